@@ -1,0 +1,258 @@
+/*
+ * setup.c - what every run of PROG needs, for record and explore alike:
+ * finding the executable, the environment it runs with, and scratch
+ * directories.  Both commands use these same functions, so a re-run
+ * starts PROG exactly as the recording did.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <sched.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "explorer/explorer.h"
+
+#define DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin"
+
+/*
+ * Variables set for determinism when the user has not set them
+ * (docs/manual.md, "Determinism"): hash seeds fixed, no byte-code
+ * caches written beside the program on the first run only.
+ */
+static const struct {
+	const char *name;
+	const char *value;
+} determinism_env[] = {
+	{ "PYTHONHASHSEED",		"0" },
+	{ "PYTHONDONTWRITEBYTECODE",	"1" },
+};
+
+static int
+check_exec(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	return access(path, X_OK) < 0 ? -errno : 0;
+}
+
+static int
+absolute(const char *name, char **path)
+{
+	char cwd[PATH_MAX];
+
+	if (name[0] == '/') {
+		*path = strdup(name);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return -errno;
+		if (asprintf(path, "%s/%s", cwd, name) < 0)
+			*path = NULL;
+	}
+	return *path ? 0 : -ENOMEM;
+}
+
+int
+bx_resolve_prog(const char *prog, char **path)
+{
+	const char *dirs = getenv("PATH");
+	int found = -ENOENT;
+
+	*path = NULL;
+	if (!prog || !*prog)
+		return -ENOENT;
+	if (strchr(prog, '/')) {
+		int rc = check_exec(prog);
+
+		return rc < 0 ? rc : absolute(prog, path);
+	}
+	if (!dirs || !*dirs)
+		dirs = DEFAULT_PATH;
+	while (*dirs) {
+		size_t len = strcspn(dirs, ":");
+		char *cand;
+		int rc;
+
+		if (asprintf(&cand, "%.*s/%s", (int)len, len ? dirs : ".",
+		    prog) < 0)
+			return -ENOMEM;
+		rc = check_exec(cand);
+		if (rc == 0) {
+			rc = absolute(cand, path);
+			free(cand);
+			return rc;
+		}
+		if (rc == -EACCES)
+			found = -EACCES;
+		free(cand);
+		dirs += len + (dirs[len] == ':');
+	}
+	return found;
+}
+
+void
+bx_strv_free(char **v)
+{
+	for (char **p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static bool
+env_has(char *const *env, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
+			return true;
+	return false;
+}
+
+char **
+bx_environment(char *const *environ_in, bool deterministic)
+{
+	size_t n = 0, extra = sizeof(determinism_env) / sizeof(determinism_env[0]);
+	char **env;
+	size_t k = 0;
+
+	while (environ_in && environ_in[n])
+		n++;
+	env = calloc(n + extra + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!(env[k++] = strdup(environ_in[i])))
+			goto out_free;
+	for (size_t i = 0; deterministic && i < extra; i++) {
+		if (env_has(environ_in, determinism_env[i].name))
+			continue;
+		if (asprintf(&env[k], "%s=%s", determinism_env[i].name,
+		    determinism_env[i].value) < 0) {
+			env[k] = NULL;
+			goto out_free;
+		}
+		k++;
+	}
+	return env;
+out_free:
+	bx_strv_free(env);
+	return NULL;
+}
+
+/* A copy of env with NAME=value replacing any NAME; NULL without memory. */
+char **
+bx_env_with(char *const *env, const char *name, const char *value)
+{
+	size_t n = 0, k = 0, len = strlen(name);
+	char **out;
+
+	while (env && env[n])
+		n++;
+	out = calloc(n + 2, sizeof(*out));
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+			continue;
+		if (!(out[k++] = strdup(env[i])))
+			goto out_free;
+	}
+	if (asprintf(&out[k], "%s=%s", name, value) < 0) {
+		out[k] = NULL;
+		goto out_free;
+	}
+	return out;
+out_free:
+	bx_strv_free(out);
+	return NULL;
+}
+
+int
+bx_scratch_make(const char *tag, char **dir)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (asprintf(dir, "%s/badio-%s-XXXXXX", tmp, tag) < 0) {
+		*dir = NULL;
+		return -ENOMEM;
+	}
+	if (!mkdtemp(*dir)) {
+		int rc = -errno;
+
+		free(*dir);
+		*dir = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* A program may leave directories without write permission: give it back. */
+static int
+unlock_dir(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)f;
+	if (type == FTW_D || type == FTW_DNR)
+		chmod(path, (st->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)type;
+	(void)f;
+	if (remove(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int
+bx_tree_remove(const char *dir)
+{
+	nftw(dir, unlock_dir, 32, FTW_PHYS | FTW_MOUNT);
+	return nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+/* The first CPU badio may run on: record pins there, explore's workers spread out. */
+int
+bx_first_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return 0;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			return i;
+	return 0;
+}
+
+/* The n-th CPU badio may run on, wrapping around; for worker n of -j. */
+int
+bx_nth_cpu(int n)
+{
+	cpu_set_t set;
+	int count, k = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return n;
+	count = CPU_COUNT(&set);
+	if (count <= 0)
+		return 0;
+	n %= count;
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set) && k++ == n)
+			return i;
+	return 0;
+}

@@ -1,0 +1,297 @@
+/*
+ * loop.c - the tracer's event loop: next_event and dispatch, as in
+ * strace.  Each stop is classified once (enum stop) and handled by one
+ * function.  The resume rule (docs/ptrace.md, "resume discipline"):
+ * PTRACE_CONT everywhere, except PTRACE_SYSCALL from one of our seccomp
+ * stops, so that the one following exit stop gives the result.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "recorder/recorder_int.h"
+
+
+static volatile sig_atomic_t interrupted;
+
+void
+rec_interrupt(void)
+{
+	interrupted = 1;
+}
+
+void
+loop_reset_interrupt(void)
+{
+	interrupted = 0;
+}
+
+enum stop {
+	STOP_GONE,		/* exited or killed: reap it */
+	STOP_SECCOMP,		/* PTRACE_EVENT_SECCOMP: a traced syscall enters */
+	STOP_SYSCALL_EXIT,	/* SIGTRAP|0x80 after our PTRACE_SYSCALL */
+	STOP_NEW_CHILD,		/* PTRACE_EVENT_CLONE/FORK/VFORK in the parent */
+	STOP_EXEC,		/* PTRACE_EVENT_EXEC, under the leader's tid */
+	STOP_GROUP,		/* PTRACE_EVENT_STOP for a stop signal: group-stop */
+	STOP_EVENT,		/* other PTRACE_EVENT_STOP: new task, interrupt */
+	STOP_SIGNAL,		/* signal-delivery-stop: re-inject the signal */
+};
+
+static enum stop
+classify(int st)
+{
+	int sig, ev;
+
+	if (WIFEXITED(st) || WIFSIGNALED(st))
+		return STOP_GONE;
+	sig = WSTOPSIG(st);
+	ev = (unsigned)st >> 16;
+	switch (ev) {
+	case PTRACE_EVENT_SECCOMP:
+		return STOP_SECCOMP;
+	case PTRACE_EVENT_CLONE:
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+		return STOP_NEW_CHILD;
+	case PTRACE_EVENT_EXEC:
+		return STOP_EXEC;
+	case PTRACE_EVENT_STOP:
+		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN ||
+		    sig == SIGTTOU)
+			return STOP_GROUP;
+		return STOP_EVENT;
+	case 0:
+		return sig == (SIGTRAP | 0x80) ? STOP_SYSCALL_EXIT : STOP_SIGNAL;
+	default:
+		return STOP_EVENT;
+	}
+}
+
+static void
+resume(pid_t tid, int req, int sig)
+{
+	/* ESRCH: the task was killed meanwhile; its death is reaped later */
+	ptrace(req, tid, 0, (void *)(long)sig);
+}
+
+static void
+on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
+{
+	if (t) {
+		if (t->p.active)
+			site_exit(tr, t, 0, false);
+		task_drop(tr, t);
+	}
+	if (t && t->tgid == tid) {
+		fdcache_flush(tr, tid);		/* the process is gone */
+		proc_forget(tr, tid);
+	}
+	if (tid == tr->root_pid) {
+		tr->root_done = true;
+		tr->root_status = st;
+	}
+}
+
+static void
+on_seccomp(struct tracer *tr, struct task *t)
+{
+	struct __ptrace_syscall_info si;
+	const struct sysent *sc;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
+		return;			/* ESRCH: dying, reaped later */
+	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		goto out_cont;
+	if (si.seccomp.ret_data != REC_TAG) {
+		tr->res->foreign_filter = true;
+		goto out_cont;
+	}
+	/* before the first exec: badio's own child reporting an error */
+	if (!tr->root_exec_seen)
+		goto out_cont;
+	sc = sysent_find((long)si.seccomp.nr);
+	if (!sc || !site_enter(tr, t, sc, si.seccomp.args))
+		goto out_cont;
+	if (inject_wanted(tr, t)) {
+		inject_enter(tr, t);
+		if (t->p.fault == REC_FAULT_CRASH) {
+			site_exit(tr, t, 0, false);
+			return;		/* killed: never resumed */
+		}
+	} else if (emulate_write(tr, t)) {
+		goto out_cont;		/* done by badio: no exit stop needed */
+	}
+	resume(t->tid, PTRACE_SYSCALL, 0);
+	return;
+out_cont:
+	resume(t->tid, PTRACE_CONT, 0);
+}
+
+/* ERESTARTSYS..ERESTART_RESTARTBLOCK: the kernel will run the call again. */
+static bool
+is_restart(int64_t rval)
+{
+	return rval <= -512 && rval >= -516;
+}
+
+static void
+on_syscall_exit(struct tracer *tr, struct task *t)
+{
+	struct __ptrace_syscall_info si;
+	int64_t rval;
+
+	if (!t->p.active)
+		goto out_cont;
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
+		return;
+	if (si.op != PTRACE_SYSCALL_INFO_EXIT)
+		goto out_cont;
+	rval = si.exit.rval;
+	if (is_restart(rval) && t->p.fault == REC_FAULT_NONE) {
+		free(t->rs.path);
+		t->rs.path = strdup(t->p.path);
+		t->rs.valid = t->rs.path != NULL;
+		t->rs.nr = t->p.sc->pub.nr;
+		t->rs.seq = t->p.seq;
+		t->rs.ordinal = t->p.ordinal;
+		t->p.active = false;
+		goto out_cont;
+	}
+	if (t->p.fault != REC_FAULT_NONE)
+		rval = inject_exit(tr, t, rval);
+	site_exit(tr, t, rval, true);
+out_cont:
+	resume(t->tid, PTRACE_CONT, 0);
+}
+
+static void
+on_new_child(struct tracer *tr, struct task *t)
+{
+	unsigned long msg;
+
+	/* without memory now, the task is added at its first stop */
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) == 0)
+		task_add(tr, (pid_t)msg);
+	resume(t->tid, PTRACE_CONT, 0);
+}
+
+/*
+ * exec from a non-leader thread: the thread takes the leader's tid and
+ * the old leader vanishes without an exit status (ptrace(2), "execve(2)
+ * under ptrace").
+ */
+static void
+on_exec(struct tracer *tr, struct task *t)
+{
+	unsigned long old;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &old) == 0 &&
+	    (pid_t)old != t->tid) {
+		struct task *from = task_find(tr, (pid_t)old);
+
+		if (from) {
+			pid_t leader = t->tid;
+
+			task_drop(tr, t);
+			task_rekey(tr, from, leader);
+			t = from;
+		}
+	}
+	t->tgid = t->tid;
+	fdcache_flush(tr, t->tid);
+	t->p.active = false;
+	t->rs.valid = false;
+	if (t->tid == tr->root_pid)
+		tr->root_exec_seen = true;
+	resume(t->tid, PTRACE_CONT, 0);
+}
+
+static void
+dispatch(struct tracer *tr, pid_t tid, int st)
+{
+	enum stop kind = classify(st);
+	struct task *t = task_find(tr, tid);
+
+	if (kind == STOP_GONE) {
+		on_gone(tr, t, tid, st);
+		return;
+	}
+	/* a new task's first stop often comes before its parent's event */
+	if (!t && !(t = task_add(tr, tid))) {
+		resume(tid, PTRACE_CONT, 0);
+		return;
+	}
+	if (tr->killing) {
+		kill(tid, SIGKILL);
+		resume(tid, PTRACE_CONT, 0);
+		return;
+	}
+	switch (kind) {
+	case STOP_SECCOMP:
+		on_seccomp(tr, t);
+		break;
+	case STOP_SYSCALL_EXIT:
+		on_syscall_exit(tr, t);
+		break;
+	case STOP_NEW_CHILD:
+		on_new_child(tr, t);
+		break;
+	case STOP_EXEC:
+		on_exec(tr, t);
+		break;
+	case STOP_GROUP:
+		ptrace(PTRACE_LISTEN, tid, 0, 0);
+		break;
+	case STOP_SIGNAL:
+		resume(tid, PTRACE_CONT, WSTOPSIG(st));
+		break;
+	case STOP_EVENT:
+	default:
+		resume(tid, PTRACE_CONT, 0);
+		break;
+	}
+}
+
+static void
+check_limits(struct tracer *tr, int64_t deadline)
+{
+	if (tr->killing)
+		return;
+	if (interrupted)
+		tracer_kill_all(tr, REC_INTERRUPTED);
+	else if (deadline && now_ns() >= deadline)
+		tracer_kill_all(tr, REC_TIMEOUT);
+}
+
+int
+loop_run(struct tracer *tr)
+{
+	int64_t deadline = tr->opts->timeout_ms > 0 ?
+	    tr->start_ns + (int64_t)tr->opts->timeout_ms * 1000000 : 0;
+
+	/*
+	 * waitpid blocks; the periodic SIGALRM of recorder.c (and the
+	 * caller's SIGINT handler) interrupt it so that the deadline and
+	 * rec_interrupt() are noticed even when no tracee stops.
+	 */
+	for (;;) {
+		int st;
+		pid_t tid;
+
+		check_limits(tr, deadline);
+		tid = waitpid(-1, &st, __WALL);
+		if (tid > 0) {
+			dispatch(tr, tid, st);
+			continue;
+		}
+		if (errno == ECHILD)
+			return 0;
+		if (errno != EINTR)
+			return -errno;
+	}
+}

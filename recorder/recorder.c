@@ -1,0 +1,303 @@
+/*
+ * recorder.c - starting the traced program and running the tracer.
+ *
+ * Launch sequence (strace's, docs/ptrace.md "launch"): fork; the child
+ * stops itself with SIGSTOP; the parent PTRACE_SEIZEs it with all the
+ * options and sends SIGCONT; the child loads the seccomp filter and
+ * execs.  A child that fails never prints: it sends {stage, errno} over
+ * a close-on-exec pipe and exits 127, and rec_run() returns -errno.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "recorder/recorder_int.h"
+
+#define TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | \
+			 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
+			 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
+			 PTRACE_O_EXITKILL)
+#define DATA_BUF_SIZE	(1u << 20)	/* data read per step; larger writes are not emulated */
+#define TICK_US		100000		/* SIGALRM period while tracing */
+
+struct child_error {
+	int	stage;
+	int	err;
+};
+
+static void __attribute__((noreturn))
+child_fail(int fd, enum rec_stage stage, int err)
+{
+	struct child_error ce = { stage, err < 0 ? -err : err };
+
+	if (write(fd, &ce, sizeof(ce)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+static int
+child_fds(const struct rec_opts *o)
+{
+	const int want[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
+
+	for (int i = 0; i < 3; i++)
+		if (want[i] >= 0 && want[i] != i && dup2(want[i], i) < 0)
+			return -errno;
+	return 0;
+}
+
+static void __attribute__((noreturn))
+child_main(const struct rec_opts *o, int errfd, const sigset_t *mask)
+{
+	int rc;
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	/* if badio dies before PTRACE_SEIZE, do not stay stopped forever */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (child_fds(o) < 0)
+		child_fail(errfd, REC_STAGE_FORK, errno);
+	if (chdir(o->dir) < 0)
+		child_fail(errfd, REC_STAGE_CHDIR, errno);
+	if (o->no_aslr)
+		personality(ADDR_NO_RANDOMIZE);	/* EPERM in some containers: go on */
+	raise(SIGSTOP);
+	rc = filter_load(o->allow_io_uring);
+	if (rc < 0)
+		child_fail(errfd, REC_STAGE_SECCOMP, rc);
+	execve(o->exe, o->argv, o->envp);
+	child_fail(errfd, REC_STAGE_EXEC, errno);
+}
+
+/* Wait for the child's SIGSTOP, then seize it with every option. */
+static int
+seize(pid_t pid, enum rec_stage *stage)
+{
+	int st;
+
+	while (waitpid(pid, &st, WSTOPPED) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if (!WIFSTOPPED(st)) {
+		*stage = REC_STAGE_FORK;
+		return -ECHILD;
+	}
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)TRACE_OPTIONS) < 0) {
+		*stage = REC_STAGE_PTRACE;
+		return -errno;
+	}
+	return kill(pid, SIGCONT) < 0 ? -errno : 0;
+}
+
+static void
+reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
+		;
+}
+
+static void
+fill_result(struct tracer *tr)
+{
+	struct rec_result *res = tr->res;
+	int st = tr->root_status;
+
+	res->duration_ns = now_ns() - tr->start_ns;
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && tr->killing) {
+		res->status = (enum rec_status)tr->killing;
+		res->code = SIGKILL;
+	} else if (WIFSIGNALED(st)) {
+		res->status = REC_SIGNALED;
+		res->code = WTERMSIG(st);
+	} else {
+		res->status = tr->killing == REC_TIMEOUT ||
+		    tr->killing == REC_INTERRUPTED ? (enum rec_status)tr->killing :
+		    REC_EXITED;
+		res->code = WEXITSTATUS(st);
+	}
+}
+
+/* The child's report, if it failed before exec. */
+static int
+child_error(int fd, enum rec_stage *stage)
+{
+	struct child_error ce;
+
+	if (read(fd, &ce, sizeof(ce)) != sizeof(ce))
+		return 0;
+	*stage = (enum rec_stage)ce.stage;
+	return -ce.err;
+}
+
+static int
+tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
+    void *ctx, struct rec_result *res)
+{
+	memset(tr, 0, sizeof(*tr));
+	memset(res, 0, sizeof(*res));
+	res->fault_bytes = -1;
+	tr->opts = o;
+	tr->fn = fn;
+	tr->ctx = ctx;
+	tr->res = res;
+	if (!realpath(o->dir, tr->root))
+		return -errno;
+	tr->rootlen = strlen(tr->root);
+	if (tr->rootlen == 1)
+		tr->rootlen = 0;	/* "/" as run directory: keep paths absolute */
+	tr->bufsize = DATA_BUF_SIZE;
+	/* page-aligned, like the buffers O_DIRECT programs use */
+	if (posix_memalign((void **)&tr->buf, 4096, tr->bufsize) != 0)
+		return -ENOMEM;
+	tr->no_emulation = getenv("BADIO_NO_EMULATE") != NULL;
+	return tracer_tables_init(tr);
+}
+
+static void
+tracer_release(struct tracer *tr)
+{
+	tracer_tables_free(tr);
+	free(tr->fstypes);
+	free(tr->buf);
+}
+
+static int
+trace_child(struct tracer *tr, pid_t pid, int errfd, enum rec_stage *stage)
+{
+	int rc, err;
+
+	rc = seize(pid, stage);
+	if (rc < 0) {
+		reap(pid);
+		err = child_error(errfd, stage);
+		return err < 0 ? err : rc;
+	}
+	tr->root_pid = pid;
+	tr->start_ns = now_ns();
+	if (!task_add(tr, pid)) {
+		reap(pid);
+		return -ENOMEM;
+	}
+	rc = loop_run(tr);
+	err = child_error(errfd, stage);
+	if (err < 0)
+		return err;
+	if (rc < 0)
+		return rc;
+	fill_result(tr);
+	return tr->cb_error < 0 ? tr->cb_error : 0;
+}
+
+static void
+on_tick(int sig)
+{
+	(void)sig;		/* only interrupts waitpid in loop_run */
+}
+
+/*
+ * A periodic SIGALRM without SA_RESTART, so the blocking waitpid of the
+ * loop returns EINTR at least every TICK_US to check the deadline.
+ */
+struct ticker {
+	struct sigaction	old_act;
+	struct itimerval	old_timer;
+};
+
+static void
+ticker_start(struct ticker *tk)
+{
+	struct sigaction sa = { .sa_handler = on_tick };
+	struct itimerval it = { { 0, TICK_US }, { 0, TICK_US } };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &tk->old_act);
+	setitimer(ITIMER_REAL, &it, &tk->old_timer);
+}
+
+static void
+ticker_stop(struct ticker *tk)
+{
+	setitimer(ITIMER_REAL, &tk->old_timer, NULL);
+	sigaction(SIGALRM, &tk->old_act, NULL);
+}
+
+/* Pin badio and, through fork, the program to one CPU (docs/performance.md). */
+static void
+pin_cpu(bool pin, int cpu, cpu_set_t *old, bool *pinned)
+{
+	cpu_set_t set;
+
+	*pinned = false;
+	if (!pin || cpu < 0 || cpu >= CPU_SETSIZE ||
+	    sched_getaffinity(0, sizeof(*old), old) < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	*pinned = sched_setaffinity(0, sizeof(set), &set) == 0;
+}
+
+int
+rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
+    struct rec_result *res, enum rec_stage *stage)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
+	sigset_t block, old_mask;
+	struct ticker tk;
+	struct tracer tr;
+	cpu_set_t old_cpus;
+	bool pinned;
+	int pfd[2], rc;
+	pid_t pid;
+
+	*stage = REC_STAGE_NONE;
+	loop_reset_interrupt();
+	rc = tracer_init(&tr, o, fn, ctx, res);
+	if (rc < 0) {
+		*stage = REC_STAGE_CHDIR;
+		goto out_release;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out_release;
+	}
+	/*
+	 * SIGCHLD at its default, so children are reaped by waitpid; the
+	 * child gets the caller's signal mask back before exec.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	sigprocmask(SIG_UNBLOCK, &block, &old_mask);
+	pin_cpu(o->pin, o->cpu, &old_cpus, &pinned);
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		child_main(o, pfd[1], &old_mask);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		rc = -errno;
+		*stage = REC_STAGE_FORK;
+	} else {
+		ticker_start(&tk);
+		rc = trace_child(&tr, pid, pfd[0], stage);
+		ticker_stop(&tk);
+	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(old_cpus), &old_cpus);
+	close(pfd[0]);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+out_release:
+	tracer_release(&tr);
+	return rc;
+}

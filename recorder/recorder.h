@@ -1,0 +1,185 @@
+/*
+ * recorder.h - the public contract of badio's tracer.
+ *
+ * The recorder runs one program under ptrace with a seccomp-bpf filter
+ * that stops only on the syscalls in the syscall table (sysent), reports
+ * every such call as a site to a callback, and can force one chosen site
+ * to fail (fault injection).  It knows nothing of SQLite or of the CLI:
+ * it never prints and never exits; every function returns 0 or -errno.
+ *
+ * Lifecycle:
+ *   1. fill a struct rec_opts (argv, envp, dir; optionally a fault);
+ *   2. rec_run(&opts, site_cb, ctx, &result) forks, traces and waits
+ *      until every traced process is gone, calling site_cb once per
+ *      completed site, in completion order;
+ *   3. read struct rec_result (status of the program, injection outcome).
+ * From a signal handler, rec_interrupt() makes a running rec_run() kill
+ * the traced processes and return.  While it runs, rec_run() uses
+ * SIGALRM and ITIMER_REAL (restored afterwards), and expects the caller's
+ * own handlers (SIGINT...) to be installed without SA_RESTART.
+ *
+ * See docs/design.md for the site model (families, kinds, replay keys)
+ * and docs/ptrace.md for the tracer's invariants.
+ */
+#ifndef BADIO_RECORDER_RECORDER_H
+#define BADIO_RECORDER_RECORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Syscall families: what a site does to the data. */
+enum rec_family {
+	REC_FAM_WRITE,		/* write, pwrite64, writev, pwritev, pwritev2 */
+	REC_FAM_SYNC,		/* fsync, fdatasync, sync_file_range, msync, syncfs, sync */
+	REC_FAM_NAMESPACE,	/* rename*, unlink*, truncate, ftruncate, fallocate, creating opens */
+	REC_FAM_COUNT
+};
+
+/* What the file a site acts on is. */
+enum rec_kind {
+	REC_KIND_REGULAR,	/* regular file (or a path that will become one) */
+	REC_KIND_DIR,		/* directory (fsync of a directory, rmdir) */
+	REC_KIND_PIPE,		/* pipe or FIFO */
+	REC_KIND_SOCKET,	/* socket */
+	REC_KIND_TTY,		/* terminal */
+	REC_KIND_OTHER,		/* anything else: /dev/null, eventfd, no file (sync) */
+	REC_KIND_COUNT
+};
+
+/* Faults the recorder can inject at one site (names: rec_fault_name). */
+enum rec_fault {
+	REC_FAULT_NONE,
+	REC_FAULT_SHORT,	/* write about half, return that count */
+	REC_FAULT_TORN,		/* write about half, return -EIO */
+	REC_FAULT_EIO,		/* do not execute, return -EIO */
+	REC_FAULT_ENOSPC,	/* do not execute, return -ENOSPC */
+	REC_FAULT_CRASH,	/* SIGKILL every traced process before the call */
+	REC_FAULT_COUNT
+};
+
+/* One row of the syscall table; see recorder/sysent.c. */
+struct rec_sysent {
+	const char	*name;		/* "pwrite64" */
+	long		nr;		/* __NR_pwrite64 */
+	enum rec_family	family;
+	unsigned	faults;		/* bit (1u << enum rec_fault) per applicable fault */
+};
+
+/* One completed traced call.  Strings live until the callback returns. */
+struct rec_site {
+	uint64_t	seq;		/* 1-based order in which the calls entered */
+	pid_t		pid;		/* thread group id */
+	pid_t		tid;
+	const struct rec_sysent *sc;
+	int		fd;		/* -1 when the call takes no fd */
+	const char	*path;		/* relative to the run directory when inside it,
+					 * absolute otherwise, or "<stdout>", "<pipe>"... */
+	const char	*path2;		/* rename target, or NULL */
+	enum rec_kind	kind;
+	int64_t		offset;		/* file offset before the call, -1 if none */
+	int64_t		count;		/* requested bytes (length for truncate/fallocate/
+					 * sync_file_range/msync), -1 if none */
+	int64_t		result;		/* bytes, fd or 0; -errno on failure */
+	bool		has_result;	/* false if the task died inside the call */
+	bool		append;		/* fd was opened with O_APPEND */
+	int64_t		t_ns;		/* time since the program started */
+	uint32_t	crc32;		/* zlib crc32 of the bytes written */
+	int64_t		crc_bytes;	/* how many bytes crc32 covers; -1 if no data */
+	unsigned	ordinal;	/* 1-based index among sites with this family+path */
+	const char	*key;		/* replay key text: "write:data.txt:3" */
+	int64_t		callsite;	/* reserved: call-site id, 0 when unknown */
+	enum rec_fault	fault;		/* fault injected at this site, or NONE */
+};
+
+/* Which site to break, found by replay key (family, path, ordinal). */
+struct rec_target {
+	enum rec_fault	fault;
+	enum rec_family	family;
+	const char	*path;
+	unsigned	ordinal;
+};
+
+struct rec_opts {
+	const char	*exe;		/* resolved executable, passed to execve */
+	char *const	*argv;
+	char *const	*envp;
+	const char	*dir;		/* working directory of the program; paths inside
+					 * it are reported relative to it */
+	bool		no_aslr;	/* personality(ADDR_NO_RANDOMIZE) in the child */
+	bool		allow_io_uring;	/* default: io_uring_setup fails with ENOSYS */
+	int		stdin_fd;	/* fds the program gets as 0, 1, 2; -1 = inherit */
+	int		stdout_fd;
+	int		stderr_fd;
+	int		timeout_ms;	/* kill the whole tree after this; 0 = none */
+	bool		pin;		/* pin badio and the program to one CPU: a
+					 * tracer round trip costs half on one CPU,
+					 * and the CPU count is the same every run */
+	int		cpu;		/* that CPU, when pin is set */
+	const struct rec_target *target;	/* NULL: record only */
+	size_t		crc_limit;	/* read at most this many bytes per call for crc32;
+					 * 0 = default (64 MiB) */
+};
+
+enum rec_status {
+	REC_EXITED,			/* code is the exit status */
+	REC_SIGNALED,			/* code is the signal number */
+	REC_TIMEOUT,			/* killed by badio after timeout_ms */
+	REC_INTERRUPTED,		/* killed by badio after rec_interrupt() */
+	REC_CRASHED,			/* killed by badio for a crash fault */
+};
+
+struct rec_result {
+	enum rec_status	status;
+	int		code;
+	uint64_t	sites;		/* sites reported */
+	int64_t		duration_ns;
+	bool		injected;	/* the target site was reached and broken */
+	int64_t		fault_bytes;	/* bytes the kernel wrote at a short/torn site, else -1 */
+	uint64_t	injected_seq;	/* seq of the broken site */
+	bool		foreign_filter;	/* a seccomp filter of the program's own hid a stop */
+	bool		io_uring_refused; /* the program asked for io_uring */
+};
+
+/*
+ * Where rec_run() failed before the program ran.  With a negative return,
+ * rec_run() fills *stage so the caller can name the likely cause.
+ */
+enum rec_stage {
+	REC_STAGE_NONE,
+	REC_STAGE_FORK,
+	REC_STAGE_PTRACE,		/* PTRACE_SEIZE refused */
+	REC_STAGE_SECCOMP,		/* the filter could not be built or loaded */
+	REC_STAGE_CHDIR,
+	REC_STAGE_EXEC,
+	REC_STAGE_KERNEL,		/* PTRACE_GET_SYSCALL_INFO missing (< 5.3) */
+};
+
+/* Called once per completed site; a non-zero return stops the run. */
+typedef int rec_site_fn(void *ctx, const struct rec_site *site);
+
+int	rec_run(const struct rec_opts *opts, rec_site_fn *fn, void *ctx,
+	    struct rec_result *res, enum rec_stage *stage);
+void	rec_interrupt(void);		/* async-signal-safe */
+
+/* The syscall table. */
+const struct rec_sysent *rec_sysent_by_nr(long nr);
+const struct rec_sysent *rec_sysent_by_name(const char *name);
+const struct rec_sysent *rec_sysent_at(size_t i);	/* NULL past the end */
+
+/* Names used in the database and on the command line. */
+const char	*rec_family_name(enum rec_family f);
+const char	*rec_kind_name(enum rec_kind k);
+const char	*rec_fault_name(enum rec_fault f);
+int		rec_family_parse(const char *name);	/* -1 if unknown */
+int		rec_kind_parse(const char *name);
+int		rec_fault_parse(const char *name);
+bool		rec_fault_applies(enum rec_fault f, const struct rec_sysent *sc,
+		    int64_t count);
+
+/* Replay key text for a family, path and ordinal, into buf. */
+int	rec_key_format(char *buf, size_t size, enum rec_family f,
+	    const char *path, unsigned ordinal);
+
+#endif /* BADIO_RECORDER_RECORDER_H */

@@ -1,0 +1,191 @@
+/*
+ * recorder_int.h - private to recorder/: the syscall table rows, the
+ * per-thread state, and the functions the tracer's files share.
+ */
+#ifndef BADIO_RECORDER_RECORDER_INT_H
+#define BADIO_RECORDER_RECORDER_INT_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "recorder/recorder.h"
+
+/* The tag our filter puts in SECCOMP_RET_DATA, to tell our stops apart. */
+#define REC_TAG		0xbad1
+
+/* How a syscall's arguments are decoded: flags of struct sysent. */
+enum {
+	D_IOV		= 1u << 0,	/* buf/count are an iovec array and its length */
+	D_MSYNC		= 1u << 1,	/* arg 0 is an address in a mapped file */
+	D_OPEN		= 1u << 2,	/* a site only with O_CREAT or O_TRUNC in flags */
+	D_OPENHOW	= 1u << 3,	/* flags live in a struct open_how (openat2) */
+	D_RMDIR_FLAG	= 1u << 4,	/* unlinkat: AT_REMOVEDIR in the flags arg */
+	D_OFF_OR_CUR	= 1u << 5,	/* offset arg of -1 means the file position */
+	D_ALL		= 1u << 6,	/* acts on every file system (sync) */
+};
+
+/*
+ * One row of the syscall table.  Argument positions are 0..5, or -1
+ * when the call has no such argument.  The public part comes first so a
+ * struct sysent * is a struct rec_sysent *.
+ */
+struct sysent {
+	struct rec_sysent pub;
+	signed char	fd;		/* the file descriptor acted on */
+	signed char	dirfd;		/* directory for a relative path */
+	signed char	path;		/* path acted on */
+	signed char	dirfd2;		/* directory for path2 */
+	signed char	path2;		/* second path (rename target) */
+	signed char	buf;		/* data written */
+	signed char	count;		/* bytes, iovec count, or length */
+	signed char	offset;		/* explicit file offset */
+	signed char	flags;		/* open flags, unlinkat flags */
+	unsigned	decode;		/* D_* */
+};
+
+const struct sysent *sysent_find(long nr);
+size_t		sysent_count(void);
+const struct sysent *sysent_row(size_t i);
+
+/* The per-thread state of a site between its seccomp stop and its exit. */
+struct pending {
+	bool		active;
+	const struct sysent *sc;
+	uint64_t	args[6];
+	uint64_t	seq;
+	int64_t		t_ns;
+	int		fd;
+	char		*path;		/* PATH_MAX + slack each, owned by the task */
+	char		*path2;
+	bool		has_path2;
+	enum rec_kind	kind;
+	int64_t		count;
+	int64_t		offset;
+	int64_t		pos;		/* file position at the seccomp stop, -1 */
+	bool		append;		/* the fd has O_APPEND */
+	bool		direct;		/* the fd has O_DIRECT */
+	int		dupfd;		/* badio's duplicate of fd (pidfd_getfd), -1 */
+	uint64_t	dev;		/* st_dev of the file behind dupfd */
+	bool		crc_done;	/* crc and crc_bytes already known */
+	uint32_t	crc;
+	int64_t		crc_bytes;
+	unsigned	ordinal;
+	enum rec_fault	fault;
+	/* what inject_enter changed in memory, put back at the exit stop */
+	bool		iov_restore;
+	uint64_t	iov_addr;
+	uint64_t	iov_len;
+};
+
+/* A syscall interrupted by a signal and restarted keeps its seq and ordinal. */
+struct restart {
+	bool		valid;
+	long		nr;
+	uint64_t	seq;
+	unsigned	ordinal;
+	char		*path;
+};
+
+struct task {
+	pid_t		tid;
+	pid_t		tgid;		/* 0 until known */
+	struct task	*next;		/* hash chain */
+	struct pending	p;
+	struct restart	rs;
+};
+
+/* The tracer's whole state for one rec_run(). */
+struct tracer {
+	const struct rec_opts *opts;
+	rec_site_fn	*fn;
+	void		*ctx;
+	struct rec_result *res;
+	char		root[PATH_MAX];	/* realpath of opts->dir */
+	size_t		rootlen;
+	pid_t		root_pid;
+	bool		root_exec_seen;
+	bool		root_done;
+	int		root_status;
+	int		killing;	/* 0, or the enum rec_status that made us kill */
+	int		cb_error;
+	uint64_t	next_seq;
+	int64_t		start_ns;
+	struct task	**tasks;	/* hash by tid */
+	size_t		ntasks;
+	struct counter	**counters;	/* hash by family + path */
+	struct fdcache_ent **fdcache;	/* hash by tgid + fd */
+	struct proc	**procs;	/* hash by tgid */
+	struct fstype	*fstypes;	/* st_dev -> may emulate writes */
+	size_t		nfstypes;
+	bool		no_emulation;	/* opts or environment turned it off */
+	size_t		ncounters_slots;
+	unsigned char	*buf;		/* scratch for crc32 reads */
+	size_t		bufsize;
+};
+
+/* tracee.c: the tid table and the replay-key counters. */
+int		tracer_tables_init(struct tracer *tr);
+void		tracer_tables_free(struct tracer *tr);
+struct task	*task_find(struct tracer *tr, pid_t tid);
+struct task	*task_add(struct tracer *tr, pid_t tid);
+void		task_drop(struct tracer *tr, struct task *t);
+void		task_rekey(struct tracer *tr, struct task *t, pid_t tid);
+pid_t		task_tgid(struct task *t);
+unsigned	counter_next(struct tracer *tr, enum rec_family f, const char *path);
+void		tracer_kill_all(struct tracer *tr, int why);
+
+/* The path and kind of an fd, valid while its open file is the same. */
+struct fdcache_ent {
+	struct fdcache_ent *next;
+	pid_t		tgid;
+	int		fd;
+	uint64_t	dev;		/* st_dev, or mount id | 1 << 63 from fdinfo */
+	uint64_t	ino;
+	enum rec_kind	kind;
+	size_t		len;
+	char		path[];
+};
+const struct fdcache_ent *fdcache_get(struct tracer *tr, pid_t tgid, int fd,
+		    uint64_t dev, uint64_t ino);
+void		fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev,
+		    uint64_t ino, enum rec_kind kind, const char *path);
+/* Per process: a pidfd (for pidfd_getfd), and whether writes may be emulated. */
+int		proc_pidfd(struct tracer *tr, pid_t tgid);
+bool		proc_may_emulate(struct tracer *tr, pid_t tgid);
+void		proc_forget(struct tracer *tr, pid_t tgid);
+/* emulate.c */
+bool		emulate_write(struct tracer *tr, struct task *t);
+void		fdcache_flush(struct tracer *tr, pid_t tgid);	/* 0: all */
+void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct task *));
+
+/* site.c: decoding at the seccomp stop and at the exit stop. */
+int		site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
+		    const uint64_t args[6]);
+void		site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval);
+int64_t		now_ns(void);
+
+/* mem.c-like helpers live in site.c too */
+ssize_t		mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
+int		mem_read_str(pid_t tid, uint64_t addr, char *buf, size_t size);
+int		mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
+
+/* inject.c */
+bool		inject_wanted(struct tracer *tr, struct task *t);
+int		inject_enter(struct tracer *tr, struct task *t);
+int64_t		inject_exit(struct tracer *tr, struct task *t, int64_t rval);
+
+/* filter.c: runs in the child, before exec */
+int		filter_load(bool allow_io_uring);
+
+/* arch_x86_64.c: register access one file per architecture */
+int		arch_set_nr(pid_t tid, long nr);
+int		arch_set_arg(pid_t tid, int i, uint64_t v);
+int		arch_set_return(pid_t tid, int64_t v);
+
+/* loop.c */
+int		loop_run(struct tracer *tr);
+void		loop_reset_interrupt(void);
+
+#endif /* BADIO_RECORDER_RECORDER_INT_H */

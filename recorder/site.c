@@ -1,0 +1,641 @@
+/*
+ * site.c - turning a stopped syscall into a site.
+ *
+ * At the seccomp stop (site_enter) we read what the replay key needs: the
+ * file the call acts on (fd through /proc/TID/fd, or a path argument
+ * resolved against its directory fd), its kind, the requested count, and
+ * the ordinal.  At the exit stop (site_exit) we read what only the result
+ * tells: the offset before the call for position-based writes (position
+ * after minus result, right for O_APPEND too), the CRC32 of the bytes
+ * written, and then hand the site to the caller.
+ *
+ * Every length read from the tracee is bounded: paths by PATH_MAX, iovec
+ * arrays by IOV_MAX, data by opts->crc_limit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "recorder/recorder_int.h"
+
+#define CRC_LIMIT_DEFAULT	(64u << 20)
+#define CRC_CHUNK		(256u << 10)
+#define PATH_CAP		(PATH_MAX + 64)
+
+int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+ssize_t
+mem_read(pid_t tid, uint64_t addr, void *buf, size_t len)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+int
+mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len)
+{
+	struct iovec local = { (void *)buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	char name[64];
+	ssize_t n;
+	int fd;
+
+	n = process_vm_writev(tid, &local, 1, &remote, 1, 0);
+	if (n == (ssize_t)len)
+		return 0;
+	/* read-only memory: /proc/TID/mem writes through page protections */
+	snprintf(name, sizeof(name), "/proc/%d/mem", (int)tid);
+	fd = open(name, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pwrite(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EFAULT;
+}
+
+/* A NUL-terminated string, read page by page so an unmapped tail is fine. */
+int
+mem_read_str(pid_t tid, uint64_t addr, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size - 1) {
+		size_t page_left = 4096 - ((addr + got) & 4095);
+		size_t want = size - 1 - got;
+		ssize_t n;
+
+		if (want > page_left)
+			want = page_left;
+		n = mem_read(tid, addr + got, buf + got, want);
+		if (n <= 0)
+			return n < 0 ? (int)n : -EFAULT;
+		if (memchr(buf + got, '\0', (size_t)n))
+			return 0;
+		got += (size_t)n;
+	}
+	buf[size - 1] = '\0';
+	return -ENAMETOOLONG;
+}
+
+/* Lexically normalize an absolute path in place: "//", "/./" and "/../". */
+static void
+path_normalize(char *p)
+{
+	char *out = p, *in = p;
+
+	while (*in) {
+		while (*in == '/')
+			in++;
+		if (!*in)
+			break;
+		char *seg = in;
+		size_t len;
+
+		while (*in && *in != '/')
+			in++;
+		len = (size_t)(in - seg);
+		if (len == 1 && seg[0] == '.')
+			continue;
+		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, len);
+		out += len;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/* Paths inside the run directory are stored relative to it. */
+static void
+path_relativize(const struct tracer *tr, char *p)
+{
+	if (strncmp(p, tr->root, tr->rootlen) != 0)
+		return;
+	if (p[tr->rootlen] == '\0') {
+		memcpy(p, ".", 2);
+		return;
+	}
+	if (p[tr->rootlen] == '/')
+		memmove(p, p + tr->rootlen + 1, strlen(p + tr->rootlen + 1) + 1);
+}
+
+static int
+proc_readlink(pid_t tid, const char *what, char *buf, size_t size)
+{
+	char name[64];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "/proc/%d/%s", (int)tid, what);
+	n = readlink(name, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Resolve a path argument against its directory fd, as the kernel will. */
+static void
+path_resolve(struct tracer *tr, struct task *t, int dirfd_arg, uint64_t dirfd,
+    uint64_t addr, char *out, enum rec_kind *kind)
+{
+	struct stat st;
+	char *rel = malloc(PATH_MAX);
+	char what[48];
+	size_t len;
+
+	if (!rel) {
+		snprintf(out, PATH_CAP, "<unknown>");
+		return;
+	}
+	if (mem_read_str(t->tid, addr, rel, PATH_MAX) < 0) {
+		snprintf(out, PATH_CAP, "<unreadable>");
+		goto out_free;
+	}
+	if (rel[0] == '/') {
+		snprintf(out, PATH_CAP, "%s", rel);
+	} else {
+		if (dirfd_arg < 0 || (int)dirfd == AT_FDCWD)
+			snprintf(what, sizeof(what), "cwd");
+		else
+			snprintf(what, sizeof(what), "fd/%d", (int)dirfd);
+		if (proc_readlink(t->tid, what, out, PATH_CAP) < 0)
+			snprintf(out, PATH_CAP, "<unknown>");
+		len = strlen(out);
+		snprintf(out + len, PATH_CAP - len, "/%s", rel);
+	}
+	path_normalize(out);
+	if (kind) {
+		/* a path that does not exist yet will be a regular file */
+		*kind = lstat(out, &st) == 0 && S_ISDIR(st.st_mode) ?
+		    REC_KIND_DIR : REC_KIND_REGULAR;
+	}
+	path_relativize(tr, out);
+out_free:
+	free(rel);
+}
+
+static enum rec_kind
+kind_of_mode(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return REC_KIND_REGULAR;
+	if (S_ISDIR(st->st_mode))
+		return REC_KIND_DIR;
+	if (S_ISFIFO(st->st_mode))
+		return REC_KIND_PIPE;
+	if (S_ISSOCK(st->st_mode))
+		return REC_KIND_SOCKET;
+	/* pts (136-143), tty (4), console and /dev/tty (5) */
+	if (S_ISCHR(st->st_mode) && (major(st->st_rdev) == 4 ||
+	    major(st->st_rdev) == 5 || (major(st->st_rdev) >= 136 &&
+	    major(st->st_rdev) <= 143)))
+		return REC_KIND_TTY;
+	return REC_KIND_OTHER;
+}
+
+/*
+ * What /proc/TID/fdinfo/FD says of an fd: position, flags, and the
+ * identity of the open file (mount id, inode), which validates the cached
+ * path of the fd in one read instead of a readlink and a stat.
+ */
+struct fdinfo {
+	int64_t		pos;
+	unsigned	flags;
+	int		mnt_id;
+	uint64_t	ino;
+};
+
+static int64_t
+field(const char *text, const char *name, int base)
+{
+	const char *s = strstr(text, name);
+
+	return s ? strtoll(s + strlen(name), NULL, base) : -1;
+}
+
+static int
+fdinfo_read(pid_t tid, int fd, struct fdinfo *fi)
+{
+	char name[64], text[1024];
+	ssize_t n;
+	int f;
+
+	snprintf(name, sizeof(name), "/proc/%d/fdinfo/%d", (int)tid, fd);
+	f = open(name, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -errno;
+	n = read(f, text, sizeof(text) - 1);
+	close(f);
+	if (n <= 0)
+		return -EIO;
+	text[n] = '\0';
+	fi->pos = field(text, "pos:", 10);
+	fi->flags = (unsigned)field(text, "flags:", 8);
+	fi->mnt_id = (int)field(text, "mnt_id:", 10);
+	fi->ino = (uint64_t)field(text, "ino:", 10);
+	return 0;
+}
+
+/*
+ * The file behind an fd.  Streams get stable names instead of
+ * "pipe:[1234]", so their keys match across runs.
+ */
+static void
+fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
+    enum rec_kind *kind)
+{
+	static const char *const std_names[3] = {
+		"<stdin>", "<stdout>", "<stderr>",
+	};
+	static const char *const kind_names[REC_KIND_COUNT] = {
+		[REC_KIND_PIPE] = "<pipe>", [REC_KIND_SOCKET] = "<socket>",
+		[REC_KIND_TTY] = "<tty>",
+	};
+	char what[48], name[80];
+	struct stat st;
+
+	snprintf(what, sizeof(what), "fd/%d", fd);
+	if (proc_readlink(t->tid, what, out, PATH_CAP) < 0) {
+		snprintf(out, PATH_CAP, "<fd %d>", fd);
+		*kind = REC_KIND_OTHER;
+		return;
+	}
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)t->tid, fd);
+	*kind = stat(name, &st) == 0 ? kind_of_mode(&st) : REC_KIND_OTHER;
+	if (kind_names[*kind]) {
+		snprintf(out, PATH_CAP, "%s",
+		    fd >= 0 && fd <= 2 ? std_names[fd] : kind_names[*kind]);
+		return;
+	}
+	if (out[0] == '/')
+		path_relativize(tr, out);
+}
+
+/*
+ * The fd's file.  The fd is duplicated into badio with pidfd_getfd (the
+ * same open file description: same position, same flags), which gives
+ * kind, identity, flags and position in three cheap calls; the path is
+ * cached per process and fd while the identity stays the same.  Without
+ * pidfd_getfd (kernel < 5.6, a container's filter) /proc fdinfo serves.
+ */
+static void
+fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
+{
+	pid_t tgid = task_tgid(t);
+	const struct fdcache_ent *e;
+	uint64_t dev, ino;
+	struct fdinfo fi;
+	struct stat st;
+	int pidfd = proc_pidfd(tr, tgid), fl;
+
+	p->dupfd = pidfd >= 0 ? pidfd_getfd(pidfd, p->fd, 0) : -1;
+	if (p->dupfd >= 0 && fstat(p->dupfd, &st) == 0 &&
+	    (fl = fcntl(p->dupfd, F_GETFL)) >= 0) {
+		dev = (uint64_t)st.st_dev;
+		ino = (uint64_t)st.st_ino;
+		p->dev = dev;
+		p->append = (fl & O_APPEND) != 0;
+		p->direct = (fl & O_DIRECT) != 0;
+		if (S_ISREG(st.st_mode))
+			p->pos = lseek(p->dupfd, 0, SEEK_CUR);
+	} else if (p->dupfd >= 0 || errno != EBADF) {
+		if (p->dupfd >= 0)
+			close(p->dupfd);
+		p->dupfd = -1;
+		if (fdinfo_read(t->tid, p->fd, &fi) < 0)
+			goto out_unknown;
+		dev = (uint64_t)fi.mnt_id | (1ull << 63);
+		ino = fi.ino;
+		p->pos = fi.pos;
+		p->append = (fi.flags & O_APPEND) != 0;
+		p->direct = (fi.flags & O_DIRECT) != 0;
+	} else {
+		goto out_unknown;
+	}
+	e = fdcache_get(tr, tgid, p->fd, dev, ino);
+	if (e) {
+		memcpy(p->path, e->path, e->len + 1);
+		p->kind = e->kind;
+		return;
+	}
+	fd_lookup(tr, t, p->fd, p->path, &p->kind);
+	fdcache_put(tr, tgid, p->fd, dev, ino, p->kind, p->path);
+	return;
+out_unknown:
+	snprintf(p->path, PATH_CAP, "<fd %d>", p->fd);
+	p->kind = REC_KIND_OTHER;
+}
+
+/* The file mapped at addr, and the file offset of addr, from /proc/PID/maps. */
+static void
+map_resolve(struct tracer *tr, struct task *t, uint64_t addr, char *out,
+    int64_t *offset)
+{
+	char name[64], line[PATH_MAX + 128];
+	FILE *f;
+
+	snprintf(out, PATH_CAP, "<anonymous>");
+	snprintf(name, sizeof(name), "/proc/%d/maps", (int)t->tid);
+	f = fopen(name, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, pgoff;
+		int pos = 0;
+
+		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s%n", &lo, &hi, &pgoff,
+		    &pos) < 3 || addr < lo || addr >= hi)
+			continue;
+		while (line[pos] == ' ')
+			pos++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[pos] == '/') {
+			snprintf(out, PATH_CAP, "%s", line + pos);
+			path_relativize(tr, out);
+			*offset = (int64_t)(pgoff + (addr - lo));
+		}
+		break;
+	}
+	fclose(f);
+}
+
+/* Total bytes of an iovec array in the tracee; -1 if unreadable. */
+static int64_t
+iov_total(pid_t tid, uint64_t addr, uint64_t cnt)
+{
+	struct iovec iov[64];
+	int64_t total = 0;
+
+	if (cnt > IOV_MAX)
+		return -1;
+	for (uint64_t i = 0; i < cnt; i += 64) {
+		size_t n = cnt - i < 64 ? (size_t)(cnt - i) : 64;
+
+		if (mem_read(tid, addr + i * sizeof(struct iovec), iov,
+		    n * sizeof(struct iovec)) != (ssize_t)(n * sizeof(struct iovec)))
+			return -1;
+		for (size_t j = 0; j < n; j++)
+			total += (int64_t)iov[j].iov_len;
+	}
+	return total;
+}
+
+static bool
+open_creates(struct task *t, const struct sysent *sc, const uint64_t *args)
+{
+	uint64_t flags;
+
+	if (sc->flags < 0)
+		return true;			/* creat */
+	flags = args[(int)sc->flags];
+	if (sc->decode & D_OPENHOW) {
+		/* struct open_how starts with the u64 flags */
+		if (mem_read(t->tid, args[(int)sc->flags], &flags,
+		    sizeof(flags)) != sizeof(flags))
+			return true;
+	}
+	return (flags & (O_CREAT | O_TRUNC)) != 0;
+}
+
+static void
+pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
+{
+	p->sc = sc;
+	memcpy(p->args, args, sizeof(p->args));
+	p->fd = -1;
+	p->path[0] = '\0';
+	p->has_path2 = false;
+	p->kind = REC_KIND_OTHER;
+	p->count = -1;
+	p->offset = -1;
+	p->fault = REC_FAULT_NONE;
+	p->iov_restore = false;
+	p->pos = -1;
+	p->append = false;
+	p->direct = false;
+	p->dupfd = -1;
+	p->crc_done = false;
+}
+
+static void
+decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
+    const uint64_t *args)
+{
+	struct pending *p = &t->p;
+
+	if (sc->fd >= 0) {
+		p->fd = (int)args[(int)sc->fd];
+		fd_resolve(tr, t, p);
+	} else if (sc->path >= 0) {
+		path_resolve(tr, t, sc->dirfd, sc->dirfd >= 0 ?
+		    args[(int)sc->dirfd] : 0, args[(int)sc->path], p->path,
+		    &p->kind);
+		if ((sc->decode & D_RMDIR_FLAG) &&
+		    (args[(int)sc->flags] & AT_REMOVEDIR))
+			p->kind = REC_KIND_DIR;
+	} else if (sc->decode & D_MSYNC) {
+		map_resolve(tr, t, args[0], p->path, &p->offset);
+		p->kind = p->path[0] == '<' ? REC_KIND_OTHER : REC_KIND_REGULAR;
+	} else {
+		snprintf(p->path, PATH_CAP, "<all>");
+	}
+	if (sc->path2 >= 0) {
+		path_resolve(tr, t, sc->dirfd2, args[(int)sc->dirfd2],
+		    args[(int)sc->path2], p->path2, NULL);
+		p->has_path2 = true;
+	}
+}
+
+/*
+ * At the seccomp stop: decode the call and give it its seq and ordinal.
+ * Returns 1 if the call is a site, 0 if it is not (a plain openat2).
+ */
+int
+site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
+    const uint64_t args[6])
+{
+	struct pending *p = &t->p;
+
+	if ((sc->decode & D_OPEN) && !open_creates(t, sc, args))
+		return 0;
+	pending_reset(p, sc, args);
+	p->t_ns = now_ns() - tr->start_ns;
+	decode_target(tr, t, sc, args);
+	if (sc->count >= 0)
+		p->count = (sc->decode & D_IOV) ?
+		    iov_total(t->tid, args[(int)sc->buf], args[(int)sc->count]) :
+		    (int64_t)args[(int)sc->count];
+	if (sc->offset >= 0 && !((sc->decode & D_OFF_OR_CUR) &&
+	    (int64_t)args[(int)sc->offset] == -1))
+		p->offset = (int64_t)args[(int)sc->offset];
+	if (t->rs.valid && t->rs.nr == sc->pub.nr &&
+	    strcmp(t->rs.path, p->path) == 0) {
+		/* the same call, restarted after a signal handler */
+		p->seq = t->rs.seq;
+		p->ordinal = t->rs.ordinal;
+		t->rs.valid = false;
+	} else {
+		p->seq = ++tr->next_seq;
+		p->ordinal = counter_next(tr, sc->pub.family, p->path);
+	}
+	p->active = true;
+	return 1;
+}
+
+/* CRC32 of len bytes at addr (or of an iovec array), bounded by crc_limit. */
+static int64_t
+data_crc(struct tracer *tr, struct task *t, uint64_t len, uint32_t *crc)
+{
+	const struct sysent *sc = t->p.sc;
+	uint64_t limit = tr->opts->crc_limit ? tr->opts->crc_limit :
+	    CRC_LIMIT_DEFAULT;
+	uint64_t done = 0;
+	uLong c = crc32(0L, Z_NULL, 0);
+	struct iovec iov;
+	uint64_t idx = 0, iov_off = 0, iovcnt;
+
+	if (len > limit)
+		len = limit;
+	iov.iov_base = (void *)(uintptr_t)t->p.args[(int)sc->buf];
+	iov.iov_len = len;
+	iovcnt = (sc->decode & D_IOV) ? t->p.args[(int)sc->count] : 1;
+	if (iovcnt > IOV_MAX)
+		return -1;
+	while (done < len && idx < iovcnt) {
+		uint64_t want;
+		ssize_t n;
+
+		if ((sc->decode & D_IOV) && iov_off == 0 &&
+		    mem_read(t->tid, t->p.args[(int)sc->buf] + idx * sizeof(iov),
+		    &iov, sizeof(iov)) != sizeof(iov))
+			break;
+		want = iov.iov_len - iov_off;
+		if (want > len - done)
+			want = len - done;
+		if (want > tr->bufsize)
+			want = tr->bufsize;
+		if (want == 0) {
+			idx++;
+			iov_off = 0;
+			continue;
+		}
+		n = mem_read(t->tid, (uint64_t)(uintptr_t)iov.iov_base + iov_off,
+		    tr->buf, want);
+		if (n <= 0)
+			break;
+		c = crc32(c, tr->buf, (uInt)n);
+		done += (uint64_t)n;
+		iov_off += (uint64_t)n;
+		if (iov_off >= iov.iov_len) {
+			idx++;
+			iov_off = 0;
+		}
+	}
+	*crc = (uint32_t)c;
+	return (int64_t)done;
+}
+
+static void
+emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
+    bool append, uint32_t crc, int64_t crc_bytes)
+{
+	struct pending *p = &t->p;
+	char key[PATH_MAX + 128];
+	struct rec_site s = {
+		.seq = p->seq, .pid = task_tgid(t), .tid = t->tid,
+		.sc = &p->sc->pub, .fd = p->fd, .path = p->path,
+		.path2 = p->has_path2 ? p->path2 : NULL, .kind = p->kind,
+		.offset = p->offset, .count = p->count, .result = rval,
+		.has_result = has_rval, .append = append, .t_ns = p->t_ns,
+		.crc32 = crc, .crc_bytes = crc_bytes, .ordinal = p->ordinal,
+		.key = key, .fault = p->fault,
+	};
+
+	rec_key_format(key, sizeof(key), p->sc->pub.family, p->path, p->ordinal);
+	tr->res->sites++;
+	if (tr->fn && !tr->cb_error) {
+		tr->cb_error = tr->fn(tr->ctx, &s);
+		if (tr->cb_error)
+			tracer_kill_all(tr, REC_INTERRUPTED);
+	}
+}
+
+/*
+ * At the exit stop (or when the task died inside the call): finish the
+ * site and report it.
+ */
+void
+site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
+{
+	struct pending *p = &t->p;
+	/* what the kernel really did, before a fault replaced the result */
+	int64_t done = p->fault == REC_FAULT_TORN ? tr->res->fault_bytes : rval;
+	const struct sysent *sc = p->sc;
+	uint32_t crc = 0;
+	int64_t crc_bytes = -1;
+	struct fdinfo fi;
+
+	/*
+	 * The offset of a position-based write: the position before the
+	 * call, except with O_APPEND, where the kernel moves to the end
+	 * first: then it is the position after the call minus the bytes
+	 * written.
+	 */
+	if (sc->pub.family == REC_FAM_WRITE && p->offset < 0 &&
+	    p->kind == REC_KIND_REGULAR) {
+		int64_t after = -1;
+
+		if (!p->append)
+			p->offset = p->pos;
+		else if (has_rval && p->dupfd >= 0)
+			after = lseek(p->dupfd, 0, SEEK_CUR);
+		else if (has_rval && fdinfo_read(t->tid, p->fd, &fi) == 0)
+			after = fi.pos;
+		if (p->append && after >= 0)
+			p->offset = after - (done > 0 ? done : 0);
+	}
+	if (p->crc_done) {
+		crc = p->crc;
+		crc_bytes = p->crc_bytes;
+	} else if (has_rval && sc->buf >= 0) {
+		uint64_t len = done >= 0 ? (uint64_t)done :
+		    (p->count > 0 ? (uint64_t)p->count : 0);
+
+		crc_bytes = data_crc(tr, t, len, &crc);
+	}
+	if (p->dupfd >= 0) {
+		close(p->dupfd);
+		p->dupfd = -1;
+	}
+	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes);
+	/* names changed: cached fd paths may be stale */
+	if (sc->pub.family == REC_FAM_NAMESPACE && !(sc->decode & D_OPEN) &&
+	    sc->fd < 0 && has_rval && rval == 0)
+		fdcache_flush(tr, 0);
+	p->active = false;
+}

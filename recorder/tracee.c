@@ -1,0 +1,382 @@
+/*
+ * tracee.c - the tracer's tables: every traced thread by tid (strace's
+ * tcb table), and the counters that give each site its replay-key
+ * ordinal (per family and path, so that neither thread interleaving nor
+ * pid and fd numbers change which site a key names).
+ */
+#include <errno.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "recorder/recorder_int.h"
+
+#define TASK_SLOTS	1024		/* hash buckets for tids */
+#define COUNTER_SLOTS	4096		/* hash buckets for family+path */
+#define FDCACHE_SLOTS	1024		/* hash buckets for tgid+fd */
+#define PROC_SLOTS	256		/* hash buckets for tgid */
+
+struct proc {
+	struct proc	*next;
+	pid_t		tgid;
+	int		pidfd;		/* -1 if pidfd_open failed */
+	int		emulate;	/* -1 not yet known, 0 no, 1 yes */
+};
+
+struct counter {
+	struct counter	*next;
+	unsigned	n;
+	enum rec_family	family;
+	char		path[];
+};
+
+int
+tracer_tables_init(struct tracer *tr)
+{
+	tr->tasks = calloc(TASK_SLOTS, sizeof(*tr->tasks));
+	tr->counters = calloc(COUNTER_SLOTS, sizeof(*tr->counters));
+	tr->fdcache = calloc(FDCACHE_SLOTS, sizeof(*tr->fdcache));
+	tr->procs = calloc(PROC_SLOTS, sizeof(*tr->procs));
+	if (!tr->tasks || !tr->counters || !tr->fdcache || !tr->procs)
+		return -ENOMEM;
+	tr->ncounters_slots = COUNTER_SLOTS;
+	return 0;
+}
+
+static void
+task_free(struct task *t)
+{
+	free(t->p.path);
+	free(t->p.path2);
+	free(t->rs.path);
+	free(t);
+}
+
+void
+tracer_tables_free(struct tracer *tr)
+{
+	for (size_t i = 0; tr->tasks && i < TASK_SLOTS; i++) {
+		while (tr->tasks[i]) {
+			struct task *t = tr->tasks[i];
+
+			tr->tasks[i] = t->next;
+			task_free(t);
+		}
+	}
+	for (size_t i = 0; tr->counters && i < COUNTER_SLOTS; i++) {
+		while (tr->counters[i]) {
+			struct counter *c = tr->counters[i];
+
+			tr->counters[i] = c->next;
+			free(c);
+		}
+	}
+	if (tr->fdcache)
+		fdcache_flush(tr, 0);
+	for (size_t i = 0; tr->procs && i < PROC_SLOTS; i++)
+		while (tr->procs[i])
+			proc_forget(tr, tr->procs[i]->tgid);
+	free(tr->procs);
+	tr->procs = NULL;
+	free(tr->tasks);
+	free(tr->counters);
+	free(tr->fdcache);
+	tr->tasks = NULL;
+	tr->counters = NULL;
+	tr->fdcache = NULL;
+}
+
+static struct task **
+task_slot(struct tracer *tr, pid_t tid)
+{
+	return &tr->tasks[(unsigned)tid % TASK_SLOTS];
+}
+
+struct task *
+task_find(struct tracer *tr, pid_t tid)
+{
+	for (struct task *t = *task_slot(tr, tid); t; t = t->next)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+struct task *
+task_add(struct tracer *tr, pid_t tid)
+{
+	struct task *t = task_find(tr, tid);
+	struct task **slot;
+
+	if (t)
+		return t;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->p.path = malloc(PATH_MAX + 64);
+	t->p.path2 = malloc(PATH_MAX + 64);
+	if (!t->p.path || !t->p.path2) {
+		task_free(t);
+		return NULL;
+	}
+	t->tid = tid;
+	slot = task_slot(tr, tid);
+	t->next = *slot;
+	*slot = t;
+	tr->ntasks++;
+	return t;
+}
+
+static void
+task_unlink(struct tracer *tr, struct task *t)
+{
+	for (struct task **pp = task_slot(tr, t->tid); *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			tr->ntasks--;
+			return;
+		}
+	}
+}
+
+void
+task_drop(struct tracer *tr, struct task *t)
+{
+	task_unlink(tr, t);
+	task_free(t);
+}
+
+/* After an exec from a non-leader thread, the thread takes the leader's tid. */
+void
+task_rekey(struct tracer *tr, struct task *t, pid_t tid)
+{
+	struct task **slot;
+
+	task_unlink(tr, t);
+	t->tid = tid;
+	t->tgid = tid;
+	slot = task_slot(tr, tid);
+	t->next = *slot;
+	*slot = t;
+	tr->ntasks++;
+}
+
+/* The thread group of a task, read once from /proc (threads and forks look alike). */
+pid_t
+task_tgid(struct task *t)
+{
+	char name[64], line[256];
+	FILE *f;
+
+	if (t->tgid)
+		return t->tgid;
+	snprintf(name, sizeof(name), "/proc/%d/status", (int)t->tid);
+	f = fopen(name, "re");
+	if (!f)
+		return t->tid;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Tgid:", 5) == 0) {
+			t->tgid = (pid_t)strtol(line + 5, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	if (!t->tgid)
+		t->tgid = t->tid;
+	return t->tgid;
+}
+
+static unsigned
+hash_path(enum rec_family f, const char *s)
+{
+	unsigned h = 2166136261u ^ (unsigned)f;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The next ordinal (1-based) for a family and path; 0 if out of memory. */
+unsigned
+counter_next(struct tracer *tr, enum rec_family f, const char *path)
+{
+	struct counter **slot = &tr->counters[hash_path(f, path) % COUNTER_SLOTS];
+	struct counter *c;
+	size_t len;
+
+	for (c = *slot; c; c = c->next)
+		if (c->family == f && strcmp(c->path, path) == 0)
+			return ++c->n;
+	len = strlen(path) + 1;
+	c = malloc(sizeof(*c) + len);
+	if (!c)
+		return 0;
+	memcpy(c->path, path, len);
+	c->family = f;
+	c->n = 1;
+	c->next = *slot;
+	*slot = c;
+	return 1;
+}
+
+void
+tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct task *))
+{
+	for (size_t i = 0; i < TASK_SLOTS; i++) {
+		struct task *t = tr->tasks[i];
+
+		while (t) {
+			struct task *next = t->next;
+
+			fn(tr, t);
+			t = next;
+		}
+	}
+}
+
+static void
+kill_task(struct tracer *tr, struct task *t)
+{
+	(void)tr;
+	kill(t->tid, SIGKILL);
+}
+
+/*
+ * Kill every traced process.  SIGKILL wakes a thread even in a ptrace
+ * stop; their deaths are reaped by the loop, which keeps killing any
+ * task it has not seen before (a child forked just now).
+ */
+void
+tracer_kill_all(struct tracer *tr, int why)
+{
+	if (!tr->killing)
+		tr->killing = why;
+	tracer_each_task(tr, kill_task);
+}
+
+static struct fdcache_ent **
+fdcache_slot(struct tracer *tr, pid_t tgid, int fd)
+{
+	return &tr->fdcache[((unsigned)tgid * 31u + (unsigned)fd) % FDCACHE_SLOTS];
+}
+
+const struct fdcache_ent *
+fdcache_get(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino)
+{
+	for (struct fdcache_ent *e = *fdcache_slot(tr, tgid, fd); e; e = e->next)
+		if (e->tgid == tgid && e->fd == fd)
+			return e->dev == dev && e->ino == ino ? e : NULL;
+	return NULL;
+}
+
+void
+fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
+    enum rec_kind kind, const char *path)
+{
+	struct fdcache_ent **pp = fdcache_slot(tr, tgid, fd), *e;
+	size_t len = strlen(path);
+
+	for (; *pp; pp = &(*pp)->next) {
+		if ((*pp)->tgid == tgid && (*pp)->fd == fd) {
+			e = *pp;
+			*pp = e->next;
+			free(e);
+			break;
+		}
+	}
+	e = malloc(sizeof(*e) + len + 1);
+	if (!e)
+		return;			/* no cache: resolved again next time */
+	*e = (struct fdcache_ent){ .tgid = tgid, .fd = fd, .dev = dev,
+				   .ino = ino, .kind = kind, .len = len };
+	memcpy(e->path, path, len + 1);
+	pp = fdcache_slot(tr, tgid, fd);
+	e->next = *pp;
+	*pp = e;
+}
+
+/* Forget the fds of one process (exec, exit), or of all (tgid 0: renames). */
+void
+fdcache_flush(struct tracer *tr, pid_t tgid)
+{
+	for (size_t i = 0; i < FDCACHE_SLOTS; i++) {
+		struct fdcache_ent **pp = &tr->fdcache[i];
+
+		while (*pp) {
+			struct fdcache_ent *e = *pp;
+
+			if (tgid && e->tgid != tgid) {
+				pp = &e->next;
+				continue;
+			}
+			*pp = e->next;
+			free(e);
+		}
+	}
+}
+
+static struct proc *
+proc_get(struct tracer *tr, pid_t tgid)
+{
+	struct proc **slot = &tr->procs[(unsigned)tgid % PROC_SLOTS], *pr;
+
+	for (pr = *slot; pr; pr = pr->next)
+		if (pr->tgid == tgid)
+			return pr;
+	pr = malloc(sizeof(*pr));
+	if (!pr)
+		return NULL;
+	pr->tgid = tgid;
+	pr->pidfd = pidfd_open(tgid, 0);
+	pr->emulate = -1;
+	pr->next = *slot;
+	*slot = pr;
+	return pr;
+}
+
+int
+proc_pidfd(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr = proc_get(tr, tgid);
+
+	return pr ? pr->pidfd : -1;
+}
+
+/*
+ * badio may do a process's regular-file writes for it only if the
+ * process has no file-size limit of its own (the kernel would check
+ * badio's limit, not the program's, and send SIGXFSZ to badio).
+ */
+bool
+proc_may_emulate(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr = proc_get(tr, tgid);
+	struct rlimit rl;
+
+	if (!pr)
+		return false;
+	if (pr->emulate < 0)
+		pr->emulate = prlimit(tgid, RLIMIT_FSIZE, NULL, &rl) == 0 &&
+		    rl.rlim_cur == RLIM_INFINITY;
+	return pr->emulate == 1;
+}
+
+void
+proc_forget(struct tracer *tr, pid_t tgid)
+{
+	for (struct proc **pp = &tr->procs[(unsigned)tgid % PROC_SLOTS]; *pp;
+	    pp = &(*pp)->next) {
+		struct proc *pr = *pp;
+
+		if (pr->tgid != tgid)
+			continue;
+		*pp = pr->next;
+		if (pr->pidfd >= 0)
+			close(pr->pidfd);
+		free(pr);
+		return;
+	}
+}

@@ -1,0 +1,205 @@
+/*
+ * store.h - the public contract of badio's database.
+ *
+ * The store is the only code that speaks SQL.  It knows nothing of ptrace
+ * or of the CLI: it defines its own row structs, returns 0 or -errno, and
+ * keeps the last SQLite message for store_errmsg().  All writes go through
+ * prepared statements with bound parameters, in WAL mode; the schema is
+ * created and migrated through PRAGMA user_version and identified by
+ * PRAGMA application_id (docs/schema.md documents every table).
+ *
+ * Lifecycle:
+ *   1. store_open(&s, path, mode): STORE_CREATE makes a new database
+ *      (-EEXIST if the file exists; the caller removes it for --force),
+ *      STORE_WRITE and STORE_READ open an existing one and refuse a file
+ *      that is not badio's (-ENOTSUP) or is corrupt (-EBADMSG);
+ *   2. store_begin / store_commit / store_rollback group writes;
+ *   3. store_close(s).
+ *
+ * Errors: functions return 0 or -errno, never print and never exit.
+ * store_errmsg(s) is a one-line detail of the last failure (SQLite's
+ * message or the store's own).  A failed store_open() sets *sp to NULL;
+ * store_errmsg(NULL) then returns that failure's detail (kept per
+ * thread).  Errnos with a fixed meaning:
+ *   -EEXIST	STORE_CREATE and the file exists
+ *   -ENOTSUP	not a badio database ("not a badio database")
+ *   -EBADMSG	a badio/SQLite file that SQLite finds damaged
+ *   -EPROTO	written by a newer badio (or, for STORE_READ, by an older
+ *		one: only STORE_WRITE migrates)
+ *   -EBUSY	locked by another process beyond the 5 s busy timeout
+ *   -EINVAL	a value the schema refuses (unknown code, missing site),
+ *		or a transaction misuse (begin inside one, commit outside)
+ *   -ENOSPC, -EROFS, -EACCES, -ENOENT, -ENOMEM, -EIO as usual
+ * Transactions do not nest; writes outside one commit one by one.
+ */
+#ifndef BADIO_STORE_STORE_H
+#define BADIO_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_mode {
+	STORE_CREATE,		/* new file; fails with -EEXIST if it exists */
+	STORE_WRITE,		/* existing badio database, read-write */
+	STORE_READ,		/* existing badio database, read-only */
+};
+
+int		store_open(struct store **sp, const char *path, enum store_mode mode);
+void		store_close(struct store *s);
+const char	*store_errmsg(const struct store *s);	/* detail of the last error */
+int		store_begin(struct store *s);
+int		store_commit(struct store *s);
+int		store_rollback(struct store *s);
+
+/* One recording: how the program was run.  A database holds one. */
+struct store_recording {
+	int64_t		id;
+	const char	*exe;		/* resolved executable */
+	char		**argv;		/* NULL-terminated */
+	char		**envp;		/* NULL-terminated: the environment PROG got */
+	const char	*init_dir;	/* --init DIR as given, or NULL */
+	const void	*init_tar;	/* contents of DIR, see store_recording_add;
+					 * NULL: no --init.  At most 4 GiB */
+	size_t		init_tar_len;
+	int64_t		start_unix_ns;
+	/* Until store_recording_finish(), status is NULL, exit_code -1, and
+	 * duration_ns, sites and files 0 (the columns are NULL). */
+	int64_t		duration_ns;
+	const char	*status;	/* "exit:N", "signal:NAME", "interrupted" */
+	int		exit_code;	/* badio's exit status for this run (N or 128+sig) */
+	bool		deterministic;	/* ASLR off + fixed environment */
+	const char	*version;	/* badio version */
+	const char	*kernel;	/* uname -r */
+	int64_t		sites;		/* number of sites */
+	int64_t		files;		/* distinct regular-file paths touched */
+};
+
+/*
+ * Add the recording row; *id (if not NULL) gets its id.  With status
+ * NULL the status fields are left NULL for store_recording_finish() to
+ * fill.  init_tar is an uncompressed archive of the init directory made
+ * by the caller; the store compresses it with zlib.
+ */
+int	store_recording_add(struct store *s, const struct store_recording *r,
+	    int64_t *id);
+int	store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
+	    const char *status, int exit_code, int64_t sites, int64_t files);
+/*
+ * Load the recording.  Strings, argv, envp and the decompressed init_tar
+ * are owned by the store until store_recording_release().
+ */
+int	store_recording_get(struct store *s, struct store_recording *r);
+void	store_recording_release(struct store_recording *r);
+
+/* One site, as the recorder saw it.  Text codes are the recorder's names. */
+struct store_site {
+	int64_t		id;		/* set by the store */
+	int64_t		recording;
+	int64_t		seq;
+	int64_t		pid;
+	int64_t		tid;
+	const char	*syscall;	/* "write" */
+	const char	*family;	/* "write", "sync", "namespace" */
+	int64_t		fd;		/* -1: none (stored as NULL) */
+	const char	*path;
+	const char	*path2;		/* NULL unless rename */
+	const char	*kind;		/* "regular", "dir", "pipe", ... */
+	int64_t		offset;		/* -1: none (NULL) */
+	int64_t		count;		/* -1: none (NULL) */
+	int64_t		result;
+	bool		has_result;	/* false: result is NULL */
+	bool		append;
+	int64_t		t_ns;
+	int64_t		crc32;		/* meaningful when crc_bytes >= 0 */
+	int64_t		crc_bytes;	/* -1: no data (NULL crc32) */
+	const char	*key;		/* replay key text */
+	const char	*key_path;	/* path part of the key */
+	int64_t		ordinal;	/* ordinal part of the key */
+	int64_t		callsite;	/* 0: unknown (NULL) */
+};
+
+int	store_site_add(struct store *s, const struct store_site *site);
+
+/*
+ * Iterate sites in seq order.  The filter is NULL (all) or a
+ * struct store_site_filter; fn gets rows whose strings live until it
+ * returns.  A non-zero return from fn stops and is returned.
+ */
+struct store_site_filter {
+	int64_t		id_min, id_max;	/* 0, 0 = any */
+	const char	*syscall;	/* NULL = any */
+	const char	*family;
+	const char	*path_glob;	/* SQLite GLOB */
+};
+typedef int store_site_fn(void *ctx, const struct store_site *site);
+int	store_sites_each(struct store *s, const struct store_site_filter *f,
+	    store_site_fn *fn, void *ctx);
+
+/*
+ * The whole sites listing as JSON (an array of objects built by SQLite's
+ * json functions) in *json, malloc'd; the caller frees it.
+ */
+int	store_sites_json(struct store *s, char **json);
+
+/* One experiment: a re-run with one fault at one site, and its verdict. */
+struct store_experiment {
+	int64_t		id;
+	int64_t		site;		/* sites.id */
+	const char	*fault;		/* "short", "torn", "eio", "enospc", "crash" */
+	bool		injected;
+	int64_t		fault_bytes;	/* bytes written by a short/torn fault, -1: NULL */
+	const char	*status;	/* "exit:N", "signal:NAME", "timeout", "crash" */
+	int64_t		duration_ns;
+	int		oracle_exit;	/* -1: the oracle did not run (NULL) */
+	const char	*verdict;	/* "ok", "reported", "silent-corruption", ... */
+	const char	*prog_tail;	/* last bytes of PROG's stdout+stderr */
+	const char	*oracle_tail;	/* last bytes of the oracle's output */
+	bool		diverged;	/* the re-run's sites differed before the fault */
+	const char	*divergence;	/* where it first differed, or NULL */
+};
+
+/* Insert or replace the experiment for (site, fault), committed alone. */
+int	store_experiment_put(struct store *s, const struct store_experiment *e);
+/* *done = true if (site, fault) already has an experiment. */
+int	store_experiment_done(struct store *s, int64_t site, const char *fault,
+	    bool *done);
+int	store_experiments_clear(struct store *s);	/* for explore --redo */
+
+typedef int store_experiment_fn(void *ctx, const struct store_experiment *e,
+	    const struct store_site *site);
+/* Experiments joined with their site, ordered by site seq then fault. */
+int	store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx);
+
+/* Verdict counts: fn(ctx, verdict, count) in a fixed verdict order. */
+typedef int store_count_fn(void *ctx, const char *verdict, int64_t n);
+int	store_verdict_counts(struct store *s, store_count_fn *fn, void *ctx);
+/*
+ * How many experiments have one of the comma-separated verdicts (spaces
+ * around names allowed).  An unknown or empty name is -EINVAL, with the
+ * name in store_errmsg().
+ */
+int	store_count_verdicts(struct store *s, const char *verdicts, int64_t *n);
+/* Bug experiments (verdict_codes.bug) by path, syscall, site seq, fault. */
+int	store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx);
+
+/*
+ * JSON built by SQLite's json functions, malloc'd in *json; the caller
+ * frees it.  Experiments are objects with the columns of the verdicts
+ * view (docs/schema.md): all_rows gives every experiment in site order,
+ * otherwise only the bugs, in store_bugs_each() order.  The report is
+ * {"counts": {verdict: n, ...}, "bugs": [...]}, counts in the order of
+ * store_verdict_counts(); store_report_all_json() adds "experiments":
+ * [...] with every experiment.
+ */
+int	store_experiments_json(struct store *s, bool all_rows, char **json);
+int	store_report_json(struct store *s, char **json);
+int	store_report_all_json(struct store *s, char **json);
+
+/* Key/value metadata (e.g. the oracle used by explore). */
+int	store_meta_set(struct store *s, const char *key, const char *value);
+int	store_meta_get(struct store *s, const char *key, char **value); /* malloc'd or NULL */
+
+#endif /* BADIO_STORE_STORE_H */

@@ -1,0 +1,240 @@
+/*
+ * cli.c - message printers, small parsers and the text table used by
+ * the commands.  Each message is built whole and written with one call,
+ * so lines from parallel processes do not interleave.
+ */
+#include "tools/cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	char msg[4096];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "badio: %s%s\n", prefix, msg);
+}
+
+void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+die_code(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+void
+die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	exit(EXIT_USAGE);
+}
+
+int
+error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+const char *
+cli_signal_name(int sig)
+{
+	static char buf[16];
+	const char *name = sigabbrev_np(sig);
+
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "SIG%d", sig);
+	return buf;
+}
+
+const char *
+cli_errno_name(int err)
+{
+	static char buf[16];
+	const char *name = strerrorname_np(err);
+
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "E%d", err);
+	return buf;
+}
+
+void
+cli_human_size(char *buf, size_t size, int64_t n)
+{
+	static const char units[] = "KMGTPE";
+	double v = (double)n;
+	int u = -1;
+
+	if (n < 1024 && n > -1024) {
+		snprintf(buf, size, "%lld", (long long)n);
+		return;
+	}
+	while ((v >= 1024 || v <= -1024) && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (v < 10 && v > -10)
+		snprintf(buf, size, "%.1f%c", v, units[u]);
+	else
+		snprintf(buf, size, "%.0f%c", v, units[u]);
+}
+
+bool
+cli_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+void
+cli_csv_field(FILE *f, const char *s, bool last)
+{
+	if (s && s[strcspn(s, ",\"\r\n")]) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else if (s) {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}
+
+struct cli_table {
+	int		ncols;
+	const bool	*numeric;
+	char		**cells;	/* rows * ncols, row 0 = headers */
+	size_t		rows;
+	size_t		cap;
+	size_t		*width;
+};
+
+struct cli_table *
+cli_table_new(const char *const *headers, const bool *numeric, int ncols)
+{
+	struct cli_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->ncols = ncols;
+	t->numeric = numeric;
+	t->width = calloc((size_t)ncols, sizeof(*t->width));
+	if (!t->width || cli_table_add(t, headers) < 0) {
+		cli_table_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+cli_table_add(struct cli_table *t, const char *const *cells)
+{
+	if ((t->rows + 1) * (size_t)t->ncols > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : (size_t)t->ncols * 64;
+		char **p = realloc(t->cells, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		t->cells = p;
+		t->cap = cap;
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		char *c = strdup(cells[i] ? cells[i] : "");
+		size_t len;
+
+		if (!c)
+			return -ENOMEM;
+		len = strlen(c);
+		if (len > t->width[i])
+			t->width[i] = len;
+		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = c;
+	}
+	t->rows++;
+	return 0;
+}
+
+void
+cli_table_print(struct cli_table *t, FILE *f)
+{
+	for (size_t r = 0; r < t->rows; r++) {
+		for (int i = 0; i < t->ncols; i++) {
+			const char *c = t->cells[r * (size_t)t->ncols + (size_t)i];
+			bool last = i == t->ncols - 1;
+			int w = (int)t->width[i];
+
+			if (t->numeric && t->numeric[i] && r > 0)
+				fprintf(f, "%*s", w, c);
+			else if (last)
+				fputs(c, f);
+			else
+				fprintf(f, "%-*s", w, c);
+			fputs(last ? "\n" : "  ", f);
+		}
+	}
+}
+
+void
+cli_table_free(struct cli_table *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->rows * (size_t)t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t->width);
+	free(t);
+}

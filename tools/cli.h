@@ -1,0 +1,53 @@
+/*
+ * cli.h - what every badio command shares: the one-line message printers
+ * (git's wording: "badio: cannot open database 'x': reason") and small
+ * parsers.  Only tools/ prints or exits.
+ *
+ * Exit status (docs/badio.1, EXIT STATUS): 0 ok, 1 runtime error,
+ * 2 usage or set-up error; `record` passes PROG's status through.
+ */
+#ifndef BADIO_TOOLS_CLI_H
+#define BADIO_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "store/store.h"
+
+#define EXIT_USAGE	2
+
+void	die(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	die_usage(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+int	error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	die_code(int code, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+
+/* "KILL" for SIGKILL; "SIG42" when unnamed. */
+const char *cli_signal_name(int sig);
+/* "EIO" for 5. */
+const char *cli_errno_name(int err);
+/* 1536 -> "1.5K"; exact below 1024. */
+void	cli_human_size(char *buf, size_t size, int64_t n);
+/* Parse a whole decimal number in [min, max]; false if malformed. */
+bool	cli_parse_int(const char *s, long min, long max, long *out);
+/* Print a CSV field, quoted when needed (RFC 4180). */
+void	cli_csv_field(FILE *f, const char *s, bool last);
+
+/*
+ * A column-aligned text table: add cells row by row, then print.
+ * Cells are copied.  Numeric columns are right-aligned.
+ */
+struct cli_table;
+struct cli_table *cli_table_new(const char *const *headers, const bool *numeric,
+	    int ncols);
+int	cli_table_add(struct cli_table *t, const char *const *cells);
+void	cli_table_print(struct cli_table *t, FILE *f);
+void	cli_table_free(struct cli_table *t);
+
+/* Open an existing database, or die with one line naming the problem. */
+struct store *cli_open_db(const char *path, enum store_mode mode);
+#endif /* BADIO_TOOLS_CLI_H */

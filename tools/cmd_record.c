@@ -1,0 +1,521 @@
+/*
+ * cmd_record.c - `badio record`: run PROG under the tracer in a scratch
+ * directory and store every site.
+ *
+ * The database is built under a temporary name beside DB and renamed
+ * over it only when complete, so an existing DB is never left half
+ * overwritten and a killed badio leaves no half-made DB under the
+ * user's name.  Sites are inserted in large transactions.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explorer/explorer.h"
+#include "recorder/recorder.h"
+#include "store/store.h"
+#include "tools/cli.h"
+#include "tools/cmd.h"
+
+#define SITES_PER_TRANSACTION	20000
+
+const char record_usage[] =
+	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
+	"                    [--no-determinism] [--allow-io-uring] [--] PROG [ARGS...]\n"
+	"\n"
+	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
+	"the tracer and record every write, sync and namespace call it makes\n"
+	"(a site) into DB.  stdin, stdout and stderr are passed through and\n"
+	"badio exits with PROG's status (128+N if PROG was killed by signal N).\n"
+	"\n"
+	"  -o, --output DB      database to create (default: badio.db)\n"
+	"  -i, --init DIR       start from a copy of DIR (stored in DB)\n"
+	"  -f, --force          replace DB if it exists\n"
+	"  -k, --keep           keep the scratch directory and print its path\n"
+	"      --no-determinism run with ASLR and the environment as they are\n"
+	"      --allow-io-uring let PROG use io_uring (its I/O is invisible)\n"
+	"  -q, --quiet          no summary line\n"
+	"  -h, --help           show this help\n";
+
+enum {
+	OPT_NO_DETERMINISM = 0x100,
+	OPT_ALLOW_IO_URING,
+};
+
+struct record_opts {
+	const char	*db;
+	const char	*init;
+	bool		force;
+	bool		keep;
+	bool		deterministic;
+	bool		allow_io_uring;
+	bool		quiet;
+	char		**argv;		/* PROG ARGS... */
+};
+
+/* State of one recording while PROG runs. */
+struct recording {
+	struct store	*store;
+	int64_t		id;
+	uint64_t	pending;	/* sites in the open transaction */
+	int		error;		/* first store error */
+	char		**files;	/* distinct regular-file paths (hash set) */
+	size_t		nfiles;
+	size_t		files_cap;
+};
+
+static void
+parse_options(int argc, char **argv, struct record_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output",		required_argument, NULL, 'o' },
+		{ "init",		required_argument, NULL, 'i' },
+		{ "force",		no_argument,	   NULL, 'f' },
+		{ "keep",		no_argument,	   NULL, 'k' },
+		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ "no-determinism",	no_argument,	   NULL, OPT_NO_DETERMINISM },
+		{ "allow-io-uring",	no_argument,	   NULL, OPT_ALLOW_IO_URING },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*o = (struct record_opts){ .db = "badio.db", .deterministic = true };
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+o:i:fkqh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'o': o->db = optarg; break;
+		case 'i': o->init = optarg; break;
+		case 'f': o->force = true; break;
+		case 'k': o->keep = true; break;
+		case 'q': o->quiet = true; break;
+		case 'h': exit(cmd_print_help("record"));
+		case OPT_NO_DETERMINISM: o->deterministic = false; break;
+		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
+		default:
+			die_usage("record: unknown option or missing argument '%s' "
+			    "(see 'badio help record')", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		die_usage("record: no program given (usage: badio record [options] "
+		    "[--] PROG [ARGS...])");
+	o->argv = argv + optind;
+}
+
+/* --- the set of distinct regular files, for the summary --- */
+
+static unsigned
+str_hash(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+static int
+files_add(struct recording *r, const char *path)
+{
+	size_t i;
+
+	if (r->nfiles * 2 >= r->files_cap) {
+		size_t cap = r->files_cap ? r->files_cap * 2 : 64;
+		char **n = calloc(cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		for (size_t k = 0; k < r->files_cap; k++) {
+			if (!r->files[k])
+				continue;
+			for (i = str_hash(r->files[k]) % cap; n[i]; i = (i + 1) % cap)
+				;
+			n[i] = r->files[k];
+		}
+		free(r->files);
+		r->files = n;
+		r->files_cap = cap;
+	}
+	for (i = str_hash(path) % r->files_cap; r->files[i];
+	    i = (i + 1) % r->files_cap)
+		if (strcmp(r->files[i], path) == 0)
+			return 0;
+	r->files[i] = strdup(path);
+	if (!r->files[i])
+		return -ENOMEM;
+	r->nfiles++;
+	return 0;
+}
+
+static void
+files_free(struct recording *r)
+{
+	for (size_t i = 0; i < r->files_cap; i++)
+		free(r->files[i]);
+	free(r->files);
+}
+
+/* --- sites into the store --- */
+
+static void
+site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
+{
+	const char *colon = strrchr(s->key, ':');
+
+	*row = (struct store_site){
+		.recording = recording, .seq = (int64_t)s->seq, .pid = s->pid,
+		.tid = s->tid, .syscall = s->sc->name,
+		.family = rec_family_name(s->sc->family), .fd = s->fd,
+		.path = s->path, .path2 = s->path2, .kind = rec_kind_name(s->kind),
+		.offset = s->offset, .count = s->count, .result = s->result,
+		.has_result = s->has_result, .append = s->append, .t_ns = s->t_ns,
+		.crc32 = s->crc32, .crc_bytes = s->crc_bytes, .key = s->key,
+		.key_path = s->path, .ordinal = colon ? (int64_t)s->ordinal : 0,
+		.callsite = s->callsite,
+	};
+}
+
+static int
+on_site(void *ctx, const struct rec_site *s)
+{
+	struct recording *r = ctx;
+	struct store_site row;
+	int rc;
+
+	site_to_row(s, r->id, &row);
+	rc = store_site_add(r->store, &row);
+	if (rc == 0 && s->kind == REC_KIND_REGULAR && s->path[0] != '<')
+		rc = files_add(r, s->path);
+	if (rc == 0 && ++r->pending >= SITES_PER_TRANSACTION) {
+		rc = store_commit(r->store);
+		if (rc == 0)
+			rc = store_begin(r->store);
+		r->pending = 0;
+	}
+	if (rc < 0 && !r->error)
+		r->error = rc;
+	return rc;
+}
+
+/* --- set-up --- */
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	rec_interrupt();
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+check_init(const char *init)
+{
+	struct stat st;
+
+	if (!init)
+		return;
+	if (stat(init, &st) < 0)
+		die_usage("record: --init directory '%s': %s", init,
+		    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		die_usage("record: --init '%s' is not a directory", init);
+}
+
+static char *
+resolve_prog(const char *prog)
+{
+	char *path;
+	int rc = bx_resolve_prog(prog, &path);
+
+	if (rc == -ENOENT)
+		die_code(127, "record: cannot run '%s': no such program%s", prog,
+		    strchr(prog, '/') ? "" : " in PATH");
+	if (rc < 0)
+		die_code(126, "record: cannot run '%s': %s", prog, strerror(-rc));
+	return path;
+}
+
+static char *
+temp_db_name(const char *db)
+{
+	char *tmp;
+
+	if (asprintf(&tmp, "%s.tmp-%d", db, (int)getpid()) < 0)
+		die("out of memory");
+	return tmp;
+}
+
+static struct store *
+create_db(const char *db, const char *tmp, bool force)
+{
+	struct store *s = NULL;
+	int rc;
+
+	if (!force && access(db, F_OK) == 0)
+		die_usage("record: database '%s' exists (use --force to replace "
+		    "it, or -o to choose another)", db);
+	unlink(tmp);
+	rc = store_open(&s, tmp, STORE_CREATE);
+	if (rc < 0)
+		die_usage("record: cannot create database '%s': %s", db,
+		    s ? store_errmsg(s) : strerror(-rc));
+	return s;
+}
+
+/* Replace db by tmp; an old -wal beside db would be replayed into the new file. */
+static int
+install_db(const char *tmp, const char *db)
+{
+	char side[PATH_MAX];
+
+	snprintf(side, sizeof(side), "%s-wal", db);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", db);
+	unlink(side);
+	return rename(tmp, db) < 0 ? -errno : 0;
+}
+
+static void
+remove_db(const char *tmp)
+{
+	char side[PATH_MAX];
+
+	unlink(tmp);
+	snprintf(side, sizeof(side), "%s-wal", tmp);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", tmp);
+	unlink(side);
+}
+
+static char *
+make_run_dir(const char *init, void **snap, size_t *snaplen)
+{
+	char *dir;
+	int rc;
+
+	*snap = NULL;
+	*snaplen = 0;
+	if (init) {
+		rc = bx_snapshot_pack(init, snap, snaplen);
+		if (rc < 0)
+			die_usage("record: cannot copy --init directory '%s': %s%s",
+			    init, strerror(-rc), rc == -ENOTSUP ?
+			    " (only files, directories and symlinks)" : "");
+	}
+	rc = bx_scratch_make("record", &dir);
+	if (rc < 0)
+		die("record: cannot make a scratch directory: %s", strerror(-rc));
+	if (init && (rc = bx_snapshot_unpack(*snap, *snaplen, dir)) < 0)
+		die("record: cannot fill scratch directory '%s': %s", dir,
+		    strerror(-rc));
+	return dir;
+}
+
+static const char *
+kernel_release(void)
+{
+	static struct utsname u;
+
+	return uname(&u) == 0 ? u.release : "unknown";
+}
+
+static int64_t
+unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* --- after the run --- */
+
+static void
+status_text(const struct rec_result *res, char *buf, size_t size, int *code)
+{
+	switch (res->status) {
+	case REC_EXITED:
+		snprintf(buf, size, "exit:%d", res->code);
+		*code = res->code;
+		break;
+	case REC_SIGNALED:
+		snprintf(buf, size, "signal:%s", cli_signal_name(res->code));
+		*code = 128 + res->code;
+		break;
+	default:
+		snprintf(buf, size, "interrupted");
+		*code = 130;
+		break;
+	}
+}
+
+static void __attribute__((noreturn))
+die_tracer(const char *prog, int rc, enum rec_stage stage)
+{
+	int err = -rc;
+
+	switch (stage) {
+	case REC_STAGE_PTRACE:
+		die("record: cannot trace '%s': ptrace refused (%s): badio may "
+		    "itself be traced (strace, gdb, rr, badio), Yama's "
+		    "kernel.yama.ptrace_scope may forbid it, or a container may "
+		    "lack CAP_SYS_PTRACE", prog, strerror(err));
+	case REC_STAGE_SECCOMP:
+		die("record: cannot load the seccomp filter: %s (the kernel needs "
+		    "CONFIG_SECCOMP_FILTER; a container may block seccomp)",
+		    strerror(err));
+	case REC_STAGE_EXEC:
+		die_code(err == ENOENT ? 127 : 126, "record: cannot execute '%s': %s",
+		    prog, strerror(err));
+	case REC_STAGE_CHDIR:
+		die("record: cannot enter the scratch directory: %s", strerror(err));
+	default:
+		die("record: tracing '%s' failed: %s", prog, strerror(err));
+	}
+}
+
+static void
+summary(const struct record_opts *o, const struct rec_result *res,
+    const struct recording *r, const char *status)
+{
+	if (o->quiet)
+		return;
+	fprintf(stderr, "badio: recorded %llu site%s in %zu file%s; %s %s "
+	    "(%.2fs) into '%s'\n", (unsigned long long)res->sites,
+	    res->sites == 1 ? "" : "s", r->nfiles, r->nfiles == 1 ? "" : "s",
+	    o->argv[0], status, (double)res->duration_ns / 1e9, o->db);
+	if (res->io_uring_refused)
+		warn("'%s' asked for io_uring; badio made it fail with ENOSYS",
+		    o->argv[0]);
+	if (res->foreign_filter)
+		warn("'%s' installed a seccomp filter of its own; calls it "
+		    "blocks are invisible to badio", o->argv[0]);
+}
+
+static int
+store_failed(struct store *s, const char *what, int rc)
+{
+	return error("record: cannot %s: %s", what, s ? store_errmsg(s) :
+	    strerror(-rc));
+}
+
+int
+cmd_record(int argc, char **argv)
+{
+	struct record_opts o;
+	struct recording r = { 0 };
+	struct store_recording meta;
+	struct rec_result res;
+	struct rec_opts ro;
+	enum rec_stage stage;
+	char *exe, *dir, *tmp, **env, **run_env, status[64];
+	void *snap;
+	size_t snaplen;
+	int rc, code;
+
+	parse_options(argc, argv, &o);
+	exe = resolve_prog(o.argv[0]);
+	check_init(o.init);
+	tmp = temp_db_name(o.db);
+	r.store = create_db(o.db, tmp, o.force);
+	dir = make_run_dir(o.init, &snap, &snaplen);
+	env = bx_environment(environ, o.deterministic);
+	run_env = env ? bx_env_with(env, "PWD", dir) : NULL;
+	if (!run_env)
+		die("out of memory");
+
+	meta = (struct store_recording){
+		.exe = exe, .argv = o.argv, .envp = env, .init_dir = o.init,
+		.init_tar = snap, .init_tar_len = snaplen,
+		.start_unix_ns = unix_ns(), .status = "running",
+		.deterministic = o.deterministic, .version = BADIO_VERSION,
+		.kernel = kernel_release(),
+	};
+	rc = store_begin(r.store);
+	if (rc == 0)
+		rc = store_recording_add(r.store, &meta, &r.id);
+	if (rc < 0) {
+		store_failed(r.store, "store the recording", rc);
+		goto out_fail;
+	}
+
+	ro = (struct rec_opts){
+		.exe = exe, .argv = o.argv, .envp = run_env, .dir = dir,
+		.no_aslr = o.deterministic, .allow_io_uring = o.allow_io_uring,
+		.pin = o.deterministic, .cpu = bx_first_cpu(),
+		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+	};
+	catch_signals();
+	rc = rec_run(&ro, on_site, &r, &res, &stage);
+	if (rc < 0 && !r.error) {
+		store_rollback(r.store);
+		store_close(r.store);
+		remove_db(tmp);
+		bx_tree_remove(dir);
+		die_tracer(o.argv[0], rc, stage);
+	}
+	status_text(&res, status, sizeof(status), &code);
+	if (r.error) {
+		store_failed(r.store, "store sites", r.error);
+		goto out_fail;
+	}
+	rc = store_recording_finish(r.store, r.id, res.duration_ns, status, code,
+	    (int64_t)res.sites, (int64_t)r.nfiles);
+	if (rc == 0)
+		rc = store_commit(r.store);
+	if (rc < 0) {
+		store_failed(r.store, "store the recording", rc);
+		goto out_fail;
+	}
+	store_close(r.store);
+	r.store = NULL;
+	rc = install_db(tmp, o.db);
+	if (rc < 0) {
+		error("record: cannot rename '%s' to '%s': %s", tmp, o.db,
+		    strerror(-rc));
+		goto out_fail;
+	}
+	summary(&o, &res, &r, status);
+	if (o.keep)
+		fprintf(stderr, "badio: kept the run directory '%s'\n", dir);
+	else
+		bx_tree_remove(dir);
+	files_free(&r);
+	bx_strv_free(env);
+	bx_strv_free(run_env);
+	free(snap);
+	free(tmp);
+	free(dir);
+	free(exe);
+	return code;
+
+out_fail:
+	if (r.store) {
+		store_rollback(r.store);
+		store_close(r.store);
+	}
+	remove_db(tmp);
+	if (!o.keep)
+		bx_tree_remove(dir);
+	return 1;
+}

@@ -1,0 +1,198 @@
+/*
+ * cmd_sites.c - `badio sites`: list the recorded sites, readable in a
+ * terminal (aligned columns, human sizes, errno names) or exact in CSV
+ * and JSON (JSON is built by SQLite's json functions in the store).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "tools/cli.h"
+#include "tools/cmd.h"
+
+const char sites_usage[] =
+	"usage: badio sites [-d DB] [--format table|csv|json]\n"
+	"\n"
+	"List the sites recorded in DB in the order the calls were made.\n"
+	"\n"
+	"  -d, --db DB          database (default: badio.db)\n"
+	"  -F, --format FMT     table (default), csv or json\n"
+	"  -h, --help           show this help\n";
+
+enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+static const char *const format_names[] = { "table", "csv", "json" };
+
+static enum format
+parse_format(const char *s)
+{
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(s, format_names[i]) == 0)
+			return (enum format)i;
+	die_usage("unknown format '%s' (use table, csv or json)", s);
+}
+
+static const char *const columns[] = {
+	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
+	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
+};
+#define NCOLS	(sizeof(columns) / sizeof(columns[0]))
+
+/* Exact values for CSV; NULL columns become empty fields. */
+static void
+csv_row(FILE *f, const struct store_site *s)
+{
+	char v[NCOLS][32];
+	const char *cell[NCOLS];
+
+	snprintf(v[0], 32, "%" PRId64, s->id);
+	snprintf(v[1], 32, "%" PRId64, s->seq);
+	snprintf(v[2], 32, "%" PRId64, s->pid);
+	snprintf(v[3], 32, "%" PRId64, s->tid);
+	snprintf(v[6], 32, "%" PRId64, s->fd);
+	snprintf(v[10], 32, "%" PRId64, s->offset);
+	snprintf(v[11], 32, "%" PRId64, s->count);
+	snprintf(v[12], 32, "%" PRId64, s->result);
+	snprintf(v[13], 32, "%d", s->append);
+	snprintf(v[14], 32, "%" PRId64, s->t_ns);
+	snprintf(v[15], 32, "%" PRId64, s->crc32);
+	for (size_t i = 0; i < NCOLS; i++)
+		cell[i] = v[i];
+	cell[4] = s->syscall;
+	cell[5] = s->family;
+	cell[6] = s->fd >= 0 ? v[6] : NULL;
+	cell[7] = s->path;
+	cell[8] = s->path2;
+	cell[9] = s->kind;
+	cell[10] = s->offset >= 0 ? v[10] : NULL;
+	cell[11] = s->count >= 0 ? v[11] : NULL;
+	cell[12] = s->has_result ? v[12] : NULL;
+	cell[15] = s->crc_bytes >= 0 ? v[15] : NULL;
+	cell[16] = s->key;
+	for (size_t i = 0; i < NCOLS; i++)
+		cli_csv_field(f, cell[i], i == NCOLS - 1);
+}
+
+static int
+csv_cb(void *ctx, const struct store_site *s)
+{
+	csv_row(ctx, s);
+	return 0;
+}
+
+static const char *const table_headers[] = {
+	"ID", "SEQ", "PID", "SYSCALL", "FD", "PATH", "KIND", "OFFSET", "COUNT",
+	"RESULT", "CRC32", "KEY",
+};
+static const bool table_numeric[] = {
+	true, true, true, false, true, false, false, true, true, true, false,
+	false,
+};
+#define TCOLS	(sizeof(table_headers) / sizeof(table_headers[0]))
+
+static void
+format_result(char *buf, size_t size, const struct store_site *s)
+{
+	if (!s->has_result)
+		snprintf(buf, size, "?");
+	else if (s->result < 0 && s->result >= -4095)
+		snprintf(buf, size, "-%s", cli_errno_name((int)-s->result));
+	else if (strcmp(s->family, "write") == 0)
+		cli_human_size(buf, size, s->result);
+	else
+		snprintf(buf, size, "%" PRId64, s->result);
+}
+
+static int
+table_cb(void *ctx, const struct store_site *s)
+{
+	char id[24], seq[24], pid[24], fd[24], off[24], cnt[24], res[32],
+	    crc[16], path[8192];
+	const char *cells[TCOLS] = { id, seq, pid, s->syscall, fd, path, s->kind,
+				     off, cnt, res, crc, s->key };
+
+	snprintf(id, sizeof(id), "%" PRId64, s->id);
+	snprintf(seq, sizeof(seq), "%" PRId64, s->seq);
+	snprintf(pid, sizeof(pid), "%" PRId64, s->pid);
+	snprintf(fd, sizeof(fd), s->fd >= 0 ? "%" PRId64 : "-", s->fd);
+	if (s->offset >= 0)
+		cli_human_size(off, sizeof(off), s->offset);
+	else
+		snprintf(off, sizeof(off), "-");
+	if (s->count >= 0)
+		cli_human_size(cnt, sizeof(cnt), s->count);
+	else
+		snprintf(cnt, sizeof(cnt), "-");
+	format_result(res, sizeof(res), s);
+	if (s->crc_bytes >= 0)
+		snprintf(crc, sizeof(crc), "%08" PRIx64, s->crc32);
+	else
+		snprintf(crc, sizeof(crc), "-");
+	snprintf(path, sizeof(path), s->path2 ? "%s -> %s" : "%s", s->path,
+	    s->path2 ? s->path2 : "");
+	return cli_table_add(ctx, cells);
+}
+
+int
+cmd_sites(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db",     required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'F' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = "badio.db";
+	enum format fmt = FMT_TABLE;
+	struct cli_table *t;
+	struct store *s;
+	char *json;
+	int opt, rc = 0;
+
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+d:F:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd': db = optarg; break;
+		case 'F': fmt = parse_format(optarg); break;
+		case 'h': return cmd_print_help("sites");
+		default:
+			die_usage("sites: unknown option or missing argument '%s' "
+			    "(see 'badio help sites')", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die_usage("sites: unexpected argument '%s'", argv[optind]);
+	s = cli_open_db(db, STORE_READ);
+	switch (fmt) {
+	case FMT_JSON:
+		rc = store_sites_json(s, &json);
+		if (rc == 0) {
+			puts(json);
+			free(json);
+		}
+		break;
+	case FMT_CSV:
+		for (size_t i = 0; i < NCOLS; i++)
+			cli_csv_field(stdout, columns[i], i == NCOLS - 1);
+		rc = store_sites_each(s, NULL, csv_cb, stdout);
+		break;
+	case FMT_TABLE:
+		t = cli_table_new(table_headers, table_numeric, TCOLS);
+		if (!t)
+			die("out of memory");
+		rc = store_sites_each(s, NULL, table_cb, t);
+		if (rc == 0)
+			cli_table_print(t, stdout);
+		cli_table_free(t);
+		break;
+	}
+	if (rc < 0)
+		die("sites: cannot read '%s': %s", db, store_errmsg(s));
+	store_close(s);
+	return 0;
+}
