@@ -159,6 +159,7 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 		t->rs.nr = t->p.sc->pub.nr;
 		t->rs.seq = t->p.seq;
 		t->rs.ordinal = t->p.ordinal;
+		pending_release(&t->p);
 		t->p.active = false;
 		goto out_cont;
 	}
@@ -204,6 +205,7 @@ on_exec(struct tracer *tr, struct task *t)
 	}
 	t->tgid = t->tid;
 	fdcache_flush(tr, t->tid);
+	pending_release(&t->p);
 	t->p.active = false;
 	t->rs.valid = false;
 	if (t->tid == tr->root_pid)

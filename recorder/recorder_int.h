@@ -164,6 +164,7 @@ void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct tas
 int		site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		    const uint64_t args[6]);
 void		site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval);
+void		pending_release(struct pending *p);
 int64_t		now_ns(void);
 
 /* mem.c-like helpers live in site.c too */

@@ -341,10 +341,17 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 	if (e) {
 		memcpy(p->path, e->path, e->len + 1);
 		p->kind = e->kind;
-		return;
+	} else {
+		fd_lookup(tr, t, p->fd, p->path, &p->kind);
+		fdcache_put(tr, tgid, p->fd, dev, ino, p->kind, p->path);
 	}
-	fd_lookup(tr, t, p->fd, p->path, &p->kind);
-	fdcache_put(tr, tgid, p->fd, dev, ino, p->kind, p->path);
+	/*
+	 * Only a regular file's duplicate is kept (for emulation and the
+	 * O_APPEND offset).  Holding a pipe's or socket's open would keep
+	 * its reader from ever seeing end-of-file.
+	 */
+	if (p->kind != REC_KIND_REGULAR)
+		pending_release(p);
 	return;
 out_unknown:
 	snprintf(p->path, PATH_CAP, "<fd %d>", p->fd);
@@ -420,6 +427,15 @@ open_creates(struct task *t, const struct sysent *sc, const uint64_t *args)
 			return true;
 	}
 	return (flags & (O_CREAT | O_TRUNC)) != 0;
+}
+
+/* Close what a pending site holds; safe to call twice. */
+void
+pending_release(struct pending *p)
+{
+	if (p->dupfd >= 0)
+		close(p->dupfd);
+	p->dupfd = -1;
 }
 
 static void
@@ -628,10 +644,7 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 
 		crc_bytes = data_crc(tr, t, len, &crc);
 	}
-	if (p->dupfd >= 0) {
-		close(p->dupfd);
-		p->dupfd = -1;
-	}
+	pending_release(p);
 	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes);
 	/* names changed: cached fd paths may be stale */
 	if (sc->pub.family == REC_FAM_NAMESPACE && !(sc->decode & D_OPEN) &&

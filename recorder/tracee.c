@@ -50,6 +50,7 @@ tracer_tables_init(struct tracer *tr)
 static void
 task_free(struct task *t)
 {
+	pending_release(&t->p);
 	free(t->p.path);
 	free(t->p.path2);
 	free(t->rs.path);
@@ -116,6 +117,7 @@ task_add(struct tracer *tr, pid_t tid)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
+	t->p.dupfd = -1;
 	t->p.path = malloc(PATH_MAX + 64);
 	t->p.path2 = malloc(PATH_MAX + 64);
 	if (!t->p.path || !t->p.path2) {

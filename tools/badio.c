@@ -83,6 +83,7 @@ main(int argc, char **argv)
 	const struct cmd *c;
 	int opt;
 
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
@@ -92,7 +93,8 @@ main(int argc, char **argv)
 			printf("badio %s\n", BADIO_VERSION);
 			return 0;
 		default:
-			die_usage("unknown option (see 'badio --help')");
+			die_usage("unknown option '%s' (see 'badio --help')",
+			    argv[optind - 1]);
 		}
 	}
 	if (optind >= argc) {

@@ -25,8 +25,7 @@
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
-
-#define SITES_PER_TRANSACTION	20000
+#include "tools/site_writer.h"
 
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
@@ -66,7 +65,7 @@ struct record_opts {
 struct recording {
 	struct store	*store;
 	int64_t		id;
-	uint64_t	pending;	/* sites in the open transaction */
+	struct site_writer *writer;	/* inserts sites from its own thread */
 	int		error;		/* first store error */
 	char		**files;	/* distinct regular-file paths (hash set) */
 	size_t		nfiles;
@@ -167,41 +166,15 @@ files_free(struct recording *r)
 
 /* --- sites into the store --- */
 
-static void
-site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
-{
-	const char *colon = strrchr(s->key, ':');
-
-	*row = (struct store_site){
-		.recording = recording, .seq = (int64_t)s->seq, .pid = s->pid,
-		.tid = s->tid, .syscall = s->sc->name,
-		.family = rec_family_name(s->sc->family), .fd = s->fd,
-		.path = s->path, .path2 = s->path2, .kind = rec_kind_name(s->kind),
-		.offset = s->offset, .count = s->count, .result = s->result,
-		.has_result = s->has_result, .append = s->append, .t_ns = s->t_ns,
-		.crc32 = s->crc32, .crc_bytes = s->crc_bytes, .key = s->key,
-		.key_path = s->path, .ordinal = colon ? (int64_t)s->ordinal : 0,
-		.callsite = s->callsite,
-	};
-}
-
 static int
 on_site(void *ctx, const struct rec_site *s)
 {
 	struct recording *r = ctx;
-	struct store_site row;
 	int rc;
 
-	site_to_row(s, r->id, &row);
-	rc = store_site_add(r->store, &row);
+	rc = site_writer_push(r->writer, s);
 	if (rc == 0 && s->kind == REC_KIND_REGULAR && s->path[0] != '<')
 		rc = files_add(r, s->path);
-	if (rc == 0 && ++r->pending >= SITES_PER_TRANSACTION) {
-		rc = store_commit(r->store);
-		if (rc == 0)
-			rc = store_begin(r->store);
-		r->pending = 0;
-	}
 	if (rc < 0 && !r->error)
 		r->error = rc;
 	return rc;
@@ -431,7 +404,7 @@ cmd_record(int argc, char **argv)
 	char *exe, *dir, *tmp, **env, **run_env, status[64];
 	void *snap;
 	size_t snaplen;
-	int rc, code;
+	int rc, err, code;
 
 	parse_options(argc, argv, &o);
 	exe = resolve_prog(o.argv[0]);
@@ -465,8 +438,17 @@ cmd_record(int argc, char **argv)
 		.pin = o.deterministic, .cpu = bx_first_cpu(),
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 	};
+	rc = site_writer_start(&r.writer, r.store, r.id);
+	if (rc < 0) {
+		error("record: cannot start the database writer: %s",
+		    strerror(-rc));
+		goto out_fail;
+	}
 	catch_signals();
 	rc = rec_run(&ro, on_site, &r, &res, &stage);
+	err = site_writer_finish(r.writer);
+	if (err < 0 && !r.error)
+		r.error = err;
 	if (rc < 0 && !r.error) {
 		store_rollback(r.store);
 		store_close(r.store);

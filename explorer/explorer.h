@@ -1,0 +1,255 @@
+/*
+ * explorer.h - the public contract of badio's explorer: everything that
+ * turns a recording into experiments, plus the pieces record and explore
+ * share (the run set-up: program lookup, deterministic environment, the
+ * snapshot of the --init directory).
+ *
+ * The explorer drives the recorder and the store; it never prints and
+ * never exits: functions return 0 or -errno.
+ */
+#ifndef BADIO_EXPLORER_EXPLORER_H
+#define BADIO_EXPLORER_EXPLORER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "recorder/recorder.h"
+#include "store/store.h"
+
+/* --- run set-up shared by record and explore (explorer/setup.c) --- */
+
+/*
+ * Resolve PROG as execvp would: a name with a slash against the current
+ * directory, otherwise through PATH.  *path is malloc'd and absolute.
+ * -ENOENT: not found; -EACCES: found but not executable.
+ */
+int	bx_resolve_prog(const char *prog, char **path);
+
+/*
+ * The environment PROG runs with: environ plus the determinism settings
+ * (docs/manual.md, "Determinism") unless deterministic is false.
+ * Returns a malloc'd NULL-terminated vector of malloc'd strings.
+ */
+char	**bx_environment(char *const *environ_in, bool deterministic);
+void	bx_strv_free(char **v);
+/* A copy of env with NAME=value set (replacing NAME), e.g. PWD. */
+char	**bx_env_with(char *const *env, const char *name, const char *value);
+
+/*
+ * CPU pinning for deterministic runs (struct rec_opts pin/cpu): record
+ * pins to the first allowed CPU, explore's worker n to the n-th.
+ */
+int	bx_first_cpu(void);
+int	bx_nth_cpu(int n);
+
+/* A fresh scratch directory under $TMPDIR (mkdtemp), malloc'd path. */
+int	bx_scratch_make(const char *tag, char **dir);
+/* Remove a directory tree (never follows symlinks). */
+int	bx_tree_remove(const char *dir);
+
+/*
+ * Snapshot of a directory tree (explorer/snapshot.c): regular files,
+ * directories and symlinks with their modes, as one byte string that
+ * the store keeps.  pack makes it (malloc'd), unpack recreates it in an
+ * existing empty directory.
+ */
+int	bx_snapshot_pack(const char *dir, void **buf, size_t *len);
+int	bx_snapshot_unpack(const void *buf, size_t len, const char *dir);
+
+/* --- the explorer: experiments, verdicts (explorer/explore.c and friends) --- */
+
+/*
+ * How `badio explore` works, step by step (docs/explore.md):
+ *   1. bx_explore() loads the recording and its sites from the store;
+ *   2. one fault-free run of PROG plus the oracle (the baseline) must pass,
+ *      and its sites are compared with the recording (nondeterminism);
+ *   3. the plan: every selected site times every selected fault that
+ *      applies to it (bx_fault table), minus what the store already holds;
+ *   4. N worker processes run the experiments (fresh scratch directory,
+ *      PROG under the tracer with the fault, then the oracle) and send a
+ *      fixed-size result back over a pipe; only the parent touches the
+ *      store, committing each experiment alone, so an interrupted explore
+ *      resumes where it stopped;
+ *   5. progress and the baseline's findings reach the caller through a
+ *      callback; the explorer itself never prints.
+ */
+
+/* Bytes of PROG's and of the oracle's output kept per experiment. */
+#define BX_TAIL_MAX	4096
+
+/*
+ * The fault table (explorer/fault.c): one row per fault explore knows,
+ * in the order experiments run for one site.  The explorer loops over
+ * the rows; where a fault applies is the recorder's rec_fault_applies().
+ */
+struct bx_fault {
+	const char	*name;		/* interface name: "torn" */
+	enum rec_fault	fault;
+	bool		transient;	/* the call fails once, later calls work;
+					 * false: the program is gone (crash) */
+	bool		dflt_write;	/* in the default set for the write family */
+	bool		dflt_other;	/* in the default set for sync, namespace */
+	const char	*what;		/* one line for help and docs */
+};
+
+const struct bx_fault *bx_fault_at(size_t i);		/* NULL past the end */
+const struct bx_fault *bx_fault_by_name(const char *name);
+const struct bx_fault *bx_fault_by_code(enum rec_fault f);
+/*
+ * Parse a comma-separated fault list into a mask of (1u << enum rec_fault).
+ * -EINVAL with a message in err (e.g. "unknown fault 'x'") if malformed.
+ */
+int	bx_faults_parse(const char *list, unsigned *mask, char *err,
+	    size_t errsz);
+/*
+ * The faults to try at a site: the selected mask (0 = the default set of
+ * the site's family) restricted to those that apply, as a mask.
+ */
+unsigned bx_faults_for_site(unsigned selected, const struct rec_sysent *sc,
+	    int64_t count);
+
+/*
+ * Site filter (explorer/filter.c): --sites "id=3-9,family=write,path=*.db".
+ * Every term must hold.  Each key may appear once.
+ */
+struct bx_filter {
+	int64_t		id_min;		/* 0 = no lower bound */
+	int64_t		id_max;		/* 0 = no upper bound */
+	char		*syscall;	/* NULL = any */
+	char		*family;	/* NULL = any */
+	char		*path_glob;	/* fnmatch(3) pattern, '*' matches '/'; NULL = any */
+};
+
+/* -EINVAL with a message in err if malformed; release with bx_filter_release. */
+int	bx_filter_parse(const char *text, struct bx_filter *f, char *err,
+	    size_t errsz);
+void	bx_filter_release(struct bx_filter *f);
+bool	bx_filter_match(const struct bx_filter *f, const struct store_site *site);
+
+/* Verdicts (explorer/verdict.c); the names are part of the interface. */
+enum bx_verdict {
+	BX_V_OK,		/* exited 0 (or crash fault), files intact */
+	BX_V_REPORTED,		/* exited non-zero, files intact */
+	BX_V_SILENT_CORRUPTION,	/* exited 0, files damaged */
+	BX_V_CORRUPTION,	/* failed or crashed, files damaged */
+	BX_V_CRASHED,		/* died of a signal the fault did not send */
+	BX_V_HANG,		/* PROG hit the timeout */
+	BX_V_UNREACHED,		/* the site was not found in the re-run */
+	BX_V_ORACLE_ERROR,	/* the oracle could not judge the run */
+	BX_V_COUNT
+};
+
+/* What became of the oracle. */
+enum bx_oracle_state {
+	BX_ORACLE_NOT_RUN,	/* not run (unreached, interrupted) */
+	BX_ORACLE_EXITED,	/* code is its exit status */
+	BX_ORACLE_SIGNALED,	/* code is the signal */
+	BX_ORACLE_TIMEOUT,	/* killed after the oracle timeout */
+	BX_ORACLE_FAILED,	/* could not start; code is the errno */
+};
+
+struct bx_oracle_result {
+	enum bx_oracle_state state;
+	int		code;
+};
+
+const char	*bx_verdict_name(enum bx_verdict v);
+int		bx_verdict_parse(const char *name);		/* -1 if unknown */
+bool		bx_verdict_is_bug(enum bx_verdict v);
+/* Validate a comma-separated verdict list (--fail-on); -EINVAL + err. */
+int		bx_verdicts_check(const char *list, char *err, size_t errsz);
+/* True if the oracle gave an answer (0 intact, other damaged). */
+bool		bx_oracle_judged(const struct bx_oracle_result *o);
+/*
+ * The verdict table of docs/explore.md.  Returns BX_V_COUNT for a run
+ * that must not be stored (interrupted).
+ */
+enum bx_verdict	bx_verdict_classify(enum rec_fault fault, bool injected,
+		    enum rec_status st, int code,
+		    const struct bx_oracle_result *o);
+/* "exit:N", "signal:NAME", "timeout", "crash", "interrupted" into buf. */
+int		bx_status_format(char *buf, size_t size, enum rec_status st,
+		    int code);
+
+/*
+ * The oracle command (explorer/oracle.c).  bx_oracle_resolve makes the
+ * command independent of the run directory: a relative first word that
+ * names an existing file (from the current directory) becomes an
+ * absolute, shell-quoted path.  -ENOENT if the first word has a slash
+ * and names nothing.  *out is malloc'd.
+ */
+int	bx_oracle_resolve(const char *cmd, char **out);
+
+/* What the caller hears about (progress callback). */
+enum bx_event {
+	BX_EV_BASELINE,		/* the fault-free run passed; diff fields set */
+	BX_EV_PLANNED,		/* total and done known, experiments start */
+	BX_EV_RESULT,		/* one experiment committed */
+};
+
+struct bx_progress {
+	enum bx_event	event;
+	uint64_t	total;		/* experiments selected, done or not */
+	uint64_t	done;		/* of those, in the store (earlier runs too) */
+	uint64_t	planned;	/* to run in this call */
+	uint64_t	bugs;		/* bug verdicts among done */
+	int64_t		elapsed_ns;	/* since the first experiment started */
+	/* BX_EV_BASELINE: the baseline's sites against the recording's */
+	const char	*status;	/* PROG's status in the baseline */
+	const char	*rec_status;	/* PROG's status in the recording */
+	uint64_t	missing;	/* recorded sites the baseline lacks */
+	uint64_t	extra;		/* baseline sites the recording lacks */
+	const char	*first_diff;	/* "-write:a.txt:2 (write)" or NULL */
+	/* BX_EV_RESULT */
+	const struct store_experiment *exp;
+};
+
+typedef void bx_progress_fn(void *ctx, const struct bx_progress *p);
+
+struct bx_explore_opts {
+	const char	*oracle;	/* shell command (see bx_oracle_resolve) */
+	unsigned	faults;		/* mask of (1u << enum rec_fault); 0 = defaults */
+	const struct bx_filter *sites;	/* NULL = all */
+	unsigned	kinds;		/* mask of (1u << enum rec_kind); 0 = regular, dir */
+	unsigned	jobs;		/* worker processes; 0 = 1 */
+	int		timeout_ms;	/* per run of PROG; 0 = none */
+	int		oracle_timeout_ms; /* per oracle run; 0 = none */
+	const char	*keep_dir;	/* keep bug runs' directories here, or NULL */
+	bool		redo;		/* drop earlier experiments first */
+	bx_progress_fn	*progress;
+	void		*ctx;
+};
+
+/* Why bx_explore() failed (with its -errno). */
+enum bx_fail {
+	BX_FAIL_NONE,
+	BX_FAIL_STORE,		/* the store failed: store_errmsg() */
+	BX_FAIL_RECORDING,	/* no recording in the database */
+	BX_FAIL_PROG,		/* PROG could not be run (rec_stage in stage) */
+	BX_FAIL_SCRATCH,	/* scratch directory or snapshot */
+	BX_FAIL_ORACLE_MISSING,	/* the oracle script does not exist */
+	BX_FAIL_BASELINE,	/* the oracle rejected the fault-free run */
+	BX_FAIL_BASELINE_HANG,	/* PROG hit the timeout in the fault-free run */
+	BX_FAIL_KEEP,		/* --keep directory */
+	BX_FAIL_WORKER,		/* a worker process died or failed */
+	BX_FAIL_INTERRUPTED,	/* bx_interrupt() was called */
+};
+
+struct bx_explore_result {
+	enum bx_fail	fail;
+	enum rec_stage	stage;		/* BX_FAIL_PROG */
+	char		status[32];	/* baseline PROG status */
+	struct bx_oracle_result oracle;	/* baseline oracle */
+	char		oracle_tail[BX_TAIL_MAX + 1];	/* baseline oracle output */
+	char		prog_tail[BX_TAIL_MAX + 1];	/* baseline PROG output */
+	uint64_t	total, done, planned, ran, bugs;
+};
+
+/* 0, or -errno with res->fail saying where. */
+int	bx_explore(struct store *s, const struct bx_explore_opts *opts,
+	    struct bx_explore_result *res);
+/* From a signal handler: stop handing out work, end the runs, return. */
+void	bx_interrupt(void);
+
+#endif /* BADIO_EXPLORER_EXPLORER_H */

@@ -1,0 +1,203 @@
+/*
+ * site_writer.c - see site_writer.h.  A ring of copied rows between the
+ * tracer (producer) and one inserting thread (consumer).  The consumer is
+ * woken only when it sleeps and a batch has gathered, so most pushes cost
+ * a lock and a copy, not a system call.
+ */
+#include "tools/site_writer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define QUEUE_SLOTS		8192
+#define WAKE_BATCH		256		/* rows gathered before waking the writer */
+#define SITES_PER_TRANSACTION	20000
+
+struct slot {
+	struct store_site	row;
+	char			*strings;	/* path, path2, key, one allocation */
+};
+
+struct site_writer {
+	struct store	*store;
+	int64_t		recording;
+	pthread_t	thread;
+	pthread_mutex_t	lock;
+	pthread_cond_t	not_empty;
+	pthread_cond_t	not_full;
+	struct slot	ring[QUEUE_SLOTS];
+	size_t		head;		/* next to take */
+	size_t		count;
+	bool		sleeping;	/* the writer waits for rows */
+	bool		done;
+	int		error;
+	uint64_t	in_transaction;
+};
+
+void
+site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
+{
+	*row = (struct store_site){
+		.recording = recording, .seq = (int64_t)s->seq, .pid = s->pid,
+		.tid = s->tid, .syscall = s->sc->name,
+		.family = rec_family_name(s->sc->family), .fd = s->fd,
+		.path = s->path, .path2 = s->path2, .kind = rec_kind_name(s->kind),
+		.offset = s->offset, .count = s->count, .result = s->result,
+		.has_result = s->has_result, .append = s->append, .t_ns = s->t_ns,
+		.crc32 = s->crc32, .crc_bytes = s->crc_bytes, .key = s->key,
+		.key_path = s->path, .ordinal = s->ordinal,
+		.callsite = s->callsite,
+	};
+}
+
+static int
+insert(struct site_writer *w, struct slot *sl)
+{
+	int rc = store_site_add(w->store, &sl->row);
+
+	if (rc == 0 && ++w->in_transaction >= SITES_PER_TRANSACTION) {
+		rc = store_commit(w->store);
+		if (rc == 0)
+			rc = store_begin(w->store);
+		w->in_transaction = 0;
+	}
+	free(sl->strings);
+	return rc;
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct site_writer *w = arg;
+	struct slot batch[WAKE_BATCH];
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		size_t n = 0;
+		int err = 0;
+
+		while (w->count == 0 && !w->done) {
+			w->sleeping = true;
+			pthread_cond_wait(&w->not_empty, &w->lock);
+			w->sleeping = false;
+		}
+		if (w->count == 0 && w->done)
+			break;
+		while (w->count && n < WAKE_BATCH) {
+			batch[n++] = w->ring[w->head];
+			w->head = (w->head + 1) % QUEUE_SLOTS;
+			w->count--;
+		}
+		pthread_cond_signal(&w->not_full);
+		pthread_mutex_unlock(&w->lock);
+		for (size_t i = 0; i < n; i++) {
+			int rc = insert(w, &batch[i]);
+
+			if (rc < 0 && !err)
+				err = rc;
+		}
+		pthread_mutex_lock(&w->lock);
+		if (err && !w->error) {
+			w->error = err;
+			pthread_cond_signal(&w->not_full);
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+int
+site_writer_start(struct site_writer **wp, struct store *s, int64_t recording)
+{
+	struct site_writer *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->store = s;
+	w->recording = recording;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->not_empty, NULL);
+	pthread_cond_init(&w->not_full, NULL);
+	rc = pthread_create(&w->thread, NULL, writer_main, w);
+	if (rc) {
+		free(w);
+		return -rc;
+	}
+	*wp = w;
+	return 0;
+}
+
+/* Copy the strings a row points to into one allocation owned by the slot. */
+static int
+slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
+{
+	size_t lp = strlen(s->path) + 1, lk = strlen(s->key) + 1;
+	size_t l2 = s->path2 ? strlen(s->path2) + 1 : 0;
+	char *p = malloc(lp + lk + l2);
+
+	if (!p)
+		return -ENOMEM;
+	site_to_row(s, recording, &sl->row);
+	memcpy(p, s->path, lp);
+	memcpy(p + lp, s->key, lk);
+	sl->row.path = sl->row.key_path = p;
+	sl->row.key = p + lp;
+	if (s->path2) {
+		memcpy(p + lp + lk, s->path2, l2);
+		sl->row.path2 = p + lp + lk;
+	}
+	sl->strings = p;
+	return 0;
+}
+
+int
+site_writer_push(struct site_writer *w, const struct rec_site *site)
+{
+	struct slot sl;
+	int rc = slot_fill(&sl, site, w->recording);
+
+	if (rc < 0)
+		return rc;
+	pthread_mutex_lock(&w->lock);
+	while (w->count == QUEUE_SLOTS && !w->error)
+		pthread_cond_wait(&w->not_full, &w->lock);
+	rc = w->error;
+	if (rc == 0) {
+		w->ring[(w->head + w->count) % QUEUE_SLOTS] = sl;
+		w->count++;
+		if (w->sleeping && w->count >= WAKE_BATCH)
+			pthread_cond_signal(&w->not_empty);
+	} else {
+		free(sl.strings);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+int
+site_writer_finish(struct site_writer *w)
+{
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_signal(&w->not_empty);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	rc = w->error;
+	while (w->count) {		/* left after an error */
+		free(w->ring[w->head].strings);
+		w->head = (w->head + 1) % QUEUE_SLOTS;
+		w->count--;
+	}
+	pthread_mutex_destroy(&w->lock);
+	pthread_cond_destroy(&w->not_empty);
+	pthread_cond_destroy(&w->not_full);
+	free(w);
+	return rc;
+}
