@@ -41,6 +41,8 @@ char	**bx_env_with(char *const *env, const char *name, const char *value);
  * pins to the first allowed CPU, explore's worker n to the n-th.
  */
 int	bx_first_cpu(void);
+/* "<stdin>", "<stdout>", "<stderr>": explored only with --include-stdio. */
+bool	bx_path_is_stdio(const char *path);
 int	bx_nth_cpu(int n);
 
 /* A fresh scratch directory under $TMPDIR (mkdtemp), malloc'd path. */
@@ -212,6 +214,9 @@ struct bx_explore_opts {
 	unsigned	faults;		/* mask of (1u << enum rec_fault); 0 = defaults */
 	const struct bx_filter *sites;	/* NULL = all */
 	unsigned	kinds;		/* mask of (1u << enum rec_kind); 0 = regular, dir */
+	bool		include_stdio;	/* also the program's own stdin, stdout, stderr
+					 * (paths "<stdin>", "<stdout>", "<stderr>"),
+					 * whatever file they are */
 	unsigned	jobs;		/* worker processes; 0 = 1 */
 	int		timeout_ms;	/* per run of PROG; 0 = none */
 	int		oracle_timeout_ms; /* per oracle run; 0 = none */

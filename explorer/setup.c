@@ -256,3 +256,11 @@ bx_nth_cpu(int n)
 			return i;
 	return 0;
 }
+
+/* The program's own standard streams, as the recorder names them. */
+bool
+bx_path_is_stdio(const char *path)
+{
+	return strcmp(path, "<stdin>") == 0 || strcmp(path, "<stdout>") == 0 ||
+	    strcmp(path, "<stderr>") == 0;
+}

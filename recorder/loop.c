@@ -25,12 +25,6 @@ rec_interrupt(void)
 	interrupted = 1;
 }
 
-void
-loop_reset_interrupt(void)
-{
-	interrupted = 0;
-}
-
 enum stop {
 	STOP_GONE,		/* exited or killed: reap it */
 	STOP_SECCOMP,		/* PTRACE_EVENT_SECCOMP: a traced syscall enters */
@@ -87,10 +81,13 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 			site_exit(tr, t, 0, false);
 		task_drop(tr, t);
 	}
-	if (t && t->tgid == tid) {
-		fdcache_flush(tr, tid);		/* the process is gone */
-		proc_forget(tr, tid);
-	}
+	/*
+	 * Per-process state is keyed by tgid, and a leader's exit is
+	 * reported only once every thread is gone: if tid is a key, the
+	 * process is gone (and its pid may be reused).
+	 */
+	fdcache_flush(tr, tid);
+	proc_forget(tr, tid);
 	if (tid == tr->root_pid) {
 		tr->root_done = true;
 		tr->root_status = st;
@@ -115,7 +112,8 @@ on_seccomp(struct tracer *tr, struct task *t)
 	if (!tr->root_exec_seen)
 		goto out_cont;
 	sc = sysent_find((long)si.seccomp.nr);
-	if (!sc || !site_enter(tr, t, sc, si.seccomp.args))
+	if (!sc || !site_enter(tr, t, sc, si.seccomp.args,
+	    si.instruction_pointer, si.stack_pointer))
 		goto out_cont;
 	if (inject_wanted(tr, t)) {
 		inject_enter(tr, t);
@@ -205,6 +203,7 @@ on_exec(struct tracer *tr, struct task *t)
 	}
 	t->tgid = t->tid;
 	fdcache_flush(tr, t->tid);
+	proc_exec(tr, t->tid);
 	pending_release(&t->p);
 	t->p.active = false;
 	t->rs.valid = false;

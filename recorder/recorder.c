@@ -16,6 +16,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -138,6 +139,27 @@ child_error(int fd, enum rec_stage *stage)
 	return -ce.err;
 }
 
+/*
+ * Remember which files the program gets as stdin, stdout and stderr:
+ * a site on one of them is named "<stdout>"... whatever file it is, so
+ * its key is the same when explore gives the program a pipe instead.
+ */
+static void
+std_identify(struct tracer *tr, const struct rec_opts *o)
+{
+	const int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
+
+	for (int i = 0; i < 3; i++) {
+		struct stat st;
+
+		if (fstat(fds[i] >= 0 ? fds[i] : i, &st) < 0)
+			continue;
+		tr->std[i].valid = true;
+		tr->std[i].dev = (uint64_t)st.st_dev;
+		tr->std[i].ino = (uint64_t)st.st_ino;
+	}
+}
+
 static int
 tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
     void *ctx, struct rec_result *res)
@@ -152,6 +174,7 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	if (!realpath(o->dir, tr->root))
 		return -errno;
 	tr->rootlen = strlen(tr->root);
+	std_identify(tr, o);
 	if (tr->rootlen == 1)
 		tr->rootlen = 0;	/* "/" as run directory: keep paths absolute */
 	tr->bufsize = DATA_BUF_SIZE;
@@ -166,6 +189,7 @@ static void
 tracer_release(struct tracer *tr)
 {
 	tracer_tables_free(tr);
+	callsite_release(tr);
 	free(tr->fstypes);
 	free(tr->buf);
 }
@@ -259,7 +283,6 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	pid_t pid;
 
 	*stage = REC_STAGE_NONE;
-	loop_reset_interrupt();
 	rc = tracer_init(&tr, o, fn, ctx, res);
 	if (rc < 0) {
 		*stage = REC_STAGE_CHDIR;

@@ -67,6 +67,13 @@ struct rec_sysent {
 	unsigned	faults;		/* bit (1u << enum rec_fault) per applicable fault */
 };
 
+/* A code address, normalised: module file and offset in it. */
+#define REC_MAX_FRAMES	32
+struct rec_frame {
+	const char	*module;	/* path of the mapped file, or "[vdso]" */
+	uint64_t	offset;		/* file offset of the address */
+};
+
 /* One completed traced call.  Strings live until the callback returns. */
 struct rec_site {
 	uint64_t	seq;		/* 1-based order in which the calls entered */
@@ -89,7 +96,14 @@ struct rec_site {
 	int64_t		crc_bytes;	/* how many bytes crc32 covers; -1 if no data */
 	unsigned	ordinal;	/* 1-based index among sites with this family+path */
 	const char	*key;		/* replay key text: "write:data.txt:3" */
-	int64_t		callsite;	/* reserved: call-site id, 0 when unknown */
+	int64_t		callsite;	/* call-site id (> 0), the same across runs;
+					 * 0 when unknown */
+	const struct rec_frame *frames;	/* set at the first site of each call
+					 * site only (else NULL): its frames,
+					 * innermost first */
+	unsigned	nframes;
+	bool		unwound;	/* frames from a full unwind (--stacks),
+					 * else from the stack scan */
 	enum rec_fault	fault;		/* fault injected at this site, or NONE */
 };
 
@@ -120,6 +134,7 @@ struct rec_opts {
 	const struct rec_target *target;	/* NULL: record only */
 	size_t		crc_limit;	/* read at most this many bytes per call for crc32;
 					 * 0 = default (64 MiB) */
+	bool		stacks;		/* unwind each new call site fully (libdw) */
 };
 
 enum rec_status {
@@ -161,7 +176,11 @@ typedef int rec_site_fn(void *ctx, const struct rec_site *site);
 
 int	rec_run(const struct rec_opts *opts, rec_site_fn *fn, void *ctx,
 	    struct rec_result *res, enum rec_stage *stage);
-void	rec_interrupt(void);		/* async-signal-safe */
+/*
+ * Async-signal-safe.  Sticky: every later rec_run() of the process stops
+ * at once too (badio only interrupts to quit).
+ */
+void	rec_interrupt(void);
 
 /* The syscall table. */
 const struct rec_sysent *rec_sysent_by_nr(long nr);
@@ -177,6 +196,22 @@ int		rec_kind_parse(const char *name);
 int		rec_fault_parse(const char *name);
 bool		rec_fault_applies(enum rec_fault f, const struct rec_sysent *sc,
 		    int64_t count);
+
+/*
+ * Symbols for frames, looked up when shown, from the module file (and
+ * its debug info where it exists), with a cache per module.
+ */
+struct rec_symbol {
+	char		func[256];	/* function, "" if unknown */
+	char		file[512];	/* source file, "" without debug info */
+	int		line;		/* 0 if unknown */
+};
+struct rec_symbolizer;
+struct rec_symbolizer *rec_symbolizer_new(void);
+/* 0, or -ENOENT if the module cannot be read (fields then empty). */
+int	rec_symbolize(struct rec_symbolizer *sz, const char *module,
+	    uint64_t offset, struct rec_symbol *out);
+void	rec_symbolizer_free(struct rec_symbolizer *sz);
 
 /* Replay key text for a family, path and ordinal, into buf. */
 int	rec_key_format(char *buf, size_t size, enum rec_family f,

@@ -73,6 +73,10 @@ struct pending {
 	int64_t		crc_bytes;
 	unsigned	ordinal;
 	enum rec_fault	fault;
+	uint64_t	callsite;	/* call-site id, 0 unknown */
+	struct rec_frame frames[REC_MAX_FRAMES];
+	unsigned	nframes;	/* > 0 only at the first site of a call site */
+	bool		unwound;	/* frames from libdw, not from the scan */
 	/* what inject_enter changed in memory, put back at the exit stop */
 	bool		iov_restore;
 	uint64_t	iov_addr;
@@ -120,6 +124,15 @@ struct tracer {
 	struct fstype	*fstypes;	/* st_dev -> may emulate writes */
 	size_t		nfstypes;
 	bool		no_emulation;	/* opts or environment turned it off */
+	struct {
+		bool		valid;
+		uint64_t	dev;
+		uint64_t	ino;
+	}		std[3];		/* the files PROG gets as fds 0, 1, 2 */
+	struct interned	*modules;	/* module names, see callsite.c */
+	uint64_t	*seen;		/* call-site ids seen (open addressing) */
+	size_t		nseen;
+	size_t		seen_cap;
 	size_t		ncounters_slots;
 	unsigned char	*buf;		/* scratch for crc32 reads */
 	size_t		bufsize;
@@ -155,6 +168,22 @@ void		fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev,
 int		proc_pidfd(struct tracer *tr, pid_t tgid);
 bool		proc_may_emulate(struct tracer *tr, pid_t tgid);
 void		proc_forget(struct tracer *tr, pid_t tgid);
+struct maps	*proc_maps(struct tracer *tr, pid_t tgid, bool reload);
+void		proc_exec(struct tracer *tr, pid_t tgid);
+
+/* callsite.c */
+struct maps	*maps_load(struct tracer *tr, pid_t pid);
+void		maps_free(struct maps *m);
+uint64_t	callsite_scan(struct tracer *tr, struct task *t, uint64_t ip,
+		    uint64_t sp, struct rec_frame *frames, unsigned *n);
+bool		callsite_first(struct tracer *tr, uint64_t id);
+bool		callsite_frame(struct tracer *tr, pid_t tgid, uint64_t addr,
+		    struct rec_frame *fr);
+void		callsite_release(struct tracer *tr);
+
+/* unwind.c: full stacks with libdw (record --stacks) */
+int		unwind_frames(struct tracer *tr, struct task *t,
+		    struct rec_frame *frames, unsigned max, unsigned *n);
 /* emulate.c */
 bool		emulate_write(struct tracer *tr, struct task *t);
 void		fdcache_flush(struct tracer *tr, pid_t tgid);	/* 0: all */
@@ -162,7 +191,7 @@ void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct tas
 
 /* site.c: decoding at the seccomp stop and at the exit stop. */
 int		site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
-		    const uint64_t args[6]);
+		    const uint64_t args[6], uint64_t ip, uint64_t sp);
 void		site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval);
 void		pending_release(struct pending *p);
 int64_t		now_ns(void);
@@ -187,6 +216,5 @@ int		arch_set_return(pid_t tid, int64_t v);
 
 /* loop.c */
 int		loop_run(struct tracer *tr);
-void		loop_reset_interrupt(void);
 
 #endif /* BADIO_RECORDER_RECORDER_INT_H */

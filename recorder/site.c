@@ -265,6 +265,24 @@ fdinfo_read(pid_t tid, int fd, struct fdinfo *fi)
  * The file behind an fd.  Streams get stable names instead of
  * "pipe:[1234]", so their keys match across runs.
  */
+/* Which of the program's own standard streams the file st is, or -1. */
+static int
+std_stream(const struct tracer *tr, int fd, const struct stat *st)
+{
+	int found = -1;
+
+	for (int i = 0; i < 3; i++) {
+		if (!tr->std[i].valid || tr->std[i].dev != (uint64_t)st->st_dev ||
+		    tr->std[i].ino != (uint64_t)st->st_ino)
+			continue;
+		if (i == fd)
+			return i;	/* stdout and stderr may be one file */
+		if (found < 0)
+			found = i;
+	}
+	return found;
+}
+
 static void
 fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
     enum rec_kind *kind)
@@ -278,6 +296,7 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
 	};
 	char what[48], name[80];
 	struct stat st;
+	int std = -1;
 
 	snprintf(what, sizeof(what), "fd/%d", fd);
 	if (proc_readlink(t->tid, what, out, PATH_CAP) < 0) {
@@ -286,13 +305,16 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
 		return;
 	}
 	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)t->tid, fd);
-	*kind = stat(name, &st) == 0 ? kind_of_mode(&st) : REC_KIND_OTHER;
-	if (kind_names[*kind]) {
-		snprintf(out, PATH_CAP, "%s",
-		    fd >= 0 && fd <= 2 ? std_names[fd] : kind_names[*kind]);
-		return;
+	*kind = REC_KIND_OTHER;
+	if (stat(name, &st) == 0) {
+		*kind = kind_of_mode(&st);
+		std = std_stream(tr, fd, &st);
 	}
-	if (out[0] == '/')
+	if (std >= 0)
+		snprintf(out, PATH_CAP, "%s", std_names[std]);
+	else if (kind_names[*kind])
+		snprintf(out, PATH_CAP, "%s", kind_names[*kind]);
+	else if (out[0] == '/')
 		path_relativize(tr, out);
 }
 
@@ -456,6 +478,8 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->direct = false;
 	p->dupfd = -1;
 	p->crc_done = false;
+	p->callsite = 0;
+	p->nframes = 0;
 }
 
 static void
@@ -488,12 +512,35 @@ decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
 }
 
 /*
+ * The call site; at the first site of a call site, its frames (a full
+ * libdw unwind with --stacks, else the scanned ones).
+ */
+static void
+callsite_enter(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp)
+{
+	struct pending *p = &t->p;
+	unsigned n;
+
+	p->nframes = 0;
+	p->unwound = false;
+	p->callsite = callsite_scan(tr, t, ip, sp, p->frames, &n);
+	if (!p->callsite || !callsite_first(tr, p->callsite))
+		return;
+	p->nframes = n;
+	if (tr->opts->stacks && unwind_frames(tr, t, p->frames, REC_MAX_FRAMES,
+	    &n) == 0 && n > 0) {
+		p->nframes = n;
+		p->unwound = true;
+	}
+}
+
+/*
  * At the seccomp stop: decode the call and give it its seq and ordinal.
  * Returns 1 if the call is a site, 0 if it is not (a plain openat2).
  */
 int
 site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
-    const uint64_t args[6])
+    const uint64_t args[6], uint64_t ip, uint64_t sp)
 {
 	struct pending *p = &t->p;
 
@@ -519,6 +566,7 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		p->seq = ++tr->next_seq;
 		p->ordinal = counter_next(tr, sc->pub.family, p->path);
 	}
+	callsite_enter(tr, t, ip, sp);
 	p->active = true;
 	return 1;
 }
@@ -589,7 +637,9 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		.offset = p->offset, .count = p->count, .result = rval,
 		.has_result = has_rval, .append = append, .t_ns = p->t_ns,
 		.crc32 = crc, .crc_bytes = crc_bytes, .ordinal = p->ordinal,
-		.key = key, .fault = p->fault,
+		.key = key, .fault = p->fault, .callsite = (int64_t)p->callsite,
+		.frames = p->nframes ? p->frames : NULL, .nframes = p->nframes,
+		.unwound = p->unwound,
 	};
 
 	rec_key_format(key, sizeof(key), p->sc->pub.family, p->path, p->ordinal);

@@ -25,6 +25,7 @@ struct proc {
 	pid_t		tgid;
 	int		pidfd;		/* -1 if pidfd_open failed */
 	int		emulate;	/* -1 not yet known, 0 no, 1 yes */
+	struct maps	*maps;		/* executable mappings, NULL until needed */
 };
 
 struct counter {
@@ -334,6 +335,7 @@ proc_get(struct tracer *tr, pid_t tgid)
 	pr->tgid = tgid;
 	pr->pidfd = pidfd_open(tgid, 0);
 	pr->emulate = -1;
+	pr->maps = NULL;
 	pr->next = *slot;
 	*slot = pr;
 	return pr;
@@ -378,7 +380,36 @@ proc_forget(struct tracer *tr, pid_t tgid)
 		*pp = pr->next;
 		if (pr->pidfd >= 0)
 			close(pr->pidfd);
+		maps_free(pr->maps);
 		free(pr);
 		return;
 	}
+}
+
+/* The executable mappings of a process, read again when reload is set. */
+struct maps *
+proc_maps(struct tracer *tr, pid_t tgid, bool reload)
+{
+	struct proc *pr = proc_get(tr, tgid);
+
+	if (!pr)
+		return NULL;
+	if (reload || !pr->maps) {
+		maps_free(pr->maps);
+		pr->maps = maps_load(tr, tgid);
+	}
+	return pr->maps;
+}
+
+/* After an exec: a new address space, and new limits. */
+void
+proc_exec(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr = proc_get(tr, tgid);
+
+	if (!pr)
+		return;
+	maps_free(pr->maps);
+	pr->maps = NULL;
+	pr->emulate = -1;
 }

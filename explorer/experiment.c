@@ -1,0 +1,300 @@
+/*
+ * experiment.c - one experiment: a re-run of PROG with one fault at one
+ * site, then the oracle, then the verdict.
+ *
+ * Every experiment starts from nothing shared: a fresh scratch directory
+ * filled from the init snapshot, the recorded argv and environment,
+ * stdin from /dev/null, and stdout+stderr into a pipe that a helper
+ * thread drains into a tail (a pipe rather than a file, so PROG sees
+ * the same kind of stdout whatever it writes, and never blocks on it).
+ * Experiments are therefore independent, which is what lets explore run
+ * them in any order, in parallel, and resume.
+ */
+#include "explorer/explorer_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct drain {
+	int		fd;
+	struct bx_tail	*tail;
+};
+
+static void *
+drain_main(void *arg)
+{
+	struct drain *d = arg;
+	char buf[4096];
+	ssize_t n;
+
+	for (;;) {
+		n = read(d->fd, buf, sizeof(buf));
+		if (n > 0)
+			bx_tail_append(d->tail, buf, n);
+		else if (n == 0 || errno != EINTR)
+			break;
+	}
+	return NULL;
+}
+
+static int
+ignore_site(void *ctx, const struct rec_site *site)
+{
+	(void)ctx;
+	(void)site;
+	return 0;
+}
+
+/* environ (without BADIO_*) plus the BADIO_* variables for this run. */
+static char **
+oracle_env(const struct bx_setup *su, const struct bx_job *job,
+    const struct bx_outcome *out, const char *dir)
+{
+	const struct bx_fault *f = bx_fault_by_code(job->fault);
+	char status[32];
+	char **env;
+	size_t n = 0;
+	size_t i;
+	int k = 0;
+
+	bx_status_format(status, sizeof(status), out->st, out->code);
+	while (su->oracle_env[n])
+		n++;
+	env = calloc(n + 8, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++)
+		env[i] = su->oracle_env[i];
+	/* the strings after n are ours to free; see oracle_env_free */
+	k |= asprintf(&env[n], "BADIO_DIR=%s", dir) < 0;
+	k |= asprintf(&env[n + 1], "BADIO_SITE=%" PRId64, job->site_id) < 0;
+	k |= asprintf(&env[n + 2], "BADIO_FAULT=%s", f ? f->name : "none") < 0;
+	k |= asprintf(&env[n + 3], "BADIO_SYSCALL=%s",
+	    job->syscall ? job->syscall : "") < 0;
+	k |= asprintf(&env[n + 4], "BADIO_PATH=%s",
+	    job->path ? job->path : "") < 0;
+	k |= asprintf(&env[n + 5], "BADIO_STATUS=%s", status) < 0;
+	k |= asprintf(&env[n + 6], "BADIO_INJECTED=%d", out->injected) < 0;
+	if (k) {
+		for (i = n; i < n + 7; i++)
+			free(env[i]);
+		free(env);
+		return NULL;
+	}
+	return env;
+}
+
+static void
+oracle_env_free(const struct bx_setup *su, char **env)
+{
+	size_t n = 0;
+	size_t i;
+
+	if (!env)
+		return;
+	while (su->oracle_env[n])
+		n++;
+	for (i = n; env[i]; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* Move a run directory to keep_dir/site-N-FAULT (copy across devices). */
+static int
+keep_run(const struct bx_setup *su, const struct bx_job *job, const char *dir)
+{
+	const struct bx_fault *f = bx_fault_by_code(job->fault);
+	char to[PATH_MAX];
+	size_t len;
+	void *buf;
+	int n;
+	int rc;
+
+	n = snprintf(to, sizeof(to), "%s/site-%" PRId64 "-%s", su->keep_dir,
+	    job->site_id, f ? f->name : "none");
+	if (n < 0 || (size_t)n >= sizeof(to))
+		return -ENAMETOOLONG;
+	if (access(to, F_OK) == 0)
+		bx_tree_remove(to);
+	if (rename(dir, to) == 0)
+		return 0;
+	if (errno != EXDEV)
+		return -errno;
+	rc = bx_snapshot_pack(dir, &buf, &len);
+	if (rc)
+		return rc;
+	if (mkdir(to, 0755) < 0) {
+		rc = -errno;
+		goto out_free;
+	}
+	rc = bx_snapshot_unpack(buf, len, to);
+	if (rc == 0)
+		rc = 1;		/* copied: the caller still removes dir */
+out_free:
+	free(buf);
+	return rc;
+}
+
+int
+bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
+    rec_site_fn *fn, void *ctx, struct bx_outcome *out)
+{
+	struct rec_target target = {
+		.fault = job->fault,
+		.family = job->family,
+		.path = job->key_path,
+		.ordinal = job->ordinal,
+	};
+	struct rec_opts opts;
+	struct rec_result rr;
+	enum rec_stage stage = REC_STAGE_NONE;
+	struct drain drain;
+	pthread_t thread;
+	char **run_env = NULL;
+	char *dir = NULL;
+	char **env;
+	int out_pipe[2];
+	int null;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->fault_bytes = -1;
+	out->verdict = BX_V_COUNT;
+
+	rc = bx_scratch_make("explore", &dir);
+	if (rc) {
+		out->fail = BX_FAIL_SCRATCH;
+		goto out_err;
+	}
+	if (su->init_tar && su->init_tar_len) {
+		rc = bx_snapshot_unpack(su->init_tar, su->init_tar_len, dir);
+		if (rc) {
+			out->fail = BX_FAIL_SCRATCH;
+			goto out_remove;
+		}
+	}
+	/* as record does: PWD names the run directory */
+	run_env = bx_env_with(su->envp, "PWD", dir);
+	if (!run_env) {
+		rc = -ENOMEM;
+		out->fail = BX_FAIL_SCRATCH;
+		goto out_remove;
+	}
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0) {
+		rc = -errno;
+		out->fail = BX_FAIL_SCRATCH;
+		goto out_remove;
+	}
+	if (pipe2(out_pipe, O_CLOEXEC) < 0) {
+		rc = -errno;
+		out->fail = BX_FAIL_SCRATCH;
+		goto out_close_null;
+	}
+	drain.fd = out_pipe[0];
+	drain.tail = &out->prog;
+	rc = -pthread_create(&thread, NULL, drain_main, &drain);
+	if (rc) {
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+		out->fail = BX_FAIL_SCRATCH;
+		goto out_close_null;
+	}
+
+	memset(&opts, 0, sizeof(opts));
+	opts.exe = su->exe;
+	opts.argv = su->argv;
+	opts.envp = run_env;
+	opts.dir = dir;
+	opts.no_aslr = su->deterministic;
+	opts.pin = su->deterministic;
+	opts.cpu = su->cpu;
+	opts.stdin_fd = null;
+	opts.stdout_fd = out_pipe[1];
+	opts.stderr_fd = out_pipe[1];
+	opts.timeout_ms = su->timeout_ms;
+	opts.target = job->fault != REC_FAULT_NONE ? &target : NULL;
+	memset(&rr, 0, sizeof(rr));
+	/* rec_run() forgets an earlier rec_interrupt(): look first */
+	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);
+	close(out_pipe[1]);
+	pthread_join(thread, NULL);
+	close(out_pipe[0]);
+	if (rc == -EINTR && bx_stop) {
+		rc = 0;
+		out->aborted = true;
+		goto out_close_null;
+	}
+	if (rc < 0) {
+		out->fail = BX_FAIL_PROG;
+		out->stage = stage;
+		goto out_close_null;
+	}
+	rc = 0;
+	out->st = rr.status;
+	out->code = rr.code;
+	out->duration_ns = rr.duration_ns;
+	out->injected = job->fault != REC_FAULT_NONE && rr.injected;
+	out->fault_bytes = out->injected ? rr.fault_bytes : -1;
+	if (rr.status == REC_INTERRUPTED || bx_stop) {
+		out->aborted = true;
+		goto out_close_null;
+	}
+
+	/* unreached: nothing to judge, spare the oracle */
+	if (job->fault == REC_FAULT_NONE || out->injected) {
+		env = oracle_env(su, job, out, dir);
+		if (!env) {
+			rc = -ENOMEM;
+			out->fail = BX_FAIL_SCRATCH;
+			goto out_close_null;
+		}
+		rc = bx_oracle_run(su->oracle, dir, env, su->oracle_timeout_ms,
+		    &out->oracle, &out->oracle_out);
+		oracle_env_free(su, env);
+		if (rc == -EINTR) {
+			rc = 0;
+			out->aborted = true;
+			goto out_close_null;
+		}
+		if (rc < 0) {
+			out->oracle.state = BX_ORACLE_FAILED;
+			out->oracle.code = -rc;
+			rc = 0;
+		}
+	}
+	if (job->fault != REC_FAULT_NONE) {
+		out->verdict = bx_verdict_classify(job->fault, out->injected,
+		    out->st, out->code, &out->oracle);
+		if (out->verdict == BX_V_COUNT)
+			out->aborted = true;
+	}
+	if (su->keep_dir && bx_verdict_is_bug(out->verdict)) {
+		int k = keep_run(su, job, dir);
+
+		out->kept = k >= 0;
+		if (k == 0) {
+			free(dir);
+			dir = NULL;
+		}
+	}
+out_close_null:
+	close(null);
+out_remove:
+	bx_strv_free(run_env);
+	if (dir) {
+		bx_tree_remove(dir);
+		free(dir);
+	}
+out_err:
+	out->err = rc;
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * fault.c - the table of faults explore injects.
+ *
+ * One row per fault (SQLite's FAULTSIM array, STYLE 4.8): the explorer
+ * loops over the rows and never special-cases a name.  Where a fault can
+ * be injected at all is the recorder's business (rec_fault_applies, from
+ * the syscall table); this table adds what explore needs on top: the
+ * interface name, whether the fault is transient (the call fails once and
+ * the program goes on) or final (the program is gone), and which faults
+ * run by default for each family.
+ */
+#include "explorer/explorer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct bx_fault faults[] = {
+	/* name      fault              transient write  other */
+	{ "short",  REC_FAULT_SHORT,  true,  true,  false,
+	  "the call writes about half and returns that count" },
+	{ "torn",   REC_FAULT_TORN,   true,  true,  false,
+	  "the call writes about half, then fails with EIO" },
+	{ "eio",    REC_FAULT_EIO,    true,  true,  true,
+	  "the call is not executed and fails with EIO" },
+	{ "enospc", REC_FAULT_ENOSPC, true,  false, false,
+	  "the call is not executed and fails with ENOSPC" },
+	{ "crash",  REC_FAULT_CRASH,  false, true,  true,
+	  "every process of the program is killed before the call" },
+};
+
+#define NFAULTS	(sizeof(faults) / sizeof(faults[0]))
+
+const struct bx_fault *
+bx_fault_at(size_t i)
+{
+	return i < NFAULTS ? &faults[i] : NULL;
+}
+
+const struct bx_fault *
+bx_fault_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NFAULTS; i++)
+		if (strcmp(faults[i].name, name) == 0)
+			return &faults[i];
+	return NULL;
+}
+
+const struct bx_fault *
+bx_fault_by_code(enum rec_fault f)
+{
+	size_t i;
+
+	for (i = 0; i < NFAULTS; i++)
+		if (faults[i].fault == f)
+			return &faults[i];
+	return NULL;
+}
+
+int
+bx_faults_parse(const char *list, unsigned *mask, char *err, size_t errsz)
+{
+	const struct bx_fault *f;
+	const char *p = list;
+	char word[32];
+	size_t n;
+
+	*mask = 0;
+	for (;;) {
+		n = strcspn(p, ",");
+		if (n == 0) {
+			snprintf(err, errsz, "empty fault name in '%s'", list);
+			return -EINVAL;
+		}
+		if (n >= sizeof(word)) {
+			snprintf(err, errsz, "unknown fault '%.*s'", (int)n, p);
+			return -EINVAL;
+		}
+		memcpy(word, p, n);
+		word[n] = '\0';
+		f = bx_fault_by_name(word);
+		if (!f) {
+			snprintf(err, errsz, "unknown fault '%s'", word);
+			return -EINVAL;
+		}
+		*mask |= 1u << f->fault;
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
+unsigned
+bx_faults_for_site(unsigned selected, const struct rec_sysent *sc,
+    int64_t count)
+{
+	unsigned out = 0;
+	bool write = sc->family == REC_FAM_WRITE;
+	size_t i;
+
+	for (i = 0; i < NFAULTS; i++) {
+		const struct bx_fault *f = &faults[i];
+		bool want;
+
+		if (selected)
+			want = selected & (1u << f->fault);
+		else
+			want = write ? f->dflt_write : f->dflt_other;
+		if (want && rec_fault_applies(f->fault, sc, count))
+			out |= 1u << f->fault;
+	}
+	return out;
+}

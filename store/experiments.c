@@ -1,0 +1,359 @@
+/*
+ * experiments.c - experiments, verdicts and the report.
+ *
+ * An experiment is keyed by (site, fault): store_experiment_put()
+ * replaces an earlier one, so a resumed or redone explore never counts a
+ * pair twice.  Outside a caller's transaction each put is its own
+ * autocommit statement, durable when it returns.
+ *
+ * What a verdict means, its place in reports and whether it is a bug is
+ * data, in the verdict_codes table (schema.c): the counts, the bug list
+ * and the verdict-name check all read it, so no list of verdicts is
+ * repeated here.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store_int.h"
+
+static const char sql_exp_put[] =
+	"INSERT OR REPLACE INTO experiments (site, fault, injected, "
+	"fault_bytes, status, duration_ns, oracle_exit, verdict, prog_tail, "
+	"oracle_tail, diverged, divergence, created_ns) VALUES (?1, ?2, ?3, "
+	"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+static int64_t
+now_unix_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void
+bind_experiment(sqlite3_stmt *st, const struct store_experiment *e, int *rc)
+{
+	store_bind_i64(st, 1, e->site, rc);
+	store_bind_text(st, 2, e->fault, rc);
+	store_bind_i64(st, 3, e->injected, rc);
+	store_bind_i64_or_null(st, 4, e->fault_bytes, e->fault_bytes < 0, rc);
+	store_bind_text(st, 5, e->status, rc);
+	store_bind_i64(st, 6, e->duration_ns, rc);
+	store_bind_i64_or_null(st, 7, e->oracle_exit, e->oracle_exit < 0, rc);
+	store_bind_text(st, 8, e->verdict, rc);
+	store_bind_text(st, 9, e->prog_tail, rc);
+	store_bind_text(st, 10, e->oracle_tail, rc);
+	store_bind_i64(st, 11, e->diverged, rc);
+	store_bind_text(st, 12, e->divergence, rc);
+	store_bind_i64(st, 13, now_unix_ns(), rc);
+}
+
+int
+store_experiment_put(struct store *s, const struct store_experiment *e)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_EXP_PUT, sql_exp_put, &st);
+	if (rc < 0)
+		return rc;
+	bind_experiment(st, e, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_EXP_PUT, st);
+	return rc;
+}
+
+int
+store_experiment_done(struct store *s, int64_t site, const char *fault,
+    bool *done)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	*done = false;
+	rc = store_stmt(s, STMT_EXP_DONE,
+	    "SELECT 1 FROM experiments WHERE site = ?1 AND fault = ?2", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, site, &brc);
+	store_bind_text(st, 2, fault, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_EXP_DONE, st);
+	if (rc < 0)
+		return rc;
+	*done = rc == 1;
+	return 0;
+}
+
+int
+store_experiments_clear(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, STMT_EXP_CLEAR, "DELETE FROM experiments", &st);
+	if (rc < 0)
+		return rc;
+	rc = store_step(s, st);
+	store_stmt_done(s, STMT_EXP_CLEAR, st);
+	return rc;
+}
+
+/* The experiment columns, then STORE_SITE_COLUMNS from EXP_NCOLUMNS on. */
+#define EXP_COLUMNS							\
+	"e.id, e.site, e.fault, e.injected, e.fault_bytes, e.status, "	\
+	"e.duration_ns, e.oracle_exit, e.verdict, e.prog_tail, "	\
+	"e.oracle_tail, e.diverged, e.divergence, "			\
+	STORE_SITE_COLUMNS("s.")
+#define EXP_NCOLUMNS	13
+#define EXP_FROM							\
+	" FROM experiments e JOIN sites s ON s.id = e.site "
+
+static const char sql_exp_each[] =
+	"SELECT " EXP_COLUMNS EXP_FROM "ORDER BY s.seq, e.fault";
+
+static const char sql_bugs_each[] =
+	"SELECT " EXP_COLUMNS EXP_FROM
+	"WHERE e.verdict IN (SELECT name FROM verdict_codes WHERE bug) "
+	"ORDER BY s.path, s.syscall, s.seq, e.fault";
+
+static void
+read_experiment(sqlite3_stmt *st, struct store_experiment *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->id = store_col_i64(st, 0, 0);
+	e->site = store_col_i64(st, 1, 0);
+	e->fault = store_col_text(st, 2);
+	e->injected = store_col_i64(st, 3, 0) != 0;
+	e->fault_bytes = store_col_i64(st, 4, -1);
+	e->status = store_col_text(st, 5);
+	e->duration_ns = store_col_i64(st, 6, 0);
+	e->oracle_exit = (int)store_col_i64(st, 7, -1);
+	e->verdict = store_col_text(st, 8);
+	e->prog_tail = store_col_text(st, 9);
+	e->oracle_tail = store_col_text(st, 10);
+	e->diverged = store_col_i64(st, 11, 0) != 0;
+	e->divergence = store_col_text(st, 12);
+}
+
+static int
+experiments_iterate(struct store *s, enum store_stmt_id id, const char *sql,
+    store_experiment_fn *fn, void *ctx)
+{
+	struct store_experiment e;
+	struct store_site site;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, id, sql, &st);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, st)) == 1) {
+		read_experiment(st, &e);
+		store_site_read(st, EXP_NCOLUMNS, &site);
+		rc = fn(ctx, &e, &site);
+		if (rc != 0)
+			break;
+	}
+	store_stmt_done(s, id, st);
+	return rc;
+}
+
+int
+store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx)
+{
+	return experiments_iterate(s, STMT_EXP_EACH, sql_exp_each, fn, ctx);
+}
+
+int
+store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx)
+{
+	return experiments_iterate(s, STMT_BUGS_EACH, sql_bugs_each, fn, ctx);
+}
+
+/* Every verdict, in rank order, with its number of experiments. */
+#define VERDICT_COUNTS							\
+	"SELECT v.name AS name, count(e.id) AS n FROM verdict_codes v "	\
+	"LEFT JOIN experiments e ON e.verdict = v.name "		\
+	"GROUP BY v.name ORDER BY v.rank"
+
+int
+store_verdict_counts(struct store *s, store_count_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, STMT_VERDICT_COUNTS, VERDICT_COUNTS, &st);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, st)) == 1) {
+		rc = fn(ctx, store_col_text(st, 0),
+		    sqlite3_column_int64(st, 1));
+		if (rc != 0)
+			break;
+	}
+	store_stmt_done(s, STMT_VERDICT_COUNTS, st);
+	return rc;
+}
+
+/* The bit of one verdict name (1 << rank), or -EINVAL if unknown. */
+static int
+verdict_bit(struct store *s, const char *name, int64_t *bit)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int64_t rank = 0;
+	int rc;
+
+	rc = store_stmt(s, STMT_VERDICT_RANK,
+	    "SELECT rank FROM verdict_codes WHERE name = ?1", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_text(st, 1, name, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	if (rc == 1)
+		rank = sqlite3_column_int64(st, 0);
+	store_stmt_done(s, STMT_VERDICT_RANK, st);
+	if (rc == 0)
+		return store_fail(s, -EINVAL, "unknown verdict '%s'", name);
+	if (rc < 0)
+		return rc;
+	if (rank < 0 || rank > 62)
+		return store_fail(s, -EINVAL, "verdict '%s' has rank %lld",
+		    name, (long long)rank);
+	*bit = (int64_t)1 << rank;
+	return 0;
+}
+
+/* Trim spaces around [*start, end) in place, NUL-terminating it. */
+static char *
+trim(char *start, char *end)
+{
+	while (start < end && *start == ' ')
+		start++;
+	while (end > start && end[-1] == ' ')
+		end--;
+	*end = '\0';
+	return start;
+}
+
+/* The comma-separated verdict names in list as a bit mask. */
+static int
+verdict_mask(struct store *s, char *list, int64_t *mask)
+{
+	char *name;
+	char *end;
+	int64_t bit = 0;
+	bool last;
+	int rc;
+
+	*mask = 0;
+	for (;;) {
+		end = strchr(list, ',');
+		last = !end;
+		if (last)
+			end = list + strlen(list);
+		name = trim(list, end);
+		if (*name == '\0')
+			return store_fail(s, -EINVAL, "empty verdict name");
+		rc = verdict_bit(s, name, &bit);
+		if (rc < 0)
+			return rc;
+		*mask |= bit;
+		if (last)
+			return 0;
+		list = end + 1;
+	}
+}
+
+int
+store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
+{
+	sqlite3_stmt *st;
+	int64_t mask;
+	int brc = SQLITE_OK;
+	char *list;
+	int rc;
+
+	*n = 0;
+	list = strdup(verdicts ? verdicts : "");
+	if (!list)
+		return store_fail(s, -ENOMEM, "out of memory");
+	rc = verdict_mask(s, list, &mask);
+	free(list);
+	if (rc < 0)
+		return rc;
+	rc = store_stmt(s, STMT_VERDICT_MASK,
+	    "SELECT count(*) FROM experiments e "
+	    "JOIN verdict_codes v ON v.name = e.verdict "
+	    "WHERE (?1 >> v.rank) & 1", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, mask, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	if (rc == 1) {
+		*n = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	store_stmt_done(s, STMT_VERDICT_MASK, st);
+	return rc;
+}
+
+/*
+ * JSON.  A value from a subquery loses its JSON subtype, so every nested
+ * array or object goes through json() to stay JSON instead of becoming a
+ * quoted string.
+ */
+#define JSON_BOOL(col)	"json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
+#define EXP_JSON							\
+	"json_object('experiment', experiment, 'site', site, 'seq', seq, "\
+	"'pid', pid, 'tid', tid, 'syscall', syscall, 'family', family, "\
+	"'fd', fd, 'path', path, 'path2', path2, 'kind', kind, "	\
+	"'offset', offset, 'count', count, 'result', result, 'key', key, "\
+	"'fault', fault, 'injected', " JSON_BOOL("injected") ", "	\
+	"'fault_bytes', fault_bytes, 'status', status, "		\
+	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
+	"'verdict', verdict, 'diverged', " JSON_BOOL("diverged") ", "	\
+	"'divergence', divergence, 'prog_tail', prog_tail, "		\
+	"'oracle_tail', oracle_tail)"
+#define EXPS_JSON(view)	"SELECT json_group_array(" EXP_JSON ") FROM " view
+#define COUNTS_JSON							\
+	"SELECT json_group_object(name, n) FROM (" VERDICT_COUNTS ")"
+#define REPORT_JSON							\
+	"'counts', json((" COUNTS_JSON ")), "				\
+	"'bugs', json((" EXPS_JSON("bugs") "))"
+
+/* all_rows: every experiment in site order; else only bugs, by file. */
+int
+store_experiments_json(struct store *s, bool all_rows, char **json)
+{
+	if (all_rows)
+		return store_json_query(s, STMT_EXP_JSON_ALL,
+		    EXPS_JSON("verdicts"), json);
+	return store_json_query(s, STMT_EXP_JSON_BUGS, EXPS_JSON("bugs"),
+	    json);
+}
+
+/* {"counts": {verdict: n, ...}, "bugs": [...]} */
+int
+store_report_json(struct store *s, char **json)
+{
+	return store_json_query(s, STMT_REPORT_JSON,
+	    "SELECT json_object(" REPORT_JSON ")", json);
+}
+
+/* store_report_json() plus "experiments": every experiment. */
+int
+store_report_all_json(struct store *s, char **json)
+{
+	return store_json_query(s, STMT_REPORT_ALL_JSON,
+	    "SELECT json_object(" REPORT_JSON ", 'experiments', json(("
+	    EXPS_JSON("verdicts") ")))", json);
+}

@@ -1,0 +1,388 @@
+/*
+ * recordings.c - the recording row: how the program was run.
+ *
+ * argv and the environment are stored as JSON arrays of strings, built
+ * and read back by SQLite's json functions (json_insert, json_each), so
+ * quotes, newlines and UTF-8 survive and users can query them with
+ * json_each too.  The --init archive is compressed with zlib's
+ * compress2() and stored with its uncompressed size, which
+ * store_recording_get() checks before and after inflating.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "store/store_int.h"
+
+/* Largest --init archive we store or inflate: anything bigger is damage. */
+#define INIT_SIZE_MAX	((int64_t)4 << 30)
+
+/* Append one string to a JSON array text; *json is replaced. */
+static int
+json_append(struct store *s, char **json, const char *value)
+{
+	sqlite3_stmt *st;
+	char *next = NULL;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_JSON_APPEND,
+	    "SELECT json_insert(?1, '$[#]', ?2)", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_text(st, 1, *json, &brc);
+	store_bind_text(st, 2, value, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	if (rc == 1)
+		rc = store_text_dup(s, st, 0, &next);
+	store_stmt_done(s, STMT_JSON_APPEND, st);
+	if (rc == 0 && !next)
+		rc = store_fail(s, -EIO, "json_insert returned NULL");
+	if (rc < 0)
+		return rc;
+	free(*json);
+	*json = next;
+	return 0;
+}
+
+/* A NULL-terminated vector as a malloc'd JSON array; NULL gives "[]". */
+static int
+strv_to_json(struct store *s, char *const *v, char **json)
+{
+	int rc;
+
+	*json = strdup("[]");
+	if (!*json)
+		return store_fail(s, -ENOMEM, "out of memory");
+	for (; v && *v; v++) {
+		rc = json_append(s, json, *v);
+		if (rc < 0) {
+			free(*json);
+			*json = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static void
+strv_free(char **v)
+{
+	char **p;
+
+	for (p = v; p && *p; p++)
+		free(*p);
+	free(v);
+}
+
+static int
+strv_push(struct store *s, char ***v, size_t *n, const char *str)
+{
+	char **grown;
+
+	grown = reallocarray(*v, *n + 2, sizeof(**v));
+	if (!grown)
+		return store_fail(s, -ENOMEM, "out of memory");
+	*v = grown;
+	grown[*n] = strdup(str);
+	if (!grown[*n])
+		return store_fail(s, -ENOMEM, "out of memory");
+	grown[++*n] = NULL;
+	return 0;
+}
+
+static int
+json_to_strv_rows(struct store *s, sqlite3_stmt *st, char ***v)
+{
+	size_t n = 0;
+	int rc;
+
+	while ((rc = store_step(s, st)) == 1) {
+		if (strcmp(store_col_text(st, 2), "array") != 0 ||
+		    strcmp(store_col_text(st, 1), "text") != 0)
+			return store_fail(s, -EBADMSG,
+			    "argv or env is not an array of strings");
+		rc = strv_push(s, v, &n, store_col_text(st, 0));
+		if (rc < 0)
+			return rc;
+	}
+	if (rc == 0 && !*v) {
+		*v = calloc(1, sizeof(**v));	/* an empty vector */
+		if (!*v)
+			rc = store_fail(s, -ENOMEM, "out of memory");
+	}
+	return rc;
+}
+
+/* A JSON array of strings as a malloc'd NULL-terminated vector. */
+static int
+json_to_strv(struct store *s, const char *json, char ***v)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	*v = NULL;
+	rc = store_stmt(s, STMT_JSON_STRINGS,
+	    "SELECT j.value, j.type, json_type(?1) FROM json_each(?1) AS j "
+	    "ORDER BY j.key", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_text(st, 1, json, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : json_to_strv_rows(s, st, v);
+	store_stmt_done(s, STMT_JSON_STRINGS, st);
+	if (rc < 0) {
+		strv_free(*v);
+		*v = NULL;
+	}
+	return rc;
+}
+
+/* zlib stream of the --init archive, malloc'd. */
+static int
+init_compress(struct store *s, const void *tar, size_t len, void **out,
+    size_t *out_len)
+{
+	uLongf zlen = compressBound(len);
+	int zrc;
+
+	*out = NULL;
+	if ((int64_t)len > INIT_SIZE_MAX)
+		return store_fail(s, -EFBIG, "init directory archive is "
+		    "over 4 GiB");
+	*out = malloc(zlen);
+	if (!*out)
+		return store_fail(s, -ENOMEM, "out of memory");
+	zrc = compress2(*out, &zlen, tar, len, Z_DEFAULT_COMPRESSION);
+	if (zrc != Z_OK) {
+		free(*out);
+		*out = NULL;
+		return store_fail(s, zrc == Z_MEM_ERROR ? -ENOMEM : -EIO,
+		    "cannot compress the init archive: %s", zError(zrc));
+	}
+	*out_len = zlen;
+	return 0;
+}
+
+static const char sql_rec_add[] =
+	"INSERT INTO recordings (exe, argv, env, init_dir, init_blob, "
+	"init_size, start_ns, duration_ns, status, exit_code, deterministic, "
+	"version, kernel, sites, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/* Status fields are NULL until the recording finishes (status set). */
+static void
+bind_recording(sqlite3_stmt *st, const struct store_recording *r,
+    const char *argv, const char *env, const void *blob, size_t blob_len,
+    int *rc)
+{
+	bool open = !r->status;
+
+	store_bind_text(st, 1, r->exe, rc);
+	store_bind_text(st, 2, argv, rc);
+	store_bind_text(st, 3, env, rc);
+	store_bind_text(st, 4, r->init_dir, rc);
+	if (blob)
+		store_bind_blob(st, 5, blob, blob_len, rc);
+	store_bind_i64_or_null(st, 6, r->init_tar_len, !blob, rc);
+	store_bind_i64(st, 7, r->start_unix_ns, rc);
+	store_bind_i64_or_null(st, 8, r->duration_ns, open, rc);
+	store_bind_text(st, 9, r->status, rc);
+	store_bind_i64_or_null(st, 10, r->exit_code, open, rc);
+	store_bind_i64(st, 11, r->deterministic, rc);
+	store_bind_text(st, 12, r->version, rc);
+	store_bind_text(st, 13, r->kernel, rc);
+	store_bind_i64_or_null(st, 14, r->sites, open, rc);
+	store_bind_i64_or_null(st, 15, r->files, open, rc);
+}
+
+static int
+insert_recording(struct store *s, const struct store_recording *r,
+    const char *argv, const char *env, const void *blob, size_t blob_len)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_REC_ADD, sql_rec_add, &st);
+	if (rc < 0)
+		return rc;
+	bind_recording(st, r, argv, env, blob, blob_len, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_REC_ADD, st);
+	return rc;
+}
+
+int
+store_recording_add(struct store *s, const struct store_recording *r,
+    int64_t *id)
+{
+	char *argv = NULL;
+	char *env = NULL;
+	void *blob = NULL;
+	size_t blob_len = 0;
+	int rc;
+
+	rc = strv_to_json(s, r->argv, &argv);
+	if (rc < 0)
+		return rc;
+	rc = strv_to_json(s, r->envp, &env);
+	if (rc < 0)
+		goto out_free_argv;
+	if (r->init_tar) {
+		rc = init_compress(s, r->init_tar, r->init_tar_len, &blob,
+		    &blob_len);
+		if (rc < 0)
+			goto out_free_env;
+	}
+	rc = insert_recording(s, r, argv, env, blob, blob_len);
+	if (rc == 0 && id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	free(blob);
+out_free_env:
+	free(env);
+out_free_argv:
+	free(argv);
+	return rc;
+}
+
+int
+store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
+    const char *status, int exit_code, int64_t sites, int64_t files)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_REC_FINISH,
+	    "UPDATE recordings SET duration_ns = ?2, status = ?3, "
+	    "exit_code = ?4, sites = ?5, files = ?6 WHERE id = ?1", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, id, &brc);
+	store_bind_i64(st, 2, duration_ns, &brc);
+	store_bind_text(st, 3, status, &brc);
+	store_bind_i64(st, 4, exit_code, &brc);
+	store_bind_i64(st, 5, sites, &brc);
+	store_bind_i64(st, 6, files, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_REC_FINISH, st);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = store_fail(s, -ENOENT, "no recording %lld",
+		    (long long)id);
+	return rc;
+}
+
+/* Inflate the init archive from columns blob and blob + 1 (its size). */
+static int
+init_inflate(struct store *s, sqlite3_stmt *st, int col,
+    struct store_recording *r)
+{
+	int64_t size = store_col_i64(st, col + 1, -1);
+	const void *blob = sqlite3_column_blob(st, col);
+	int blob_len = sqlite3_column_bytes(st, col);
+	uLongf len = (uLongf)size;
+	void *buf;
+	int zrc;
+
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	if (size < 0 || size > INIT_SIZE_MAX)
+		return store_fail(s, -EBADMSG, "init archive size %lld is "
+		    "out of range", (long long)size);
+	buf = malloc(size ? (size_t)size : 1);
+	if (!buf)
+		return store_fail(s, -ENOMEM, "out of memory");
+	zrc = uncompress(buf, &len, blob, (uLong)blob_len);
+	if (zrc != Z_OK || len != (uLongf)size) {
+		free(buf);
+		if (zrc == Z_MEM_ERROR)
+			return store_fail(s, -ENOMEM, "out of memory");
+		return store_fail(s, -EBADMSG, "init archive is damaged");
+	}
+	r->init_tar = buf;
+	r->init_tar_len = (size_t)size;
+	return 0;
+}
+
+static const char sql_rec_get[] =
+	"SELECT id, exe, argv, env, init_dir, init_blob, init_size, start_ns, "
+	"duration_ns, status, exit_code, deterministic, version, kernel, "
+	"sites, files FROM recordings ORDER BY id LIMIT 1";
+
+static int
+dup_field(struct store *s, sqlite3_stmt *st, int col, const char **field)
+{
+	char *copy;
+	int rc;
+
+	rc = store_text_dup(s, st, col, &copy);
+	*field = copy;
+	return rc;
+}
+
+static int
+read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
+{
+	int rc;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->start_unix_ns = store_col_i64(st, 7, 0);
+	r->duration_ns = store_col_i64(st, 8, 0);
+	r->exit_code = (int)store_col_i64(st, 10, -1);
+	r->deterministic = store_col_i64(st, 11, 0) != 0;
+	r->sites = store_col_i64(st, 14, 0);
+	r->files = store_col_i64(st, 15, 0);
+	if ((rc = dup_field(s, st, 1, &r->exe)) < 0 ||
+	    (rc = dup_field(s, st, 4, &r->init_dir)) < 0 ||
+	    (rc = dup_field(s, st, 9, &r->status)) < 0 ||
+	    (rc = dup_field(s, st, 12, &r->version)) < 0 ||
+	    (rc = dup_field(s, st, 13, &r->kernel)) < 0)
+		return rc;
+	rc = json_to_strv(s, store_col_text(st, 2), &r->argv);
+	if (rc < 0)
+		return rc;
+	rc = json_to_strv(s, store_col_text(st, 3), &r->envp);
+	if (rc < 0)
+		return rc;
+	return init_inflate(s, st, 5, r);
+}
+
+int
+store_recording_get(struct store *s, struct store_recording *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = store_stmt(s, STMT_REC_GET, sql_rec_get, &st);
+	if (rc < 0)
+		return rc;
+	rc = store_step(s, st);
+	if (rc == 1)
+		rc = read_recording(s, st, r);
+	else if (rc == 0)
+		rc = store_fail(s, -ENOENT, "no recording in the database");
+	store_stmt_done(s, STMT_REC_GET, st);
+	if (rc < 0)
+		store_recording_release(r);
+	return rc;
+}
+
+void
+store_recording_release(struct store_recording *r)
+{
+	free((void *)r->exe);
+	free((void *)r->init_dir);
+	free((void *)r->status);
+	free((void *)r->version);
+	free((void *)r->kernel);
+	free((void *)r->init_tar);
+	strv_free(r->argv);
+	strv_free(r->envp);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,276 @@
+/*
+ * schema.c - the database schema and its migrations.
+ *
+ * The schema is kept as SQL text with a comment on every column, in the
+ * manner of Fossil's schema.c: SQLite stores that text verbatim, so
+ * `sqlite3 badio.db .schema` shows the comments too.  docs/schema.md
+ * describes the same tables for users.
+ *
+ * migrations[i] takes a database from user_version i to i + 1 and ends
+ * by setting PRAGMA user_version to i + 1 itself.  schema_migrate()
+ * applies the missing ones in a single transaction, so a database is
+ * always at one version or the next, never in between.  A released
+ * migration is never edited: a change is a new entry at the end.
+ * Migration 1 also sets PRAGMA application_id, which marks the file as
+ * badio's only once the whole schema exists.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+
+#include "store/store_int.h"
+
+#define SCHEMA_STR_(x)	#x
+#define SCHEMA_STR(x)	SCHEMA_STR_(x)
+
+/*
+ * Version 1: recordings, sites, experiments, verdict codes, meta.
+ *
+ * sites is written 100,000 rows at a time, so it carries only the index
+ * the replay key needs: an index on seq (or a UNIQUE) cost a fifth of
+ * store_site_add(), and readers sort by seq instead.  Its CHECKs spell
+ * lists out with OR because an IN list of more than two values builds a
+ * temporary b-tree on every INSERT, which tripled the cost.
+ */
+static const char schema_v1[] =
+"CREATE TABLE recordings (\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  exe TEXT NOT NULL,          -- resolved path of the program\n"
+"  argv TEXT NOT NULL,         -- JSON array of strings: its argv\n"
+"  env TEXT NOT NULL,          -- JSON array of 'NAME=value': its environ\n"
+"  init_dir TEXT,              -- --init DIR as given; NULL: none\n"
+"  init_blob BLOB,             -- zlib stream of the snapshot of DIR;\n"
+"                              -- NULL: none\n"
+"  init_size INTEGER,          -- bytes of the snapshot, uncompressed\n"
+"  start_ns INTEGER NOT NULL,  -- start, ns since the Unix epoch\n"
+"  duration_ns INTEGER,        -- wall time; NULL: never finished\n"
+"  status TEXT,                -- 'exit:N', 'signal:NAME', 'interrupted';\n"
+"                              -- NULL: never finished\n"
+"  exit_code INTEGER,          -- badio record's exit status: N, 128+signal\n"
+"  deterministic INTEGER NOT NULL CHECK (deterministic IN (0, 1)),\n"
+"                              -- 1: ASLR off and fixed environment\n"
+"  version TEXT NOT NULL,      -- badio version that recorded\n"
+"  kernel TEXT,                -- uname -r\n"
+"  sites INTEGER,              -- number of sites recorded\n"
+"  files INTEGER               -- distinct regular-file paths touched\n"
+");\n"
+"\n"
+"CREATE TABLE sites (\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  recording INTEGER NOT NULL REFERENCES recordings (id),\n"
+"  seq INTEGER NOT NULL,       -- 1-based order in which calls entered\n"
+"  pid INTEGER NOT NULL,       -- thread group id\n"
+"  tid INTEGER NOT NULL,       -- thread id\n"
+"  syscall TEXT NOT NULL,      -- 'write', 'pwrite64', 'renameat2', ...\n"
+"  family TEXT NOT NULL CHECK (family = 'write' OR family = 'sync' OR\n"
+"                              family = 'namespace'),\n"
+"  fd INTEGER,                 -- fd argument; NULL: the call takes none\n"
+"  path TEXT,                  -- relative to the run directory inside it,\n"
+"                              -- else absolute; or '<stdout>', '<pipe>'...\n"
+"  path2 TEXT,                 -- rename target; NULL otherwise\n"
+"  kind TEXT NOT NULL CHECK (kind = 'regular' OR kind = 'dir' OR\n"
+"                            kind = 'pipe' OR kind = 'socket' OR\n"
+"                            kind = 'tty' OR kind = 'other'),\n"
+"  offset INTEGER,             -- file offset before the call; NULL: none\n"
+"  count INTEGER,              -- bytes requested (length for truncate...);\n"
+"                              -- NULL: none\n"
+"  result INTEGER,             -- bytes, fd or 0, or -errno; NULL: the task\n"
+"                              -- died inside the call\n"
+"  append INTEGER NOT NULL DEFAULT 0 CHECK (append IN (0, 1)),\n"
+"                              -- 1: O_APPEND\n"
+"  t_ns INTEGER NOT NULL,      -- ns since the program started\n"
+"  crc32 INTEGER,              -- crc32 of the bytes written; NULL: no data\n"
+"  crc_bytes INTEGER,          -- bytes crc32 covers; NULL: no data\n"
+"  key TEXT NOT NULL,          -- replay key 'family:path:ordinal'\n"
+"  key_path TEXT NOT NULL,     -- path part of key\n"
+"  ordinal INTEGER NOT NULL,   -- ordinal part of key, 1-based\n"
+"  callsite INTEGER            -- reserved: call-site id; NULL: unknown\n"
+");\n"
+"CREATE INDEX sites_key ON sites (family, key_path, ordinal);\n"
+"\n"
+"CREATE TABLE verdict_codes (\n"
+"  name TEXT PRIMARY KEY,      -- as in experiments.verdict\n"
+"  rank INTEGER NOT NULL UNIQUE,  -- order in reports\n"
+"  bug INTEGER NOT NULL CHECK (bug IN (0, 1)),  -- 1: in the bugs view\n"
+"  meaning TEXT NOT NULL\n"
+") WITHOUT ROWID;\n"
+"INSERT INTO verdict_codes (name, rank, bug, meaning) VALUES\n"
+"  ('ok', 1, 0, 'exited 0 or was crashed by the fault; files intact'),\n"
+"  ('reported', 2, 0, 'exited non-zero; files intact'),\n"
+"  ('silent-corruption', 3, 1, 'exited 0; files damaged'),\n"
+"  ('corruption', 4, 1, 'failed, crashed or was crashed; files damaged'),\n"
+"  ('crashed', 5, 1, 'died of a signal the fault did not send'),\n"
+"  ('hang', 6, 1, 'killed after the timeout'),\n"
+"  ('unreached', 7, 0, 'no site with this replay key in the re-run'),\n"
+"  ('oracle-error', 8, 0, 'oracle failed to run, timed out or said 125');\n"
+"\n"
+"CREATE TABLE experiments (\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  site INTEGER NOT NULL REFERENCES sites (id),\n"
+"  fault TEXT NOT NULL\n"
+"    CHECK (fault IN ('short', 'torn', 'eio', 'enospc', 'crash')),\n"
+"  injected INTEGER NOT NULL CHECK (injected IN (0, 1)),\n"
+"                              -- 1: the fault happened\n"
+"  fault_bytes INTEGER,        -- bytes a short or torn fault let through;\n"
+"                              -- NULL: none\n"
+"  status TEXT NOT NULL,       -- 'exit:N', 'signal:NAME', 'timeout', 'crash'\n"
+"  duration_ns INTEGER NOT NULL,  -- wall time of the re-run\n"
+"  oracle_exit INTEGER,        -- oracle's exit status; NULL: did not exit\n"
+"  verdict TEXT NOT NULL REFERENCES verdict_codes (name),\n"
+"  prog_tail TEXT,             -- last bytes of the program's output\n"
+"  oracle_tail TEXT,           -- last bytes of the oracle's output\n"
+"  diverged INTEGER NOT NULL DEFAULT 0 CHECK (diverged IN (0, 1)),\n"
+"                              -- 1: sites differed before the fault\n"
+"  divergence TEXT,            -- where they first differed; NULL: did not\n"
+"  created_ns INTEGER NOT NULL -- when stored, ns since the Unix epoch\n"
+");\n"
+"CREATE UNIQUE INDEX experiments_site_fault ON experiments (site, fault);\n"
+"CREATE INDEX experiments_verdict ON experiments (verdict);\n"
+"\n"
+"CREATE TABLE meta (\n"
+"  key TEXT PRIMARY KEY,       -- e.g. 'oracle'\n"
+"  value TEXT\n"
+");\n"
+"\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"ORDER BY s.seq, e.fault;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault;\n"
+"\n"
+"PRAGMA application_id = " SCHEMA_STR(STORE_APPLICATION_ID) ";\n"
+"PRAGMA user_version = 1;\n";
+
+static const char *const migrations[] = {
+	schema_v1,		/* 0 -> 1 */
+};
+
+#define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+/* The user_version this badio writes. */
+int
+schema_latest(void)
+{
+	return SCHEMA_LATEST;
+}
+
+/* Read an integer pragma or a count. */
+static int
+query_int(struct store *s, const char *sql, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = store_step(s, st);
+	if (rc == 1) {
+		*v = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == 0) {
+		rc = store_fail(s, -EIO, "'%s' returned no row", sql);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Is this database badio's, and at which version?  Reading the schema
+ * first makes SQLite report a damaged file (-EBADMSG) before we judge
+ * its header.
+ */
+int
+schema_identify(struct store *s, int *version)
+{
+	int64_t v;
+	int rc;
+
+	rc = query_int(s, "SELECT count(*) FROM sqlite_schema", &v);
+	if (rc < 0)
+		return rc;
+	rc = query_int(s, "PRAGMA application_id", &v);
+	if (rc < 0)
+		return rc;
+	if (v != STORE_APPLICATION_ID)
+		return store_fail(s, -ENOTSUP, "not a badio database");
+	rc = query_int(s, "PRAGMA user_version", &v);
+	if (rc < 0)
+		return rc;
+	if (v > SCHEMA_LATEST)
+		return store_fail(s, -EPROTO, "database is from a newer badio "
+		    "(schema %lld, this badio knows %d)", (long long)v,
+		    SCHEMA_LATEST);
+	if (v < 1)
+		return store_fail(s, -EBADMSG, "badio database without a "
+		    "schema version");
+	*version = (int)v;
+	return 0;
+}
+
+static int
+apply_migrations(struct store *s)
+{
+	int64_t v;
+	int64_t i;
+	int rc;
+
+	rc = query_int(s, "PRAGMA user_version", &v);
+	if (rc < 0)
+		return rc;
+	if (v > SCHEMA_LATEST)
+		return store_fail(s, -EPROTO, "database is from a newer badio "
+		    "(schema %lld, this badio knows %d)", (long long)v,
+		    SCHEMA_LATEST);
+	for (i = v; i < SCHEMA_LATEST; i++) {
+		rc = store_exec(s, migrations[i]);
+		if (rc < 0)
+			return rc;
+		rc = query_int(s, "PRAGMA user_version", &v);
+		if (rc < 0)
+			return rc;
+		if (v != i + 1)
+			return store_fail(s, -EPROTO, "migration %lld left "
+			    "user_version at %lld", (long long)i + 1,
+			    (long long)v);
+	}
+	return 0;
+}
+
+/*
+ * Bring the database to schema_latest() in one transaction.  The version
+ * is read again inside it: another badio may have migrated meanwhile.
+ */
+int
+schema_migrate(struct store *s)
+{
+	int rc;
+
+	rc = store_exec(s, "BEGIN IMMEDIATE");
+	if (rc < 0)
+		return rc;
+	rc = apply_migrations(s);
+	if (rc < 0)
+		goto out_rollback;
+	rc = store_exec(s, "COMMIT");
+	if (rc < 0)
+		goto out_rollback;
+	return 0;
+
+out_rollback:
+	/* keeps the message of the failure, not of the rollback */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}

@@ -1,0 +1,165 @@
+/*
+ * sites.c - the sites table: insert, iterate, JSON.
+ *
+ * store_site_add() is the recorder's hot path: one cached INSERT, text
+ * bound without copying, called inside the caller's transaction.  The
+ * struct's "none" values (-1, 0, has_result false) become SQL NULL here
+ * and come back as the same values from store_site_read().
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static const char sql_site_add[] =
+	"INSERT INTO sites (recording, seq, pid, tid, syscall, family, fd, "
+	"path, path2, kind, offset, count, result, append, t_ns, crc32, "
+	"crc_bytes, key, key_path, ordinal, callsite) VALUES (?1, ?2, ?3, ?4, "
+	"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+	"?20, ?21)";
+
+static void
+bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
+{
+	bool no_crc = site->crc_bytes < 0;
+
+	store_bind_i64(st, 1, site->recording, rc);
+	store_bind_i64(st, 2, site->seq, rc);
+	store_bind_i64(st, 3, site->pid, rc);
+	store_bind_i64(st, 4, site->tid, rc);
+	store_bind_text(st, 5, site->syscall, rc);
+	store_bind_text(st, 6, site->family, rc);
+	store_bind_i64_or_null(st, 7, site->fd, site->fd < 0, rc);
+	store_bind_text(st, 8, site->path, rc);
+	store_bind_text(st, 9, site->path2, rc);
+	store_bind_text(st, 10, site->kind, rc);
+	store_bind_i64_or_null(st, 11, site->offset, site->offset < 0, rc);
+	store_bind_i64_or_null(st, 12, site->count, site->count < 0, rc);
+	store_bind_i64_or_null(st, 13, site->result, !site->has_result, rc);
+	store_bind_i64(st, 14, site->append, rc);
+	store_bind_i64(st, 15, site->t_ns, rc);
+	store_bind_i64_or_null(st, 16, site->crc32, no_crc, rc);
+	store_bind_i64_or_null(st, 17, site->crc_bytes, no_crc, rc);
+	store_bind_text(st, 18, site->key, rc);
+	store_bind_text(st, 19, site->key_path, rc);
+	store_bind_i64(st, 20, site->ordinal, rc);
+	store_bind_i64_or_null(st, 21, site->callsite, site->callsite == 0, rc);
+}
+
+int
+store_site_add(struct store *s, const struct store_site *site)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_SITE_ADD, sql_site_add, &st);
+	if (rc < 0)
+		return rc;
+	bind_site(st, site, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_SITE_ADD, st);
+	return rc;
+}
+
+/* Fill *site from STORE_SITE_COLUMNS starting at column col. */
+void
+store_site_read(sqlite3_stmt *st, int col, struct store_site *site)
+{
+	memset(site, 0, sizeof(*site));
+	site->id = store_col_i64(st, col + 0, 0);
+	site->recording = store_col_i64(st, col + 1, 0);
+	site->seq = store_col_i64(st, col + 2, 0);
+	site->pid = store_col_i64(st, col + 3, 0);
+	site->tid = store_col_i64(st, col + 4, 0);
+	site->syscall = store_col_text(st, col + 5);
+	site->family = store_col_text(st, col + 6);
+	site->fd = store_col_i64(st, col + 7, -1);
+	site->path = store_col_text(st, col + 8);
+	site->path2 = store_col_text(st, col + 9);
+	site->kind = store_col_text(st, col + 10);
+	site->offset = store_col_i64(st, col + 11, -1);
+	site->count = store_col_i64(st, col + 12, -1);
+	site->has_result = sqlite3_column_type(st, col + 13) != SQLITE_NULL;
+	site->result = store_col_i64(st, col + 13, 0);
+	site->append = store_col_i64(st, col + 14, 0) != 0;
+	site->t_ns = store_col_i64(st, col + 15, 0);
+	site->crc32 = store_col_i64(st, col + 16, 0);
+	site->crc_bytes = store_col_i64(st, col + 17, -1);
+	site->key = store_col_text(st, col + 18);
+	site->key_path = store_col_text(st, col + 19);
+	site->ordinal = store_col_i64(st, col + 20, 0);
+	site->callsite = store_col_i64(st, col + 21, 0);
+}
+
+/* Zero bounds and NULL strings match everything. */
+static const char sql_sites_each[] =
+	"SELECT " STORE_SITE_COLUMNS("") " FROM sites "
+	"WHERE (?1 = 0 OR id >= ?1) AND (?2 = 0 OR id <= ?2) "
+	"AND (?3 IS NULL OR syscall = ?3) AND (?4 IS NULL OR family = ?4) "
+	"AND (?5 IS NULL OR path GLOB ?5) "
+	"ORDER BY recording, seq";
+
+static void
+bind_filter(sqlite3_stmt *st, const struct store_site_filter *f, int *rc)
+{
+	static const struct store_site_filter any;
+
+	if (!f)
+		f = &any;
+	store_bind_i64(st, 1, f->id_min, rc);
+	store_bind_i64(st, 2, f->id_max, rc);
+	store_bind_text(st, 3, f->syscall, rc);
+	store_bind_text(st, 4, f->family, rc);
+	store_bind_text(st, 5, f->path_glob, rc);
+}
+
+int
+store_sites_each(struct store *s, const struct store_site_filter *f,
+    store_site_fn *fn, void *ctx)
+{
+	struct store_site site;
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_SITES_EACH, sql_sites_each, &st);
+	if (rc < 0)
+		return rc;
+	bind_filter(st, f, &brc);
+	if (brc != SQLITE_OK) {
+		rc = store_rc(s, brc);
+		goto out_done;
+	}
+	while ((rc = store_step(s, st)) == 1) {
+		store_site_read(st, 0, &site);
+		rc = fn(ctx, &site);
+		if (rc != 0)
+			break;
+	}
+out_done:
+	store_stmt_done(s, STMT_SITES_EACH, st);
+	return rc;
+}
+
+/*
+ * One JSON object per site.  Booleans are JSON true/false; absent values
+ * are null, as in the table.
+ */
+static const char sql_sites_json[] =
+	"SELECT json_group_array(json_object("
+	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'syscall', syscall, "
+	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "
+	"'kind', kind, 'offset', offset, 'count', count, 'result', result, "
+	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), "
+	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, "
+	"'callsite', callsite)) "
+	"FROM (SELECT * FROM sites ORDER BY recording, seq)";
+
+int
+store_sites_json(struct store *s, char **json)
+{
+	return store_json_query(s, STMT_SITES_JSON, sql_sites_json, json);
+}

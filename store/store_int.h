@@ -1,0 +1,110 @@
+/*
+ * store_int.h - private to store/: the connection, the statement cache
+ * and the helpers every .c file of store/ shares.  Nothing outside store/
+ * includes this file.
+ */
+#ifndef BADIO_STORE_STORE_INT_H
+#define BADIO_STORE_STORE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* PRAGMA application_id of every badio database: 0x62616469, "badi". */
+#define STORE_APPLICATION_ID	1650549865
+#define STORE_BUSY_TIMEOUT_MS	5000
+#define STORE_ERRMSG_SIZE	512
+
+/*
+ * Cached statements, one per SQL text.  Each is prepared on first use by
+ * store_stmt() and kept until store_close(); the SQL lives next to the
+ * code that runs it.
+ */
+enum store_stmt_id {
+	STMT_BEGIN,		/* BEGIN IMMEDIATE (read-write) */
+	STMT_BEGIN_READ,	/* BEGIN (read-only) */
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_META_SET,
+	STMT_META_GET,
+	STMT_JSON_APPEND,	/* json_insert(array, '$[#]', value) */
+	STMT_JSON_STRINGS,	/* json_each over a bound array */
+	STMT_REC_ADD,
+	STMT_REC_FINISH,
+	STMT_REC_GET,
+	STMT_SITE_ADD,
+	STMT_SITES_EACH,
+	STMT_SITES_JSON,
+	STMT_EXP_PUT,
+	STMT_EXP_DONE,
+	STMT_EXP_CLEAR,
+	STMT_EXP_EACH,
+	STMT_BUGS_EACH,
+	STMT_EXP_JSON_ALL,
+	STMT_EXP_JSON_BUGS,
+	STMT_VERDICT_COUNTS,
+	STMT_VERDICT_RANK,
+	STMT_VERDICT_MASK,
+	STMT_REPORT_JSON,
+	STMT_REPORT_ALL_JSON,
+	STMT_COUNT
+};
+
+struct store {
+	sqlite3		*db;
+	enum store_mode	mode;
+	sqlite3_stmt	*stmts[STMT_COUNT];	/* cache, see store_stmt() */
+	char		errmsg[STORE_ERRMSG_SIZE];	/* "" when none */
+};
+
+/* store.c: errors */
+int	store_rc(struct store *s, int sqlite_rc);
+int	store_fail(struct store *s, int err, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* store.c: statements */
+int	store_stmt(struct store *s, enum store_stmt_id id, const char *sql,
+	    sqlite3_stmt **stp);
+void	store_stmt_done(struct store *s, enum store_stmt_id id,
+	    sqlite3_stmt *st);
+int	store_step(struct store *s, sqlite3_stmt *st);
+int	store_exec(struct store *s, const char *sql);
+int	store_text_dup(struct store *s, sqlite3_stmt *st, int col, char **out);
+int	store_json_query(struct store *s, enum store_stmt_id id,
+	    const char *sql, char **json);
+
+/*
+ * Binding helpers: each does nothing once *rc is not SQLITE_OK, so a
+ * run of binds is checked once at the end.  Text is bound SQLITE_STATIC:
+ * the caller's strings must outlive the step, which they do because
+ * store_stmt_done() clears the bindings.
+ */
+void	store_bind_i64(sqlite3_stmt *st, int i, int64_t v, int *rc);
+void	store_bind_i64_or_null(sqlite3_stmt *st, int i, int64_t v, bool null,
+	    int *rc);
+void	store_bind_text(sqlite3_stmt *st, int i, const char *v, int *rc);
+void	store_bind_blob(sqlite3_stmt *st, int i, const void *v, size_t len,
+	    int *rc);
+
+/* Column readers: NULL reads as the given default. */
+int64_t	store_col_i64(sqlite3_stmt *st, int col, int64_t if_null);
+const char *store_col_text(sqlite3_stmt *st, int col);
+
+/* schema.c */
+int	schema_latest(void);
+int	schema_identify(struct store *s, int *version);
+int	schema_migrate(struct store *s);
+
+/* sites.c: the site columns, in struct store_site order, and their reader */
+#define STORE_SITE_COLUMNS(a)						\
+	a "id, " a "recording, " a "seq, " a "pid, " a "tid, "		\
+	a "syscall, " a "family, " a "fd, " a "path, " a "path2, "	\
+	a "kind, " a "offset, " a "count, " a "result, " a "append, "	\
+	a "t_ns, " a "crc32, " a "crc_bytes, " a "key, " a "key_path, "	\
+	a "ordinal, " a "callsite"
+void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
+
+#endif /* BADIO_STORE_STORE_INT_H */

@@ -1,0 +1,158 @@
+#!/bin/sh
+# test_cli.sh BADIO EXPECTED_DIR PROGS_DIR VERSION: black-box tests of the
+# badio command line (help, version, usage errors, error messages).
+#
+# Behaviour is checked directly (exit codes, one-line messages, help
+# identical however it is asked for); the exact text of the help pages
+# and of the error messages is compared with the golden files in
+# EXPECTED_DIR (diff -u).  After a deliberate change of a message, run
+# with BADIO_UPDATE_GOLDEN=1 to rewrite the golden files, and review the
+# diff like code.
+set -u
+
+badio=${1:?usage: test_cli.sh BADIO EXPECTED_DIR PROGS_DIR VERSION}
+expected=${2:?}
+progs=${3:?}
+version=${4:?}
+
+abs() {
+	case $1 in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac
+}
+badio=$(abs "$badio")
+expected=$(abs "$expected")
+progs=$(abs "$progs")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/badio-cli-XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+
+# run ARGS...: badio ARGS, in $work, into $work/out, $work/err, $status
+run() {
+	(cd "$work" && "$badio" "$@") >"$work/out" 2>"$work/err" </dev/null
+	status=$?
+}
+
+nlines() {
+	wc -l <"$1" | tr -d ' '
+}
+
+expect_status() {
+	[ "$status" -eq "$1" ] || fail "badio $2: exit $status, want $1 (stderr: $(cat "$work/err"))"
+}
+
+# A usage error: exit 2 and one line on stderr that names the culprit.
+expect_usage_error() {
+	what=$1
+	shift
+	run "$@"
+	expect_status 2 "$*"
+	[ "$(nlines "$work/err")" -eq 1 ] ||
+		fail "badio $*: want a one-line message, got: $(cat "$work/err")"
+	grep -q "^badio: " "$work/err" ||
+		fail "badio $*: message must start with 'badio: ': $(cat "$work/err")"
+	grep -qF -- "$what" "$work/err" ||
+		fail "badio $*: message must name '$what': $(cat "$work/err")"
+}
+
+# golden NAME FILE: FILE must equal $expected/NAME (with the scratch
+# directory replaced by @WORK@).
+golden() {
+	sed "s|$work|@WORK@|g" "$2" >"$work/golden.tmp"
+	if [ "${BADIO_UPDATE_GOLDEN:-0}" = 1 ]; then
+		cp "$work/golden.tmp" "$expected/$1"
+		echo "updated $expected/$1"
+	elif [ ! -f "$expected/$1" ]; then
+		fail "golden file $expected/$1 is missing (BADIO_UPDATE_GOLDEN=1 creates it)"
+	elif ! diff -u "$expected/$1" "$work/golden.tmp"; then
+		fail "output differs from golden file $1"
+	fi
+}
+
+# --- version and help ---------------------------------------------------
+
+run --version
+expect_status 0 --version
+grep -qF "$version" "$work/out" || fail "--version does not print $version"
+
+run --help
+expect_status 0 --help
+grep -q '^usage: badio' "$work/out" || fail "--help: no 'usage: badio' line"
+for cmd in record sites; do
+	grep -qw "$cmd" "$work/out" || fail "--help does not list '$cmd'"
+done
+golden help.out "$work/out"
+
+for cmd in record sites; do
+	run help "$cmd"
+	expect_status 0 "help $cmd"
+	cp "$work/out" "$work/help-$cmd"
+	grep -q "^usage: badio $cmd" "$work/out" ||
+		fail "help $cmd: no 'usage: badio $cmd' line"
+	run "$cmd" --help
+	expect_status 0 "$cmd --help"
+	cmp -s "$work/out" "$work/help-$cmd" ||
+		fail "'badio $cmd --help' differs from 'badio help $cmd'"
+	golden "help-$cmd.out" "$work/help-$cmd"
+done
+
+run help
+expect_status 0 help
+grep -q '^usage: badio' "$work/out" || fail "help: no usage line"
+
+# --- usage errors: exit 2, one line -------------------------------------
+
+expect_usage_error frobnicate frobnicate
+expect_usage_error frobnicate help frobnicate
+expect_usage_error --no-such-option --no-such-option
+expect_usage_error --no-such-option record --no-such-option -- true
+expect_usage_error xml sites --format xml
+run record
+expect_status 2 record
+[ "$(nlines "$work/err")" -eq 1 ] ||
+	fail "badio record: want a one-line message, got: $(cat "$work/err")"
+golden record-no-prog.err "$work/err"
+
+# --- runtime errors: non-zero, one line, golden text ----------------------
+
+run record -o "$work/db" -- no-such-program-badio
+[ "$status" -ne 0 ] || fail "record of a missing program succeeded"
+[ ! -e "$work/db" ] || fail "record of a missing program left a database"
+golden record-not-found.err "$work/err"
+
+run record -o /nonexistent-badio-dir/x.db -- true
+[ "$status" -ne 0 ] || fail "record into a missing directory succeeded"
+golden record-bad-db.err "$work/err"
+
+run record -o "$work/db" --init /nonexistent-badio-init -- true
+[ "$status" -ne 0 ] || fail "record with a missing --init succeeded"
+golden record-no-init.err "$work/err"
+
+echo 'not a database' >"$work/notes.txt"
+run sites -d "$work/notes.txt"
+[ "$status" -ne 0 ] || fail "sites accepted a text file"
+golden sites-not-db.err "$work/err"
+
+# --- a recording, listed ----------------------------------------------------
+
+run record -o "$work/db" -- "$progs/p_write" out.txt 2 3
+expect_status 0 "record p_write"
+run record -o "$work/db" -- "$progs/p_write" out.txt 2 3
+[ "$status" -ne 0 ] || fail "record over an existing DB succeeded"
+golden record-db-exists.err "$work/err"
+run sites -d "$work/db" --format csv
+expect_status 0 "sites --format csv"
+[ "$(nlines "$work/out")" -eq 4 ] || fail "sites csv: want header + 3 rows"
+run sites -d "$work/db"
+expect_status 0 "sites"
+grep -q 'write:out.txt:2' "$work/out" || fail "sites table lacks the keys"
+
+if [ "$failures" -ne 0 ]; then
+	echo "test_cli: $failures failure(s)"
+	exit 1
+fi
+echo "test_cli: all passed"

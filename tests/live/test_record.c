@@ -1,0 +1,1399 @@
+/*
+ * test_record.c - integration tests of `badio record` (and `badio sites`).
+ *
+ * Each test runs the real badio binary on a target program from
+ * tests/progs/ (self-checking: it exits 0 only if every syscall it made
+ * returned what it expected), then opens the database read-only with the
+ * SQLite C API and asserts the exact rows of the `sites` table: paths,
+ * syscalls, offsets, counts, results, CRC32s (computed here with zlib)
+ * and replay keys, plus badio's exit status.  Programs are started with
+ * fork and execve, never through a shell.
+ *
+ * Sites are compared as text dumps, one line per site in seq order and
+ * one space between columns (NULL prints as "-"), so that a failure
+ * shows the whole expected and actual sequence.
+ *
+ * The tests need ptrace.  Without it they fail, unless the environment
+ * has BADIO_TEST_ALLOW_SKIP=1 (restricted containers; never in CI).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#ifndef BADIO_EXE
+#error "BADIO_EXE must be defined by tests/CMakeLists.txt"
+#endif
+
+#define PROG(name)	PROGS_DIR "/" name
+#define MAX_ARGS	64
+
+extern char **environ;
+
+/* Output and status of one finished command. */
+struct run {
+	int	status;		/* exit code, or 128 + signal number */
+	char	*out;		/* stdout, NUL-terminated */
+	size_t	outlen;
+	char	*err;		/* stderr, NUL-terminated */
+	size_t	errlen;
+};
+
+static char tmp[256];		/* per-test directory */
+static char db_path[300];	/* tmp/db */
+static struct run r;
+
+/* --- fixtures ---------------------------------------------------------- */
+
+static bool
+ptrace_works(void)
+{
+	int st;
+	pid_t pid;
+	bool ok;
+
+	pid = fork();
+	if (pid < 0)
+		return false;
+	if (pid == 0) {
+		raise(SIGSTOP);
+		_exit(0);
+	}
+	waitpid(pid, &st, WSTOPPED);
+	ok = ptrace(PTRACE_SEIZE, pid, 0, 0) == 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return ok;
+}
+
+static void
+setup(void)
+{
+	const char *allow = getenv("BADIO_TEST_ALLOW_SKIP");
+
+	if (!ptrace_works()) {
+		if (allow && !strcmp(allow, "1"))
+			cr_skip_test("ptrace is not available here");
+		cr_log_error("ptrace is not available: live tests cannot run "
+			     "(set BADIO_TEST_ALLOW_SKIP=1 to skip them outside "
+			     "CI)");
+		cr_assert_fail("ptrace is not available");
+	}
+	snprintf(tmp, sizeof(tmp), "/tmp/badio-test-XXXXXX");
+	cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
+	snprintf(db_path, sizeof(db_path), "%s/db", tmp);
+	memset(&r, 0, sizeof(r));
+}
+
+static int
+rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+teardown(void)
+{
+	if (tmp[0])
+		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(r.out);
+	free(r.err);
+}
+
+TestSuite(record, .init = setup, .fini = teardown, .timeout = 120);
+
+/* --- running commands ---------------------------------------------------- */
+
+static void
+drain(int out_fd, int err_fd, struct run *res)
+{
+	struct pollfd pfd[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
+	char **buf[2] = { &res->out, &res->err };
+	size_t *len[2] = { &res->outlen, &res->errlen };
+	size_t cap[2] = { 0, 0 };
+	int open_fds = 2, i;
+
+	while (open_fds > 0) {
+		if (poll(pfd, 2, -1) < 0) {
+			cr_assert(errno == EINTR, "poll: %s", strerror(errno));
+			continue;
+		}
+		for (i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			if (*len[i] + 4096 + 1 > cap[i]) {
+				cap[i] = 2 * cap[i] + 8192;
+				*buf[i] = realloc(*buf[i], cap[i]);
+				cr_assert_not_null(*buf[i]);
+			}
+			n = read(pfd[i].fd, *buf[i] + *len[i], 4096);
+			if (n <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			*len[i] += n;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		if (!*buf[i])
+			*buf[i] = calloc(1, 1);
+		else
+			(*buf[i])[*len[i]] = '\0';
+	}
+}
+
+static int
+wait_status(pid_t pid)
+{
+	int st;
+
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+/*
+ * Start argv with stdin from /dev/null, stdout and stderr into pipes, no
+ * other fd (the programs check their own fd numbers), and SIGKILL when
+ * the test process dies (a Criterion timeout then leaves no badio
+ * behind, and badio's EXITKILL takes its tracees with it).
+ */
+static pid_t
+start(const char *const argv[], const char *const envp[], const char *cwd,
+      int *out_fd, int *err_fd)
+{
+	int po[2], pe[2], nul;
+	pid_t pid;
+
+	cr_assert_eq(pipe2(po, O_CLOEXEC), 0);
+	cr_assert_eq(pipe2(pe, O_CLOEXEC), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		nul = open("/dev/null", O_RDONLY);
+		if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 ||
+		    dup2(pe[1], 2) < 0)
+			_exit(126);
+		close_range(3, ~0U, 0);
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
+		execve(argv[0], (char *const *)argv,
+		       envp ? (char *const *)envp : environ);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	*out_fd = po[0];
+	*err_fd = pe[0];
+	return pid;
+}
+
+/* Run argv to completion into *res; returns its status. */
+static int
+run_argv(const char *const argv[], const char *const envp[], const char *cwd,
+	 struct run *res)
+{
+	int out_fd, err_fd;
+	pid_t pid;
+
+	free(res->out);
+	free(res->err);
+	memset(res, 0, sizeof(*res));
+	pid = start(argv, envp, cwd, &out_fd, &err_fd);
+	drain(out_fd, err_fd, res);
+	res->status = wait_status(pid);
+	return res->status;
+}
+
+/* Collect a NULL-terminated list of strings after first into argv. */
+static void
+collect(const char **argv, int *argc, const char *first, va_list ap)
+{
+	const char *s;
+
+	for (s = first; s; s = va_arg(ap, const char *)) {
+		cr_assert_lt(*argc, MAX_ARGS - 1);
+		argv[(*argc)++] = s;
+	}
+	argv[*argc] = NULL;
+}
+
+/* badio ARGS... (NULL-terminated), in the test directory. */
+static int __attribute__((sentinel))
+badio(const char *first, ...)
+{
+	const char *argv[MAX_ARGS] = { BADIO_EXE };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, first);
+	collect(argv, &argc, first, ap);
+	va_end(ap);
+	return run_argv(argv, NULL, tmp, &r);
+}
+
+/* badio record -o tmp/db ARGS... (NULL-terminated). */
+static int __attribute__((sentinel))
+record(const char *first, ...)
+{
+	const char *argv[MAX_ARGS] = { BADIO_EXE, "record", "-o", db_path };
+	int argc = 4;
+	va_list ap;
+
+	va_start(ap, first);
+	collect(argv, &argc, first, ap);
+	va_end(ap);
+	return run_argv(argv, NULL, tmp, &r);
+}
+
+/* Record and require a clean exit 0. */
+#define RECORD_OK(...) do {						\
+	int st_ = record(__VA_ARGS__, NULL);				\
+	cr_assert_eq(st_, 0, "badio record exited %d\nstderr:\n%s",	\
+		     st_, r.err);					\
+} while (0)
+
+static int
+lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static void
+tmp_path(char *buf, size_t size, const char *name)
+{
+	cr_assert_lt((size_t)snprintf(buf, size, "%s/%s", tmp, name), size);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+	fputs(text, f);
+	cr_assert_eq(fclose(f), 0);
+}
+
+/* --- the database ---------------------------------------------------- */
+
+static sqlite3 *
+db_open(void)
+{
+	sqlite3 *db;
+	int rc;
+
+	rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL);
+	cr_assert_eq(rc, SQLITE_OK, "open %s: %s", db_path, sqlite3_errstr(rc));
+	return db;
+}
+
+static sqlite3_stmt *
+prepare(sqlite3 *db, const char *sql, va_list ap)
+{
+	sqlite3_stmt *st;
+	const char *p;
+	int i = 1;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
+		     "%s: %s", sql, sqlite3_errmsg(db));
+	while ((p = va_arg(ap, const char *)))
+		sqlite3_bind_text(st, i++, p, -1, SQLITE_TRANSIENT);
+	return st;
+}
+
+/* First column of the only row of sql; text parameters, NULL-terminated. */
+static long long __attribute__((sentinel))
+q_int(sqlite3 *db, const char *sql, ...)
+{
+	sqlite3_stmt *st;
+	long long v;
+	va_list ap;
+
+	va_start(ap, sql);
+	st = prepare(db, sql, ap);
+	va_end(ap);
+	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "no row: %s", sql);
+	cr_assert_neq(sqlite3_column_type(st, 0), SQLITE_NULL, "NULL: %s", sql);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The rows of sql, columns joined by ' ', rows ended by '\n'. */
+static char * __attribute__((sentinel))
+q_dump(sqlite3 *db, const char *sql, ...)
+{
+	sqlite3_stmt *st;
+	size_t len = 0, cap = 1024;
+	char *out = malloc(cap);
+	va_list ap;
+	int i, n;
+
+	cr_assert_not_null(out);
+	out[0] = '\0';
+	va_start(ap, sql);
+	st = prepare(db, sql, ap);
+	va_end(ap);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_count(st);
+		for (i = 0; i < n; i++) {
+			const char *v = (const char *)sqlite3_column_text(st, i);
+			size_t vl;
+
+			if (!v)
+				v = "-";
+			vl = strlen(v);
+			while (len + vl + 2 >= cap) {
+				cap *= 2;
+				out = realloc(out, cap);
+				cr_assert_not_null(out);
+			}
+			memcpy(out + len, v, vl);
+			len += vl;
+			out[len++] = i + 1 < n ? ' ' : '\n';
+			out[len] = '\0';
+		}
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Columns compared for write-family sites, namespace sites, sync sites. */
+#define W_COLS	"syscall, fd, path, kind, offset, count, result, append, " \
+		"crc_bytes, key"
+#define N_COLS	"syscall, path, path2, kind, result, key"
+#define S_COLS	"syscall, path, kind, key"
+
+/* Dump cols of the sites WHERE cond (one text parameter), in seq order. */
+static char *
+sites_where(sqlite3 *db, const char *cols, const char *cond, const char *arg)
+{
+	char sql[512];
+
+	cr_assert_lt((size_t)snprintf(sql, sizeof(sql),
+				      "SELECT %s FROM sites WHERE %s ORDER BY seq",
+				      cols, cond), sizeof(sql));
+	return q_dump(db, sql, arg, NULL);
+}
+
+#define ASSERT_DUMP(got, want) do {					\
+	char *g_ = (got);						\
+	cr_assert_str_eq(g_, want, "sites differ\n--- want\n%s--- got\n%s", \
+			 want, g_);					\
+	free(g_);							\
+} while (0)
+
+#define ASSERT_SITES(db, cols, cond, arg, want)				\
+	ASSERT_DUMP(sites_where(db, cols, cond, arg), want)
+
+static long long
+count_where(sqlite3 *db, const char *cond, const char *arg)
+{
+	char sql[512];
+
+	cr_assert_lt((size_t)snprintf(sql, sizeof(sql),
+				      "SELECT count(*) FROM sites WHERE %s",
+				      cond), sizeof(sql));
+	return q_int(db, sql, arg, NULL);
+}
+
+static long long
+count_all(sqlite3 *db)
+{
+	return q_int(db, "SELECT count(*) FROM sites", NULL);
+}
+
+static uint32_t
+crc_of(const void *data, size_t len)
+{
+	return crc32(crc32(0L, Z_NULL, 0), data, len);
+}
+
+static void
+assert_crc(sqlite3 *db, const char *key, const void *data, size_t len)
+{
+	long long crc, n;
+
+	crc = q_int(db, "SELECT crc32 FROM sites WHERE key = ?", key, NULL);
+	n = q_int(db, "SELECT crc_bytes FROM sites WHERE key = ?", key, NULL);
+	cr_assert_eq((uint32_t)crc, crc_of(data, len),
+		     "crc32 of %s: %08llx, want %08x", key, crc,
+		     crc_of(data, len));
+	cr_assert_eq(n, (long long)len, "crc_bytes of %s", key);
+}
+
+static void
+assert_crc_str(sqlite3 *db, const char *key, const char *text)
+{
+	assert_crc(db, key, text, strlen(text));
+}
+
+/* --- basic writes ------------------------------------------------------- */
+
+Test(record, single_write)
+{
+	sqlite3 *db;
+	char ten[10];
+
+	RECORD_OK("--", PROG("p_write"), "out.txt", "1", "10");
+	cr_expect_eq(lines(r.err), 1, "want a one-line summary, got:\n%s",
+		     r.err);
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 3 out.txt regular 0 10 10 0 10 write:out.txt:1\n");
+	ASSERT_SITES(db, N_COLS, "family = ?", "namespace",
+		     "openat out.txt - regular 3 namespace:out.txt:1\n");
+	cr_assert_eq(count_all(db), 2);
+	memset(ten, 'a', sizeof(ten));
+	assert_crc(db, "write:out.txt:1", ten, sizeof(ten));
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE pid = tid "
+			   "AND pid > 0 AND t_ns >= 0 AND seq > 0 AND "
+			   "key_path = 'out.txt' AND ordinal = 1", NULL), 2);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT seq) FROM sites", NULL), 2);
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM recordings WHERE "
+			   "exit_code = 0 AND exe = ?", PROG("p_write"), NULL),
+		     1, "recordings: one row, exit_code 0, exe resolved");
+	sqlite3_close(db);
+}
+
+Test(record, many_writes_offsets_and_crcs)
+{
+	char key[64], buf[4096];
+	sqlite3 *db;
+	int k;
+
+	RECORD_OK("--", PROG("p_write"), "big.bin", "100", "4096");
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = ?", "write"), 100);
+	cr_assert_eq(count_where(db, "family = 'write' AND path = 'big.bin' "
+				 "AND offset = (ordinal - 1) * 4096 AND "
+				 "count = 4096 AND result = 4096 AND "
+				 "key = 'write:big.bin:' || ordinal AND ?",
+				 "1"), 100);
+	for (k = 0; k < 100; k++) {
+		snprintf(key, sizeof(key), "write:big.bin:%d", k + 1);
+		memset(buf, 'a' + k % 26, sizeof(buf));
+		assert_crc(db, key, buf, sizeof(buf));
+	}
+	sqlite3_close(db);
+}
+
+Test(record, default_db_is_badio_db_in_cwd)
+{
+	char path[512];
+	int st;
+
+	st = badio("record", "--", PROG("p_write"), "out.txt", "1", "1", NULL);
+	cr_assert_eq(st, 0, "stderr:\n%s", r.err);
+	tmp_path(path, sizeof(path), "badio.db");
+	cr_assert(exists(path), "record without -o must write ./badio.db");
+}
+
+Test(record, vectored_and_positioned_writes)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_vec"));
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "writev 3 vec.out regular 0 12 12 0 12 write:vec.out:1\n"
+		     "pwrite64 3 vec.out regular 100 2 2 0 2 write:vec.out:2\n"
+		     "pwritev 3 vec.out regular 200 2 2 0 2 write:vec.out:3\n"
+		     "pwritev2 3 vec.out regular 300 4 4 0 4 write:vec.out:4\n"
+		     "pwritev2 3 vec.out regular 12 2 2 0 2 write:vec.out:5\n"
+		     "write 3 vec.out regular 14 1 1 0 1 write:vec.out:6\n");
+	assert_crc_str(db, "write:vec.out:1", "hello world\n");
+	assert_crc_str(db, "write:vec.out:2", "PW");
+	assert_crc_str(db, "write:vec.out:3", "pv");
+	assert_crc_str(db, "write:vec.out:4", "abcd");
+	assert_crc_str(db, "write:vec.out:5", "zz");
+	assert_crc_str(db, "write:vec.out:6", "!");
+	cr_assert_eq(count_where(db, "family != ?", "write"), 1);
+	sqlite3_close(db);
+}
+
+static void
+make_init(const char *name, const char *text)
+{
+	char path[512];
+
+	tmp_path(path, sizeof(path), "init");
+	cr_assert_eq(mkdir(path, 0755), 0);
+	tmp_path(path, sizeof(path), "init/");
+	cr_assert_lt(strlen(path) + strlen(name), sizeof(path));
+	strncat(path, name, sizeof(path) - strlen(path) - 1);
+	write_file(path, text);
+}
+
+static char *
+init_dir(void)
+{
+	static char path[512];
+
+	tmp_path(path, sizeof(path), "init");
+	return path;
+}
+
+Test(record, o_append_offsets_with_init)
+{
+	sqlite3 *db;
+
+	make_init("app.txt", "0123456789");
+	RECORD_OK("--init", init_dir(), "--", PROG("p_append"), "app.txt");
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 3 app.txt regular 10 2 2 1 2 write:app.txt:1\n"
+		     "write 3 app.txt regular 12 2 2 1 2 write:app.txt:2\n");
+	cr_assert_eq(count_where(db, "family != ?", "write"), 0,
+		     "a plain open (no O_CREAT/O_TRUNC) is not a site");
+	assert_crc_str(db, "write:app.txt:2", "b\n");
+	sqlite3_close(db);
+}
+
+Test(record, o_append_from_shell_redirection)
+{
+	sqlite3 *db;
+
+	make_init("f", "0123456789");
+	RECORD_OK("--init", init_dir(), "--", "/bin/sh", "-c",
+		  "echo a >> f; echo b >> f");
+	db = db_open();
+	ASSERT_SITES(db, "path, kind, offset, count, result, append, key",
+		     "family = 'write' AND path = ?", "f",
+		     "f regular 10 2 2 1 write:f:1\n"
+		     "f regular 12 2 2 1 write:f:2\n");
+	cr_assert_eq(count_where(db, "family = 'namespace' AND path = ?", "f"),
+		     2, "dash opens f with O_CREAT|O_APPEND twice");
+	sqlite3_close(db);
+}
+
+/* --- sync and namespace families ------------------------------------------ */
+
+Test(record, sync_family)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_sync"));
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 3 sync.out regular 0 4096 4096 0 4096 "
+		     "write:sync.out:1\n");
+	ASSERT_SITES(db, S_COLS, "family = ? AND syscall != 'sync'", "sync",
+		     "fsync sync.out regular sync:sync.out:1\n"
+		     "fdatasync sync.out regular sync:sync.out:2\n"
+		     "sync_file_range sync.out regular sync:sync.out:3\n"
+		     "msync sync.out regular sync:sync.out:4\n"
+		     "syncfs sync.out regular sync:sync.out:5\n"
+		     "fsync . dir sync:.:1\n");
+	ASSERT_SITES(db, "syscall, fd, result", "family = ?", "sync",
+		     "fsync 3 0\nfdatasync 3 0\nsync_file_range 3 0\n"
+		     "msync - 0\nsyncfs 3 0\nfsync 4 0\nsync - 0\n");
+	cr_assert_eq(count_where(db, "syscall = 'sync' AND kind = 'other' "
+				 "AND family = ?", "sync"), 1);
+	cr_assert_eq(q_int(db, "SELECT count FROM sites WHERE key = ?",
+			   "sync:sync.out:3", NULL), 4096,
+		     "sync_file_range: count is the range length");
+	cr_assert_eq(q_int(db, "SELECT count FROM sites WHERE key = ?",
+			   "sync:sync.out:4", NULL), 4096,
+		     "msync: count is the length");
+	sqlite3_close(db);
+}
+
+Test(record, namespace_family)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_ns"));
+	db = db_open();
+	ASSERT_SITES(db, N_COLS, "family = ?", "namespace",
+		     "openat a.tmp - regular 3 namespace:a.tmp:1\n"
+		     "rename a.tmp a.txt regular 0 namespace:a.tmp:2\n"
+		     "renameat a.txt b.txt regular 0 namespace:a.txt:1\n"
+		     "renameat2 b.txt c.txt regular 0 namespace:b.txt:1\n"
+		     "unlink c.txt - regular 0 namespace:c.txt:1\n"
+		     "creat d.txt - regular 3 namespace:d.txt:1\n"
+		     "unlinkat d.txt - regular 0 namespace:d.txt:2\n"
+		     "open e.txt - regular 3 namespace:e.txt:1\n"
+		     "ftruncate e.txt - regular 0 namespace:e.txt:2\n"
+		     "fallocate e.txt - regular 0 namespace:e.txt:3\n"
+		     "truncate e.txt - regular 0 namespace:e.txt:4\n"
+		     "openat e.txt - regular 3 namespace:e.txt:5\n"
+		     "openat e.txt - regular -17 namespace:e.txt:6\n"
+		     "openat sub/f.txt - regular 4 namespace:sub/f.txt:1\n"
+		     "unlinkat sub/f.txt - regular 0 namespace:sub/f.txt:2\n"
+		     "unlinkat sub - dir 0 namespace:sub:1\n");
+	ASSERT_SITES(db, "syscall, fd, count", "syscall LIKE ?", "%truncate",
+		     "ftruncate 3 5\ntruncate - 10\n");
+	cr_assert_eq(q_int(db, "SELECT count FROM sites WHERE key = ?",
+			   "namespace:e.txt:3", NULL), 8192,
+		     "fallocate: count is the length");
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 3 a.tmp regular 0 5 5 0 5 write:a.tmp:1\n"
+		     "write 3 e.txt regular 0 16 16 0 16 write:e.txt:1\n"
+		     "write 3 e.txt regular 0 3 3 0 3 write:e.txt:2\n");
+	cr_assert_eq(count_where(db, "family = ?", "sync"), 0);
+	sqlite3_close(db);
+}
+
+/* --- threads and processes ---------------------------------------------- */
+
+Test(record, four_threads_exact_per_file_counts)
+{
+	char path[32], buf[16], key[64];
+	sqlite3 *db;
+	int k;
+
+	RECORD_OK("--", PROG("p_threads"), "4", "200");
+	db = db_open();
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "thr-%d.out", k);
+		cr_assert_eq(count_where(db, "family = 'write' AND path = ?",
+					 path), 200, "%s", path);
+		cr_assert_eq(count_where(db, "family = 'write' AND count = 16 "
+					 "AND result = 16 AND offset = "
+					 "(ordinal - 1) * 16 AND key = "
+					 "'write:' || path || ':' || ordinal "
+					 "AND path = ?", path), 200, "%s", path);
+		cr_assert_eq(count_where(db, "family = 'namespace' AND path = ?",
+					 path), 1, "%s", path);
+		cr_assert_eq(q_int(db, "SELECT count(DISTINCT tid) FROM sites "
+				   "WHERE path = ?", path, NULL), 1,
+			     "%s is written by one thread", path);
+		memset(buf, 'A' + k, sizeof(buf));
+		snprintf(key, sizeof(key), "write:%s:200", path);
+		assert_crc(db, key, buf, sizeof(buf));
+	}
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT tid) FROM sites", NULL), 4);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1);
+	cr_assert_eq(count_where(db, "tid = pid AND ?", "1"), 0,
+		     "the writers are not the leader thread");
+	cr_assert_eq(count_all(db), 4 * 201);
+	sqlite3_close(db);
+}
+
+Test(record, fork)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fork"), "fork");
+	db = db_open();
+	ASSERT_SITES(db, "syscall, path, offset, count, key",
+		     "family = ?", "write",
+		     "write child.out 0 8 write:child.out:1\n"
+		     "write child.out 8 8 write:child.out:2\n"
+		     "write child.out 16 8 write:child.out:3\n"
+		     "write parent.out 0 8 write:parent.out:1\n"
+		     "write parent.out 8 8 write:parent.out:2\n");
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 2);
+	cr_assert_eq(count_where(db, "pid = tid AND ?", "1"), 7);
+	sqlite3_close(db);
+}
+
+static void
+check_child_file(const char *mode, const char *file)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fork"), mode);
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = 'write' AND count = 8 AND "
+				 "result = 8 AND path = ?", file), 3, "%s", mode);
+	cr_assert_eq(count_where(db, "family = 'namespace' AND path = ?", file),
+		     1, "%s", mode);
+	cr_assert_eq(count_all(db), 4, "%s", mode);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1);
+	sqlite3_close(db);
+}
+
+Test(record, vfork_exec)
+{
+	check_child_file("vfork", "vfork.out");
+}
+
+Test(record, posix_spawn)
+{
+	check_child_file("spawn", "spawn.out");
+}
+
+Test(record, fork_vfork_exec_shell_appends)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fork"), "forkexec");
+	db = db_open();
+	ASSERT_SITES(db, "path, offset, count, result, append, key",
+		     "family = 'write' AND path = ?", "lines.out",
+		     "lines.out 0 7 7 1 write:lines.out:1\n"
+		     "lines.out 7 5 5 1 write:lines.out:2\n"
+		     "lines.out 12 5 5 1 write:lines.out:3\n"
+		     "lines.out 17 5 5 1 write:lines.out:4\n");
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites WHERE "
+			   "family = 'write' AND path = ?", "lines.out", NULL),
+		     4);
+	cr_assert_eq(count_where(db, "family = 'namespace' AND path = ?",
+				 "lines.out"), 4);
+	assert_crc_str(db, "write:lines.out:4", "fork\n");
+	sqlite3_close(db);
+}
+
+Test(record, pipe_eof_reaches_the_reader, .timeout = 30)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fork"), "pipe");
+	db = db_open();
+	ASSERT_SITES(db, "syscall, fd, path, kind, offset, count, result",
+		     "family = ?", "write",
+		     "write 4 <pipe> pipe - 5 5\n"
+		     "write 4 <pipe> pipe - 5 5\n"
+		     "write 4 <pipe> pipe - 5 5\n");
+	sqlite3_close(db);
+}
+
+Test(record, threads_that_fork)
+{
+	char path[32];
+	sqlite3 *db;
+	int k;
+
+	RECORD_OK("--", PROG("p_fork"), "tree", "10");
+	db = db_open();
+	for (k = 0; k < 10; k++) {
+		snprintf(path, sizeof(path), "tree-%d.out", k);
+		cr_assert_eq(count_where(db, "family = 'write' AND path = ?",
+					 path), 1, "%s", path);
+	}
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 10);
+	cr_assert_eq(count_all(db), 20);
+	sqlite3_close(db);
+}
+
+Test(record, exec)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_exec"), "exec");
+	db = db_open();
+	ASSERT_SITES(db, "path, count, key", "family = ?", "write",
+		     "pre.out 4 write:pre.out:1\npost.out 5 write:post.out:1\n");
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1);
+	assert_crc_str(db, "write:post.out:1", "post\n");
+	sqlite3_close(db);
+}
+
+Test(record, exec_from_non_leader_thread)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_exec"), "thread-exec");
+	db = db_open();
+	ASSERT_SITES(db, "path, count, key", "family = ?", "write",
+		     "pre.out 4 write:pre.out:1\npost.out 5 write:post.out:1\n");
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1,
+		     "exec keeps the pid");
+	cr_assert_eq(count_where(db, "path = 'post.out' AND tid = pid AND ?",
+				 "1"), 2, "after exec the thread is the leader");
+	sqlite3_close(db);
+}
+
+Test(record, exec_shell_from_non_leader_thread)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_exec"), "thread-exec-sh");
+	db = db_open();
+	ASSERT_SITES(db, "path, count, result, key",
+		     "family = 'write' AND path = ?", "sh.out",
+		     "sh.out 2 2 write:sh.out:1\n");
+	assert_crc_str(db, "write:sh.out:1", "x\n");
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1);
+	sqlite3_close(db);
+}
+
+/* --- signals -------------------------------------------------------------- */
+
+Test(record, sigusr1_handler_runs_100_times)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_signals"), "usr1", "100");
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = 'write' AND count = 1 AND "
+				 "result = 1 AND path = ?", "sig.out"), 100);
+	cr_assert_eq(q_int(db, "SELECT max(ordinal) FROM sites WHERE key_path "
+			   "= ? AND family = 'write'", "sig.out", NULL), 100);
+	sqlite3_close(db);
+}
+
+Test(record, sigstop_self_then_continued)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_signals"), "stop");
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = 'write' AND path = ?",
+				 "resumed.out"), 1);
+	sqlite3_close(db);
+}
+
+Test(record, sigstop_sigcont_sigterm_child)
+{
+	RECORD_OK("--", PROG("p_signals"), "stopchild");
+}
+
+Test(record, writes_under_interval_timer)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_signals"), "sigwrite", "2000");
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = 'write' AND count = 10 AND "
+				 "result = 10 AND path = ?", "sigw.out"), 2000);
+	sqlite3_close(db);
+}
+
+Test(record, restarted_write_counted_once, .timeout = 30)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_signals"), "restart");
+	db = db_open();
+	ASSERT_SITES(db, "syscall, path, kind, offset, count, result",
+		     "family = 'write' AND kind = ?", "pipe",
+		     "write <pipe> pipe - 4096 4096\n"
+		     "write <pipe> pipe - 1 -11\n"
+		     "write <pipe> pipe - 100 100\n");
+	sqlite3_close(db);
+}
+
+/* --- exit status ------------------------------------------------------------ */
+
+static void
+check_status(const char *mode, const char *arg, int want, const char *like)
+{
+	sqlite3 *db;
+	int st;
+
+	st = record("--", PROG("p_status"), mode, arg, NULL);
+	cr_assert_eq(st, want, "p_status %s: badio exited %d, want %d\n%s",
+		     mode, st, want, r.err);
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = 'write' AND path = ?",
+				 "status.out"), 1, "the write before the end");
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM recordings WHERE "
+			   "exit_code = ? AND status LIKE ?",
+			   want == 3 ? "3" : want == 137 ? "137" : "139",
+			   like, NULL), 1, "recordings.status like %s", like);
+	sqlite3_close(db);
+}
+
+Test(record, exit_3_passed_through)
+{
+	check_status("exit", "3", 3, "exit:3");
+}
+
+Test(record, sigkill_gives_137)
+{
+	check_status("kill", NULL, 137, "signal:%KILL");
+}
+
+Test(record, sigsegv_gives_139)
+{
+	check_status("segv", NULL, 139, "signal:%SEGV");
+}
+
+Test(record, shell_exit_3)
+{
+	int st;
+
+	st = record("--", "/bin/sh", "-c", "exit 3", NULL);
+	cr_assert_eq(st, 3, "stderr:\n%s", r.err);
+}
+
+/* --- runtimes ------------------------------------------------------------- */
+
+Test(record, python_program)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PYTHON3, PROGS_SRC "/p_py.py");
+	db = db_open();
+	ASSERT_SITES(db, "syscall, path, offset, count, result, key",
+		     "family = 'write' AND path LIKE ?", "%.out",
+		     "write py.out 0 4 4 write:py.out:1\n"
+		     "write py.out 4 4 4 write:py.out:2\n"
+		     "write py.out 8 4 4 write:py.out:3\n"
+		     "write buf.out 0 20 20 write:buf.out:1\n");
+	assert_crc_str(db, "write:py.out:2", "py1\n");
+	assert_crc_str(db, "write:buf.out:1", "aaaaaaaaaabbbbbbbbbb");
+	ASSERT_SITES(db, "family, path, path2, key",
+		     "family != 'write' AND key_path LIKE ?", "%.out",
+		     "namespace py.out - namespace:py.out:1\n"
+		     "sync py.out - sync:py.out:1\n"
+		     "namespace py.out py.txt namespace:py.out:2\n"
+		     "namespace buf.out - namespace:buf.out:1\n");
+	cr_assert_eq(count_where(db, "syscall IN ('rename', 'renameat', "
+				 "'renameat2') AND path = ?", "py.out"), 1);
+	sqlite3_close(db);
+}
+
+Test(record, go_program_goroutines)
+{
+	char path[32], key[64], buf[16];
+	sqlite3 *db;
+	int k;
+
+	RECORD_OK("--", PROG("p_go"), "4", "50");
+	db = db_open();
+	for (k = 0; k < 4; k++) {
+		snprintf(path, sizeof(path), "go-%d.out", k);
+		cr_assert_eq(count_where(db, "family = 'write' AND count = 16 "
+					 "AND result = 16 AND offset = "
+					 "(ordinal - 1) * 16 AND path = ?",
+					 path), 50, "%s", path);
+		cr_assert_eq(count_where(db, "family = 'write' AND path = ?",
+					 path), 50, "%s", path);
+		ASSERT_SITES(db, "syscall, family, key",
+			     "family != 'write' AND path = ?", path,
+			     k == 0 ? "openat namespace namespace:go-0.out:1\n"
+				      "fsync sync sync:go-0.out:1\n" :
+			     k == 1 ? "openat namespace namespace:go-1.out:1\n"
+				      "fsync sync sync:go-1.out:1\n" :
+			     k == 2 ? "openat namespace namespace:go-2.out:1\n"
+				      "fsync sync sync:go-2.out:1\n" :
+				      "openat namespace namespace:go-3.out:1\n"
+				      "fsync sync sync:go-3.out:1\n");
+		memset(buf, 'A' + k, sizeof(buf));
+		snprintf(key, sizeof(key), "write:%s:50", path);
+		assert_crc(db, key, buf, sizeof(buf));
+	}
+	sqlite3_close(db);
+}
+
+/* --- stdout, stderr, pipes ------------------------------------------------- */
+
+Test(record, stdout_pipe_passthrough_and_names)
+{
+	const char *argv[] = { PROG("p_stdout"), NULL };
+	struct run native = { 0 };
+	sqlite3 *db;
+
+	cr_assert_eq(run_argv(argv, NULL, tmp, &native), 0);
+	RECORD_OK("--", PROG("p_stdout"));
+	cr_assert_eq(r.outlen, native.outlen);
+	cr_assert_str_eq(r.out, native.out, "stdout must pass through");
+	cr_assert_str_eq(native.out, "hello\nhello\n");
+	cr_assert_not_null(strstr(r.err, "oops\n"), "stderr must pass through");
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 1 <stdout> pipe - 6 6 0 6 write:<stdout>:1\n"
+		     "write 1 <stdout> pipe - 6 6 0 6 write:<stdout>:2\n"
+		     "write 2 <stderr> pipe - 5 5 0 5 write:<stderr>:1\n");
+	assert_crc_str(db, "write:<stdout>:2", "hello\n");
+	sqlite3_close(db);
+	free(native.out);
+	free(native.err);
+}
+
+Test(record, shell_pipeline_output_identical)
+{
+	const char *argv[] = { "/bin/sh", "-c",
+			 "i=0; while [ $i -lt 50 ]; do echo line $i; "
+			 "i=$((i+1)); done | cat; echo done >&2", NULL };
+	struct run native = { 0 };
+
+	cr_assert_eq(run_argv(argv, NULL, tmp, &native), 0);
+	RECORD_OK("--", argv[0], argv[1], argv[2]);
+	cr_assert_str_eq(r.out, native.out);
+	cr_assert_not_null(strstr(r.err, "done\n"));
+	free(native.out);
+	free(native.err);
+}
+
+/* --- determinism and foreign filters ---------------------------------------- */
+
+Test(record, aslr_disabled_by_default)
+{
+	int st;
+
+	st = record("--", PROG("p_env"), "aslr-off", NULL);
+	cr_assert_eq(st, 0, "PROG must run with ADDR_NO_RANDOMIZE\n%s", r.err);
+	st = record("--force", "--no-determinism", "--", PROG("p_env"),
+		    "aslr-on", NULL);
+	cr_assert_eq(st, 0, "--no-determinism must keep ASLR on\n%s", r.err);
+}
+
+Test(record, programs_own_seccomp_filter)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_filter"));
+	db = db_open();
+	ASSERT_SITES(db, "syscall, path, count", "path = ?", "filter.out",
+		     "openat filter.out -\n"
+		     "write filter.out 7\n"
+		     "write filter.out 6\n");
+	sqlite3_close(db);
+	cr_expect_not_null(strstr(r.err, "filter"),
+			   "badio should warn that a seccomp filter of the "
+			   "program's own hides calls; stderr:\n%s", r.err);
+}
+
+/* --- nested tracing and errors ----------------------------------------------- */
+
+static int
+badio_lines(const char *err)
+{
+	const char *p = err;
+	int n = 0;
+
+	while (p && *p) {
+		if (!strncmp(p, "badio:", 6))
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+#define ASSERT_ONE_LINE_ERROR(st, word) do {				\
+	cr_assert_neq(st, 0, "must fail");				\
+	cr_assert_eq(lines(r.err), 1, "want one line, got:\n%s", r.err); \
+	cr_assert_eq(badio_lines(r.err), 1, "want 'badio: ...', got:\n%s", \
+		     r.err);						\
+	cr_assert_not_null(strstr(r.err, word), "'%s' not in:\n%s",	\
+			   word, r.err);				\
+} while (0)
+
+Test(record, under_strace_fails_clearly)
+{
+	const char *argv[] = { STRACE, "-f", "-o", "/dev/null", BADIO_EXE, "record",
+			 "-o", db_path, "--", PROG("p_write"), "x", "1", "1",
+			 NULL };
+	const char *envp[] = { "ASAN_OPTIONS=detect_leaks=0", "PATH=/usr/bin:/bin",
+			 NULL };
+
+	cr_assert_neq(run_argv(argv, envp, tmp, &r), 0);
+	cr_assert_eq(lines(r.err), 1, "want one line, got:\n%s", r.err);
+	cr_assert_not_null(strstr(r.err, "ptrace"), "stderr:\n%s", r.err);
+	cr_assert(!exists(db_path), "no database may be left behind");
+}
+
+Test(record, prog_not_found)
+{
+	int st = record("--", "no-such-program-badio", NULL);
+
+	ASSERT_ONE_LINE_ERROR(st, "no-such-program-badio");
+	cr_assert(!exists(db_path), "no database may be left behind");
+}
+
+Test(record, prog_not_executable)
+{
+	char path[512];
+	int st;
+
+	tmp_path(path, sizeof(path), "noexec");
+	write_file(path, "#!/bin/sh\nexit 0\n");
+	st = record("--", path, NULL);
+	ASSERT_ONE_LINE_ERROR(st, "noexec");
+	cr_assert(!exists(db_path), "no database may be left behind");
+}
+
+Test(record, db_exists_refused_then_force)
+{
+	char marker[512];
+	sqlite3 *db;
+	int st;
+
+	RECORD_OK("--", PROG("p_write"), "a.txt", "1", "1");
+	tmp_path(marker, sizeof(marker), "marker");
+	st = record("--", PROG("p_write"), marker, "1", "1", NULL);
+	ASSERT_ONE_LINE_ERROR(st, "db");
+	cr_assert(!exists(marker), "PROG must not run when the DB exists");
+	db = db_open();
+	cr_assert_eq(count_where(db, "path = ?", "a.txt"), 2, "DB unchanged");
+	sqlite3_close(db);
+
+	RECORD_OK("--force", "--", PROG("p_write"), "b.txt", "2", "1");
+	db = db_open();
+	cr_assert_eq(count_where(db, "path = ?", "a.txt"), 0);
+	cr_assert_eq(count_where(db, "path = ?", "b.txt"), 3);
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM recordings", NULL), 1);
+	sqlite3_close(db);
+}
+
+Test(record, db_dir_unwritable)
+{
+	const char *argv[] = { BADIO_EXE, "record", "-o",
+			 "/nonexistent-badio-dir/x.db", "--", PROG("p_write"),
+			 NULL, "1", "1", NULL };
+	char marker[512];
+
+	tmp_path(marker, sizeof(marker), "marker");
+	argv[6] = marker;
+	run_argv(argv, NULL, tmp, &r);
+	ASSERT_ONE_LINE_ERROR(r.status, "/nonexistent-badio-dir/x.db");
+	cr_expect(!exists(marker), "PROG should not run when the DB cannot "
+		  "be created");
+}
+
+Test(record, init_missing)
+{
+	char marker[512];
+	int st;
+
+	tmp_path(marker, sizeof(marker), "marker");
+	st = record("--init", "/nonexistent-badio-init", "--", PROG("p_write"),
+		    marker, "1", "1", NULL);
+	ASSERT_ONE_LINE_ERROR(st, "/nonexistent-badio-init");
+	cr_assert(!exists(db_path), "no database may be left behind");
+	cr_assert(!exists(marker), "PROG must not run");
+}
+
+Test(record, usage_error_exits_2)
+{
+	cr_assert_eq(badio("record", NULL), 2, "no PROG\n%s", r.err);
+	cr_assert_eq(lines(r.err) >= 1, 1);
+	cr_assert_eq(badio("record", "--no-such-option", "--", "true", NULL), 2);
+	cr_assert(!exists(db_path));
+}
+
+/* --- Ctrl-C and a killed badio ------------------------------------------------ */
+
+/* Start badio record on a shell that writes s.out and its pid, then sleeps. */
+static pid_t
+start_sleeper(char *pidfile, size_t size, int *out_fd, int *err_fd)
+{
+	static char script[1024];
+	const char *argv[] = { BADIO_EXE, "record", "-o", db_path, "--", "/bin/sh",
+			 "-c", script, NULL };
+	pid_t pid;
+	int i;
+
+	tmp_path(pidfile, size, "sleeper.pid");
+	snprintf(script, sizeof(script),
+		 "echo x > s.out; sleep 60 & echo $! > %s.tmp; "
+		 "mv %s.tmp %s; wait", pidfile, pidfile, pidfile);
+	pid = start(argv, NULL, tmp, out_fd, err_fd);
+	for (i = 0; i < 10000 && !exists(pidfile); i++)
+		usleep(1000);
+	cr_assert(exists(pidfile), "the traced shell never started");
+	usleep(200000);
+	return pid;
+}
+
+static pid_t
+read_pid(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fscanf(f, "%d", &pid), 1);
+	fclose(f);
+	return pid;
+}
+
+static bool
+gone(pid_t pid)
+{
+	char path[64], state = 0, buf[512], *p;
+	FILE *f;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	for (i = 0; i < 5000; i++) {
+		f = fopen(path, "r");
+		if (!f)
+			return true;
+		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+			state = p[2];
+		fclose(f);
+		if (state == 'Z' || state == 'X')
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+Test(record, sigint_stops_everything_and_keeps_sites)
+{
+	char pidfile[512];
+	int out_fd, err_fd;
+	pid_t pid, sleeper;
+	sqlite3 *db;
+
+	pid = start_sleeper(pidfile, sizeof(pidfile), &out_fd, &err_fd);
+	sleeper = read_pid(pidfile);
+	cr_assert_eq(kill(pid, SIGINT), 0);
+	drain(out_fd, err_fd, &r);
+	r.status = wait_status(pid);
+	cr_assert_neq(r.status, 0, "an interrupted record is not a success");
+	cr_assert(gone(sleeper), "PROG's children must be killed too");
+	db = db_open();
+	cr_assert_eq(count_where(db, "family = 'write' AND path = ?", "s.out"),
+		     1, "sites recorded before Ctrl-C are kept");
+	sqlite3_close(db);
+}
+
+Test(record, sigkill_of_badio_leaves_no_tracee)
+{
+	char pidfile[512];
+	int out_fd, err_fd;
+	pid_t pid, sleeper;
+
+	pid = start_sleeper(pidfile, sizeof(pidfile), &out_fd, &err_fd);
+	sleeper = read_pid(pidfile);
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	drain(out_fd, err_fd, &r);
+	cr_assert_eq(wait_status(pid), 137);
+	cr_assert(gone(sleeper), "PTRACE_O_EXITKILL must kill the tracees");
+}
+
+/* --- badio sites ------------------------------------------------------------- */
+
+static long long
+json_int(const char *sql, const char *json)
+{
+	sqlite3 *mem;
+	long long v;
+
+	cr_assert_eq(sqlite3_open(":memory:", &mem), SQLITE_OK);
+	v = q_int(mem, sql, json, NULL);
+	sqlite3_close(mem);
+	return v;
+}
+
+static char *
+json_text(const char *sql, const char *json)
+{
+	sqlite3 *mem;
+	char *v;
+
+	cr_assert_eq(sqlite3_open(":memory:", &mem), SQLITE_OK);
+	v = q_dump(mem, sql, json, NULL);
+	sqlite3_close(mem);
+	return v;
+}
+
+Test(record, sites_formats)
+{
+	char *keys;
+	int st;
+
+	RECORD_OK("--", PROG("p_write"), "out.txt", "3", "5");
+	st = badio("sites", "-d", db_path, "--format", "json", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_eq(json_int("SELECT json_valid(?)", r.out), 1,
+		     "not JSON:\n%s", r.out);
+	cr_assert_eq(json_int("SELECT json_array_length(?)", r.out), 4);
+	keys = json_text("SELECT json_extract(value, '$.key'), "
+			 "json_extract(value, '$.offset'), "
+			 "json_extract(value, '$.count') FROM json_each(?)",
+			 r.out);
+	cr_assert_str_eq(keys, "namespace:out.txt:1 - -\n"
+			 "write:out.txt:1 0 5\n"
+			 "write:out.txt:2 5 5\n"
+			 "write:out.txt:3 10 5\n");
+	free(keys);
+
+	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_eq(lines(r.out), 5, "header + 4 rows:\n%s", r.out);
+	cr_assert(strstr(r.out, "key") && strstr(r.out, "syscall") &&
+		  strchr(r.out, '\n') > strstr(r.out, "syscall"),
+		  "csv must start with a header line:\n%s", r.out);
+	cr_assert_not_null(strstr(r.out, "write:out.txt:3"));
+
+	st = badio("sites", "-d", db_path, "--format", "table", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_geq(lines(r.out), 5, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "out.txt"));
+
+	st = badio("sites", "-d", db_path, "--format", "xml", NULL);
+	cr_assert_eq(st, 2, "an unknown format is a usage error");
+}
+
+Test(record, sites_refuses_foreign_files)
+{
+	char path[512];
+	sqlite3 *db;
+	int st;
+
+	tmp_path(path, sizeof(path), "notes.txt");
+	write_file(path, "this is not a database\n");
+	st = badio("sites", "-d", path, NULL);
+	ASSERT_ONE_LINE_ERROR(st, "notes.txt");
+
+	tmp_path(path, sizeof(path), "other.db");
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t "
+				  "VALUES (1)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	st = badio("sites", "-d", path, NULL);
+	ASSERT_ONE_LINE_ERROR(st, "other.db");
+
+	st = badio("sites", "-d", "/nonexistent-badio.db", NULL);
+	ASSERT_ONE_LINE_ERROR(st, "/nonexistent-badio.db");
+	cr_assert(!exists("/nonexistent-badio.db"), "sites must not create");
+}
+
+/* --- --keep ------------------------------------------------------------------ */
+
+Test(record, keep_prints_the_scratch_dir)
+{
+	char *tok, *save = NULL, path[600];
+	bool found = false;
+
+	RECORD_OK("--keep", "--", PROG("p_write"), "kept.txt", "1", "3");
+	for (tok = strtok_r(r.err, " \t\n'\":", &save); tok;
+	     tok = strtok_r(NULL, " \t\n'\":", &save)) {
+		if (tok[0] != '/')
+			continue;
+		snprintf(path, sizeof(path), "%s/kept.txt", tok);
+		if (exists(path)) {
+			found = true;
+			unlink(path);
+			rmdir(tok);
+		}
+	}
+	cr_assert(found, "--keep must print the kept directory");
+}

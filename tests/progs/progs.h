@@ -1,0 +1,58 @@
+/*
+ * progs.h - helpers shared by the test target programs.
+ *
+ * Each target makes a fixed, deterministic sequence of raw syscalls,
+ * checks every result itself and exits 0 only if all of them matched
+ * (docs/STYLE 4.10, item 43).  On a mismatch it writes one line to
+ * stderr and exits 1, so a failure adds sites only when the test fails
+ * anyway.
+ */
+#ifndef BADIO_TESTS_PROGS_H
+#define BADIO_TESTS_PROGS_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static inline void __attribute__((noreturn, format(printf, 1, 2)))
+fail(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, n) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+/* Fail unless a call returned exactly what was expected. */
+#define EXPECT(call, want) do {						\
+	long long got_ = (long long)(call);				\
+	if (got_ != (long long)(want))					\
+		fail("%s:%d: %s = %lld (errno %d), want %lld",		\
+		     __FILE__, __LINE__, #call, got_, errno,		\
+		     (long long)(want));				\
+} while (0)
+
+/* Fail if a call returned a negative value. */
+#define CHECK(call) ({							\
+	long long r_ = (long long)(call);				\
+	if (r_ < 0)							\
+		fail("%s:%d: %s: %s", __FILE__, __LINE__, #call,	\
+		     strerror(errno));					\
+	r_;								\
+})
+
+#endif /* BADIO_TESTS_PROGS_H */

@@ -1,0 +1,369 @@
+/*
+ * test_explorer.c - unit tests of the explorer's pure parts: the fault
+ * table and --faults, the --sites filter, the verdict table, --fail-on
+ * lists, the output tail, and the oracle's command resolution and runner
+ * (the runner needs only /bin/sh, no ptrace).
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "explorer/explorer.h"
+#include "explorer/explorer_int.h"
+
+#define F(x)	(1u << REC_FAULT_##x)
+
+static char err[256];
+
+/* --- faults --------------------------------------------------------- */
+
+Test(faults, table_names_are_the_interface)
+{
+	const char *want[] = { "short", "torn", "eio", "enospc", "crash" };
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		cr_assert_not_null(bx_fault_at(i));
+		cr_assert_str_eq(bx_fault_at(i)->name, want[i]);
+		cr_assert_eq(bx_fault_by_name(want[i]), bx_fault_at(i));
+		cr_assert_eq(bx_fault_by_code(bx_fault_at(i)->fault),
+		    bx_fault_at(i));
+		cr_assert_str_eq(rec_fault_name(bx_fault_at(i)->fault), want[i]);
+	}
+	cr_assert_null(bx_fault_at(5));
+	cr_assert_null(bx_fault_by_name("nope"));
+	cr_assert_not(bx_fault_by_name("crash")->transient);
+	cr_assert(bx_fault_by_name("eio")->transient);
+}
+
+Test(faults, parse_lists)
+{
+	unsigned m;
+
+	cr_assert_eq(bx_faults_parse("torn", &m, err, sizeof(err)), 0);
+	cr_assert_eq(m, F(TORN));
+	cr_assert_eq(bx_faults_parse("eio,crash,short", &m, err, sizeof(err)),
+	    0);
+	cr_assert_eq(m, F(EIO) | F(CRASH) | F(SHORT));
+	cr_assert_eq(bx_faults_parse("enospc,enospc", &m, err, sizeof(err)),
+	    0);
+	cr_assert_eq(m, F(ENOSPC));
+}
+
+Test(faults, parse_errors)
+{
+	unsigned m;
+
+	cr_assert_eq(bx_faults_parse("eio,tron", &m, err, sizeof(err)),
+	    -EINVAL);
+	cr_assert_str_eq(err, "unknown fault 'tron'");
+	cr_assert_eq(bx_faults_parse("", &m, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(bx_faults_parse("eio,", &m, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(bx_faults_parse(",eio", &m, err, sizeof(err)), -EINVAL);
+	cr_assert_eq(bx_faults_parse("averyveryverylongfaultnamethatisnotthere",
+	    &m, err, sizeof(err)), -EINVAL);
+	cr_assert(strstr(err, "unknown fault") != NULL);
+}
+
+Test(faults, defaults_per_family)
+{
+	const struct rec_sysent *w = rec_sysent_by_name("write");
+	const struct rec_sysent *fs = rec_sysent_by_name("fsync");
+	const struct rec_sysent *rn = rec_sysent_by_name("rename");
+
+	cr_assert_not_null(w);
+	cr_assert_not_null(fs);
+	cr_assert_not_null(rn);
+	cr_assert_eq(bx_faults_for_site(0, w, 100),
+	    F(SHORT) | F(TORN) | F(EIO) | F(CRASH));
+	/* short and torn need at least 2 bytes */
+	cr_assert_eq(bx_faults_for_site(0, w, 1), F(EIO) | F(CRASH));
+	cr_assert_eq(bx_faults_for_site(0, fs, -1), F(EIO) | F(CRASH));
+	cr_assert_eq(bx_faults_for_site(0, rn, -1), F(EIO) | F(CRASH));
+	/* a chosen set is cut to what applies */
+	cr_assert_eq(bx_faults_for_site(F(TORN) | F(ENOSPC), w, 100),
+	    F(TORN) | F(ENOSPC));
+	cr_assert_eq(bx_faults_for_site(F(TORN), fs, -1), 0);
+	cr_assert_eq(bx_faults_for_site(F(ENOSPC), fs, -1), 0);
+}
+
+/* --- --sites -------------------------------------------------------- */
+
+static struct store_site
+site(int64_t id, const char *sc, const char *fam, const char *path)
+{
+	struct store_site s;
+
+	memset(&s, 0, sizeof(s));
+	s.id = id;
+	s.syscall = sc;
+	s.family = fam;
+	s.path = path;
+	return s;
+}
+
+Test(filter, parse_and_match)
+{
+	struct bx_filter f;
+	struct store_site a = site(3, "write", "write", "data/a.txt");
+	struct store_site b = site(9, "fsync", "sync", "data/a.txt");
+	struct store_site c = site(4, "pwrite64", "write", "b.db");
+
+	cr_assert_eq(bx_filter_parse("id=3", &f, err, sizeof(err)), 0);
+	cr_assert_eq(f.id_min, 3);
+	cr_assert_eq(f.id_max, 3);
+	cr_assert(bx_filter_match(&f, &a));
+	cr_assert_not(bx_filter_match(&f, &c));
+	bx_filter_release(&f);
+
+	cr_assert_eq(bx_filter_parse("id=3-8,family=write", &f, err,
+	    sizeof(err)), 0);
+	cr_assert(bx_filter_match(&f, &a));
+	cr_assert_not(bx_filter_match(&f, &b));
+	cr_assert(bx_filter_match(&f, &c));
+	bx_filter_release(&f);
+
+	cr_assert_eq(bx_filter_parse("path=*.txt", &f, err, sizeof(err)), 0);
+	cr_assert(bx_filter_match(&f, &a));	/* '*' crosses '/' */
+	cr_assert(bx_filter_match(&f, &b));
+	cr_assert_not(bx_filter_match(&f, &c));
+	bx_filter_release(&f);
+
+	cr_assert_eq(bx_filter_parse("syscall=pwrite64,path=b.*", &f, err,
+	    sizeof(err)), 0);
+	cr_assert_not(bx_filter_match(&f, &a));
+	cr_assert(bx_filter_match(&f, &c));
+	bx_filter_release(&f);
+
+	cr_assert(bx_filter_match(NULL, &a));
+}
+
+Test(filter, malformed_is_an_error)
+{
+	static const char *bad[] = {
+		"", "id", "id=", "=3", "id=0", "id=x", "id=5-3", "id=3-",
+		"id=-3", "id=3,id=4", "syscall=wirte", "family=writes",
+		"colour=red", "path=a,path=b", "id=3,", ",id=3",
+		"id=99999999999999999999",
+	};
+	struct bx_filter f;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		cr_assert_eq(bx_filter_parse(bad[i], &f, err, sizeof(err)),
+		    -EINVAL, "'%s' accepted", bad[i]);
+		cr_assert(err[0] != '\0', "no message for '%s'", bad[i]);
+		cr_assert_null(f.syscall);
+		cr_assert_null(f.path_glob);
+	}
+}
+
+/* --- verdicts ------------------------------------------------------- */
+
+static const struct bx_oracle_result intact = { BX_ORACLE_EXITED, 0 };
+static const struct bx_oracle_result damaged = { BX_ORACLE_EXITED, 1 };
+static const struct bx_oracle_result cannot = { BX_ORACLE_EXITED, 125 };
+static const struct bx_oracle_result notfound = { BX_ORACLE_EXITED, 127 };
+static const struct bx_oracle_result slow = { BX_ORACLE_TIMEOUT, 0 };
+static const struct bx_oracle_result killed = { BX_ORACLE_SIGNALED, 9 };
+static const struct bx_oracle_result norun = { BX_ORACLE_FAILED, ENOENT };
+
+#define V(f, inj, st, code, o) \
+	bx_verdict_name(bx_verdict_classify(REC_FAULT_##f, inj, st, code, &o))
+
+Test(verdict, table)
+{
+	cr_assert_str_eq(V(TORN, true, REC_EXITED, 0, intact), "ok");
+	cr_assert_str_eq(V(TORN, true, REC_EXITED, 0, damaged),
+	    "silent-corruption");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 1, intact), "reported");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 1, damaged), "corruption");
+	cr_assert_str_eq(V(CRASH, true, REC_CRASHED, SIGKILL, intact), "ok");
+	cr_assert_str_eq(V(CRASH, true, REC_CRASHED, SIGKILL, damaged),
+	    "corruption");
+	cr_assert_str_eq(V(EIO, true, REC_SIGNALED, SIGSEGV, intact),
+	    "crashed");
+	cr_assert_str_eq(V(EIO, true, REC_SIGNALED, SIGABRT, damaged),
+	    "corruption");
+	cr_assert_str_eq(V(SHORT, true, REC_TIMEOUT, 0, intact), "hang");
+	cr_assert_str_eq(V(SHORT, true, REC_TIMEOUT, 0, slow), "hang");
+	cr_assert_str_eq(V(EIO, false, REC_EXITED, 0, intact), "unreached");
+	cr_assert_str_eq(V(CRASH, false, REC_EXITED, 0, damaged), "unreached");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 0, cannot), "oracle-error");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 0, notfound),
+	    "oracle-error");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 0, slow), "oracle-error");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 0, killed), "oracle-error");
+	cr_assert_str_eq(V(EIO, true, REC_EXITED, 0, norun), "oracle-error");
+	cr_assert_eq(bx_verdict_classify(REC_FAULT_EIO, true, REC_INTERRUPTED,
+	    0, &intact), BX_V_COUNT);
+}
+
+Test(verdict, names_and_bugs)
+{
+	static const char *names[] = { "ok", "reported", "silent-corruption",
+		"corruption", "crashed", "hang", "unreached", "oracle-error" };
+	static const bool bug[] = { false, false, true, true, true, true,
+		false, false };
+	int i;
+
+	for (i = 0; i < BX_V_COUNT; i++) {
+		cr_assert_str_eq(bx_verdict_name(i), names[i]);
+		cr_assert_eq(bx_verdict_parse(names[i]), i);
+		cr_assert_eq(bx_verdict_is_bug(i), bug[i]);
+	}
+	cr_assert_eq(bx_verdict_parse("bug"), -1);
+	cr_assert_eq(bx_verdicts_check("silent-corruption,hang", err,
+	    sizeof(err)), 0);
+	cr_assert_eq(bx_verdicts_check("silent-corruption,hung", err,
+	    sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "unknown verdict 'hung'");
+	cr_assert_eq(bx_verdicts_check("", err, sizeof(err)), -EINVAL);
+}
+
+Test(verdict, status_text)
+{
+	char buf[32];
+
+	bx_status_format(buf, sizeof(buf), REC_EXITED, 3);
+	cr_assert_str_eq(buf, "exit:3");
+	bx_status_format(buf, sizeof(buf), REC_SIGNALED, SIGSEGV);
+	cr_assert_str_eq(buf, "signal:SEGV");
+	bx_status_format(buf, sizeof(buf), REC_TIMEOUT, 0);
+	cr_assert_str_eq(buf, "timeout");
+	bx_status_format(buf, sizeof(buf), REC_CRASHED, SIGKILL);
+	cr_assert_str_eq(buf, "crash");
+	cr_assert_eq(bx_status_format(buf, 4, REC_EXITED, 1000), -ENAMETOOLONG);
+}
+
+/* --- tails ---------------------------------------------------------- */
+
+Test(tail, keeps_the_last_bytes)
+{
+	static struct bx_tail t;
+	static char big[3 * BX_TAIL_MAX];
+	static char text[BX_TAIL_MAX + 1];
+	size_t i;
+
+	bx_tail_append(&t, "abc", 3);
+	bx_tail_append(&t, "\0de", 3);
+	bx_tail_text(&t, text);
+	cr_assert_str_eq(text, "abc.de");
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = 'a' + i % 26;
+	for (i = 0; i < sizeof(big); i += 1000)
+		bx_tail_append(&t, big + i,
+		    i + 1000 > sizeof(big) ? sizeof(big) - i : 1000);
+	cr_assert_eq(t.len, BX_TAIL_MAX);
+	cr_assert_eq(t.total, 6 + sizeof(big));
+	cr_assert_eq(memcmp(t.buf, big + sizeof(big) - BX_TAIL_MAX,
+	    BX_TAIL_MAX), 0);
+	bx_tail_append(&t, big, sizeof(big));
+	cr_assert_eq(memcmp(t.buf, big + sizeof(big) - BX_TAIL_MAX,
+	    BX_TAIL_MAX), 0);
+}
+
+/* --- the oracle ----------------------------------------------------- */
+
+static char dir[] = "/tmp/badio-test-explorer-XXXXXX";
+static char cwd[PATH_MAX];
+
+static void
+in_tmp(void)
+{
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(getcwd(cwd, sizeof(cwd)));
+	cr_assert_eq(chdir(dir), 0);
+}
+
+static void
+out_tmp(void)
+{
+	char cmd[PATH_MAX + 16];
+
+	cr_assert_eq(chdir(cwd), 0);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(oracle, resolve, .init = in_tmp, .fini = out_tmp)
+{
+	char want[PATH_MAX + 64];
+	char *out;
+	FILE *f;
+
+	f = fopen("check.sh", "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(bx_oracle_resolve("check.sh --strict", &out), 0);
+	snprintf(want, sizeof(want), "'%s/check.sh' --strict", dir);
+	cr_assert_str_eq(out, want);
+	free(out);
+	cr_assert_eq(bx_oracle_resolve("./check.sh", &out), 0);
+	snprintf(want, sizeof(want), "'%s/check.sh'", dir);
+	cr_assert_str_eq(out, want);
+	free(out);
+	/* commands, absolute paths and shell code are left alone */
+	cr_assert_eq(bx_oracle_resolve("test -s data.txt", &out), 0);
+	cr_assert_str_eq(out, "test -s data.txt");
+	free(out);
+	cr_assert_eq(bx_oracle_resolve("/bin/true", &out), 0);
+	cr_assert_str_eq(out, "/bin/true");
+	free(out);
+	cr_assert_eq(bx_oracle_resolve("[ -f x ] && cmp x y", &out), 0);
+	cr_assert_str_eq(out, "[ -f x ] && cmp x y");
+	free(out);
+	/* a path that names nothing is a missing oracle */
+	cr_assert_eq(bx_oracle_resolve("./nope.sh", &out), -ENOENT);
+	cr_assert_eq(bx_oracle_resolve("/nonexistent/check", &out), -ENOENT);
+}
+
+static char *env[] = { (char *)"PATH=/usr/bin:/bin", (char *)"X=42", NULL };
+
+Test(oracle, run_exit_and_output, .init = in_tmp, .fini = out_tmp)
+{
+	struct bx_oracle_result r;
+	static struct bx_tail t;
+	char text[BX_TAIL_MAX + 1];
+
+	cr_assert_eq(bx_oracle_run("pwd; echo $X >&2; exit 3", dir, env, 0,
+	    &r, &t), 0);
+	cr_assert_eq(r.state, BX_ORACLE_EXITED);
+	cr_assert_eq(r.code, 3);
+	bx_tail_text(&t, text);
+	/* mkdtemp's path may differ from getcwd's through symlinks */
+	cr_assert(strstr(text, "badio-test-explorer-") != NULL, "%s", text);
+	cr_assert(strstr(text, "\n42\n") != NULL, "%s", text);
+}
+
+Test(oracle, timeout_kills_the_group, .init = in_tmp, .fini = out_tmp)
+{
+	struct bx_oracle_result r;
+	static struct bx_tail t;
+
+	/* the background sleep holds the pipe: it must die with the group */
+	cr_assert_eq(bx_oracle_run("sleep 30 & sleep 30", dir, env, 300, &r,
+	    &t), 0);
+	cr_assert_eq(r.state, BX_ORACLE_TIMEOUT);
+	cr_assert_eq(bx_oracle_run("sleep 30 & exit 0", dir, env, 5000, &r,
+	    &t), 0);
+	cr_assert_eq(r.state, BX_ORACLE_EXITED);
+	cr_assert_eq(r.code, 0);
+}
+
+Test(oracle, cannot_start, .init = in_tmp, .fini = out_tmp)
+{
+	struct bx_oracle_result r;
+	static struct bx_tail t;
+
+	cr_assert_eq(bx_oracle_run("true", "/nonexistent/dir", env, 0, &r, &t),
+	    0);
+	cr_assert_eq(r.state, BX_ORACLE_FAILED);
+	cr_assert_eq(r.code, ENOENT);
+}

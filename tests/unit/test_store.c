@@ -1,0 +1,1308 @@
+/*
+ * test_store.c - unit tests of store/: opening and refusing files, the
+ * schema and its version, sites, recordings, experiments, the views and
+ * the JSON output.
+ *
+ * Each test gets a fresh directory (mkdtemp) with a new database in it.
+ * What the store wrote is checked through a second, plain SQLite handle
+ * on the same file, the way a user's `sqlite3 badio.db` would see it.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+#include <sqlite3.h>
+
+#define BADIO_APPLICATION_ID	0x62616469
+
+static char tmpdir[64];
+static char dbpath[128];
+static struct store *st;
+static int64_t rec_id;
+
+/* --- fixtures and helpers -------------------------------------------- */
+
+static void
+make_tmpdir(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/badio-test-store.XXXXXX");
+	cr_assert_not_null(mkdtemp(tmpdir));
+	snprintf(dbpath, sizeof(dbpath), "%s/badio.db", tmpdir);
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+remove_tmpdir(void)
+{
+	nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A path inside the test directory. */
+static const char *
+tmp_path(const char *name)
+{
+	static char path[160];
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	return path;
+}
+
+static void
+add_recording(void)
+{
+	static const char *const argv[] = { "prog", "--flag", NULL };
+	static const char *const envp[] = { "A=1", NULL };
+	struct store_recording r = {
+		.exe = "/usr/bin/prog",
+		.argv = (char **)argv,
+		.envp = (char **)envp,
+		.start_unix_ns = 1,
+		.exit_code = 0,
+		.version = "0.1.0",
+	};
+
+	cr_assert_eq(store_recording_add(st, &r, &rec_id), 0, "%s",
+	    store_errmsg(st));
+}
+
+static void
+open_new(void)
+{
+	make_tmpdir();
+	cr_assert_eq(store_open(&st, dbpath, STORE_CREATE), 0, "%s",
+	    store_errmsg(NULL));
+}
+
+static void
+open_new_with_recording(void)
+{
+	open_new();
+	add_recording();
+}
+
+static void
+close_and_remove(void)
+{
+	store_close(st);
+	st = NULL;
+	remove_tmpdir();
+}
+
+/* Run constant SQL on the file through a separate connection. */
+static void
+raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+/* The first column of the first row of sql, as an integer or text. */
+static int64_t
+raw_int(const char *sql)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	int64_t v;
+
+	cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW, "%s", sql);
+	v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static char *
+raw_text(const char *sql)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	char *v;
+
+	cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW, "%s", sql);
+	v = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? NULL :
+	    strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+/* Evaluate sql with ?1 bound to json on an in-memory database. */
+static char *
+json_eval(const char *json, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	char *v;
+
+	cr_assert_eq(sqlite3_open(":memory:", &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK,
+	    "%s: %s", sql, sqlite3_errmsg(db));
+	sqlite3_bind_text(stmt, 1, json, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_ROW);
+	v = sqlite3_column_type(stmt, 0) == SQLITE_NULL ? NULL :
+	    strdup((const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+assert_json(const char *json, const char *sql, const char *want)
+{
+	char *got = json_eval(json, sql);
+
+	if (!want)
+		cr_assert_null(got, "%s: %s", sql, got);
+	else
+		cr_assert_str_eq(got ? got : "(null)", want, "%s", sql);
+	free(got);
+}
+
+static void
+assert_json_valid(const char *json)
+{
+	assert_json(json, "SELECT json_valid(?1)", "1");
+}
+
+static void
+write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void
+assert_open_fails(const char *path, enum store_mode mode, int err,
+    const char *msg)
+{
+	struct store *s = (struct store *)1;
+
+	cr_assert_eq(store_open(&s, path, mode), err, "mode %d", mode);
+	cr_assert_null(s);
+	if (msg)
+		cr_assert_not_null(strstr(store_errmsg(NULL), msg), "%s",
+		    store_errmsg(NULL));
+}
+
+/* A site with every field set; seq n makes each one distinct. */
+static struct store_site
+full_site(int64_t n)
+{
+	struct store_site s = {
+		.recording = rec_id,
+		.seq = n,
+		.pid = 100 + n,
+		.tid = 200 + n,
+		.syscall = "renameat2",
+		.family = "namespace",
+		.fd = 3,
+		.path = "dir/a b.txt",
+		.path2 = "dir/c'd\".txt",
+		.kind = "regular",
+		.offset = 4096,
+		.count = 17,
+		.result = -5,
+		.has_result = true,
+		.append = true,
+		.t_ns = 123456789,
+		.crc32 = 0xdeadbeef,
+		.crc_bytes = 17,
+		.key = "namespace:dir/a b.txt:1",
+		.key_path = "dir/a b.txt",
+		.ordinal = 1,
+		.callsite = 42,
+	};
+
+	return s;
+}
+
+/* A write site with every nullable field absent. */
+static struct store_site
+bare_site(int64_t n, const char *path, int64_t ordinal)
+{
+	static char key[64];
+	struct store_site s = {
+		.recording = rec_id,
+		.seq = n,
+		.pid = 1,
+		.tid = 1,
+		.syscall = "write",
+		.family = "write",
+		.fd = -1,
+		.path = path,
+		.kind = "regular",
+		.offset = -1,
+		.count = -1,
+		.crc_bytes = -1,
+		.key_path = path,
+		.ordinal = ordinal,
+	};
+
+	snprintf(key, sizeof(key), "write:%s:%lld", path, (long long)ordinal);
+	s.key = key;
+	return s;
+}
+
+static void
+assert_str_or_null(const char *got, const char *want, const char *what)
+{
+	if (!want)
+		cr_assert_null(got, "%s: %s", what, got);
+	else
+		cr_assert_str_eq(got ? got : "(null)", want, "%s", what);
+}
+
+static void
+assert_site_eq(const struct store_site *a, const struct store_site *b)
+{
+	cr_assert_eq(a->recording, b->recording);
+	cr_assert_eq(a->seq, b->seq);
+	cr_assert_eq(a->pid, b->pid);
+	cr_assert_eq(a->tid, b->tid);
+	assert_str_or_null(a->syscall, b->syscall, "syscall");
+	assert_str_or_null(a->family, b->family, "family");
+	cr_assert_eq(a->fd, b->fd);
+	assert_str_or_null(a->path, b->path, "path");
+	assert_str_or_null(a->path2, b->path2, "path2");
+	assert_str_or_null(a->kind, b->kind, "kind");
+	cr_assert_eq(a->offset, b->offset);
+	cr_assert_eq(a->count, b->count);
+	cr_assert_eq(a->has_result, b->has_result);
+	cr_assert_eq(a->result, b->result);
+	cr_assert_eq(a->append, b->append);
+	cr_assert_eq(a->t_ns, b->t_ns);
+	cr_assert_eq(a->crc_bytes, b->crc_bytes);
+	if (b->crc_bytes >= 0)
+		cr_assert_eq(a->crc32, b->crc32);
+	assert_str_or_null(a->key, b->key, "key");
+	assert_str_or_null(a->key_path, b->key_path, "key_path");
+	cr_assert_eq(a->ordinal, b->ordinal);
+	cr_assert_eq(a->callsite, b->callsite);
+}
+
+/* Collects sites from store_sites_each(). */
+struct site_list {
+	struct store_site	sites[8];
+	char			strs[8][6][64];	/* copies of the strings */
+	int			n;
+};
+
+static const char *
+keep(char *buf, const char *s)
+{
+	if (!s)
+		return NULL;
+	snprintf(buf, 64, "%s", s);
+	return buf;
+}
+
+static int
+collect_site(void *ctx, const struct store_site *site)
+{
+	struct site_list *l = ctx;
+	struct store_site *c;
+
+	cr_assert_lt(l->n, 8);
+	c = &l->sites[l->n];
+	*c = *site;
+	c->syscall = keep(l->strs[l->n][0], site->syscall);
+	c->family = keep(l->strs[l->n][1], site->family);
+	c->path = keep(l->strs[l->n][2], site->path);
+	c->path2 = keep(l->strs[l->n][3], site->path2);
+	c->kind = keep(l->strs[l->n][4], site->kind);
+	c->key = keep(l->strs[l->n][5], site->key);
+	c->key_path = c->path && site->key_path &&
+	    strcmp(site->key_path, site->path) == 0 ? c->path : NULL;
+	l->n++;
+	return 0;
+}
+
+static struct store_experiment
+experiment(int64_t site, const char *fault, const char *verdict)
+{
+	struct store_experiment e = {
+		.site = site,
+		.fault = fault,
+		.injected = true,
+		.fault_bytes = -1,
+		.status = "exit:0",
+		.duration_ns = 1000,
+		.oracle_exit = 0,
+		.verdict = verdict,
+	};
+
+	return e;
+}
+
+/* Sites 1..3 (a.txt:1, a.txt:2, b.txt:1) and their ids. */
+static void
+add_three_sites(int64_t ids[3])
+{
+	struct store_site s;
+
+	s = bare_site(1, "a.txt", 1);
+	cr_assert_eq(store_site_add(st, &s), 0, "%s", store_errmsg(st));
+	s = bare_site(2, "a.txt", 2);
+	cr_assert_eq(store_site_add(st, &s), 0);
+	s = bare_site(3, "b.txt", 1);
+	s.syscall = "pwrite64";
+	cr_assert_eq(store_site_add(st, &s), 0);
+	ids[0] = raw_int("SELECT id FROM sites WHERE seq = 1");
+	ids[1] = raw_int("SELECT id FROM sites WHERE seq = 2");
+	ids[2] = raw_int("SELECT id FROM sites WHERE seq = 3");
+}
+
+/* --- opening, identity, versions --------------------------------------- */
+
+Test(store_open, create_sets_identity_and_version, .init = open_new,
+    .fini = close_and_remove)
+{
+	cr_assert_eq(access(dbpath, F_OK), 0);
+	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
+	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
+	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
+	cr_assert_eq(raw_int("SELECT journal_mode = 'wal' FROM "
+	    "pragma_journal_mode"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_index_list('sites') "
+	    "WHERE name = 'sites_key'"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM "
+	    "pragma_index_list('experiments') WHERE \"unique\" AND "
+	    "name = 'experiments_site_fault'"), 1);
+}
+
+Test(store_open, create_refuses_existing_file, .init = open_new,
+    .fini = close_and_remove)
+{
+	struct store *s2;
+
+	assert_open_fails(dbpath, STORE_CREATE, -EEXIST, NULL);
+	/* the existing database is untouched and still opens */
+	store_close(st);
+	st = NULL;
+	cr_assert_eq(store_open(&s2, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	store_close(s2);
+}
+
+Test(store_open, create_in_missing_directory, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	assert_open_fails(tmp_path("no/such/dir.db"), STORE_CREATE, -ENOENT,
+	    NULL);
+	cr_assert_neq(access(tmp_path("no"), F_OK), 0);
+}
+
+Test(store_open, failed_create_leaves_no_file, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	struct rlimit lim = { .rlim_cur = 1024, .rlim_max = 1024 };
+	struct store *s;
+	int rc;
+
+	/* files may not grow past 1 KiB: SQLite's first page write fails */
+	signal(SIGXFSZ, SIG_IGN);
+	cr_assert_eq(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	rc = store_open(&s, dbpath, STORE_CREATE);
+	cr_assert_lt(rc, 0);
+	cr_assert_neq(rc, -EEXIST);
+	cr_assert_null(s);
+	cr_assert_str_neq(store_errmsg(NULL), "");
+	cr_assert_neq(access(dbpath, F_OK), 0, "half-made database left");
+	cr_assert_neq(access(tmp_path("badio.db-wal"), F_OK), 0);
+	cr_assert_neq(access(tmp_path("badio.db-shm"), F_OK), 0);
+	cr_assert_neq(access(tmp_path("badio.db-journal"), F_OK), 0);
+}
+
+Test(store_open, missing_file, .init = make_tmpdir, .fini = remove_tmpdir)
+{
+	assert_open_fails(dbpath, STORE_READ, -ENOENT, NULL);
+	assert_open_fails(dbpath, STORE_WRITE, -ENOENT, NULL);
+	cr_assert_neq(access(dbpath, F_OK), 0);
+}
+
+Test(store_open, refuses_directory, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	assert_open_fails(tmpdir, STORE_READ, -EISDIR, NULL);
+}
+
+Test(store_open, refuses_other_sqlite_database, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	raw_exec(dbpath, "CREATE TABLE notes (x); PRAGMA application_id = 7;");
+	assert_open_fails(dbpath, STORE_WRITE, -ENOTSUP,
+	    "not a badio database");
+	assert_open_fails(dbpath, STORE_READ, -ENOTSUP,
+	    "not a badio database");
+	/* refused before anything was written: still not in WAL mode */
+	cr_assert_eq(raw_int("SELECT journal_mode = 'delete' FROM "
+	    "pragma_journal_mode"), 1);
+	cr_assert_eq(raw_int("PRAGMA application_id"), 7);
+}
+
+Test(store_open, refuses_garbage_and_empty_files, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	static const char text[] = "this is not a database at all, "
+	    "just some text that is long enough\n";
+
+	write_file(dbpath, text, sizeof(text) - 1);
+	assert_open_fails(dbpath, STORE_READ, -ENOTSUP,
+	    "not a badio database");
+	assert_open_fails(dbpath, STORE_WRITE, -ENOTSUP,
+	    "not a badio database");
+	write_file(dbpath, "SQL", 3);
+	assert_open_fails(dbpath, STORE_READ, -ENOTSUP, NULL);
+	write_file(dbpath, "", 0);
+	assert_open_fails(dbpath, STORE_WRITE, -ENOTSUP,
+	    "not a badio database");
+}
+
+Test(store_open, refuses_interrupted_create, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	/* what a create killed half-way would leave: tables, no identity */
+	raw_exec(dbpath, "PRAGMA journal_mode = WAL; "
+	    "CREATE TABLE recordings (id INTEGER PRIMARY KEY, exe TEXT); "
+	    "CREATE TABLE sites (id INTEGER PRIMARY KEY);");
+	assert_open_fails(dbpath, STORE_WRITE, -ENOTSUP,
+	    "not a badio database");
+	assert_open_fails(dbpath, STORE_READ, -ENOTSUP,
+	    "not a badio database");
+}
+
+Test(store_open, refuses_corrupt_database, .init = open_new,
+    .fini = remove_tmpdir)
+{
+	char junk[2048];
+	int fd;
+
+	store_close(st);
+	st = NULL;
+	/* keep the 100-byte header, wreck the schema's b-tree page */
+	memset(junk, 0xa5, sizeof(junk));
+	fd = open(dbpath, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(pwrite(fd, junk, sizeof(junk), 100),
+	    (ssize_t)sizeof(junk));
+	close(fd);
+	assert_open_fails(dbpath, STORE_READ, -EBADMSG, NULL);
+	assert_open_fails(dbpath, STORE_WRITE, -EBADMSG, NULL);
+}
+
+Test(store_open, refuses_newer_version, .init = open_new,
+    .fini = remove_tmpdir)
+{
+	store_close(st);
+	st = NULL;
+	raw_exec(dbpath, "PRAGMA user_version = 99;");
+	assert_open_fails(dbpath, STORE_READ, -EPROTO,
+	    "database is from a newer badio");
+	assert_open_fails(dbpath, STORE_WRITE, -EPROTO,
+	    "database is from a newer badio");
+	cr_assert_eq(raw_int("PRAGMA user_version"), 99);
+}
+
+Test(store_open, refuses_identity_without_version, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	raw_exec(dbpath, "PRAGMA application_id = 1650549865;");
+	assert_open_fails(dbpath, STORE_WRITE, -EBADMSG, NULL);
+}
+
+Test(store_open, reopen_read_and_write, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store *r;
+	struct store_site s = bare_site(1, "x", 1);
+
+	store_close(st);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(store_site_add(st, &s), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_open(&r, dbpath, STORE_READ), 0, "%s",
+	    store_errmsg(NULL));
+	s.seq = 2;
+	cr_assert_eq(store_site_add(r, &s), -EROFS);
+	cr_assert_str_neq(store_errmsg(r), "");
+	store_close(r);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 1);
+}
+
+Test(store_open, null_close_and_errmsg_are_safe)
+{
+	store_close(NULL);
+	cr_assert_not_null(store_errmsg(NULL));
+}
+
+/* --- transactions and meta --------------------------------------------- */
+
+Test(store_txn, begin_commit_rollback, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_site s = bare_site(1, "a", 1);
+
+	cr_assert_eq(store_commit(st), -EINVAL);
+	cr_assert_eq(store_rollback(st), 0);
+	cr_assert_eq(store_begin(st), 0);
+	cr_assert_eq(store_begin(st), -EINVAL);
+	cr_assert_eq(store_site_add(st, &s), 0);
+	cr_assert_eq(store_rollback(st), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 0);
+	cr_assert_eq(store_begin(st), 0);
+	cr_assert_eq(store_site_add(st, &s), 0);
+	cr_assert_eq(store_commit(st), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 1);
+}
+
+Test(store_meta, set_get_replace, .init = open_new, .fini = close_and_remove)
+{
+	char *v;
+
+	cr_assert_eq(store_meta_get(st, "oracle", &v), 0);
+	cr_assert_null(v);
+	cr_assert_eq(store_meta_set(st, "oracle", "./check.sh 'x'"), 0);
+	cr_assert_eq(store_meta_get(st, "oracle", &v), 0);
+	cr_assert_str_eq(v, "./check.sh 'x'");
+	free(v);
+	cr_assert_eq(store_meta_set(st, "oracle", "true"), 0);
+	cr_assert_eq(store_meta_get(st, "oracle", &v), 0);
+	cr_assert_str_eq(v, "true");
+	free(v);
+	cr_assert_eq(raw_int("SELECT count(*) FROM meta"), 1);
+}
+
+/* --- sites --------------------------------------------------------------- */
+
+Test(store_sites, round_trip_every_field, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_site full = full_site(1);
+	struct store_site bare = bare_site(2, "<stdout>", 1);
+	struct site_list l = { .n = 0 };
+
+	bare.kind = "tty";
+	cr_assert_eq(store_site_add(st, &full), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_site_add(st, &bare), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
+	cr_assert_eq(l.n, 2);
+	assert_site_eq(&l.sites[0], &full);
+	assert_site_eq(&l.sites[1], &bare);
+	cr_assert_gt(l.sites[0].id, 0);
+	/* absent values are SQL NULL, not -1 or 0 */
+	cr_assert_eq(raw_int("SELECT fd IS NULL AND path2 IS NULL AND "
+	    "offset IS NULL AND count IS NULL AND result IS NULL AND "
+	    "crc32 IS NULL AND crc_bytes IS NULL AND callsite IS NULL "
+	    "FROM sites WHERE seq = 2"), 1);
+	cr_assert_eq(raw_int("SELECT crc32 FROM sites WHERE seq = 1"),
+	    0xdeadbeef);
+	cr_assert_eq(raw_int("SELECT result FROM sites WHERE seq = 1"), -5);
+}
+
+Test(store_sites, ordered_by_seq_and_filtered,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_site_filter f = { 0 };
+	struct site_list l = { .n = 0 };
+	struct store_site s;
+	int64_t ids[3];
+
+	/* inserted out of seq order, as the recorder completes them */
+	s = bare_site(3, "b.txt", 1);
+	s.syscall = "pwrite64";
+	cr_assert_eq(store_site_add(st, &s), 0);
+	s = bare_site(1, "a.txt", 1);
+	cr_assert_eq(store_site_add(st, &s), 0);
+	s = bare_site(2, "a.txt", 2);
+	s.family = "sync";
+	s.syscall = "fsync";
+	cr_assert_eq(store_site_add(st, &s), 0);
+	ids[0] = raw_int("SELECT id FROM sites WHERE seq = 1");
+	ids[2] = raw_int("SELECT id FROM sites WHERE seq = 3");
+
+	cr_assert_eq(store_sites_each(st, &f, collect_site, &l), 0);
+	cr_assert_eq(l.n, 3);
+	cr_assert_eq(l.sites[0].seq, 1);
+	cr_assert_eq(l.sites[1].seq, 2);
+	cr_assert_eq(l.sites[2].seq, 3);
+
+	l.n = 0;
+	f.path_glob = "a.*";
+	cr_assert_eq(store_sites_each(st, &f, collect_site, &l), 0);
+	cr_assert_eq(l.n, 2);
+
+	l.n = 0;
+	f.family = "write";
+	cr_assert_eq(store_sites_each(st, &f, collect_site, &l), 0);
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(l.sites[0].seq, 1);
+
+	l.n = 0;
+	f = (struct store_site_filter){ .syscall = "pwrite64" };
+	cr_assert_eq(store_sites_each(st, &f, collect_site, &l), 0);
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(l.sites[0].seq, 3);
+
+	l.n = 0;
+	f = (struct store_site_filter){ .id_min = ids[2], .id_max = ids[0] };
+	cr_assert_eq(store_sites_each(st, &f, collect_site, &l), 0);
+	cr_assert_eq(l.n, 2);	/* ids 1..2 hold seq 3 and seq 1 */
+	cr_assert_eq(l.sites[0].seq, 1);
+	cr_assert_eq(l.sites[1].seq, 3);
+}
+
+static int
+stop_at_second(void *ctx, const struct store_site *site)
+{
+	int *calls = ctx;
+
+	(void)site;
+	return ++*calls == 2 ? 7 : 0;
+}
+
+struct nested {
+	int	outer;
+	int	inner;
+};
+
+static int
+count_inner(void *ctx, const struct store_site *site)
+{
+	struct nested *n = ctx;
+
+	(void)site;
+	n->inner++;
+	return 0;
+}
+
+static int
+iterate_again(void *ctx, const struct store_site *site)
+{
+	struct nested *n = ctx;
+
+	(void)site;
+	n->outer++;
+	return store_sites_each(st, NULL, count_inner, n);
+}
+
+Test(store_sites, callback_stops_and_nests, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct nested n = { 0, 0 };
+	int64_t ids[3];
+	int calls = 0;
+
+	add_three_sites(ids);
+	cr_assert_eq(store_sites_each(st, NULL, stop_at_second, &calls), 7);
+	cr_assert_eq(calls, 2);
+	/* a callback may iterate the same statement again */
+	cr_assert_eq(store_sites_each(st, NULL, iterate_again, &n), 0);
+	cr_assert_eq(n.outer, 3);
+	cr_assert_eq(n.inner, 9);
+}
+
+Test(store_sites, refuses_bad_codes_and_references,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_site s = bare_site(1, "a", 1);
+
+	s.family = "read";
+	cr_assert_eq(store_site_add(st, &s), -EINVAL);
+	cr_assert_not_null(strstr(store_errmsg(st), "CHECK"), "%s",
+	    store_errmsg(st));
+	s = bare_site(1, "a", 1);
+	s.kind = "fifo";
+	cr_assert_eq(store_site_add(st, &s), -EINVAL);
+	s = bare_site(1, "a", 1);
+	s.recording = rec_id + 1;
+	cr_assert_eq(store_site_add(st, &s), -EINVAL);
+	cr_assert_not_null(strstr(store_errmsg(st), "FOREIGN KEY"));
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 0);
+}
+
+/*
+ * The recorder's budget: 100,000 inserts well under a second of CPU
+ * (CPU time, so that other jobs on the machine do not count).  Under
+ * AddressSanitizer every malloc of SQLite's goes through ASan's
+ * allocator, which alone takes about a second, so only the count holds.
+ */
+#ifdef __SANITIZE_ADDRESS__
+#define INSERT_100K_SECONDS	10.0
+#else
+#define INSERT_100K_SECONDS	1.0
+#endif
+
+Test(store_sites, hundred_thousand_in_one_transaction,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct timespec t0, t1;
+	struct store_site s;
+	char path[32];
+	char key[64];
+	double secs;
+	int64_t i;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+	cr_assert_eq(store_begin(st), 0);
+	for (i = 1; i <= 100000; i++) {
+		snprintf(path, sizeof(path), "f%lld", (long long)(i % 10));
+		snprintf(key, sizeof(key), "write:%s:%lld", path,
+		    (long long)(i / 10 + 1));
+		s = full_site(i);
+		s.family = "write";
+		s.syscall = "write";
+		s.path = path;
+		s.key_path = path;
+		s.key = key;
+		s.ordinal = i / 10 + 1;
+		cr_assert_eq(store_site_add(st, &s), 0, "%s",
+		    store_errmsg(st));
+	}
+	cr_assert_eq(store_commit(st), 0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	cr_log_info("100000 sites in %.3f s of CPU", secs);
+	cr_assert_lt(secs, INSERT_100K_SECONDS, "100000 inserts took %.3f s",
+	    secs);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 100000);
+	cr_assert_eq(raw_int("SELECT max(ordinal) FROM sites WHERE "
+	    "key_path = 'f3'"), 10000);
+}
+
+Test(store_sites, json_array_in_seq_order, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_site full = full_site(2);
+	struct store_site bare = bare_site(1, "a\"\n\xc3\xa9", 1);
+	char *json;
+
+	cr_assert_eq(store_sites_json(st, &json), 0);
+	cr_assert_str_eq(json, "[]");
+	free(json);
+	cr_assert_eq(store_site_add(st, &full), 0);
+	cr_assert_eq(store_site_add(st, &bare), 0);
+	cr_assert_eq(store_sites_json(st, &json), 0, "%s", store_errmsg(st));
+	assert_json_valid(json);
+	assert_json(json, "SELECT json_array_length(?1)", "2");
+	assert_json(json, "SELECT json_extract(?1, '$[0].path')",
+	    "a\"\n\xc3\xa9");
+	assert_json(json, "SELECT json_extract(?1, '$[0].fd')", NULL);
+	assert_json(json, "SELECT json_type(?1, '$[0].fd')", "null");
+	assert_json(json, "SELECT json_type(?1, '$[0].append')", "false");
+	assert_json(json, "SELECT json_type(?1, '$[1].append')", "true");
+	assert_json(json, "SELECT json_extract(?1, '$[1].seq')", "2");
+	assert_json(json, "SELECT json_extract(?1, '$[1].crc32')",
+	    "3735928559");
+	assert_json(json, "SELECT json_extract(?1, '$[1].key')",
+	    "namespace:dir/a b.txt:1");
+	assert_json(json, "SELECT json_extract(?1, '$[1].path2')",
+	    "dir/c'd\".txt");
+	free(json);
+}
+
+/* --- recordings ---------------------------------------------------------- */
+
+static void
+assert_strv_eq(char **got, const char *const *want)
+{
+	size_t i;
+
+	cr_assert_not_null(got);
+	for (i = 0; want[i]; i++) {
+		cr_assert_not_null(got[i], "element %zu missing", i);
+		cr_assert_str_eq(got[i], want[i]);
+	}
+	cr_assert_null(got[i], "extra element %zu", i);
+}
+
+Test(store_recording, round_trip_with_odd_strings_and_init,
+    .init = open_new, .fini = close_and_remove)
+{
+	static const char *const argv[] = { "prog", "it's \"quoted\"",
+	    "two\nlines", "tab\there", "back\\slash", "",
+	    "\xc3\xa9t\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x92\xbe", "[1,2]",
+	    "\x01\x7f", NULL };
+	static const char *const envp[] = { "HOME=/root", "X=a=b=c",
+	    "JSON={\"k\": [1]}", "EMPTY=", NULL };
+	size_t tar_len = 300000;
+	unsigned char *tar = malloc(tar_len);
+	struct store_recording r = {
+		.exe = "/usr/bin/prog \xe2\x9c\x93",
+		.argv = (char **)argv,
+		.envp = (char **)envp,
+		.init_dir = "in'it",
+		.start_unix_ns = 1700000000123456789,
+		.deterministic = true,
+		.version = "0.1.0",
+		.kernel = "6.1.0-13-amd64",
+	};
+	struct store_recording got;
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < tar_len; i++)
+		tar[i] = (unsigned char)(i % 251 ^ (i >> 9));
+	r.init_tar = tar;
+	r.init_tar_len = tar_len;
+	cr_assert_eq(store_recording_add(st, &r, &id), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_gt(id, 0);
+
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert_eq(got.id, id);
+	cr_assert_str_eq(got.exe, r.exe);
+	assert_strv_eq(got.argv, argv);
+	assert_strv_eq(got.envp, envp);
+	cr_assert_str_eq(got.init_dir, "in'it");
+	cr_assert_eq(got.init_tar_len, tar_len);
+	cr_assert_eq(memcmp(got.init_tar, tar, tar_len), 0);
+	cr_assert_eq(got.start_unix_ns, 1700000000123456789);
+	cr_assert(got.deterministic);
+	cr_assert_str_eq(got.version, "0.1.0");
+	cr_assert_str_eq(got.kernel, "6.1.0-13-amd64");
+	/* not finished yet */
+	cr_assert_null(got.status);
+	cr_assert_eq(got.exit_code, -1);
+	store_recording_release(&got);
+	cr_assert_null(got.argv);
+
+	/* stored compressed, argv as a JSON array users can query */
+	cr_assert_lt(raw_int("SELECT length(init_blob) FROM recordings"),
+	    (int64_t)tar_len);
+	cr_assert_eq(raw_int("SELECT init_size FROM recordings"),
+	    (int64_t)tar_len);
+	cr_assert_eq(raw_int("SELECT json_array_length(argv) FROM "
+	    "recordings"), 9);
+	cr_assert_eq(raw_int("SELECT status IS NULL AND duration_ns IS NULL "
+	    "FROM recordings"), 1);
+	free(tar);
+}
+
+Test(store_recording, finish_and_no_init, .init = open_new,
+    .fini = close_and_remove)
+{
+	static const char *const empty[] = { NULL };
+	struct store_recording r = {
+		.exe = "/bin/true",
+		.argv = (char **)empty,
+		.envp = NULL,
+		.version = "0.1.0",
+	};
+	struct store_recording got;
+	int64_t id;
+
+	cr_assert_eq(store_recording_get(st, &got), -ENOENT);
+	cr_assert_eq(store_recording_add(st, &r, &id), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_eq(store_recording_finish(st, id, 5000, "signal:KILL", 137,
+	    12, 3), 0);
+	cr_assert_eq(store_recording_finish(st, id + 1, 1, "exit:0", 0, 0, 0),
+	    -ENOENT);
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert_null(got.init_tar);
+	cr_assert_eq(got.init_tar_len, 0);
+	cr_assert_null(got.init_dir);
+	cr_assert_null(got.kernel);
+	cr_assert_not_null(got.argv);
+	cr_assert_null(got.argv[0]);
+	cr_assert_null(got.envp[0]);
+	cr_assert_str_eq(got.status, "signal:KILL");
+	cr_assert_eq(got.exit_code, 137);
+	cr_assert_eq(got.duration_ns, 5000);
+	cr_assert_eq(got.sites, 12);
+	cr_assert_eq(got.files, 3);
+	store_recording_release(&got);
+	cr_assert_eq(raw_int("SELECT init_blob IS NULL AND init_size IS NULL "
+	    "FROM recordings"), 1);
+}
+
+Test(store_recording, empty_init_and_damaged_blob, .init = open_new,
+    .fini = close_and_remove)
+{
+	struct store_recording r = {
+		.exe = "/bin/true",
+		.init_dir = "empty",
+		.init_tar = "",
+		.init_tar_len = 0,
+		.version = "0.1.0",
+	};
+	struct store_recording got;
+
+	cr_assert_eq(store_recording_add(st, &r, NULL), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert_not_null(got.init_tar);
+	cr_assert_eq(got.init_tar_len, 0);
+	store_recording_release(&got);
+
+	raw_exec(dbpath, "UPDATE recordings SET init_size = 5000000000");
+	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
+	cr_assert_null(got.exe);
+	raw_exec(dbpath, "UPDATE recordings SET init_size = 10");
+	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
+	raw_exec(dbpath, "UPDATE recordings SET init_size = 0, "
+	    "init_blob = x'00112233'");
+	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
+	cr_assert_not_null(strstr(store_errmsg(st), "init archive"));
+}
+
+/* --- experiments, verdicts, report --------------------------------------- */
+
+struct exp_list {
+	int64_t		site[8];
+	char		fault[8][16];
+	char		verdict[8][32];
+	char		path[8][16];
+	int64_t		fault_bytes[8];
+	int		oracle_exit[8];
+	int		n;
+};
+
+static int
+collect_experiment(void *ctx, const struct store_experiment *e,
+    const struct store_site *site)
+{
+	struct exp_list *l = ctx;
+
+	cr_assert_lt(l->n, 8);
+	cr_assert_eq(e->site, site->id);
+	l->site[l->n] = site->seq;
+	snprintf(l->fault[l->n], 16, "%s", e->fault);
+	snprintf(l->verdict[l->n], 32, "%s", e->verdict);
+	snprintf(l->path[l->n], 16, "%s", site->path);
+	l->fault_bytes[l->n] = e->fault_bytes;
+	l->oracle_exit[l->n] = e->oracle_exit;
+	l->n++;
+	return 0;
+}
+
+Test(store_experiments, put_replace_done_clear,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_experiment e;
+	struct exp_list l = { .n = 0 };
+	int64_t ids[3];
+	bool done;
+
+	add_three_sites(ids);
+	cr_assert_eq(store_experiment_done(st, ids[0], "torn", &done), 0);
+	cr_assert(!done);
+	e = experiment(ids[0], "torn", "silent-corruption");
+	e.fault_bytes = 3;
+	e.prog_tail = "wrote\n";
+	e.oracle_tail = "bad checksum";
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_experiment_done(st, ids[0], "torn", &done), 0);
+	cr_assert(done);
+	cr_assert_eq(store_experiment_done(st, ids[0], "eio", &done), 0);
+	cr_assert(!done);
+
+	/* the same (site, fault) replaces, never duplicates */
+	e.verdict = "ok";
+	e.oracle_exit = -1;
+	e.diverged = true;
+	e.divergence = "seq 2: write vs pwrite64";
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 1);
+	cr_assert_eq(raw_int("SELECT verdict = 'ok' AND oracle_exit IS NULL "
+	    "AND diverged = 1 AND fault_bytes = 3 AND created_ns > 0 "
+	    "FROM experiments"), 1);
+
+	cr_assert_eq(store_experiments_each(st, collect_experiment, &l), 0);
+	cr_assert_eq(l.n, 1);
+	cr_assert_eq(l.site[0], 1);
+	cr_assert_str_eq(l.verdict[0], "ok");
+	cr_assert_eq(l.fault_bytes[0], 3);
+	cr_assert_eq(l.oracle_exit[0], -1);
+
+	cr_assert_eq(store_experiments_clear(st), 0);
+	cr_assert_eq(store_experiment_done(st, ids[0], "torn", &done), 0);
+	cr_assert(!done);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 0);
+}
+
+Test(store_experiments, refuses_bad_codes, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_experiment e;
+	int64_t ids[3];
+
+	add_three_sites(ids);
+	e = experiment(ids[0], "bitflip", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), -EINVAL);
+	e = experiment(ids[0], "eio", "fine");
+	cr_assert_eq(store_experiment_put(st, &e), -EINVAL);
+	e = experiment(ids[2] + 100, "eio", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), -EINVAL);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 0);
+}
+
+/* Six experiments over three sites, with known verdicts. */
+static void
+add_experiments(int64_t ids[3])
+{
+	static const struct {
+		int		site;
+		const char	*fault;
+		const char	*verdict;
+	} rows[] = {
+		{ 2, "torn", "silent-corruption" },
+		{ 0, "short", "ok" },
+		{ 0, "torn", "silent-corruption" },
+		{ 0, "eio", "reported" },
+		{ 2, "crash", "hang" },
+		{ 1, "eio", "corruption" },
+	};
+	struct store_experiment e;
+	size_t i;
+
+	add_three_sites(ids);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		e = experiment(ids[rows[i].site], rows[i].fault,
+		    rows[i].verdict);
+		cr_assert_eq(store_experiment_put(st, &e), 0, "%s",
+		    store_errmsg(st));
+	}
+}
+
+Test(store_experiments, each_in_site_then_fault_order,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct exp_list l = { .n = 0 };
+	int64_t ids[3];
+
+	add_experiments(ids);
+	cr_assert_eq(store_experiments_each(st, collect_experiment, &l), 0);
+	cr_assert_eq(l.n, 6);
+	cr_assert_eq(l.site[0], 1);
+	cr_assert_str_eq(l.fault[0], "eio");
+	cr_assert_str_eq(l.fault[1], "short");
+	cr_assert_str_eq(l.fault[2], "torn");
+	cr_assert_eq(l.site[3], 2);
+	cr_assert_eq(l.site[4], 3);
+	cr_assert_str_eq(l.fault[4], "crash");
+	cr_assert_str_eq(l.fault[5], "torn");
+}
+
+Test(store_experiments, bugs_by_path_syscall_seq_fault,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct exp_list l = { .n = 0 };
+	int64_t ids[3];
+
+	add_experiments(ids);
+	cr_assert_eq(store_bugs_each(st, collect_experiment, &l), 0);
+	cr_assert_eq(l.n, 4);
+	cr_assert_str_eq(l.path[0], "a.txt");
+	cr_assert_eq(l.site[0], 1);
+	cr_assert_str_eq(l.verdict[0], "silent-corruption");
+	cr_assert_eq(l.site[1], 2);
+	cr_assert_str_eq(l.verdict[1], "corruption");
+	cr_assert_str_eq(l.path[2], "b.txt");
+	cr_assert_str_eq(l.fault[2], "crash");
+	cr_assert_str_eq(l.verdict[2], "hang");
+	cr_assert_str_eq(l.fault[3], "torn");
+}
+
+Test(store_experiments, views_verdicts_and_bugs,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	int64_t ids[3];
+	char *text;
+
+	add_experiments(ids);
+	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts"), 6);
+	cr_assert_eq(raw_int("SELECT count(*) FROM bugs"), 4);
+	/* every documented column is there */
+	cr_assert_eq(raw_int("SELECT count(*) FROM (SELECT experiment, site, "
+	    "seq, syscall, family, path, kind, offset, count, key, fault, "
+	    "injected, fault_bytes, status, oracle_exit, verdict, diverged, "
+	    "duration_ns, prog_tail, oracle_tail FROM verdicts)"), 6);
+	text = raw_text("SELECT group_concat(seq || ':' || fault || ':' || "
+	    "verdict, ' ') FROM verdicts");
+	cr_assert_str_eq(text, "1:eio:reported 1:short:ok "
+	    "1:torn:silent-corruption 2:eio:corruption 3:crash:hang "
+	    "3:torn:silent-corruption");
+	free(text);
+	text = raw_text("SELECT group_concat(path || ':' || syscall || ':' || "
+	    "fault || ':' || verdict, ' ') FROM bugs");
+	cr_assert_str_eq(text, "a.txt:write:torn:silent-corruption "
+	    "a.txt:write:eio:corruption b.txt:pwrite64:crash:hang "
+	    "b.txt:pwrite64:torn:silent-corruption");
+	free(text);
+	text = raw_text("SELECT key FROM verdicts WHERE seq = 3 LIMIT 1");
+	cr_assert_str_eq(text, "write:b.txt:1");
+	free(text);
+}
+
+struct counts {
+	char	names[10][32];
+	int64_t	n[10];
+	int	len;
+};
+
+static int
+collect_count(void *ctx, const char *verdict, int64_t n)
+{
+	struct counts *c = ctx;
+
+	cr_assert_lt(c->len, 10);
+	snprintf(c->names[c->len], 32, "%s", verdict);
+	c->n[c->len++] = n;
+	return 0;
+}
+
+Test(store_experiments, verdict_counts_fixed_order_with_zeros,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	static const char *const order[] = { "ok", "reported",
+	    "silent-corruption", "corruption", "crashed", "hang",
+	    "unreached", "oracle-error" };
+	static const int64_t want[] = { 1, 1, 2, 1, 0, 1, 0, 0 };
+	struct counts c = { .len = 0 };
+	int64_t ids[3];
+	int i;
+
+	add_experiments(ids);
+	cr_assert_eq(store_verdict_counts(st, collect_count, &c), 0);
+	cr_assert_eq(c.len, 8);
+	for (i = 0; i < 8; i++) {
+		cr_assert_str_eq(c.names[i], order[i]);
+		cr_assert_eq(c.n[i], want[i], "%s", order[i]);
+	}
+}
+
+Test(store_experiments, count_verdicts_list,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	int64_t ids[3];
+	int64_t n;
+
+	add_experiments(ids);
+	cr_assert_eq(store_count_verdicts(st, "silent-corruption", &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(store_count_verdicts(st, "silent-corruption,hang", &n),
+	    0);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(store_count_verdicts(st, " ok , reported,ok", &n), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(store_count_verdicts(st, "crashed,unreached", &n), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(store_count_verdicts(st, "ok,bogus", &n), -EINVAL);
+	cr_assert_not_null(strstr(store_errmsg(st), "'bogus'"), "%s",
+	    store_errmsg(st));
+	cr_assert_eq(store_count_verdicts(st, "ok,", &n), -EINVAL);
+	cr_assert_eq(store_count_verdicts(st, "", &n), -EINVAL);
+	cr_assert_eq(store_count_verdicts(st, "ok'; DROP TABLE sites; --",
+	    &n), -EINVAL);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 3);
+}
+
+Test(store_experiments, json_outputs, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_experiment e;
+	int64_t ids[3];
+	char *json;
+
+	add_experiments(ids);
+	e = experiment(ids[1], "torn", "crashed");
+	e.status = "signal:SEGV";
+	e.prog_tail = "Segmentation \"fault\"\n\xc3\xa9";
+	e.fault_bytes = 2;
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+
+	cr_assert_eq(store_experiments_json(st, true, &json), 0, "%s",
+	    store_errmsg(st));
+	assert_json_valid(json);
+	assert_json(json, "SELECT json_array_length(?1)", "7");
+	assert_json(json, "SELECT json_extract(?1, '$[0].fault') || "
+	    "json_extract(?1, '$[0].verdict')", "eioreported");
+	assert_json(json, "SELECT json_type(?1, '$[0].injected')", "true");
+	free(json);
+
+	cr_assert_eq(store_experiments_json(st, false, &json), 0);
+	assert_json_valid(json);
+	assert_json(json, "SELECT json_array_length(?1)", "5");
+	assert_json(json, "SELECT json_extract(?1, '$[2].prog_tail')",
+	    "Segmentation \"fault\"\n\xc3\xa9");
+	assert_json(json, "SELECT json_extract(?1, '$[2].fault_bytes')", "2");
+	assert_json(json, "SELECT json_extract(?1, '$[2].key')",
+	    "write:a.txt:2");
+	free(json);
+
+	cr_assert_eq(store_report_json(st, &json), 0, "%s", store_errmsg(st));
+	assert_json_valid(json);
+	assert_json(json, "SELECT group_concat(key || '=' || value, ',') "
+	    "FROM json_each(?1, '$.counts')", "ok=1,reported=1,"
+	    "silent-corruption=2,corruption=1,crashed=1,hang=1,unreached=0,"
+	    "oracle-error=0");
+	assert_json(json, "SELECT json_type(?1, '$.bugs')", "array");
+	assert_json(json, "SELECT json_array_length(?1, '$.bugs')", "5");
+	assert_json(json, "SELECT json_extract(?1, '$.bugs[0].path')",
+	    "a.txt");
+	assert_json(json, "SELECT json_type(?1, '$.experiments')", NULL);
+	free(json);
+
+	cr_assert_eq(store_report_all_json(st, &json), 0, "%s",
+	    store_errmsg(st));
+	assert_json_valid(json);
+	assert_json(json, "SELECT json_array_length(?1, '$.experiments')",
+	    "7");
+	assert_json(json, "SELECT json_array_length(?1, '$.bugs')", "5");
+	free(json);
+}
+
+Test(store_experiments, json_of_empty_database, .init = open_new,
+    .fini = close_and_remove)
+{
+	char *json;
+
+	cr_assert_eq(store_report_all_json(st, &json), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_str_eq(json, "{\"counts\":{\"ok\":0,\"reported\":0,"
+	    "\"silent-corruption\":0,\"corruption\":0,\"crashed\":0,"
+	    "\"hang\":0,\"unreached\":0,\"oracle-error\":0},\"bugs\":[],"
+	    "\"experiments\":[]}");
+	free(json);
+	cr_assert_eq(store_experiments_json(st, false, &json), 0);
+	cr_assert_str_eq(json, "[]");
+	free(json);
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# tools/bench-record.sh: the tracing overhead of `badio record`, from one
+# run on this machine (a script, not a test; figures go to
+# docs/performance.md).
+#
+# Workloads (sources in tools/bench/):
+#   A read-heavy:  200,000 reads of 4 KiB from /dev/zero + 2,000 writes
+#                  of 4 KiB to a file (untraced calls must stay cheap)
+#   B write-heavy: 100,000 writes of 16 bytes to a file (cost per site)
+# Each runs natively, under `strace -f --seccomp-bpf -e trace=<badio's
+# syscall set> -o /dev/null`, and under `badio record`; the table shows
+# median wall times of RUNS runs (after one warm-up) and the ratios.
+#
+# Usage: tools/bench-record.sh [BUILD_DIR]     (default: build; built if
+#        missing).  Environment: RUNS (default 5), CC (default cc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=${1:-build}
+runs=${RUNS:-5}
+cc=${CC:-cc}
+badio=$build/tools/badio
+# badio's traced set (issue 2).  strace cannot filter opens on their
+# flags in BPF, so it stops at every open/openat/creat; the workloads
+# open only two files, so that does not matter here.
+trace_set=write,pwrite64,writev,pwritev,pwritev2,fsync,fdatasync
+trace_set+=,sync_file_range,msync,syncfs,sync,rename,renameat,renameat2
+trace_set+=,unlink,unlinkat,truncate,ftruncate,fallocate,open,openat,creat
+
+if [[ ! -x $badio ]]; then
+	echo "bench: building badio in $build/" >&2
+	cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$build" -j "$(nproc)" --target badio >/dev/null
+fi
+command -v strace >/dev/null || { echo "bench: strace is missing (tools/setup.sh)" >&2; exit 1; }
+
+bin=$build/bench
+mkdir -p "$bin"
+for w in read_heavy write_heavy; do
+	if [[ ! -x $bin/$w || tools/bench/$w.c -nt $bin/$w ]]; then
+		"$cc" -O2 -o "$bin/$w" "tools/bench/$w.c"
+	fi
+done
+bin=$(cd "$bin" && pwd)
+badio=$(cd "$(dirname "$badio")" && pwd)/badio
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/badio-bench-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+# Commands per configuration; WORKLOAD is replaced by the program path.
+cmd_native="WORKLOAD"
+cmd_strace="strace -f --seccomp-bpf -e trace=$trace_set -o /dev/null WORKLOAD"
+cmd_badio="$badio record --force -o $work/bench.db -- WORKLOAD"
+
+now_ns() {
+	date +%s%N
+}
+
+# median of the numbers on stdin
+median() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# seconds CMD: median wall time of $runs runs, in seconds
+seconds() {
+	local cmd=$1 i t0 t1
+	if command -v hyperfine >/dev/null; then
+		(cd "$work" && hyperfine -N --style none --warmup 1 \
+			--runs "$runs" --export-json "$work/h.json" "$cmd" \
+			>/dev/null 2>&1)
+		python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$work/h.json"
+		return
+	fi
+	if ! (cd "$work" && $cmd >/dev/null 2>"$work/err"); then	# warm-up
+		echo "bench: '$cmd' failed:" >&2
+		cat "$work/err" >&2
+		exit 1
+	fi
+	for ((i = 0; i < runs; i++)); do
+		t0=$(now_ns)
+		(cd "$work" && $cmd >/dev/null 2>&1)
+		t1=$(now_ns)
+		echo $(((t1 - t0) / 1000))
+	done | median | awk '{ printf "%.4f\n", $1 / 1e6 }'
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'
+}
+
+printf '%-12s %10s %10s %10s %14s %14s\n' workload native strace badio \
+	badio/native badio/strace
+for w in read_heavy write_heavy; do
+	n=$(seconds "${cmd_native//WORKLOAD/$bin/$w}")
+	s=$(seconds "${cmd_strace//WORKLOAD/$bin/$w}")
+	b=$(seconds "${cmd_badio//WORKLOAD/$bin/$w}")
+	printf '%-12s %9.3fs %9.3fs %9.3fs %14s %14s\n' "$w" "$n" "$s" "$b" \
+		"$(ratio "$b" "$n")" "$(ratio "$b" "$s")"
+done
+echo "(median of $runs runs after 1 warm-up; $(nproc) CPUs; $(uname -r);" \
+	"goals: read_heavy badio/native <= 1.2x, write_heavy badio/strace <= 0.5x)"

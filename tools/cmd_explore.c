@@ -1,0 +1,458 @@
+/*
+ * cmd_explore.c - `badio explore`: options in, bx_explore() out, the
+ * progress line, messages and the exit status.
+ *
+ * Exit status: 0 done; 1 with --fail-on when the database holds an
+ * experiment with one of those verdicts (or on a runtime error);
+ * 2 usage or set-up errors (including an oracle that fails the
+ * fault-free run); 130 interrupted (what was committed stays).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explorer/explorer.h"
+#include "store/store.h"
+#include "tools/cli.h"
+#include "tools/cmd.h"
+
+const char explore_usage[] =
+	"usage: badio explore [-d DB] --oracle CMD [--faults LIST] [--sites FILTER]\n"
+	"                     [-j N] [--timeout SEC] [--oracle-timeout SEC]\n"
+	"                     [--keep DIR] [--redo] [--fail-on VERDICTS]\n"
+	"                     [--include-stdio] [--include-pipes] [-q]\n"
+	"\n"
+	"Re-run the recorded program once per site and fault, with that one\n"
+	"call failing, then run CMD (through /bin/sh, in the run's directory)\n"
+	"to judge the files: exit 0 intact, 125 cannot judge, other damaged.\n"
+	"CMD sees BADIO_DIR, BADIO_SITE, BADIO_FAULT, BADIO_SYSCALL, BADIO_PATH,\n"
+	"BADIO_STATUS and BADIO_INJECTED.  A fault-free run must pass CMD first.\n"
+	"Experiments already in DB are skipped, so an interrupted explore resumes.\n"
+	"\n"
+	"  -d, --db DB              database (default: badio.db)\n"
+	"      --oracle CMD         the judge; a relative script path is taken\n"
+	"                           from the current directory\n"
+	"      --faults LIST        short,torn,eio,enospc,crash (default: short,\n"
+	"                           torn, eio, crash for writes; eio, crash else)\n"
+	"      --sites FILTER       id=N, id=N-M, syscall=NAME, family=NAME,\n"
+	"                           path=GLOB; comma-separated, all must hold\n"
+	"  -j, --jobs N             experiments at once (default: CPUs)\n"
+	"      --timeout SEC        per run of the program (default: 30; 0: none)\n"
+	"      --oracle-timeout SEC per oracle run (default: 30; 0: none)\n"
+	"      --keep DIR           keep the run directories of bug verdicts\n"
+	"      --redo               forget earlier experiments, start over\n"
+	"      --fail-on VERDICTS   exit 1 if DB holds any of these verdicts\n"
+	"      --include-stdio      explore writes to stdout, stderr, terminals\n"
+	"      --include-pipes      explore writes to pipes and sockets\n"
+	"  -q, --quiet              no progress line, no summary\n"
+	"  -h, --help               show this help\n"
+	"\n"
+	"Verdicts: ok, reported, silent-corruption, corruption, crashed, hang,\n"
+	"unreached, oracle-error (see 'badio help report').\n";
+
+enum {
+	OPT_ORACLE = 0x100,
+	OPT_FAULTS,
+	OPT_SITES,
+	OPT_TIMEOUT,
+	OPT_ORACLE_TIMEOUT,
+	OPT_KEEP,
+	OPT_REDO,
+	OPT_FAIL_ON,
+	OPT_INCLUDE_STDIO,
+	OPT_INCLUDE_PIPES,
+};
+
+struct explore_cli {
+	const char	*db;
+	const char	*fail_on;
+	bool		quiet;
+	bool		tty;		/* progress line on stderr */
+	int64_t		last_draw;	/* ns, to draw at most 10 times a second */
+	bool		drawn;		/* a progress line is on screen */
+	struct bx_explore_opts bx;
+	struct bx_filter filter;
+};
+
+static int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+parse_seconds(const char *opt, const char *s)
+{
+	long v;
+
+	if (!cli_parse_int(s, 0, 7 * 24 * 3600, &v))
+		die_usage("explore: %s wants whole seconds, not '%s'", opt, s);
+	return (int)(v * 1000);
+}
+
+static void
+parse_options(int argc, char **argv, struct explore_cli *o)
+{
+	static const struct option longopts[] = {
+		{ "db",			required_argument, NULL, 'd' },
+		{ "oracle",		required_argument, NULL, OPT_ORACLE },
+		{ "faults",		required_argument, NULL, OPT_FAULTS },
+		{ "sites",		required_argument, NULL, OPT_SITES },
+		{ "jobs",		required_argument, NULL, 'j' },
+		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+		{ "oracle-timeout",	required_argument, NULL, OPT_ORACLE_TIMEOUT },
+		{ "keep",		required_argument, NULL, OPT_KEEP },
+		{ "redo",		no_argument,	   NULL, OPT_REDO },
+		{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
+		{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
+		{ "include-pipes",	no_argument,	   NULL, OPT_INCLUDE_PIPES },
+		{ "quiet",		no_argument,	   NULL, 'q' },
+		{ "help",		no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	long v;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->db = "badio.db";
+	o->bx.jobs = cpus > 0 ? (unsigned)cpus : 1;
+	o->bx.timeout_ms = 30 * 1000;
+	o->bx.oracle_timeout_ms = 30 * 1000;
+	o->bx.kinds = (1u << REC_KIND_REGULAR) | (1u << REC_KIND_DIR);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+d:j:qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			o->db = optarg;
+			break;
+		case OPT_ORACLE:
+			o->bx.oracle = optarg;
+			break;
+		case OPT_FAULTS:
+			if (bx_faults_parse(optarg, &o->bx.faults, err,
+			    sizeof(err)) < 0)
+				die_usage("explore: %s (faults: short, torn, "
+				    "eio, enospc, crash)", err);
+			break;
+		case OPT_SITES:
+			bx_filter_release(&o->filter);
+			if (bx_filter_parse(optarg, &o->filter, err,
+			    sizeof(err)) < 0)
+				die_usage("explore: --sites: %s", err);
+			o->bx.sites = &o->filter;
+			break;
+		case 'j':
+			if (!cli_parse_int(optarg, 1, 1024, &v))
+				die_usage("explore: -j wants a number from 1 "
+				    "to 1024, not '%s'", optarg);
+			o->bx.jobs = (unsigned)v;
+			break;
+		case OPT_TIMEOUT:
+			o->bx.timeout_ms = parse_seconds("--timeout", optarg);
+			break;
+		case OPT_ORACLE_TIMEOUT:
+			o->bx.oracle_timeout_ms = parse_seconds(
+			    "--oracle-timeout", optarg);
+			break;
+		case OPT_KEEP:
+			o->bx.keep_dir = optarg;
+			break;
+		case OPT_REDO:
+			o->bx.redo = true;
+			break;
+		case OPT_FAIL_ON:
+			if (bx_verdicts_check(optarg, err, sizeof(err)) < 0)
+				die_usage("explore: --fail-on: %s", err);
+			o->fail_on = optarg;
+			break;
+		case OPT_INCLUDE_STDIO:
+			o->bx.kinds |= (1u << REC_KIND_TTY);
+			o->bx.include_stdio = true;
+			break;
+		case OPT_INCLUDE_PIPES:
+			o->bx.kinds |= (1u << REC_KIND_PIPE) |
+			    (1u << REC_KIND_SOCKET);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			exit(cmd_print_help("explore"));
+		default:
+			die_usage("explore: unknown option or missing argument "
+			    "'%s' (see 'badio help explore')", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		die_usage("explore: unexpected argument '%s' (see 'badio help "
+		    "explore')", argv[optind]);
+	if (!o->bx.oracle || !*o->bx.oracle)
+		die_usage("explore: no oracle given (--oracle CMD: exit 0 when "
+		    "the files are intact)");
+	o->tty = !o->quiet && isatty(2);
+}
+
+/* --- progress --- */
+
+static void
+clear_line(struct explore_cli *o)
+{
+	if (o->drawn) {
+		fputs("\r\033[K", stderr);
+		o->drawn = false;
+	}
+}
+
+static void
+draw(struct explore_cli *o, const struct bx_progress *p, bool force)
+{
+	int64_t now = mono_ns();
+	uint64_t ran = p->planned - (p->total - p->done);
+	double secs = (double)p->elapsed_ns / 1e9;
+	double rate = secs > 0 ? (double)ran / secs : 0;
+	char eta[32] = "?";
+
+	if (!o->tty || (!force && now - o->last_draw < 100000000))
+		return;
+	o->last_draw = now;
+	if (rate > 0) {
+		long left = (long)((double)(p->total - p->done) / rate + 0.5);
+
+		snprintf(eta, sizeof(eta), "%ld:%02ld", left / 60, left % 60);
+	}
+	fprintf(stderr, "\r\033[Kbadio: explore: %" PRIu64 "/%" PRIu64
+	    " experiments, %" PRIu64 " bug%s, %.1f/s, ETA %s", p->done,
+	    p->total, p->bugs, p->bugs == 1 ? "" : "s", rate, eta);
+	o->drawn = true;
+}
+
+static void
+on_progress(void *ctx, const struct bx_progress *p)
+{
+	struct explore_cli *o = ctx;
+
+	switch (p->event) {
+	case BX_EV_BASELINE:
+		if (p->rec_status && strcmp(p->status, p->rec_status) != 0)
+			warn("explore: the fault-free run ended with '%s', the "
+			    "recording with '%s'", p->status, p->rec_status);
+		if (p->missing || p->extra)
+			warn("explore: the fault-free run differs from the "
+			    "recording (%" PRIu64 " site%s missing, %" PRIu64
+			    " extra; %s): the program may be nondeterministic, "
+			    "and some faults may be 'unreached'", p->missing,
+			    p->missing == 1 ? "" : "s", p->extra,
+			    p->first_diff ? p->first_diff : "");
+		break;
+	case BX_EV_PLANNED:
+		draw(o, p, true);
+		break;
+	case BX_EV_RESULT:
+		draw(o, p, p->done == p->total);
+		break;
+	}
+}
+
+/* --- the end --- */
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+	bx_interrupt();
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+print_tail(const char *who, const char *tail)
+{
+	const char *p = tail;
+	int lines = 0;
+
+	if (!*tail)
+		return;
+	/* the last 10 lines at most */
+	for (p = tail + strlen(tail); p > tail; p--)
+		if (p[-1] == '\n' && p[0] && ++lines > 10)
+			break;
+	fprintf(stderr, "badio: %s said:\n", who);
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+
+		fprintf(stderr, "    %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+}
+
+static int
+explain_failure(struct explore_cli *o, struct store *s,
+    const struct bx_explore_result *r, int rc)
+{
+	const char *why = strerror(-rc);
+
+	switch (r->fail) {
+	case BX_FAIL_INTERRUPTED:
+		fprintf(stderr, "badio: explore: interrupted; %" PRIu64
+		    " experiment%s committed this run, %" PRIu64 "/%" PRIu64
+		    " in '%s' (run explore again to go on)\n", r->ran,
+		    r->ran == 1 ? "" : "s", r->done, r->total, o->db);
+		return 130;
+	case BX_FAIL_STORE:
+		error("explore: database '%s': %s", o->db,
+		    s ? store_errmsg(s) : why);
+		return 1;
+	case BX_FAIL_RECORDING:
+		die_usage("explore: database '%s' holds no recording (run "
+		    "'badio record' first)", o->db);
+	case BX_FAIL_ORACLE_MISSING:
+		die_usage("explore: oracle '%s' not found", o->bx.oracle);
+	case BX_FAIL_PROG:
+		switch (r->stage) {
+		case REC_STAGE_PTRACE:
+			die_usage("explore: cannot trace the program: ptrace "
+			    "refused (%s): badio may itself be traced, Yama's "
+			    "ptrace_scope may forbid it, or a container may "
+			    "lack CAP_SYS_PTRACE", why);
+		case REC_STAGE_SECCOMP:
+			die_usage("explore: cannot load the seccomp filter: %s",
+			    why);
+		case REC_STAGE_EXEC:
+			die_usage("explore: cannot execute the recorded program: "
+			    "%s (was it moved since 'badio record'?)", why);
+		default:
+			die_usage("explore: cannot run the program: %s", why);
+		}
+	case BX_FAIL_SCRATCH:
+		error("explore: cannot prepare a run directory: %s", why);
+		return 1;
+	case BX_FAIL_KEEP:
+		die_usage("explore: cannot create --keep directory '%s': %s",
+		    o->bx.keep_dir, why);
+	case BX_FAIL_BASELINE_HANG:
+		print_tail("the program", r->prog_tail);
+		die_usage("explore: the program did not finish the fault-free "
+		    "run within --timeout %ds", o->bx.timeout_ms / 1000);
+	case BX_FAIL_BASELINE:
+		print_tail("the oracle", r->oracle_tail);
+		switch (r->oracle.state) {
+		case BX_ORACLE_EXITED:
+			die_usage("explore: the oracle fails the fault-free run "
+			    "(exit %d%s; the program ended with '%s'): fix the "
+			    "oracle or the set-up first, every verdict would be "
+			    "noise", r->oracle.code, r->oracle.code == 127 ?
+			    ", command not found" : r->oracle.code == 126 ?
+			    ", not executable" : "", r->status);
+		case BX_ORACLE_TIMEOUT:
+			die_usage("explore: the oracle did not finish the "
+			    "fault-free run within --oracle-timeout %ds",
+			    o->bx.oracle_timeout_ms / 1000);
+		case BX_ORACLE_SIGNALED:
+			die_usage("explore: the oracle was killed by signal %s "
+			    "in the fault-free run",
+			    cli_signal_name(r->oracle.code));
+		default:
+			die_usage("explore: cannot run the oracle: %s",
+			    strerror(r->oracle.code));
+		}
+	case BX_FAIL_WORKER:
+		error("explore: a worker process failed: %s", why);
+		return 1;
+	default:
+		error("explore: %s", why);
+		return 1;
+	}
+}
+
+static int
+print_count(void *ctx, const char *verdict, int64_t n)
+{
+	int *first = ctx;
+
+	if (n == 0)
+		return 0;
+	fprintf(stderr, "%s%s %" PRId64, *first ? "" : ", ", verdict, n);
+	*first = 0;
+	return 0;
+}
+
+static void
+summary(struct explore_cli *o, struct store *s,
+    const struct bx_explore_result *r, double secs)
+{
+	int first = 1;
+
+	if (o->quiet)
+		return;
+	fprintf(stderr, "badio: explored %" PRIu64 " experiment%s (%" PRIu64
+	    " run now, in %.1fs): ", r->total, r->total == 1 ? "" : "s",
+	    r->ran, secs);
+	store_verdict_counts(s, print_count, &first);
+	fprintf(stderr, "%s; see 'badio report -d %s'\n",
+	    first ? "nothing to report" : "", o->db);
+}
+
+int
+cmd_explore(int argc, char **argv)
+{
+	struct explore_cli o;
+	struct bx_explore_result *r;
+	struct store *s = NULL;
+	int64_t t0 = mono_ns();
+	int64_t n;
+	int rc;
+
+	parse_options(argc, argv, &o);
+	o.bx.progress = on_progress;
+	o.bx.ctx = &o;
+	s = cli_open_db(o.db, STORE_WRITE);
+	r = malloc(sizeof(*r));
+	if (!r)
+		die("out of memory");
+	catch_signals();
+	rc = bx_explore(s, &o.bx, r);
+	clear_line(&o);
+	if (rc < 0) {
+		rc = explain_failure(&o, s, r, rc);
+		goto out_close;
+	}
+	summary(&o, s, r, (double)(mono_ns() - t0) / 1e9);
+	rc = 0;
+	if (o.fail_on) {
+		if (store_count_verdicts(s, o.fail_on, &n) < 0) {
+			error("explore: database '%s': %s", o.db,
+			    store_errmsg(s));
+			rc = 1;
+			goto out_close;
+		}
+		rc = n > 0;
+	}
+out_close:
+	store_close(s);
+	bx_filter_release(&o.filter);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# tools/setup.sh: install what badio needs to build and test, on Debian 12.
+#
+# Idempotent: asks dpkg which packages are missing and installs only those
+# (apt-get update runs only when something is missing).  Runs as root, or
+# through sudo.
+set -euo pipefail
+
+packages=(
+	build-essential cmake pkg-config	# compiler and build
+	libsqlite3-dev sqlite3			# the store
+	libseccomp-dev				# the tracer's filter
+	zlib1g-dev				# crc32, compressed snapshots
+	libcriterion-dev			# unit and live tests
+	python3 golang-go			# test target programs
+	strace					# nested-tracing test, benchmark
+	libdw-dev				# stack traces (later issue)
+)
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+	echo "setup: all ${#packages[@]} packages are installed"
+	exit 0
+fi
+
+if ((EUID == 0)); then
+	sudo=()
+elif command -v sudo >/dev/null; then
+	sudo=(sudo)
+else
+	echo "setup: missing packages: ${missing[*]}" >&2
+	echo "setup: run as root or install sudo" >&2
+	exit 1
+fi
+
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
