@@ -22,7 +22,10 @@
 #include "recorder/recorder_int.h"
 
 #define SCAN_BYTES	1024		/* stack read per site */
-#define SCAN_FRAMES	6		/* code words hashed after the ip */
+#define SCAN_MAX	10		/* code words hashed after the ip, at most */
+#define SCAN_CALLERS	2		/* ...stopping after this many outside the
+					 * ip's module (libc), if SCAN_MIN are in */
+#define SCAN_MIN	4
 
 struct xmap {
 	uint64_t	start;
@@ -186,6 +189,7 @@ callsite_scan(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
 	struct maps *m = proc_maps(tr, task_tgid(t), false);
 	const struct xmap *x;
 	uint64_t words[SCAN_BYTES / 8], h = 14695981039346656037ull;
+	unsigned callers = 0;
 	ssize_t got;
 
 	*n = 0;
@@ -195,13 +199,22 @@ callsite_scan(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
 		return 0;
 	frame_set(&frames[(*n)++], m, x, ip);	/* the syscall instruction */
 	h = hash_frame(h, frames[0].module, frames[0].offset);
+	/*
+	 * A write through stdio passes five or more libc frames before the
+	 * caller's: keep going until callers outside the ip's module are in
+	 * the hash, so two call sites of fwrite get two ids.
+	 */
 	got = mem_read(t->tid, sp, words, sizeof(words));
-	for (ssize_t i = 0; i < got / 8 && *n < SCAN_FRAMES + 1; i++) {
+	for (ssize_t i = 0; i < got / 8 && *n <= SCAN_MAX; i++) {
 		if (!(x = maps_find(m, words[i])))
 			continue;
 		frame_set(&frames[*n], m, x, words[i]);
 		h = hash_frame(h, frames[*n].module, frames[*n].offset);
+		if (frames[*n].module != frames[0].module)
+			callers++;
 		(*n)++;
+		if (callers >= SCAN_CALLERS && *n > SCAN_MIN)
+			break;
 	}
 	/* SQLite integers are signed 64-bit: keep the id positive */
 	h &= INT64_MAX;

@@ -182,6 +182,7 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	if (posix_memalign((void **)&tr->buf, 4096, tr->bufsize) != 0)
 		return -ENOMEM;
 	tr->no_emulation = getenv("BADIO_NO_EMULATE") != NULL;
+	tr->no_callsite = getenv("BADIO_NO_CALLSITE") != NULL;
 	return tracer_tables_init(tr);
 }
 

@@ -124,6 +124,8 @@ struct tracer {
 	struct fstype	*fstypes;	/* st_dev -> may emulate writes */
 	size_t		nfstypes;
 	bool		no_emulation;	/* opts or environment turned it off */
+	bool		no_callsite;	/* BADIO_NO_CALLSITE: no call-site ids (to
+					 * measure their cost) */
 	struct {
 		bool		valid;
 		uint64_t	dev;

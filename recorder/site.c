@@ -523,6 +523,8 @@ callsite_enter(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp)
 
 	p->nframes = 0;
 	p->unwound = false;
+	if (tr->no_callsite)
+		return;
 	p->callsite = callsite_scan(tr, t, ip, sp, p->frames, &n);
 	if (!p->callsite || !callsite_first(tr, p->callsite))
 		return;

@@ -153,8 +153,34 @@ static const char schema_v1[] =
 "PRAGMA application_id = " SCHEMA_STR(STORE_APPLICATION_ID) ";\n"
 "PRAGMA user_version = 1;\n";
 
+/*
+ * Version 2: call sites.  A call site is the code that made a call,
+ * identified by a hash of normalised code addresses that is the same
+ * across runs (recorder/callsite.c); its frames are kept once, not per
+ * site.
+ */
+static const char schema_v2[] =
+"CREATE TABLE callsites (\n"
+"  id INTEGER PRIMARY KEY,       -- the call-site id (sites.callsite)\n"
+"  unwound INTEGER NOT NULL CHECK (unwound IN (0, 1)),\n"
+"                                -- 1: frames from a full unwind (record\n"
+"                                -- --stacks); 0: from the stack scan\n"
+"  frames INTEGER NOT NULL       -- number of callsite_frames rows\n"
+");\n"
+"CREATE TABLE callsite_frames (\n"
+"  callsite INTEGER NOT NULL REFERENCES callsites(id),\n"
+"  depth INTEGER NOT NULL,       -- 0: innermost (the syscall instruction)\n"
+"  module TEXT NOT NULL,         -- mapped file, or [vdso]\n"
+"  offset INTEGER NOT NULL,      -- file offset of the address (a return\n"
+"                                -- address: the call is just before)\n"
+"  PRIMARY KEY (callsite, depth)\n"
+") WITHOUT ROWID;\n"
+"CREATE INDEX sites_callsite ON sites (callsite);\n"
+"PRAGMA user_version = 2;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
+	schema_v2,		/* 1 -> 2 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -198,6 +198,24 @@ int	store_experiments_json(struct store *s, bool all_rows, char **json);
 int	store_report_json(struct store *s, char **json);
 int	store_report_all_json(struct store *s, char **json);
 
+/*
+ * Call sites: the frames of each distinct call site, innermost first,
+ * as module file + offset.  Adding an id that exists does nothing.
+ */
+struct store_frame {
+	const char	*module;
+	int64_t		offset;
+};
+int	store_callsite_add(struct store *s, int64_t id,
+	    const struct store_frame *frames, size_t n, bool unwound);
+/*
+ * The frames of a call site, malloc'd (free with store_frames_free);
+ * *n = 0 if the id is unknown.
+ */
+int	store_callsite_get(struct store *s, int64_t id, struct store_frame **frames,
+	    size_t *n, bool *unwound);
+void	store_frames_free(struct store_frame *frames, size_t n);
+
 /* Key/value metadata (e.g. the oracle used by explore). */
 int	store_meta_set(struct store *s, const char *key, const char *value);
 int	store_meta_get(struct store *s, const char *key, char **value); /* malloc'd or NULL */

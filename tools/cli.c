@@ -158,6 +158,7 @@ struct cli_table {
 	int		ncols;
 	const bool	*numeric;
 	char		**cells;	/* rows * ncols, row 0 = headers */
+	bool		*note;		/* per row: cells[row * ncols] is a note */
 	size_t		rows;
 	size_t		cap;
 	size_t		*width;
@@ -180,18 +181,47 @@ cli_table_new(const char *const *headers, const bool *numeric, int ncols)
 	return t;
 }
 
-int
-cli_table_add(struct cli_table *t, const char *const *cells)
+static int
+table_grow(struct cli_table *t)
 {
 	if ((t->rows + 1) * (size_t)t->ncols > t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : (size_t)t->ncols * 64;
 		char **p = realloc(t->cells, cap * sizeof(*p));
+		bool *n;
 
 		if (!p)
 			return -ENOMEM;
 		t->cells = p;
+		n = realloc(t->note, cap / (size_t)t->ncols * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		t->note = n;
 		t->cap = cap;
 	}
+	return 0;
+}
+
+int
+cli_table_note(struct cli_table *t, const char *text)
+{
+	if (table_grow(t) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < t->ncols; i++) {
+		t->cells[t->rows * (size_t)t->ncols + (size_t)i] =
+		    strdup(i == 0 ? text : "");
+		if (!t->cells[t->rows * (size_t)t->ncols + (size_t)i])
+			return -ENOMEM;
+	}
+	t->note[t->rows++] = true;
+	return 0;
+}
+
+int
+cli_table_add(struct cli_table *t, const char *const *cells)
+{
+	if (table_grow(t) < 0)
+		return -ENOMEM;
+	t->note[t->rows] = false;
 	for (int i = 0; i < t->ncols; i++) {
 		char *c = strdup(cells[i] ? cells[i] : "");
 		size_t len;
@@ -211,6 +241,10 @@ void
 cli_table_print(struct cli_table *t, FILE *f)
 {
 	for (size_t r = 0; r < t->rows; r++) {
+		if (t->note[r]) {
+			fprintf(f, "%s\n", t->cells[r * (size_t)t->ncols]);
+			continue;
+		}
 		for (int i = 0; i < t->ncols; i++) {
 			const char *c = t->cells[r * (size_t)t->ncols + (size_t)i];
 			bool last = i == t->ncols - 1;
@@ -235,6 +269,7 @@ cli_table_free(struct cli_table *t)
 	for (size_t i = 0; i < t->rows * (size_t)t->ncols; i++)
 		free(t->cells[i]);
 	free(t->cells);
+	free(t->note);
 	free(t->width);
 	free(t);
 }

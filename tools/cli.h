@@ -45,6 +45,8 @@ struct cli_table;
 struct cli_table *cli_table_new(const char *const *headers, const bool *numeric,
 	    int ncols);
 int	cli_table_add(struct cli_table *t, const char *const *cells);
+/* A line printed as is between rows (not aligned, not counted in widths). */
+int	cli_table_note(struct cli_table *t, const char *text);
 void	cli_table_print(struct cli_table *t, FILE *f);
 void	cli_table_free(struct cli_table *t);
 

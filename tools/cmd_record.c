@@ -29,7 +29,8 @@
 
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
-	"                    [--no-determinism] [--allow-io-uring] [--] PROG [ARGS...]\n"
+	"                    [--stacks] [--no-determinism] [--allow-io-uring]\n"
+	"                    [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -40,7 +41,9 @@ const char record_usage[] =
 	"  -i, --init DIR       start from a copy of DIR (stored in DB)\n"
 	"  -f, --force          replace DB if it exists\n"
 	"  -k, --keep           keep the scratch directory and print its path\n"
-	"      --no-determinism run with ASLR and the environment as they are\n"
+	"  -s, --stacks         unwind the full stack of each distinct call site\n"
+	"                       (libdw); show them with 'badio sites --stacks'\n"
+	"      --no-determinism run with ASLR, the environment and the CPUs as they are\n"
 	"      --allow-io-uring let PROG use io_uring (its I/O is invisible)\n"
 	"  -q, --quiet          no summary line\n"
 	"  -h, --help           show this help\n";
@@ -57,6 +60,7 @@ struct record_opts {
 	bool		keep;
 	bool		deterministic;
 	bool		allow_io_uring;
+	bool		stacks;
 	bool		quiet;
 	char		**argv;		/* PROG ARGS... */
 };
@@ -84,19 +88,21 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ "no-determinism",	no_argument,	   NULL, OPT_NO_DETERMINISM },
 		{ "allow-io-uring",	no_argument,	   NULL, OPT_ALLOW_IO_URING },
+		{ "stacks",		no_argument,	   NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
 	*o = (struct record_opts){ .db = "badio.db", .deterministic = true };
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+o:i:fkqh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:i:fkqsh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': o->db = optarg; break;
 		case 'i': o->init = optarg; break;
 		case 'f': o->force = true; break;
 		case 'k': o->keep = true; break;
 		case 'q': o->quiet = true; break;
+		case 's': o->stacks = true; break;
 		case 'h': exit(cmd_print_help("record"));
 		case OPT_NO_DETERMINISM: o->deterministic = false; break;
 		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
@@ -436,6 +442,7 @@ cmd_record(int argc, char **argv)
 		.exe = exe, .argv = o.argv, .envp = run_env, .dir = dir,
 		.no_aslr = o.deterministic, .allow_io_uring = o.allow_io_uring,
 		.pin = o.deterministic, .cpu = bx_first_cpu(),
+		.stacks = o.stacks,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 	};
 	rc = site_writer_start(&r.writer, r.store, r.id);

@@ -14,14 +14,18 @@
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/stack.h"
 
 const char sites_usage[] =
-	"usage: badio sites [-d DB] [--format table|csv|json]\n"
+	"usage: badio sites [-d DB] [--format table|csv|json] [--stacks]\n"
 	"\n"
 	"List the sites recorded in DB in the order the calls were made.\n"
 	"\n"
 	"  -d, --db DB          database (default: badio.db)\n"
 	"  -F, --format FMT     table (default), csv or json\n"
+	"  -s, --stacks         the call stack of each site, symbolized (full\n"
+	"                       stacks when recorded with 'record --stacks');\n"
+	"                       csv gets location and stack columns\n"
 	"  -h, --help           show this help\n";
 
 enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
@@ -40,12 +44,13 @@ parse_format(const char *s)
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
 	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
+	"callsite",
 };
 #define NCOLS	(sizeof(columns) / sizeof(columns[0]))
 
 /* Exact values for CSV; NULL columns become empty fields. */
 static void
-csv_row(FILE *f, const struct store_site *s)
+csv_row(FILE *f, const struct store_site *s, bool more)
 {
 	char v[NCOLS][32];
 	const char *cell[NCOLS];
@@ -61,6 +66,7 @@ csv_row(FILE *f, const struct store_site *s)
 	snprintf(v[13], 32, "%d", s->append);
 	snprintf(v[14], 32, "%" PRId64, s->t_ns);
 	snprintf(v[15], 32, "%" PRId64, s->crc32);
+	snprintf(v[17], 32, "%" PRId64, s->callsite);
 	for (size_t i = 0; i < NCOLS; i++)
 		cell[i] = v[i];
 	cell[4] = s->syscall;
@@ -74,14 +80,53 @@ csv_row(FILE *f, const struct store_site *s)
 	cell[12] = s->has_result ? v[12] : NULL;
 	cell[15] = s->crc_bytes >= 0 ? v[15] : NULL;
 	cell[16] = s->key;
+	cell[17] = s->callsite ? v[17] : NULL;
 	for (size_t i = 0; i < NCOLS; i++)
-		cli_csv_field(f, cell[i], i == NCOLS - 1);
+		cli_csv_field(f, cell[i], i == NCOLS - 1 && !more);
+}
+
+struct sites_out {
+	FILE		*f;
+	struct cli_table *t;
+	struct cli_stacks *stacks;	/* NULL without --stacks */
+};
+
+/* "f1 (a.c:3) <- f2 (b.c:9)": a stack in one CSV field. */
+static char *
+stack_text(struct cli_stacks *cs, int64_t callsite)
+{
+	const struct cli_frame *fr;
+	size_t n, len = 0;
+	bool unwound;
+	char *out;
+
+	cli_stack_frames(cs, callsite, &fr, &n, &unwound);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(fr[i].text) + 4;
+	out = calloc(1, len + 1);
+	for (size_t i = 0; out && i < n; i++) {
+		if (i)
+			strcat(out, " <- ");	/* lint-ok: sized above */
+		strcat(out, fr[i].text);	/* lint-ok: sized above */
+	}
+	return out;
 }
 
 static int
 csv_cb(void *ctx, const struct store_site *s)
 {
-	csv_row(ctx, s);
+	struct sites_out *o = ctx;
+	char *stack;
+
+	if (!o->stacks) {
+		csv_row(o->f, s, false);
+		return 0;
+	}
+	csv_row(o->f, s, true);
+	cli_csv_field(o->f, cli_stack_location(o->stacks, s->callsite), false);
+	stack = stack_text(o->stacks, s->callsite);
+	cli_csv_field(o->f, stack ? stack : "", true);
+	free(stack);
 	return 0;
 }
 
@@ -138,27 +183,52 @@ table_cb(void *ctx, const struct store_site *s)
 	return cli_table_add(ctx, cells);
 }
 
+/* Each site's row, then with --stacks its frames, innermost first. */
+static int
+table_stack_cb(void *ctx, const struct store_site *s)
+{
+	struct sites_out *o = ctx;
+	const struct cli_frame *fr;
+	size_t n;
+	bool unwound;
+	int rc = table_cb(o->t, s);
+
+	if (rc < 0 || !o->stacks)
+		return rc;
+	cli_stack_frames(o->stacks, s->callsite, &fr, &n, &unwound);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char line[1200];
+
+		snprintf(line, sizeof(line), "      #%zu %s", i, fr[i].text);
+		rc = cli_table_note(o->t, line);
+	}
+	return rc;
+}
+
 int
 cmd_sites(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db",     required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "stacks", no_argument,       NULL, 's' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "badio.db";
 	enum format fmt = FMT_TABLE;
-	struct cli_table *t;
+	struct sites_out out = { .f = stdout };
+	bool stacks = false;
 	struct store *s;
 	char *json;
 	int opt, rc = 0;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+d:F:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+d:F:sh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'F': fmt = parse_format(optarg); break;
+		case 's': stacks = true; break;
 		case 'h': return cmd_print_help("sites");
 		default:
 			die_usage("sites: unknown option or missing argument '%s' "
@@ -167,7 +237,12 @@ cmd_sites(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("sites: unexpected argument '%s'", argv[optind]);
+	if (stacks && fmt == FMT_JSON)
+		die_usage("sites: --stacks goes with table or csv; JSON users can "
+		    "join the callsite_frames table (docs/schema.md)");
 	s = cli_open_db(db, STORE_READ);
+	if (stacks && !(out.stacks = cli_stacks_new(s)))
+		die("out of memory");
 	switch (fmt) {
 	case FMT_JSON:
 		rc = store_sites_json(s, &json);
@@ -178,21 +253,26 @@ cmd_sites(int argc, char **argv)
 		break;
 	case FMT_CSV:
 		for (size_t i = 0; i < NCOLS; i++)
-			cli_csv_field(stdout, columns[i], i == NCOLS - 1);
-		rc = store_sites_each(s, NULL, csv_cb, stdout);
+			cli_csv_field(stdout, columns[i], i == NCOLS - 1 && !stacks);
+		if (stacks) {
+			cli_csv_field(stdout, "location", false);
+			cli_csv_field(stdout, "stack", true);
+		}
+		rc = store_sites_each(s, NULL, csv_cb, &out);
 		break;
 	case FMT_TABLE:
-		t = cli_table_new(table_headers, table_numeric, TCOLS);
-		if (!t)
+		out.t = cli_table_new(table_headers, table_numeric, TCOLS);
+		if (!out.t)
 			die("out of memory");
-		rc = store_sites_each(s, NULL, table_cb, t);
+		rc = store_sites_each(s, NULL, table_stack_cb, &out);
 		if (rc == 0)
-			cli_table_print(t, stdout);
-		cli_table_free(t);
+			cli_table_print(out.t, stdout);
+		cli_table_free(out.t);
 		break;
 	}
 	if (rc < 0)
 		die("sites: cannot read '%s': %s", db, store_errmsg(s));
+	cli_stacks_free(out.stacks);
 	store_close(s);
 	return 0;
 }

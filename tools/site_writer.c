@@ -20,6 +20,9 @@
 struct slot {
 	struct store_site	row;
 	char			*strings;	/* path, path2, key, one allocation */
+	struct store_frame	*frames;	/* the call site's, at its first site */
+	size_t			nframes;
+	bool			unwound;
 };
 
 struct site_writer {
@@ -57,7 +60,14 @@ site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
 static int
 insert(struct site_writer *w, struct slot *sl)
 {
-	int rc = store_site_add(w->store, &sl->row);
+	int rc = 0;
+
+	if (sl->nframes)
+		rc = store_callsite_add(w->store, sl->row.callsite, sl->frames,
+		    sl->nframes, sl->unwound);
+	if (rc == 0)
+		rc = store_site_add(w->store, &sl->row);
+	store_frames_free(sl->frames, sl->nframes);
 
 	if (rc == 0 && ++w->in_transaction >= SITES_PER_TRANSACTION) {
 		rc = store_commit(w->store);
@@ -132,6 +142,23 @@ site_writer_start(struct site_writer **wp, struct store *s, int64_t recording)
 	return 0;
 }
 
+/* The frames of a new call site; module names are the tracer's, so copied. */
+static int
+frames_copy(struct slot *sl, const struct rec_site *s)
+{
+	sl->frames = calloc(s->nframes, sizeof(*sl->frames));
+	if (!sl->frames)
+		return -ENOMEM;
+	for (unsigned i = 0; i < s->nframes; i++) {
+		sl->frames[i].module = strdup(s->frames[i].module);
+		sl->frames[i].offset = (int64_t)s->frames[i].offset;
+		sl->nframes = i + 1;
+		if (!sl->frames[i].module)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Copy the strings a row points to into one allocation owned by the slot. */
 static int
 slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
@@ -140,6 +167,9 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 	size_t l2 = s->path2 ? strlen(s->path2) + 1 : 0;
 	char *p = malloc(lp + lk + l2);
 
+	sl->strings = p;
+	sl->frames = NULL;
+	sl->nframes = 0;
 	if (!p)
 		return -ENOMEM;
 	site_to_row(s, recording, &sl->row);
@@ -152,7 +182,8 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 		sl->row.path2 = p + lp + lk;
 	}
 	sl->strings = p;
-	return 0;
+	sl->unwound = s->unwound;
+	return s->nframes ? frames_copy(sl, s) : 0;
 }
 
 int
@@ -161,8 +192,11 @@ site_writer_push(struct site_writer *w, const struct rec_site *site)
 	struct slot sl;
 	int rc = slot_fill(&sl, site, w->recording);
 
-	if (rc < 0)
+	if (rc < 0) {
+		free(sl.strings);
+		store_frames_free(sl.frames, sl.nframes);
 		return rc;
+	}
 	pthread_mutex_lock(&w->lock);
 	while (w->count == QUEUE_SLOTS && !w->error)
 		pthread_cond_wait(&w->not_full, &w->lock);
@@ -174,6 +208,7 @@ site_writer_push(struct site_writer *w, const struct rec_site *site)
 			pthread_cond_signal(&w->not_empty);
 	} else {
 		free(sl.strings);
+		store_frames_free(sl.frames, sl.nframes);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return rc;
@@ -192,6 +227,8 @@ site_writer_finish(struct site_writer *w)
 	rc = w->error;
 	while (w->count) {		/* left after an error */
 		free(w->ring[w->head].strings);
+		store_frames_free(w->ring[w->head].frames,
+		    w->ring[w->head].nframes);
 		w->head = (w->head + 1) % QUEUE_SLOTS;
 		w->count--;
 	}
