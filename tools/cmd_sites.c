@@ -104,10 +104,15 @@ stack_text(struct cli_stacks *cs, int64_t callsite)
 	for (size_t i = 0; i < n; i++)
 		len += strlen(fr[i].text) + 4;
 	out = calloc(1, len + 1);
-	for (size_t i = 0; out && i < n; i++) {
-		if (i)
-			strcat(out, " <- ");	/* lint-ok: sized above */
-		strcat(out, fr[i].text);	/* lint-ok: sized above */
+	for (size_t i = 0, at = 0; out && i < n; i++) {
+		size_t l = strlen(fr[i].text);
+
+		if (i) {
+			memcpy(out + at, " <- ", 4);
+			at += 4;
+		}
+		memcpy(out + at, fr[i].text, l + 1);
+		at += l;
 	}
 	return out;
 }

@@ -33,6 +33,7 @@ build_and_test build "$@"
 cmake_args=(-DBADIO_SANITIZE=ON)
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp} \
 	build_and_test build-asan "$@"
 
 echo "== all tests passed (build/ and build-asan/)"

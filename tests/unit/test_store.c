@@ -393,7 +393,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 1);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 2);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
@@ -537,6 +537,50 @@ Test(store_open, refuses_newer_version, .init = open_new,
 	assert_open_fails(dbpath, STORE_WRITE, -EPROTO,
 	    "database is from a newer badio");
 	cr_assert_eq(raw_int("PRAGMA user_version"), 99);
+}
+
+/* A version 1 database (before call sites) is upgraded by a write open. */
+Test(store_open, migrates_version_1, .init = open_new,
+    .fini = close_and_remove)
+{
+	store_close(st);
+	st = NULL;
+	raw_exec(dbpath, "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
+	    "DROP TABLE callsites; PRAGMA user_version = 1;");
+	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
+	    "('callsites', 'callsite_frames', 'sites_callsite')"), 3);
+}
+
+Test(store_callsite, round_trip, .init = open_new, .fini = close_and_remove)
+{
+	const struct store_frame in[3] = {
+		{ "/usr/lib/x86_64-linux-gnu/libc.so.6", 1016719 },
+		{ "/tmp/prog", 4588 },
+		{ "[vdso]", 0 },
+	};
+	struct store_frame *out;
+	size_t n;
+	bool unwound;
+
+	cr_assert_eq(store_begin(st), 0);
+	cr_assert_eq(store_callsite_add(st, 42, in, 3, true), 0);
+	/* the same id again changes nothing */
+	cr_assert_eq(store_callsite_add(st, 42, in, 1, false), 0);
+	cr_assert_eq(store_commit(st), 0);
+	cr_assert_eq(store_callsite_get(st, 42, &out, &n, &unwound), 0);
+	cr_assert_eq(n, 3);
+	cr_assert(unwound);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_str_eq(out[i].module, in[i].module);
+		cr_assert_eq(out[i].offset, in[i].offset);
+	}
+	store_frames_free(out, n);
+	cr_assert_eq(store_callsite_get(st, 7, &out, &n, &unwound), 0);
+	cr_assert_eq(n, 0);
+	cr_assert_null(out);
 }
 
 Test(store_open, refuses_identity_without_version, .init = make_tmpdir,
