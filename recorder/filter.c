@@ -77,6 +77,9 @@ filter_load(bool allow_io_uring)
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
 	if (rc == 0)
 		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
+	/* the kernel's errno, not -ECANCELED, so EACCES can be told apart */
+	if (rc == 0)
+		rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
 	if (rc == 0)
 		rc = add_rules(ctx, allow_io_uring);
 	if (rc == 0) {

@@ -102,12 +102,16 @@ on_seccomp(struct tracer *tr, struct task *t)
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
 		return;			/* ESRCH: dying, reaped later */
-	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP)
+	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
+		tr->res->stops.unexpected++;
 		goto out_cont;
+	}
 	if (si.seccomp.ret_data != REC_TAG) {
+		tr->res->stops.foreign++;
 		tr->res->foreign_filter = true;
 		goto out_cont;
 	}
+	tr->res->stops.seccomp++;
 	/* before the first exec: badio's own child reporting an error */
 	if (!tr->root_exec_seen)
 		goto out_cont;
@@ -122,6 +126,7 @@ on_seccomp(struct tracer *tr, struct task *t)
 			return;		/* killed: never resumed */
 		}
 	} else if (emulate_write(tr, t)) {
+		tr->res->stops.emulated++;
 		goto out_cont;		/* done by badio: no exit stop needed */
 	}
 	resume(t->tid, PTRACE_SYSCALL, 0);
@@ -143,12 +148,13 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 	struct __ptrace_syscall_info si;
 	int64_t rval;
 
-	if (!t->p.active)
-		goto out_cont;
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
 		return;
-	if (si.op != PTRACE_SYSCALL_INFO_EXIT)
+	if (si.op != PTRACE_SYSCALL_INFO_EXIT || !t->p.active) {
+		tr->res->stops.unexpected++;
 		goto out_cont;
+	}
+	tr->res->stops.exit++;
 	rval = si.exit.rval;
 	if (is_restart(rval) && t->p.fault == REC_FAULT_NONE) {
 		free(t->rs.path);
@@ -246,9 +252,11 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 		on_exec(tr, t);
 		break;
 	case STOP_GROUP:
+		tr->res->stops.group++;
 		ptrace(PTRACE_LISTEN, tid, 0, 0);
 		break;
 	case STOP_SIGNAL:
+		tr->res->stops.signal++;
 		resume(tid, PTRACE_CONT, WSTOPSIG(st));
 		break;
 	case STOP_EVENT:

@@ -154,7 +154,19 @@ struct rec_result {
 	int64_t		fault_bytes;	/* bytes the kernel wrote at a short/torn site, else -1 */
 	uint64_t	injected_seq;	/* seq of the broken site */
 	bool		foreign_filter;	/* a seccomp filter of the program's own hid a stop */
-	bool		io_uring_refused; /* the program asked for io_uring */
+	/*
+	 * Stops by kind, to check the tracer's invariants (docs/ptrace.md):
+	 * no syscall-entry stop ever, every exit stop reports op EXIT.
+	 */
+	struct {
+		uint64_t	seccomp;	/* our seccomp stops */
+		uint64_t	foreign;	/* seccomp stops of another filter */
+		uint64_t	exit;		/* syscall-exit stops, op EXIT */
+		uint64_t	unexpected;	/* syscall stops that were not op EXIT */
+		uint64_t	signal;		/* signal-delivery stops (re-injected) */
+		uint64_t	group;		/* group-stops (PTRACE_LISTEN) */
+		uint64_t	emulated;	/* sites done at the seccomp stop */
+	}		stops;
 };
 
 /*

@@ -383,9 +383,6 @@ summary(const struct record_opts *o, const struct rec_result *res,
 	    "(%.2fs) into '%s'\n", (unsigned long long)res->sites,
 	    res->sites == 1 ? "" : "s", r->nfiles, r->nfiles == 1 ? "" : "s",
 	    o->argv[0], status, (double)res->duration_ns / 1e9, o->db);
-	if (res->io_uring_refused)
-		warn("'%s' asked for io_uring; badio made it fail with ENOSYS",
-		    o->argv[0]);
 	if (res->foreign_filter)
 		warn("'%s' installed a seccomp filter of its own; calls it "
 		    "blocks are invisible to badio", o->argv[0]);

@@ -1,0 +1,309 @@
+/*
+ * test_tracer.c - the recorder library itself, called directly: the
+ * tracer's invariants (stop counters), fault injection mechanics at the
+ * level of the call (what the program sees, what reaches the file),
+ * timeouts, io_uring refusal, and tracing as an unprivileged user.
+ * ../shared/PTRACE_NOTES.md §11 items 8, 9, 13, 14, 16, 24, 27.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "explorer/explorer.h"
+#include "recorder/recorder.h"
+
+extern char **environ;
+
+/* argv from string literals (-Wwrite-strings makes them const) */
+#define S(x)	((char *)(x))
+
+struct run {
+	int			rc;
+	enum rec_stage		stage;
+	struct rec_result	res;
+	char			dir[64];	/* the run directory */
+	char			out[4096];	/* the program's stdout */
+	char			file[256];	/* out.txt afterwards */
+	unsigned		sites;
+	unsigned		no_result;	/* sites that died inside the call */
+};
+
+static int
+count_site(void *ctx, const struct rec_site *s)
+{
+	struct run *r = ctx;
+
+	r->sites++;
+	if (!s->has_result)
+		r->no_result++;
+	return 0;
+}
+
+static void
+slurp(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd >= 0 ? read(fd, buf, size - 1) : 0;
+
+	buf[n > 0 ? n : 0] = '\0';
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+run_prog(struct run *r, char *const argv[], const struct rec_target *tg,
+    bool allow_uring, int timeout_ms)
+{
+	char outpath[128], filepath[128];
+	struct rec_opts o;
+	int outfd;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->dir, sizeof(r->dir), "/tmp/badio-tracer-XXXXXX");
+	cr_assert_not_null(mkdtemp(r->dir));
+	snprintf(outpath, sizeof(outpath), "%s.out", r->dir);
+	outfd = open(outpath, O_CREAT | O_TRUNC | O_RDWR, 0600);
+	cr_assert_geq(outfd, 0);
+	o = (struct rec_opts){
+		.exe = argv[0], .argv = argv, .envp = environ, .dir = r->dir,
+		.no_aslr = true, .allow_io_uring = allow_uring,
+		.stdin_fd = -1, .stdout_fd = outfd, .stderr_fd = -1,
+		.timeout_ms = timeout_ms, .target = tg,
+	};
+	r->rc = rec_run(&o, count_site, r, &r->res, &r->stage);
+	close(outfd);
+	slurp(outpath, r->out, sizeof(r->out));
+	snprintf(filepath, sizeof(filepath), "%s/out.txt", r->dir);
+	slurp(filepath, r->file, sizeof(r->file));
+	unlink(outpath);
+	bx_tree_remove(r->dir);
+}
+
+static void
+run_inject(struct run *r, enum rec_fault f, enum rec_family fam, unsigned ord)
+{
+	char *argv[] = { S(PROGS_DIR "/t_inject"), NULL };
+	struct rec_target tg = { f, fam, "out.txt", ord };
+
+	run_prog(r, argv, &tg, false, 0);
+	cr_assert_eq(r->rc, 0, "rec_run: %s", strerror(-r->rc));
+	cr_assert(r->res.injected);
+}
+
+/* Item 8 and 9: no syscall-entry stop ever; every exit stop is op EXIT. */
+Test(tracer, stop_invariants_under_signals)
+{
+	char *argv[] = { S(PROGS_DIR "/p_signals"), S("sigwrite"), S("500"), NULL };
+	struct run r;
+
+	run_prog(&r, argv, NULL, false, 0);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_eq(r.res.status, REC_EXITED);
+	cr_assert_eq(r.res.code, 0);
+	cr_assert_eq(r.res.stops.unexpected, 0);
+	cr_assert_gt(r.res.stops.signal, 0, "the timer's signals were seen");
+	/* each of our stops became a site, completed at its exit stop or
+	 * emulated at the seccomp stop */
+	cr_assert_eq(r.res.stops.seccomp, r.sites);
+	cr_assert_eq(r.res.stops.exit + r.res.stops.emulated + r.no_result,
+	    r.sites);
+	cr_assert_geq(r.sites, 500);
+}
+
+/* Item 13: a short write is real: the call returns half and the file has half. */
+Test(tracer, short_write_is_real)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_SHORT, REC_FAM_WRITE, 1);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=8 errno=0\n"
+	    "writev=16 errno=0\niov=4,8,4\nfsync=0 errno=0\n");
+	cr_assert_str_eq(r.file, "01234567AAAABBBBBBBBCCCC");
+	cr_assert_eq(r.res.fault_bytes, 8);
+}
+
+/* Torn: half reaches the file, the program sees EIO. */
+Test(tracer, torn_write_writes_half_and_fails)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_TORN, REC_FAM_WRITE, 1);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=-1 errno=5\n"
+	    "writev=16 errno=0\niov=4,8,4\nfsync=0 errno=0\n");
+	cr_assert_str_eq(r.file, "01234567AAAABBBBBBBBCCCC");
+	cr_assert_eq(r.res.fault_bytes, 8);
+}
+
+/* Item 14: an error fault does not perform the call. */
+Test(tracer, eio_does_not_write)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_EIO, REC_FAM_WRITE, 1);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=-1 errno=5\n"
+	    "writev=16 errno=0\niov=4,8,4\nfsync=0 errno=0\n");
+	cr_assert_str_eq(r.file, "AAAABBBBBBBBCCCC");
+}
+
+Test(tracer, enospc_on_writev)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_ENOSPC, REC_FAM_WRITE, 2);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=16 errno=0\n"
+	    "writev=-1 errno=28\niov=4,8,4\nfsync=0 errno=0\n");
+	cr_assert_str_eq(r.file, "0123456789abcdef");
+}
+
+/* writev is cut in tracee memory; the vector is put back before it runs on. */
+Test(tracer, short_writev_restores_the_vector)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_SHORT, REC_FAM_WRITE, 2);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=16 errno=0\n"
+	    "writev=8 errno=0\niov=4,8,4\nfsync=0 errno=0\n");
+	cr_assert_str_eq(r.file, "0123456789abcdefAAAABBBB");
+}
+
+Test(tracer, torn_writev)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_TORN, REC_FAM_WRITE, 2);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=16 errno=0\n"
+	    "writev=-1 errno=5\niov=4,8,4\nfsync=0 errno=0\n");
+	cr_assert_str_eq(r.file, "0123456789abcdefAAAABBBB");
+}
+
+Test(tracer, fsync_failure)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_EIO, REC_FAM_SYNC, 1);
+	cr_assert_str_eq(r.out, "open=0 errno=0\nwrite=16 errno=0\n"
+	    "writev=16 errno=0\niov=4,8,4\nfsync=-1 errno=5\n");
+	cr_assert_str_eq(r.file, "0123456789abcdefAAAABBBBBBBBCCCC");
+}
+
+/* Item 16: a crash before the call: the data never reaches the file. */
+Test(tracer, crash_before_the_call)
+{
+	struct run r;
+
+	run_inject(&r, REC_FAULT_CRASH, REC_FAM_WRITE, 2);
+	cr_assert_eq(r.res.status, REC_CRASHED);
+	cr_assert_str_eq(r.file, "0123456789abcdef");
+	cr_assert_eq(r.no_result, 1, "the crashed site has no result");
+}
+
+/* A fault that applies to no site of that key is not injected. */
+Test(tracer, unknown_key_is_not_injected)
+{
+	char *argv[] = { S(PROGS_DIR "/t_inject"), NULL };
+	struct rec_target tg = { REC_FAULT_EIO, REC_FAM_WRITE, "out.txt", 3 };
+	struct run r;
+
+	run_prog(&r, argv, &tg, false, 0);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_not(r.res.injected);
+	cr_assert_str_eq(r.file, "0123456789abcdefAAAABBBBBBBBCCCC");
+}
+
+Test(tracer, timeout_kills_the_tree)
+{
+	char *argv[] = { S("/bin/sh"), S("-c"), S("sleep 30 & sleep 30; wait"),
+	    NULL };
+	struct run r;
+
+	run_prog(&r, argv, NULL, false, 300);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_eq(r.res.status, REC_TIMEOUT);
+	cr_assert_lt(r.res.duration_ns, 5000000000LL);
+}
+
+/* Item 24: io_uring is refused with ENOSYS unless allowed. */
+Test(tracer, io_uring_refused_by_default)
+{
+	char *argv[] = { S(PROGS_DIR "/t_uring"), NULL };
+	struct run r;
+
+	run_prog(&r, argv, NULL, false, 0);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_str_eq(r.out, "uring=ENOSYS\n");
+}
+
+Test(tracer, io_uring_allowed_behaves_as_natively)
+{
+	char *argv[] = { S(PROGS_DIR "/t_uring"), NULL };
+	char native[64] = "";
+	struct run r;
+	int p[2], st;
+	pid_t pid;
+
+	cr_assert_eq(pipe(p), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(p[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	cr_assert_gt(read(p[0], native, sizeof(native) - 1), 0);
+	close(p[0]);
+	waitpid(pid, &st, 0);
+	run_prog(&r, argv, NULL, true, 0);
+	cr_assert_str_eq(r.out, native);
+}
+
+/* Item 27: an unprivileged user can trace its own child (no_new_privs). */
+Test(tracer, unprivileged_user)
+{
+	struct passwd *pw = getpwnam("nobody");
+	char dir[] = "/tmp/badio-nobody-XXXXXX";
+	int st;
+	pid_t pid;
+
+	cr_assert_not_null(pw);
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chown(dir, pw->pw_uid, pw->pw_gid), 0);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { S(PROGS_DIR "/t_inject"), NULL };
+		struct rec_opts o = {
+			.exe = argv[0], .argv = argv, .envp = environ,
+			.dir = dir, .stdin_fd = -1, .stdout_fd = -1,
+			.stderr_fd = -1,
+		};
+		struct rec_result res;
+		enum rec_stage stage;
+		int devnull = open("/dev/null", O_WRONLY);
+
+		o.stdout_fd = devnull;
+		/*
+		 * Changing uid clears the dumpable flag, which would forbid
+		 * ptrace as for a setuid program; a real user's shell has it.
+		 */
+		if (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 ||
+		    setuid(pw->pw_uid) < 0 || prctl(PR_SET_DUMPABLE, 1) < 0)
+			_exit(10);
+		if (rec_run(&o, NULL, NULL, &res, &stage) < 0)
+			_exit(20 + (int)stage);
+		_exit(res.status == REC_EXITED && res.code == 0 &&
+		    res.sites >= 5 ? 0 : 30);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	bx_tree_remove(dir);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "child status %d", WEXITSTATUS(st));
+}
