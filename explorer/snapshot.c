@@ -208,6 +208,38 @@ get(struct reader *r, void *dst, size_t len)
 	return 0;
 }
 
+struct entry {
+	char			type;
+	uint32_t		mode;
+	int64_t			mtime;
+	char			name[PATH_MAX];
+	const unsigned char	*data;
+	size_t			len;
+};
+
+/* The next entry: 1, or 0 at the end, or -EBADMSG if malformed. */
+static int
+next_entry(struct reader *r, struct entry *e)
+{
+	uint32_t nlen;
+	uint64_t dlen;
+
+	if (r->left == 0)
+		return 0;
+	if (get(r, &e->type, 1) || get(r, &e->mode, 4) || get(r, &e->mtime, 8) ||
+	    get(r, &nlen, 4) || nlen >= sizeof(e->name) ||
+	    get(r, e->name, nlen))
+		return -EBADMSG;
+	e->name[nlen] = '\0';
+	if (get(r, &dlen, 8) || dlen > r->left)
+		return -EBADMSG;
+	e->data = r->p;
+	e->len = (size_t)dlen;
+	r->p += dlen;
+	r->left -= dlen;
+	return 1;
+}
+
 static bool
 name_is_safe(const char *name)
 {
@@ -296,27 +328,15 @@ finish_dirs(int dfd, const void *buf, size_t len)
 	struct reader r = { (const unsigned char *)buf + SNAP_MAGIC_LEN,
 			    len - SNAP_MAGIC_LEN };
 
-	while (r.left) {
-		char type;
-		uint32_t mode, nlen;
-		int64_t mtime;
-		uint64_t dlen;
-		char name[PATH_MAX];
+	struct entry e;
+	int rc;
 
-		if (get(&r, &type, 1) || get(&r, &mode, 4) || get(&r, &mtime, 8) ||
-		    get(&r, &nlen, 4) || nlen >= sizeof(name) ||
-		    get(&r, name, nlen))
-			return -EBADMSG;
-		name[nlen] = '\0';
-		if (get(&r, &dlen, 8) || dlen > r.left)
-			return -EBADMSG;
-		r.p += dlen;
-		r.left -= dlen;
-		if (type == 'd')
-			fchmodat(dfd, name, mode & 07777, 0);
-		set_times(dfd, name, mtime);
+	while ((rc = next_entry(&r, &e)) > 0) {
+		if (e.type == 'd')
+			fchmodat(dfd, e.name, e.mode & 07777, 0);
+		set_times(dfd, e.name, e.mtime);
 	}
-	return 0;
+	return rc;
 }
 
 int
@@ -324,6 +344,7 @@ bx_snapshot_unpack(const void *buf, size_t len, const char *dir)
 {
 	struct reader r = { buf, len };
 	char magic[SNAP_MAGIC_LEN];
+	struct entry e;
 	int dfd, rc = 0;
 
 	if (get(&r, magic, SNAP_MAGIC_LEN) ||
@@ -332,27 +353,11 @@ bx_snapshot_unpack(const void *buf, size_t len, const char *dir)
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -errno;
-	while (rc == 0 && r.left) {
-		char type;
-		uint32_t mode, nlen;
-		int64_t mtime;
-		uint64_t dlen;
-		char name[PATH_MAX];
-
-		if (get(&r, &type, 1) || get(&r, &mode, 4) || get(&r, &mtime, 8) ||
-		    get(&r, &nlen, 4) || nlen >= sizeof(name) ||
-		    get(&r, name, nlen)) {
-			rc = -EBADMSG;
+	while ((rc = next_entry(&r, &e)) > 0) {
+		rc = name_is_safe(e.name) ? make_entry(dfd, e.type, e.mode, e.name,
+		    e.data, e.len) : -EBADMSG;
+		if (rc < 0)
 			break;
-		}
-		name[nlen] = '\0';
-		if (get(&r, &dlen, 8) || dlen > r.left || !name_is_safe(name)) {
-			rc = -EBADMSG;
-			break;
-		}
-		rc = make_entry(dfd, type, mode, name, r.p, (size_t)dlen);
-		r.p += dlen;
-		r.left -= dlen;
 	}
 	if (rc == 0)
 		rc = finish_dirs(dfd, buf, len);
