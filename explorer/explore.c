@@ -25,6 +25,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,24 @@ struct site_row {
 	int64_t		count;
 	const struct rec_sysent *sc;
 	int		kind;
-	bool		selected;	/* passes --sites */
+	bool		selected;	/* passes --sites and --callsite */
+	bool		pruned;		/* left out by --per-callsite */
+};
+
+/* A (site, fault) pair --per-callsite left out. */
+struct skip {
+	int64_t		site;
+	enum rec_fault	fault;
+};
+
+/*
+ * A recorded site the divergence check compares, by replay key (the
+ * array is sorted by key; the strings belong to the site rows).
+ */
+struct rkey {
+	const char	*key;
+	int64_t		seq;
+	int64_t		callsite;
 };
 
 struct plan {
@@ -70,6 +88,12 @@ struct plan {
 	const char	*rec_status;	/* PROG's status in the recording */
 	unsigned	kinds;
 	int		err;
+	bool		callsite_seen;	/* opts->callsite names a site */
+	struct skip	*skips;
+	size_t		nskips;
+	size_t		scap;
+	struct rkey	*rkeys;		/* compared recorded sites, by key */
+	size_t		nrkeys;
 };
 
 static int64_t
@@ -106,6 +130,7 @@ collect_site(void *ctx, const struct store_site *site)
 	r->job.syscall = strdup(site->syscall);
 	r->job.path = strdup(site->path ? site->path : "");
 	r->key = strdup(site->key ? site->key : "");
+	r->job.callsite = site->callsite;
 	p->nsites++;
 	if (!r->job.key_path || !r->job.syscall || !r->job.path || !r->key)
 		return -ENOMEM;
@@ -115,7 +140,10 @@ collect_site(void *ctx, const struct store_site *site)
 	r->selected = r->sc && (int)r->job.family >= 0 && r->kind >= 0 &&
 	    (bx_path_is_stdio(r->job.path) ? p->opts->include_stdio :
 	    (p->kinds & (1u << r->kind)) != 0) &&
-	    bx_filter_match(p->opts->sites, site);
+	    bx_filter_match(p->opts->sites, site) &&
+	    (!p->opts->callsite || site->callsite == p->opts->callsite);
+	if (p->opts->callsite && site->callsite == p->opts->callsite)
+		p->callsite_seen = true;
 	return 0;
 }
 
@@ -132,6 +160,99 @@ plan_release(struct plan *p)
 	}
 	free(p->sites);
 	free(p->jobs);	/* their strings belong to the sites */
+	free(p->skips);
+	free(p->rkeys);
+}
+
+/* Sites in (call site, key path, seq) order: the --per-callsite groups. */
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct site_row *x = *(struct site_row *const *)a;
+	const struct site_row *y = *(struct site_row *const *)b;
+	int c;
+
+	if (x->job.callsite != y->job.callsite)
+		return x->job.callsite < y->job.callsite ? -1 : 1;
+	c = strcmp(x->job.key_path, y->job.key_path);
+	if (c)
+		return c;
+	return x->job.seq < y->job.seq ? -1 : x->job.seq > y->job.seq;
+}
+
+/*
+ * --per-callsite N: group the selected sites by (call site, key path),
+ * sites without a call-site id by path alone, and mark all but N of
+ * each group as pruned (bx_prune_pick).
+ */
+static int
+prune(struct plan *p, unsigned n)
+{
+	struct site_row **v;
+	size_t nsel = 0;
+	size_t i, a, b;
+	bool *keep;
+
+	v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
+	keep = calloc(p->nsites ? p->nsites : 1, sizeof(*keep));
+	if (!v || !keep) {
+		free(v);
+		free(keep);
+		return -ENOMEM;
+	}
+	for (i = 0; i < p->nsites; i++)
+		if (p->sites[i].selected)
+			v[nsel++] = &p->sites[i];
+	qsort(v, nsel, sizeof(*v), cmp_group);
+	for (a = 0; a < nsel; a = b) {
+		for (b = a + 1; b < nsel && v[b]->job.callsite ==
+		    v[a]->job.callsite && strcmp(v[b]->job.key_path,
+		    v[a]->job.key_path) == 0; b++)
+			;
+		bx_prune_pick(b - a, n, keep);
+		for (i = a; i < b; i++)
+			v[i]->pruned = !keep[i - a];
+	}
+	free(keep);
+	free(v);
+	return 0;
+}
+
+static int
+skip_add(struct plan *p, int64_t site, enum rec_fault fault)
+{
+	if (p->nskips == p->scap) {
+		size_t cap = p->scap ? 2 * p->scap : 64;
+		struct skip *n = reallocarray(p->skips, cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->skips = n;
+		p->scap = cap;
+	}
+	p->skips[p->nskips].site = site;
+	p->skips[p->nskips].fault = fault;
+	p->nskips++;
+	return 0;
+}
+
+/* Store the pairs --per-callsite left out, in one transaction. */
+static int
+skips_store(struct store *s, const struct plan *p)
+{
+	size_t i;
+	int rc;
+
+	if (p->nskips == 0)
+		return 0;
+	rc = store_begin(s);
+	for (i = 0; rc == 0 && i < p->nskips; i++)
+		rc = store_skipped_put(s, p->skips[i].site,
+		    bx_fault_by_code(p->skips[i].fault)->name, "per-callsite");
+	if (rc == 0)
+		return store_commit(s);
+	store_rollback(s);
+	return rc;
 }
 
 /* Jobs: selected sites x applicable faults, minus those already done. */
@@ -141,8 +262,14 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 	size_t i, k;
 	int rc;
 
+	if (p->opts->per_callsite) {
+		rc = prune(p, p->opts->per_callsite);
+		if (rc)
+			return rc;
+	}
 	for (i = 0; i < p->nsites; i++) {
 		struct site_row *r = &p->sites[i];
+		bool left_out = false;
 		unsigned mask;
 
 		if (!r->selected)
@@ -154,12 +281,20 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 
 			if (!(mask & (1u << f->fault)))
 				continue;
-			res->total++;
 			done = false;
 			rc = p->opts->redo ? 0 : store_experiment_done(s,
 			    r->job.site_id, f->name, &done);
 			if (rc)
 				return rc;
+			if (r->pruned && !done) {
+				rc = skip_add(p, r->job.site_id, f->fault);
+				if (rc)
+					return rc;
+				res->skipped++;
+				left_out = true;
+				continue;
+			}
+			res->total++;
 			if (done) {
 				res->done++;
 				continue;
@@ -178,6 +313,8 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 			p->jobs[p->njobs].fault = f->fault;
 			p->njobs++;
 		}
+		if (left_out)
+			res->skipped_sites++;
 	}
 	res->planned = p->njobs;
 	return 0;
@@ -185,12 +322,24 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 
 /* --- the baseline --- */
 
+/* A site of a re-run, for the divergence check. */
+struct rsite {
+	char		*key;
+	uint64_t	seq;
+	int64_t		callsite;
+};
+
 struct seen {
-	char		**v;
+	char		**v;		/* "key (syscall)" */
 	size_t		n;
 	size_t		cap;
 	unsigned	kinds;
 	int		err;
+	struct rsite	*r;		/* the same sites with seq and call site */
+	size_t		nr;
+	size_t		rcap;
+	uint64_t	inj_seq;	/* seq of the broken site; UINT64_MAX: none */
+	int64_t		inj_callsite;
 };
 
 static int
@@ -226,14 +375,169 @@ compared(unsigned kinds, int kind, const char *path)
 }
 
 static int
-baseline_site(void *ctx, const struct rec_site *site)
+rsite_add(struct seen *sn, const struct rec_site *site)
+{
+	struct rsite *r;
+
+	if (sn->nr == sn->rcap) {
+		size_t cap = sn->rcap ? 2 * sn->rcap : 64;
+		struct rsite *n = reallocarray(sn->r, cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		sn->r = n;
+		sn->rcap = cap;
+	}
+	r = &sn->r[sn->nr];
+	r->key = strdup(site->key);
+	if (!r->key)
+		return -ENOMEM;
+	r->seq = site->seq;
+	r->callsite = site->callsite;
+	sn->nr++;
+	return 0;
+}
+
+/* Every site of a run: the compared ones are kept, the broken one noted. */
+static int
+run_site(void *ctx, const struct rec_site *site)
 {
 	struct seen *sn = ctx;
 
+	if (site->fault != REC_FAULT_NONE) {
+		sn->inj_seq = site->seq;
+		sn->inj_callsite = site->callsite;
+	}
 	if (!compared(sn->kinds, site->kind, site->path) || sn->err)
 		return 0;
 	sn->err = seen_add(sn, site->key, site->sc->name);
+	if (sn->err == 0)
+		sn->err = rsite_add(sn, site);
 	return 0;
+}
+
+static int
+cmp_rkey(const void *a, const void *b)
+{
+	return strcmp(((const struct rkey *)a)->key,
+	    ((const struct rkey *)b)->key);
+}
+
+static int
+cmp_rsite(const void *a, const void *b)
+{
+	return strcmp(((const struct rsite *)a)->key,
+	    ((const struct rsite *)b)->key);
+}
+
+/* The recorded sites the divergence check compares, sorted by key. */
+static int
+rkeys_build(struct plan *p)
+{
+	size_t i;
+
+	p->rkeys = calloc(p->nsites ? p->nsites : 1, sizeof(*p->rkeys));
+	if (!p->rkeys)
+		return -ENOMEM;
+	for (i = 0; i < p->nsites; i++) {
+		const struct site_row *r = &p->sites[i];
+
+		if (!compared(p->kinds, r->kind, r->job.path))
+			continue;
+		p->rkeys[p->nrkeys].key = r->key;
+		p->rkeys[p->nrkeys].seq = r->job.seq;
+		p->rkeys[p->nrkeys].callsite = r->job.callsite;
+		p->nrkeys++;
+	}
+	qsort(p->rkeys, p->nrkeys, sizeof(*p->rkeys), cmp_rkey);
+	return 0;
+}
+
+/* The differences found, and the text of the earliest one (by seq). */
+struct firstdiff {
+	uint64_t	n;
+	int64_t		seq;
+	char		*buf;
+	size_t		size;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+note_diff(struct firstdiff *d, int64_t seq, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->n++ > 0 && seq >= d->seq)
+		return;
+	d->seq = seq;
+	va_start(ap, fmt);
+	vsnprintf(d->buf, d->size, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Did the re-run of an experiment go the recording's way up to the
+ * fault?  The recording's compared sites with seq below the target's
+ * and the re-run's with seq below the broken one's are matched by replay
+ * key (so the interleaving of threads writing different files does not
+ * count): a key on one side only, or the same key made from another
+ * call site, is a divergence, and so is a target reached from another
+ * call site.  The earliest difference goes to diff, "" if none.
+ */
+static void
+compare_prefix(const struct plan *p, const struct bx_job *job,
+    struct seen *run, char *diff, size_t diffsz)
+{
+	struct firstdiff d = { .buf = diff, .size = diffsz };
+	size_t i = 0, j = 0;
+	size_t len;
+
+	diff[0] = '\0';
+	qsort(run->r, run->nr, sizeof(*run->r), cmp_rsite);
+	for (;;) {
+		const struct rkey *a;
+		const struct rsite *b;
+		int c;
+
+		while (i < p->nrkeys && p->rkeys[i].seq >= job->seq)
+			i++;
+		while (j < run->nr && run->r[j].seq >= run->inj_seq)
+			j++;
+		if (i == p->nrkeys && j == run->nr)
+			break;
+		a = i < p->nrkeys ? &p->rkeys[i] : NULL;
+		b = j < run->nr ? &run->r[j] : NULL;
+		c = !a ? 1 : !b ? -1 : strcmp(a->key, b->key);
+		if (c < 0) {
+			note_diff(&d, a->seq, "missing site %s", a->key);
+			i++;
+		} else if (c > 0) {
+			note_diff(&d, (int64_t)b->seq, "extra site %s", b->key);
+			j++;
+		} else {
+			if (a->callsite && b->callsite &&
+			    a->callsite != b->callsite)
+				note_diff(&d, a->seq, "%s call site %#" PRIx64
+				    " != recorded %#" PRIx64, a->key,
+				    (uint64_t)b->callsite,
+				    (uint64_t)a->callsite);
+			i++;
+			j++;
+		}
+	}
+	if (job->callsite && run->inj_callsite &&
+	    job->callsite != run->inj_callsite) {
+		char key[512];
+
+		rec_key_format(key, sizeof(key), job->family, job->key_path,
+		    job->ordinal);
+		note_diff(&d, job->seq, "%s call site %#" PRIx64 " != recorded "
+		    "%#" PRIx64, key, (uint64_t)run->inj_callsite,
+		    (uint64_t)job->callsite);
+	}
+	len = strlen(diff);
+	if (d.n > 1 && len + 1 < diffsz)
+		snprintf(diff + len, diffsz - len, " (+%" PRIu64 " more)",
+		    d.n - 1);
 }
 
 static int
@@ -250,6 +554,9 @@ seen_release(struct seen *sn)
 	for (i = 0; i < sn->n; i++)
 		free(sn->v[i]);
 	free(sn->v);
+	for (i = 0; i < sn->nr; i++)
+		free(sn->r[i].key);
+	free(sn->r);
 }
 
 /*
@@ -310,9 +617,10 @@ struct wire {
 #define BASELINE	UINT32_MAX
 
 /*
- * In a worker: one job.  The run's sites are collected, and compared
- * with the recording's for the baseline (nondeterminism warning) and for
- * an experiment whose fault was not injected (where did it go astray?).
+ * In a worker: one job.  The run's sites are collected and compared
+ * with the recording's: all of them for the baseline (nondeterminism
+ * warning) and for an experiment whose fault was not injected (where did
+ * it go astray?), those before the fault for the others (divergence).
  */
 static void
 run_job(const struct bx_setup *su, const struct plan *p, uint32_t idx,
@@ -321,17 +629,25 @@ run_job(const struct bx_setup *su, const struct plan *p, uint32_t idx,
 	static const struct bx_job baseline = { .fault = REC_FAULT_NONE };
 	const struct bx_job *job = idx == BASELINE ? &baseline : &p->jobs[idx];
 	struct seen rec = { .kinds = p->kinds };
-	struct seen run = { .kinds = p->kinds };
+	struct seen run = { .kinds = p->kinds, .inj_seq = UINT64_MAX };
 	struct bx_progress pr;
 	size_t i;
 	int rc = 0;
 
 	w->missing = w->extra = 0;
 	w->diff[0] = '\0';
-	bx_experiment_run(su, job, baseline_site, &run, &w->out);
-	if (w->out.err || w->out.aborted ||
-	    (job->fault != REC_FAULT_NONE && w->out.injected))
+	bx_experiment_run(su, job, run_site, &run, &w->out);
+	if (w->out.err || w->out.aborted)
 		goto out_release;
+	if (job->fault != REC_FAULT_NONE && w->out.injected) {
+		if (run.err) {
+			w->out.err = run.err;
+			w->out.fail = BX_FAIL_NONE;
+		} else {
+			compare_prefix(p, job, &run, w->diff, sizeof(w->diff));
+		}
+		goto out_release;
+	}
 	for (i = 0; i < p->nsites && rc == 0; i++) {
 		const struct site_row *r = &p->sites[i];
 
@@ -571,6 +887,8 @@ commit(struct store *s, const struct bx_job *job, const struct wire *w,
 		return rc;
 	res->ran++;
 	res->done++;
+	if (e.diverged)
+		res->diverged++;
 	if (bx_verdict_is_bug(o->verdict))
 		res->bugs++;
 	if (opts->progress) {
@@ -612,6 +930,10 @@ baseline_passed(struct store *s, struct plan *p, struct bx_explore_result *res,
 	int rc;
 
 	rc = opts->redo ? store_experiments_clear(s) : 0;
+	if (rc == 0 && opts->redo)
+		rc = store_skipped_clear(s);
+	if (rc == 0)
+		rc = skips_store(s, p);
 	if (rc == 0)
 		rc = store_meta_set(s, "oracle", opts->oracle);
 	if (rc) {
@@ -623,6 +945,8 @@ baseline_passed(struct store *s, struct plan *p, struct bx_explore_result *res,
 	pr->done = res->done;
 	pr->planned = res->planned;
 	pr->bugs = res->bugs;
+	pr->skipped = res->skipped;
+	pr->skipped_sites = res->skipped_sites;
 	if (opts->progress)
 		opts->progress(opts->ctx, pr);
 	return 0;
@@ -817,7 +1141,14 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		res->fail = rc == -ENOMEM ? BX_FAIL_NONE : BX_FAIL_STORE;
 		goto out_release_plan;
 	}
+	if (opts->callsite && !p.callsite_seen) {
+		rc = -ENOENT;
+		res->fail = BX_FAIL_CALLSITE;
+		goto out_release_plan;
+	}
 	rc = plan_jobs(s, &p, res);
+	if (rc == 0)
+		rc = rkeys_build(&p);
 	if (rc) {
 		res->fail = BX_FAIL_STORE;
 		goto out_release_plan;
@@ -828,8 +1159,13 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		goto out_release_plan;
 	}
 	res->bugs = bugs;
-	if (p.njobs == 0 && !opts->redo)
-		goto out_release_plan;		/* nothing left to do */
+	if (p.njobs == 0 && !opts->redo) {
+		/* nothing left to run; what was left out is still noted */
+		rc = skips_store(s, &p);
+		if (rc)
+			res->fail = BX_FAIL_STORE;
+		goto out_release_plan;
+	}
 	if (opts->keep_dir && mkdir(opts->keep_dir, 0777) < 0 &&
 	    errno != EEXIST) {
 		rc = -errno;

@@ -45,6 +45,13 @@ int	bx_first_cpu(void);
 bool	bx_path_is_stdio(const char *path);
 int	bx_nth_cpu(int n);
 
+/*
+ * The sites --per-callsite N keeps of a group of m sites in seq order:
+ * the first, the last, and the others spread evenly.  Sets keep[0..m-1];
+ * returns how many are kept (min(m, n); n = 0 keeps all).
+ */
+size_t	bx_prune_pick(size_t m, unsigned n, bool *keep);
+
 /* A fresh scratch directory under $TMPDIR (mkdtemp), malloc'd path. */
 int	bx_scratch_make(const char *tag, char **dir);
 /* Remove a directory tree (never follows symlinks). */
@@ -196,6 +203,9 @@ struct bx_progress {
 	uint64_t	done;		/* of those, in the store (earlier runs too) */
 	uint64_t	planned;	/* to run in this call */
 	uint64_t	bugs;		/* bug verdicts among done */
+	uint64_t	skipped;	/* (site, fault) pairs left out by
+					 * per_callsite (not in total) */
+	uint64_t	skipped_sites;	/* the sites among them */
 	int64_t		elapsed_ns;	/* since the first experiment started */
 	/* BX_EV_BASELINE: the baseline's sites against the recording's */
 	const char	*status;	/* PROG's status in the baseline */
@@ -222,6 +232,10 @@ struct bx_explore_opts {
 	int		oracle_timeout_ms; /* per oracle run; 0 = none */
 	const char	*keep_dir;	/* keep bug runs' directories here, or NULL */
 	bool		redo;		/* drop earlier experiments first */
+	unsigned	per_callsite;	/* at most this many sites per (call
+					 * site, path), first and last
+					 * included; 0 = all */
+	int64_t		callsite;	/* only this call site; 0 = any */
 	bx_progress_fn	*progress;
 	void		*ctx;
 };
@@ -239,6 +253,7 @@ enum bx_fail {
 	BX_FAIL_KEEP,		/* --keep directory */
 	BX_FAIL_WORKER,		/* a worker process died or failed */
 	BX_FAIL_INTERRUPTED,	/* bx_interrupt() was called */
+	BX_FAIL_CALLSITE,	/* opts->callsite names no recorded site */
 };
 
 struct bx_explore_result {
@@ -249,6 +264,9 @@ struct bx_explore_result {
 	char		oracle_tail[BX_TAIL_MAX + 1];	/* baseline oracle output */
 	char		prog_tail[BX_TAIL_MAX + 1];	/* baseline PROG output */
 	uint64_t	total, done, planned, ran, bugs;
+	uint64_t	skipped;	/* pairs left out by per_callsite */
+	uint64_t	skipped_sites;
+	uint64_t	diverged;	/* experiments run now that diverged */
 };
 
 /* 0, or -errno with res->fail saying where. */

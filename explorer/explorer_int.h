@@ -61,6 +61,7 @@ struct bx_job {
 	unsigned	ordinal;
 	char		*syscall;
 	char		*path;
+	int64_t		callsite;	/* recorded call-site id, 0 unknown */
 };
 
 /* What came of it; plain data, sent as is from a worker to the parent. */

@@ -44,3 +44,17 @@ arch_set_return(pid_t tid, int64_t v)
 {
 	return poke(tid, REG(rax), (uint64_t)v);
 }
+
+/* The frame pointer (rbp), for the call-site walk of static binaries. */
+int
+arch_frame_pointer(pid_t tid, uint64_t *fp)
+{
+	long v;
+
+	errno = 0;
+	v = ptrace(PTRACE_PEEKUSER, tid, (void *)REG(rbp), NULL);
+	if (v == -1 && errno)
+		return -errno;
+	*fp = (uint64_t)v;
+	return 0;
+}

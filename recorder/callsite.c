@@ -10,6 +10,11 @@
  * logical call site yield two ids; explore uses the id together with the
  * replay key, never alone.
  *
+ * A static binary (Go) has one module: the scan then finds only runtime
+ * and library frames near the stack pointer, the same for every call
+ * site.  There the frame-pointer chain (Go always keeps frame pointers)
+ * replaces the scanned words.
+ *
  * The executable mappings of each process are read from /proc/PID/maps
  * once, and again only when the instruction pointer falls outside them
  * (a library loaded since) or after an exec.
@@ -26,6 +31,8 @@
 #define SCAN_CALLERS	2		/* ...stopping after this many outside the
 					 * ip's module (libc), if SCAN_MIN are in */
 #define SCAN_MIN	4
+#define FP_BYTES	8192		/* stack read for the frame-pointer walk */
+#define FP_FRAMES	12		/* return addresses it hashes, at most */
 
 struct xmap {
 	uint64_t	start;
@@ -178,6 +185,44 @@ frame_set(struct rec_frame *fr, const struct maps *m, const struct xmap *x,
 }
 
 /*
+ * Hash the ip (frames[0]) and the return addresses of the frame-pointer
+ * chain, followed inside one read of the stack; frames[1..] are
+ * replaced.  Links must point upwards, so a garbage rbp ends the walk.
+ */
+static uint64_t
+fp_walk(struct task *t, const struct maps *m, uint64_t sp,
+    struct rec_frame *frames, unsigned *n)
+{
+	uint64_t *stack = malloc(FP_BYTES), fp, h = 14695981039346656037ull;
+	ssize_t got;
+
+	h = hash_frame(h, frames[0].module, frames[0].offset);
+	*n = 1;
+	if (!stack)
+		return h;
+	got = mem_read(t->tid, sp, stack, FP_BYTES);
+	if (got > 0 && arch_frame_pointer(t->tid, &fp) == 0) {
+		while (*n <= FP_FRAMES && fp >= sp && fp % 8 == 0 &&
+		    fp + 16 <= sp + (uint64_t)got) {
+			uint64_t next = stack[(fp - sp) / 8];
+			uint64_t ret = stack[(fp - sp) / 8 + 1];
+			const struct xmap *x = maps_find(m, ret);
+
+			if (!x)
+				break;
+			frame_set(&frames[*n], m, x, ret);
+			h = hash_frame(h, frames[*n].module, frames[*n].offset);
+			(*n)++;
+			if (next <= fp)
+				break;
+			fp = next;
+		}
+	}
+	free(stack);
+	return h;
+}
+
+/*
  * The call-site id of the call t is stopped in (ip and sp from
  * PTRACE_GET_SYSCALL_INFO); frames[0..*n) get the normalised addresses.
  * Returns 0 when nothing could be read.
@@ -216,6 +261,8 @@ callsite_scan(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
 		if (callers >= SCAN_CALLERS && *n > SCAN_MIN)
 			break;
 	}
+	if (callers == 0)
+		h = fp_walk(t, m, sp, frames, n);
 	/* SQLite integers are signed 64-bit: keep the id positive */
 	h &= INT64_MAX;
 	return h ? h : 1;

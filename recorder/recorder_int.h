@@ -215,6 +215,7 @@ int		filter_load(bool allow_io_uring);
 int		arch_set_nr(pid_t tid, long nr);
 int		arch_set_arg(pid_t tid, int i, uint64_t v);
 int		arch_set_return(pid_t tid, int64_t v);
+int		arch_frame_pointer(pid_t tid, uint64_t *fp);
 
 /* loop.c */
 int		loop_run(struct tracer *tr);

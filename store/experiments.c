@@ -317,6 +317,7 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'pid', pid, 'tid', tid, 'syscall', syscall, 'family', family, "\
 	"'fd', fd, 'path', path, 'path2', path2, 'kind', kind, "	\
 	"'offset', offset, 'count', count, 'result', result, 'key', key, "\
+	"'callsite', callsite, 'location', badio_location(callsite), "\
 	"'fault', fault, 'injected', " JSON_BOOL("injected") ", "	\
 	"'fault_bytes', fault_bytes, 'status', status, "		\
 	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
@@ -328,7 +329,15 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"SELECT json_group_object(name, n) FROM (" VERDICT_COUNTS ")"
 #define REPORT_JSON							\
 	"'counts', json((" COUNTS_JSON ")), "				\
+	"'not_explored', (SELECT count(*) FROM skipped), "		\
+	"'diverged', (SELECT count(*) FROM experiments WHERE diverged), "\
+	"'groups', json((SELECT " STORE_BUG_GROUPS_JSON ")), "		\
 	"'bugs', json((" EXPS_JSON("bugs") "))"
+#define SKIPPED_JSON							\
+	"SELECT json_group_array(json_object('site', site, 'seq', seq, "\
+	"'syscall', syscall, 'path', path, 'key', key, "		\
+	"'callsite', callsite, 'location', badio_location(callsite), "	\
+	"'fault', fault, 'reason', reason)) FROM not_explored"
 
 /* all_rows: every experiment in site order; else only bugs, by file. */
 int
@@ -355,5 +364,6 @@ store_report_all_json(struct store *s, char **json)
 {
 	return store_json_query(s, STMT_REPORT_ALL_JSON,
 	    "SELECT json_object(" REPORT_JSON ", 'experiments', json(("
-	    EXPS_JSON("verdicts") ")))", json);
+	    EXPS_JSON("verdicts") ")), 'not_explored_experiments', json(("
+	    SKIPPED_JSON ")))", json);
 }

@@ -178,9 +178,60 @@ static const char schema_v2[] =
 "CREATE INDEX sites_callsite ON sites (callsite);\n"
 "PRAGMA user_version = 2;\n";
 
+/*
+ * Version 3: what explore left out, and call sites in the views.
+ * explore --per-callsite N runs at most N sites of each (call site,
+ * path) pair and keeps the other (site, fault) pairs in skipped, so a
+ * report shows them as not explored; storing an experiment for a pair
+ * removes it (trigger).  verdicts and bugs gain the site's callsite.
+ */
+static const char schema_v3[] =
+"CREATE TABLE skipped (\n"
+"  site INTEGER NOT NULL REFERENCES sites (id),\n"
+"  fault TEXT NOT NULL\n"
+"    CHECK (fault IN ('short', 'torn', 'eio', 'enospc', 'crash')),\n"
+"  reason TEXT NOT NULL CHECK (reason = 'per-callsite'),\n"
+"                              -- why: 'per-callsite' (explore --per-callsite)\n"
+"  PRIMARY KEY (site, fault)\n"
+") WITHOUT ROWID;\n"
+"CREATE TRIGGER experiments_unskip AFTER INSERT ON experiments\n"
+"BEGIN\n"
+"  DELETE FROM skipped WHERE site = NEW.site AND fault = NEW.fault;\n"
+"END;\n"
+"\n"
+"DROP VIEW bugs;\n"
+"DROP VIEW verdicts;\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key,\n"
+"  s.callsite AS callsite, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"ORDER BY s.seq, e.fault;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault;\n"
+"\n"
+"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"
+"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"
+"  s.family AS family, s.path AS path, s.key AS key,\n"
+"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"
+"FROM skipped k JOIN sites s ON s.id = k.site\n"
+"ORDER BY s.seq, k.fault;\n"
+"PRAGMA user_version = 3;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
+	schema_v3,		/* 2 -> 3 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

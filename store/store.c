@@ -453,6 +453,8 @@ store_open(struct store **sp, const char *path, enum store_mode mode)
 	} else {
 		rc = open_existing(s, path);
 	}
+	if (rc == 0)
+		rc = store_locator_set(s, NULL, NULL);	/* badio_location() */
 	if (rc < 0)
 		goto out_close;
 	*sp = s;

@@ -220,4 +220,39 @@ void	store_frames_free(struct store_frame *frames, size_t n);
 int	store_meta_set(struct store *s, const char *key, const char *value);
 int	store_meta_get(struct store *s, const char *key, char **value); /* malloc'd or NULL */
 
+/*
+ * Sites left out of an explore (migration 3, table skipped): explore
+ * --per-callsite N stores each (site, fault) pair it did not run, and a
+ * report counts them as "not explored", never as passing.  Storing an
+ * experiment for a pair removes it (a trigger); store_skipped_clear()
+ * is for explore --redo.  reason is 'per-callsite'.
+ */
+int	store_skipped_put(struct store *s, int64_t site, const char *fault,
+	    const char *reason);
+int	store_skipped_clear(struct store *s);
+/* Pairs left out, and the distinct sites among them. */
+int	store_skipped_count(struct store *s, int64_t *pairs, int64_t *sites);
+typedef int store_skipped_fn(void *ctx, const struct store_site *site,
+	    const char *fault, const char *reason);
+/* In site seq order, then fault. */
+int	store_skipped_each(struct store *s, store_skipped_fn *fn, void *ctx);
+/* *known = true if some recorded site has this call-site id. */
+int	store_callsite_known(struct store *s, int64_t callsite, bool *known);
+
+/*
+ * Naming call sites in JSON: the reports' experiment objects carry
+ * "callsite" and "location", the latter from the SQL function
+ * badio_location(callsite) of this connection, which calls fn (a
+ * string valid until the next call, or NULL).  Without a locator the
+ * location is null.  store_open() installs none.
+ */
+typedef const char *store_locate_fn(void *ctx, int64_t callsite);
+int	store_locator_set(struct store *s, store_locate_fn *fn, void *ctx);
+/*
+ * The bugs grouped by (call site, path, verdict), as JSON: an array of
+ * {"callsite", "location", "path", "verdict", "faults": [...],
+ * "sites": [...], "experiments", "diverged"}, worst verdict first.
+ */
+int	store_bug_groups_json(struct store *s, char **json);
+
 #endif /* BADIO_STORE_STORE_H */

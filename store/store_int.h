@@ -53,6 +53,12 @@ enum store_stmt_id {
 	STMT_CALLSITE_ADD,
 	STMT_FRAME_ADD,
 	STMT_FRAMES_GET,
+	STMT_SKIPPED_PUT,	/* skipped.c (migration 3) */
+	STMT_SKIPPED_CLEAR,
+	STMT_SKIPPED_COUNT,
+	STMT_SKIPPED_EACH,
+	STMT_CALLSITE_KNOWN,
+	STMT_BUG_GROUPS_JSON,
 	STMT_COUNT
 };
 
@@ -109,5 +115,26 @@ int	schema_migrate(struct store *s);
 	a "t_ns, " a "crc32, " a "crc_bytes, " a "key, " a "key_path, "	\
 	a "ordinal, " a "callsite"
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
+
+/*
+ * location.c: the bugs grouped by (call site, path, verdict) as one JSON
+ * array, worst verdict first (store_bug_groups_json and the reports).
+ * Faults are listed in fault-table order, sites in seq order.
+ */
+#define STORE_FAULT_RANK(col)						\
+	"CASE " col " WHEN 'short' THEN 1 WHEN 'torn' THEN 2 "		\
+	"WHEN 'eio' THEN 3 WHEN 'enospc' THEN 4 ELSE 5 END"
+#define STORE_BUG_GROUPS_JSON						\
+	"json_group_array(json_object('callsite', callsite, "		\
+	"'location', badio_location(callsite), 'path', path, "		\
+	"'verdict', verdict, 'faults', json(faults), "			\
+	"'sites', json(sites), 'experiments', n, 'diverged', nd)) FROM ("\
+	"SELECT b.callsite AS callsite, b.path AS path, "		\
+	"b.verdict AS verdict, json_group_array(DISTINCT b.fault) AS faults, "\
+	"json_group_array(DISTINCT b.site) AS sites, count(*) AS n, "	\
+	"sum(b.diverged) AS nd, min(b.seq) AS first, v.rank AS rank "	\
+	"FROM (SELECT * FROM bugs ORDER BY " STORE_FAULT_RANK("fault")	\
+	", seq) b JOIN verdict_codes v ON v.name = b.verdict "		\
+	"GROUP BY b.callsite, b.path, b.verdict ORDER BY rank, first)"
 
 #endif /* BADIO_STORE_STORE_INT_H */

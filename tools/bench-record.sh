@@ -11,6 +11,9 @@
 # syscall set> -o /dev/null`, and under `badio record`; the table shows
 # median wall times of RUNS runs (after one warm-up) and the ratios.
 #
+# Then the call-site rows: write_heavy recorded with the call-site id
+# turned off (BADIO_NO_CALLSITE=1), on (the default) and with --stacks.
+#
 # Usage: tools/bench-record.sh [BUILD_DIR]     (default: build; built if
 #        missing).  Environment: RUNS (default 5), CC (default cc).
 set -euo pipefail
@@ -101,3 +104,29 @@ for w in read_heavy write_heavy; do
 done
 echo "(median of $runs runs after 1 warm-up; $(nproc) CPUs; $(uname -r);" \
 	"goals: read_heavy badio/native <= 1.2x, write_heavy badio/strace <= 0.5x)"
+
+# Call sites (issue 4): the always-on call-site id against the same
+# recording with the stack scan turned off (BADIO_NO_CALLSITE=1 in
+# badio's environment), and `record --stacks` (libdw unwinding of each
+# new call site), on the write-heavy workload: the cost per site and the
+# growth of the ratio to native.  Goal: the call-site id makes the
+# write-heavy ratio grow by at most 10%.
+echo
+w=write_heavy
+sites=100000
+n=$(seconds "$bin/$w")
+off=$(seconds "env BADIO_NO_CALLSITE=1 ${cmd_badio//WORKLOAD/$bin/$w}")
+on=$(seconds "${cmd_badio//WORKLOAD/$bin/$w}")
+stk=$(seconds "$(echo "${cmd_badio//WORKLOAD/$bin/$w}" | sed 's/ record / record --stacks /')")
+printf '%-24s %9s %12s %12s %14s\n' "$w: call sites" time badio/native \
+	"us/site" "ratio growth"
+row() {
+	awk -v name="$1" -v t="$2" -v n="$n" -v base="$off" -v k="$sites" \
+	    'BEGIN { printf "%-24s %8.3fs %11.2fx %12.2f %13.1f%%\n", name, t,
+		t / n, (t - base) * 1e6 / k, (t / n - base / n) / (base / n) * 100 }'
+}
+row "no call-site id" "$off"
+row "call-site id (default)" "$on"
+row "record --stacks" "$stk"
+echo "(us/site and ratio growth against 'no call-site id'; goal: call-site" \
+	"id growth <= 10%)"

@@ -26,7 +26,8 @@ const char explore_usage[] =
 	"usage: badio explore [-d DB] --oracle CMD [--faults LIST] [--sites FILTER]\n"
 	"                     [-j N] [--timeout SEC] [--oracle-timeout SEC]\n"
 	"                     [--keep DIR] [--redo] [--fail-on VERDICTS]\n"
-	"                     [--include-stdio] [--include-pipes] [-q]\n"
+	"                     [--include-stdio] [--include-pipes]\n"
+	"                     [--per-callsite N] [--callsite ID] [-q]\n"
 	"\n"
 	"Re-run the recorded program once per site and fault, with that one\n"
 	"call failing, then run CMD (through /bin/sh, in the run's directory)\n"
@@ -50,6 +51,11 @@ const char explore_usage[] =
 	"      --fail-on VERDICTS   exit 1 if DB holds any of these verdicts\n"
 	"      --include-stdio      explore writes to stdout, stderr, terminals\n"
 	"      --include-pipes      explore writes to pipes and sockets\n"
+	"      --per-callsite N     at most N sites per call site and file (the\n"
+	"                           first, the last, others spread evenly); the\n"
+	"                           rest are reported as not explored\n"
+	"      --callsite ID        only the sites of this call site (see\n"
+	"                           'badio sites --stacks')\n"
 	"  -q, --quiet              no progress line, no summary\n"
 	"  -h, --help               show this help\n"
 	"\n"
@@ -67,6 +73,8 @@ enum {
 	OPT_FAIL_ON,
 	OPT_INCLUDE_STDIO,
 	OPT_INCLUDE_PIPES,
+	OPT_PER_CALLSITE,
+	OPT_CALLSITE,
 };
 
 struct explore_cli {
@@ -99,6 +107,23 @@ parse_seconds(const char *opt, const char *s)
 	return (int)(v * 1000);
 }
 
+/* A call-site id: decimal, or hexadecimal with 0x; positive. */
+static bool
+parse_callsite(const char *s, int64_t *id)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v == 0 || v > INT64_MAX)
+		return false;
+	*id = (int64_t)v;
+	return true;
+}
+
 static void
 parse_options(int argc, char **argv, struct explore_cli *o)
 {
@@ -115,6 +140,8 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 		{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
 		{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
 		{ "include-pipes",	no_argument,	   NULL, OPT_INCLUDE_PIPES },
+		{ "per-callsite",	required_argument, NULL, OPT_PER_CALLSITE },
+		{ "callsite",		required_argument, NULL, OPT_CALLSITE },
 		{ "quiet",		no_argument,	   NULL, 'q' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -184,6 +211,18 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			o->bx.kinds |= (1u << REC_KIND_PIPE) |
 			    (1u << REC_KIND_SOCKET);
 			break;
+		case OPT_PER_CALLSITE:
+			if (!cli_parse_int(optarg, 1, 1000000, &v))
+				die_usage("explore: --per-callsite wants a number "
+				    "from 1 to 1000000, not '%s'", optarg);
+			o->bx.per_callsite = (unsigned)v;
+			break;
+		case OPT_CALLSITE:
+			if (!parse_callsite(optarg, &o->bx.callsite))
+				die_usage("explore: --callsite wants a call-site "
+				    "id (as 'badio sites --stacks' shows it), "
+				    "not '%s'", optarg);
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -238,6 +277,16 @@ draw(struct explore_cli *o, const struct bx_progress *p, bool force)
 }
 
 static void
+note_skipped(struct explore_cli *o, uint64_t pairs, uint64_t sites)
+{
+	clear_line(o);
+	fprintf(stderr, "badio: explore: --per-callsite %u left out %" PRIu64
+	    " site%s (%" PRIu64 " experiment%s); 'badio report' lists them "
+	    "as not explored\n", o->bx.per_callsite, sites,
+	    sites == 1 ? "" : "s", pairs, pairs == 1 ? "" : "s");
+}
+
+static void
 on_progress(void *ctx, const struct bx_progress *p)
 {
 	struct explore_cli *o = ctx;
@@ -256,6 +305,8 @@ on_progress(void *ctx, const struct bx_progress *p)
 			    p->first_diff ? p->first_diff : "");
 		break;
 	case BX_EV_PLANNED:
+		if (p->skipped && !o->quiet)
+			note_skipped(o, p->skipped, p->skipped_sites);
 		draw(o, p, true);
 		break;
 	case BX_EV_RESULT:
@@ -381,6 +432,10 @@ explain_failure(struct explore_cli *o, struct store *s,
 	case BX_FAIL_WORKER:
 		error("explore: a worker process failed: %s", why);
 		return 1;
+	case BX_FAIL_CALLSITE:
+		die_usage("explore: no recorded site has call site %" PRId64
+		    " (%#" PRIx64 "; see 'badio sites --stacks')",
+		    o->bx.callsite, (uint64_t)o->bx.callsite);
 	default:
 		error("explore: %s", why);
 		return 1;
@@ -411,8 +466,17 @@ summary(struct explore_cli *o, struct store *s,
 	    " run now, in %.1fs): ", r->total, r->total == 1 ? "" : "s",
 	    r->ran, secs);
 	store_verdict_counts(s, print_count, &first);
+	if (r->diverged)
+		fprintf(stderr, "%s%" PRIu64 " diverged", first ? "" : "; ",
+		    r->diverged);
+	if (r->skipped)
+		fprintf(stderr, "%s%" PRIu64 " site%s (%" PRIu64 " experiment%s) "
+		    "left out by --per-callsite", first && !r->diverged ? "" :
+		    "; ", r->skipped_sites, r->skipped_sites == 1 ? "" : "s",
+		    r->skipped, r->skipped == 1 ? "" : "s");
 	fprintf(stderr, "%s; see 'badio report -d %s'\n",
-	    first ? "nothing to report" : "", o->db);
+	    first && !r->diverged && !r->skipped ? "nothing to report" : "",
+	    o->db);
 }
 
 int

@@ -1,7 +1,9 @@
 /*
  * cmd_report.c - `badio report`: what explore found, for a person first
- * (per-verdict counts, then the bugs grouped by file and syscall) and
- * exactly for scripts (CSV rows, or JSON built by SQLite in the store).
+ * (per-verdict counts, the sites left out, the experiments that diverged,
+ * then one line per call site, file and bug verdict) and exactly for
+ * scripts (CSV rows, or JSON built by SQLite in the store).  Call sites
+ * are named by tools/stack.c: the innermost frame of the user's own code.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,21 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "explorer/explorer.h"
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/stack.h"
 
 const char report_usage[] =
 	"usage: badio report [-d DB] [--format table|csv|json] [--all]\n"
 	"\n"
 	"Summarise what 'badio explore' found: how many experiments got each\n"
-	"verdict, then every bug grouped by file and syscall: the site, the\n"
-	"fault, how the program ended and what the oracle said.  CSV has one\n"
-	"row per bug; JSON is {\"counts\": {...}, \"bugs\": [...]}.\n"
+	"verdict, how many were left out by --per-callsite (not explored) and\n"
+	"how many diverged from the recording, then the bugs grouped by call\n"
+	"site (the line of the program's own code), file and verdict.  --all\n"
+	"lists every experiment: the site, the fault, how the program ended\n"
+	"and what the oracle said.  CSV has one row per bug; JSON is\n"
+	"{\"counts\": {...}, \"groups\": [...], \"bugs\": [...], ...}.\n"
 	"\n"
 	"  -d, --db DB          database (default: badio.db)\n"
 	"  -F, --format FMT     table (default), csv or json\n"
-	"  -a, --all            every experiment, not only the bugs\n"
+	"  -a, --all            every experiment (and site left out), not only\n"
+	"                       the bug groups\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Verdicts:\n"
@@ -56,14 +64,26 @@ parse_format(const char *s)
 static const char *const csv_columns[] = {
 	"site", "seq", "syscall", "family", "path", "key", "fault",
 	"injected", "fault_bytes", "status", "oracle_exit", "verdict",
-	"duration_ns",
+	"duration_ns", "diverged", "divergence", "callsite", "location",
 };
 #define CSV_COLS	(sizeof(csv_columns) / sizeof(csv_columns[0]))
+
+struct csv {
+	FILE		*f;
+	struct cli_stacks *cs;
+};
+
+static const char *
+location(struct cli_stacks *cs, int64_t callsite)
+{
+	return callsite ? cli_stack_location(cs, callsite) : "?";
+}
 
 static int
 csv_row(void *ctx, const struct store_experiment *e,
     const struct store_site *s)
 {
+	struct csv *c = ctx;
 	char v[CSV_COLS][32];
 	const char *cell[CSV_COLS];
 	size_t i;
@@ -74,6 +94,8 @@ csv_row(void *ctx, const struct store_experiment *e,
 	snprintf(v[8], 32, "%" PRId64, e->fault_bytes);
 	snprintf(v[10], 32, "%d", e->oracle_exit);
 	snprintf(v[12], 32, "%" PRId64, e->duration_ns);
+	snprintf(v[13], 32, "%d", e->diverged);
+	snprintf(v[15], 32, "%" PRId64, s->callsite);
 	cell[0] = v[0];
 	cell[1] = v[1];
 	cell[2] = s->syscall;
@@ -81,15 +103,43 @@ csv_row(void *ctx, const struct store_experiment *e,
 	cell[4] = s->path;
 	cell[5] = s->key;
 	cell[6] = e->fault;
-	cell[7] = v[7];
+	cell[7] = e->status ? v[7] : "";
 	cell[8] = e->fault_bytes >= 0 ? v[8] : "";
 	cell[9] = e->status;
 	cell[10] = e->oracle_exit >= 0 ? v[10] : "";
 	cell[11] = e->verdict;
-	cell[12] = v[12];
+	cell[12] = e->duration_ns >= 0 ? v[12] : "";
+	cell[13] = e->verdict && strcmp(e->verdict, "not-explored") == 0 ?
+	    "" : v[13];
+	cell[14] = e->divergence;
+	cell[15] = s->callsite ? v[15] : "";
+	cell[16] = s->callsite ? location(c->cs, s->callsite) : "";
 	for (i = 0; i < CSV_COLS; i++)
-		cli_csv_field(ctx, cell[i], i == CSV_COLS - 1);
+		cli_csv_field(c->f, cell[i], i == CSV_COLS - 1);
 	return 0;
+}
+
+/* A pair left out by --per-callsite, as an experiment row that never ran. */
+static void
+skipped_as_experiment(struct store_experiment *e, const char *fault)
+{
+	memset(e, 0, sizeof(*e));
+	e->fault = fault;
+	e->fault_bytes = -1;
+	e->oracle_exit = -1;
+	e->duration_ns = -1;
+	e->verdict = "not-explored";
+}
+
+static int
+csv_skipped(void *ctx, const struct store_site *site, const char *fault,
+    const char *reason)
+{
+	struct store_experiment e;
+
+	(void)reason;
+	skipped_as_experiment(&e, fault);
+	return csv_row(ctx, &e, site);
 }
 
 /* --- table --- */
@@ -118,10 +168,10 @@ count_row(void *ctx, const char *verdict, int64_t n)
 
 static const char *const bug_headers[] = {
 	"SITE", "SEQ", "KEY", "FAULT", "WROTE", "PROGRAM", "ORACLE", "VERDICT",
-	"ORACLE SAID",
+	"CALL SITE", "ORACLE SAID",
 };
 static const bool bug_numeric[] = {
-	true, true, false, false, true, false, true, false, false,
+	true, true, false, false, true, false, true, false, false, false,
 };
 #define BUG_COLS	(sizeof(bug_headers) / sizeof(bug_headers[0]))
 
@@ -149,16 +199,16 @@ last_line(const char *s, char *buf, size_t size, size_t max)
 	buf[n] = '\0';
 }
 
-struct groups {
+/* --all: every experiment, by file and syscall. */
+struct listing {
 	struct cli_table *t;		/* current group */
 	char		*path;		/* its file and syscall */
 	char		*syscall;
-	uint64_t	n;
-	bool		by_group;	/* false: one table for all (--all) */
+	struct cli_stacks *cs;
 };
 
 static void
-group_flush(struct groups *g)
+listing_flush(struct listing *g)
 {
 	if (!g->t)
 		return;
@@ -171,20 +221,21 @@ static int
 exp_row(void *ctx, const struct store_experiment *e,
     const struct store_site *s)
 {
-	struct groups *g = ctx;
+	struct listing *g = ctx;
 	char site[32], seq[32], wrote[32], oracle[32], said[64];
 	const char *cells[BUG_COLS];
+	const char *path = s->path ? s->path : "";
 
-	if (g->by_group && (!g->path || strcmp(g->path, s->path) != 0 ||
-	    strcmp(g->syscall, s->syscall) != 0)) {
-		group_flush(g);
+	if (!g->path || strcmp(g->path, path) != 0 ||
+	    strcmp(g->syscall, s->syscall) != 0) {
+		listing_flush(g);
 		free(g->path);
 		free(g->syscall);
-		g->path = strdup(s->path);
+		g->path = strdup(path);
 		g->syscall = strdup(s->syscall);
 		if (!g->path || !g->syscall)
 			return -ENOMEM;
-		printf("\n%s: %s\n", s->path, s->syscall);
+		printf("\n%s: %s\n", path, s->syscall);
 	}
 	if (!g->t) {
 		g->t = cli_table_new(bug_headers, bug_numeric, BUG_COLS);
@@ -207,49 +258,317 @@ exp_row(void *ctx, const struct store_experiment *e,
 	cells[2] = s->key;
 	cells[3] = e->fault;
 	cells[4] = wrote;
-	cells[5] = e->status;
+	cells[5] = e->status ? e->status : "-";
 	cells[6] = oracle;
 	cells[7] = e->verdict;
-	cells[8] = said;
-	g->n++;
+	cells[8] = location(g->cs, s->callsite);
+	cells[9] = said;
+	if (e->diverged) {
+		/* the verdict stands, but the run took another path */
+		static char both[64];
+
+		snprintf(both, sizeof(both), "%s (diverged)", e->verdict);
+		cells[7] = both;
+	}
 	return cli_table_add(g->t, cells);
 }
 
 static int
-report_table(struct store *s, bool all)
+skipped_row(void *ctx, const struct store_site *site, const char *fault,
+    const char *reason)
 {
-	struct groups g = { .by_group = true };
+	struct store_experiment e;
+
+	(void)reason;
+	skipped_as_experiment(&e, fault);
+	return exp_row(ctx, &e, site);
+}
+
+/* --- bugs grouped by (call site, path, verdict) --- */
+
+#define MAX_IDS_SHOWN	8
+
+struct bug_group {
+	int64_t		callsite;
+	char		*path;
+	int		verdict;	/* enum bx_verdict: the report order */
+	unsigned	faults;		/* 1u << enum rec_fault */
+	int64_t		*ids;		/* distinct sites, in seq order */
+	size_t		nids;
+	size_t		cap;
+	uint64_t	nexp;
+	uint64_t	ndiverged;
+	int64_t		first_seq;
+};
+
+struct bug_groups {
+	struct bug_group *v;
+	size_t		n;
+	size_t		cap;
+};
+
+static struct bug_group *
+group_find(struct bug_groups *gs, int64_t callsite, const char *path,
+    int verdict)
+{
+	struct bug_group *g;
+	size_t i;
+
+	for (i = 0; i < gs->n; i++) {
+		g = &gs->v[i];
+		if (g->callsite == callsite && g->verdict == verdict &&
+		    strcmp(g->path, path) == 0)
+			return g;
+	}
+	if (gs->n == gs->cap) {
+		size_t cap = gs->cap ? 2 * gs->cap : 16;
+		struct bug_group *n = reallocarray(gs->v, cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		gs->v = n;
+		gs->cap = cap;
+	}
+	g = &gs->v[gs->n];
+	memset(g, 0, sizeof(*g));
+	g->path = strdup(path);
+	if (!g->path)
+		return NULL;
+	g->callsite = callsite;
+	g->verdict = verdict;
+	g->first_seq = INT64_MAX;
+	gs->n++;
+	return g;
+}
+
+static int
+group_add(void *ctx, const struct store_experiment *e,
+    const struct store_site *s)
+{
+	struct bug_groups *gs = ctx;
+	struct bug_group *g;
+	int f = rec_fault_parse(e->fault);
+	size_t i;
+
+	g = group_find(gs, s->callsite, s->path ? s->path : "",
+	    bx_verdict_parse(e->verdict));
+	if (!g)
+		return -ENOMEM;
+	if (f >= 0)
+		g->faults |= 1u << f;
+	g->nexp++;
+	g->ndiverged += e->diverged;
+	if (s->seq < g->first_seq)
+		g->first_seq = s->seq;
+	for (i = 0; i < g->nids && g->ids[i] != s->id; i++)
+		;
+	if (i < g->nids)
+		return 0;
+	if (g->nids == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 8;
+		int64_t *n = reallocarray(g->ids, cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		g->ids = n;
+		g->cap = cap;
+	}
+	g->ids[g->nids++] = s->id;
+	return 0;
+}
+
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct bug_group *x = a, *y = b;
+
+	if (x->verdict != y->verdict)
+		return x->verdict < y->verdict ? -1 : 1;
+	return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
+}
+
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One line per group:
+ *   cs_sites.c:23 site_a  data.txt  corruption under torn, eio at 3 sites
+ *   (ids 4, 9, 12)
+ * the location and path columns aligned.
+ */
+static void
+groups_print(struct bug_groups *gs, struct cli_stacks *cs)
+{
+	int wloc = 0, wpath = 0;
+	size_t i, k;
+
+	qsort(gs->v, gs->n, sizeof(*gs->v), cmp_group);
+	for (i = 0; i < gs->n; i++) {
+		int l = (int)strlen(location(cs, gs->v[i].callsite));
+		int p = (int)strlen(gs->v[i].path);
+
+		wloc = l > wloc ? l : wloc;
+		wpath = p > wpath ? p : wpath;
+	}
+	for (i = 0; i < gs->n; i++) {
+		struct bug_group *g = &gs->v[i];
+		const char *sep = "";
+		int f;
+
+		printf("%-*s  %-*s  %s under ", wloc, location(cs, g->callsite),
+		    wpath, g->path, bx_verdict_name(g->verdict));
+		for (f = 0; f < REC_FAULT_COUNT; f++) {
+			if (!(g->faults & (1u << f)))
+				continue;
+			printf("%s%s", sep, rec_fault_name(f));
+			sep = ", ";
+		}
+		qsort(g->ids, g->nids, sizeof(*g->ids), cmp_id);
+		printf(" at %zu site%s (id%s ", g->nids, g->nids == 1 ? "" : "s",
+		    g->nids == 1 ? "" : "s");
+		for (k = 0; k < g->nids && k < MAX_IDS_SHOWN; k++)
+			printf("%s%" PRId64, k ? ", " : "", g->ids[k]);
+		printf("%s)", g->nids > MAX_IDS_SHOWN ? ", ..." : "");
+		if (g->ndiverged)
+			printf(", %" PRIu64 " of %" PRIu64 " diverged",
+			    g->ndiverged, g->nexp);
+		putchar('\n');
+	}
+}
+
+static void
+groups_free(struct bug_groups *gs)
+{
+	size_t i;
+
+	for (i = 0; i < gs->n; i++) {
+		free(gs->v[i].path);
+		free(gs->v[i].ids);
+	}
+	free(gs->v);
+}
+
+/* --- divergence --- */
+
+struct divergence {
+	uint64_t	n;
+	uint64_t	shown;
+	uint64_t	max;		/* lines to show */
+};
+
+static int
+divergence_row(void *ctx, const struct store_experiment *e,
+    const struct store_site *s)
+{
+	struct divergence *d = ctx;
+
+	(void)s;
+	d->n += e->diverged;
+	return 0;
+}
+
+static int
+divergence_line(void *ctx, const struct store_experiment *e,
+    const struct store_site *s)
+{
+	struct divergence *d = ctx;
+
+	if (!e->diverged || d->shown >= d->max)
+		return 0;
+	d->shown++;
+	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault, s->key,
+	    e->divergence ? e->divergence : "?");
+	return 0;
+}
+
+static int
+report_table(struct store *s, bool all, struct cli_stacks *cs)
+{
+	struct bug_groups gs = { 0 };
+	struct divergence dv = { .max = all ? UINT64_MAX : 10 };
+	struct listing g = { .cs = cs };
 	struct counts c = { 0 };
+	int64_t skipped = 0, skipped_sites = 0;
 	char *oracle = NULL;
+	char num[32];
 	int rc;
 
 	c.t = cli_table_new(count_headers, count_numeric, 2);
 	if (!c.t)
 		return -ENOMEM;
 	rc = store_verdict_counts(s, count_row, &c);
+	if (rc == 0)
+		rc = store_skipped_count(s, &skipped, &skipped_sites);
+	if (rc == 0 && skipped) {
+		const char *cells[2] = { "not explored", num };
+
+		snprintf(num, sizeof(num), "%" PRId64, skipped);
+		rc = cli_table_add(c.t, cells);
+	}
 	if (rc == 0 && store_meta_get(s, "oracle", &oracle) == 0 && oracle)
 		printf("oracle: %s\n\n", oracle);
 	free(oracle);
-	if (rc == 0 && c.total == 0)
+	if (rc == 0 && c.total == 0 && !skipped)
 		printf("no experiments yet (run 'badio explore --oracle CMD')\n");
 	else if (rc == 0)
 		cli_table_print(c.t, stdout);
 	cli_table_free(c.t);
-	if (rc || c.total == 0)
+	if (rc || (c.total == 0 && !skipped))
 		return rc;
-	rc = store_bugs_each(s, exp_row, &g);
-	group_flush(&g);
-	if (rc == 0 && g.n == 0)
+	if (skipped)
+		printf("\nnot explored: %" PRId64 " experiment%s at %" PRId64
+		    " site%s left out by --per-callsite (never counted as "
+		    "passing; 'badio explore' without it runs them)\n", skipped,
+		    skipped == 1 ? "" : "s", skipped_sites,
+		    skipped_sites == 1 ? "" : "s");
+
+	rc = store_experiments_each(s, divergence_row, &dv);
+	if (rc == 0 && dv.n) {
+		printf("\n%" PRIu64 " experiment%s diverged from the recording "
+		    "before the fault (verdicts kept; first difference):\n",
+		    dv.n, dv.n == 1 ? "" : "s");
+		rc = store_experiments_each(s, divergence_line, &dv);
+		if (rc == 0 && dv.shown < dv.n)
+			printf("  ... and %" PRIu64 " more (--all)\n",
+			    dv.n - dv.shown);
+	}
+	if (rc == 0)
+		rc = store_bugs_each(s, group_add, &gs);
+	if (rc == 0 && gs.n == 0)
 		printf("\nno bugs found\n");
-	free(g.path);
-	free(g.syscall);
+	else if (rc == 0) {
+		printf("\nbugs by call site:\n");
+		groups_print(&gs, cs);
+	}
+	groups_free(&gs);
 	if (rc || !all)
 		return rc;
 	printf("\nall experiments\n");
-	memset(&g, 0, sizeof(g));
 	rc = store_experiments_each(s, exp_row, &g);
-	group_flush(&g);
+	listing_flush(&g);
+	if (rc == 0 && skipped) {
+		free(g.path);
+		free(g.syscall);
+		memset(&g, 0, sizeof(g));
+		g.cs = cs;
+		printf("\nnot explored (left out by --per-callsite)\n");
+		rc = store_skipped_each(s, skipped_row, &g);
+		listing_flush(&g);
+	}
+	free(g.path);
+	free(g.syscall);
 	return rc;
+}
+
+static const char *
+locate(void *ctx, int64_t callsite)
+{
+	return cli_stack_location(ctx, callsite);
 }
 
 int
@@ -264,6 +583,8 @@ cmd_report(int argc, char **argv)
 	};
 	const char *db = "badio.db";
 	enum format fmt = FMT_TABLE;
+	struct cli_stacks *cs;
+	struct csv csv;
 	bool all = false;
 	struct store *s;
 	char *json;
@@ -285,6 +606,14 @@ cmd_report(int argc, char **argv)
 	if (optind < argc)
 		die_usage("report: unexpected argument '%s'", argv[optind]);
 	s = cli_open_db(db, STORE_READ);
+	cs = cli_stacks_new(s);
+	if (!cs)
+		die("out of memory");
+	rc = store_locator_set(s, locate, cs);
+	if (rc < 0)
+		die("report: cannot read '%s': %s", db, store_errmsg(s));
+	csv.f = stdout;
+	csv.cs = cs;
 	switch (fmt) {
 	case FMT_JSON:
 		rc = all ? store_report_all_json(s, &json) :
@@ -297,16 +626,19 @@ cmd_report(int argc, char **argv)
 	case FMT_CSV:
 		for (i = 0; i < CSV_COLS; i++)
 			cli_csv_field(stdout, csv_columns[i], i == CSV_COLS - 1);
-		rc = all ? store_experiments_each(s, csv_row, stdout) :
-		    store_bugs_each(s, csv_row, stdout);
+		rc = all ? store_experiments_each(s, csv_row, &csv) :
+		    store_bugs_each(s, csv_row, &csv);
+		if (rc == 0 && all)
+			rc = store_skipped_each(s, csv_skipped, &csv);
 		break;
 	case FMT_TABLE:
-		rc = report_table(s, all);
+		rc = report_table(s, all, cs);
 		break;
 	}
 	if (rc < 0)
 		die("report: cannot read '%s': %s", db, rc == -ENOMEM ?
 		    strerror(ENOMEM) : store_errmsg(s));
 	store_close(s);
+	cli_stacks_free(cs);
 	return 0;
 }

@@ -388,8 +388,11 @@ Test(explore, naive_writer)
 	    "crashed,hang"), 0, "%s", r.err);
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 6);
 
-	/* the report: counts, then the bugs by file and syscall */
+	/* the report: counts, the bugs by call site; --all: by file */
 	cr_assert_eq(badio("report", "-d", db, NULL), 0, "%s", r.err);
+	cr_assert(strstr(r.out, "naive.c:21 main  data.txt  silent-corruption "
+	    "under short, torn, eio at 1 site (id 2)") != NULL, "%s", r.out);
+	cr_assert_eq(badio("report", "-d", db, "--all", NULL), 0, "%s", r.err);
 	cr_assert(strstr(r.out, "silent-corruption") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "data.txt: write") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "data.txt is damaged: 30 bytes") != NULL,

@@ -367,3 +367,33 @@ Test(oracle, cannot_start, .init = in_tmp, .fini = out_tmp)
 	cr_assert_eq(r.state, BX_ORACLE_FAILED);
 	cr_assert_eq(r.code, ENOENT);
 }
+
+/* --- --per-callsite: which sites of a group are kept ------------------- */
+
+static void
+assert_pick(size_t m, unsigned n, const char *want)
+{
+	bool keep[64];
+	char got[65];
+	size_t i, k;
+
+	k = bx_prune_pick(m, n, keep);
+	for (i = 0; i < m; i++)
+		got[i] = keep[i] ? 'x' : '.';
+	got[m] = '\0';
+	cr_assert_str_eq(got, want, "m=%zu n=%u", m, n);
+	for (i = 0; *want; want++)
+		i += *want == 'x';
+	cr_assert_eq(k, i, "m=%zu n=%u", m, n);
+}
+
+Test(prune, first_last_and_spread)
+{
+	assert_pick(5, 0, "xxxxx");
+	assert_pick(3, 5, "xxx");
+	assert_pick(6, 1, "x.....");
+	assert_pick(50, 2, "x................................................x");
+	assert_pick(7, 3, "x..x..x");
+	assert_pick(10, 4, "x..x..x..x");
+	assert_pick(4, 3, "x.xx");
+}

@@ -393,7 +393,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
@@ -545,13 +545,16 @@ Test(store_open, migrates_version_1, .init = open_new,
 {
 	store_close(st);
 	st = NULL;
-	raw_exec(dbpath, "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
+	raw_exec(dbpath, "DROP VIEW not_explored; DROP TRIGGER "
+	    "experiments_unskip; DROP TABLE skipped; "
+	    "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
 	    "DROP TABLE callsites; PRAGMA user_version = 1;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 2);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
-	    "('callsites', 'callsite_frames', 'sites_callsite')"), 3);
+	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
+	    "'experiments_unskip', 'not_explored')"), 6);
 }
 
 Test(store_callsite, round_trip, .init = open_new, .fini = close_and_remove)
@@ -1343,10 +1346,44 @@ Test(store_experiments, json_of_empty_database, .init = open_new,
 	    store_errmsg(st));
 	cr_assert_str_eq(json, "{\"counts\":{\"ok\":0,\"reported\":0,"
 	    "\"silent-corruption\":0,\"corruption\":0,\"crashed\":0,"
-	    "\"hang\":0,\"unreached\":0,\"oracle-error\":0},\"bugs\":[],"
-	    "\"experiments\":[]}");
+	    "\"hang\":0,\"unreached\":0,\"oracle-error\":0},"
+	    "\"not_explored\":0,\"diverged\":0,\"groups\":[],\"bugs\":[],"
+	    "\"experiments\":[],\"not_explored_experiments\":[]}");
 	free(json);
 	cr_assert_eq(store_experiments_json(st, false, &json), 0);
 	cr_assert_str_eq(json, "[]");
 	free(json);
+}
+
+/* --- migration 3: what explore --per-callsite left out ----------------- */
+
+Test(store_skipped, stored_counted_and_removed_by_an_experiment,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_experiment e = {
+		.fault = "eio", .status = "exit:0", .verdict = "ok",
+		.fault_bytes = -1, .oracle_exit = 0,
+	};
+	int64_t pairs, sites;
+	int64_t ids[3];
+
+	add_three_sites(ids);
+	cr_assert_eq(store_skipped_put(st, ids[0], "eio", "per-callsite"), 0);
+	cr_assert_eq(store_skipped_put(st, ids[0], "crash", "per-callsite"), 0);
+	cr_assert_eq(store_skipped_put(st, ids[1], "eio", "per-callsite"), 0);
+	/* the same pair again replaces it */
+	cr_assert_eq(store_skipped_put(st, ids[1], "eio", "per-callsite"), 0);
+	cr_assert_eq(store_skipped_put(st, ids[1], "eio", "bogus"), -EINVAL);
+	cr_assert_eq(store_skipped_count(st, &pairs, &sites), 0);
+	cr_assert_eq(pairs, 3);
+	cr_assert_eq(sites, 2);
+	/* an experiment for a pair takes it out (trigger) */
+	e.site = ids[0];
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_skipped_count(st, &pairs, &sites), 0);
+	cr_assert_eq(pairs, 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM not_explored"), 2);
+	cr_assert_eq(store_skipped_clear(st), 0);
+	cr_assert_eq(store_skipped_count(st, &pairs, &sites), 0);
+	cr_assert_eq(pairs, 0);
 }

@@ -1,0 +1,114 @@
+/*
+ * skipped.c - the skipped table (migration 3): the (site, fault) pairs
+ * that `badio explore --per-callsite N` left out, so a report counts
+ * them as "not explored" instead of letting them pass for clean.  A
+ * trigger of the schema deletes a pair when its experiment is stored;
+ * explore --redo empties the table with store_skipped_clear().
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+int
+store_skipped_put(struct store *s, int64_t site, const char *fault,
+    const char *reason)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_SKIPPED_PUT,
+	    "INSERT OR REPLACE INTO skipped (site, fault, reason) "
+	    "VALUES (?1, ?2, ?3)", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, site, &brc);
+	store_bind_text(st, 2, fault, &brc);
+	store_bind_text(st, 3, reason, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_SKIPPED_PUT, st);
+	return rc < 0 ? rc : 0;
+}
+
+int
+store_skipped_clear(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, STMT_SKIPPED_CLEAR, "DELETE FROM skipped", &st);
+	if (rc < 0)
+		return rc;
+	rc = store_step(s, st);
+	store_stmt_done(s, STMT_SKIPPED_CLEAR, st);
+	return rc < 0 ? rc : 0;
+}
+
+int
+store_skipped_count(struct store *s, int64_t *pairs, int64_t *sites)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*pairs = *sites = 0;
+	rc = store_stmt(s, STMT_SKIPPED_COUNT,
+	    "SELECT count(*), count(DISTINCT site) FROM skipped", &st);
+	if (rc < 0)
+		return rc;
+	rc = store_step(s, st);
+	if (rc == 1) {
+		*pairs = sqlite3_column_int64(st, 0);
+		*sites = sqlite3_column_int64(st, 1);
+		rc = 0;
+	}
+	store_stmt_done(s, STMT_SKIPPED_COUNT, st);
+	return rc;
+}
+
+int
+store_skipped_each(struct store *s, store_skipped_fn *fn, void *ctx)
+{
+	struct store_site site;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, STMT_SKIPPED_EACH,
+	    "SELECT k.fault, k.reason, " STORE_SITE_COLUMNS("s.")
+	    " FROM skipped k JOIN sites s ON s.id = k.site "
+	    "ORDER BY s.seq, k.fault", &st);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, st)) == 1) {
+		store_site_read(st, 2, &site);
+		rc = fn(ctx, &site, store_col_text(st, 0),
+		    store_col_text(st, 1));
+		if (rc != 0)
+			break;
+	}
+	store_stmt_done(s, STMT_SKIPPED_EACH, st);
+	return rc;
+}
+
+int
+store_callsite_known(struct store *s, int64_t callsite, bool *known)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	*known = false;
+	rc = store_stmt(s, STMT_CALLSITE_KNOWN,
+	    "SELECT 1 FROM sites WHERE callsite = ?1 LIMIT 1", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, callsite, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_CALLSITE_KNOWN, st);
+	if (rc < 0)
+		return rc;
+	*known = rc == 1;
+	return 0;
+}
