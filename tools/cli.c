@@ -273,3 +273,28 @@ cli_table_free(struct cli_table *t)
 	free(t->width);
 	free(t);
 }
+
+enum cli_format
+cli_parse_format(const char *cmd, const char *s)
+{
+	static const char *const names[] = {
+		[CLI_FORMAT_TABLE] = "table", [CLI_FORMAT_CSV] = "csv",
+		[CLI_FORMAT_JSON] = "json",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum cli_format)i;
+	die_usage("%s: unknown format '%s' (use table, csv or json)", cmd, s);
+}
+
+void
+cli_on_interrupt(void (*fn)(int sig))
+{
+	struct sigaction sa = { .sa_handler = fn };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}

@@ -50,6 +50,17 @@ int	cli_table_note(struct cli_table *t, const char *text);
 void	cli_table_print(struct cli_table *t, FILE *f);
 void	cli_table_free(struct cli_table *t);
 
+/* Output formats of sites and report. */
+enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
+/* Parse --format's argument; a usage error (exit 2) naming cmd if unknown. */
+enum cli_format cli_parse_format(const char *cmd, const char *s);
+
+/*
+ * Run fn (async-signal-safe) on SIGINT, SIGTERM and SIGHUP, without
+ * SA_RESTART so that blocking waits return and notice.
+ */
+void	cli_on_interrupt(void (*fn)(int sig));
+
 /* Open an existing database, or die with one line naming the problem. */
 struct store *cli_open_db(const char *path, enum store_mode mode);
 #endif /* BADIO_TOOLS_CLI_H */

@@ -328,17 +328,6 @@ on_signal(int sig)
 }
 
 static void
-catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-static void
 print_tail(const char *who, const char *tail)
 {
 	const char *p = tail;
@@ -496,7 +485,7 @@ cmd_explore(int argc, char **argv)
 	r = malloc(sizeof(*r));
 	if (!r)
 		die("out of memory");
-	catch_signals();
+	cli_on_interrupt(on_signal);
 	rc = bx_explore(s, &o.bx, r);
 	clear_line(&o);
 	if (rc < 0) {

@@ -196,17 +196,6 @@ on_signal(int sig)
 }
 
 static void
-catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-static void
 check_init(const char *init)
 {
 	struct stat st;
@@ -448,7 +437,7 @@ cmd_record(int argc, char **argv)
 		    strerror(-rc));
 		goto out_fail;
 	}
-	catch_signals();
+	cli_on_interrupt(on_signal);
 	rc = rec_run(&ro, on_site, &r, &res, &stage);
 	err = site_writer_finish(r.writer);
 	if (err < 0 && !r.error)

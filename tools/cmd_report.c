@@ -46,19 +46,6 @@ const char report_usage[] =
 	"  oracle-error       the oracle could not judge (125, timeout, ...)\n"
 	"Bugs are silent-corruption, corruption, crashed and hang.\n";
 
-enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
-
-static const char *const format_names[] = { "table", "csv", "json" };
-
-static enum format
-parse_format(const char *s)
-{
-	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-		if (strcmp(s, format_names[i]) == 0)
-			return (enum format)i;
-	die_usage("report: unknown format '%s' (use table, csv or json)", s);
-}
-
 /* --- CSV: one row per experiment, exact values --- */
 
 static const char *const csv_columns[] = {
@@ -582,7 +569,7 @@ cmd_report(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "badio.db";
-	enum format fmt = FMT_TABLE;
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	struct cli_stacks *cs;
 	struct csv csv;
 	bool all = false;
@@ -595,7 +582,7 @@ cmd_report(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+d:F:ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'F': fmt = parse_format(optarg); break;
+		case 'F': fmt = cli_parse_format("report", optarg); break;
 		case 'a': all = true; break;
 		case 'h': return cmd_print_help("report");
 		default:
@@ -615,7 +602,7 @@ cmd_report(int argc, char **argv)
 	csv.f = stdout;
 	csv.cs = cs;
 	switch (fmt) {
-	case FMT_JSON:
+	case CLI_FORMAT_JSON:
 		rc = all ? store_report_all_json(s, &json) :
 		    store_report_json(s, &json);
 		if (rc == 0) {
@@ -623,7 +610,7 @@ cmd_report(int argc, char **argv)
 			free(json);
 		}
 		break;
-	case FMT_CSV:
+	case CLI_FORMAT_CSV:
 		for (i = 0; i < CSV_COLS; i++)
 			cli_csv_field(stdout, csv_columns[i], i == CSV_COLS - 1);
 		rc = all ? store_experiments_each(s, csv_row, &csv) :
@@ -631,7 +618,7 @@ cmd_report(int argc, char **argv)
 		if (rc == 0 && all)
 			rc = store_skipped_each(s, csv_skipped, &csv);
 		break;
-	case FMT_TABLE:
+	case CLI_FORMAT_TABLE:
 		rc = report_table(s, all, cs);
 		break;
 	}

@@ -28,19 +28,6 @@ const char sites_usage[] =
 	"                       csv gets location and stack columns\n"
 	"  -h, --help           show this help\n";
 
-enum format { FMT_TABLE, FMT_CSV, FMT_JSON };
-
-static const char *const format_names[] = { "table", "csv", "json" };
-
-static enum format
-parse_format(const char *s)
-{
-	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
-		if (strcmp(s, format_names[i]) == 0)
-			return (enum format)i;
-	die_usage("unknown format '%s' (use table, csv or json)", s);
-}
-
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
 	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
@@ -221,7 +208,7 @@ cmd_sites(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "badio.db";
-	enum format fmt = FMT_TABLE;
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	struct sites_out out = { .f = stdout };
 	bool stacks = false;
 	struct store *s;
@@ -232,7 +219,7 @@ cmd_sites(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+d:F:sh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'F': fmt = parse_format(optarg); break;
+		case 'F': fmt = cli_parse_format("sites", optarg); break;
 		case 's': stacks = true; break;
 		case 'h': return cmd_print_help("sites");
 		default:
@@ -242,21 +229,21 @@ cmd_sites(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("sites: unexpected argument '%s'", argv[optind]);
-	if (stacks && fmt == FMT_JSON)
+	if (stacks && fmt == CLI_FORMAT_JSON)
 		die_usage("sites: --stacks goes with table or csv; JSON users can "
 		    "join the callsite_frames table (docs/schema.md)");
 	s = cli_open_db(db, STORE_READ);
 	if (stacks && !(out.stacks = cli_stacks_new(s)))
 		die("out of memory");
 	switch (fmt) {
-	case FMT_JSON:
+	case CLI_FORMAT_JSON:
 		rc = store_sites_json(s, &json);
 		if (rc == 0) {
 			puts(json);
 			free(json);
 		}
 		break;
-	case FMT_CSV:
+	case CLI_FORMAT_CSV:
 		for (size_t i = 0; i < NCOLS; i++)
 			cli_csv_field(stdout, columns[i], i == NCOLS - 1 && !stacks);
 		if (stacks) {
@@ -265,7 +252,7 @@ cmd_sites(int argc, char **argv)
 		}
 		rc = store_sites_each(s, NULL, csv_cb, &out);
 		break;
-	case FMT_TABLE:
+	case CLI_FORMAT_TABLE:
 		out.t = cli_table_new(table_headers, table_numeric, TCOLS);
 		if (!out.t)
 			die("out of memory");
