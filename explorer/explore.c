@@ -958,6 +958,34 @@ baseline_passed(struct store *s, struct plan *p, struct bx_explore_result *res,
  * until it passes (and dropped if it does not): a small explore at -j 2
  * does not wait for the baseline alone.
  */
+/*
+ * Give an idle worker its next job: the fault-free run first, then the
+ * plan in order.  0, also when there is nothing left; -EPIPE if the
+ * worker is gone.
+ */
+static int
+hand_out(struct worker *wk, const struct plan *p, bool *baseline_sent,
+    size_t *next, unsigned *busy)
+{
+	uint32_t idx;
+
+	if (wk->busy || wk->held)
+		return 0;
+	if (!*baseline_sent)
+		idx = BASELINE;
+	else if (*next < p->njobs)
+		idx = (uint32_t)(*next)++;
+	else
+		return 0;
+	*baseline_sent = true;
+	if (io_full(wk->fd, &idx, sizeof(idx), true) < 0)
+		return -EPIPE;
+	wk->busy = true;
+	wk->idx = idx;
+	(*busy)++;
+	return 0;
+}
+
 static int
 run_workers(struct store *s, const struct bx_setup *su, struct plan *p,
     struct bx_explore_result *res)
@@ -997,25 +1025,11 @@ run_workers(struct store *s, const struct bx_setup *su, struct plan *p,
 	for (;;) {
 		/* hand out work to idle workers */
 		for (i = 0; i < n && !bx_stop; i++) {
-			uint32_t idx;
-
-			if (ws[i].busy || ws[i].held)
-				continue;
-			if (!baseline_sent)
-				idx = BASELINE;
-			else if (next < p->njobs)
-				idx = (uint32_t)next++;
-			else
-				continue;
-			baseline_sent = true;
-			if (io_full(ws[i].fd, &idx, sizeof(idx), true) < 0) {
-				rc = -EPIPE;
+			rc = hand_out(&ws[i], p, &baseline_sent, &next, &busy);
+			if (rc) {
 				res->fail = BX_FAIL_WORKER;
 				goto out_stop;
 			}
-			ws[i].busy = true;
-			ws[i].idx = idx;
-			busy++;
 		}
 		if (bx_stop) {
 			rc = -EINTR;
@@ -1073,6 +1087,13 @@ run_workers(struct store *s, const struct bx_setup *su, struct plan *p,
 			if (!passed) {
 				ws[i].held = true;
 				continue;
+			}
+			/* the worker starts its next run while we commit this one */
+			rc = bx_stop ? 0 : hand_out(&ws[i], p, &baseline_sent,
+			    &next, &busy);
+			if (rc) {
+				res->fail = BX_FAIL_WORKER;
+				goto out_stop;
 			}
 			rc = take(s, p, &w[i], res, &pr, t0);
 			if (rc)
