@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "recorder/recorder_int.h"
 
@@ -152,6 +153,10 @@ maps_find(const struct maps *m, uint64_t addr)
 {
 	size_t lo = 0, hi = m ? m->n : 0;
 
+	/* most stack words are data: reject them before the search */
+	if (!hi || addr < m->v[0].start || addr >= m->v[hi - 1].end)
+		return NULL;
+
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
@@ -223,6 +228,39 @@ fp_walk(struct task *t, const struct maps *m, uint64_t sp,
 }
 
 /*
+ * Read the stack; for a plain write that may be emulated, read its data
+ * into tr->buf in the same process_vm_readv (one system call instead of
+ * two: they are most of a stop's cost).  Sets t->p.data_ready when the
+ * data came too.
+ */
+static ssize_t
+stack_read(struct tracer *tr, struct task *t, uint64_t sp, void *words,
+    size_t size)
+{
+	struct pending *p = &t->p;
+	const struct sysent *sc = p->sc;
+	struct iovec local[2] = { { words, size }, { tr->buf, 0 } };
+	struct iovec remote[2] = { { (void *)(uintptr_t)sp, size }, { NULL, 0 } };
+	unsigned long n = 1;
+	ssize_t got;
+
+	p->data_ready = false;
+	if (sc->pub.family == REC_FAM_WRITE && !(sc->decode & D_IOV) &&
+	    p->kind == REC_KIND_REGULAR && p->count > 0 &&
+	    (uint64_t)p->count <= tr->bufsize) {
+		local[1].iov_len = remote[1].iov_len = (size_t)p->count;
+		remote[1].iov_base = (void *)(uintptr_t)p->args[(int)sc->buf];
+		n = 2;
+	}
+	got = process_vm_readv(t->tid, local, n, remote, n, 0);
+	if (got < 0)
+		return -errno;
+	if (n == 2 && (size_t)got == size + (size_t)p->count)
+		p->data_ready = true;
+	return got > (ssize_t)size ? (ssize_t)size : got;
+}
+
+/*
  * The call-site id of the call t is stopped in (ip and sp from
  * PTRACE_GET_SYSCALL_INFO); frames[0..*n) get the normalised addresses.
  * Returns 0 when nothing could be read.
@@ -249,7 +287,7 @@ callsite_scan(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
 	 * caller's: keep going until callers outside the ip's module are in
 	 * the hash, so two call sites of fwrite get two ids.
 	 */
-	got = mem_read(t->tid, sp, words, sizeof(words));
+	got = stack_read(tr, t, sp, words, sizeof(words));
 	for (ssize_t i = 0; i < got / 8 && *n <= SCAN_MAX; i++) {
 		if (!(x = maps_find(m, words[i])))
 			continue;

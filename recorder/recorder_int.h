@@ -69,6 +69,7 @@ struct pending {
 	int		dupfd;		/* badio's duplicate of fd (pidfd_getfd), -1 */
 	uint64_t	dev;		/* st_dev of the file behind dupfd */
 	bool		crc_done;	/* crc and crc_bytes already known */
+	bool		data_ready;	/* tr->buf holds the call's data (count bytes) */
 	uint32_t	crc;
 	int64_t		crc_bytes;
 	unsigned	ordinal;

@@ -478,6 +478,7 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->direct = false;
 	p->dupfd = -1;
 	p->crc_done = false;
+	p->data_ready = false;
 	p->callsite = 0;
 	p->nframes = 0;
 }

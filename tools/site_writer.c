@@ -15,6 +15,7 @@
 
 #define QUEUE_SLOTS		8192
 #define WAKE_BATCH		256		/* rows gathered before waking the writer */
+#define PUSH_BATCH		64		/* rows the tracer hands over per lock */
 #define SITES_PER_TRANSACTION	20000
 
 struct slot {
@@ -39,6 +40,9 @@ struct site_writer {
 	bool		done;
 	int		error;
 	uint64_t	in_transaction;
+	/* the producer's side, unlocked: rows not yet handed over */
+	struct slot	batch[PUSH_BATCH];
+	size_t		nbatch;
 };
 
 void
@@ -186,49 +190,71 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 	return s->nframes ? frames_copy(sl, s) : 0;
 }
 
+static void
+slot_free(struct slot *sl)
+{
+	free(sl->strings);
+	store_frames_free(sl->frames, sl->nframes);
+}
+
+/*
+ * Hand the producer's batch over under one lock (the lock per row cost
+ * more than the rest of the copy, its cache line bouncing between CPUs).
+ */
+static int
+flush(struct site_writer *w)
+{
+	size_t i = 0;
+	int rc;
+
+	pthread_mutex_lock(&w->lock);
+	for (; i < w->nbatch && !w->error; i++) {
+		while (w->count == QUEUE_SLOTS && !w->error)
+			pthread_cond_wait(&w->not_full, &w->lock);
+		if (w->error)
+			break;
+		w->ring[(w->head + w->count) % QUEUE_SLOTS] = w->batch[i];
+		w->count++;
+	}
+	if (w->sleeping && w->count >= WAKE_BATCH)
+		pthread_cond_signal(&w->not_empty);
+	rc = w->error;
+	pthread_mutex_unlock(&w->lock);
+	for (; i < w->nbatch; i++)		/* not handed over: an error */
+		slot_free(&w->batch[i]);
+	w->nbatch = 0;
+	return rc;
+}
+
 int
 site_writer_push(struct site_writer *w, const struct rec_site *site)
 {
-	struct slot sl;
-	int rc = slot_fill(&sl, site, w->recording);
+	struct slot *sl = &w->batch[w->nbatch];
+	int rc = slot_fill(sl, site, w->recording);
 
 	if (rc < 0) {
-		free(sl.strings);
-		store_frames_free(sl.frames, sl.nframes);
+		slot_free(sl);
 		return rc;
 	}
-	pthread_mutex_lock(&w->lock);
-	while (w->count == QUEUE_SLOTS && !w->error)
-		pthread_cond_wait(&w->not_full, &w->lock);
-	rc = w->error;
-	if (rc == 0) {
-		w->ring[(w->head + w->count) % QUEUE_SLOTS] = sl;
-		w->count++;
-		if (w->sleeping && w->count >= WAKE_BATCH)
-			pthread_cond_signal(&w->not_empty);
-	} else {
-		free(sl.strings);
-		store_frames_free(sl.frames, sl.nframes);
-	}
-	pthread_mutex_unlock(&w->lock);
-	return rc;
+	if (++w->nbatch == PUSH_BATCH)
+		return flush(w);
+	return 0;
 }
 
 int
 site_writer_finish(struct site_writer *w)
 {
-	int rc;
+	int rc = flush(w);
 
 	pthread_mutex_lock(&w->lock);
 	w->done = true;
 	pthread_cond_signal(&w->not_empty);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
-	rc = w->error;
+	if (!rc)
+		rc = w->error;
 	while (w->count) {		/* left after an error */
-		free(w->ring[w->head].strings);
-		store_frames_free(w->ring[w->head].frames,
-		    w->ring[w->head].nframes);
+		slot_free(&w->ring[w->head]);
 		w->head = (w->head + 1) % QUEUE_SLOTS;
 		w->count--;
 	}
