@@ -13,304 +13,26 @@
  * The tests need ptrace.  Without it they fail, unless the environment
  * has BADIO_TEST_ALLOW_SKIP=1 (restricted containers; never in CI).
  */
-#include <criterion/criterion.h>
+#include "harness.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#ifndef BADIO_EXE
-#error "BADIO_EXE must be defined by tests/CMakeLists.txt"
-#endif
-
-#define PROG(name)	PROGS_DIR "/" name
-#define EXAMPLES	PROGS_SRC "/../../examples"
-#define MAX_ARGS	64
-
-extern char **environ;
-
-struct run {
-	int	status;		/* exit code, or 128 + signal */
-	char	*out;
-	char	*err;
-};
-
-static char tmp[256];		/* per-test directory, badio's cwd */
-static char db[300];		/* tmp/badio.db */
-static struct run r;
-
-/* --- fixtures ------------------------------------------------------- */
-
-static bool
-ptrace_works(void)
-{
-	pid_t pid;
-	bool ok;
-	int st;
-
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	waitpid(pid, &st, WSTOPPED);
-	ok = ptrace(PTRACE_SEIZE, pid, 0, 0) == 0;
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return ok;
-}
 
 static void
 setup(void)
 {
-	const char *allow = getenv("BADIO_TEST_ALLOW_SKIP");
-
-	if (!ptrace_works()) {
-		if (allow && !strcmp(allow, "1"))
-			cr_skip_test("ptrace is not available here");
-		cr_assert_fail("ptrace is not available: live tests cannot "
-		    "run (set BADIO_TEST_ALLOW_SKIP=1 to skip them outside CI)");
-	}
-	snprintf(tmp, sizeof(tmp), "/tmp/badio-test-explore-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
-	cr_assert_eq(chdir(tmp), 0);
-	snprintf(db, sizeof(db), "%s/badio.db", tmp);
-	memset(&r, 0, sizeof(r));
+	harness_setup("explore", "badio.db");
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	if (chdir("/") == 0 && tmp[0])
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(r.out);
-	free(r.err);
-}
-
-TestSuite(explore, .init = setup, .fini = teardown, .timeout = 180);
-
-/* --- running badio -------------------------------------------------- */
-
-static pid_t
-start(const char *const argv[], int *out_fd, int *err_fd)
-{
-	posix_spawn_file_actions_t fa;
-	int po[2], pe[2];
-	pid_t pid;
-	int rc;
-
-	cr_assert_eq(pipe2(po, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(pe, O_CLOEXEC), 0);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv,
-	    environ);
-	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(rc, 0, "posix_spawn %s: %s", argv[0], strerror(rc));
-	close(po[1]);
-	close(pe[1]);
-	*out_fd = po[0];
-	*err_fd = pe[0];
-	return pid;
-}
-
-static void
-drain(int out_fd, int err_fd, struct run *res)
-{
-	struct pollfd pfd[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
-	char **buf[2] = { &res->out, &res->err };
-	size_t len[2] = { 0, 0 };
-	size_t cap[2] = { 0, 0 };
-	int open_fds = 2;
-	int i;
-
-	while (open_fds > 0) {
-		if (poll(pfd, 2, -1) < 0) {
-			cr_assert(errno == EINTR, "poll: %s", strerror(errno));
-			continue;
-		}
-		for (i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			if (len[i] + 4096 + 1 > cap[i]) {
-				cap[i] = 2 * cap[i] + 8192;
-				*buf[i] = realloc(*buf[i], cap[i]);
-				cr_assert_not_null(*buf[i]);
-			}
-			n = read(pfd[i].fd, *buf[i] + len[i], 4096);
-			if (n <= 0) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-				open_fds--;
-				continue;
-			}
-			len[i] += n;
-		}
-	}
-	for (i = 0; i < 2; i++) {
-		if (!*buf[i])
-			*buf[i] = calloc(1, 1);
-		else
-			(*buf[i])[len[i]] = '\0';
-	}
-}
-
-static int
-wait_status(pid_t pid)
-{
-	int st;
-
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-}
-
-static int
-collect(const char **argv, int argc, const char *first, va_list ap)
-{
-	const char *s;
-
-	for (s = first; s; s = va_arg(ap, const char *)) {
-		cr_assert_lt(argc, MAX_ARGS - 1);
-		argv[argc++] = s;
-	}
-	argv[argc] = NULL;
-	return argc;
-}
-
-/* badio ARGS... (NULL-terminated) to completion, into r. */
-static int __attribute__((sentinel))
-badio(const char *first, ...)
-{
-	const char *argv[MAX_ARGS] = { BADIO_EXE };
-	int out_fd, err_fd;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, first);
-	collect(argv, 1, first, ap);
-	va_end(ap);
-	free(r.out);
-	free(r.err);
-	memset(&r, 0, sizeof(r));
-	pid = start(argv, &out_fd, &err_fd);
-	drain(out_fd, err_fd, &r);
-	r.status = wait_status(pid);
-	return r.status;
-}
-
-/* badio record -q -o db ARGS...; must succeed. */
-#define RECORD(...) do {						\
-	int st_ = badio("record", "-q", "-o", db, __VA_ARGS__, NULL);	\
-	cr_assert_eq(st_, 0, "record: status %d\n%s", st_, r.err);	\
-} while (0)
-
-/* badio explore -q -d db ARGS...; returns the status. */
-#define EXPLORE(...) badio("explore", "-q", "-d", db, __VA_ARGS__, NULL)
-
-#define EXPLORE_OK(...) do {						\
-	int st_ = EXPLORE(__VA_ARGS__);					\
-	cr_assert_eq(st_, 0, "explore: status %d\n%s", st_, r.err);	\
-} while (0)
-
-/* --- reading the database ------------------------------------------- */
-
-/* Every row of sql as "a b c\n" lines (NULL as "-"); malloc'd. */
-static char *
-dump_db(const char *path, const char *sql)
-{
-	sqlite3 *h;
-	sqlite3_stmt *st;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int rc, i;
-
-	cr_assert_not_null(f);
-	cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL),
-	    SQLITE_OK);
-	sqlite3_busy_timeout(h, 5000);
-	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK,
-	    "%s: %s", sql, sqlite3_errmsg(h));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		for (i = 0; i < sqlite3_column_count(st); i++) {
-			const unsigned char *t = sqlite3_column_text(st, i);
-
-			fprintf(f, "%s%s", i ? " " : "", t ? (const char *)t : "-");
-		}
-		fputc('\n', f);
-	}
-	cr_assert_eq(rc, SQLITE_DONE, "%s", sqlite3_errmsg(h));
-	sqlite3_finalize(st);
-	sqlite3_close(h);
-	fclose(f);
-	return buf;
-}
-
-static char *
-dump(const char *sql)
-{
-	return dump_db(db, sql);
-}
-
-static long
-count(const char *sql)
-{
-	char *s = dump(sql);
-	long n = atol(s);
-
-	free(s);
-	return n;
-}
-
-#define VERDICT_ROWS \
-	"SELECT key, fault, verdict, status, injected, fault_bytes, " \
-	"oracle_exit FROM verdicts ORDER BY key, fault"
-
-#define ASSERT_VERDICTS(want) do {					\
-	char *got_ = dump(VERDICT_ROWS);				\
-	cr_assert_str_eq(got_, want, "verdicts:\n%s\nwant:\n%s", got_,	\
-	    want);							\
-	free(got_);							\
-} while (0)
-
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
-}
-
+TestSuite(explore, .init = setup, .fini = harness_teardown, .timeout = 180);
 static void
 copy_file(const char *from, const char *to)
 {
@@ -389,24 +111,27 @@ Test(explore, naive_writer)
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 6);
 
 	/* the report: counts, the bugs by call site; --all: by file */
-	cr_assert_eq(badio("report", "-d", db, NULL), 0, "%s", r.err);
+	cr_assert_eq(badio("report", "-d", db_path, NULL), 0, "%s", r.err);
 	cr_assert(strstr(r.out, "naive.c:21 main  data.txt  silent-corruption "
 	    "under short, torn, eio at 1 site (id 2)") != NULL, "%s", r.out);
-	cr_assert_eq(badio("report", "-d", db, "--all", NULL), 0, "%s", r.err);
+	cr_assert_eq(badio("report", "-d", db_path, "--all", NULL), 0, "%s",
+	    r.err);
 	cr_assert(strstr(r.out, "silent-corruption") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "data.txt: write") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "data.txt is damaged: 30 bytes") != NULL,
 	    "%s", r.out);
-	cr_assert_eq(badio("report", "-d", db, "--format", "csv", NULL), 0);
+	cr_assert_eq(badio("report", "-d", db_path, "--format", "csv", NULL),
+	    0);
 	cr_assert(strncmp(r.out, "site,seq,syscall,family,path,key,fault,", 39)
 	    == 0, "%s", r.out);
 	cr_assert(strstr(r.out, "2,2,write,write,data.txt,write:data.txt:1,"
 	    "torn,1,30,exit:0,1,silent-corruption,") != NULL, "%s", r.out);
-	cr_assert_eq(badio("report", "-d", db, "--format", "json", "--all",
-	    NULL), 0);
+	cr_assert_eq(badio("report", "-d", db_path, "--format", "json",
+	    "--all", NULL), 0);
 	cr_assert(strstr(r.out, "\"counts\"") != NULL, "%s", r.out);
 	cr_assert(strstr(r.out, "\"experiments\"") != NULL, "%s", r.out);
-	cr_assert_eq(badio("report", "-d", db, "--format", "xml", NULL), 2);
+	cr_assert_eq(badio("report", "-d", db_path, "--format", "xml", NULL),
+	    2);
 }
 
 Test(explore, atomic_writer_has_no_bug)
@@ -429,7 +154,7 @@ Test(explore, atomic_writer_has_no_bug)
 	    "write:data.txt.tmp:1 short ok exit:0 1 30 0\n"
 	    "write:data.txt.tmp:1 torn reported exit:1 1 30 0\n");
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
-	cr_assert_eq(badio("report", "-d", db, NULL), 0);
+	cr_assert_eq(badio("report", "-d", db_path, NULL), 0);
 	cr_assert(strstr(r.out, "no bugs found") != NULL, "%s", r.out);
 }
 
@@ -641,10 +366,9 @@ Test(explore, oracle_sees_its_environment)
 	    "echo \"$BADIO_SITE $BADIO_FAULT $BADIO_SYSCALL $BADIO_PATH "
 	    "$BADIO_STATUS $BADIO_INJECTED\"; "
 	    "test \"$BADIO_DIR\" = \"$(pwd)\" || echo wrong dir");
-	char *tail = dump("SELECT oracle_tail FROM experiments");
+	const char *tail = dump("SELECT oracle_tail FROM experiments");
 
 	cr_assert_str_eq(tail, "2 torn write data.txt exit:0 1\n\n");
-	free(tail);
 }
 
 Test(explore, usage_errors)
@@ -745,24 +469,20 @@ static const char many_want[] =
 static int
 interrupt_explore(int sig, long min)
 {
-	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db, "-j", "2",
-		"--oracle", SLOW_ORACLE, NULL };
+	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db_path, "-j",
+		"2", "--oracle", SLOW_ORACLE, NULL };
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	int out_fd, err_fd;
 	int tries = 0;
 	pid_t pid;
 
-	pid = start(argv, &out_fd, &err_fd);
+	pid = start(argv, NULL, NULL, &out_fd, &err_fd);
 	while (count("SELECT count(*) FROM experiments") < min) {
 		cr_assert_lt(++tries, 1000, "explore made no progress");
 		nanosleep(&ts, NULL);
 	}
 	kill(pid, sig);
-	free(r.out);
-	free(r.err);
-	memset(&r, 0, sizeof(r));
-	drain(out_fd, err_fd, &r);
-	return wait_status(pid);
+	return finish(pid, out_fd, err_fd, &r);
 }
 
 Test(explore, resume_after_ctrl_c)
@@ -788,10 +508,10 @@ Test(explore, resume_after_kill_9)
 	RECORD("--", PROG("explore_many"), "10");
 	cr_assert_eq(interrupt_explore(SIGKILL, 5), 128 + SIGKILL);
 	/* the workers follow their parent (PDEATHSIG), the tracees them */
-	for (i = 0; i < 50 && (process_with(db) ||
+	for (i = 0; i < 50 && (process_with(db_path) ||
 	    process_with(PROG("explore_many"))); i++)
 		nanosleep(&ts, NULL);
-	cr_assert(!process_with(db), "a badio worker outlived badio");
+	cr_assert(!process_with(db_path), "a badio worker outlived badio");
 	cr_assert(!process_with(PROG("explore_many")), "a tracee outlived badio");
 	cr_assert_eq(count("PRAGMA integrity_check"), 0);
 	EXPLORE_OK("--oracle", SLOW_ORACLE, "-j", "2");
@@ -804,14 +524,14 @@ Test(explore, resume_after_kill_9)
 Test(explore, jobs_2_equals_jobs_1)
 {
 	char db1[320], db2[320];
-	char *a, *b;
+	const char *a, *b;
 
 	/* one recording, two copies of it */
 	RECORD("--", PROG("explore_threads"));
 	snprintf(db1, sizeof(db1), "%s/j1.db", tmp);
 	snprintf(db2, sizeof(db2), "%s/j2.db", tmp);
-	copy_file(db, db1);
-	copy_file(db, db2);
+	copy_file(db_path, db1);
+	copy_file(db_path, db2);
 	cr_assert_eq(badio("explore", "-q", "-d", db1, "-j", "1", "--oracle",
 	    THREADS_ORACLE, NULL), 0, "%s", r.err);
 	cr_assert_eq(badio("explore", "-q", "-d", db2, "-j", "2", "--oracle",
@@ -820,6 +540,4 @@ Test(explore, jobs_2_equals_jobs_1)
 	b = dump_db(db2, VERDICT_ROWS);
 	cr_assert_str_eq(a, b, "-j 1:\n%s\n-j 2:\n%s", a, b);
 	cr_assert_str_eq(a, threads_want);
-	free(a);
-	free(b);
 }

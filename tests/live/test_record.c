@@ -16,259 +16,29 @@
  * The tests need ptrace.  Without it they fail, unless the environment
  * has BADIO_TEST_ALLOW_SKIP=1 (restricted containers; never in CI).
  */
-#include <criterion/criterion.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
-#include <poll.h>
+#include "harness.h"
+
 #include <signal.h>
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/ptrace.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
-
-#ifndef BADIO_EXE
-#error "BADIO_EXE must be defined by tests/CMakeLists.txt"
-#endif
-
-#define PROG(name)	PROGS_DIR "/" name
-#define MAX_ARGS	64
-
-extern char **environ;
-
-/* Output and status of one finished command. */
-struct run {
-	int	status;		/* exit code, or 128 + signal number */
-	char	*out;		/* stdout, NUL-terminated */
-	size_t	outlen;
-	char	*err;		/* stderr, NUL-terminated */
-	size_t	errlen;
-};
-
-static char tmp[256];		/* per-test directory */
-static char db_path[300];	/* tmp/db */
-static struct run r;
-
-/* --- fixtures ---------------------------------------------------------- */
-
-static bool
-ptrace_works(void)
-{
-	int st;
-	pid_t pid;
-	bool ok;
-
-	pid = fork();
-	if (pid < 0)
-		return false;
-	if (pid == 0) {
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	waitpid(pid, &st, WSTOPPED);
-	ok = ptrace(PTRACE_SEIZE, pid, 0, 0) == 0;
-	kill(pid, SIGKILL);
-	waitpid(pid, &st, 0);
-	return ok;
-}
 
 static void
 setup(void)
 {
-	const char *allow = getenv("BADIO_TEST_ALLOW_SKIP");
-
-	if (!ptrace_works()) {
-		if (allow && !strcmp(allow, "1"))
-			cr_skip_test("ptrace is not available here");
-		cr_log_error("ptrace is not available: live tests cannot run "
-			     "(set BADIO_TEST_ALLOW_SKIP=1 to skip them outside "
-			     "CI)");
-		cr_assert_fail("ptrace is not available");
-	}
-	snprintf(tmp, sizeof(tmp), "/tmp/badio-test-XXXXXX");
-	cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
-	snprintf(db_path, sizeof(db_path), "%s/db", tmp);
-	memset(&r, 0, sizeof(r));
+	harness_setup("record", "db");
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	if (tmp[0])
-		nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(r.out);
-	free(r.err);
-}
-
-TestSuite(record, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(record, .init = setup, .fini = harness_teardown, .timeout = 120);
 
 /* --- running commands ---------------------------------------------------- */
 
-static void
-drain(int out_fd, int err_fd, struct run *res)
-{
-	struct pollfd pfd[2] = { { out_fd, POLLIN, 0 }, { err_fd, POLLIN, 0 } };
-	char **buf[2] = { &res->out, &res->err };
-	size_t *len[2] = { &res->outlen, &res->errlen };
-	size_t cap[2] = { 0, 0 };
-	int open_fds = 2, i;
-
-	while (open_fds > 0) {
-		if (poll(pfd, 2, -1) < 0) {
-			cr_assert(errno == EINTR, "poll: %s", strerror(errno));
-			continue;
-		}
-		for (i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			if (*len[i] + 4096 + 1 > cap[i]) {
-				cap[i] = 2 * cap[i] + 8192;
-				*buf[i] = realloc(*buf[i], cap[i]);
-				cr_assert_not_null(*buf[i]);
-			}
-			n = read(pfd[i].fd, *buf[i] + *len[i], 4096);
-			if (n <= 0) {
-				close(pfd[i].fd);
-				pfd[i].fd = -1;
-				open_fds--;
-				continue;
-			}
-			*len[i] += n;
-		}
-	}
-	for (i = 0; i < 2; i++) {
-		if (!*buf[i])
-			*buf[i] = calloc(1, 1);
-		else
-			(*buf[i])[*len[i]] = '\0';
-	}
-}
-
-static int
-wait_status(pid_t pid)
-{
-	int st;
-
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
-}
-
-/*
- * Start argv with stdin from /dev/null, stdout and stderr into pipes, no
- * other fd (the programs check their own fd numbers), and SIGKILL when
- * the test process dies (a Criterion timeout then leaves no badio
- * behind, and badio's EXITKILL takes its tracees with it).
- */
-static pid_t
-start(const char *const argv[], const char *const envp[], const char *cwd,
-      int *out_fd, int *err_fd)
-{
-	int po[2], pe[2], nul;
-	pid_t pid;
-
-	cr_assert_eq(pipe2(po, O_CLOEXEC), 0);
-	cr_assert_eq(pipe2(pe, O_CLOEXEC), 0);
-	pid = fork();
-	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		nul = open("/dev/null", O_RDONLY);
-		if (nul < 0 || dup2(nul, 0) < 0 || dup2(po[1], 1) < 0 ||
-		    dup2(pe[1], 2) < 0)
-			_exit(126);
-		close_range(3, ~0U, 0);
-		if (cwd && chdir(cwd) < 0)
-			_exit(126);
-		execve(argv[0], (char *const *)argv,
-		       envp ? (char *const *)envp : environ);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	*out_fd = po[0];
-	*err_fd = pe[0];
-	return pid;
-}
-
-/* Run argv to completion into *res; returns its status. */
-static int
-run_argv(const char *const argv[], const char *const envp[], const char *cwd,
-	 struct run *res)
-{
-	int out_fd, err_fd;
-	pid_t pid;
-
-	free(res->out);
-	free(res->err);
-	memset(res, 0, sizeof(*res));
-	pid = start(argv, envp, cwd, &out_fd, &err_fd);
-	drain(out_fd, err_fd, res);
-	res->status = wait_status(pid);
-	return res->status;
-}
-
-/* Collect a NULL-terminated list of strings after first into argv. */
-static void
-collect(const char **argv, int *argc, const char *first, va_list ap)
-{
-	const char *s;
-
-	for (s = first; s; s = va_arg(ap, const char *)) {
-		cr_assert_lt(*argc, MAX_ARGS - 1);
-		argv[(*argc)++] = s;
-	}
-	argv[*argc] = NULL;
-}
-
-/* badio ARGS... (NULL-terminated), in the test directory. */
-static int __attribute__((sentinel))
-badio(const char *first, ...)
-{
-	const char *argv[MAX_ARGS] = { BADIO_EXE };
-	int argc = 1;
-	va_list ap;
-
-	va_start(ap, first);
-	collect(argv, &argc, first, ap);
-	va_end(ap);
-	return run_argv(argv, NULL, tmp, &r);
-}
-
 /* badio record -o tmp/db ARGS... (NULL-terminated). */
-static int __attribute__((sentinel))
-record(const char *first, ...)
-{
-	const char *argv[MAX_ARGS] = { BADIO_EXE, "record", "-o", db_path };
-	int argc = 4;
-	va_list ap;
-
-	va_start(ap, first);
-	collect(argv, &argc, first, ap);
-	va_end(ap);
-	return run_argv(argv, NULL, tmp, &r);
-}
+#define record(...) badio("record", "-o", db_path, __VA_ARGS__)
 
 /* Record and require a clean exit 0. */
 #define RECORD_OK(...) do {						\
@@ -301,99 +71,7 @@ tmp_path(char *buf, size_t size, const char *name)
 	cr_assert_lt((size_t)snprintf(buf, size, "%s/%s", tmp, name), size);
 }
 
-static void
-write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-	fputs(text, f);
-	cr_assert_eq(fclose(f), 0);
-}
-
 /* --- the database ---------------------------------------------------- */
-
-static sqlite3 *
-db_open(void)
-{
-	sqlite3 *db;
-	int rc;
-
-	rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL);
-	cr_assert_eq(rc, SQLITE_OK, "open %s: %s", db_path, sqlite3_errstr(rc));
-	return db;
-}
-
-static sqlite3_stmt *
-prepare(sqlite3 *db, const char *sql, va_list ap)
-{
-	sqlite3_stmt *st;
-	const char *p;
-	int i = 1;
-
-	cr_assert_eq(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK,
-		     "%s: %s", sql, sqlite3_errmsg(db));
-	while ((p = va_arg(ap, const char *)))
-		sqlite3_bind_text(st, i++, p, -1, SQLITE_TRANSIENT);
-	return st;
-}
-
-/* First column of the only row of sql; text parameters, NULL-terminated. */
-static long long __attribute__((sentinel))
-q_int(sqlite3 *db, const char *sql, ...)
-{
-	sqlite3_stmt *st;
-	long long v;
-	va_list ap;
-
-	va_start(ap, sql);
-	st = prepare(db, sql, ap);
-	va_end(ap);
-	cr_assert_eq(sqlite3_step(st), SQLITE_ROW, "no row: %s", sql);
-	cr_assert_neq(sqlite3_column_type(st, 0), SQLITE_NULL, "NULL: %s", sql);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* The rows of sql, columns joined by ' ', rows ended by '\n'. */
-static char * __attribute__((sentinel))
-q_dump(sqlite3 *db, const char *sql, ...)
-{
-	sqlite3_stmt *st;
-	size_t len = 0, cap = 1024;
-	char *out = malloc(cap);
-	va_list ap;
-	int i, n;
-
-	cr_assert_not_null(out);
-	out[0] = '\0';
-	va_start(ap, sql);
-	st = prepare(db, sql, ap);
-	va_end(ap);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_count(st);
-		for (i = 0; i < n; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
-			size_t vl;
-
-			if (!v)
-				v = "-";
-			vl = strlen(v);
-			while (len + vl + 2 >= cap) {
-				cap *= 2;
-				out = realloc(out, cap);
-				cr_assert_not_null(out);
-			}
-			memcpy(out + len, v, vl);
-			len += vl;
-			out[len++] = i + 1 < n ? ' ' : '\n';
-			out[len] = '\0';
-		}
-	}
-	sqlite3_finalize(st);
-	return out;
-}
 
 /* Columns compared for write-family sites, namespace sites, sync sites. */
 #define W_COLS	"syscall, fd, path, kind, offset, count, result, append, " \
@@ -402,7 +80,7 @@ q_dump(sqlite3 *db, const char *sql, ...)
 #define S_COLS	"syscall, path, kind, key"
 
 /* Dump cols of the sites WHERE cond (one text parameter), in seq order. */
-static char *
+static const char *
 sites_where(sqlite3 *db, const char *cols, const char *cond, const char *arg)
 {
 	char sql[512];
@@ -414,10 +92,9 @@ sites_where(sqlite3 *db, const char *cols, const char *cond, const char *arg)
 }
 
 #define ASSERT_DUMP(got, want) do {					\
-	char *g_ = (got);						\
+	const char *g_ = (got);					\
 	cr_assert_str_eq(g_, want, "sites differ\n--- want\n%s--- got\n%s", \
 			 want, g_);					\
-	free(g_);							\
 } while (0)
 
 #define ASSERT_SITES(db, cols, cond, arg, want)				\
@@ -1264,8 +941,7 @@ Test(record, sigint_stops_everything_and_keeps_sites)
 	pid = start_sleeper(pidfile, sizeof(pidfile), &out_fd, &err_fd);
 	sleeper = read_pid(pidfile);
 	cr_assert_eq(kill(pid, SIGINT), 0);
-	drain(out_fd, err_fd, &r);
-	r.status = wait_status(pid);
+	finish(pid, out_fd, err_fd, &r);
 	cr_assert_neq(r.status, 0, "an interrupted record is not a success");
 	cr_assert(gone(sleeper), "PROG's children must be killed too");
 	db = db_open();
@@ -1283,8 +959,7 @@ Test(record, sigkill_of_badio_leaves_no_tracee)
 	pid = start_sleeper(pidfile, sizeof(pidfile), &out_fd, &err_fd);
 	sleeper = read_pid(pidfile);
 	cr_assert_eq(kill(pid, SIGKILL), 0);
-	drain(out_fd, err_fd, &r);
-	cr_assert_eq(wait_status(pid), 137);
+	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 137);
 	cr_assert(gone(sleeper), "PTRACE_O_EXITKILL must kill the tracees");
 }
 
@@ -1302,11 +977,11 @@ json_int(const char *sql, const char *json)
 	return v;
 }
 
-static char *
+static const char *
 json_text(const char *sql, const char *json)
 {
 	sqlite3 *mem;
-	char *v;
+	const char *v;
 
 	cr_assert_eq(sqlite3_open(":memory:", &mem), SQLITE_OK);
 	v = q_dump(mem, sql, json, NULL);
@@ -1316,7 +991,7 @@ json_text(const char *sql, const char *json)
 
 Test(record, sites_formats)
 {
-	char *keys;
+	const char *keys;
 	int st;
 
 	RECORD_OK("--", PROG("p_write"), "out.txt", "3", "5");
@@ -1333,7 +1008,6 @@ Test(record, sites_formats)
 			 "write:out.txt:1 0 5\n"
 			 "write:out.txt:2 5 5\n"
 			 "write:out.txt:3 10 5\n");
-	free(keys);
 
 	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);
