@@ -15,12 +15,12 @@
 # turned off (BADIO_NO_CALLSITE=1), on (the default) and with --stacks.
 #
 # Usage: tools/bench-record.sh [BUILD_DIR]     (default: build; built if
-#        missing).  Environment: RUNS (default 5), CC (default cc).
+#        missing).  Environment: RUNS (default 11), CC (default cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=${1:-build}
-runs=${RUNS:-5}
+runs=${RUNS:-11}
 cc=${CC:-cc}
 badio=$build/tools/badio
 # badio's traced set (issue 2).  strace cannot filter opens on their
@@ -54,6 +54,7 @@ trap 'rm -rf "$work"' EXIT
 cmd_native="WORKLOAD"
 cmd_strace="strace -f --seccomp-bpf -e trace=$trace_set -o /dev/null WORKLOAD"
 cmd_badio="$badio record --force -o $work/bench.db -- WORKLOAD"
+cmd_stacks="$badio record --stacks --force -o $work/bench.db -- WORKLOAD"
 
 now_ns() {
 	date +%s%N
@@ -66,27 +67,32 @@ median() {
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# seconds CMD: median wall time of $runs runs, in seconds
-seconds() {
-	local cmd=$1 i t0 t1
-	if command -v hyperfine >/dev/null; then
-		(cd "$work" && hyperfine -N --style none --warmup 1 \
-			--runs "$runs" --export-json "$work/h.json" "$cmd" \
-			>/dev/null 2>&1)
-		python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$work/h.json"
-		return
-	fi
-	if ! (cd "$work" && $cmd >/dev/null 2>"$work/err"); then	# warm-up
-		echo "bench: '$cmd' failed:" >&2
-		cat "$work/err" >&2
-		exit 1
-	fi
+# interleaved CMD...: the median wall time (seconds) of each command over
+# $runs rounds, one run of every command per round, so that the drift of
+# a shared machine falls on all of them alike; one line per command.
+interleaved() {
+	local i k t0 t1 cmd
+	for ((k = 1; k <= $#; k++)); do
+		cmd=${!k}
+		if ! (cd "$work" && $cmd >/dev/null 2>"$work/err"); then	# warm-up
+			echo "bench: '$cmd' failed:" >&2
+			cat "$work/err" >&2
+			exit 1
+		fi
+		: >"$work/t.$k"
+	done
 	for ((i = 0; i < runs; i++)); do
-		t0=$(now_ns)
-		(cd "$work" && $cmd >/dev/null 2>&1)
-		t1=$(now_ns)
-		echo $(((t1 - t0) / 1000))
-	done | median | awk '{ printf "%.4f\n", $1 / 1e6 }'
+		for ((k = 1; k <= $#; k++)); do
+			cmd=${!k}
+			t0=$(now_ns)
+			(cd "$work" && $cmd >/dev/null 2>&1)
+			t1=$(now_ns)
+			echo $(((t1 - t0) / 1000)) >>"$work/t.$k"
+		done
+	done
+	for ((k = 1; k <= $#; k++)); do
+		median <"$work/t.$k" | awk '{ printf "%.4f\n", $1 / 1e6 }'
+	done
 }
 
 ratio() {
@@ -96,13 +102,14 @@ ratio() {
 printf '%-12s %10s %10s %10s %14s %14s\n' workload native strace badio \
 	badio/native badio/strace
 for w in read_heavy write_heavy; do
-	n=$(seconds "${cmd_native//WORKLOAD/$bin/$w}")
-	s=$(seconds "${cmd_strace//WORKLOAD/$bin/$w}")
-	b=$(seconds "${cmd_badio//WORKLOAD/$bin/$w}")
+	{ read -r n; read -r s; read -r b; } < <(interleaved \
+		"${cmd_native//WORKLOAD/$bin/$w}" \
+		"${cmd_strace//WORKLOAD/$bin/$w}" \
+		"${cmd_badio//WORKLOAD/$bin/$w}")
 	printf '%-12s %9.3fs %9.3fs %9.3fs %14s %14s\n' "$w" "$n" "$s" "$b" \
 		"$(ratio "$b" "$n")" "$(ratio "$b" "$s")"
 done
-echo "(median of $runs runs after 1 warm-up; $(nproc) CPUs; $(uname -r);" \
+echo "(median of $runs interleaved runs after 1 warm-up; $(nproc) CPUs; $(uname -r);" \
 	"goals: read_heavy badio/native <= 1.2x, write_heavy badio/strace <= 0.5x)"
 
 # Call sites (issue 4): the always-on call-site id against the same
@@ -114,10 +121,11 @@ echo "(median of $runs runs after 1 warm-up; $(nproc) CPUs; $(uname -r);" \
 echo
 w=write_heavy
 sites=100000
-n=$(seconds "$bin/$w")
-off=$(seconds "env BADIO_NO_CALLSITE=1 ${cmd_badio//WORKLOAD/$bin/$w}")
-on=$(seconds "${cmd_badio//WORKLOAD/$bin/$w}")
-stk=$(seconds "$(echo "${cmd_badio//WORKLOAD/$bin/$w}" | sed 's/ record / record --stacks /')")
+{ read -r n; read -r off; read -r on; read -r stk; } < <(interleaved \
+	"$bin/$w" \
+	"env BADIO_NO_CALLSITE=1 ${cmd_badio//WORKLOAD/$bin/$w}" \
+	"${cmd_badio//WORKLOAD/$bin/$w}" \
+	"${cmd_stacks//WORKLOAD/$bin/$w}")
 printf '%-24s %9s %12s %12s %14s\n' "$w: call sites" time badio/native \
 	"us/site" "ratio growth"
 row() {
