@@ -269,6 +269,29 @@ Test(callsite, callsite_selects_one)
 
 /* --- divergence -------------------------------------------------------- */
 
+/* The same replay key from another call site: injected, and diverged. */
+Test(callsite, same_key_other_call_site_is_diverged)
+{
+	char marker[400];
+
+	snprintf(marker, sizeof(marker), "%s/marker", tmp);
+	RECORD("--", PROG("cs_swap"), marker);
+	cr_assert_eq(count("SELECT count(DISTINCT callsite) FROM sites WHERE "
+	    "family = 'write' AND path = 'data.txt'"), 1);
+	cr_assert_eq(badio("explore", "-d", db_path, "--oracle", "true",
+	    "--sites", "family=write", "--faults", "eio", NULL), 0, "%s", r.err);
+	/* every write is reached (same keys) and injected, but from
+	 * write_again(): each experiment says so */
+	cr_assert_str_eq(dump("SELECT key, injected, diverged FROM verdicts "
+	    "ORDER BY seq"), "write:data.txt:1 1 1\nwrite:data.txt:2 1 1\n"
+	    "write:data.txt:3 1 1\n");
+	cr_assert_eq(count("SELECT count(*) FROM verdicts WHERE divergence "
+	    "GLOB '*call site*'"), 3, "%s", dump("SELECT divergence FROM "
+	    "verdicts"));
+	cr_assert_eq(count("SELECT count(*) FROM verdicts WHERE verdict = "
+	    "'unreached'"), 0);
+}
+
 Test(callsite, random_order_is_flagged_diverged)
 {
 	long diverged;
