@@ -59,3 +59,42 @@ store_bug_groups_json(struct store *s, char **json)
 	return store_json_query(s, STMT_BUG_GROUPS_JSON,
 	    "SELECT " STORE_BUG_GROUPS_JSON, json);
 }
+
+struct framer {
+	store_frame_fn	*fn;
+	void		*ctx;
+};
+
+static void
+sql_frame(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+	struct framer *f = sqlite3_user_data(c);
+	const unsigned char *module = sqlite3_value_text(argv[0]);
+	const char *text;
+
+	(void)argc;
+	if (!f->fn || !module) {
+		sqlite3_result_null(c);
+		return;
+	}
+	text = f->fn(f->ctx, (const char *)module, sqlite3_value_int64(argv[1]));
+	if (text)
+		sqlite3_result_text(c, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_result_null(c);
+}
+
+int
+store_framer_set(struct store *s, store_frame_fn *fn, void *ctx)
+{
+	struct framer *f = malloc(sizeof(*f));
+	int rc;
+
+	if (!f)
+		return store_fail(s, -ENOMEM, "out of memory");
+	f->fn = fn;
+	f->ctx = ctx;
+	rc = sqlite3_create_function_v2(s->db, "badio_frame", 2, SQLITE_UTF8,
+	    f, sql_frame, NULL, NULL, free);
+	return rc == SQLITE_OK ? 0 : store_rc(s, rc);
+}

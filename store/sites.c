@@ -148,18 +148,36 @@ out_done:
  * One JSON object per site.  Booleans are JSON true/false; absent values
  * are null, as in the table.
  */
+#define SITE_JSON_FIELDS						\
+	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'syscall', syscall, " \
+	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "	\
+	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
+	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \
+	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, " \
+	"'callsite', callsite"
+
 static const char sql_sites_json[] =
-	"SELECT json_group_array(json_object("
-	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'syscall', syscall, "
-	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "
-	"'kind', kind, 'offset', offset, 'count', count, 'result', result, "
-	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), "
-	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, "
-	"'callsite', callsite)) "
+	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ")) "
 	"FROM (SELECT * FROM sites ORDER BY recording, seq)";
+
+static const char sql_sites_stacks_json[] =
+	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ", "
+	"'location', badio_location(callsite), "
+	"'stack', (SELECT json_group_array(json_object('module', f.module, "
+	"'offset', f.offset, 'frame', badio_frame(f.module, f.offset))) "
+	"FROM (SELECT * FROM callsite_frames WHERE callsite = s.callsite "
+	"ORDER BY depth) f))) "
+	"FROM (SELECT * FROM sites ORDER BY recording, seq) s";
 
 int
 store_sites_json(struct store *s, char **json)
 {
 	return store_json_query(s, STMT_SITES_JSON, sql_sites_json, json);
+}
+
+int
+store_sites_stacks_json(struct store *s, char **json)
+{
+	return store_json_query(s, STMT_SITES_STACKS_JSON,
+	    sql_sites_stacks_json, json);
 }

@@ -249,6 +249,18 @@ int	store_callsite_known(struct store *s, int64_t callsite, bool *known);
 typedef const char *store_locate_fn(void *ctx, int64_t callsite);
 int	store_locator_set(struct store *s, store_locate_fn *fn, void *ctx);
 /*
+ * Naming frames in JSON, likewise: badio_frame(module, offset) calls fn
+ * for text such as "save (db.c:42)".
+ */
+typedef const char *store_frame_fn(void *ctx, const char *module,
+	    int64_t offset);
+int	store_framer_set(struct store *s, store_frame_fn *fn, void *ctx);
+/*
+ * store_sites_json with each site's "location" (badio_location) and
+ * "stack": [{"module", "offset", "frame"}...], innermost first.
+ */
+int	store_sites_stacks_json(struct store *s, char **json);
+/*
  * The bugs grouped by (call site, path, verdict), as JSON: an array of
  * {"callsite", "location", "path", "verdict", "faults": [...],
  * "sites": [...], "experiments", "diverged"}, worst verdict first.

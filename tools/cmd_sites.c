@@ -25,7 +25,8 @@ const char sites_usage[] =
 	"  -F, --format FMT     table (default), csv or json\n"
 	"  -s, --stacks         the call stack of each site, symbolized (full\n"
 	"                       stacks when recorded with 'record --stacks');\n"
-	"                       csv gets location and stack columns\n"
+	"                       csv gets location and stack columns, json\n"
+	"                       location and stack fields\n"
 	"  -h, --help           show this help\n";
 
 static const char *const columns[] = {
@@ -197,6 +198,19 @@ table_stack_cb(void *ctx, const struct store_site *s)
 	return rc;
 }
 
+/* For the JSON of --stacks: SQLite calls these per call site and frame. */
+static const char *
+locate(void *ctx, int64_t callsite)
+{
+	return cli_stack_location(ctx, callsite);
+}
+
+static const char *
+frame_text(void *ctx, const char *module, int64_t offset)
+{
+	return cli_frame_text(ctx, module, (uint64_t)offset);
+}
+
 int
 cmd_sites(int argc, char **argv)
 {
@@ -229,15 +243,17 @@ cmd_sites(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("sites: unexpected argument '%s'", argv[optind]);
-	if (stacks && fmt == CLI_FORMAT_JSON)
-		die_usage("sites: --stacks goes with table or csv; JSON users can "
-		    "join the callsite_frames table (docs/schema.md)");
 	s = cli_open_db(db, STORE_READ);
 	if (stacks && !(out.stacks = cli_stacks_new(s)))
 		die("out of memory");
+	if (stacks && fmt == CLI_FORMAT_JSON &&
+	    (store_locator_set(s, locate, out.stacks) < 0 ||
+	    store_framer_set(s, frame_text, out.stacks) < 0))
+		die("sites: %s", store_errmsg(s));
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
-		rc = store_sites_json(s, &json);
+		rc = stacks ? store_sites_stacks_json(s, &json) :
+		    store_sites_json(s, &json);
 		if (rc == 0) {
 			puts(json);
 			free(json);

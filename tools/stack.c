@@ -31,6 +31,7 @@ struct cli_stacks {
 	struct store		*store;
 	struct rec_symbolizer	*sz;
 	struct stack_ent	*ents;
+	struct cli_frame	last;		/* cli_frame_text's */
 };
 
 struct cli_stacks *
@@ -50,14 +51,20 @@ cli_stacks_new(struct store *s)
 }
 
 static void
+frame_release(struct cli_frame *f)
+{
+	free((char *)f->module);
+	free((char *)f->func);
+	free((char *)f->file);
+	free(f->text);
+	memset(f, 0, sizeof(*f));
+}
+
+static void
 ent_free(struct stack_ent *e)
 {
-	for (size_t i = 0; i < e->n; i++) {
-		free((char *)e->frames[i].module);
-		free((char *)e->frames[i].func);
-		free((char *)e->frames[i].file);
-		free(e->frames[i].text);
-	}
+	for (size_t i = 0; i < e->n; i++)
+		frame_release(&e->frames[i]);
 	free(e->frames);
 	free(e->location);
 	free(e);
@@ -74,6 +81,7 @@ cli_stacks_free(struct cli_stacks *cs)
 		cs->ents = e->next;
 		ent_free(e);
 	}
+	frame_release(&cs->last);
 	rec_symbolizer_free(cs->sz);
 	free(cs);
 }
@@ -228,4 +236,15 @@ cli_stack_location(struct cli_stacks *cs, int64_t callsite)
 	struct stack_ent *e = callsite ? ent_load(cs, callsite) : NULL;
 
 	return e ? e->location : "?";
+}
+
+const char *
+cli_frame_text(struct cli_stacks *cs, const char *module, uint64_t offset)
+{
+	struct store_frame sf = { module, (int64_t)offset };
+
+	frame_release(&cs->last);
+	if (frame_fill(cs, &cs->last, &sf) < 0)
+		return NULL;
+	return cs->last.text;
 }

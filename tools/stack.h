@@ -36,5 +36,8 @@ int	cli_stack_frames(struct cli_stacks *cs, int64_t callsite,
  * "?" when the call site is unknown.
  */
 const char *cli_stack_location(struct cli_stacks *cs, int64_t callsite);
+/* One frame's text, "func (file.c:42)"; valid until the next call. */
+const char *cli_frame_text(struct cli_stacks *cs, const char *module,
+	    uint64_t offset);
 
 #endif /* BADIO_TOOLS_STACK_H */

@@ -125,6 +125,19 @@ Test(callsite, c_stacks_name_functions_and_lines)
 		    r.out);
 	cr_assert(strstr(r.out, "main (cs_sites.c:"), "%s", r.out);
 
+	/* JSON: each site's location and symbolized frames */
+	cr_assert_eq(badio("sites", "-d", db_path, "--stacks", "--format",
+	    "json", NULL), 0, "%s", r.err);
+	for (i = 0; i < 3; i++) {
+		char json[256];
+
+		snprintf(json, sizeof(json), "\"frame\":\"%s\"", want[i]);
+		cr_assert(strstr(r.out, json), "no '%s' in:\n%s", json, r.out);
+		snprintf(json, sizeof(json), "\"location\":\"cs_sites.c:%d %s\"",
+		    source_line(mark[i]), fn[i]);
+		cr_assert(strstr(r.out, json), "no '%s' in:\n%s", json, r.out);
+	}
+
 	/* the report names the user's line for each bug group */
 	EXPLORE_OK("--oracle", ORACLE_FAULT_IS_BUG, "--faults", "eio",
 	    "--sites", "family=write", "--per-callsite", "1");
