@@ -4,7 +4,8 @@
  *
  * Every experiment starts from nothing shared: a fresh scratch directory
  * filled from the init snapshot, the recorded argv and environment,
- * stdin from /dev/null, and stdout+stderr into a pipe that a helper
+ * stdin as recorded (a memory file with the captured input) or
+ * /dev/null, and stdout+stderr into a pipe that a helper
  * thread drains into a tail (a pipe rather than a file, so PROG sees
  * the same kind of stdout whatever it writes, and never blocks on it).
  * Experiments are therefore independent, which is what lets explore run
@@ -17,6 +18,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +145,34 @@ out_free:
 	return rc;
 }
 
+/* A memory file holding the recorded stdin, at offset 0; -errno on failure. */
+static int
+stdin_file(const void *data, size_t len)
+{
+	const char *p = data;
+	int fd = memfd_create("badio-stdin", MFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
     rec_site_fn *fn, void *ctx, struct bx_outcome *out)
@@ -188,7 +218,8 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		out->fail = BX_FAIL_SCRATCH;
 		goto out_remove;
 	}
-	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	null = su->stdin_data ? stdin_file(su->stdin_data, su->stdin_len) :
+	    open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0) {
 		rc = -errno;
 		out->fail = BX_FAIL_SCRATCH;

@@ -1200,6 +1200,8 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	su.deterministic = rec.deterministic;
 	su.init_tar = rec.init_tar;
 	su.init_tar_len = rec.init_tar_len;
+	su.stdin_data = rec.has_stdin ? rec.stdin_data : NULL;
+	su.stdin_len = rec.stdin_len;
 	su.oracle = oracle;
 	su.oracle_env = environ_without_badio();
 	su.timeout_ms = opts->timeout_ms;

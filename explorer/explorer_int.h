@@ -44,6 +44,8 @@ struct bx_setup {
 	int		cpu;		/* the CPU this process runs PROG on */
 	const void	*init_tar;
 	size_t		init_tar_len;
+	const void	*stdin_data;	/* PROG's recorded stdin, or NULL */
+	size_t		stdin_len;
 	const char	*oracle;	/* resolved command */
 	char		**oracle_env;	/* environ without BADIO_* */
 	int		timeout_ms;

@@ -277,10 +277,13 @@ store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
 	return rc;
 }
 
-/* Inflate the init archive from columns blob and blob + 1 (its size). */
+/*
+ * Inflate a compressed column (col) whose size is in column col + 1;
+ * *out stays NULL when the column is NULL.
+ */
 static int
-init_inflate(struct store *s, sqlite3_stmt *st, int col,
-    struct store_recording *r)
+blob_inflate(struct store *s, sqlite3_stmt *st, int col, const char *what,
+    const void **out, size_t *out_len)
 {
 	int64_t size = store_col_i64(st, col + 1, -1);
 	const void *blob = sqlite3_column_blob(st, col);
@@ -292,8 +295,8 @@ init_inflate(struct store *s, sqlite3_stmt *st, int col,
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return 0;
 	if (size < 0 || size > INIT_SIZE_MAX)
-		return store_fail(s, -EBADMSG, "init archive size %lld is "
-		    "out of range", (long long)size);
+		return store_fail(s, -EBADMSG, "%s size %lld is out of range",
+		    what, (long long)size);
 	buf = malloc(size ? (size_t)size : 1);
 	if (!buf)
 		return store_fail(s, -ENOMEM, "out of memory");
@@ -302,17 +305,18 @@ init_inflate(struct store *s, sqlite3_stmt *st, int col,
 		free(buf);
 		if (zrc == Z_MEM_ERROR)
 			return store_fail(s, -ENOMEM, "out of memory");
-		return store_fail(s, -EBADMSG, "init archive is damaged");
+		return store_fail(s, -EBADMSG, "%s is damaged", what);
 	}
-	r->init_tar = buf;
-	r->init_tar_len = (size_t)size;
+	*out = buf;
+	*out_len = (size_t)size;
 	return 0;
 }
 
 static const char sql_rec_get[] =
 	"SELECT id, exe, argv, env, init_dir, init_blob, init_size, start_ns, "
 	"duration_ns, status, exit_code, deterministic, version, kernel, "
-	"sites, files FROM recordings ORDER BY id LIMIT 1";
+	"sites, files, stdin_blob, stdin_size FROM recordings ORDER BY id "
+	"LIMIT 1";
 
 static int
 dup_field(struct store *s, sqlite3_stmt *st, int col, const char **field)
@@ -349,7 +353,13 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	rc = json_to_strv(s, store_col_text(st, 3), &r->envp);
 	if (rc < 0)
 		return rc;
-	return init_inflate(s, st, 5, r);
+	rc = blob_inflate(s, st, 5, "init archive", &r->init_tar,
+	    &r->init_tar_len);
+	if (rc < 0)
+		return rc;
+	rc = blob_inflate(s, st, 16, "stdin", &r->stdin_data, &r->stdin_len);
+	r->has_stdin = r->stdin_data != NULL;
+	return rc;
 }
 
 int
@@ -382,7 +392,37 @@ store_recording_release(struct store_recording *r)
 	free((void *)r->version);
 	free((void *)r->kernel);
 	free((void *)r->init_tar);
+	free((void *)r->stdin_data);
 	strv_free(r->argv);
 	strv_free(r->envp);
 	memset(r, 0, sizeof(*r));
+}
+
+static const char sql_rec_stdin[] =
+	"UPDATE recordings SET stdin_blob = ?1, stdin_size = ?2 WHERE id = ?3";
+
+int
+store_recording_set_stdin(struct store *s, int64_t id, const void *data,
+    size_t len)
+{
+	sqlite3_stmt *st;
+	void *blob = NULL;
+	size_t blob_len = 0;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = init_compress(s, data, len, &blob, &blob_len);
+	if (rc < 0)
+		return rc;
+	rc = store_stmt(s, STMT_REC_STDIN, sql_rec_stdin, &st);
+	if (rc < 0)
+		goto out_free;
+	store_bind_blob(st, 1, blob, blob_len, &brc);
+	store_bind_i64(st, 2, (int64_t)len, &brc);
+	store_bind_i64(st, 3, id, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	store_stmt_done(s, STMT_REC_STDIN, st);
+out_free:
+	free(blob);
+	return rc;
 }

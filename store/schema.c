@@ -228,10 +228,24 @@ static const char schema_v3[] =
 "ORDER BY s.seq, k.fault;\n"
 "PRAGMA user_version = 3;\n";
 
+/*
+ * Version 4: what PROG read on stdin during the recording (a regular file
+ * or a pipe), so explore feeds it the same input.
+ */
+static const char schema_v4[] =
+"ALTER TABLE recordings ADD COLUMN stdin_blob BLOB;\n"
+"                                -- PROG's stdin, zlib-compressed; NULL:\n"
+"                                -- not captured (terminal, /dev/null, too\n"
+"                                -- large): explore gives /dev/null\n"
+"ALTER TABLE recordings ADD COLUMN stdin_size INTEGER;\n"
+"                                -- its uncompressed size in bytes\n"
+"PRAGMA user_version = 4;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
 	schema_v3,		/* 2 -> 3 */
+	schema_v4,		/* 3 -> 4 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -75,6 +75,9 @@ struct store_recording {
 	const char	*kernel;	/* uname -r */
 	int64_t		sites;		/* number of sites */
 	int64_t		files;		/* distinct regular-file paths touched */
+	const void	*stdin_data;	/* what PROG read on stdin, if captured */
+	size_t		stdin_len;
+	bool		has_stdin;	/* false: explore gives /dev/null */
 };
 
 /*
@@ -92,6 +95,9 @@ int	store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
  * are owned by the store until store_recording_release().
  */
 int	store_recording_get(struct store *s, struct store_recording *r);
+/* Keep PROG's stdin (compressed) with the recording. */
+int	store_recording_set_stdin(struct store *s, int64_t id, const void *data,
+	    size_t len);
 void	store_recording_release(struct store_recording *r);
 
 /* One site, as the recorder saw it.  Text codes are the recorder's names. */

@@ -26,6 +26,7 @@
 #include "tools/cli.h"
 #include "tools/cmd.h"
 #include "tools/site_writer.h"
+#include "tools/stdin_capture.h"
 
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
@@ -391,6 +392,7 @@ cmd_record(int argc, char **argv)
 	struct recording r = { 0 };
 	struct store_recording meta;
 	struct rec_result res;
+	struct stdin_capture cap = { .prog_fd = -1, .pipe_w = -1 };
 	struct rec_opts ro;
 	enum rec_stage stage;
 	char *exe, *dir, *tmp, **env, **run_env, status[64];
@@ -431,6 +433,9 @@ cmd_record(int argc, char **argv)
 		.stacks = o.stacks,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 	};
+	if ((rc = stdin_capture_start(&cap)) < 0)
+		warn("cannot keep stdin for explore: %s", strerror(-rc));
+	ro.stdin_fd = cap.prog_fd;
 	rc = site_writer_start(&r.writer, r.store, r.id);
 	if (rc < 0) {
 		error("record: cannot start the database writer: %s",
@@ -439,6 +444,7 @@ cmd_record(int argc, char **argv)
 	}
 	cli_on_interrupt(on_signal);
 	rc = rec_run(&ro, on_site, &r, &res, &stage);
+	stdin_capture_stop(&cap);
 	err = site_writer_finish(r.writer);
 	if (err < 0 && !r.error)
 		r.error = err;
@@ -456,6 +462,11 @@ cmd_record(int argc, char **argv)
 	}
 	rc = store_recording_finish(r.store, r.id, res.duration_ns, status, code,
 	    (int64_t)res.sites, (int64_t)r.nfiles);
+	if (rc == 0 && cap.kept)
+		rc = store_recording_set_stdin(r.store, r.id, cap.data, cap.len);
+	else if (cap.too_large)
+		warn("stdin is larger than %u MiB: explore will give '%s' "
+		    "/dev/null instead", STDIN_CAPTURE_MAX >> 20, o.argv[0]);
 	if (rc == 0)
 		rc = store_commit(r.store);
 	if (rc < 0) {
@@ -475,6 +486,7 @@ cmd_record(int argc, char **argv)
 		fprintf(stderr, "badio: kept the run directory '%s'\n", dir);
 	else
 		bx_tree_remove(dir);
+	stdin_capture_release(&cap);
 	files_free(&r);
 	bx_strv_free(env);
 	bx_strv_free(run_env);
@@ -485,6 +497,8 @@ cmd_record(int argc, char **argv)
 	return code;
 
 out_fail:
+	stdin_capture_stop(&cap);
+	stdin_capture_release(&cap);
 	if (r.store) {
 		store_rollback(r.store);
 		store_close(r.store);

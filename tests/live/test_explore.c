@@ -193,6 +193,50 @@ Test(explore, go_ignored_write_error)
 	    "write:data.txt:1 torn silent-corruption exit:0 1 24 1\n");
 }
 
+/*
+ * badio record keeps what PROG read on stdin, from a file or a pipe, and
+ * explore feeds it to every re-run: the fault-free run passes an oracle
+ * that wants the input copied, and the faults hit the copy's writes.
+ */
+static void
+record_with_stdin(const char *how)
+{
+	char script[1024];
+	const char *argv[] = { "/bin/sh", "-c", script, BADIO_EXE, NULL };
+	struct run res = { 0 };
+
+	write_file("input.txt", "line one\nline two\n");
+	snprintf(script, sizeof(script), "%s \"$0\" record -q -o '%s' -- '%s'",
+	    how, db_path, PROG("explore_stdin"));
+	cr_assert_eq(run_argv(argv, NULL, tmp, &res), 0, "%s", res.err);
+	free(res.out);
+	free(res.err);
+}
+
+static void
+explore_stdin_copy(void)
+{
+	EXPLORE_OK("--oracle", "test \"$(cat copy.txt)\" = \"$(printf "
+	    "'line one\nline two')\"", "--faults", "eio");
+	cr_assert_eq(count("SELECT stdin_size FROM recordings"), 18);
+	/* the fault-free run passed: the input was there; with a fault
+	 * the program fails and the copy is incomplete */
+	ASSERT_VERDICTS("namespace:copy.txt:1 eio corruption exit:1 1 - 1\n"
+	    "write:copy.txt:1 eio corruption exit:1 1 - 1\n");
+}
+
+Test(explore, stdin_from_a_file_is_replayed)
+{
+	record_with_stdin("exec <input.txt;");
+	explore_stdin_copy();
+}
+
+Test(explore, stdin_from_a_pipe_is_replayed)
+{
+	record_with_stdin("cat input.txt |");
+	explore_stdin_copy();
+}
+
 Test(explore, python_writer)
 {
 	/* no .pyc writes: they would be sites of their own */

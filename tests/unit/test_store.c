@@ -393,7 +393,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 4);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
@@ -545,16 +545,20 @@ Test(store_open, migrates_version_1, .init = open_new,
 {
 	store_close(st);
 	st = NULL;
-	raw_exec(dbpath, "DROP VIEW not_explored; DROP TRIGGER "
+	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN stdin_blob; "
+	    "ALTER TABLE recordings DROP COLUMN stdin_size; "
+	    "DROP VIEW not_explored; DROP TRIGGER "
 	    "experiments_unskip; DROP TABLE skipped; "
 	    "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
 	    "DROP TABLE callsites; PRAGMA user_version = 1;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 3);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 4);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
+	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size')"), 2);
 }
 
 Test(store_callsite, round_trip, .init = open_new, .fini = close_and_remove)
@@ -998,6 +1002,37 @@ Test(store_recording, finish_and_no_init, .init = open_new,
 	store_recording_release(&got);
 	cr_assert_eq(raw_int("SELECT init_blob IS NULL AND init_size IS NULL "
 	    "FROM recordings"), 1);
+	cr_assert_not(got.has_stdin, "no stdin kept: explore gives /dev/null");
+}
+
+Test(store_recording, stdin_round_trip, .init = open_new,
+    .fini = close_and_remove)
+{
+	static const char *const empty[] = { NULL };
+	static const char input[] = "line\n\0binary\xff";
+	struct store_recording r = {
+		.exe = "/bin/cat", .argv = (char **)empty, .version = "0.1.0",
+	};
+	struct store_recording got;
+	int64_t id;
+
+	cr_assert_eq(store_recording_add(st, &r, &id), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_eq(store_recording_set_stdin(st, id, input, sizeof(input)), 0,
+	    "%s", store_errmsg(st));
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert(got.has_stdin);
+	cr_assert_eq(got.stdin_len, sizeof(input));
+	cr_assert_eq(memcmp(got.stdin_data, input, sizeof(input)), 0);
+	store_recording_release(&got);
+	cr_assert_eq(raw_int("SELECT stdin_size FROM recordings"),
+	    (long long)sizeof(input));
+	/* an empty stdin is kept too: explore must give an empty file */
+	cr_assert_eq(store_recording_set_stdin(st, id, "", 0), 0);
+	cr_assert_eq(store_recording_get(st, &got), 0);
+	cr_assert(got.has_stdin);
+	cr_assert_eq(got.stdin_len, 0);
+	store_recording_release(&got);
 }
 
 Test(store_recording, empty_init_and_damaged_blob, .init = open_new,
