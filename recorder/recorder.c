@@ -124,6 +124,9 @@ fill_result(struct tracer *tr)
 		    tr->killing == REC_INTERRUPTED ? (enum rec_status)tr->killing :
 		    REC_EXITED;
 		res->code = WEXITSTATUS(st);
+		/* exited by itself, yet badio had to kill: its children lingered */
+		res->lingered = res->status != REC_EXITED;
+		res->root_code = WEXITSTATUS(st);
 	}
 }
 

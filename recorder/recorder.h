@@ -154,6 +154,10 @@ struct rec_result {
 	int64_t		fault_bytes;	/* bytes the kernel wrote at a short/torn site, else -1 */
 	uint64_t	injected_seq;	/* seq of the broken site */
 	bool		foreign_filter;	/* a seccomp filter of the program's own hid a stop */
+	bool		lingered;	/* PROG itself exited (root_code), but
+					 * processes it started ran on until
+					 * the timeout or interrupt */
+	int		root_code;	/* then: PROG's own exit status */
 	/*
 	 * Stops by kind, to check the tracer's invariants (docs/ptrace.md):
 	 * no syscall-entry stop ever, every exit stop reports op EXIT.

@@ -30,8 +30,8 @@
 
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
-	"                    [--stacks] [--no-determinism] [--allow-io-uring]\n"
-	"                    [--] PROG [ARGS...]\n"
+	"                    [--stacks] [--timeout SEC] [--no-determinism]\n"
+	"                    [--allow-io-uring] [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -44,6 +44,9 @@ const char record_usage[] =
 	"  -k, --keep           keep the scratch directory and print its path\n"
 	"  -s, --stacks         unwind the full stack of each distinct call site\n"
 	"                       (libdw); show them with 'badio sites --stacks'\n"
+	"  -t, --timeout SEC    stop PROG and all it started after SEC seconds\n"
+	"                       (status timeout, exit 124); default: wait for\n"
+	"                       every process PROG started, as strace does\n"
 	"      --no-determinism run with ASLR, the environment and the CPUs as they are\n"
 	"      --allow-io-uring let PROG use io_uring (its I/O is invisible)\n"
 	"  -q, --quiet          no summary line\n"
@@ -63,6 +66,7 @@ struct record_opts {
 	bool		allow_io_uring;
 	bool		stacks;
 	bool		quiet;
+	int		timeout_ms;	/* 0: none */
 	char		**argv;		/* PROG ARGS... */
 };
 
@@ -90,13 +94,15 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		{ "no-determinism",	no_argument,	   NULL, OPT_NO_DETERMINISM },
 		{ "allow-io-uring",	no_argument,	   NULL, OPT_ALLOW_IO_URING },
 		{ "stacks",		no_argument,	   NULL, 's' },
+		{ "timeout",		required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
+	long secs;
 	int opt;
 
 	*o = (struct record_opts){ .db = "badio.db", .deterministic = true };
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+o:i:fkqsh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+o:i:fkqst:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'o': o->db = optarg; break;
 		case 'i': o->init = optarg; break;
@@ -104,6 +110,13 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		case 'k': o->keep = true; break;
 		case 'q': o->quiet = true; break;
 		case 's': o->stacks = true; break;
+		case 't':
+			if (!cli_parse_int(optarg, 1, 86400 * 365, &secs))
+				die_usage("record: --timeout wants whole seconds, "
+				    "not '%s'", optarg);
+			o->timeout_ms = (int)(secs > INT_MAX / 1000 ?
+			    INT_MAX : secs * 1000);
+			break;
 		case 'h': exit(cmd_print_help("record"));
 		case OPT_NO_DETERMINISM: o->deterministic = false; break;
 		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
@@ -331,6 +344,10 @@ status_text(const struct rec_result *res, char *buf, size_t size, int *code)
 		snprintf(buf, size, "signal:%s", cli_signal_name(res->code));
 		*code = 128 + res->code;
 		break;
+	case REC_TIMEOUT:
+		snprintf(buf, size, "timeout");
+		*code = 124;		/* as timeout(1) */
+		break;
 	default:
 		snprintf(buf, size, "interrupted");
 		*code = 130;
@@ -373,6 +390,9 @@ summary(const struct record_opts *o, const struct rec_result *res,
 	    "(%.2fs) into '%s'\n", (unsigned long long)res->sites,
 	    res->sites == 1 ? "" : "s", r->nfiles, r->nfiles == 1 ? "" : "s",
 	    o->argv[0], status, (double)res->duration_ns / 1e9, o->db);
+	if (res->lingered)
+		warn("'%s' exited %d, but processes it started ran on until "
+		    "badio stopped them", o->argv[0], res->root_code);
 	if (res->foreign_filter)
 		warn("'%s' installed a seccomp filter of its own; calls it "
 		    "blocks are invisible to badio", o->argv[0]);
@@ -430,7 +450,7 @@ cmd_record(int argc, char **argv)
 		.exe = exe, .argv = o.argv, .envp = run_env, .dir = dir,
 		.no_aslr = o.deterministic, .allow_io_uring = o.allow_io_uring,
 		.pin = o.deterministic, .cpu = bx_first_cpu(),
-		.stacks = o.stacks,
+		.stacks = o.stacks, .timeout_ms = o.timeout_ms,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 	};
 	if ((rc = stdin_capture_start(&cap)) < 0)

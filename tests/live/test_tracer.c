@@ -232,6 +232,31 @@ Test(tracer, timeout_kills_the_tree)
 	cr_assert_lt(r.res.duration_ns, 5000000000LL);
 }
 
+/* PROG exits, a child it left runs on: killed at the timeout, and said so. */
+Test(tracer, timeout_after_prog_exited_marks_lingering)
+{
+	char *argv[] = { S("/bin/sh"), S("-c"), S("(sleep 30 &); exit 3"),
+	    NULL };
+	struct run r;
+
+	run_prog(&r, argv, NULL, false, 300);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_eq(r.res.status, REC_TIMEOUT);
+	cr_assert(r.res.lingered);
+	cr_assert_eq(r.res.root_code, 3);
+}
+
+Test(tracer, no_lingering_when_prog_ends_everything)
+{
+	char *argv[] = { S("/bin/sh"), S("-c"), S("exit 3"), NULL };
+	struct run r;
+
+	run_prog(&r, argv, NULL, false, 5000);
+	cr_assert_eq(r.res.status, REC_EXITED);
+	cr_assert_eq(r.res.code, 3);
+	cr_assert_not(r.res.lingered);
+}
+
 /* Item 24: io_uring is refused with ENOSYS unless allowed. */
 Test(tracer, io_uring_refused_by_default)
 {
