@@ -163,11 +163,20 @@ make_location(const struct stack_ent *e)
 	const struct cli_frame *pick = NULL;
 	char *out;
 
+	/*
+	 * The user's own code first; else the first caller outside the
+	 * module that made the syscall (a library such as libsqlite3 says
+	 * more than libc's __write); else the syscall's frame.
+	 */
 	for (size_t i = 0; i < e->n && !pick; i++)
 		if (e->frames[i].user && e->frames[i].func[0])
 			pick = &e->frames[i];
 	for (size_t i = 0; i < e->n && !pick; i++)
 		if (e->frames[i].user)
+			pick = &e->frames[i];
+	for (size_t i = 1; i < e->n && !pick; i++)
+		if (e->frames[i].func[0] &&
+		    strcmp(e->frames[i].module, e->frames[0].module) != 0)
 			pick = &e->frames[i];
 	if (!pick && e->n)
 		pick = &e->frames[0];
