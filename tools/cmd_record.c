@@ -77,6 +77,8 @@ struct recording {
 	struct site_writer *writer;	/* inserts sites from its own thread */
 	int		error;		/* first store error */
 	char		**files;	/* distinct regular-file paths (hash set) */
+	uint64_t	outside;	/* sites on regular files outside the run dir */
+	char		*outside_path;	/* the first of them */
 	size_t		nfiles;
 	size_t		files_cap;
 };
@@ -179,6 +181,7 @@ files_add(struct recording *r, const char *path)
 static void
 files_free(struct recording *r)
 {
+	free(r->outside_path);
 	for (size_t i = 0; i < r->files_cap; i++)
 		free(r->files[i]);
 	free(r->files);
@@ -195,6 +198,8 @@ on_site(void *ctx, const struct rec_site *s)
 	rc = site_writer_push(r->writer, s);
 	if (rc == 0 && s->kind == REC_KIND_REGULAR && s->path[0] != '<')
 		rc = files_add(r, s->path);
+	if (s->kind == REC_KIND_REGULAR && s->path[0] == '/' && !r->outside++)
+		r->outside_path = strdup(s->path);
 	if (rc < 0 && !r->error)
 		r->error = rc;
 	return rc;
@@ -390,6 +395,12 @@ summary(const struct record_opts *o, const struct rec_result *res,
 	    "(%.2fs) into '%s'\n", (unsigned long long)res->sites,
 	    res->sites == 1 ? "" : "s", r->nfiles, r->nfiles == 1 ? "" : "s",
 	    o->argv[0], status, (double)res->duration_ns / 1e9, o->db);
+	if (r->outside)
+		warn("%llu site%s on files outside the run directory (e.g. '%s'): "
+		    "explore's runs share them; prefer relative paths, or "
+		    "explore with -j 1", (unsigned long long)r->outside,
+		    r->outside == 1 ? "" : "s",
+		    r->outside_path ? r->outside_path : "?");
 	if (res->lingered)
 		warn("'%s' exited %d, but processes it started ran on until "
 		    "badio stopped them", o->argv[0], res->root_code);
