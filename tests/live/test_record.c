@@ -144,6 +144,28 @@ assert_crc_str(sqlite3 *db, const char *key, const char *text)
 
 /* --- basic writes ------------------------------------------------------- */
 
+/* Files outside the run directory: recorded absolute, and warned about. */
+Test(record, files_outside_the_run_directory)
+{
+	char script[600];
+	sqlite3 *db;
+
+	snprintf(script, sizeof(script), "echo x > '%s/outside.txt'; "
+	    "echo y > inside.txt", tmp);
+	RECORD_OK("--", "/bin/sh", "-c", script);
+	cr_assert(strstr(r.err, "2 sites on files outside the run directory"),
+	    "%s", r.err);
+	db = db_open();
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE path = ? "
+	    "AND kind = 'regular'", "inside.txt", NULL), 2);
+	sqlite3_close(db);
+	snprintf(script, sizeof(script), "%s/outside.txt", tmp);
+	db = db_open();
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE path = ?",
+	    script, NULL), 2);
+	sqlite3_close(db);
+}
+
 Test(record, single_write)
 {
 	sqlite3 *db;
