@@ -8,13 +8,20 @@
  * by default: io_uring's I/O never passes through syscalls ptrace can
  * see, and programs fall back to plain syscalls (docs/ptrace.md).
  *
- * This runs in the forked child before execve: it must not print.
+ * filter_build runs in badio; filter_install in the forked child before
+ * execve, where it makes raw system calls only.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "recorder/recorder_int.h"
 
@@ -61,36 +68,71 @@ add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
 }
 
 /*
- * Load without no_new_privs first, as strace does, so that a privileged
- * badio keeps setuid programs working inside the target; fall back to
- * no_new_privs when the kernel asks for it (EACCES: no CAP_SYS_ADMIN).
+ * Build the filter in badio, before fork: libseccomp allocates, and the
+ * forked child of a threaded badio (the database writer, the stdin pump,
+ * explore's output drain) must not, since another thread may have held
+ * an allocator lock at fork time.  The BPF program is exported through a
+ * memory file into prog->filter (malloc'd; filter_free).
  */
 int
-filter_load(bool allow_io_uring)
+filter_build(bool allow_io_uring, struct sock_fprog *prog)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
-	int rc;
+	off_t size;
+	int rc, fd = -1;
 
+	prog->filter = NULL;
+	prog->len = 0;
 	if (!ctx)
 		return -ENOMEM;
 	/* other architectures' syscalls (int 0x80) pass untraced, never killed */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
 	if (rc == 0)
-		rc = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0);
-	/* the kernel's errno, not -ECANCELED, so EACCES can be told apart */
-	if (rc == 0)
-		rc = seccomp_attr_set(ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
-	if (rc == 0)
 		rc = add_rules(ctx, allow_io_uring);
-	if (rc == 0) {
-		rc = seccomp_load(ctx);
-		if (rc == -EACCES) {
-			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-				rc = -errno;
-			else
-				rc = seccomp_load(ctx);
-		}
-	}
+	if (rc == 0 && (fd = memfd_create("badio-bpf", MFD_CLOEXEC)) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = seccomp_export_bpf(ctx, fd);
+	if (rc == 0 && ((size = lseek(fd, 0, SEEK_END)) <= 0 ||
+	    size % sizeof(struct sock_filter) != 0 || size > 65536))
+		rc = -EINVAL;
+	if (rc == 0 && !(prog->filter = malloc((size_t)size)))
+		rc = -ENOMEM;
+	if (rc == 0 && pread(fd, prog->filter, (size_t)size, 0) != size)
+		rc = -EIO;
+	if (rc == 0)
+		prog->len = (unsigned short)(size / sizeof(struct sock_filter));
+	if (fd >= 0)
+		close(fd);
 	seccomp_release(ctx);
+	if (rc < 0)
+		filter_free(prog);
 	return rc;
+}
+
+void
+filter_free(struct sock_fprog *prog)
+{
+	free(prog->filter);
+	prog->filter = NULL;
+	prog->len = 0;
+}
+
+/*
+ * In the child, before exec: raw system calls only.  Load without
+ * no_new_privs first, as strace does, so that a privileged badio keeps
+ * setuid programs working inside the target; fall back to no_new_privs
+ * when the kernel asks for it (EACCES: no CAP_SYS_ADMIN).
+ */
+int
+filter_install(const struct sock_fprog *prog)
+{
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0)
+		return 0;
+	if (errno != EACCES)
+		return -errno;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) == 0 ?
+	    0 : -errno;
 }

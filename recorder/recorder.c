@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <linux/filter.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -56,8 +57,13 @@ child_fds(const struct rec_opts *o)
 	return 0;
 }
 
+/*
+ * The child runs async-signal-safe calls only (badio may be threaded:
+ * its allocator's locks may be held by a thread that fork did not copy).
+ */
 static void __attribute__((noreturn))
-child_main(const struct rec_opts *o, int errfd, const sigset_t *mask)
+child_main(const struct rec_opts *o, int errfd, const sigset_t *mask,
+    const struct sock_fprog *filter)
 {
 	int rc;
 
@@ -71,7 +77,7 @@ child_main(const struct rec_opts *o, int errfd, const sigset_t *mask)
 	if (o->no_aslr)
 		personality(ADDR_NO_RANDOMIZE);	/* EPERM in some containers: go on */
 	raise(SIGSTOP);
-	rc = filter_load(o->allow_io_uring);
+	rc = filter_install(filter);
 	if (rc < 0)
 		child_fail(errfd, REC_STAGE_SECCOMP, rc);
 	execve(o->exe, o->argv, o->envp);
@@ -279,6 +285,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	sigset_t block, old_mask;
+	struct sock_fprog filter = { 0, NULL };
 	struct ticker tk;
 	struct tracer tr;
 	cpu_set_t old_cpus;
@@ -290,6 +297,11 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	rc = tracer_init(&tr, o, fn, ctx, res);
 	if (rc < 0) {
 		*stage = REC_STAGE_CHDIR;
+		goto out_release;
+	}
+	rc = filter_build(o->allow_io_uring, &filter);
+	if (rc < 0) {
+		*stage = REC_STAGE_SECCOMP;
 		goto out_release;
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
@@ -308,7 +320,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		child_main(o, pfd[1], &old_mask);
+		child_main(o, pfd[1], &old_mask, &filter);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -325,6 +337,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
 out_release:
+	filter_free(&filter);
 	tracer_release(&tr);
 	return rc;
 }

@@ -209,8 +209,11 @@ bool		inject_wanted(struct tracer *tr, struct task *t);
 int		inject_enter(struct tracer *tr, struct task *t);
 int64_t		inject_exit(struct tracer *tr, struct task *t, int64_t rval);
 
-/* filter.c: runs in the child, before exec */
-int		filter_load(bool allow_io_uring);
+/* filter.c: build in badio before fork, install in the child */
+struct sock_fprog;
+int		filter_build(bool allow_io_uring, struct sock_fprog *prog);
+void		filter_free(struct sock_fprog *prog);
+int		filter_install(const struct sock_fprog *prog);
 
 /* arch_x86_64.c: register access one file per architecture */
 int		arch_set_nr(pid_t tid, long nr);
