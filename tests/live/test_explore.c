@@ -529,16 +529,33 @@ interrupt_explore(int sig, long min)
 	return finish(pid, out_fd, err_fd, &r);
 }
 
+/*
+ * A copy of explore_many in this test's directory: tests run in
+ * parallel, and "no process of this program is left" must not see
+ * another test's.
+ */
+static const char *
+own_many(void)
+{
+	static char path[400];
+
+	snprintf(path, sizeof(path), "%s/many", tmp);
+	copy_file(PROG("explore_many"), path);
+	cr_assert_eq(chmod(path, 0755), 0);
+	return path;
+}
+
 Test(explore, resume_after_ctrl_c)
 {
+	const char *many = own_many();
 	long n;
 
-	RECORD("--", PROG("explore_many"), "10");
+	RECORD("--", many, "10");
 	cr_assert_eq(interrupt_explore(SIGINT, 5), 130, "%s", r.err);
 	cr_assert(strstr(r.err, "interrupted") != NULL, "%s", r.err);
 	n = count("SELECT count(*) FROM experiments");
 	cr_assert(n >= 5 && n < 42, "%ld experiments", n);
-	cr_assert(!process_with(PROG("explore_many")));
+	cr_assert(!process_with(many), "a tracee outlived badio");
 	EXPLORE_OK("--oracle", SLOW_ORACLE, "-j", "2");
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 42);
 	ASSERT_VERDICTS(many_want);
@@ -547,16 +564,17 @@ Test(explore, resume_after_ctrl_c)
 Test(explore, resume_after_kill_9)
 {
 	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	const char *many = own_many();
 	int i;
 
-	RECORD("--", PROG("explore_many"), "10");
+	RECORD("--", many, "10");
 	cr_assert_eq(interrupt_explore(SIGKILL, 5), 128 + SIGKILL);
 	/* the workers follow their parent (PDEATHSIG), the tracees them */
-	for (i = 0; i < 50 && (process_with(db_path) ||
-	    process_with(PROG("explore_many"))); i++)
+	for (i = 0; i < 50 && (process_with(db_path) || process_with(many));
+	    i++)
 		nanosleep(&ts, NULL);
 	cr_assert(!process_with(db_path), "a badio worker outlived badio");
-	cr_assert(!process_with(PROG("explore_many")), "a tracee outlived badio");
+	cr_assert(!process_with(many), "a tracee outlived badio");
 	cr_assert_eq(count("PRAGMA integrity_check"), 0);
 	EXPLORE_OK("--oracle", SLOW_ORACLE, "-j", "2");
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 42);
