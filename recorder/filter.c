@@ -119,6 +119,23 @@ filter_free(struct sock_fprog *prog)
 }
 
 /*
+ * The program for these options, built once per process: explore's
+ * workers start hundreds of runs.
+ */
+int
+filter_get(bool allow_io_uring, const struct sock_fprog **prog)
+{
+	static struct sock_fprog cache[2];
+	struct sock_fprog *p = &cache[allow_io_uring];
+	int rc;
+
+	if (!p->filter && (rc = filter_build(allow_io_uring, p)) < 0)
+		return rc;
+	*prog = p;
+	return 0;
+}
+
+/*
  * In the child, before exec: raw system calls only.  Load without
  * no_new_privs first, as strace does, so that a privileged badio keeps
  * setuid programs working inside the target; fall back to no_new_privs

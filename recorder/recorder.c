@@ -285,7 +285,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL }, old_chld;
 	sigset_t block, old_mask;
-	struct sock_fprog filter = { 0, NULL };
+	const struct sock_fprog *filter = NULL;
 	struct ticker tk;
 	struct tracer tr;
 	cpu_set_t old_cpus;
@@ -299,7 +299,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 		*stage = REC_STAGE_CHDIR;
 		goto out_release;
 	}
-	rc = filter_build(o->allow_io_uring, &filter);
+	rc = filter_get(o->allow_io_uring, &filter);
 	if (rc < 0) {
 		*stage = REC_STAGE_SECCOMP;
 		goto out_release;
@@ -320,7 +320,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		child_main(o, pfd[1], &old_mask, &filter);
+		child_main(o, pfd[1], &old_mask, filter);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -337,7 +337,6 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
 out_release:
-	filter_free(&filter);
 	tracer_release(&tr);
 	return rc;
 }

@@ -214,6 +214,7 @@ struct sock_fprog;
 int		filter_build(bool allow_io_uring, struct sock_fprog *prog);
 void		filter_free(struct sock_fprog *prog);
 int		filter_install(const struct sock_fprog *prog);
+int		filter_get(bool allow_io_uring, const struct sock_fprog **prog);
 
 /* arch_x86_64.c: register access one file per architecture */
 int		arch_set_nr(pid_t tid, long nr);
