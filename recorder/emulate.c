@@ -14,8 +14,9 @@
  * Not emulated (the ordinary exit stop is used): non-regular files, file
  * systems outside the allowlist below (procfs and sysfs writes depend on
  * the writer, FUSE and NFS may block), O_DIRECT (buffer alignment is the
- * program's), writes larger than badio's buffer, programs with their own
- * RLIMIT_FSIZE, and the site where a fault is injected.  BADIO_NO_EMULATE=1
+ * program's), writes larger than badio's buffer, a process while it has
+ * an RLIMIT_FSIZE of its own (filter.c makes badio stop when one is set),
+ * and the site where a fault is injected.  BADIO_NO_EMULATE=1
  * in badio's environment turns it off (docs/performance.md).
  */
 #include <errno.h>

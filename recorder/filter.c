@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -61,10 +62,20 @@ add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
 		if (rc < 0)
 			return rc;
 	}
-	if (!allow_io_uring)
-		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+	/*
+	 * A change of RLIMIT_FSIZE decides whether badio may do a program's
+	 * writes for it (emulate.c): a stop, rare, that is not a site.
+	 */
+	rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_RLIMIT),
+	    SCMP_SYS(setrlimit), 1, SCMP_A0(SCMP_CMP_EQ, RLIMIT_FSIZE));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_RLIMIT),
+		    SCMP_SYS(prlimit64), 2, SCMP_A1(SCMP_CMP_EQ, RLIMIT_FSIZE),
+		    SCMP_A2(SCMP_CMP_NE, 0));
+	if (rc == 0 && !allow_io_uring)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		    SCMP_SYS(io_uring_setup), 0);
-	return 0;
+	return rc;
 }
 
 /*

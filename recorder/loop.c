@@ -106,6 +106,13 @@ on_seccomp(struct tracer *tr, struct task *t)
 		tr->res->stops.unexpected++;
 		goto out_cont;
 	}
+	if (si.seccomp.ret_data == REC_TAG_RLIMIT) {
+		/* again once the kernel has applied it (threads may write between) */
+		proc_limits_changed(tr);
+		t->limits_exit = true;
+		resume(t->tid, PTRACE_SYSCALL, 0);
+		return;
+	}
 	if (si.seccomp.ret_data != REC_TAG) {
 		tr->res->stops.foreign++;
 		tr->res->foreign_filter = true;
@@ -150,6 +157,11 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
 		return;
+	if (t->limits_exit && si.op == PTRACE_SYSCALL_INFO_EXIT) {
+		t->limits_exit = false;
+		proc_limits_changed(tr);
+		goto out_cont;
+	}
 	if (si.op != PTRACE_SYSCALL_INFO_EXIT || !t->p.active) {
 		tr->res->stops.unexpected++;
 		goto out_cont;

@@ -12,8 +12,9 @@
 
 #include "recorder/recorder.h"
 
-/* The tag our filter puts in SECCOMP_RET_DATA, to tell our stops apart. */
-#define REC_TAG		0xbad1
+/* The tags our filter puts in SECCOMP_RET_DATA, to tell our stops apart. */
+#define REC_TAG		0xbad1		/* a site */
+#define REC_TAG_RLIMIT	0xbad2		/* a file-size limit changes: no site */
 
 /* How a syscall's arguments are decoded: flags of struct sysent. */
 enum {
@@ -99,6 +100,7 @@ struct task {
 	struct task	*next;		/* hash chain */
 	struct pending	p;
 	struct restart	rs;
+	bool		limits_exit;	/* stopped at a setrlimit: wait for its exit */
 };
 
 /* The tracer's whole state for one rec_run(). */
@@ -173,6 +175,7 @@ bool		proc_may_emulate(struct tracer *tr, pid_t tgid);
 void		proc_forget(struct tracer *tr, pid_t tgid);
 struct maps	*proc_maps(struct tracer *tr, pid_t tgid, bool reload);
 void		proc_exec(struct tracer *tr, pid_t tgid);
+void		proc_limits_changed(struct tracer *tr);
 
 /* callsite.c */
 struct maps	*maps_load(struct tracer *tr, pid_t pid);

@@ -413,3 +413,15 @@ proc_exec(struct tracer *tr, pid_t tgid)
 	pr->maps = NULL;
 	pr->emulate = -1;
 }
+
+/*
+ * Some process set a file-size limit (setrlimit, prlimit64): whether a
+ * process's writes may be emulated is looked up again at its next write.
+ */
+void
+proc_limits_changed(struct tracer *tr)
+{
+	for (size_t i = 0; i < PROC_SLOTS; i++)
+		for (struct proc *pr = tr->procs[i]; pr; pr = pr->next)
+			pr->emulate = -1;
+}

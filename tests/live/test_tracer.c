@@ -257,6 +257,24 @@ Test(tracer, no_lingering_when_prog_ends_everything)
 	cr_assert_not(r.res.lingered);
 }
 
+/*
+ * badio does regular-file writes for the program (emulate.c) only while
+ * the program has no file-size limit: one set midway is obeyed.
+ */
+Test(tracer, file_size_limit_set_midway_is_obeyed)
+{
+	char *argv[] = { S(PROGS_DIR "/t_rlimit"), NULL };
+	struct run r;
+
+	run_prog(&r, argv, NULL, false, 0);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_eq(r.res.status, REC_EXITED);
+	cr_assert_str_eq(r.out, "write=10 errno=0\nwrite=10 errno=0\n"
+	    "write=-1 errno=27\n");
+	cr_assert_str_eq(r.file, "01234567890123456789");
+	cr_assert_eq(r.res.stops.unexpected, 0);
+}
+
 /* Item 24: io_uring is refused with ENOSYS unless allowed. */
 Test(tracer, io_uring_refused_by_default)
 {
