@@ -479,19 +479,13 @@ store_close(struct store *s)
 	free(s);
 }
 
-/* Transactions do not nest: begin inside one, or commit outside, is -EINVAL. */
-int
-store_begin(struct store *s)
+/* Run a cached statement without parameters or rows (BEGIN, COMMIT...). */
+static int
+run_cached(struct store *s, enum store_stmt_id id, const char *sql)
 {
-	enum store_stmt_id id = s->mode == STORE_READ ? STMT_BEGIN_READ :
-	    STMT_BEGIN;
 	sqlite3_stmt *st;
-	int rc;
+	int rc = store_stmt(s, id, sql, &st);
 
-	if (!sqlite3_get_autocommit(s->db))
-		return store_fail(s, -EINVAL, "a transaction is already open");
-	rc = store_stmt(s, id, id == STMT_BEGIN ? "BEGIN IMMEDIATE" : "BEGIN",
-	    &st);
 	if (rc < 0)
 		return rc;
 	rc = store_step(s, st);
@@ -499,37 +493,32 @@ store_begin(struct store *s)
 	return rc;
 }
 
+/* Transactions do not nest: begin inside one, or commit outside, is -EINVAL. */
+int
+store_begin(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return store_fail(s, -EINVAL, "a transaction is already open");
+	if (s->mode == STORE_READ)
+		return run_cached(s, STMT_BEGIN_READ, "BEGIN");
+	return run_cached(s, STMT_BEGIN, "BEGIN IMMEDIATE");
+}
+
 int
 store_commit(struct store *s)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (sqlite3_get_autocommit(s->db))
 		return store_fail(s, -EINVAL, "no transaction is open");
-	rc = store_stmt(s, STMT_COMMIT, "COMMIT", &st);
-	if (rc < 0)
-		return rc;
-	rc = store_step(s, st);
-	store_stmt_done(s, STMT_COMMIT, st);
-	return rc;
+	return run_cached(s, STMT_COMMIT, "COMMIT");
 }
 
 /* Without an open transaction (SQLite may have rolled it back) this is 0. */
 int
 store_rollback(struct store *s)
 {
-	sqlite3_stmt *st;
-	int rc;
-
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
-	rc = store_stmt(s, STMT_ROLLBACK, "ROLLBACK", &st);
-	if (rc < 0)
-		return rc;
-	rc = store_step(s, st);
-	store_stmt_done(s, STMT_ROLLBACK, st);
-	return rc;
+	return run_cached(s, STMT_ROLLBACK, "ROLLBACK");
 }
 
 int

@@ -9,27 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int
-write_file(const char *name, const char *text)
-{
-	size_t n = strlen(text);
-	int fd;
-
-	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0)
-		return -1;
-	while (n > 0) {
-		ssize_t k = write(fd, text, n);
-
-		if (k < 0) {
-			close(fd);
-			return -1;
-		}
-		text += k;
-		n -= (size_t)k;
-	}
-	return close(fd);
-}
+#include "progs.h"
 
 int
 main(int argc, char **argv)
@@ -39,7 +19,7 @@ main(int argc, char **argv)
 
 	if (argc != 2)
 		return 2;
-	if (write_file("out.txt", "always written\n") < 0)
+	if (write_text("out.txt", "always written\n") < 0)
 		return 1;
 	snprintf(marker, sizeof(marker), "%s/marker", argv[1]);
 	if (access(marker, F_OK) == 0)
@@ -48,5 +28,5 @@ main(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	close(fd);
-	return write_file("extra.txt", "written on the first run only\n") < 0;
+	return write_text("extra.txt", "written on the first run only\n") < 0;
 }

@@ -11,6 +11,7 @@
 #define BADIO_TESTS_PROGS_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,5 +55,28 @@ fail(const char *fmt, ...)
 		     strerror(errno));					\
 	r_;								\
 })
+
+/* Write text to name (created or truncated) with a write loop; 0 or -1. */
+static inline int
+write_text(const char *name, const char *text)
+{
+	size_t n = strlen(text);
+	int fd;
+
+	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return -1;
+	while (n > 0) {
+		ssize_t k = write(fd, text, n);
+
+		if (k < 0) {
+			close(fd);
+			return -1;
+		}
+		text += k;
+		n -= (size_t)k;
+	}
+	return close(fd);
+}
 
 #endif /* BADIO_TESTS_PROGS_H */
