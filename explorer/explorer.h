@@ -38,9 +38,8 @@ char	**bx_env_with(char *const *env, const char *name, const char *value);
 
 /*
  * CPU pinning for deterministic runs (struct rec_opts pin/cpu): record
- * pins to the first allowed CPU, explore's worker n to the n-th.
+ * pins to the first allowed CPU (n = 0), explore's worker n to the n-th.
  */
-int	bx_first_cpu(void);
 /* "<stdin>", "<stdout>", "<stderr>": explored only with --include-stdio. */
 bool	bx_path_is_stdio(const char *path);
 int	bx_nth_cpu(int n);

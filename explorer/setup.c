@@ -224,21 +224,8 @@ bx_tree_remove(const char *dir)
 	return nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
-/* The first CPU badio may run on: record pins there, explore's workers spread out. */
-int
-bx_first_cpu(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return 0;
-	for (int i = 0; i < CPU_SETSIZE; i++)
-		if (CPU_ISSET(i, &set))
-			return i;
-	return 0;
-}
-
-/* The n-th CPU badio may run on, wrapping around; for worker n of -j. */
+/* The n-th CPU badio may run on, wrapping around: record uses the first,
+ * explore worker n the n-th. */
 int
 bx_nth_cpu(int n)
 {

@@ -80,7 +80,6 @@ inject_enter(struct tracer *tr, struct task *t)
 
 	p->fault = f;
 	tr->res->injected = true;
-	tr->res->injected_seq = p->seq;
 	switch (f) {
 	case REC_FAULT_SHORT:
 	case REC_FAULT_TORN: {

@@ -88,10 +88,8 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 	 */
 	fdcache_flush(tr, tid);
 	proc_forget(tr, tid);
-	if (tid == tr->root_pid) {
-		tr->root_done = true;
+	if (tid == tr->root_pid)
 		tr->root_status = st;
-	}
 }
 
 static void

@@ -152,7 +152,6 @@ struct rec_result {
 	int64_t		duration_ns;
 	bool		injected;	/* the target site was reached and broken */
 	int64_t		fault_bytes;	/* bytes the kernel wrote at a short/torn site, else -1 */
-	uint64_t	injected_seq;	/* seq of the broken site */
 	bool		foreign_filter;	/* a seccomp filter of the program's own hid a stop */
 	bool		lingered;	/* PROG itself exited (root_code), but
 					 * processes it started ran on until

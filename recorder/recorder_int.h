@@ -113,7 +113,6 @@ struct tracer {
 	size_t		rootlen;
 	pid_t		root_pid;
 	bool		root_exec_seen;
-	bool		root_done;
 	int		root_status;
 	int		killing;	/* 0, or the enum rec_status that made us kill */
 	int		cb_error;
@@ -138,7 +137,6 @@ struct tracer {
 	uint64_t	*seen;		/* call-site ids seen (open addressing) */
 	size_t		nseen;
 	size_t		seen_cap;
-	size_t		ncounters_slots;
 	unsigned char	*buf;		/* scratch for crc32 reads */
 	size_t		bufsize;
 };

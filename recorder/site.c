@@ -481,6 +481,7 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->data_ready = false;
 	p->callsite = 0;
 	p->nframes = 0;
+	p->unwound = false;
 }
 
 static void
@@ -522,8 +523,6 @@ callsite_enter(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp)
 	struct pending *p = &t->p;
 	unsigned n;
 
-	p->nframes = 0;
-	p->unwound = false;
 	if (tr->no_callsite)
 		return;
 	p->callsite = callsite_scan(tr, t, ip, sp, p->frames, &n);

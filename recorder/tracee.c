@@ -44,7 +44,6 @@ tracer_tables_init(struct tracer *tr)
 	tr->procs = calloc(PROC_SLOTS, sizeof(*tr->procs));
 	if (!tr->tasks || !tr->counters || !tr->fdcache || !tr->procs)
 		return -ENOMEM;
-	tr->ncounters_slots = COUNTER_SLOTS;
 	return 0;
 }
 

@@ -460,7 +460,7 @@ cmd_record(int argc, char **argv)
 	ro = (struct rec_opts){
 		.exe = exe, .argv = o.argv, .envp = run_env, .dir = dir,
 		.no_aslr = o.deterministic, .allow_io_uring = o.allow_io_uring,
-		.pin = o.deterministic, .cpu = bx_first_cpu(),
+		.pin = o.deterministic, .cpu = bx_nth_cpu(0),
 		.stacks = o.stacks, .timeout_ms = o.timeout_ms,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 	};
