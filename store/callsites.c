@@ -39,8 +39,7 @@ add_row(struct store *s, enum store_stmt_id id, const char *sql,
 	} else {
 		store_bind_i64(st, 3, c, &brc);
 	}
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, id, st);
+	rc = store_step_once(s, id, st, brc);
 	return rc;
 }
 

@@ -64,8 +64,7 @@ store_experiment_put(struct store *s, const struct store_experiment *e)
 	if (rc < 0)
 		return rc;
 	bind_experiment(st, e, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_EXP_PUT, st);
+	rc = store_step_once(s, STMT_EXP_PUT, st, brc);
 	return rc;
 }
 
@@ -84,8 +83,7 @@ store_experiment_done(struct store *s, int64_t site, const char *fault,
 		return rc;
 	store_bind_i64(st, 1, site, &brc);
 	store_bind_text(st, 2, fault, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_EXP_DONE, st);
+	rc = store_step_once(s, STMT_EXP_DONE, st, brc);
 	if (rc < 0)
 		return rc;
 	*done = rc == 1;

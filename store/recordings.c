@@ -212,8 +212,7 @@ insert_recording(struct store *s, const struct store_recording *r,
 	if (rc < 0)
 		return rc;
 	bind_recording(st, r, argv, env, blob, blob_len, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_REC_ADD, st);
+	rc = store_step_once(s, STMT_REC_ADD, st, brc);
 	return rc;
 }
 
@@ -269,8 +268,7 @@ store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
 	store_bind_i64(st, 4, exit_code, &brc);
 	store_bind_i64(st, 5, sites, &brc);
 	store_bind_i64(st, 6, files, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_REC_FINISH, st);
+	rc = store_step_once(s, STMT_REC_FINISH, st, brc);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		rc = store_fail(s, -ENOENT, "no recording %lld",
 		    (long long)id);
@@ -420,8 +418,7 @@ store_recording_set_stdin(struct store *s, int64_t id, const void *data,
 	store_bind_blob(st, 1, blob, blob_len, &brc);
 	store_bind_i64(st, 2, (int64_t)len, &brc);
 	store_bind_i64(st, 3, id, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_REC_STDIN, st);
+	rc = store_step_once(s, STMT_REC_STDIN, st, brc);
 out_free:
 	free(blob);
 	return rc;

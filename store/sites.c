@@ -59,8 +59,7 @@ store_site_add(struct store *s, const struct store_site *site)
 	if (rc < 0)
 		return rc;
 	bind_site(st, site, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_SITE_ADD, st);
+	rc = store_step_once(s, STMT_SITE_ADD, st, brc);
 	return rc;
 }
 

@@ -28,8 +28,7 @@ store_skipped_put(struct store *s, int64_t site, const char *fault,
 	store_bind_i64(st, 1, site, &brc);
 	store_bind_text(st, 2, fault, &brc);
 	store_bind_text(st, 3, reason, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_SKIPPED_PUT, st);
+	rc = store_step_once(s, STMT_SKIPPED_PUT, st, brc);
 	return rc < 0 ? rc : 0;
 }
 
@@ -105,8 +104,7 @@ store_callsite_known(struct store *s, int64_t callsite, bool *known)
 	if (rc < 0)
 		return rc;
 	store_bind_i64(st, 1, callsite, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_CALLSITE_KNOWN, st);
+	rc = store_step_once(s, STMT_CALLSITE_KNOWN, st, brc);
 	if (rc < 0)
 		return rc;
 	*known = rc == 1;

@@ -170,6 +170,20 @@ store_step(struct store *s, sqlite3_stmt *st)
 	return store_rc(s, rc);
 }
 
+/*
+ * Finish a statement run for one step: step it unless binding its
+ * parameters failed (brc, see the binding helpers), then release it.
+ */
+int
+store_step_once(struct store *s, enum store_stmt_id id, sqlite3_stmt *st,
+    int brc)
+{
+	int rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+
+	store_stmt_done(s, id, st);
+	return rc;
+}
+
 /* Run constant SQL (pragmas, the schema); never used with values. */
 int
 store_exec(struct store *s, const char *sql)
@@ -535,8 +549,7 @@ store_meta_set(struct store *s, const char *key, const char *value)
 		return rc;
 	store_bind_text(st, 1, key, &brc);
 	store_bind_text(st, 2, value, &brc);
-	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
-	store_stmt_done(s, STMT_META_SET, st);
+	rc = store_step_once(s, STMT_META_SET, st, brc);
 	return rc;
 }
 

@@ -82,6 +82,8 @@ int	store_stmt(struct store *s, enum store_stmt_id id, const char *sql,
 void	store_stmt_done(struct store *s, enum store_stmt_id id,
 	    sqlite3_stmt *st);
 int	store_step(struct store *s, sqlite3_stmt *st);
+int	store_step_once(struct store *s, enum store_stmt_id id, sqlite3_stmt *st,
+	    int brc);
 int	store_exec(struct store *s, const char *sql);
 int	store_text_dup(struct store *s, sqlite3_stmt *st, int col, char **out);
 int	store_json_query(struct store *s, enum store_stmt_id id,
