@@ -53,13 +53,6 @@ store_locator_set(struct store *s, store_locate_fn *fn, void *ctx)
 	return rc == SQLITE_OK ? 0 : store_rc(s, rc);
 }
 
-int
-store_bug_groups_json(struct store *s, char **json)
-{
-	return store_json_query(s, STMT_BUG_GROUPS_JSON,
-	    "SELECT " STORE_BUG_GROUPS_JSON, json);
-}
-
 struct framer {
 	store_frame_fn	*fn;
 	void		*ctx;

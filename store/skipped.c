@@ -90,23 +90,3 @@ store_skipped_each(struct store *s, store_skipped_fn *fn, void *ctx)
 	store_stmt_done(s, STMT_SKIPPED_EACH, st);
 	return rc;
 }
-
-int
-store_callsite_known(struct store *s, int64_t callsite, bool *known)
-{
-	sqlite3_stmt *st;
-	int brc = SQLITE_OK;
-	int rc;
-
-	*known = false;
-	rc = store_stmt(s, STMT_CALLSITE_KNOWN,
-	    "SELECT 1 FROM sites WHERE callsite = ?1 LIMIT 1", &st);
-	if (rc < 0)
-		return rc;
-	store_bind_i64(st, 1, callsite, &brc);
-	rc = store_step_once(s, STMT_CALLSITE_KNOWN, st, brc);
-	if (rc < 0)
-		return rc;
-	*known = rc == 1;
-	return 0;
-}

@@ -242,8 +242,6 @@ typedef int store_skipped_fn(void *ctx, const struct store_site *site,
 	    const char *fault, const char *reason);
 /* In site seq order, then fault. */
 int	store_skipped_each(struct store *s, store_skipped_fn *fn, void *ctx);
-/* *known = true if some recorded site has this call-site id. */
-int	store_callsite_known(struct store *s, int64_t callsite, bool *known);
 
 /*
  * Naming call sites in JSON: the reports' experiment objects carry
@@ -266,11 +264,5 @@ int	store_framer_set(struct store *s, store_frame_fn *fn, void *ctx);
  * "stack": [{"module", "offset", "frame"}...], innermost first.
  */
 int	store_sites_stacks_json(struct store *s, char **json);
-/*
- * The bugs grouped by (call site, path, verdict), as JSON: an array of
- * {"callsite", "location", "path", "verdict", "faults": [...],
- * "sites": [...], "experiments", "diverged"}, worst verdict first.
- */
-int	store_bug_groups_json(struct store *s, char **json);
 
 #endif /* BADIO_STORE_STORE_H */

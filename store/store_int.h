@@ -59,8 +59,6 @@ enum store_stmt_id {
 	STMT_SKIPPED_CLEAR,
 	STMT_SKIPPED_COUNT,
 	STMT_SKIPPED_EACH,
-	STMT_CALLSITE_KNOWN,
-	STMT_BUG_GROUPS_JSON,
 	STMT_COUNT
 };
 
@@ -122,7 +120,7 @@ void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 
 /*
  * location.c: the bugs grouped by (call site, path, verdict) as one JSON
- * array, worst verdict first (store_bug_groups_json and the reports).
+ * array, worst verdict first, for the report JSON.
  * Faults are listed in fault-table order, sites in seq order.
  */
 #define STORE_FAULT_RANK(col)						\
