@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "explorer/explorer.h"
 
@@ -92,5 +93,112 @@ struct bx_outcome {
  */
 int	bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	    rec_site_fn *fn, void *ctx, struct bx_outcome *out);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+static inline int64_t
+bx_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* --- plan.c: what one explore runs --- */
+
+/* A site as the plan and the baseline comparison need it. */
+struct site_row {
+	struct bx_job	job;		/* fault left NONE */
+	char		*key;		/* replay key text */
+	int64_t		count;
+	const struct rec_sysent *sc;
+	int		kind;
+	bool		selected;	/* passes --sites and --callsite */
+	bool		pruned;		/* left out by --per-callsite */
+};
+
+/* A (site, fault) pair --per-callsite left out. */
+struct skip {
+	int64_t		site;
+	enum rec_fault	fault;
+};
+
+/*
+ * A recorded site the divergence check compares, by replay key (the
+ * array is sorted by key; the strings belong to the site rows).
+ */
+struct rkey {
+	const char	*key;
+	int64_t		seq;
+	int64_t		callsite;
+};
+
+struct plan {
+	struct site_row	*sites;
+	size_t		nsites;
+	size_t		cap;
+	struct bx_job	*jobs;
+	size_t		njobs;
+	size_t		jcap;
+	const struct bx_explore_opts *opts;
+	const char	*rec_status;	/* PROG's status in the recording */
+	unsigned	kinds;
+	int		err;
+	bool		callsite_seen;	/* opts->callsite names a site */
+	struct skip	*skips;
+	size_t		nskips;
+	size_t		scap;
+	struct rkey	*rkeys;		/* compared recorded sites, by key */
+	size_t		nrkeys;
+};
+
+/* Load the recording's sites (p->opts and p->kinds set first). */
+int	plan_load(struct store *s, struct plan *p);
+/* The jobs: selected sites x applicable faults, minus those done. */
+int	plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res);
+/* Store the pairs --per-callsite left out, in one transaction. */
+int	plan_skips_store(struct store *s, const struct plan *p);
+/* The recorded sites the divergence check compares, sorted by key. */
+int	plan_rkeys_build(struct plan *p);
+void	plan_release(struct plan *p);
+
+/* --- divergence.c: did a re-run follow the recording? --- */
+
+/* What the comparison of a run with the recording found. */
+struct bx_divergence {
+	uint64_t	missing;	/* baseline: recorded sites not seen */
+	uint64_t	extra;		/* baseline: sites not recorded */
+	char		diff[512];	/* the first difference, "" if none */
+};
+
+/* Is a site of this kind and path part of the comparison? */
+bool	div_compared(unsigned kinds, int kind, const char *path);
+/* In a worker: run one job (bx_experiment_run) and compare its sites. */
+void	div_run_job(const struct bx_setup *su, const struct plan *p,
+	    const struct bx_job *job, struct bx_outcome *out,
+	    struct bx_divergence *dv);
+
+/* --- workers.c and explore.c: the parent and its workers --- */
+
+/* The wire format of one result: fixed size, sent as is. */
+struct wire {
+	uint32_t	idx;		/* job index, or BASELINE */
+	struct bx_outcome out;
+	struct bx_divergence dv;
+};
+
+/* Job index of the fault-free run. */
+#define BASELINE	UINT32_MAX
+
+/* Run the baseline then the plan's jobs on opts->jobs workers. */
+int	workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
+	    struct bx_explore_result *res);
+/* explore.c: what the parent does with the baseline and with a result. */
+int	explore_judge_baseline(const struct wire *w, const struct plan *p,
+	    struct bx_explore_result *res);
+int	explore_baseline_passed(struct store *s, struct plan *p,
+	    struct bx_explore_result *res, struct bx_progress *pr);
+int	explore_take(struct store *s, struct plan *p, const struct wire *w,
+	    struct bx_explore_result *res, struct bx_progress *pr, int64_t t0);
 
 #endif /* BADIO_EXPLORER_EXPLORER_INT_H */

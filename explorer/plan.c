@@ -1,0 +1,264 @@
+/*
+ * plan.c - what one explore runs: the recorded sites, which of them
+ * the options select, --per-callsite pruning, and the jobs (site x
+ * fault, in site order then fault-table order) minus those the store
+ * already holds.  Pairs left out by pruning are kept so the report can
+ * count them as "not explored".
+ */
+#include "explorer/explorer_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+collect_site(void *ctx, const struct store_site *site)
+{
+	struct plan *p = ctx;
+	struct site_row *r;
+
+	if (p->nsites == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		struct site_row *n = reallocarray(p->sites, cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->sites = n;
+		p->cap = cap;
+	}
+	r = &p->sites[p->nsites];
+	memset(r, 0, sizeof(*r));
+	r->job.site_id = site->id;
+	r->job.seq = site->seq;
+	r->job.family = rec_family_parse(site->family);
+	r->job.ordinal = site->ordinal;
+	r->job.key_path = strdup(site->key_path ? site->key_path : "");
+	r->job.syscall = strdup(site->syscall);
+	r->job.path = strdup(site->path ? site->path : "");
+	r->key = strdup(site->key ? site->key : "");
+	r->job.callsite = site->callsite;
+	p->nsites++;
+	if (!r->job.key_path || !r->job.syscall || !r->job.path || !r->key)
+		return -ENOMEM;
+	r->count = site->count;
+	r->sc = rec_sysent_by_name(site->syscall);
+	r->kind = rec_kind_parse(site->kind);
+	r->selected = r->sc && (int)r->job.family >= 0 && r->kind >= 0 &&
+	    (bx_path_is_stdio(r->job.path) ? p->opts->include_stdio :
+	    (p->kinds & (1u << r->kind)) != 0) &&
+	    bx_filter_match(p->opts->sites, site) &&
+	    (!p->opts->callsite || site->callsite == p->opts->callsite);
+	if (p->opts->callsite && site->callsite == p->opts->callsite)
+		p->callsite_seen = true;
+	return 0;
+}
+
+/* Load the recording's sites into p (p->opts and p->kinds set). */
+int
+plan_load(struct store *s, struct plan *p)
+{
+	return store_sites_each(s, NULL, collect_site, p);
+}
+
+void
+plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsites; i++) {
+		free(p->sites[i].job.key_path);
+		free(p->sites[i].job.syscall);
+		free(p->sites[i].job.path);
+		free(p->sites[i].key);
+	}
+	free(p->sites);
+	free(p->jobs);	/* their strings belong to the sites */
+	free(p->skips);
+	free(p->rkeys);
+}
+
+/* Sites in (call site, key path, seq) order: the --per-callsite groups. */
+static int
+cmp_group(const void *a, const void *b)
+{
+	const struct site_row *x = *(struct site_row *const *)a;
+	const struct site_row *y = *(struct site_row *const *)b;
+	int c;
+
+	if (x->job.callsite != y->job.callsite)
+		return x->job.callsite < y->job.callsite ? -1 : 1;
+	c = strcmp(x->job.key_path, y->job.key_path);
+	if (c)
+		return c;
+	return x->job.seq < y->job.seq ? -1 : x->job.seq > y->job.seq;
+}
+
+/*
+ * --per-callsite N: group the selected sites by (call site, key path),
+ * sites without a call-site id by path alone, and mark all but N of
+ * each group as pruned (bx_prune_pick).
+ */
+static int
+prune(struct plan *p, unsigned n)
+{
+	struct site_row **v;
+	size_t nsel = 0;
+	size_t i, a, b;
+	bool *keep;
+
+	v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
+	keep = calloc(p->nsites ? p->nsites : 1, sizeof(*keep));
+	if (!v || !keep) {
+		free(v);
+		free(keep);
+		return -ENOMEM;
+	}
+	for (i = 0; i < p->nsites; i++)
+		if (p->sites[i].selected)
+			v[nsel++] = &p->sites[i];
+	qsort(v, nsel, sizeof(*v), cmp_group);
+	for (a = 0; a < nsel; a = b) {
+		for (b = a + 1; b < nsel && v[b]->job.callsite ==
+		    v[a]->job.callsite && strcmp(v[b]->job.key_path,
+		    v[a]->job.key_path) == 0; b++)
+			;
+		bx_prune_pick(b - a, n, keep);
+		for (i = a; i < b; i++)
+			v[i]->pruned = !keep[i - a];
+	}
+	free(keep);
+	free(v);
+	return 0;
+}
+
+static int
+skip_add(struct plan *p, int64_t site, enum rec_fault fault)
+{
+	if (p->nskips == p->scap) {
+		size_t cap = p->scap ? 2 * p->scap : 64;
+		struct skip *n = reallocarray(p->skips, cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->skips = n;
+		p->scap = cap;
+	}
+	p->skips[p->nskips].site = site;
+	p->skips[p->nskips].fault = fault;
+	p->nskips++;
+	return 0;
+}
+
+/* Store the pairs --per-callsite left out, in one transaction. */
+int
+plan_skips_store(struct store *s, const struct plan *p)
+{
+	size_t i;
+	int rc;
+
+	if (p->nskips == 0)
+		return 0;
+	rc = store_begin(s);
+	for (i = 0; rc == 0 && i < p->nskips; i++)
+		rc = store_skipped_put(s, p->skips[i].site,
+		    bx_fault_by_code(p->skips[i].fault)->name, "per-callsite");
+	if (rc == 0)
+		return store_commit(s);
+	store_rollback(s);
+	return rc;
+}
+
+/* Jobs: selected sites x applicable faults, minus those already done. */
+int
+plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
+{
+	size_t i, k;
+	int rc;
+
+	if (p->opts->per_callsite) {
+		rc = prune(p, p->opts->per_callsite);
+		if (rc)
+			return rc;
+	}
+	for (i = 0; i < p->nsites; i++) {
+		struct site_row *r = &p->sites[i];
+		bool left_out = false;
+		unsigned mask;
+
+		if (!r->selected)
+			continue;
+		mask = bx_faults_for_site(p->opts->faults, r->sc, r->count);
+		for (k = 0; bx_fault_at(k); k++) {
+			const struct bx_fault *f = bx_fault_at(k);
+			bool done;
+
+			if (!(mask & (1u << f->fault)))
+				continue;
+			done = false;
+			rc = p->opts->redo ? 0 : store_experiment_done(s,
+			    r->job.site_id, f->name, &done);
+			if (rc)
+				return rc;
+			if (r->pruned && !done) {
+				rc = skip_add(p, r->job.site_id, f->fault);
+				if (rc)
+					return rc;
+				res->skipped++;
+				left_out = true;
+				continue;
+			}
+			res->total++;
+			if (done) {
+				res->done++;
+				continue;
+			}
+			if (p->njobs == p->jcap) {
+				size_t cap = p->jcap ? 2 * p->jcap : 64;
+				struct bx_job *n = reallocarray(p->jobs, cap,
+				    sizeof(*n));
+
+				if (!n)
+					return -ENOMEM;
+				p->jobs = n;
+				p->jcap = cap;
+			}
+			p->jobs[p->njobs] = r->job;
+			p->jobs[p->njobs].fault = f->fault;
+			p->njobs++;
+		}
+		if (left_out)
+			res->skipped_sites++;
+	}
+	res->planned = p->njobs;
+	return 0;
+}
+
+static int
+cmp_rkey(const void *a, const void *b)
+{
+	return strcmp(((const struct rkey *)a)->key,
+	    ((const struct rkey *)b)->key);
+}
+
+/* The recorded sites the divergence check compares, sorted by key. */
+int
+plan_rkeys_build(struct plan *p)
+{
+	size_t i;
+
+	p->rkeys = calloc(p->nsites ? p->nsites : 1, sizeof(*p->rkeys));
+	if (!p->rkeys)
+		return -ENOMEM;
+	for (i = 0; i < p->nsites; i++) {
+		const struct site_row *r = &p->sites[i];
+
+		if (!div_compared(p->kinds, r->kind, r->job.path))
+			continue;
+		p->rkeys[p->nrkeys].key = r->key;
+		p->rkeys[p->nrkeys].seq = r->job.seq;
+		p->rkeys[p->nrkeys].callsite = r->job.callsite;
+		p->nrkeys++;
+	}
+	qsort(p->rkeys, p->nrkeys, sizeof(*p->rkeys), cmp_rkey);
+	return 0;
+}
