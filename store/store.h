@@ -265,4 +265,24 @@ int	store_framer_set(struct store *s, store_frame_fn *fn, void *ctx);
  */
 int	store_sites_stacks_json(struct store *s, char **json);
 
+/*
+ * The data of the HTML report, streamed: fn gets one JSON text per row
+ * (len bytes, not NUL-terminated beyond them), in the order and with the
+ * columns store/html.c documents for each part.  STORE_HTML_SUMMARY is
+ * one object, STORE_HTML_STRINGS one string per row, the other parts one
+ * array per row, whose texts are indexes into the strings (-1: NULL).
+ * A non-zero return from fn stops and is returned.
+ */
+enum store_html_part {
+	STORE_HTML_SUMMARY,	/* recording, oracle, verdict table, counts, groups */
+	STORE_HTML_STRINGS,	/* the string table the rows refer to */
+	STORE_HTML_SITES,	/* every site, in seq order */
+	STORE_HTML_EXPERIMENTS,	/* every experiment, by site then fault */
+	STORE_HTML_CALLSITES,	/* location and symbolized frames per call site */
+	STORE_HTML_SKIPPED,	/* (site, fault) pairs left out */
+};
+typedef int store_text_fn(void *ctx, const char *text, size_t len);
+int	store_html_each(struct store *s, enum store_html_part part,
+	    store_text_fn *fn, void *ctx);
+
 #endif /* BADIO_STORE_STORE_H */

@@ -59,6 +59,12 @@ enum store_stmt_id {
 	STMT_SKIPPED_CLEAR,
 	STMT_SKIPPED_COUNT,
 	STMT_SKIPPED_EACH,
+	STMT_HTML_SUMMARY,	/* html.c: the HTML report's data */
+	STMT_HTML_STRINGS,
+	STMT_HTML_SITES,
+	STMT_HTML_EXPERIMENTS,
+	STMT_HTML_CALLSITES,
+	STMT_HTML_SKIPPED,
 	STMT_COUNT
 };
 
@@ -67,6 +73,7 @@ struct store {
 	enum store_mode	mode;
 	sqlite3_stmt	*stmts[STMT_COUNT];	/* cache, see store_stmt() */
 	char		errmsg[STORE_ERRMSG_SIZE];	/* "" when none */
+	bool		html_strings;	/* html.c made its TEMP table */
 };
 
 /* store.c: errors */

@@ -6,20 +6,24 @@
  * are named by tools/stack.c: the innermost frame of the user's own code.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "explorer/explorer.h"
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/report_html.h"
 #include "tools/stack.h"
 
 const char report_usage[] =
-	"usage: badio report [-d DB] [--format table|csv|json] [--all]\n"
+	"usage: badio report [-d DB] [--format table|csv|json|html] [--all]\n"
+	"                    [-o FILE]\n"
 	"\n"
 	"Summarise what 'badio explore' found: how many experiments got each\n"
 	"verdict, how many were left out by --per-callsite (not explored) and\n"
@@ -27,10 +31,15 @@ const char report_usage[] =
 	"site (the line of the program's own code), file and verdict.  --all\n"
 	"lists every experiment: the site, the fault, how the program ended\n"
 	"and what the oracle said.  CSV has one row per bug; JSON is\n"
-	"{\"counts\": {...}, \"groups\": [...], \"bugs\": [...], ...}.\n"
+	"{\"counts\": {...}, \"groups\": [...], \"bugs\": [...], ...}.  HTML is\n"
+	"one self-contained page (open it from file://): the summary, a\n"
+	"timeline of every file's sites coloured by verdict with the fsyncs\n"
+	"drawn as barriers, the bug groups, and each site's experiments.\n"
 	"\n"
 	"  -d, --db DB          database (default: badio.db)\n"
-	"  -F, --format FMT     table (default), csv or json\n"
+	"  -F, --format FMT     table (default), csv, json or html\n"
+	"  -o, --output FILE    write to FILE (replaced when complete), not\n"
+	"                       standard output\n"
 	"  -a, --all            every experiment (and site left out), not only\n"
 	"                       the bug groups\n"
 	"  -h, --help           show this help\n"
@@ -558,18 +567,75 @@ locate(void *ctx, int64_t callsite)
 	return cli_stack_location(ctx, callsite);
 }
 
+static const char *
+frame_text(void *ctx, const char *module, int64_t offset)
+{
+	return cli_frame_text(ctx, module, (uint64_t)offset);
+}
+
+/*
+ * --output FILE: standard output becomes FILE.tmp-PID, renamed over FILE
+ * once the report is complete, so a failed report never leaves half a
+ * page under FILE and every format prints to stdout alike.  Returns the
+ * temporary name (NULL without --output).
+ */
+static char *
+output_open(const char *path)
+{
+	char *tmp;
+	int fd;
+
+	if (!path)
+		return NULL;
+	if (asprintf(&tmp, "%s.tmp-%ld", path, (long)getpid()) < 0)
+		die("out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		die("report: cannot write '%s': %s", tmp, strerror(errno));
+	fflush(stdout);
+	if (dup2(fd, STDOUT_FILENO) < 0) {
+		unlink(tmp);
+		die("report: cannot write '%s': %s", tmp, strerror(errno));
+	}
+	close(fd);
+	return tmp;
+}
+
+static void
+output_close(const char *path, char *tmp)
+{
+	int e = fflush(stdout) == EOF || ferror(stdout) ? errno : 0;
+
+	if (!tmp) {
+		if (e)
+			die("report: cannot write the output: %s", strerror(e));
+		return;
+	}
+	if (e == 0 && rename(tmp, path) < 0)
+		e = errno;
+	if (e) {
+		unlink(tmp);
+		die("report: cannot write '%s': %s", path, strerror(e));
+	}
+	free(tmp);
+}
+
 int
 cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db",     required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "all",    no_argument,       NULL, 'a' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = "badio.db";
+	const char *output = NULL;
 	enum cli_format fmt = CLI_FORMAT_TABLE;
+	bool html = false;
+	char *tmp;
 	struct cli_stacks *cs;
 	struct csv csv;
 	bool all = false;
@@ -579,10 +645,15 @@ cmd_report(int argc, char **argv)
 	size_t i;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+d:F:ah", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+d:F:o:ah", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'F': fmt = cli_parse_format("report", optarg); break;
+		case 'F':
+			html = strcmp(optarg, "html") == 0;
+			if (!html)
+				fmt = cli_parse_format("report", optarg);
+			break;
+		case 'o': output = optarg; break;
 		case 'a': all = true; break;
 		case 'h': return cmd_print_help("report");
 		default:
@@ -597,11 +668,16 @@ cmd_report(int argc, char **argv)
 	if (!cs)
 		die("out of memory");
 	rc = store_locator_set(s, locate, cs);
+	if (rc == 0)
+		rc = store_framer_set(s, frame_text, cs);
 	if (rc < 0)
 		die("report: cannot read '%s': %s", db, store_errmsg(s));
+	tmp = output_open(output);
 	csv.f = stdout;
 	csv.cs = cs;
-	switch (fmt) {
+	if (html)
+		rc = report_html(s, stdout, BADIO_VERSION);
+	else switch (fmt) {
 	case CLI_FORMAT_JSON:
 		rc = all ? store_report_all_json(s, &json) :
 		    store_report_json(s, &json);
@@ -622,9 +698,14 @@ cmd_report(int argc, char **argv)
 		rc = report_table(s, all, cs);
 		break;
 	}
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	if (rc == -EIO && html)
+		die("report: cannot write the page: %s", strerror(errno));
 	if (rc < 0)
 		die("report: cannot read '%s': %s", db, rc == -ENOMEM ?
 		    strerror(ENOMEM) : store_errmsg(s));
+	output_close(output, tmp);
 	store_close(s);
 	cli_stacks_free(cs);
 	return 0;

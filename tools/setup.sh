@@ -15,6 +15,7 @@ packages=(
 	python3 golang-go			# test target programs
 	strace					# nested-tracing test, benchmark
 	libdw-dev				# stack traces (later issue)
+	chromium				# tests of the HTML report
 )
 missing=()
 for p in "${packages[@]}"; do
