@@ -40,7 +40,10 @@ char	**bx_env_with(char *const *env, const char *name, const char *value);
  * CPU pinning for deterministic runs (struct rec_opts pin/cpu): record
  * pins to the first allowed CPU (n = 0), explore's worker n to the n-th.
  */
-/* "<stdin>", "<stdout>", "<stderr>": explored only with --include-stdio. */
+/*
+ * "<stdin>", "<stdout>", "<stderr>": explored only with --include-stdio.
+ * A file of such a name is "./<stdout>" (docs/schema.md, "Paths").
+ */
 bool	bx_path_is_stdio(const char *path);
 int	bx_nth_cpu(int n);
 

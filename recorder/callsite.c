@@ -20,6 +20,7 @@
  * (a library loaded since) or after an exec.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,12 +113,18 @@ maps_add(struct tracer *tr, struct maps *m, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-/* The executable, file-backed (or vdso) mappings of pid, sorted by address. */
+/*
+ * The executable, file-backed (or vdso) mappings of pid, sorted by address.
+ * Lines are read whole: a mapped file's name may be longer than PATH_MAX
+ * there, and a line cut in two would make its tail look like a mapping.
+ * Such modules are left out (no frame can name them).
+ */
 struct maps *
 maps_load(struct tracer *tr, pid_t pid)
 {
-	char name[64], line[4096 + 128];
+	char name[64], *line = NULL;
 	struct maps *m = calloc(1, sizeof(*m));
+	size_t cap = 0;
 	FILE *f;
 
 	if (!m)
@@ -128,7 +135,7 @@ maps_load(struct tracer *tr, pid_t pid)
 		free(m);
 		return NULL;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &cap, f) > 0) {
 		unsigned long lo, hi, pgoff;
 		char perms[8];
 		int pos = 0;
@@ -139,11 +146,13 @@ maps_load(struct tracer *tr, pid_t pid)
 		while (line[pos] == ' ')
 			pos++;
 		line[strcspn(line, "\n")] = '\0';
-		if (line[pos] != '/' && strcmp(line + pos, "[vdso]") != 0)
+		if ((line[pos] != '/' && strcmp(line + pos, "[vdso]") != 0) ||
+		    strlen(line + pos) >= PATH_MAX)
 			continue;
 		if (maps_add(tr, m, lo, hi, pgoff, line + pos) < 0)
 			break;
 	}
+	free(line);
 	fclose(f);
 	return m;
 }

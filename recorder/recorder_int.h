@@ -50,6 +50,12 @@ const struct sysent *sysent_find(long nr);
 size_t		sysent_count(void);
 const struct sysent *sysent_row(size_t i);
 
+/*
+ * The size of a pending site's path buffers: a file path is shorter than
+ * PATH_MAX, a marker for a longer one ("<too long>/ARG") a little longer.
+ */
+#define PATH_CAP	(PATH_MAX + 64)
+
 /* The per-thread state of a site between its seccomp stop and its exit. */
 struct pending {
 	bool		active;
@@ -58,7 +64,7 @@ struct pending {
 	uint64_t	seq;
 	int64_t		t_ns;
 	int		fd;
-	char		*path;		/* PATH_MAX + slack each, owned by the task */
+	char		*path;		/* PATH_CAP bytes each, owned by the task */
 	char		*path2;
 	bool		has_path2;
 	enum rec_kind	kind;

@@ -9,8 +9,11 @@
  * after minus result, right for O_APPEND too), the CRC32 of the bytes
  * written, and then hand the site to the caller.
  *
- * Every length read from the tracee is bounded: paths by PATH_MAX, iovec
- * arrays by IOV_MAX, data by opts->crc_limit.
+ * Every length read from the tracee is bounded: paths by PATH_MAX (a path
+ * that cannot be named in that gets a marker, see path_resolve: never a
+ * cut or wrong one), iovec arrays by IOV_MAX and their sum by SSIZE_MAX,
+ * data by opts->crc_limit.  A stored name that begins with '<' is never a
+ * file (path_store).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +33,6 @@
 
 #define CRC_LIMIT_DEFAULT	(64u << 20)
 #define CRC_CHUNK		(256u << 10)
-#define PATH_CAP		(PATH_MAX + 64)
 
 int64_t
 now_ns(void)
@@ -97,11 +99,16 @@ mem_read_str(pid_t tid, uint64_t addr, char *buf, size_t size)
 	return -ENAMETOOLONG;
 }
 
-/* Lexically normalize an absolute path in place: "//", "/./" and "/../". */
+/*
+ * Lexically normalize a path in place: "//", "/./" and "dir/.." go.  An
+ * absolute path stays absolute ("/.." is "/"); a relative one keeps the
+ * ".." it begins with (its base is unknown), and "" or "a/.." is ".".
+ */
 static void
 path_normalize(char *p)
 {
-	char *out = p, *in = p;
+	bool abs = p[0] == '/';
+	char *out = p, *in = p, *floor = p;	/* ".." never pops below floor */
 
 	while (*in) {
 		while (*in == '/')
@@ -117,33 +124,60 @@ path_normalize(char *p)
 		if (len == 1 && seg[0] == '.')
 			continue;
 		if (len == 2 && seg[0] == '.' && seg[1] == '.') {
-			while (out > p && *--out != '/')
-				;
-			continue;
+			if (out > floor) {
+				while (out > floor && *--out != '/')
+					;
+				continue;
+			}
+			if (abs)
+				continue;
 		}
-		*out++ = '/';
+		/* out never passes in: each segment is written where it was or
+		 * before, with at most the one '/' that preceded it */
+		if (abs || out > p)
+			*out++ = '/';
 		memmove(out, seg, len);
 		out += len;
+		if (!abs && len == 2 && seg[0] == '.' && seg[1] == '.')
+			floor = out;
 	}
 	if (out == p)
-		*out++ = '/';
+		*out++ = abs ? '/' : '.';
 	*out = '\0';
 }
 
-/* Paths inside the run directory are stored relative to it. */
-static void
-path_relativize(const struct tracer *tr, char *p)
+/*
+ * An absolute, normalized path as it is stored, in place: relative to the
+ * run directory inside it, absolute elsewhere.  Stored names that begin
+ * with '<' are never files ("<stdout>", "<too long>/x"), so a file whose
+ * relative path would begin with '<' is stored as "./<stdout>" (the room
+ * comes from the root prefix removed).  False if the result is PATH_MAX
+ * bytes or longer, which no stored file path is.
+ */
+static bool
+path_store(const struct tracer *tr, char *p)
 {
-	if (strncmp(p, tr->root, tr->rootlen) != 0)
-		return;
+	size_t len;
+
+	if (tr->rootlen == 0 || strncmp(p, tr->root, tr->rootlen) != 0 ||
+	    (p[tr->rootlen] != '\0' && p[tr->rootlen] != '/'))
+		return strlen(p) < PATH_MAX;
 	if (p[tr->rootlen] == '\0') {
 		memcpy(p, ".", 2);
-		return;
+		return true;
 	}
-	if (p[tr->rootlen] == '/')
-		memmove(p, p + tr->rootlen + 1, strlen(p + tr->rootlen + 1) + 1);
+	len = strlen(p + tr->rootlen + 1);
+	if (p[tr->rootlen + 1] == '<') {
+		memmove(p + 2, p + tr->rootlen + 1, len + 1);
+		memcpy(p, "./", 2);
+		len += 2;
+	} else {
+		memmove(p, p + tr->rootlen + 1, len + 1);
+	}
+	return len < PATH_MAX;
 }
 
+/* readlink of /proc/TID/WHAT; -ENAMETOOLONG if it does not fit in size. */
 static int
 proc_readlink(pid_t tid, const char *what, char *buf, size_t size)
 {
@@ -154,48 +188,110 @@ proc_readlink(pid_t tid, const char *what, char *buf, size_t size)
 	n = readlink(name, buf, size - 1);
 	if (n < 0)
 		return -errno;
+	if ((size_t)n == size - 1)
+		return -ENAMETOOLONG;		/* maybe cut short */
 	buf[n] = '\0';
 	return 0;
 }
 
-/* Resolve a path argument against its directory fd, as the kernel will. */
+/* A directory, or else (a path that does not exist yet will be) a regular file. */
+static enum rec_kind
+kind_of_path(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? REC_KIND_DIR :
+	    REC_KIND_REGULAR;
+}
+
+/*
+ * The same for what rel names in the tracee's directory WHAT ("cwd", "fd/N"),
+ * through the /proc link, so it works where the directory's path
+ * is too long to be named.
+ */
+static enum rec_kind
+kind_at(pid_t tid, const char *what, const char *rel)
+{
+	char name[64];
+	struct stat st;
+	bool dir;
+	int dfd;
+
+	snprintf(name, sizeof(name), "/proc/%d/%s", (int)tid, what);
+	dfd = open(name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dir = dfd >= 0 && fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode);
+	if (dfd >= 0)
+		close(dfd);
+	return dir ? REC_KIND_DIR : REC_KIND_REGULAR;
+}
+
+/*
+ * Resolve a path argument against its directory fd, as the kernel will,
+ * into out (PATH_CAP bytes).  When that cannot be named (docs/schema.md,
+ * "path"), a marker: "<unreadable>" (the argument is not in readable
+ * memory), "<too long>" (the argument is PATH_MAX bytes or more: the
+ * kernel refuses it), "<too long>/ARG" (the directory's path and ARG
+ * together are PATH_MAX bytes or more: the program reached it with chdir
+ * or a directory fd), "<unknown>/ARG" (the directory has no path: a bad
+ * fd).  ARG is the argument, normalized.
+ */
 static void
 path_resolve(struct tracer *tr, struct task *t, int dirfd_arg, uint64_t dirfd,
     uint64_t addr, char *out, enum rec_kind *kind)
 {
-	struct stat st;
-	char *rel = malloc(PATH_MAX);
+	/* an absolute directory path (< PATH_MAX), '/', the argument */
+	char *full = malloc(2 * PATH_MAX + 1), *rel = malloc(PATH_MAX);
+	enum rec_kind k = REC_KIND_OTHER;
+	const char *marker = NULL;
 	char what[48];
-	size_t len;
+	int rc;
 
-	if (!rel) {
+	if (!full || !rel) {
 		snprintf(out, PATH_CAP, "<unknown>");
-		return;
-	}
-	if (mem_read_str(t->tid, addr, rel, PATH_MAX) < 0) {
-		snprintf(out, PATH_CAP, "<unreadable>");
 		goto out_free;
 	}
+	rc = mem_read_str(t->tid, addr, rel, PATH_MAX);
+	if (rc < 0) {
+		snprintf(out, PATH_CAP, "%s", rc == -ENAMETOOLONG ?
+		    "<too long>" : "<unreadable>");
+		goto out_free;
+	}
+	if (dirfd_arg < 0 || (int)dirfd == AT_FDCWD)
+		snprintf(what, sizeof(what), "cwd");
+	else
+		snprintf(what, sizeof(what), "fd/%d", (int)dirfd);
 	if (rel[0] == '/') {
-		snprintf(out, PATH_CAP, "%s", rel);
+		memcpy(full, rel, strlen(rel) + 1);
+	} else if ((rc = proc_readlink(t->tid, what, full, PATH_MAX)) < 0 ||
+	    full[0] != '/') {
+		marker = rc == -ENAMETOOLONG ? "<too long>" : "<unknown>";
 	} else {
-		if (dirfd_arg < 0 || (int)dirfd == AT_FDCWD)
-			snprintf(what, sizeof(what), "cwd");
+		size_t len = strlen(full);
+
+		full[len] = '/';
+		memcpy(full + len + 1, rel, strlen(rel) + 1);
+	}
+	if (!marker) {
+		path_normalize(full);
+		if (kind)
+			k = strlen(full) < PATH_MAX ? kind_of_path(full) :
+			    kind_at(t->tid, what, rel);
+		if (path_store(tr, full))
+			snprintf(out, PATH_CAP, "%s", full);
 		else
-			snprintf(what, sizeof(what), "fd/%d", (int)dirfd);
-		if (proc_readlink(t->tid, what, out, PATH_CAP) < 0)
-			snprintf(out, PATH_CAP, "<unknown>");
-		len = strlen(out);
-		snprintf(out + len, PATH_CAP - len, "/%s", rel);
+			marker = "<too long>";
+	} else if (kind) {
+		k = kind_at(t->tid, what, rel);
 	}
-	path_normalize(out);
-	if (kind) {
-		/* a path that does not exist yet will be a regular file */
-		*kind = lstat(out, &st) == 0 && S_ISDIR(st.st_mode) ?
-		    REC_KIND_DIR : REC_KIND_REGULAR;
+	if (marker) {
+		path_normalize(rel);
+		snprintf(out, PATH_CAP, "%s/%s", marker, rel);
 	}
-	path_relativize(tr, out);
 out_free:
+	if (kind)
+		*kind = k;
+	free(full);
 	free(rel);
 }
 
@@ -296,26 +392,33 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
 	};
 	char what[48], name[80];
 	struct stat st;
-	int std = -1;
+	size_t len;
+	int std = -1, rc;
 
 	snprintf(what, sizeof(what), "fd/%d", fd);
-	if (proc_readlink(t->tid, what, out, PATH_CAP) < 0) {
-		snprintf(out, PATH_CAP, "<fd %d>", fd);
-		*kind = REC_KIND_OTHER;
-		return;
-	}
+	/* the kernel names at most PATH_MAX - 1 bytes: longer fails */
+	rc = proc_readlink(t->tid, what, out, PATH_MAX);
 	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)t->tid, fd);
 	*kind = REC_KIND_OTHER;
 	if (stat(name, &st) == 0) {
 		*kind = kind_of_mode(&st);
 		std = std_stream(tr, fd, &st);
 	}
-	if (std >= 0)
+	if (std >= 0) {
 		snprintf(out, PATH_CAP, "%s", std_names[std]);
-	else if (kind_names[*kind])
+	} else if (kind_names[*kind]) {
 		snprintf(out, PATH_CAP, "%s", kind_names[*kind]);
-	else if (out[0] == '/')
-		path_relativize(tr, out);
+	} else if (rc < 0) {
+		snprintf(out, PATH_CAP, "<fd %d>", fd);
+	} else if (out[0] == '/') {
+		path_store(tr, out);		/* shorter than it was */
+	} else {
+		/* "anon_inode:[eventfd]": no file, so a name in <> */
+		len = strlen(out);
+		memmove(out + 1, out, len);
+		out[0] = '<';
+		memcpy(out + len + 1, ">", 2);
+	}
 }
 
 /*
@@ -380,12 +483,18 @@ out_unknown:
 	p->kind = REC_KIND_OTHER;
 }
 
-/* The file mapped at addr, and the file offset of addr, from /proc/PID/maps. */
+/*
+ * The file mapped at addr, and the file offset of addr, from /proc/PID/maps.
+ * Lines are read whole (a mapped file's name has no length limit there),
+ * and a name too long to store is "<too long>".
+ */
 static void
 map_resolve(struct tracer *tr, struct task *t, uint64_t addr, char *out,
     int64_t *offset)
 {
-	char name[64], line[PATH_MAX + 128];
+	char name[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	FILE *f;
 
 	snprintf(out, PATH_CAP, "<anonymous>");
@@ -393,7 +502,7 @@ map_resolve(struct tracer *tr, struct task *t, uint64_t addr, char *out,
 	f = fopen(name, "re");
 	if (!f)
 		return;
-	while (fgets(line, sizeof(line), f)) {
+	while ((n = getline(&line, &cap, f)) > 0) {
 		unsigned long lo, hi, pgoff;
 		int pos = 0;
 
@@ -404,21 +513,30 @@ map_resolve(struct tracer *tr, struct task *t, uint64_t addr, char *out,
 			pos++;
 		line[strcspn(line, "\n")] = '\0';
 		if (line[pos] == '/') {
-			snprintf(out, PATH_CAP, "%s", line + pos);
-			path_relativize(tr, out);
+			if (strlen(line + pos) < PATH_MAX) {
+				snprintf(out, PATH_CAP, "%s", line + pos);
+				path_store(tr, out);
+			} else {
+				snprintf(out, PATH_CAP, "<too long>");
+			}
 			*offset = (int64_t)(pgoff + (addr - lo));
 		}
 		break;
 	}
+	free(line);
 	fclose(f);
 }
 
-/* Total bytes of an iovec array in the tracee; -1 if unreadable. */
+/*
+ * Total bytes of an iovec array in the tracee; -1 if unreadable, or if
+ * the lengths add up past SSIZE_MAX (the kernel refuses such lengths; a
+ * wrapped sum would look like a small write).
+ */
 static int64_t
 iov_total(pid_t tid, uint64_t addr, uint64_t cnt)
 {
 	struct iovec iov[64];
-	int64_t total = 0;
+	uint64_t total = 0;
 
 	if (cnt > IOV_MAX)
 		return -1;
@@ -428,10 +546,13 @@ iov_total(pid_t tid, uint64_t addr, uint64_t cnt)
 		if (mem_read(tid, addr + i * sizeof(struct iovec), iov,
 		    n * sizeof(struct iovec)) != (ssize_t)(n * sizeof(struct iovec)))
 			return -1;
-		for (size_t j = 0; j < n; j++)
-			total += (int64_t)iov[j].iov_len;
+		for (size_t j = 0; j < n; j++) {
+			if (iov[j].iov_len > (uint64_t)SSIZE_MAX - total)
+				return -1;
+			total += iov[j].iov_len;
+		}
 	}
-	return total;
+	return (int64_t)total;
 }
 
 static bool
@@ -631,7 +752,7 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
     bool append, uint32_t crc, int64_t crc_bytes)
 {
 	struct pending *p = &t->p;
-	char key[PATH_MAX + 128];
+	char key[PATH_CAP + 32];		/* family:path:ordinal */
 	struct rec_site s = {
 		.seq = p->seq, .pid = task_tgid(t), .tid = t->tid,
 		.sc = &p->sc->pub, .fd = p->fd, .path = p->path,

@@ -118,8 +118,8 @@ task_add(struct tracer *tr, pid_t tid)
 	if (!t)
 		return NULL;
 	t->p.dupfd = -1;
-	t->p.path = malloc(PATH_MAX + 64);
-	t->p.path2 = malloc(PATH_MAX + 64);
+	t->p.path = malloc(PATH_CAP);
+	t->p.path2 = malloc(PATH_CAP);
 	if (!t->p.path || !t->p.path2) {
 		task_free(t);
 		return NULL;
@@ -279,7 +279,7 @@ fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
     enum rec_kind kind, const char *path)
 {
 	struct fdcache_ent **pp = fdcache_slot(tr, tgid, fd), *e;
-	size_t len = strlen(path);
+	size_t len = strnlen(path, PATH_CAP);
 
 	for (; *pp; pp = &(*pp)->next) {
 		if ((*pp)->tgid == tgid && (*pp)->fd == fd) {
@@ -289,7 +289,8 @@ fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
 			break;
 		}
 	}
-	e = malloc(sizeof(*e) + len + 1);
+	/* fdcache_get copies the path into a pending site's PATH_CAP */
+	e = len < PATH_CAP ? malloc(sizeof(*e) + len + 1) : NULL;
 	if (!e)
 		return;			/* no cache: resolved again next time */
 	*e = (struct fdcache_ent){ .tgid = tgid, .fd = fd, .dev = dev,

@@ -1,0 +1,134 @@
+/*
+ * test_hostile.c - programs that do what badio must survive and get
+ * right although few programs do it: paths longer than PATH_MAX, files
+ * named like badio's stream names, seccomp filters of their own that
+ * ask for a tracer, dropping root, writing outside the run directory.
+ * Each is recorded (and explored where it matters) by the real badio
+ * binary on a target program of tests/progs/, and the exact rows are
+ * asserted.  They are the attack cases of issue 7: part of what badio
+ * promises, so they run in the plain and the ASan build alike.
+ *
+ * The tests need ptrace.  Without it they fail, unless the environment
+ * has BADIO_TEST_ALLOW_SKIP=1 (restricted containers; never in CI).
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void
+setup(void)
+{
+	harness_setup("hostile", "badio.db");
+}
+
+TestSuite(hostile, .init = setup, .fini = harness_teardown, .timeout = 120);
+
+#define SITE_ROWS \
+	"SELECT syscall, path, path2, kind, result, key FROM sites ORDER BY seq"
+
+/* --- paths longer than PATH_MAX (issue 7, item 1) ------------------------- */
+
+/* "ddd...d/" (200 d) n times, then leaf; harness-free, freed by the caller. */
+static char *
+deep(int n, const char *leaf)
+{
+	size_t len = (size_t)n * 201 + strlen(leaf) + 1;
+	char *s = malloc(len), *p = s;
+
+	cr_assert_not_null(s);
+	for (int i = 0; i < n; i++) {
+		memset(p, 'd', 200);
+		p[200] = '/';
+		p += 201;
+	}
+	strcpy(p, leaf);
+	return s;
+}
+
+Test(hostile, paths_longer_than_path_max)
+{
+	char *near = deep(15, "near"), *via = deep(11, "via"), *want;
+
+	/*
+	 * Before the fix badio died of a heap overflow (SIGSEGV; ASan:
+	 * heap-buffer-overflow in path_normalize) at the first call in a
+	 * working directory it could not name.  Now: exact paths where they
+	 * fit in PATH_MAX, documented markers where they do not.
+	 */
+	RECORD("--", PROG("p_longpath"));
+	cr_assert_gt(asprintf(&want,
+	    "openat %s - regular 4 namespace:%s:1\n"
+	    "write %s - regular 5 write:%s:1\n"
+	    "openat <too long>/far - regular 4 namespace:<too long>/far:1\n"
+	    "write <fd 4> - regular 4 write:<fd 4>:1\n"
+	    "fsync <fd 4> - regular 0 sync:<fd 4>:1\n"
+	    "rename <too long>/far <too long>/far2 regular 0 "
+	    "namespace:<too long>/far:2\n"
+	    "openat <too long>/%s - regular 4 namespace:<too long>/%s:1\n"
+	    "openat <too long> - other -36 namespace:<too long>:1\n"
+	    "unlink <too long>/far2 - regular 0 namespace:<too long>/far2:1\n"
+	    "unlink <too long>/via - regular 0 namespace:<too long>/via:1\n"
+	    "unlink %s - regular 0 namespace:%s:2\n",
+	    near, near, near, near, via, via, near, near), 0);
+	cr_assert_str_eq(dump(SITE_ROWS), want);
+	/* the data of a write to a file badio cannot name is still read */
+	cr_assert_eq(count("SELECT crc_bytes FROM sites WHERE key = "
+	    "'write:<fd 4>:1'"), 4);
+	cr_assert_eq(count("SELECT files FROM recordings"), 1);
+	free(want);
+	free(near);
+	free(via);
+}
+
+/* --- files named like streams (issue 7, item 8) --------------------------- */
+
+Test(hostile, files_named_like_streams_are_files)
+{
+	/*
+	 * A file named "<stdout>" in the run directory is "./<stdout>",
+	 * never the stream "<stdout>": it is explored by default, the
+	 * stream is not.  Before the fix the file's sites were "<stdout>"
+	 * and left out as the program's output.
+	 */
+	RECORD("--", PROG("p_stdnames"));
+	cr_assert_str_eq(dump(SITE_ROWS),
+	    "openat ./<stdout> - regular 3 namespace:./<stdout>:1\n"
+	    "write ./<stdout> - regular 5 write:./<stdout>:1\n"
+	    "fsync ./<stdout> - regular 0 sync:./<stdout>:1\n"
+	    "openat ./<pipe>/data - regular 3 namespace:./<pipe>/data:1\n"
+	    "write ./<pipe>/data - regular 2 write:./<pipe>/data:1\n"
+	    "write <stdout> - pipe 7 write:<stdout>:1\n"
+	    "rename ./<pipe>/data ./<stderr> regular 0 "
+	    "namespace:./<pipe>/data:2\n");
+	cr_assert_eq(count("SELECT files FROM recordings"), 2);
+
+	write_file("check.sh", "#!/bin/sh\ntest \"$(cat '<stdout>')\" = file\n");
+	cr_assert_eq(chmod("check.sh", 0755), 0);
+	EXPLORE_OK("--oracle", "./check.sh");
+	ASSERT_VERDICTS(
+	    "namespace:./<pipe>/data:1 crash ok crash 1 - 0\n"
+	    "namespace:./<pipe>/data:1 eio reported exit:1 1 - 0\n"
+	    "namespace:./<pipe>/data:2 crash ok crash 1 - 0\n"
+	    "namespace:./<pipe>/data:2 eio reported exit:1 1 - 0\n"
+	    "namespace:./<stdout>:1 crash corruption crash 1 - 1\n"
+	    "namespace:./<stdout>:1 eio corruption exit:1 1 - 1\n"
+	    "sync:./<stdout>:1 crash ok crash 1 - 0\n"
+	    "sync:./<stdout>:1 eio reported exit:1 1 - 0\n"
+	    "write:./<pipe>/data:1 crash ok crash 1 - 0\n"
+	    "write:./<pipe>/data:1 eio reported exit:1 1 - 0\n"
+	    "write:./<pipe>/data:1 short reported exit:1 1 1 0\n"
+	    "write:./<pipe>/data:1 torn reported exit:1 1 1 0\n"
+	    "write:./<stdout>:1 crash corruption crash 1 - 1\n"
+	    "write:./<stdout>:1 eio corruption exit:1 1 - 1\n"
+	    "write:./<stdout>:1 short corruption exit:1 1 2 1\n"
+	    "write:./<stdout>:1 torn corruption exit:1 1 2 1\n");
+	/* the stream is explored only when asked for */
+	EXPLORE_OK("--oracle", "./check.sh", "--include-stdio", "--faults",
+	    "eio");
+	cr_assert_eq(count("SELECT count(*) FROM verdicts WHERE key = "
+	    "'write:<stdout>:1'"), 1);
+}
