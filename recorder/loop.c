@@ -112,8 +112,17 @@ on_seccomp(struct tracer *tr, struct task *t)
 		return;
 	}
 	if (si.seccomp.ret_data != REC_TAG) {
+		/*
+		 * SECCOMP_RET_TRACE from a filter of the program's own (the
+		 * kernel reports the most recent filter's data when several
+		 * say TRACE).  Without a tracer such a call fails with ENOSYS
+		 * and never runs (seccomp(2)); badio traces only for its own
+		 * tags, so it does the same instead of letting the call run.
+		 */
 		tr->res->stops.foreign++;
 		tr->res->foreign_filter = true;
+		if (arch_set_nr(t->tid, -1) == 0)
+			arch_set_return(t->tid, -ENOSYS);
 		goto out_cont;
 	}
 	tr->res->stops.seccomp++;

@@ -405,8 +405,10 @@ summary(const struct record_opts *o, const struct rec_result *res,
 		warn("'%s' exited %d, but processes it started ran on until "
 		    "badio stopped them", o->argv[0], res->root_code);
 	if (res->foreign_filter)
-		warn("'%s' installed a seccomp filter of its own; calls it "
-		    "blocks are invisible to badio", o->argv[0]);
+		warn("'%s' installed a seccomp filter of its own: calls it "
+		    "blocks are invisible to badio, and calls it hands to a "
+		    "tracer (SECCOMP_RET_TRACE) failed with ENOSYS, as they do "
+		    "untraced", o->argv[0]);
 }
 
 static int

@@ -132,3 +132,31 @@ Test(hostile, files_named_like_streams_are_files)
 	cr_assert_eq(count("SELECT count(*) FROM verdicts WHERE key = "
 	    "'write:<stdout>:1'"), 1);
 }
+
+/* --- behaviour that must not differ from an untraced run (item 12) ------- */
+
+Test(hostile, own_trace_filter_fails_calls_as_untraced)
+{
+	const char *argv[] = { PROG("p_filter"), NULL };
+	struct run native = { 0 };
+
+	/*
+	 * The program's own SECCOMP_RET_TRACE rules (getppid, and
+	 * fdatasync, which badio traces too): untraced the calls fail with
+	 * ENOSYS, so under badio they must too (before the fix badio let
+	 * them run: getppid returned the parent's pid, fdatasync 0).
+	 */
+	cr_assert_eq(run_argv(argv, NULL, tmp, &native), 0, "natively: %s",
+	    native.err);
+	cr_assert_eq(badio("record", "-o", db_path, "--", argv[0], NULL), 0,
+	    "%s", r.err);
+	cr_assert_str_eq(dump("SELECT syscall, path, result FROM sites "
+	    "ORDER BY seq"),
+	    "openat filter.out 3\n"
+	    "write filter.out 7\n"
+	    "write filter.out 6\n");
+	cr_assert_not_null(strstr(r.err, "failed with ENOSYS, as they do "
+	    "untraced"), "%s", r.err);
+	free(native.out);
+	free(native.err);
+}

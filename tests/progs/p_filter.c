@@ -1,10 +1,12 @@
 /*
- * p_filter: install a seccomp filter of our own (fsync -> EPERM,
- * getppid -> SECCOMP_RET_TRACE with a foreign tag 0x4242), then
- * create filter.out, write "before\n", fsync (must fail with EPERM: a
- * stacked ERRNO beats badio's TRACE, so badio cannot see it), call
- * getppid (a foreign trace stop badio must let through), write
- * "after\n".  Sites on filter.out: openat, write, write.
+ * p_filter: install a seccomp filter of our own (fsync -> EPERM;
+ * getppid and fdatasync -> SECCOMP_RET_TRACE with foreign tags 0x4242 and
+ * 0x4243), then create filter.out, write "before\n", fsync (must fail
+ * with EPERM: a stacked ERRNO beats badio's TRACE, so badio cannot see
+ * it), call getppid and fdatasync (both must fail with ENOSYS, as a
+ * TRACE with no tracer does: badio is a tracer for its own tag only, and
+ * fdatasync, which badio traces too, must not run), write "after\n".
+ * Sites on filter.out: openat, write, write.  The same without badio.
  */
 #include <fcntl.h>
 #include <linux/filter.h>
@@ -25,6 +27,8 @@ own_filter(void)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 0x4242),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_fdatasync, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE | 0x4243),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof(f) / sizeof(f[0]), f };
@@ -36,7 +40,6 @@ own_filter(void)
 int
 main(void)
 {
-	long r;
 	int fd;
 
 	own_filter();
@@ -44,10 +47,11 @@ main(void)
 	EXPECT(write(fd, "before\n", 7), 7);
 	EXPECT(fsync(fd), -1);
 	EXPECT(errno, EPERM);
-	/* natively -ENOSYS (no tracer for our tag); under badio either */
-	r = syscall(SYS_getppid);
-	if (r < 0 && errno != ENOSYS)
-		fail("p_filter: getppid: %s", strerror(errno));
+	/* no tracer for our tags: the calls fail and do not run */
+	EXPECT(syscall(SYS_getppid), -1);
+	EXPECT(errno, ENOSYS);
+	EXPECT(fdatasync(fd), -1);
+	EXPECT(errno, ENOSYS);
 	EXPECT(write(fd, "after\n", 6), 6);
 	EXPECT(close(fd), 0);
 	return 0;
