@@ -46,6 +46,11 @@ add_open_rules(scmp_filter_ctx ctx, const struct sysent *s)
 	return 0;
 }
 
+static const int cred_calls[] = {
+	SCMP_SYS(setuid), SCMP_SYS(setreuid), SCMP_SYS(setresuid),
+	SCMP_SYS(setfsuid),
+};
+
 static int
 add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
 {
@@ -72,6 +77,11 @@ add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_RLIMIT),
 		    SCMP_SYS(prlimit64), 2, SCMP_A1(SCMP_CMP_EQ, RLIMIT_FSIZE),
 		    SCMP_A2(SCMP_CMP_NE, 0));
+	/* a change of user: the run directory follows it (owner.c) */
+	for (size_t i = 0; rc == 0 && i < sizeof(cred_calls) /
+	    sizeof(cred_calls[0]); i++)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_CRED),
+		    cred_calls[i], 0);
 	if (rc == 0 && !allow_io_uring)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		    SCMP_SYS(io_uring_setup), 0);

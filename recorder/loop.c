@@ -111,6 +111,11 @@ on_seccomp(struct tracer *tr, struct task *t)
 		resume(t->tid, PTRACE_SYSCALL, 0);
 		return;
 	}
+	if (si.seccomp.ret_data == REC_TAG_CRED) {
+		t->cred_exit = true;	/* owner.c, once the kernel has done it */
+		resume(t->tid, PTRACE_SYSCALL, 0);
+		return;
+	}
 	if (si.seccomp.ret_data != REC_TAG) {
 		/*
 		 * SECCOMP_RET_TRACE from a filter of the program's own (the
@@ -167,6 +172,11 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 	if (t->limits_exit && si.op == PTRACE_SYSCALL_INFO_EXIT) {
 		t->limits_exit = false;
 		proc_limits_changed(tr);
+		goto out_cont;
+	}
+	if (t->cred_exit && si.op == PTRACE_SYSCALL_INFO_EXIT) {
+		t->cred_exit = false;
+		owner_follow(tr, t);
 		goto out_cont;
 	}
 	if (si.op != PTRACE_SYSCALL_INFO_EXIT || !t->p.active) {

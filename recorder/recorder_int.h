@@ -15,6 +15,7 @@
 /* The tags our filter puts in SECCOMP_RET_DATA, to tell our stops apart. */
 #define REC_TAG		0xbad1		/* a site */
 #define REC_TAG_RLIMIT	0xbad2		/* a file-size limit changes: no site */
+#define REC_TAG_CRED	0xbad3		/* the user changes: no site (owner.c) */
 
 /* How a syscall's arguments are decoded: flags of struct sysent. */
 enum {
@@ -107,6 +108,7 @@ struct task {
 	struct pending	p;
 	struct restart	rs;
 	bool		limits_exit;	/* stopped at a setrlimit: wait for its exit */
+	bool		cred_exit;	/* stopped at a setuid: wait for its exit */
 };
 
 /* The tracer's whole state for one rec_run(). */
@@ -190,6 +192,9 @@ bool		callsite_first(struct tracer *tr, uint64_t id);
 bool		callsite_frame(struct tracer *tr, pid_t tgid, uint64_t addr,
 		    struct rec_frame *fr);
 void		callsite_release(struct tracer *tr);
+
+/* owner.c: the run directory follows the user the program becomes */
+void		owner_follow(struct tracer *tr, struct task *t);
 
 /* unwind.c: full stacks with libdw (record --stacks) */
 int		unwind_frames(struct tracer *tr, struct task *t,

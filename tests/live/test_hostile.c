@@ -13,6 +13,8 @@
  */
 #include "harness.h"
 
+#include "explorer/explorer.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +161,49 @@ Test(hostile, own_trace_filter_fails_calls_as_untraced)
 	    "untraced"), "%s", r.err);
 	free(native.out);
 	free(native.err);
+}
+
+Test(hostile, program_dropping_root_can_write_its_run_directory)
+{
+	char dir[512] = "";
+	const char *p;
+	struct stat st;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root: the program calls setuid(65534)");
+	/*
+	 * p_setuid writes as root, drops to 65534 and writes again in its
+	 * working directory.  Before the fix the second open failed with
+	 * EACCES: the run directory was 0700 root.  Now it follows the user
+	 * the program becomes, and stays 0700.
+	 */
+	cr_assert_eq(badio("record", "-o", db_path, "--keep", "--",
+	    PROG("p_setuid"), NULL), 0, "%s", r.err);
+	cr_assert_str_eq(dump("SELECT syscall, path, result FROM sites "
+	    "ORDER BY seq"),
+	    "openat root.txt 3\n"
+	    "write root.txt 5\n"
+	    "openat nobody.txt 3\n"
+	    "write nobody.txt 7\n"
+	    "fsync nobody.txt 0\n");
+	p = strstr(r.err, "kept the run directory '");
+	cr_assert_not_null(p, "%s", r.err);
+	p += strlen("kept the run directory '");
+	cr_assert_lt(strcspn(p, "'"), sizeof(dir));
+	memcpy(dir, p, strcspn(p, "'"));
+	cr_assert_eq(stat(dir, &st), 0, "%s", dir);
+	cr_assert_eq(st.st_uid, 65534);
+	cr_assert_eq(st.st_gid, 65534);
+	cr_assert_eq(st.st_mode & 07777, 0700, "other users stay out");
+	bx_tree_remove(dir);
+
+	/* explore's run directories too: the fault-free run passes */
+	write_file("check.sh", "#!/bin/sh\ntest \"$(cat nobody.txt)\" = nobody\n");
+	cr_assert_eq(chmod("check.sh", 0755), 0);
+	EXPLORE_OK("--oracle", "./check.sh", "--sites", "path=nobody.txt",
+	    "--faults", "eio");
+	ASSERT_VERDICTS(
+	    "namespace:nobody.txt:1 eio corruption exit:1 1 - 1\n"
+	    "sync:nobody.txt:1 eio reported exit:1 1 - 0\n"
+	    "write:nobody.txt:1 eio corruption exit:1 1 - 1\n");
 }
