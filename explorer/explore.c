@@ -229,6 +229,9 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		res->fail = BX_FAIL_CALLSITE;
 		goto out_release_plan;
 	}
+	rc = plan_outside(&p, res);
+	if (rc)
+		goto out_release_plan;
 	rc = plan_jobs(s, &p, res);
 	if (rc == 0)
 		rc = plan_rkeys_build(&p);

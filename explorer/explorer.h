@@ -10,6 +10,7 @@
 #ifndef BADIO_EXPLORER_EXPLORER_H
 #define BADIO_EXPLORER_EXPLORER_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -258,6 +259,9 @@ enum bx_fail {
 	BX_FAIL_CALLSITE,	/* opts->callsite names no recorded site */
 };
 
+/* How many of the files outside the run directory a result names. */
+#define BX_OUTSIDE_NAMED	3
+
 struct bx_explore_result {
 	enum bx_fail	fail;
 	enum rec_stage	stage;		/* BX_FAIL_PROG */
@@ -269,6 +273,15 @@ struct bx_explore_result {
 	uint64_t	skipped;	/* pairs left out by per_callsite */
 	uint64_t	skipped_sites;
 	uint64_t	diverged;	/* experiments run now that diverged */
+	/*
+	 * Recorded sites on regular files outside the run directory (absolute
+	 * paths): such files are not reset between runs, so each run finds
+	 * what the runs before it left there.  The files, distinct, and the
+	 * first few of them in the order the recording met them.
+	 */
+	uint64_t	outside_sites;
+	uint64_t	outside_files;
+	char		outside[BX_OUTSIDE_NAMED][PATH_MAX];
 };
 
 /* 0, or -errno with res->fail saying where. */

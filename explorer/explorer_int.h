@@ -158,6 +158,8 @@ int	plan_load(struct store *s, struct plan *p);
 int	plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res);
 /* Store the pairs --per-callsite left out, in one transaction. */
 int	plan_skips_store(struct store *s, const struct plan *p);
+/* The recorded sites on files outside the run directory, into res. */
+int	plan_outside(const struct plan *p, struct bx_explore_result *res);
 /* The recorded sites the divergence check compares, sorted by key. */
 int	plan_rkeys_build(struct plan *p);
 void	plan_release(struct plan *p);

@@ -8,6 +8,7 @@
 #include "explorer/explorer_int.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,6 +59,61 @@ int
 plan_load(struct store *s, struct plan *p)
 {
 	return store_sites_each(s, NULL, collect_site, p);
+}
+
+/* Outside sites by (path, seq), so that one file's sites are together. */
+static int
+cmp_path_seq(const void *a, const void *b)
+{
+	const struct site_row *x = *(struct site_row *const *)a;
+	const struct site_row *y = *(struct site_row *const *)b;
+	int c = strcmp(x->job.path, y->job.path);
+
+	if (c)
+		return c;
+	return x->job.seq < y->job.seq ? -1 : x->job.seq > y->job.seq;
+}
+
+/* By seq alone: the order in which the recording met the files. */
+static int
+cmp_seq(const void *a, const void *b)
+{
+	const struct site_row *x = *(struct site_row *const *)a;
+	const struct site_row *y = *(struct site_row *const *)b;
+
+	return x->job.seq < y->job.seq ? -1 : x->job.seq > y->job.seq;
+}
+
+/*
+ * The recorded sites on regular files outside the run directory, as
+ * record counts them (absolute paths; docs/schema.md, "Paths"), into res.
+ * Every run of explore finds these files as the runs before it left them.
+ */
+int
+plan_outside(const struct plan *p, struct bx_explore_result *res)
+{
+	struct site_row **v = calloc(p->nsites ? p->nsites : 1, sizeof(*v));
+	size_t n = 0, files = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nsites; i++)
+		if (p->sites[i].kind == REC_KIND_REGULAR &&
+		    p->sites[i].job.path[0] == '/')
+			v[n++] = &p->sites[i];
+	res->outside_sites = n;
+	/* one row per file (its first site), then in order of first site */
+	qsort(v, n, sizeof(*v), cmp_path_seq);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(v[i]->job.path, v[files - 1]->job.path) != 0)
+			v[files++] = v[i];
+	qsort(v, files, sizeof(*v), cmp_seq);
+	res->outside_files = files;
+	for (size_t i = 0; i < files && i < BX_OUTSIDE_NAMED; i++)
+		snprintf(res->outside[i], sizeof(res->outside[i]), "%s",
+		    v[i]->job.path);
+	free(v);
+	return 0;
 }
 
 void

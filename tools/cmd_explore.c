@@ -348,6 +348,35 @@ print_tail(const char *who, const char *tail)
 	}
 }
 
+/*
+ * As record does: files outside the run directory are not reset between
+ * runs, so every run found them as the runs before it left them.
+ */
+static void
+warn_outside(const struct bx_explore_result *r)
+{
+	/* each name at most 200 bytes, quoted, with its ", " */
+	char names[BX_OUTSIDE_NAMED * 206 + 40];
+	size_t len = 0;
+	uint64_t i;
+
+	if (!r->outside_sites)
+		return;
+	names[0] = '\0';
+	for (i = 0; i < r->outside_files && i < BX_OUTSIDE_NAMED; i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len,
+		    "%s'%.200s'", i ? ", " : "", r->outside[i]);
+	if (r->outside_files > BX_OUTSIDE_NAMED)
+		snprintf(names + len, sizeof(names) - len, " and %" PRIu64
+		    " more", r->outside_files - BX_OUTSIDE_NAMED);
+	warn("explore: %" PRIu64 " recorded site%s on %" PRIu64 " file%s "
+	    "outside the run directory (%s): runs share them, each finding "
+	    "what the runs before it left there, so verdicts may depend on "
+	    "order; prefer paths inside the run directory", r->outside_sites,
+	    r->outside_sites == 1 ? "" : "s", r->outside_files,
+	    r->outside_files == 1 ? "" : "s", names);
+}
+
 static int
 explain_failure(struct explore_cli *o, struct store *s,
     const struct bx_explore_result *r, int rc)
@@ -397,6 +426,7 @@ explain_failure(struct explore_cli *o, struct store *s,
 		die_usage("explore: the program did not finish the fault-free "
 		    "run within --timeout %ds", o->bx.timeout_ms / 1000);
 	case BX_FAIL_BASELINE:
+		warn_outside(r);	/* maybe why: no summary follows */
 		print_tail("the oracle", r->oracle_tail);
 		switch (r->oracle.state) {
 		case BX_ORACLE_EXITED:
@@ -466,6 +496,8 @@ summary(struct explore_cli *o, struct store *s,
 	fprintf(stderr, "%s; see 'badio report -d %s'\n",
 	    first && !r->diverged && !r->skipped ? "nothing to report" : "",
 	    o->db);
+	if (r->planned)
+		warn_outside(r);
 }
 
 int

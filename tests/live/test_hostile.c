@@ -207,3 +207,40 @@ Test(hostile, program_dropping_root_can_write_its_run_directory)
 	    "sync:nobody.txt:1 eio reported exit:1 1 - 0\n"
 	    "write:nobody.txt:1 eio corruption exit:1 1 - 1\n");
 }
+
+Test(hostile, explore_warns_of_files_outside_the_run_directory)
+{
+	char script[800], *want;
+
+	/*
+	 * Files outside the run directory are not reset between runs: each
+	 * run finds what the one before left there.  record warned; explore
+	 * said nothing (before the fix).  Now it warns once, in its summary,
+	 * naming the files in the order the recording met them.
+	 */
+	cr_assert_lt((size_t)snprintf(script, sizeof(script),
+	    "echo a >> '%s/out1'; echo y > inside.txt; echo b >> '%s/out2'; "
+	    "echo c >> '%s/out1'", tmp, tmp, tmp), sizeof(script));
+	RECORD("--", "/bin/sh", "-c", script);
+	write_file("check.sh", "#!/bin/sh\ntest \"$(cat inside.txt)\" = y\n");
+	cr_assert_eq(chmod("check.sh", 0755), 0);
+	cr_assert_eq(badio("explore", "-d", db_path, "--oracle", "./check.sh",
+	    "--sites", "path=inside.txt", "--faults", "eio", NULL), 0, "%s",
+	    r.err);
+	cr_assert_gt(asprintf(&want, "badio: warning: explore: 6 recorded "
+	    "sites on 2 files outside the run directory ('%s/out1', "
+	    "'%s/out2'): runs share them, each finding what the runs before "
+	    "it left there, so verdicts may depend on order; prefer paths "
+	    "inside the run directory\n", tmp, tmp), 0);
+	cr_assert_not_null(strstr(r.err, want), "want:\n%s\ngot:\n%s", want,
+	    r.err);
+	cr_assert_null(strstr(strstr(r.err, want) + strlen(want),
+	    "outside the run"), "warned once only:\n%s", r.err);
+	free(want);
+
+	/* nothing left to run: no runs, no warning */
+	cr_assert_eq(badio("explore", "-d", db_path, "--oracle", "./check.sh",
+	    "--sites", "path=inside.txt", "--faults", "eio", NULL), 0, "%s",
+	    r.err);
+	cr_assert_null(strstr(r.err, "outside the run"), "%s", r.err);
+}
