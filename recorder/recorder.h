@@ -81,8 +81,11 @@ struct rec_site {
 	pid_t		tid;
 	const struct rec_sysent *sc;
 	int		fd;		/* -1 when the call takes no fd */
-	const char	*path;		/* relative to the run directory when inside it,
-					 * absolute otherwise, or "<stdout>", "<pipe>"... */
+	const char	*path;		/* relative to the run directory when inside it
+					 * ("./<x>" if it begins with '<'), absolute
+					 * otherwise, or a name beginning with '<' that
+					 * is never a file: "<stdout>", "<too long>/x"
+					 * (docs/schema.md, "Paths") */
 	const char	*path2;		/* rename target, or NULL */
 	enum rec_kind	kind;
 	int64_t		offset;		/* file offset before the call, -1 if none */

@@ -132,8 +132,11 @@ path_normalize(char *p)
 			if (abs)
 				continue;
 		}
-		/* out never passes in: each segment is written where it was or
-		 * before, with at most the one '/' that preceded it */
+		/*
+		 * out never passes in: each segment moves back or stays,
+		 * with at most the one '/' that preceded it in the input
+		 * (a relative path's first segment gets none).
+		 */
 		if (abs || out > p)
 			*out++ = '/';
 		memmove(out, seg, len);
@@ -229,7 +232,7 @@ kind_at(pid_t tid, const char *what, const char *rel)
 /*
  * Resolve a path argument against its directory fd, as the kernel will,
  * into out (PATH_CAP bytes).  When that cannot be named (docs/schema.md,
- * "path"), a marker: "<unreadable>" (the argument is not in readable
+ * "Paths"), a marker: "<unreadable>" (the argument is not in readable
  * memory), "<too long>" (the argument is PATH_MAX bytes or more: the
  * kernel refuses it), "<too long>/ARG" (the directory's path and ARG
  * together are PATH_MAX bytes or more: the program reached it with chdir
