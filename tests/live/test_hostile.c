@@ -18,7 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void
@@ -163,6 +167,30 @@ Test(hostile, own_trace_filter_fails_calls_as_untraced)
 	free(native.err);
 }
 
+/* Can user uid (group uid, no others) create a file in dir?  1 or 0. */
+static int
+creates_as(uid_t uid, const char *dir)
+{
+	char path[600];
+	pid_t pid;
+	int st, fd;
+
+	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/probe-%d", dir,
+	    (int)uid), sizeof(path));
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0)
+			_exit(2);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		_exit(fd >= 0 ? 0 : errno == EACCES ? 1 : 3);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) <= 1, "probe as %d: %d",
+	    (int)uid, st);
+	return WEXITSTATUS(st) == 0;
+}
+
 Test(hostile, program_dropping_root_can_write_its_run_directory)
 {
 	char dir[512] = "";
@@ -174,8 +202,10 @@ Test(hostile, program_dropping_root_can_write_its_run_directory)
 	/*
 	 * p_setuid writes as root, drops to 65534 and writes again in its
 	 * working directory.  Before the fix the second open failed with
-	 * EACCES: the run directory was 0700 root.  Now it follows the user
-	 * the program becomes, and stays 0700.
+	 * EACCES: the run directory was 0700 root.  Now the user the program
+	 * becomes may write it (an ACL entry); the directory stays root's,
+	 * so that user cannot swap it for a symlink, and other users stay
+	 * out.
 	 */
 	cr_assert_eq(badio("record", "-o", db_path, "--keep", "--",
 	    PROG("p_setuid"), NULL), 0, "%s", r.err);
@@ -192,9 +222,10 @@ Test(hostile, program_dropping_root_can_write_its_run_directory)
 	cr_assert_lt(strcspn(p, "'"), sizeof(dir));
 	memcpy(dir, p, strcspn(p, "'"));
 	cr_assert_eq(stat(dir, &st), 0, "%s", dir);
-	cr_assert_eq(st.st_uid, 65534);
-	cr_assert_eq(st.st_gid, 65534);
-	cr_assert_eq(st.st_mode & 07777, 0700, "other users stay out");
+	cr_assert_eq(st.st_uid, 0, "the directory stays root's");
+	cr_assert_eq(st.st_mode & 07007, 0, "no rights for others");
+	cr_assert_eq(creates_as(65534, dir), 1, "the program's user may write");
+	cr_assert_eq(creates_as(65533, dir), 0, "other users stay out");
 	bx_tree_remove(dir);
 
 	/* explore's run directories too: the fault-free run passes */
