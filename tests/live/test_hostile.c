@@ -15,12 +15,12 @@
 
 #include "explorer/explorer.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,7 +38,7 @@ TestSuite(hostile, .init = setup, .fini = harness_teardown, .timeout = 120);
 
 /* --- paths longer than PATH_MAX (issue 7, item 1) ------------------------- */
 
-/* "ddd...d/" (200 d) n times, then leaf; harness-free, freed by the caller. */
+/* "ddd...d/" (200 d) n times, then leaf; malloc'd, for the caller to free. */
 static char *
 deep(int n, const char *leaf)
 {
@@ -51,7 +51,7 @@ deep(int n, const char *leaf)
 		p[200] = '/';
 		p += 201;
 	}
-	strcpy(p, leaf);
+	memcpy(p, leaf, strlen(leaf) + 1);
 	return s;
 }
 

@@ -65,9 +65,12 @@ main(void)
 	EXPECT(close(fd), 0);
 	EXPECT(rename("far", "far2"), 0);
 
-	for (level = 11; level <= LEVELS; level++)
-		p += sprintf(p, "%s/", name);
-	strcpy(p, "via");
+	for (level = 11; level <= LEVELS; level++) {
+		memcpy(p, name, NAME_LEN);
+		p[NAME_LEN] = '/';
+		p += NAME_LEN + 1;
+	}
+	memcpy(p, "via", 4);
 	fd = CHECK(openat(dir10, via, O_WRONLY | O_CREAT | O_TRUNC, 0644));
 	EXPECT(close(fd), 0);
 
