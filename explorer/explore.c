@@ -142,6 +142,20 @@ explore_take(struct store *s, struct plan *p, const struct wire *w,
  * The baseline passed: forget old results for --redo, note the oracle,
  * tell the caller how many experiments there are.
  */
+/* meta 'plan': what this explore selects (bx_pending). */
+static int
+plan_meta_store(struct store *s, const struct bx_explore_opts *opts)
+{
+	char *text;
+	int rc = plan_describe(opts, &text);
+
+	if (rc < 0)
+		return rc;
+	rc = store_meta_set(s, "plan", text);
+	free(text);
+	return rc;
+}
+
 int
 explore_baseline_passed(struct store *s, struct plan *p, struct bx_explore_result *res,
     struct bx_progress *pr)
@@ -156,6 +170,8 @@ explore_baseline_passed(struct store *s, struct plan *p, struct bx_explore_resul
 		rc = plan_skips_store(s, p);
 	if (rc == 0)
 		rc = store_meta_set(s, "oracle", opts->oracle);
+	if (rc == 0)
+		rc = plan_meta_store(s, opts);
 	if (rc) {
 		res->fail = BX_FAIL_STORE;
 		return rc;

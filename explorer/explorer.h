@@ -226,6 +226,8 @@ struct bx_explore_opts {
 	const char	*oracle;	/* shell command (see bx_oracle_resolve) */
 	unsigned	faults;		/* mask of (1u << enum rec_fault); 0 = defaults */
 	const struct bx_filter *sites;	/* NULL = all */
+	const char	*sites_text;	/* its text as given, kept with the
+					 * plan (bx_pending); NULL = all */
 	unsigned	kinds;		/* mask of (1u << enum rec_kind); 0 = regular, dir */
 	bool		include_stdio;	/* also the program's own stdin, stdout, stderr
 					 * (paths "<stdin>", "<stdout>", "<stderr>"),
@@ -239,6 +241,9 @@ struct bx_explore_opts {
 					 * site, path), first and last
 					 * included; 0 = all */
 	int64_t		callsite;	/* only this call site; 0 = any */
+	unsigned	shard;		/* with nshards: run only pair i of the
+					 * plan where i mod nshards == shard */
+	unsigned	nshards;	/* 0: no sharding */
 	bx_progress_fn	*progress;
 	void		*ctx;
 };
@@ -282,11 +287,28 @@ struct bx_explore_result {
 	uint64_t	outside_sites;
 	uint64_t	outside_files;
 	char		outside[BX_OUTSIDE_NAMED][PATH_MAX];
+	uint64_t	other_shards;	/* pairs left to the other shards */
 };
 
 /* 0, or -errno with res->fail saying where. */
 int	bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	    struct bx_explore_result *res);
+/*
+ * What the last explore planned and what of it is not run yet: its plan
+ * (the selecting options, kept in the database by every explore whose
+ * baseline passed, the same for all shards of one explore) against the
+ * experiments the database holds.  known is false, and the counts 0,
+ * when no explore stored a plan.  Used by report and merge.
+ */
+struct bx_pending {
+	bool		known;
+	uint64_t	total;		/* pairs the plan selects */
+	uint64_t	done;		/* of those, with an experiment */
+	uint64_t	pending;	/* total - done: not run yet */
+	uint64_t	skipped;	/* left out by --per-callsite */
+};
+int	bx_pending(struct store *s, struct bx_pending *out);
+
 /* From a signal handler: stop handing out work, end the runs, return. */
 void	bx_interrupt(void);
 

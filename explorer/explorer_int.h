@@ -163,6 +163,8 @@ int	plan_outside(const struct plan *p, struct bx_explore_result *res);
 /* The recorded sites the divergence check compares, sorted by key. */
 int	plan_rkeys_build(struct plan *p);
 void	plan_release(struct plan *p);
+/* The options that select the plan, as the text kept in meta 'plan'. */
+int	plan_describe(const struct bx_explore_opts *o, char **text);
 
 /* --- divergence.c: did a re-run follow the recording? --- */
 

@@ -285,4 +285,23 @@ typedef int store_text_fn(void *ctx, const char *text, size_t len);
 int	store_html_each(struct store *s, enum store_html_part part,
 	    store_text_fn *fn, void *ctx);
 
+/*
+ * Shards (store/merge.c).  store_copy_to() writes a consistent copy of
+ * the database to path (VACUUM INTO; path must not exist): a shard's own
+ * database.  store_merge_from() adds the experiments and skipped pairs
+ * of the shard database at path that s lacks, in one transaction, after
+ * checking it is a copy of the same recording (-EXDEV if not), of this
+ * schema version (-EPROTO), explored with the same oracle (-EINVAL), a
+ * badio database at all (-ENOTSUP); merging a shard twice adds nothing.
+ */
+struct store_merge_stats {
+	int64_t		added;		/* experiments added */
+	int64_t		already;	/* already here (the same pair) */
+	int64_t		conflicts;	/* of those, with another verdict here */
+	int64_t		skipped;	/* left-out pairs added */
+};
+int	store_copy_to(struct store *s, const char *path);
+int	store_merge_from(struct store *s, const char *path,
+	    struct store_merge_stats *ms);
+
 #endif /* BADIO_STORE_STORE_H */

@@ -13,6 +13,7 @@ static const struct cmd commands[] = {
 	{ "sites",   cmd_sites,   "list the recorded sites", sites_usage },
 	{ "explore", cmd_explore, "re-run the program with a fault at each site and judge the files", explore_usage },
 	{ "report",  cmd_report,  "summarise the verdicts: which sites lose or corrupt data", report_usage },
+	{ "merge",   cmd_merge,   "combine the databases of the shards of one explore", merge_usage },
 	{ "help",    cmd_help,    "show help for a command", help_usage },
 };
 

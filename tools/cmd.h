@@ -17,12 +17,14 @@ int	cmd_record(int argc, char **argv);
 int	cmd_sites(int argc, char **argv);
 int	cmd_explore(int argc, char **argv);
 int	cmd_report(int argc, char **argv);
+int	cmd_merge(int argc, char **argv);
 int	cmd_help(int argc, char **argv);
 
 extern const char record_usage[];
 extern const char sites_usage[];
 extern const char explore_usage[];
 extern const char report_usage[];
+extern const char merge_usage[];
 extern const char help_usage[];
 
 const struct cmd *cmd_find(const char *name);

@@ -27,7 +27,8 @@ const char explore_usage[] =
 	"                     [-j N] [--timeout SEC] [--oracle-timeout SEC]\n"
 	"                     [--keep DIR] [--redo] [--fail-on VERDICTS]\n"
 	"                     [--include-stdio] [--include-pipes]\n"
-	"                     [--per-callsite N] [--callsite ID] [-q]\n"
+	"                     [--per-callsite N] [--callsite ID]\n"
+	"                     [--shard K/N [--shard-db PATH]] [-q]\n"
 	"\n"
 	"Re-run the recorded program once per site and fault, with that one\n"
 	"call failing, then run CMD (through /bin/sh, in the run's directory)\n"
@@ -56,6 +57,11 @@ const char explore_usage[] =
 	"                           rest are reported as not explored\n"
 	"      --callsite ID        only the sites of this call site (see\n"
 	"                           'badio sites --stacks')\n"
+	"      --shard K/N          run only part K (0 to N-1) of N of the\n"
+	"                           experiments, into the shard's own database\n"
+	"                           (then 'badio merge'; docs/scale.md)\n"
+	"      --shard-db PATH      that database (default: DB.shard-K-of-N.db\n"
+	"                           beside DB, made as a copy of DB)\n"
 	"  -q, --quiet              no progress line, no summary\n"
 	"  -h, --help               show this help\n"
 	"\n"
@@ -75,10 +81,15 @@ enum {
 	OPT_INCLUDE_PIPES,
 	OPT_PER_CALLSITE,
 	OPT_CALLSITE,
+	OPT_SHARD,
+	OPT_SHARD_DB,
 };
 
 struct explore_cli {
 	const char	*db;
+	const char	*shard_db;	/* --shard-db, or NULL */
+	char		*shard_db_own;	/* the default, malloc'd */
+	char		shard_name[32];	/* "K/N" */
 	const char	*fail_on;
 	bool		quiet;
 	bool		tty;		/* progress line on stderr */
@@ -105,6 +116,94 @@ parse_seconds(const char *opt, const char *s)
 	if (!cli_parse_int(s, 0, 7 * 24 * 3600, &v))
 		die_usage("explore: %s wants whole seconds, not '%s'", opt, s);
 	return (int)(v * 1000);
+}
+
+/* "K/N" with 0 <= K < N <= 100000. */
+static bool
+parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+	const char *slash = strchr(s, '/');
+	char kbuf[16];
+	long kv, nv;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(kbuf))
+		return false;
+	memcpy(kbuf, s, (size_t)(slash - s));
+	kbuf[slash - s] = '\0';
+	if (!cli_parse_int(kbuf, 0, 99999, &kv) ||
+	    !cli_parse_int(slash + 1, 1, 100000, &nv) || kv >= nv)
+		return false;
+	*k = (unsigned)kv;
+	*n = (unsigned)nv;
+	return true;
+}
+
+/*
+ * The database a shard writes: --shard-db, DB itself when it is already
+ * this shard's database (made by an earlier --shard K/N: resume), or
+ * DB.shard-K-of-N.db beside DB.  A new one is a copy of DB.
+ */
+static const char *
+shard_database(struct explore_cli *o)
+{
+	char *mine = NULL;
+	struct store *s;
+	const char *path;
+	size_t len;
+	int rc;
+
+	s = cli_open_db(o->db, STORE_READ);
+	if (store_meta_get(s, "shard", &mine) < 0)
+		die("explore: database '%s': %s", o->db, store_errmsg(s));
+	if (!o->shard_db && mine && strcmp(mine, o->shard_name) == 0) {
+		free(mine);
+		store_close(s);
+		return o->db;	/* already this shard's own database */
+	}
+	free(mine);
+	path = o->shard_db;
+	if (!path) {
+		len = strlen(o->db);
+		if (len > 3 && strcmp(o->db + len - 3, ".db") == 0)
+			len -= 3;
+		if (asprintf(&o->shard_db_own, "%.*s.shard-%u-of-%u.db",
+		    (int)len, o->db, o->bx.shard, o->bx.nshards) < 0)
+			die("out of memory");
+		path = o->shard_db_own;
+	}
+	if (access(path, F_OK) == 0) {
+		store_close(s);
+		return path;	/* made by an earlier run: checked below */
+	}
+	rc = store_copy_to(s, path);
+	if (rc < 0) {
+		unlink(path);
+		die("explore: cannot make the shard's database '%s': %s", path,
+		    store_errmsg(s));
+	}
+	store_close(s);
+	if (!o->quiet)
+		fprintf(stderr, "badio: explore: shard %s writes into '%s' (a "
+		    "copy of '%s'; merge the shards with 'badio merge')\n",
+		    o->shard_name, path, o->db);
+	return path;
+}
+
+/* The shard's database must be this shard's: mark a new one, refuse
+ * another shard's. */
+static void
+shard_claim(struct explore_cli *o, struct store *s, const char *path)
+{
+	char *mine = NULL;
+
+	if (store_meta_get(s, "shard", &mine) < 0)
+		die("explore: database '%s': %s", path, store_errmsg(s));
+	if (mine && strcmp(mine, o->shard_name) != 0)
+		die_usage("explore: '%s' is the database of shard %s, not %s",
+		    path, mine, o->shard_name);
+	if (!mine && (store_meta_set(s, "shard", o->shard_name) < 0))
+		die("explore: database '%s': %s", path, store_errmsg(s));
+	free(mine);
 }
 
 /* A call-site id: decimal, or hexadecimal with 0x; positive. */
@@ -142,6 +241,8 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 		{ "include-pipes",	no_argument,	   NULL, OPT_INCLUDE_PIPES },
 		{ "per-callsite",	required_argument, NULL, OPT_PER_CALLSITE },
 		{ "callsite",		required_argument, NULL, OPT_CALLSITE },
+		{ "shard",		required_argument, NULL, OPT_SHARD },
+		{ "shard-db",		required_argument, NULL, OPT_SHARD_DB },
 		{ "quiet",		no_argument,	   NULL, 'q' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -178,6 +279,7 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			    sizeof(err)) < 0)
 				die_usage("explore: --sites: %s", err);
 			o->bx.sites = &o->filter;
+			o->bx.sites_text = optarg;
 			break;
 		case 'j':
 			if (!cli_parse_int(optarg, 1, 1024, &v))
@@ -223,6 +325,17 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 				    "id (as 'badio sites --stacks' shows it), "
 				    "not '%s'", optarg);
 			break;
+		case OPT_SHARD:
+			if (!parse_shard(optarg, &o->bx.shard, &o->bx.nshards))
+				die_usage("explore: --shard wants K/N with 0 <= K "
+				    "< N <= 100000 (e.g. 0/4 ... 3/4), not '%s'",
+				    optarg);
+			snprintf(o->shard_name, sizeof(o->shard_name), "%u/%u",
+			    o->bx.shard, o->bx.nshards);
+			break;
+		case OPT_SHARD_DB:
+			o->shard_db = optarg;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -236,6 +349,8 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 	if (optind < argc)
 		die_usage("explore: unexpected argument '%s' (see 'badio help "
 		    "explore')", argv[optind]);
+	if (o->shard_db && !o->bx.nshards)
+		die_usage("explore: --shard-db without --shard K/N");
 	if (!o->bx.oracle || !*o->bx.oracle)
 		die_usage("explore: no oracle given (--oracle CMD: exit 0 when "
 		    "the files are intact)");
@@ -484,6 +599,9 @@ summary(struct explore_cli *o, struct store *s,
 	fprintf(stderr, "badio: explored %" PRIu64 " experiment%s (%" PRIu64
 	    " run now, in %.1fs): ", r->total, r->total == 1 ? "" : "s",
 	    r->ran, secs);
+	if (o->bx.nshards)
+		fprintf(stderr, "shard %s (%" PRIu64 " left to the other shards): ",
+		    o->shard_name, r->other_shards);
 	store_verdict_counts(s, print_count, &first);
 	if (r->diverged)
 		fprintf(stderr, "%s%" PRIu64 " diverged", first ? "" : "; ",
@@ -513,7 +631,13 @@ cmd_explore(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	o.bx.progress = on_progress;
 	o.bx.ctx = &o;
-	s = cli_open_db(o.db, STORE_WRITE);
+	if (o.bx.nshards) {
+		o.db = shard_database(&o);
+		s = cli_open_db(o.db, STORE_WRITE);
+		shard_claim(&o, s, o.db);
+	} else {
+		s = cli_open_db(o.db, STORE_WRITE);
+	}
 	r = malloc(sizeof(*r));
 	if (!r)
 		die("out of memory");
@@ -538,6 +662,7 @@ cmd_explore(int argc, char **argv)
 out_close:
 	store_close(s);
 	bx_filter_release(&o.filter);
+	free(o.shard_db_own);
 	free(r);
 	return rc;
 }

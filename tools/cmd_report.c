@@ -483,7 +483,8 @@ divergence_line(void *ctx, const struct store_experiment *e,
 }
 
 static int
-report_table(struct store *s, bool all, struct cli_stacks *cs)
+report_table(struct store *s, bool all, struct cli_stacks *cs,
+    const struct bx_pending *pend)
 {
 	struct bug_groups gs = { 0 };
 	struct divergence dv = { .max = all ? UINT64_MAX : 10 };
@@ -506,6 +507,12 @@ report_table(struct store *s, bool all, struct cli_stacks *cs)
 		snprintf(num, sizeof(num), "%" PRId64, skipped);
 		rc = cli_table_add(c.t, cells);
 	}
+	if (rc == 0 && pend->pending) {
+		const char *cells[2] = { "not run yet", num };
+
+		snprintf(num, sizeof(num), "%" PRIu64, pend->pending);
+		rc = cli_table_add(c.t, cells);
+	}
 	if (rc == 0 && store_meta_get(s, "oracle", &oracle) == 0 && oracle)
 		printf("oracle: %s\n\n", oracle);
 	free(oracle);
@@ -516,6 +523,11 @@ report_table(struct store *s, bool all, struct cli_stacks *cs)
 	cli_table_free(c.t);
 	if (rc || (c.total == 0 && !skipped))
 		return rc;
+	if (pend->pending)
+		printf("\nnot run yet: %" PRIu64 " of the %" PRIu64 " experiments "
+		    "the last explore planned (run it again to go on; for "
+		    "shards, 'badio merge' the rest)\n", pend->pending,
+		    pend->total);
 	if (skipped)
 		printf("\nnot explored: %" PRId64 " experiment%s at %" PRId64
 		    " site%s left out by --per-callsite (never counted as "
@@ -635,6 +647,7 @@ cmd_report(int argc, char **argv)
 	const char *output = NULL;
 	enum cli_format fmt = CLI_FORMAT_TABLE;
 	bool html = false;
+	struct bx_pending pend;
 	char *tmp;
 	struct cli_stacks *cs;
 	struct csv csv;
@@ -672,17 +685,23 @@ cmd_report(int argc, char **argv)
 		rc = store_framer_set(s, frame_text, cs);
 	if (rc < 0)
 		die("report: cannot read '%s': %s", db, store_errmsg(s));
+	rc = bx_pending(s, &pend);
+	if (rc < 0)
+		die("report: cannot read '%s': %s", db, rc == -EINVAL ?
+		    "malformed plan in meta" : store_errmsg(s));
 	tmp = output_open(output);
 	csv.f = stdout;
 	csv.cs = cs;
 	if (html)
-		rc = report_html(s, stdout, BADIO_VERSION);
+		rc = report_html(s, stdout, BADIO_VERSION, &pend);
 	else switch (fmt) {
 	case CLI_FORMAT_JSON:
 		rc = all ? store_report_all_json(s, &json) :
 		    store_report_json(s, &json);
 		if (rc == 0) {
-			puts(json);
+			/* the store's object, with the plan's counts first */
+			printf("{\"planned\":%" PRIu64 ",\"pending\":%" PRIu64
+			    ",%s\n", pend.total, pend.pending, json + 1);
 			free(json);
 		}
 		break;
@@ -695,7 +714,7 @@ cmd_report(int argc, char **argv)
 			rc = store_skipped_each(s, csv_skipped, &csv);
 		break;
 	case CLI_FORMAT_TABLE:
-		rc = report_table(s, all, cs);
+		rc = report_table(s, all, cs, &pend);
 		break;
 	}
 	if (rc < 0 && tmp)

@@ -15,10 +15,10 @@
  * the JSON escape \u003c.  See docs/design.md, "The HTML report".
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "store/store.h"
 #include "tools/report_html.h"
 
 /* tools/html/report.{css,js}, embedded by the build (html_assets.c) */
@@ -107,7 +107,8 @@ static const char page_body[] =
 	"<script type=\"application/json\" id=\"badio-data\">";
 
 int
-report_html(struct store *s, FILE *f, const char *version)
+report_html(struct store *s, FILE *f, const char *version,
+    const struct bx_pending *pend)
 {
 	struct page pg = { .f = f, .first = true };
 	int rc;
@@ -116,7 +117,8 @@ report_html(struct store *s, FILE *f, const char *version)
 	    fputs(page_body, f) < 0)
 		return -EIO;
 	if (fputs("{\"badio\":\"", f) < 0 || put_json(f, version,
-	    strlen(version)) < 0 || fputc('"', f) == EOF)
+	    strlen(version)) < 0 || fprintf(f, "\",\"planned\":%" PRIu64
+	    ",\"pending\":%" PRIu64, pend->total, pend->pending) < 0)
 		return -EIO;
 	rc = put_part(s, &pg, "summary", STORE_HTML_SUMMARY, false);
 	if (rc == 0)

@@ -16,6 +16,8 @@ packages=(
 	strace					# nested-tracing test, benchmark
 	libdw-dev				# stack traces (later issue)
 	chromium				# tests of the HTML report
+	slurm-wlm munge				# tests of the Slurm recipe (scale)
+	parallel rsync openssh-server openssh-client	# GNU parallel recipes
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -82,12 +82,12 @@ grep -qF "$version" "$work/out" || fail "--version does not print $version"
 run --help
 expect_status 0 --help
 grep -q '^usage: badio' "$work/out" || fail "--help: no 'usage: badio' line"
-for cmd in record sites; do
+for cmd in record sites merge; do
 	grep -qw "$cmd" "$work/out" || fail "--help does not list '$cmd'"
 done
 golden help.out "$work/out"
 
-for cmd in record sites; do
+for cmd in record sites merge; do
 	run help "$cmd"
 	expect_status 0 "help $cmd"
 	cp "$work/out" "$work/help-$cmd"
@@ -111,6 +111,16 @@ expect_usage_error frobnicate help frobnicate
 expect_usage_error --no-such-option --no-such-option
 expect_usage_error --no-such-option record --no-such-option -- true
 expect_usage_error xml sites --format xml
+run merge x.db
+expect_status 2 "merge without -o"
+golden merge-no-output.err "$work/err"
+run merge -o "$work/all.db"
+expect_status 2 "merge without shards"
+golden merge-no-shards.err "$work/err"
+run merge -o "$work/all.db" "$work/no-such-shard.db"
+expect_status 2 "merge of a missing shard"
+[ ! -e "$work/all.db" ] || fail "merge of a missing shard made all.db"
+golden merge-missing-shard.err "$work/err"
 run record
 expect_status 2 record
 [ "$(nlines "$work/err")" -eq 1 ] ||

@@ -267,6 +267,7 @@
 		var bugs = 0;
 		verdicts.forEach(function (v) { if (isBug[v]) bugs += countOf(v); });
 		var inconclusive = countOf('unreached') + (SUM.diverged || 0);
+		var pending = D.pending || 0;
 		var line = el('div', { id: 'verdict-line' });
 		if (SUM.experiments === 0)
 			line.textContent = 'not explored yet: run badio explore';
@@ -282,7 +283,7 @@
 			    ' experiments';
 		}
 		h.appendChild(line);
-		if (inconclusive > 0 || SUM.not_explored > 0) {
+		if (inconclusive > 0 || SUM.not_explored > 0 || pending > 0) {
 			var w = el('div', { class: 'warn', id: 'inconclusive' });
 			var parts = [];
 			if (countOf('unreached'))
@@ -292,11 +293,15 @@
 				parts.push(SUM.diverged + ' diverged from the recording');
 			if (SUM.not_explored)
 				parts.push(SUM.not_explored + ' (site, fault) pairs not explored');
+			if (pending)
+				parts.push('not run yet: ' + pending + ' of the ' + D.planned +
+				    ' experiments planned');
 			w.textContent = (inconclusive ? 'inconclusive: ' : '') +
 			    parts.join('; ');
 			w.dataset.unreached = countOf('unreached');
 			w.dataset.diverged = SUM.diverged || 0;
 			w.dataset.notExplored = SUM.not_explored || 0;
+			w.dataset.pending = pending;
 			h.appendChild(w);
 		}
 
