@@ -31,6 +31,15 @@ setup_recording
 mkdir one && cp rec.db one/ && cd one
 parallel --will-cite -j 2 "$badio" explore -q -d rec.db --oracle "$oracle" \
 	-j 1 --shard {}/4 ::: 0 1 2 3
+# half merged: the rest shows as not run yet (pending), then all of it
+"$badio" merge -q -o all.db rec.shard-0-of-4.db rec.shard-1-of-4.db
+half=$("$sqlite3" all.db "SELECT count(*) FROM experiments")
+pending=$("$badio" report -d all.db --format json | "$python" -c \
+	'import json,sys; r = json.load(sys.stdin); print(r["planned"], r["pending"])')
+[ "$pending" = "$nlocal $((nlocal - half))" ] ||
+	fail "after 2 of 4 shards: planned, pending = $pending; want $nlocal $((nlocal - half))"
+"$badio" report -d all.db | grep -q "^not run yet: $((nlocal - half)) of the $nlocal experiments" ||
+	fail "the table report does not say what is not run yet"
 "$badio" merge -q -o all.db rec.shard-*-of-4.db
 same_verdicts "$work/local.db" all.db
 cd "$work"
