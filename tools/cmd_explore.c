@@ -622,7 +622,9 @@ int
 cmd_explore(int argc, char **argv)
 {
 	struct explore_cli o;
-	struct bx_explore_result *r;
+	/* static: die() may exit from anywhere, and it is large */
+	static struct bx_explore_result result;
+	struct bx_explore_result *r = &result;
 	struct store *s = NULL;
 	int64_t t0 = mono_ns();
 	int64_t n;
@@ -638,9 +640,6 @@ cmd_explore(int argc, char **argv)
 	} else {
 		s = cli_open_db(o.db, STORE_WRITE);
 	}
-	r = malloc(sizeof(*r));
-	if (!r)
-		die("out of memory");
 	cli_on_interrupt(on_signal);
 	rc = bx_explore(s, &o.bx, r);
 	clear_line(&o);
@@ -663,6 +662,5 @@ out_close:
 	store_close(s);
 	bx_filter_release(&o.filter);
 	free(o.shard_db_own);
-	free(r);
 	return rc;
 }
