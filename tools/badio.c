@@ -9,12 +9,17 @@
 #include "tools/cmd.h"
 
 static const struct cmd commands[] = {
-	{ "record",  cmd_record,  "run a program and record its write, sync and namespace calls", record_usage },
-	{ "sites",   cmd_sites,   "list the recorded sites", sites_usage },
-	{ "explore", cmd_explore, "re-run the program with a fault at each site and judge the files", explore_usage },
-	{ "report",  cmd_report,  "summarise the verdicts: which sites lose or corrupt data", report_usage },
-	{ "merge",   cmd_merge,   "combine the databases of the shards of one explore", merge_usage },
-	{ "help",    cmd_help,    "show help for a command", help_usage },
+	{ "record",  cmd_record,  "run a program and record its write, sync and namespace calls",
+	  record_usage, record_options, record_shortopts },
+	{ "sites",   cmd_sites,   "list the recorded sites",
+	  sites_usage, sites_options, sites_shortopts },
+	{ "explore", cmd_explore, "re-run the program with a fault at each site and judge the files",
+	  explore_usage, explore_options, explore_shortopts },
+	{ "report",  cmd_report,  "summarise the verdicts: which sites lose or corrupt data",
+	  report_usage, report_options, report_shortopts },
+	{ "merge",   cmd_merge,   "combine the databases of the shards of one explore",
+	  merge_usage, merge_options, merge_shortopts },
+	{ "help",    cmd_help,    "show help for a command", help_usage, NULL, NULL },
 };
 
 #define NCOMMANDS	(sizeof(commands) / sizeof(commands[0]))
@@ -23,6 +28,12 @@ const char help_usage[] =
 	"usage: badio help [COMMAND]\n"
 	"\n"
 	"Show the list of commands, or the help of one command.\n";
+
+const struct cmd *
+cmd_at(size_t i)
+{
+	return i < NCOMMANDS ? &commands[i] : NULL;
+}
 
 const struct cmd *
 cmd_find(const char *name)
@@ -47,7 +58,7 @@ usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
 	fputs("\nSee 'badio help COMMAND' for the options of a command, and\n"
-	    "docs/manual.md for the manual.\n", f);
+	    "'man badio' for the manual.\n", f);
 }
 
 int
@@ -84,6 +95,9 @@ main(int argc, char **argv)
 	const struct cmd *c;
 	int opt;
 
+	/* hidden: the shell completions ask the binary (tools/complete.c) */
+	if (argc >= 2 && strcmp(argv[1], "--complete") == 0)
+		return cli_complete(argc - 2, argv + 2);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (opt) {

@@ -274,18 +274,37 @@ cli_table_free(struct cli_table *t)
 	free(t);
 }
 
-enum cli_format
-cli_parse_format(const char *cmd, const char *s)
-{
-	static const char *const names[] = {
-		[CLI_FORMAT_TABLE] = "table", [CLI_FORMAT_CSV] = "csv",
-		[CLI_FORMAT_JSON] = "json",
-	};
+static const char *const format_names[CLI_FORMAT_COUNT] = {
+	[CLI_FORMAT_TABLE] = "table", [CLI_FORMAT_CSV] = "csv",
+	[CLI_FORMAT_JSON] = "json",
+};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
+const char *
+cli_format_name(enum cli_format f)
+{
+	return (unsigned)f < CLI_FORMAT_COUNT ? format_names[f] : NULL;
+}
+
+enum cli_format
+cli_parse_format(const char *cmd, const char *s, unsigned allowed)
+{
+	char choices[128] = "";
+	size_t len = 0;
+	int n = 0, left = __builtin_popcount(allowed);
+
+	for (int i = 0; i < CLI_FORMAT_COUNT; i++)
+		if ((allowed & (1u << i)) && strcmp(s, format_names[i]) == 0)
 			return (enum cli_format)i;
-	die_usage("%s: unknown format '%s' (use table, csv or json)", cmd, s);
+	/* "table, csv or json" */
+	for (int i = 0; i < CLI_FORMAT_COUNT && len < sizeof(choices); i++) {
+		if (!(allowed & (1u << i)))
+			continue;
+		n++;
+		len += (size_t)snprintf(choices + len, sizeof(choices) - len,
+		    "%s%s", n == 1 ? "" : n == left ? " or " : ", ",
+		    format_names[i]);
+	}
+	die_usage("%s: unknown format '%s' (use %s)", cmd, s, choices);
 }
 
 void

@@ -50,10 +50,26 @@ int	cli_table_note(struct cli_table *t, const char *text);
 void	cli_table_print(struct cli_table *t, FILE *f);
 void	cli_table_free(struct cli_table *t);
 
-/* Output formats of sites and report. */
+/* Output formats of sites and report; each command accepts a mask of them. */
 enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
-/* Parse --format's argument; a usage error (exit 2) naming cmd if unknown. */
-enum cli_format cli_parse_format(const char *cmd, const char *s);
+#define CLI_FORMAT_COUNT	3
+#define CLI_FORMATS_SITES	((1u << CLI_FORMAT_TABLE) | \
+				 (1u << CLI_FORMAT_CSV) | (1u << CLI_FORMAT_JSON))
+#define CLI_FORMATS_REPORT	CLI_FORMATS_SITES
+/* "table", ...; NULL past the end. */
+const char	*cli_format_name(enum cli_format f);
+/*
+ * Parse --format's argument among the allowed ones; a usage error
+ * (exit 2) naming cmd and the choices if unknown.
+ */
+enum cli_format cli_parse_format(const char *cmd, const char *s,
+	    unsigned allowed);
+
+/*
+ * `badio --complete WORDS...` (tools/complete.c): the candidates for the
+ * last word, for the shell completions in tools/completion/.
+ */
+int	cli_complete(int nwords, char **words);
 
 /*
  * Run fn (async-signal-safe) on SIGINT, SIGTERM and SIGHUP, without

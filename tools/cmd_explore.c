@@ -85,6 +85,29 @@ enum {
 	OPT_SHARD_DB,
 };
 
+const struct option explore_options[] = {
+	{ "db",			required_argument, NULL, 'd' },
+	{ "oracle",		required_argument, NULL, OPT_ORACLE },
+	{ "faults",		required_argument, NULL, OPT_FAULTS },
+	{ "sites",		required_argument, NULL, OPT_SITES },
+	{ "jobs",		required_argument, NULL, 'j' },
+	{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
+	{ "oracle-timeout",	required_argument, NULL, OPT_ORACLE_TIMEOUT },
+	{ "keep",		required_argument, NULL, OPT_KEEP },
+	{ "redo",		no_argument,	   NULL, OPT_REDO },
+	{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
+	{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
+	{ "include-pipes",	no_argument,	   NULL, OPT_INCLUDE_PIPES },
+	{ "per-callsite",	required_argument, NULL, OPT_PER_CALLSITE },
+	{ "callsite",		required_argument, NULL, OPT_CALLSITE },
+	{ "shard",		required_argument, NULL, OPT_SHARD },
+	{ "shard-db",		required_argument, NULL, OPT_SHARD_DB },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+const char explore_shortopts[] = "+d:j:qh";
+
 struct explore_cli {
 	const char	*db;
 	const char	*shard_db;	/* --shard-db, or NULL */
@@ -226,27 +249,6 @@ parse_callsite(const char *s, int64_t *id)
 static void
 parse_options(int argc, char **argv, struct explore_cli *o)
 {
-	static const struct option longopts[] = {
-		{ "db",			required_argument, NULL, 'd' },
-		{ "oracle",		required_argument, NULL, OPT_ORACLE },
-		{ "faults",		required_argument, NULL, OPT_FAULTS },
-		{ "sites",		required_argument, NULL, OPT_SITES },
-		{ "jobs",		required_argument, NULL, 'j' },
-		{ "timeout",		required_argument, NULL, OPT_TIMEOUT },
-		{ "oracle-timeout",	required_argument, NULL, OPT_ORACLE_TIMEOUT },
-		{ "keep",		required_argument, NULL, OPT_KEEP },
-		{ "redo",		no_argument,	   NULL, OPT_REDO },
-		{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
-		{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
-		{ "include-pipes",	no_argument,	   NULL, OPT_INCLUDE_PIPES },
-		{ "per-callsite",	required_argument, NULL, OPT_PER_CALLSITE },
-		{ "callsite",		required_argument, NULL, OPT_CALLSITE },
-		{ "shard",		required_argument, NULL, OPT_SHARD },
-		{ "shard-db",		required_argument, NULL, OPT_SHARD_DB },
-		{ "quiet",		no_argument,	   NULL, 'q' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char err[256];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	long v;
@@ -259,7 +261,8 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 	o->bx.oracle_timeout_ms = 30 * 1000;
 	o->bx.kinds = (1u << REC_KIND_REGULAR) | (1u << REC_KIND_DIR);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+d:j:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, explore_shortopts,
+	    explore_options, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			o->db = optarg;

@@ -39,6 +39,14 @@ const char merge_usage[] =
 	"  -q, --quiet          no line per shard\n"
 	"  -h, --help           show this help\n";
 
+const struct option merge_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet",  no_argument,       NULL, 'q' },
+	{ "help",   no_argument,       NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+const char merge_shortopts[] = "+o:qh";
+
 /* ALL.db as a copy of the first shard, made whole before it has its name. */
 static void
 create_from(const char *out, const char *first)
@@ -82,12 +90,6 @@ create_from(const char *out, const char *first)
 int
 cmd_merge(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "quiet",  no_argument,       NULL, 'q' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct store_merge_stats ms;
 	int64_t added = 0, conflicts = 0;
 	const char *out = NULL;
@@ -96,7 +98,8 @@ cmd_merge(int argc, char **argv)
 	int opt, i, rc;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+o:qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, merge_shortopts,
+	    merge_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o': out = optarg; break;
 		case 'q': quiet = true; break;

@@ -31,7 +31,7 @@
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
 	"                    [--stacks] [--timeout SEC] [--no-determinism]\n"
-	"                    [--allow-io-uring] [--] PROG [ARGS...]\n"
+	"                    [--allow-io-uring] [-q] [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -56,6 +56,21 @@ enum {
 	OPT_NO_DETERMINISM = 0x100,
 	OPT_ALLOW_IO_URING,
 };
+
+const struct option record_options[] = {
+	{ "output",		required_argument, NULL, 'o' },
+	{ "init",		required_argument, NULL, 'i' },
+	{ "force",		no_argument,	   NULL, 'f' },
+	{ "keep",		no_argument,	   NULL, 'k' },
+	{ "quiet",		no_argument,	   NULL, 'q' },
+	{ "help",		no_argument,	   NULL, 'h' },
+	{ "no-determinism",	no_argument,	   NULL, OPT_NO_DETERMINISM },
+	{ "allow-io-uring",	no_argument,	   NULL, OPT_ALLOW_IO_URING },
+	{ "stacks",		no_argument,	   NULL, 's' },
+	{ "timeout",		required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+const char record_shortopts[] = "+o:i:fkqst:h";
 
 struct record_opts {
 	const char	*db;
@@ -86,25 +101,13 @@ struct recording {
 static void
 parse_options(int argc, char **argv, struct record_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "output",		required_argument, NULL, 'o' },
-		{ "init",		required_argument, NULL, 'i' },
-		{ "force",		no_argument,	   NULL, 'f' },
-		{ "keep",		no_argument,	   NULL, 'k' },
-		{ "quiet",		no_argument,	   NULL, 'q' },
-		{ "help",		no_argument,	   NULL, 'h' },
-		{ "no-determinism",	no_argument,	   NULL, OPT_NO_DETERMINISM },
-		{ "allow-io-uring",	no_argument,	   NULL, OPT_ALLOW_IO_URING },
-		{ "stacks",		no_argument,	   NULL, 's' },
-		{ "timeout",		required_argument, NULL, 't' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long secs;
 	int opt;
 
 	*o = (struct record_opts){ .db = "badio.db", .deterministic = true };
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+o:i:fkqst:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, record_shortopts,
+	    record_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o': o->db = optarg; break;
 		case 'i': o->init = optarg; break;

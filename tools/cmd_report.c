@@ -55,6 +55,16 @@ const char report_usage[] =
 	"  oracle-error       the oracle could not judge (125, timeout, ...)\n"
 	"Bugs are silent-corruption, corruption, crashed and hang.\n";
 
+const struct option report_options[] = {
+	{ "db",     required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "all",    no_argument,       NULL, 'a' },
+	{ "help",   no_argument,       NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+const char report_shortopts[] = "+d:F:o:ah";
+
 /* --- CSV: one row per experiment, exact values --- */
 
 static const char *const csv_columns[] = {
@@ -635,14 +645,6 @@ output_close(const char *path, char *tmp)
 int
 cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db",     required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "all",    no_argument,       NULL, 'a' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *db = "badio.db";
 	const char *output = NULL;
 	enum cli_format fmt = CLI_FORMAT_TABLE;
@@ -658,13 +660,15 @@ cmd_report(int argc, char **argv)
 	size_t i;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+d:F:o:ah", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, report_shortopts,
+	    report_options, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'F':
 			html = strcmp(optarg, "html") == 0;
 			if (!html)
-				fmt = cli_parse_format("report", optarg);
+				fmt = cli_parse_format("report", optarg,
+				    CLI_FORMATS_REPORT);
 			break;
 		case 'o': output = optarg; break;
 		case 'a': all = true; break;

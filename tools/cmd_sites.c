@@ -29,6 +29,15 @@ const char sites_usage[] =
 	"                       location and stack fields\n"
 	"  -h, --help           show this help\n";
 
+const struct option sites_options[] = {
+	{ "db",     required_argument, NULL, 'd' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "stacks", no_argument,       NULL, 's' },
+	{ "help",   no_argument,       NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+const char sites_shortopts[] = "+d:F:sh";
+
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
 	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
@@ -214,13 +223,6 @@ frame_text(void *ctx, const char *module, int64_t offset)
 int
 cmd_sites(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db",     required_argument, NULL, 'd' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "stacks", no_argument,       NULL, 's' },
-		{ "help",   no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *db = "badio.db";
 	enum cli_format fmt = CLI_FORMAT_TABLE;
 	struct sites_out out = { .f = stdout };
@@ -230,10 +232,14 @@ cmd_sites(int argc, char **argv)
 	int opt, rc = 0;
 
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+d:F:sh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, sites_shortopts,
+	    sites_options, NULL)) != -1) {
 		switch (opt) {
 		case 'd': db = optarg; break;
-		case 'F': fmt = cli_parse_format("sites", optarg); break;
+		case 'F':
+			fmt = cli_parse_format("sites", optarg,
+			    CLI_FORMATS_SITES);
+			break;
 		case 's': stacks = true; break;
 		case 'h': return cmd_print_help("sites");
 		default:
