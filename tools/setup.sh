@@ -14,7 +14,10 @@ packages=(
 	libcriterion-dev			# unit and live tests
 	python3 golang-go			# test target programs
 	strace					# nested-tracing test, benchmark
-	libdw-dev				# stack traces (later issue)
+	libdw-dev				# stack traces
+	dpkg-dev				# the .deb: dpkg-shlibdeps (cpack)
+	man-db mandoc				# man page test: man -l, lint
+	bash-completion zsh			# completion tests
 	chromium				# tests of the HTML report
 	slurm-wlm munge				# tests of the Slurm recipe (scale)
 	parallel rsync openssh-server openssh-client	# GNU parallel recipes
