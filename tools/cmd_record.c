@@ -388,16 +388,32 @@ die_tracer(const char *prog, int rc, enum rec_stage stage)
 	}
 }
 
+/*
+ * The summary names the scratch directory PROG ran in; when PROG failed,
+ * a second line says that it started empty (or as a copy of --init):
+ * "cp: cannot stat 'input.txt'" is otherwise a riddle.
+ */
 static void
 summary(const struct record_opts *o, const struct rec_result *res,
-    const struct recording *r, const char *status)
+    const struct recording *r, const char *status, const char *dir)
 {
+	const char *fate = o->keep ? "kept" : "removed; --keep keeps it";
+
 	if (o->quiet)
 		return;
 	fprintf(stderr, "badio: recorded %llu site%s in %zu file%s; %s %s "
-	    "(%.2fs) into '%s'\n", (unsigned long long)res->sites,
+	    "(%.2fs) in '%s' into '%s'\n", (unsigned long long)res->sites,
 	    res->sites == 1 ? "" : "s", r->nfiles, r->nfiles == 1 ? "" : "s",
-	    o->argv[0], status, (double)res->duration_ns / 1e9, o->db);
+	    o->argv[0], status, (double)res->duration_ns / 1e9, dir, o->db);
+	if (res->status == REC_EXITED && res->code != 0 && !o->init)
+		fprintf(stderr, "badio: %s exited %d in the scratch directory "
+		    "'%s', which started empty (%s): if it needs input files, "
+		    "give them with --init DIR\n", o->argv[0], res->code, dir,
+		    fate);
+	else if (res->status == REC_EXITED && res->code != 0)
+		fprintf(stderr, "badio: %s exited %d in the scratch directory "
+		    "'%s', which started as a copy of '%s' (%s)\n", o->argv[0],
+		    res->code, dir, o->init, fate);
 	if (r->outside)
 		warn("%llu site%s on files outside the run directory (e.g. '%s'): "
 		    "explore's runs share them; prefer relative paths, or "
@@ -517,7 +533,7 @@ cmd_record(int argc, char **argv)
 		    strerror(-rc));
 		goto out_fail;
 	}
-	summary(&o, &res, &r, status);
+	summary(&o, &res, &r, status, dir);
 	if (o.keep)
 		fprintf(stderr, "badio: kept the run directory '%s'\n", dir);
 	else

@@ -161,6 +161,43 @@ run sites -d "$work/db"
 expect_status 0 "sites"
 grep -q 'write:out.txt:2' "$work/out" || fail "sites table lacks the keys"
 
+# --- record: where PROG ran ------------------------------------------------
+# PROG runs in a fresh scratch directory; the summary names it, and when
+# PROG fails, a second line says it started empty (or as a copy of
+# --init) and points to --init.  Scratch names and times are masked.
+
+# scratch NAME FILE: golden NAME of FILE, the scratch name and time masked
+scratch() {
+	sed 's|badio-record-[A-Za-z0-9]\{6\}|badio-record-XXXXXX|g;
+	     s|([0-9.]*s)|(T)|' "$2" >"$work/masked"
+	golden "$1" "$work/masked"
+}
+# the scratch directory named in $work/err
+scratch_dir() {
+	sed -n "s|.* in '\($work/badio-record-[^']*\)' into .*|\1|p" "$work/err"
+}
+echo 'input' >"$work/input.txt"
+mkdir "$work/init"
+cp "$work/input.txt" "$work/init/"
+TMPDIR=$work LC_ALL=C run record -o "$work/cp.db" -- cp input.txt out.txt
+expect_status 1 "record cp without --init"
+scratch record-cp-empty.err "$work/err"
+dir=$(scratch_dir)
+[ -n "$dir" ] || fail "record summary does not name the scratch directory: $(cat "$work/err")"
+[ -n "$dir" ] && [ -e "$dir" ] && fail "record left the scratch directory $dir"
+TMPDIR=$work LC_ALL=C run record -f -o "$work/cp.db" --init "$work/init" -- cp missing.txt out.txt
+expect_status 1 "record cp --init, a file missing"
+scratch record-cp-init.err "$work/err"
+TMPDIR=$work LC_ALL=C run record -f -o "$work/cp.db" --init "$work/init" --keep -- cp input.txt out.txt
+expect_status 0 "record cp --init --keep"
+scratch record-cp-keep.err "$work/err"
+dir=$(scratch_dir)
+if [ -z "$dir" ] || ! cmp -s "$dir/out.txt" "$work/input.txt"; then
+	fail "record --keep: no out.txt in the kept directory '$dir'"
+fi
+grep -qF "kept the run directory '$dir'" "$work/err" ||
+	fail "record --keep does not name the directory it kept: $(cat "$work/err")"
+
 if [ "$failures" -ne 0 ]; then
 	echo "test_cli: $failures failure(s)"
 	exit 1
