@@ -152,6 +152,8 @@ child_error(int fd, enum rec_stage *stage)
  * Remember which files the program gets as stdin, stdout and stderr:
  * a site on one of them is named "<stdout>"... whatever file it is, so
  * its key is the same when explore gives the program a pipe instead.
+ * badio's fds stay open while the program runs (site.c compares open
+ * files with kcmp).
  */
 static void
 std_identify(struct tracer *tr, const struct rec_opts *o)
@@ -159,13 +161,16 @@ std_identify(struct tracer *tr, const struct rec_opts *o)
 	const int fds[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
 
 	for (int i = 0; i < 3; i++) {
+		int fd = fds[i] >= 0 ? fds[i] : i;
 		struct stat st;
 
-		if (fstat(fds[i] >= 0 ? fds[i] : i, &st) < 0)
+		if (fstat(fd, &st) < 0)
 			continue;
 		tr->std[i].valid = true;
 		tr->std[i].dev = (uint64_t)st.st_dev;
 		tr->std[i].ino = (uint64_t)st.st_ino;
+		tr->std[i].chr = S_ISCHR(st.st_mode);
+		tr->std[i].fd = fd;
 	}
 }
 

@@ -26,6 +26,8 @@ enum {
 	D_RMDIR_FLAG	= 1u << 4,	/* unlinkat: AT_REMOVEDIR in the flags arg */
 	D_OFF_OR_CUR	= 1u << 5,	/* offset arg of -1 means the file position */
 	D_ALL		= 1u << 6,	/* acts on every file system (sync) */
+	D_FOLLOW	= 1u << 7,	/* the path is followed: the site's kind is
+					 * what it names (open of /dev/null: other) */
 };
 
 /*
@@ -140,6 +142,8 @@ struct tracer {
 		bool		valid;
 		uint64_t	dev;
 		uint64_t	ino;
+		bool		chr;	/* a character device (/dev/null, a tty) */
+		int		fd;	/* badio's fd of that open file */
 	}		std[3];		/* the files PROG gets as fds 0, 1, 2 */
 	struct interned	*modules;	/* module names, see callsite.c */
 	uint64_t	*seen;		/* call-site ids seen (open addressing) */

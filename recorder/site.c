@@ -18,11 +18,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/kcmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -197,14 +199,36 @@ proc_readlink(pid_t tid, const char *what, char *buf, size_t size)
 	return 0;
 }
 
-/* A directory, or else (a path that does not exist yet will be) a regular file. */
+static enum rec_kind kind_of_mode(const struct stat *st);
+
+/*
+ * The kind of the file at path, relative to dfd (AT_FDCWD: absolute).
+ * A path that does not exist yet will be a regular file.  A call that
+ * follows the path (open, truncate) acts on what it names: a creating
+ * open of /dev/null is "other", not a file to explore; one that does
+ * not (unlink, rename) acts on the directory entry, a regular one unless
+ * it is a directory.
+ */
 static enum rec_kind
-kind_of_path(const char *path)
+kind_of(int dfd, const char *path, bool follow)
 {
 	struct stat st;
 
-	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) ? REC_KIND_DIR :
-	    REC_KIND_REGULAR;
+	if (fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return REC_KIND_REGULAR;
+	if (S_ISDIR(st.st_mode))
+		return REC_KIND_DIR;
+	if (!follow)
+		return REC_KIND_REGULAR;
+	if (S_ISLNK(st.st_mode) && fstatat(dfd, path, &st, 0) < 0)
+		return REC_KIND_REGULAR;	/* dangling: creates the target */
+	return kind_of_mode(&st);
+}
+
+static enum rec_kind
+kind_of_path(const char *path, bool follow)
+{
+	return kind_of(AT_FDCWD, path, follow);
 }
 
 /*
@@ -213,20 +237,19 @@ kind_of_path(const char *path)
  * is too long to be named.
  */
 static enum rec_kind
-kind_at(pid_t tid, const char *what, const char *rel)
+kind_at(pid_t tid, const char *what, const char *rel, bool follow)
 {
+	enum rec_kind k = REC_KIND_REGULAR;
 	char name[64];
-	struct stat st;
-	bool dir;
 	int dfd;
 
 	snprintf(name, sizeof(name), "/proc/%d/%s", (int)tid, what);
 	dfd = open(name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	dir = dfd >= 0 && fstatat(dfd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISDIR(st.st_mode);
-	if (dfd >= 0)
+	if (dfd >= 0) {
+		k = kind_of(dfd, rel, follow);
 		close(dfd);
-	return dir ? REC_KIND_DIR : REC_KIND_REGULAR;
+	}
+	return k;
 }
 
 /*
@@ -241,7 +264,7 @@ kind_at(pid_t tid, const char *what, const char *rel)
  */
 static void
 path_resolve(struct tracer *tr, struct task *t, int dirfd_arg, uint64_t dirfd,
-    uint64_t addr, char *out, enum rec_kind *kind)
+    uint64_t addr, char *out, enum rec_kind *kind, bool follow)
 {
 	/* an absolute directory path (< PATH_MAX), '/', the argument */
 	char *full = malloc(2 * PATH_MAX + 1), *rel = malloc(PATH_MAX);
@@ -278,14 +301,14 @@ path_resolve(struct tracer *tr, struct task *t, int dirfd_arg, uint64_t dirfd,
 	if (!marker) {
 		path_normalize(full);
 		if (kind)
-			k = strlen(full) < PATH_MAX ? kind_of_path(full) :
-			    kind_at(t->tid, what, rel);
+			k = strlen(full) < PATH_MAX ? kind_of_path(full, follow) :
+			    kind_at(t->tid, what, rel, follow);
 		if (path_store(tr, full))
 			snprintf(out, PATH_CAP, "%s", full);
 		else
 			marker = "<too long>";
 	} else if (kind) {
-		k = kind_at(t->tid, what, rel);
+		k = kind_at(t->tid, what, rel, follow);
 	}
 	if (marker) {
 		path_normalize(rel);
@@ -364,9 +387,24 @@ fdinfo_read(pid_t tid, int fd, struct fdinfo *fi)
  * The file behind an fd.  Streams get stable names instead of
  * "pipe:[1234]", so their keys match across runs.
  */
-/* Which of the program's own standard streams the file st is, or -1. */
+/* Is the tracee's fd the very open file that is badio's fd mine? */
+static bool
+same_open_file(pid_t tid, int fd, int mine)
+{
+	return syscall(SYS_kcmp, getpid(), tid, KCMP_FILE, mine, fd) == 0;
+}
+
+/*
+ * Which of the program's own standard streams the file st is, or -1.
+ * A pipe's or a file's inode is that stream's; but every open of
+ * /dev/null or of a terminal shares the device's inode, so a character
+ * device is the stream only as the same open file (a fresh /dev/null is
+ * not <stdin>).  *shared is set when the answer depends on that, not on
+ * the inode alone (the fd cache cannot keep it).
+ */
 static int
-std_stream(const struct tracer *tr, int fd, const struct stat *st)
+std_stream(const struct tracer *tr, pid_t tid, int fd, const struct stat *st,
+    bool *shared)
 {
 	int found = -1;
 
@@ -374,6 +412,11 @@ std_stream(const struct tracer *tr, int fd, const struct stat *st)
 		if (!tr->std[i].valid || tr->std[i].dev != (uint64_t)st->st_dev ||
 		    tr->std[i].ino != (uint64_t)st->st_ino)
 			continue;
+		if (tr->std[i].chr) {
+			*shared = true;
+			if (!same_open_file(tid, fd, tr->std[i].fd))
+				continue;
+		}
 		if (i == fd)
 			return i;	/* stdout and stderr may be one file */
 		if (found < 0)
@@ -384,7 +427,7 @@ std_stream(const struct tracer *tr, int fd, const struct stat *st)
 
 static void
 fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
-    enum rec_kind *kind)
+    enum rec_kind *kind, bool *shared)
 {
 	static const char *const std_names[3] = {
 		"<stdin>", "<stdout>", "<stderr>",
@@ -405,7 +448,7 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
 	*kind = REC_KIND_OTHER;
 	if (stat(name, &st) == 0) {
 		*kind = kind_of_mode(&st);
-		std = std_stream(tr, fd, &st);
+		std = std_stream(tr, t->tid, fd, &st, shared);
 	}
 	if (std >= 0) {
 		snprintf(out, PATH_CAP, "%s", std_names[std]);
@@ -470,8 +513,11 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 		memcpy(p->path, e->path, e->len + 1);
 		p->kind = e->kind;
 	} else {
-		fd_lookup(tr, t, p->fd, p->path, &p->kind);
-		fdcache_put(tr, tgid, p->fd, dev, ino, p->kind, p->path);
+		bool shared = false;
+
+		fd_lookup(tr, t, p->fd, p->path, &p->kind, &shared);
+		if (!shared)
+			fdcache_put(tr, tgid, p->fd, dev, ino, p->kind, p->path);
 	}
 	/*
 	 * Only a regular file's duplicate is kept (for emulation and the
@@ -620,7 +666,7 @@ decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
 	} else if (sc->path >= 0) {
 		path_resolve(tr, t, sc->dirfd, sc->dirfd >= 0 ?
 		    args[(int)sc->dirfd] : 0, args[(int)sc->path], p->path,
-		    &p->kind);
+		    &p->kind, (sc->decode & D_FOLLOW) != 0);
 		if ((sc->decode & D_RMDIR_FLAG) &&
 		    (args[(int)sc->flags] & AT_REMOVEDIR))
 			p->kind = REC_KIND_DIR;
@@ -632,7 +678,7 @@ decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
 	}
 	if (sc->path2 >= 0) {
 		path_resolve(tr, t, sc->dirfd2, args[(int)sc->dirfd2],
-		    args[(int)sc->path2], p->path2, NULL);
+		    args[(int)sc->path2], p->path2, NULL, false);
 		p->has_path2 = true;
 	}
 }

@@ -45,13 +45,13 @@ static const struct sysent table[] = {
 	ROW(renameat2,        N, PLAIN_FAULTS, -1,  0,  1,  2,  3, -1, -1, -1, -1, 0),
 	ROW(unlink,           N, PLAIN_FAULTS, -1, -1,  0, -1, -1, -1, -1, -1, -1, 0),
 	ROW(unlinkat,         N, PLAIN_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1,  2, D_RMDIR_FLAG),
-	ROW(truncate,         N, PLAIN_FAULTS, -1, -1,  0, -1, -1, -1,  1, -1, -1, 0),
+	ROW(truncate,         N, PLAIN_FAULTS, -1, -1,  0, -1, -1, -1,  1, -1, -1, D_FOLLOW),
 	ROW(ftruncate,        N, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1,  1, -1, -1, 0),
 	ROW(fallocate,        N, SPACE_FAULTS,  0, -1, -1, -1, -1, -1,  3,  2, -1, 0),
-	ROW(open,             N, SPACE_FAULTS, -1, -1,  0, -1, -1, -1, -1, -1,  1, D_OPEN),
-	ROW(openat,           N, SPACE_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1,  2, D_OPEN),
-	ROW(creat,            N, SPACE_FAULTS, -1, -1,  0, -1, -1, -1, -1, -1, -1, D_OPEN),
-	ROW(openat2,          N, SPACE_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1,  2, D_OPEN | D_OPENHOW),
+	ROW(open,             N, SPACE_FAULTS, -1, -1,  0, -1, -1, -1, -1, -1,  1, D_OPEN | D_FOLLOW),
+	ROW(openat,           N, SPACE_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1,  2, D_OPEN | D_FOLLOW),
+	ROW(creat,            N, SPACE_FAULTS, -1, -1,  0, -1, -1, -1, -1, -1, -1, D_OPEN | D_FOLLOW),
+	ROW(openat2,          N, SPACE_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1,  2, D_OPEN | D_OPENHOW | D_FOLLOW),
 };
 
 const struct sysent *

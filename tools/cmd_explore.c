@@ -50,7 +50,8 @@ const char explore_usage[] =
 	"      --keep DIR           keep the run directories of bug verdicts\n"
 	"      --redo               forget earlier experiments, start over\n"
 	"      --fail-on VERDICTS   exit 1 if DB holds any of these verdicts\n"
-	"      --include-stdio      explore writes to stdout, stderr, terminals\n"
+	"      --include-stdio      explore writes to stdout, stderr, terminals,\n"
+	"                           /dev/null\n"
 	"      --include-pipes      explore writes to pipes and sockets\n"
 	"      --per-callsite N     at most N sites per call site and file (the\n"
 	"                           first, the last, others spread evenly); the\n"
@@ -309,7 +310,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			o->fail_on = optarg;
 			break;
 		case OPT_INCLUDE_STDIO:
-			o->bx.kinds |= (1u << REC_KIND_TTY);
+			/* terminals and other files: /dev/null... */
+			o->bx.kinds |= (1u << REC_KIND_TTY) |
+			    (1u << REC_KIND_OTHER);
 			o->bx.include_stdio = true;
 			break;
 		case OPT_INCLUDE_PIPES:

@@ -158,6 +158,35 @@ Test(explore, atomic_writer_has_no_bug)
 	cr_assert(strstr(r.out, "no bugs found") != NULL, "%s", r.out);
 }
 
+/*
+ * /dev/null, opened afresh while stdin is /dev/null too (the harness
+ * gives badio /dev/null as stdin; explore does when no stdin was kept):
+ * the creating open and the write are kind "other", named /dev/null,
+ * never <stdin>, and not explored by default; --include-stdio explores
+ * them, and explore's runs meet them under the same keys.
+ */
+Test(explore, dev_null_is_other_and_not_stdin)
+{
+	RECORD("--", PROG("p_devnull"));
+	cr_assert_str_eq(dump("SELECT syscall, path, kind, key FROM sites "
+	    "ORDER BY seq"),
+	    "openat /dev/null other namespace:/dev/null:1\n"
+	    "write /dev/null other write:/dev/null:1\n"
+	    "openat data.txt regular namespace:data.txt:1\n"
+	    "write data.txt regular write:data.txt:1\n");
+	EXPLORE_OK("--oracle", "true", "--faults", "eio");
+	ASSERT_VERDICTS(
+	    "namespace:data.txt:1 eio reported exit:1 1 - 0\n"
+	    "write:data.txt:1 eio reported exit:1 1 - 0\n");
+	EXPLORE_OK("--oracle", "true", "--faults", "eio", "--include-stdio");
+	ASSERT_VERDICTS(
+	    "namespace:/dev/null:1 eio reported exit:1 1 - 0\n"
+	    "namespace:data.txt:1 eio reported exit:1 1 - 0\n"
+	    "write:/dev/null:1 eio reported exit:1 1 - 0\n"
+	    "write:data.txt:1 eio reported exit:1 1 - 0\n");
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE diverged"), 0);
+}
+
 /* --- more writers --------------------------------------------------- */
 
 Test(explore, inplace_rewriter_reports_but_corrupts)
