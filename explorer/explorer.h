@@ -22,7 +22,8 @@
 
 /*
  * Resolve PROG as execvp would: a name with a slash against the current
- * directory, otherwise through PATH.  *path is malloc'd and absolute.
+ * directory, otherwise through PATH.  *path is malloc'd and canonical
+ * (realpath(3): absolute, symlinks resolved, as /proc/PID/maps names it).
  * -ENOENT: not found; -EACCES: found but not executable.
  */
 int	bx_resolve_prog(const char *prog, char **path);

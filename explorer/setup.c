@@ -43,20 +43,16 @@ check_exec(const char *path)
 	return access(path, X_OK) < 0 ? -errno : 0;
 }
 
+/*
+ * The canonical path (realpath: absolute, no "..", no symlinks), as the
+ * kernel names the program's mapping in /proc/PID/maps: call-site frames
+ * are matched against recordings.exe by that name.
+ */
 static int
-absolute(const char *name, char **path)
+canonical(const char *name, char **path)
 {
-	char cwd[PATH_MAX];
-
-	if (name[0] == '/') {
-		*path = strdup(name);
-	} else {
-		if (!getcwd(cwd, sizeof(cwd)))
-			return -errno;
-		if (asprintf(path, "%s/%s", cwd, name) < 0)
-			*path = NULL;
-	}
-	return *path ? 0 : -ENOMEM;
+	*path = realpath(name, NULL);
+	return *path ? 0 : -errno;
 }
 
 int
@@ -71,7 +67,7 @@ bx_resolve_prog(const char *prog, char **path)
 	if (strchr(prog, '/')) {
 		int rc = check_exec(prog);
 
-		return rc < 0 ? rc : absolute(prog, path);
+		return rc < 0 ? rc : canonical(prog, path);
 	}
 	if (!dirs || !*dirs)
 		dirs = DEFAULT_PATH;
@@ -85,7 +81,7 @@ bx_resolve_prog(const char *prog, char **path)
 			return -ENOMEM;
 		rc = check_exec(cand);
 		if (rc == 0) {
-			rc = absolute(cand, path);
+			rc = canonical(cand, path);
 			free(cand);
 			return rc;
 		}

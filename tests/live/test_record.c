@@ -18,6 +18,7 @@
  */
 #include "harness.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -223,6 +224,28 @@ Test(record, default_db_is_badio_db_in_cwd)
 	cr_assert_eq(st, 0, "stderr:\n%s", r.err);
 	tmp_path(path, sizeof(path), "badio.db");
 	cr_assert(exists(path), "record without -o must write ./badio.db");
+}
+
+/*
+ * recordings.exe is the program's canonical path (realpath), whatever
+ * way it was named: the kernel names its mapping so, and call-site
+ * frames are matched against it.
+ */
+Test(record, exe_is_the_canonical_path)
+{
+	char real[PATH_MAX], want[PATH_MAX + 2];
+
+	cr_assert_not_null(realpath(PROG("p_write"), real));
+	cr_assert_eq(mkdir("bin", 0755), 0);
+	cr_assert_eq(symlink(PROG("p_write"), "bin/writer"), 0);
+	RECORD_OK("--", "./bin/../bin/writer", "out.txt", "1", "1");
+	snprintf(want, sizeof(want), "%s\n", real);
+	cr_assert_str_eq(dump("SELECT exe FROM recordings"), want);
+	cr_assert_str_eq(dump("SELECT argv FROM recordings"),
+	    "[\"./bin/../bin/writer\",\"out.txt\",\"1\",\"1\"]\n");
+	cr_assert_eq(count("SELECT count(*) FROM callsite_frames f JOIN "
+	    "recordings r ON f.module = r.exe") > 0, 1,
+	    "call-site frames must name the program as recordings.exe does");
 }
 
 Test(record, vectored_and_positioned_writes)
