@@ -241,11 +241,50 @@ static const char schema_v4[] =
 "                                -- its uncompressed size in bytes\n"
 "PRAGMA user_version = 4;\n";
 
+/*
+ * Version 5: the comments `sqlite3 .schema` shows, current again.  They
+ * live in the CREATE TABLE text SQLite keeps in sqlite_schema, which only
+ * a rebuild of each table or this edit can change; it touches comments
+ * only (SQLite's "other ALTER TABLE" procedure), so the tables' format is
+ * unchanged.  The CREATE and DROP at the end bump PRAGMA schema_version,
+ * so other connections reread the schema.  (ALTER TABLE ADD COLUMN keeps
+ * no comment: migration 4's columns get theirs here.)
+ */
+static const char schema_v5[] =
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(replace(replace(replace(sql,\n"
+"  '  exe TEXT NOT NULL,          -- resolved path of the program',\n"
+"  '  exe TEXT NOT NULL,          -- canonical path of the program (realpath)'),\n"
+"  '-- ''exit:N'', ''signal:NAME'', ''interrupted'';',\n"
+"  '-- ''exit:N'', ''signal:NAME'', ''timeout'',\n"
+"                              -- ''interrupted'';'),\n"
+"  '-- badio record''s exit status: N, 128+signal',\n"
+"  '-- badio record''s exit status: N, 128+signal,\n"
+"                              -- 124 (timeout), 130 (interrupted)'),\n"
+"  '  files INTEGER               -- distinct regular-file paths touched\n"
+", stdin_blob BLOB, stdin_size INTEGER)',\n"
+"  '  files INTEGER,              -- distinct regular-file paths touched\n"
+"  stdin_blob BLOB,            -- what PROG read on stdin, zlib-compressed;\n"
+"                              -- NULL: not kept (a terminal, /dev/null,\n"
+"                              -- over 64 MiB): explore gives /dev/null\n"
+"  stdin_size INTEGER          -- its uncompressed size in bytes\n"
+")')\n"
+"WHERE type = 'table' AND name = 'recordings';\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '  callsite INTEGER            -- reserved: call-site id; NULL: unknown',\n"
+"  '  callsite INTEGER            -- call-site id (callsites.id); NULL: unknown')\n"
+"WHERE type = 'table' AND name = 'sites';\n"
+"PRAGMA writable_schema = OFF;\n"
+"CREATE TABLE schema_v5_bump (x);\n"
+"DROP TABLE schema_v5_bump;\n"
+"PRAGMA user_version = 5;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
 	schema_v3,		/* 2 -> 3 */
 	schema_v4,		/* 3 -> 4 */
+	schema_v5,		/* 4 -> 5 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -393,7 +393,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 4);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
@@ -553,12 +553,98 @@ Test(store_open, migrates_version_1, .init = open_new,
 	    "DROP TABLE callsites; PRAGMA user_version = 1;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 4);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
 	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size')"), 2);
+}
+
+/*
+ * The comments `sqlite3 .schema` shows are current (migration 5): none
+ * says "reserved", migration 4's columns have theirs, and a version 4
+ * file (its recordings and sites text exactly as badio 0.1.0 left them)
+ * is upgraded to the same text as a new file.
+ */
+static const char v4_recordings[] =
+"CREATE TABLE recordings (\n  id INTEGER PRIMARY KEY,\n"
+"  exe TEXT NOT NULL,          -- resolved path of the program\n"
+"  argv TEXT NOT NULL,         -- JSON array of strings: its argv\n"
+"  env TEXT NOT NULL,          -- JSON array of 'NAME=value': its environ\n"
+"  init_dir TEXT,              -- --init DIR as given; NULL: none\n"
+"  init_blob BLOB,             -- zlib stream of the snapshot of DIR;\n"
+"                              -- NULL: none\n"
+"  init_size INTEGER,          -- bytes of the snapshot, uncompressed\n"
+"  start_ns INTEGER NOT NULL,  -- start, ns since the Unix epoch\n"
+"  duration_ns INTEGER,        -- wall time; NULL: never finished\n"
+"  status TEXT,                -- 'exit:N', 'signal:NAME', 'interrupted';\n"
+"                              -- NULL: never finished\n"
+"  exit_code INTEGER,          -- badio record's exit status: N, 128+signal\n"
+"  deterministic INTEGER NOT NULL CHECK (deterministic IN (0, 1)),\n"
+"                              -- 1: ASLR off and fixed environment\n"
+"  version TEXT NOT NULL,      -- badio version that recorded\n"
+"  kernel TEXT,                -- uname -r\n"
+"  sites INTEGER,              -- number of sites recorded\n"
+"  files INTEGER               -- distinct regular-file paths touched\n"
+", stdin_blob BLOB, stdin_size INTEGER)";
+
+/* Put back the text of recordings and sites as a version 4 file has it. */
+static void
+set_v4_schema_text(void)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
+	    NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql = ?1 "
+	    "WHERE name = 'recordings'", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, v4_recordings, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+	cr_assert_eq(sqlite3_exec(db, "UPDATE sqlite_schema SET sql = "
+	    "replace(sql, 'call-site id (callsites.id); NULL: unknown', "
+	    "'reserved: call-site id; NULL: unknown') WHERE name = 'sites'; "
+	    "PRAGMA writable_schema = OFF; PRAGMA user_version = 4;", NULL,
+	    NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+}
+
+Test(store_open, schema_comments_are_current, .init = open_new,
+    .fini = close_and_remove)
+{
+	const char *all = "SELECT group_concat(sql, char(10)) FROM "
+	    "(SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name)";
+	char *fresh, *upgraded, *old;
+
+	fresh = raw_text(all);
+	cr_assert_null(strstr(fresh, "reserved"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  stdin_blob BLOB,            -- what "
+	    "PROG read on stdin, zlib-compressed;\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  stdin_size INTEGER          -- its "
+	    "uncompressed size in bytes\n)"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "exe TEXT NOT NULL,          -- "
+	    "canonical path of the program (realpath)\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  callsite INTEGER            -- "
+	    "call-site id (callsites.id); NULL: unknown\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "'timeout'"), "%s", fresh);
+
+	store_close(st);
+	st = NULL;
+	set_v4_schema_text();
+	old = raw_text(all);
+	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
+	free(old);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
+	upgraded = raw_text(all);
+	cr_assert_str_eq(upgraded, fresh);
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
+	    "WHERE integrity_check = 'ok'"), 1);
+	free(fresh);
+	free(upgraded);
 }
 
 Test(store_callsite, round_trip, .init = open_new, .fini = close_and_remove)
