@@ -7,12 +7,14 @@
 #   boundaries  no file outside store/ mentions sqlite3_ (all SQL lives
 #               in the store), and no file includes another module's
 #               private *_int.h header (STYLE 5.2)
+#   docs        README.md, docs/manual.md and the man page name the same
+#               minimum kernel ("Linux ≥ 5.3", "Linux \(>= 5.3")
 #
 # Prints every offending line as FILE:LINE: TEXT and exits 1 if any.
 set -u
 
-mode=${1:?usage: check_sources.sh banned|boundaries SRCDIR}
-top=${2:?usage: check_sources.sh banned|boundaries SRCDIR}
+mode=${1:?usage: check_sources.sh banned|boundaries|docs SRCDIR}
+top=${2:?usage: check_sources.sh banned|boundaries|docs SRCDIR}
 modules="recorder store explorer tools"
 cd "$top" || exit 2
 
@@ -52,7 +54,27 @@ check_int_includes() {
 	done
 }
 
+# The minimum kernel each document names, as "FILE: VERSION" lines.
+kernel_versions() {
+	for f in README.md docs/manual.md; do
+		echo "$f: $(sed -n 's/.*Linux ≥ \([0-9][0-9.]*\).*/\1/p' "$f" | head -n 1)"
+	done
+	echo "docs/badio.1: $(sed -n 's/.*Linux \\(>= \([0-9][0-9.]*\).*/\1/p' docs/badio.1 | head -n 1)"
+}
+
+check_docs() {
+	versions=$(kernel_versions)
+	if [ "$(printf '%s\n' "$versions" | sed 's/.*: //' | sort -u | wc -l)" -ne 1 ] ||
+	    printf '%s\n' "$versions" | grep -q ': $'; then
+		printf '%s\n' "$versions"
+	fi
+}
+
 case $mode in
+docs)
+	out=$(check_docs)
+	what="the documents name different minimum kernels"
+	;;
 banned)
 	out=$(check_banned)
 	what="banned function (use snprintf/strlcpy-style code, see STYLE 17)"
@@ -62,7 +84,7 @@ boundaries)
 	what="module boundary (sqlite3_ outside store/, or another module's *_int.h)"
 	;;
 *)
-	echo "usage: check_sources.sh banned|boundaries SRCDIR" >&2
+	echo "usage: check_sources.sh banned|boundaries|docs SRCDIR" >&2
 	exit 2
 	;;
 esac
