@@ -170,7 +170,14 @@ struct bx_oracle_result {
 const char	*bx_verdict_name(enum bx_verdict v);
 int		bx_verdict_parse(const char *name);		/* -1 if unknown */
 bool		bx_verdict_is_bug(enum bx_verdict v);
-/* Validate a comma-separated verdict list (--fail-on); -EINVAL + err. */
+/*
+ * --fail-on VERDICTS, of explore and report: comma-separated verdict
+ * names and the alias "bugs" (every verdict that is a bug), into a mask
+ * of (1u << enum bx_verdict).  -EINVAL with a message in err for an
+ * unknown or empty name.  bx_verdicts_check only validates.
+ */
+int		bx_verdicts_parse(const char *list, unsigned *mask, char *err,
+		    size_t errsz);
 int		bx_verdicts_check(const char *list, char *err, size_t errsz);
 /* True if the oracle gave an answer (0 intact, other damaged). */
 bool		bx_oracle_judged(const struct bx_oracle_result *o);

@@ -60,13 +60,30 @@ bx_verdict_is_bug(enum bx_verdict v)
 	return (unsigned)v < BX_V_COUNT && verdicts[v].bug;
 }
 
+/* Names --fail-on takes besides the verdicts; "bugs" is every bug verdict. */
+static unsigned
+alias_mask(const char *name)
+{
+	unsigned mask = 0;
+
+	if (strcmp(name, "bugs") != 0)
+		return 0;
+	for (int v = 0; v < BX_V_COUNT; v++)
+		if (verdicts[v].bug)
+			mask |= 1u << v;
+	return mask;
+}
+
 int
-bx_verdicts_check(const char *list, char *err, size_t errsz)
+bx_verdicts_parse(const char *list, unsigned *mask, char *err, size_t errsz)
 {
 	const char *p = list;
 	char word[32];
+	unsigned alias;
 	size_t n;
+	int v;
 
+	*mask = 0;
 	for (;;) {
 		n = strcspn(p, ",");
 		if (n == 0 || n >= sizeof(word)) {
@@ -75,7 +92,11 @@ bx_verdicts_check(const char *list, char *err, size_t errsz)
 		}
 		memcpy(word, p, n);
 		word[n] = '\0';
-		if (bx_verdict_parse(word) < 0) {
+		if ((v = bx_verdict_parse(word)) >= 0) {
+			*mask |= 1u << v;
+		} else if ((alias = alias_mask(word))) {
+			*mask |= alias;
+		} else {
 			snprintf(err, errsz, "unknown verdict '%s'", word);
 			return -EINVAL;
 		}
@@ -83,6 +104,14 @@ bx_verdicts_check(const char *list, char *err, size_t errsz)
 			return 0;
 		p += n + 1;
 	}
+}
+
+int
+bx_verdicts_check(const char *list, char *err, size_t errsz)
+{
+	unsigned mask;
+
+	return bx_verdicts_parse(list, &mask, err, errsz);
 }
 
 bool

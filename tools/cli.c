@@ -5,6 +5,8 @@
  */
 #include "tools/cli.h"
 
+#include "explorer/explorer.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -30,7 +32,7 @@ die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage("", fmt, ap);
 	va_end(ap);
-	exit(1);
+	exit(EXIT_RUNTIME);
 }
 
 void
@@ -305,6 +307,53 @@ cli_parse_format(const char *cmd, const char *s, unsigned allowed)
 		    format_names[i]);
 	}
 	die_usage("%s: unknown format '%s' (use %s)", cmd, s, choices);
+}
+
+unsigned
+cli_parse_fail_on(const char *cmd, const char *list)
+{
+	char err[256];
+	unsigned mask;
+
+	if (bx_verdicts_parse(list, &mask, err, sizeof(err)) < 0)
+		die_usage("%s: --fail-on: %s (verdicts: ok, reported, "
+		    "silent-corruption, corruption, crashed, hang, unreached, "
+		    "oracle-error; bugs: every bug verdict)", cmd, err);
+	return mask;
+}
+
+struct fail_on_sum {
+	unsigned	mask;
+	int64_t		n;
+};
+
+static int
+fail_on_add(void *ctx, const char *verdict, int64_t n)
+{
+	struct fail_on_sum *f = ctx;
+	int v = bx_verdict_parse(verdict);
+
+	if (v >= 0 && (f->mask & (1u << v)))
+		f->n += n;
+	return 0;
+}
+
+int
+cli_fail_on_count(struct store *s, unsigned mask, int64_t *n)
+{
+	struct fail_on_sum f = { .mask = mask };
+	int rc = store_verdict_counts(s, fail_on_add, &f);
+
+	*n = f.n;
+	return rc;
+}
+
+void
+cli_flush_stdout(const char *cmd)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("%s: cannot write the output: %s", cmd,
+		    strerror(errno ? errno : EIO));
 }
 
 void

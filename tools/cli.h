@@ -3,8 +3,13 @@
  * (git's wording: "badio: cannot open database 'x': reason") and small
  * parsers.  Only tools/ prints or exits.
  *
- * Exit status (docs/badio.1, EXIT STATUS): 0 ok, 1 runtime error,
- * 2 usage or set-up error; `record` passes PROG's status through.
+ * Exit status, the same for every command (docs/badio.1, EXIT STATUS;
+ * docs/manual.md, "Exit status"): 0 done; 1 bugs found (--fail-on
+ * matched); 2 usage or set-up error (bad options, a missing, foreign,
+ * corrupt or newer database, an oracle that fails the fault-free run,
+ * a program that cannot be traced); 3 runtime error (a database write
+ * or read that failed, a worker that died, no memory); 130 interrupted.
+ * `record` passes PROG's status through instead of 0.
  */
 #ifndef BADIO_TOOLS_CLI_H
 #define BADIO_TOOLS_CLI_H
@@ -15,7 +20,10 @@
 
 #include "store/store.h"
 
+#define EXIT_BUGS	1
 #define EXIT_USAGE	2
+#define EXIT_RUNTIME	3
+#define EXIT_INTERRUPTED	130
 
 void	die(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
@@ -66,6 +74,14 @@ enum cli_format cli_parse_format(const char *cmd, const char *s,
 	    unsigned allowed);
 
 /*
+ * --fail-on VERDICTS (explore, report): the mask of bx_verdicts_parse,
+ * or a usage error (exit 2) naming cmd; and how many experiments in the
+ * database have one of those verdicts.
+ */
+unsigned cli_parse_fail_on(const char *cmd, const char *list);
+int	cli_fail_on_count(struct store *s, unsigned mask, int64_t *n);
+
+/*
  * `badio --complete WORDS...` (tools/complete.c): the candidates for the
  * last word, for the shell completions in tools/completion/.
  */
@@ -76,6 +92,9 @@ int	cli_complete(int nwords, char **words);
  * SA_RESTART so that blocking waits return and notice.
  */
 void	cli_on_interrupt(void (*fn)(int sig));
+
+/* Flush stdout; a runtime error (exit 3) if what was printed is lost. */
+void	cli_flush_stdout(const char *cmd);
 
 /* Open an existing database, or die with one line naming the problem. */
 struct store *cli_open_db(const char *path, enum store_mode mode);

@@ -2,10 +2,11 @@
  * cmd_explore.c - `badio explore`: options in, bx_explore() out, the
  * progress line, messages and the exit status.
  *
- * Exit status: 0 done; 1 with --fail-on when the database holds an
- * experiment with one of those verdicts (or on a runtime error);
- * 2 usage or set-up errors (including an oracle that fails the
- * fault-free run); 130 interrupted (what was committed stays).
+ * Exit status (tools/cli.h): 0 done; 1 with --fail-on when the database
+ * holds an experiment with one of those verdicts; 2 usage or set-up
+ * errors (including an oracle that fails the fault-free run); 3 runtime
+ * errors (the database, a worker); 130 interrupted (what was committed
+ * stays).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,6 +51,7 @@ const char explore_usage[] =
 	"      --keep DIR           keep the run directories of bug verdicts\n"
 	"      --redo               forget earlier experiments, start over\n"
 	"      --fail-on VERDICTS   exit 1 if DB holds any of these verdicts\n"
+	"                           (comma-separated; bugs: every bug verdict)\n"
 	"      --include-stdio      explore writes to stdout, stderr, terminals,\n"
 	"                           /dev/null\n"
 	"      --include-pipes      explore writes to pipes and sockets\n"
@@ -63,11 +65,17 @@ const char explore_usage[] =
 	"                           (then 'badio merge'; docs/scale.md)\n"
 	"      --shard-db PATH      that database (default: DB.shard-K-of-N.db\n"
 	"                           beside DB, made as a copy of DB)\n"
-	"  -q, --quiet              no progress line, no summary\n"
+	"  -q, --quiet              no progress, no summary (progress: a line\n"
+	"                           redrawn on a terminal, else one plain line\n"
+	"                           every 5 s, BADIO_PROGRESS_SECONDS)\n"
 	"  -h, --help               show this help\n"
 	"\n"
 	"Verdicts: ok, reported, silent-corruption, corruption, crashed, hang,\n"
-	"unreached, oracle-error (see 'badio help report').\n";
+	"unreached, oracle-error (see 'badio help report').\n"
+	"\n"
+	"Exit status: 0 done; 1 if --fail-on matched; 2 usage or set-up error\n"
+	"(among them an oracle that fails the fault-free run); 3 runtime error;\n"
+	"130 interrupted (what was committed is kept).\n";
 
 enum {
 	OPT_ORACLE = 0x100,
@@ -114,9 +122,12 @@ struct explore_cli {
 	const char	*shard_db;	/* --shard-db, or NULL */
 	char		*shard_db_own;	/* the default, malloc'd */
 	char		shard_name[32];	/* "K/N" */
-	const char	*fail_on;
+	unsigned	fail_on;	/* --fail-on: mask of verdicts; 0: none */
 	bool		quiet;
 	bool		tty;		/* progress line on stderr */
+	bool		plain;		/* stderr is no terminal: a plain line
+					 * every interval_ns (CI logs) */
+	int64_t		interval_ns;
 	int64_t		last_draw;	/* ns, to draw at most 10 times a second */
 	bool		drawn;		/* a progress line is on screen */
 	struct bx_explore_opts bx;
@@ -247,6 +258,23 @@ parse_callsite(const char *s, int64_t *id)
 	return true;
 }
 
+/*
+ * How often a plain progress line is printed when stderr is no
+ * terminal: BADIO_PROGRESS_SECONDS (whole seconds, 0: after every
+ * experiment), by default 5.
+ */
+static int64_t
+progress_interval_ns(void)
+{
+	const char *env = getenv("BADIO_PROGRESS_SECONDS");
+	long secs = 5;
+
+	if (env && !cli_parse_int(env, 0, 86400, &secs))
+		die_usage("explore: BADIO_PROGRESS_SECONDS wants whole seconds, "
+		    "not '%s'", env);
+	return (int64_t)secs * 1000000000;
+}
+
 static void
 parse_options(int argc, char **argv, struct explore_cli *o)
 {
@@ -305,9 +333,7 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			o->bx.redo = true;
 			break;
 		case OPT_FAIL_ON:
-			if (bx_verdicts_check(optarg, err, sizeof(err)) < 0)
-				die_usage("explore: --fail-on: %s", err);
-			o->fail_on = optarg;
+			o->fail_on = cli_parse_fail_on("explore", optarg);
 			break;
 		case OPT_INCLUDE_STDIO:
 			/* terminals and other files: /dev/null... */
@@ -361,6 +387,8 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 		die_usage("explore: no oracle given (--oracle CMD: exit 0 when "
 		    "the files are intact)");
 	o->tty = !o->quiet && isatty(2);
+	o->plain = !o->quiet && !o->tty;
+	o->interval_ns = progress_interval_ns();
 }
 
 /* --- progress --- */
@@ -374,26 +402,52 @@ clear_line(struct explore_cli *o)
 	}
 }
 
+/* "badio: explore: 12/40 experiments, 3 bugs, 4.1/s, ETA 0:07" */
 static void
-draw(struct explore_cli *o, const struct bx_progress *p, bool force)
+progress_text(char *buf, size_t size, const struct bx_progress *p)
 {
-	int64_t now = mono_ns();
 	uint64_t ran = p->planned - (p->total - p->done);
 	double secs = (double)p->elapsed_ns / 1e9;
 	double rate = secs > 0 ? (double)ran / secs : 0;
 	char eta[32] = "?";
 
-	if (!o->tty || (!force && now - o->last_draw < 100000000))
-		return;
-	o->last_draw = now;
 	if (rate > 0) {
 		long left = (long)((double)(p->total - p->done) / rate + 0.5);
 
 		snprintf(eta, sizeof(eta), "%ld:%02ld", left / 60, left % 60);
 	}
-	fprintf(stderr, "\r\033[Kbadio: explore: %" PRIu64 "/%" PRIu64
+	snprintf(buf, size, "badio: explore: %" PRIu64 "/%" PRIu64
 	    " experiments, %" PRIu64 " bug%s, %.1f/s, ETA %s", p->done,
 	    p->total, p->bugs, p->bugs == 1 ? "" : "s", rate, eta);
+}
+
+/*
+ * On a terminal, one line redrawn in place (at most 10 times a second);
+ * elsewhere (a CI log, a file), a plain line every interval, written
+ * whole so it never interleaves.
+ */
+static void
+draw(struct explore_cli *o, const struct bx_progress *p, bool force)
+{
+	int64_t now = mono_ns();
+	char line[256];
+
+	if (o->plain && p->event == BX_EV_PLANNED) {
+		o->last_draw = now;	/* the first line one interval in */
+		return;
+	}
+	if (o->plain && p->event == BX_EV_RESULT &&
+	    now - o->last_draw >= o->interval_ns) {
+		o->last_draw = now;
+		progress_text(line, sizeof(line), p);
+		fprintf(stderr, "%s\n", line);
+		return;
+	}
+	if (!o->tty || (!force && now - o->last_draw < 100000000))
+		return;
+	o->last_draw = now;
+	progress_text(line, sizeof(line), p);
+	fprintf(stderr, "\r\033[K%s", line);
 	o->drawn = true;
 }
 
@@ -510,11 +564,11 @@ explain_failure(struct explore_cli *o, struct store *s,
 		    " experiment%s committed this run, %" PRIu64 "/%" PRIu64
 		    " in '%s' (run explore again to go on)\n", r->ran,
 		    r->ran == 1 ? "" : "s", r->done, r->total, o->db);
-		return 130;
+		return EXIT_INTERRUPTED;
 	case BX_FAIL_STORE:
 		error("explore: database '%s': %s", o->db,
 		    s ? store_errmsg(s) : why);
-		return 1;
+		return EXIT_RUNTIME;
 	case BX_FAIL_RECORDING:
 		die_usage("explore: database '%s' holds no recording (run "
 		    "'badio record' first)", o->db);
@@ -538,7 +592,7 @@ explain_failure(struct explore_cli *o, struct store *s,
 		}
 	case BX_FAIL_SCRATCH:
 		error("explore: cannot prepare a run directory: %s", why);
-		return 1;
+		return EXIT_RUNTIME;
 	case BX_FAIL_KEEP:
 		die_usage("explore: cannot create --keep directory '%s': %s",
 		    o->bx.keep_dir, why);
@@ -571,14 +625,14 @@ explain_failure(struct explore_cli *o, struct store *s,
 		}
 	case BX_FAIL_WORKER:
 		error("explore: a worker process failed: %s", why);
-		return 1;
+		return EXIT_RUNTIME;
 	case BX_FAIL_CALLSITE:
 		die_usage("explore: no recorded site has call site %" PRId64
 		    " (%#" PRIx64 "; see 'badio sites --stacks')",
 		    o->bx.callsite, (uint64_t)o->bx.callsite);
 	default:
 		error("explore: %s", why);
-		return 1;
+		return EXIT_RUNTIME;
 	}
 }
 
@@ -656,13 +710,13 @@ cmd_explore(int argc, char **argv)
 	summary(&o, s, r, (double)(mono_ns() - t0) / 1e9);
 	rc = 0;
 	if (o.fail_on) {
-		if (store_count_verdicts(s, o.fail_on, &n) < 0) {
+		if (cli_fail_on_count(s, o.fail_on, &n) < 0) {
 			error("explore: database '%s': %s", o.db,
 			    store_errmsg(s));
-			rc = 1;
+			rc = EXIT_RUNTIME;
 			goto out_close;
 		}
-		rc = n > 0;
+		rc = n > 0 ? EXIT_BUGS : 0;
 	}
 out_close:
 	store_close(s);

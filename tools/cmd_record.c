@@ -370,14 +370,15 @@ die_tracer(const char *prog, int rc, enum rec_stage stage)
 
 	switch (stage) {
 	case REC_STAGE_PTRACE:
-		die("record: cannot trace '%s': ptrace refused (%s): badio may "
-		    "itself be traced (strace, gdb, rr, badio), Yama's "
-		    "kernel.yama.ptrace_scope may forbid it, or a container may "
-		    "lack CAP_SYS_PTRACE", prog, strerror(err));
-	case REC_STAGE_SECCOMP:
-		die("record: cannot load the seccomp filter: %s (the kernel needs "
-		    "CONFIG_SECCOMP_FILTER; a container may block seccomp)",
+		die_code(EXIT_USAGE, "record: cannot trace '%s': ptrace "
+		    "refused (%s): badio may itself be traced (strace, gdb, "
+		    "rr, badio), Yama's kernel.yama.ptrace_scope may forbid "
+		    "it, or a container may lack CAP_SYS_PTRACE", prog,
 		    strerror(err));
+	case REC_STAGE_SECCOMP:
+		die_code(EXIT_USAGE, "record: cannot load the seccomp filter: "
+		    "%s (the kernel needs CONFIG_SECCOMP_FILTER; a container "
+		    "may block seccomp)", strerror(err));
 	case REC_STAGE_EXEC:
 		die_code(err == ENOENT ? 127 : 126, "record: cannot execute '%s': %s",
 		    prog, strerror(err));
@@ -558,5 +559,5 @@ out_fail:
 	remove_db(tmp);
 	if (!o.keep)
 		bx_tree_remove(dir);
-	return 1;
+	return EXIT_RUNTIME;
 }

@@ -18,12 +18,13 @@
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/report.h"
 #include "tools/report_html.h"
 #include "tools/stack.h"
 
 const char report_usage[] =
 	"usage: badio report [-d DB] [--format table|csv|json|html] [--all]\n"
-	"                    [-o FILE]\n"
+	"                    [-o FILE] [--fail-on VERDICTS]\n"
 	"\n"
 	"Summarise what 'badio explore' found: how many experiments got each\n"
 	"verdict, how many were left out by --per-callsite (not explored) and\n"
@@ -42,6 +43,8 @@ const char report_usage[] =
 	"                       standard output\n"
 	"  -a, --all            every experiment (and site left out), not only\n"
 	"                       the bug groups\n"
+	"      --fail-on VERDICTS  exit 1 if DB holds any of these verdicts\n"
+	"                       (comma-separated; bugs: every bug verdict)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Verdicts:\n"
@@ -53,14 +56,21 @@ const char report_usage[] =
 	"  hang               did not finish within --timeout\n"
 	"  unreached          the site was not found in the re-run\n"
 	"  oracle-error       the oracle could not judge (125, timeout, ...)\n"
-	"Bugs are silent-corruption, corruption, crashed and hang.\n";
+	"Bugs are silent-corruption, corruption, crashed and hang.\n"
+	"\n"
+	"Exit status: 0; 1 if --fail-on matched; 2 usage error or a missing,\n"
+	"foreign or corrupt database; 3 the database could not be read or the\n"
+	"report not written.\n";
+
+enum { OPT_FAIL_ON = 0x100 };
 
 const struct option report_options[] = {
-	{ "db",     required_argument, NULL, 'd' },
-	{ "format", required_argument, NULL, 'F' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "all",    no_argument,       NULL, 'a' },
-	{ "help",   no_argument,       NULL, 'h' },
+	{ "db",      required_argument, NULL, 'd' },
+	{ "format",  required_argument, NULL, 'F' },
+	{ "output",  required_argument, NULL, 'o' },
+	{ "all",     no_argument,       NULL, 'a' },
+	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "help",    no_argument,       NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 const char report_shortopts[] = "+d:F:o:ah";
@@ -290,116 +300,9 @@ skipped_row(void *ctx, const struct store_site *site, const char *fault,
 	return exp_row(ctx, &e, site);
 }
 
-/* --- bugs grouped by (call site, path, verdict) --- */
+/* --- bugs grouped by (call site, path, verdict): tools/report_groups.c --- */
 
 #define MAX_IDS_SHOWN	8
-
-struct bug_group {
-	int64_t		callsite;
-	char		*path;
-	int		verdict;	/* enum bx_verdict: the report order */
-	unsigned	faults;		/* 1u << enum rec_fault */
-	int64_t		*ids;		/* distinct sites, in seq order */
-	size_t		nids;
-	size_t		cap;
-	uint64_t	nexp;
-	uint64_t	ndiverged;
-	int64_t		first_seq;
-};
-
-struct bug_groups {
-	struct bug_group *v;
-	size_t		n;
-	size_t		cap;
-};
-
-static struct bug_group *
-group_find(struct bug_groups *gs, int64_t callsite, const char *path,
-    int verdict)
-{
-	struct bug_group *g;
-	size_t i;
-
-	for (i = 0; i < gs->n; i++) {
-		g = &gs->v[i];
-		if (g->callsite == callsite && g->verdict == verdict &&
-		    strcmp(g->path, path) == 0)
-			return g;
-	}
-	if (gs->n == gs->cap) {
-		size_t cap = gs->cap ? 2 * gs->cap : 16;
-		struct bug_group *n = reallocarray(gs->v, cap, sizeof(*n));
-
-		if (!n)
-			return NULL;
-		gs->v = n;
-		gs->cap = cap;
-	}
-	g = &gs->v[gs->n];
-	memset(g, 0, sizeof(*g));
-	g->path = strdup(path);
-	if (!g->path)
-		return NULL;
-	g->callsite = callsite;
-	g->verdict = verdict;
-	g->first_seq = INT64_MAX;
-	gs->n++;
-	return g;
-}
-
-static int
-group_add(void *ctx, const struct store_experiment *e,
-    const struct store_site *s)
-{
-	struct bug_groups *gs = ctx;
-	struct bug_group *g;
-	int f = rec_fault_parse(e->fault);
-	size_t i;
-
-	g = group_find(gs, s->callsite, s->path ? s->path : "",
-	    bx_verdict_parse(e->verdict));
-	if (!g)
-		return -ENOMEM;
-	if (f >= 0)
-		g->faults |= 1u << f;
-	g->nexp++;
-	g->ndiverged += e->diverged;
-	if (s->seq < g->first_seq)
-		g->first_seq = s->seq;
-	for (i = 0; i < g->nids && g->ids[i] != s->id; i++)
-		;
-	if (i < g->nids)
-		return 0;
-	if (g->nids == g->cap) {
-		size_t cap = g->cap ? 2 * g->cap : 8;
-		int64_t *n = reallocarray(g->ids, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		g->ids = n;
-		g->cap = cap;
-	}
-	g->ids[g->nids++] = s->id;
-	return 0;
-}
-
-static int
-cmp_group(const void *a, const void *b)
-{
-	const struct bug_group *x = a, *y = b;
-
-	if (x->verdict != y->verdict)
-		return x->verdict < y->verdict ? -1 : 1;
-	return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
-}
-
-static int
-cmp_id(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /*
  * One line per group:
@@ -408,12 +311,11 @@ cmp_id(const void *a, const void *b)
  * the location and path columns aligned.
  */
 static void
-groups_print(struct bug_groups *gs, struct cli_stacks *cs)
+groups_print(struct report_groups *gs, struct cli_stacks *cs)
 {
 	int wloc = 0, wpath = 0;
 	size_t i, k;
 
-	qsort(gs->v, gs->n, sizeof(*gs->v), cmp_group);
 	for (i = 0; i < gs->n; i++) {
 		int l = (int)strlen(location(cs, gs->v[i].callsite));
 		int p = (int)strlen(gs->v[i].path);
@@ -422,19 +324,12 @@ groups_print(struct bug_groups *gs, struct cli_stacks *cs)
 		wpath = p > wpath ? p : wpath;
 	}
 	for (i = 0; i < gs->n; i++) {
-		struct bug_group *g = &gs->v[i];
-		const char *sep = "";
-		int f;
+		struct report_group *g = &gs->v[i];
+		char faults[128];
 
-		printf("%-*s  %-*s  %s under ", wloc, location(cs, g->callsite),
-		    wpath, g->path, bx_verdict_name(g->verdict));
-		for (f = 0; f < REC_FAULT_COUNT; f++) {
-			if (!(g->faults & (1u << f)))
-				continue;
-			printf("%s%s", sep, rec_fault_name(f));
-			sep = ", ";
-		}
-		qsort(g->ids, g->nids, sizeof(*g->ids), cmp_id);
+		report_group_faults(g, faults, sizeof(faults));
+		printf("%-*s  %-*s  %s under %s", wloc, location(cs, g->callsite),
+		    wpath, g->path, bx_verdict_name(g->verdict), faults);
 		printf(" at %zu site%s (id%s ", g->nids, g->nids == 1 ? "" : "s",
 		    g->nids == 1 ? "" : "s");
 		for (k = 0; k < g->nids && k < MAX_IDS_SHOWN; k++)
@@ -445,18 +340,6 @@ groups_print(struct bug_groups *gs, struct cli_stacks *cs)
 			    g->ndiverged, g->nexp);
 		putchar('\n');
 	}
-}
-
-static void
-groups_free(struct bug_groups *gs)
-{
-	size_t i;
-
-	for (i = 0; i < gs->n; i++) {
-		free(gs->v[i].path);
-		free(gs->v[i].ids);
-	}
-	free(gs->v);
 }
 
 /* --- divergence --- */
@@ -496,7 +379,7 @@ static int
 report_table(struct store *s, bool all, struct cli_stacks *cs,
     const struct bx_pending *pend)
 {
-	struct bug_groups gs = { 0 };
+	struct report_groups gs = { 0 };
 	struct divergence dv = { .max = all ? UINT64_MAX : 10 };
 	struct listing g = { .cs = cs };
 	struct counts c = { 0 };
@@ -556,14 +439,14 @@ report_table(struct store *s, bool all, struct cli_stacks *cs,
 			    dv.n - dv.shown);
 	}
 	if (rc == 0)
-		rc = store_bugs_each(s, group_add, &gs);
+		rc = report_groups_load(s, &gs);
 	if (rc == 0 && gs.n == 0)
 		printf("\nno bugs found\n");
 	else if (rc == 0) {
 		printf("\nbugs by call site:\n");
 		groups_print(&gs, cs);
 	}
-	groups_free(&gs);
+	report_groups_free(&gs);
 	if (rc || !all)
 		return rc;
 	printf("\nall experiments\n");
@@ -655,6 +538,8 @@ cmd_report(int argc, char **argv)
 	struct csv csv;
 	bool all = false;
 	struct store *s;
+	unsigned fail_on = 0;
+	int64_t matched = 0;
 	char *json;
 	int opt, rc = 0;
 	size_t i;
@@ -672,6 +557,9 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'a': all = true; break;
+		case OPT_FAIL_ON:
+			fail_on = cli_parse_fail_on("report", optarg);
+			break;
 		case 'h': return cmd_print_help("report");
 		default:
 			die_usage("report: unknown option or missing argument "
@@ -721,6 +609,8 @@ cmd_report(int argc, char **argv)
 		rc = report_table(s, all, cs, &pend);
 		break;
 	}
+	if (rc == 0 && fail_on)
+		rc = cli_fail_on_count(s, fail_on, &matched);
 	if (rc < 0 && tmp)
 		unlink(tmp);
 	if (rc == -EIO && html)
@@ -731,5 +621,5 @@ cmd_report(int argc, char **argv)
 	output_close(output, tmp);
 	store_close(s);
 	cli_stacks_free(cs);
-	return 0;
+	return matched > 0 ? EXIT_BUGS : 0;
 }

@@ -286,6 +286,7 @@ cmd_sites(int argc, char **argv)
 	}
 	if (rc < 0)
 		die("sites: cannot read '%s': %s", db, store_errmsg(s));
+	cli_flush_stdout("sites");
 	cli_stacks_free(out.stacks);
 	store_close(s);
 	return 0;

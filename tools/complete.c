@@ -20,7 +20,7 @@
  *           :exec N      words N... (0 = "badio") are a command line of
  *                        their own: record's PROG ARGS
  *         or nothing (a number, free text).
- * The exit status is 0 unless the output cannot be written.
+ * The exit status is 0, or 3 if the output cannot be written.
  */
 #include <stdio.h>
 #include <string.h>
@@ -194,10 +194,16 @@ fault_at(size_t i)
 	return f ? f->name : NULL;
 }
 
+/* The verdicts, then the aliases --fail-on takes (bx_verdicts_parse). */
 static const char *
 verdict_at(size_t i)
 {
-	return i < BX_V_COUNT ? bx_verdict_name((enum bx_verdict)i) : NULL;
+	static const char *const aliases[] = { "bugs" };
+
+	if (i < BX_V_COUNT)
+		return bx_verdict_name((enum bx_verdict)i);
+	i -= BX_V_COUNT;
+	return i < NELEM(aliases) ? aliases[i] : NULL;
 }
 
 static const char *
@@ -410,5 +416,5 @@ cli_complete(int n, char **w)
 		else if (n - i == 2)
 			offer_commands(w[n - 1]);	/* help COMMAND */
 	}
-	return fflush(stdout) == 0 ? 0 : 1;
+	return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
 }

@@ -25,8 +25,9 @@ cli_open_db(const char *path, enum store_mode mode)
 	if (rc == -EBADMSG)
 		die_usage("database '%s' is corrupt: %s", path,
 		    s ? store_errmsg(s) : "malformed");
+	/* a database that cannot be used is a set-up error, like a missing one */
 	if (rc < 0)
-		die("cannot open database '%s': %s", path,
+		die_usage("cannot open database '%s': %s", path,
 		    s ? store_errmsg(s) : strerror(-rc));
 	return s;
 }

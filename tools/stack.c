@@ -24,6 +24,7 @@ struct stack_ent {
 	struct cli_frame *frames;
 	size_t		n;
 	bool		unwound;
+	const struct cli_frame *pick;	/* what location names, or NULL */
 	char		*location;
 };
 
@@ -157,11 +158,10 @@ frame_fill(struct cli_stacks *cs, struct cli_frame *f,
 	return 0;
 }
 
-static char *
-make_location(const struct stack_ent *e)
+static const struct cli_frame *
+pick_frame(const struct stack_ent *e)
 {
 	const struct cli_frame *pick = NULL;
-	char *out;
 
 	/*
 	 * The user's own code first; else the first caller outside the
@@ -180,6 +180,14 @@ make_location(const struct stack_ent *e)
 			pick = &e->frames[i];
 	if (!pick && e->n)
 		pick = &e->frames[0];
+	return pick;
+}
+
+static char *
+make_location(const struct cli_frame *pick)
+{
+	char *out;
+
 	if (!pick)
 		return strdup("?");
 	if (pick->file[0] && asprintf(&out, "%s:%d %s", base_name(pick->file),
@@ -213,7 +221,8 @@ ent_load(struct cli_stacks *cs, int64_t id)
 		if (frame_fill(cs, &e->frames[i], &sf[i]) < 0)
 			goto out_fail;
 	}
-	e->location = make_location(e);
+	e->pick = pick_frame(e);
+	e->location = make_location(e->pick);
 	if (!e->location)
 		goto out_fail;
 	store_frames_free(sf, n);
@@ -245,6 +254,14 @@ cli_stack_location(struct cli_stacks *cs, int64_t callsite)
 	struct stack_ent *e = callsite ? ent_load(cs, callsite) : NULL;
 
 	return e ? e->location : "?";
+}
+
+const struct cli_frame *
+cli_stack_pick(struct cli_stacks *cs, int64_t callsite)
+{
+	struct stack_ent *e = callsite ? ent_load(cs, callsite) : NULL;
+
+	return e ? e->pick : NULL;
 }
 
 const char *

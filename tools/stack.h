@@ -36,6 +36,12 @@ int	cli_stack_frames(struct cli_stacks *cs, int64_t callsite,
  * "?" when the call site is unknown.
  */
 const char *cli_stack_location(struct cli_stacks *cs, int64_t callsite);
+/*
+ * The frame cli_stack_location names (its source file as the debug
+ * information has it, often absolute, and line), or NULL when the call
+ * site is unknown.  Valid as long as cs.
+ */
+const struct cli_frame *cli_stack_pick(struct cli_stacks *cs, int64_t callsite);
 /* One frame's text, "func (file.c:42)"; valid until the next call. */
 const char *cli_frame_text(struct cli_stacks *cs, const char *module,
 	    uint64_t offset);

@@ -47,6 +47,8 @@ explore --faults short,torn,|short,torn,eio short,torn,enospc short,torn,crash
 explore --faults crash,|crash,short crash,torn crash,eio crash,enospc
 explore --fail-on ok,s|ok,silent-corruption
 explore --fail-on=h|--fail-on=hang
+report --fail-on b|bugs
+explore --fail-on ok,|ok,reported ok,silent-corruption ok,corruption ok,crashed ok,hang ok,unreached ok,oracle-error ok,bugs
 explore --sites ''|id= syscall= family= path=
 explore --sites id=3,syscall=pw|id=3,syscall=pwrite64 id=3,syscall=pwritev id=3,syscall=pwritev2
 explore --sites family=n|family=namespace
@@ -65,7 +67,7 @@ record ''|:commands
 record -fk ls -l|:exec 3
 record -o x.db -- ls ''|:exec 5
 record -- ''|:commands
-report ''|--db --format --all --help
+report ''|--db --format --all --fail-on --help
 frob ''|
 CASES
 

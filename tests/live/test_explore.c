@@ -134,6 +134,51 @@ Test(explore, naive_writer)
 	    2);
 }
 
+/*
+ * Progress when stderr is no terminal (a CI log): plain lines, no
+ * carriage return or escape sequence, one every BADIO_PROGRESS_SECONDS
+ * (0: after every experiment; by default 5 s, so a short run prints
+ * none); none with -q.
+ */
+Test(explore, progress_lines_on_a_non_tty_stderr)
+{
+	char want[128];
+	const char *line;
+	int n = 0, st;
+
+	RECORD("--", PROG("explore_naive"));
+	cr_assert_eq(setenv("BADIO_PROGRESS_SECONDS", "0", 1), 0);
+	st = badio("explore", "-d", db_path, "--oracle",
+	    EXAMPLES "/check_naive.sh", "-j", "1", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_null(strchr(r.err, '\r'), "%s", r.err);
+	cr_assert_null(strchr(r.err, '\033'), "%s", r.err);
+	for (line = r.err; (line = strstr(line, "badio: explore: ")); line++) {
+		n++;
+		snprintf(want, sizeof(want), "badio: explore: %d/6 experiments, "
+		    "%d bug%s, ", n, n, n == 1 ? "" : "s");
+		cr_assert(strncmp(line, want, strlen(want)) == 0,
+		    "line %d: want '%s...' in\n%s", n, want, r.err);
+		cr_assert(strstr(line, "/s, ETA ") && strchr(line, '\n'),
+		    "%s", r.err);
+	}
+	cr_assert_eq(n, 6, "one line per experiment:\n%s", r.err);
+	cr_assert(strstr(r.err, "badio: explored 6 experiments"), "%s", r.err);
+
+	/* -q: nothing; the default interval: no line in a short run */
+	cr_assert_eq(EXPLORE("--oracle", EXAMPLES "/check_naive.sh", "--redo"),
+	    0, "%s", r.err);
+	cr_assert_str_eq(r.err, "");
+	cr_assert_eq(unsetenv("BADIO_PROGRESS_SECONDS"), 0);
+	cr_assert_eq(badio("explore", "-d", db_path, "--oracle",
+	    EXAMPLES "/check_naive.sh", "--redo", NULL), 0, "%s", r.err);
+	cr_assert_null(strstr(r.err, "badio: explore: "), "%s", r.err);
+	cr_assert_eq(setenv("BADIO_PROGRESS_SECONDS", "x", 1), 0);
+	cr_assert_eq(badio("explore", "-d", db_path, "--oracle",
+	    EXAMPLES "/check_naive.sh", NULL), 2, "%s", r.err);
+	cr_assert_eq(unsetenv("BADIO_PROGRESS_SECONDS"), 0);
+}
+
 Test(explore, atomic_writer_has_no_bug)
 {
 	cr_assert_eq(mkdir("init", 0755), 0);
