@@ -307,7 +307,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 /*
  * JSON.  A value from a subquery loses its JSON subtype, so every nested
  * array or object goes through json() to stay JSON instead of becoming a
- * quoted string.
+ * quoted string.  Call-site ids are 64-bit hashes, beyond the 2^53 a
+ * JavaScript number holds: they are strings (STORE_JSON_ID).
  */
 #define JSON_BOOL(col)	"json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
 #define EXP_JSON							\
@@ -315,7 +316,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'pid', pid, 'tid', tid, 'syscall', syscall, 'family', family, "\
 	"'fd', fd, 'path', path, 'path2', path2, 'kind', kind, "	\
 	"'offset', offset, 'count', count, 'result', result, 'key', key, "\
-	"'callsite', callsite, 'location', badio_location(callsite), "\
+	"'callsite', " STORE_JSON_ID("callsite") ", "			\
+	"'location', badio_location(callsite), "			\
 	"'fault', fault, 'injected', " JSON_BOOL("injected") ", "	\
 	"'fault_bytes', fault_bytes, 'status', status, "		\
 	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
@@ -326,6 +328,7 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 #define COUNTS_JSON							\
 	"SELECT json_group_object(name, n) FROM (" VERDICT_COUNTS ")"
 #define REPORT_JSON							\
+	"'version', ?1, "						\
 	"'counts', json((" COUNTS_JSON ")), "				\
 	"'not_explored', (SELECT count(*) FROM skipped), "		\
 	"'diverged', (SELECT count(*) FROM experiments WHERE diverged), "\
@@ -334,7 +337,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 #define SKIPPED_JSON							\
 	"SELECT json_group_array(json_object('site', site, 'seq', seq, "\
 	"'syscall', syscall, 'path', path, 'key', key, "		\
-	"'callsite', callsite, 'location', badio_location(callsite), "	\
+	"'callsite', " STORE_JSON_ID("callsite") ", "			\
+	"'location', badio_location(callsite), "			\
 	"'fault', fault, 'reason', reason)) FROM not_explored"
 
 /* all_rows: every experiment in site order; else only bugs, by file. */
@@ -348,20 +352,20 @@ store_experiments_json(struct store *s, bool all_rows, char **json)
 	    json);
 }
 
-/* {"counts": {verdict: n, ...}, "bugs": [...]} */
+/* {"version", "counts": {verdict: n, ...}, ..., "bugs": [...]} */
 int
-store_report_json(struct store *s, char **json)
+store_report_json(struct store *s, const char *version, char **json)
 {
-	return store_json_query(s, STMT_REPORT_JSON,
-	    "SELECT json_object(" REPORT_JSON ")", json);
+	return store_json_query_text(s, STMT_REPORT_JSON,
+	    "SELECT json_object(" REPORT_JSON ")", version, json);
 }
 
 /* store_report_json() plus "experiments": every experiment. */
 int
-store_report_all_json(struct store *s, char **json)
+store_report_all_json(struct store *s, const char *version, char **json)
 {
-	return store_json_query(s, STMT_REPORT_ALL_JSON,
+	return store_json_query_text(s, STMT_REPORT_ALL_JSON,
 	    "SELECT json_object(" REPORT_JSON ", 'experiments', json(("
 	    EXPS_JSON("verdicts") ")), 'not_explored_experiments', json(("
-	    SKIPPED_JSON ")))", json);
+	    SKIPPED_JSON ")))", version, json);
 }

@@ -153,7 +153,7 @@ out_done:
 	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
 	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \
 	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, " \
-	"'callsite', callsite"
+	"'callsite', " STORE_JSON_ID("callsite")
 
 static const char sql_sites_json[] =
 	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ")) "

@@ -212,18 +212,21 @@ store_text_dup(struct store *s, sqlite3_stmt *st, int col, char **out)
 }
 
 /* Run a query whose single row and column is a JSON text; malloc'd copy. */
-int
-store_json_query(struct store *s, enum store_stmt_id id, const char *sql,
-    char **json)
+static int
+json_query(struct store *s, enum store_stmt_id id, const char *sql,
+    const char *p1, char **json)
 {
 	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
 	int rc;
 
 	*json = NULL;
 	rc = store_stmt(s, id, sql, &st);
 	if (rc < 0)
 		return rc;
-	rc = store_step(s, st);
+	if (p1)
+		store_bind_text(st, 1, p1, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
 	if (rc == 1)
 		rc = store_text_dup(s, st, 0, json);
 	else if (rc == 0)
@@ -232,6 +235,20 @@ store_json_query(struct store *s, enum store_stmt_id id, const char *sql,
 		rc = store_fail(s, -EIO, "query returned no JSON");
 	store_stmt_done(s, id, st);
 	return rc;
+}
+
+int
+store_json_query(struct store *s, enum store_stmt_id id, const char *sql,
+    char **json)
+{
+	return json_query(s, id, sql, NULL, json);
+}
+
+int
+store_json_query_text(struct store *s, enum store_stmt_id id,
+    const char *sql, const char *p1, char **json)
+{
+	return json_query(s, id, sql, p1 ? p1 : "", json);
 }
 
 void

@@ -195,14 +195,17 @@ int	store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx);
  * JSON built by SQLite's json functions, malloc'd in *json; the caller
  * frees it.  Experiments are objects with the columns of the verdicts
  * view (docs/schema.md): all_rows gives every experiment in site order,
- * otherwise only the bugs, in store_bugs_each() order.  The report is
- * {"counts": {verdict: n, ...}, "bugs": [...]}, counts in the order of
+ * otherwise only the bugs, in store_bugs_each() order.  Call-site ids
+ * (64-bit hashes) are strings.  The report is {"version": version,
+ * "counts": {verdict: n, ...}, "not_explored", "diverged", "groups":
+ * [...], "bugs": [...]}, counts in the order of
  * store_verdict_counts(); store_report_all_json() adds "experiments":
- * [...] with every experiment.
+ * [...] with every experiment.  version names the badio that reports.
  */
 int	store_experiments_json(struct store *s, bool all_rows, char **json);
-int	store_report_json(struct store *s, char **json);
-int	store_report_all_json(struct store *s, char **json);
+int	store_report_json(struct store *s, const char *version, char **json);
+int	store_report_all_json(struct store *s, const char *version,
+	    char **json);
 
 /*
  * Call sites: the frames of each distinct call site, innermost first,

@@ -93,6 +93,11 @@ int	store_exec(struct store *s, const char *sql);
 int	store_text_dup(struct store *s, sqlite3_stmt *st, int col, char **out);
 int	store_json_query(struct store *s, enum store_stmt_id id,
 	    const char *sql, char **json);
+/* The same with ?1 bound to text. */
+int	store_json_query_text(struct store *s, enum store_stmt_id id,
+	    const char *sql, const char *p1, char **json);
+/* A 64-bit id column as a JSON string (NULL stays null). */
+#define STORE_JSON_ID(col)	"CAST(" col " AS TEXT)"
 
 /*
  * Binding helpers: each does nothing once *rc is not SQLITE_OK, so a
@@ -134,7 +139,8 @@ void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 	"CASE " col " WHEN 'short' THEN 1 WHEN 'torn' THEN 2 "		\
 	"WHEN 'eio' THEN 3 WHEN 'enospc' THEN 4 ELSE 5 END"
 #define STORE_BUG_GROUPS_JSON						\
-	"json_group_array(json_object('callsite', callsite, "		\
+	"json_group_array(json_object('callsite', "			\
+	STORE_JSON_ID("callsite") ", "					\
 	"'location', badio_location(callsite), 'path', path, "		\
 	"'verdict', verdict, 'faults', json(faults), "			\
 	"'sites', json(sites), 'experiments', n, 'diverged', nd)) FROM ("\

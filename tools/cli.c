@@ -278,7 +278,8 @@ cli_table_free(struct cli_table *t)
 
 static const char *const format_names[CLI_FORMAT_COUNT] = {
 	[CLI_FORMAT_TABLE] = "table", [CLI_FORMAT_CSV] = "csv",
-	[CLI_FORMAT_JSON] = "json",
+	[CLI_FORMAT_JSON] = "json", [CLI_FORMAT_HTML] = "html",
+	[CLI_FORMAT_JUNIT] = "junit", [CLI_FORMAT_SARIF] = "sarif",
 };
 
 const char *

@@ -59,11 +59,15 @@ void	cli_table_print(struct cli_table *t, FILE *f);
 void	cli_table_free(struct cli_table *t);
 
 /* Output formats of sites and report; each command accepts a mask of them. */
-enum cli_format { CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON };
-#define CLI_FORMAT_COUNT	3
+enum cli_format {
+	CLI_FORMAT_TABLE, CLI_FORMAT_CSV, CLI_FORMAT_JSON, CLI_FORMAT_HTML,
+	CLI_FORMAT_JUNIT, CLI_FORMAT_SARIF
+};
+#define CLI_FORMAT_COUNT	6
 #define CLI_FORMATS_SITES	((1u << CLI_FORMAT_TABLE) | \
 				 (1u << CLI_FORMAT_CSV) | (1u << CLI_FORMAT_JSON))
-#define CLI_FORMATS_REPORT	CLI_FORMATS_SITES
+#define CLI_FORMATS_REPORT	(CLI_FORMATS_SITES | (1u << CLI_FORMAT_HTML) | \
+				 (1u << CLI_FORMAT_JUNIT) | (1u << CLI_FORMAT_SARIF))
 /* "table", ...; NULL past the end. */
 const char	*cli_format_name(enum cli_format f);
 /*

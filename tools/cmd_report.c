@@ -23,8 +23,8 @@
 #include "tools/stack.h"
 
 const char report_usage[] =
-	"usage: badio report [-d DB] [--format table|csv|json|html] [--all]\n"
-	"                    [-o FILE] [--fail-on VERDICTS]\n"
+	"usage: badio report [-d DB] [--format FMT] [--all] [-o FILE]\n"
+	"                    [--fail-on VERDICTS]\n"
 	"\n"
 	"Summarise what 'badio explore' found: how many experiments got each\n"
 	"verdict, how many were left out by --per-callsite (not explored) and\n"
@@ -32,13 +32,15 @@ const char report_usage[] =
 	"site (the line of the program's own code), file and verdict.  --all\n"
 	"lists every experiment: the site, the fault, how the program ended\n"
 	"and what the oracle said.  CSV has one row per bug; JSON is\n"
-	"{\"counts\": {...}, \"groups\": [...], \"bugs\": [...], ...}.  HTML is\n"
-	"one self-contained page (open it from file://): the summary, a\n"
-	"timeline of every file's sites coloured by verdict with the fsyncs\n"
-	"drawn as barriers, the bug groups, and each site's experiments.\n"
+	"{\"version\", \"counts\": {...}, \"groups\": [...], \"bugs\": [...], ...}.\n"
+	"HTML is one self-contained page (open it from file://): the summary,\n"
+	"a timeline of every file's sites coloured by verdict with the fsyncs\n"
+	"drawn as barriers, the bug groups, and each site's experiments.  JUnit\n"
+	"XML has a testcase per site, failing on bug verdicts; SARIF 2.1.0 a\n"
+	"result per bug group at its source line (GitHub, GitLab).\n"
 	"\n"
 	"  -d, --db DB          database (default: badio.db)\n"
-	"  -F, --format FMT     table (default), csv, json or html\n"
+	"  -F, --format FMT     table (default), csv, json, html, junit or sarif\n"
 	"  -o, --output FILE    write to FILE (replaced when complete), not\n"
 	"                       standard output\n"
 	"  -a, --all            every experiment (and site left out), not only\n"
@@ -531,7 +533,6 @@ cmd_report(int argc, char **argv)
 	const char *db = "badio.db";
 	const char *output = NULL;
 	enum cli_format fmt = CLI_FORMAT_TABLE;
-	bool html = false;
 	struct bx_pending pend;
 	char *tmp;
 	struct cli_stacks *cs;
@@ -550,10 +551,8 @@ cmd_report(int argc, char **argv)
 		switch (opt) {
 		case 'd': db = optarg; break;
 		case 'F':
-			html = strcmp(optarg, "html") == 0;
-			if (!html)
-				fmt = cli_parse_format("report", optarg,
-				    CLI_FORMATS_REPORT);
+			fmt = cli_parse_format("report", optarg,
+			    CLI_FORMATS_REPORT);
 			break;
 		case 'o': output = optarg; break;
 		case 'a': all = true; break;
@@ -584,12 +583,10 @@ cmd_report(int argc, char **argv)
 	tmp = output_open(output);
 	csv.f = stdout;
 	csv.cs = cs;
-	if (html)
-		rc = report_html(s, stdout, BADIO_VERSION, &pend);
-	else switch (fmt) {
+	switch (fmt) {
 	case CLI_FORMAT_JSON:
-		rc = all ? store_report_all_json(s, &json) :
-		    store_report_json(s, &json);
+		rc = all ? store_report_all_json(s, BADIO_VERSION, &json) :
+		    store_report_json(s, BADIO_VERSION, &json);
 		if (rc == 0) {
 			/* the store's object, with the plan's counts first */
 			printf("{\"planned\":%" PRIu64 ",\"pending\":%" PRIu64
@@ -608,12 +605,21 @@ cmd_report(int argc, char **argv)
 	case CLI_FORMAT_TABLE:
 		rc = report_table(s, all, cs, &pend);
 		break;
+	case CLI_FORMAT_HTML:
+		rc = report_html(s, stdout, BADIO_VERSION, &pend);
+		break;
+	case CLI_FORMAT_JUNIT:
+		rc = report_junit(s, cs, db, &pend, stdout);
+		break;
+	case CLI_FORMAT_SARIF:
+		rc = report_sarif(s, cs, db, &pend, stdout);
+		break;
 	}
 	if (rc == 0 && fail_on)
 		rc = cli_fail_on_count(s, fail_on, &matched);
 	if (rc < 0 && tmp)
 		unlink(tmp);
-	if (rc == -EIO && html)
+	if (rc == -EIO && fmt == CLI_FORMAT_HTML)
 		die("report: cannot write the page: %s", strerror(errno));
 	if (rc < 0)
 		die("report: cannot read '%s': %s", db, rc == -ENOMEM ?

@@ -274,6 +274,7 @@ cmd_sites(int argc, char **argv)
 		}
 		rc = store_sites_each(s, NULL, csv_cb, &out);
 		break;
+	default:			/* CLI_FORMATS_SITES has no other */
 	case CLI_FORMAT_TABLE:
 		out.t = cli_table_new(table_headers, table_numeric, TCOLS);
 		if (!out.t)

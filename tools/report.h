@@ -45,14 +45,16 @@ void	report_groups_free(struct report_groups *gs);
 void	report_group_faults(const struct report_group *g, char *buf,
 	    size_t size);
 
+struct bx_pending;
+
 /*
  * The formats of their own files: the whole document to f; 0, or
  * -errno with the store's message in store_errmsg().  db names the
- * database in the output.
+ * database in the output; pend is the plan's count (bx_pending).
  */
 int	report_junit(struct store *s, struct cli_stacks *cs, const char *db,
-	    FILE *f);
+	    const struct bx_pending *pend, FILE *f);
 int	report_sarif(struct store *s, struct cli_stacks *cs, const char *db,
-	    FILE *f);
+	    const struct bx_pending *pend, FILE *f);
 
 #endif /* BADIO_TOOLS_REPORT_H */

@@ -21,6 +21,7 @@ packages=(
 	chromium				# tests of the HTML report
 	slurm-wlm munge				# tests of the Slurm recipe (scale)
 	parallel rsync openssh-server openssh-client	# GNU parallel recipes
+	libxml2-utils python3-jsonschema	# report formats: JUnit, SARIF schemas
 )
 missing=()
 for p in "${packages[@]}"; do

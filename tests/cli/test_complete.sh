@@ -53,7 +53,7 @@ explore --sites ''|id= syscall= family= path=
 explore --sites id=3,syscall=pw|id=3,syscall=pwrite64 id=3,syscall=pwritev id=3,syscall=pwritev2
 explore --sites family=n|family=namespace
 explore --sites syscall=write,|syscall=write,id= syscall=write,family= syscall=write,path=
-report --format ''|table csv json
+report --format ''|table csv json junit sarif
 sites -F c|csv
 sites --format=j|--format=json
 record -o ''|:files

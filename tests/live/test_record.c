@@ -1053,6 +1053,13 @@ Test(record, sites_formats)
 			 "write:out.txt:1 0 5\n"
 			 "write:out.txt:2 5 5\n"
 			 "write:out.txt:3 10 5\n");
+	/* call-site ids, 64-bit hashes, are strings, the database's exactly */
+	cr_assert_str_eq(json_text("SELECT DISTINCT json_type(value, "
+	    "'$.callsite') FROM json_each(?)", r.out), "text\n");
+	cr_assert_str_eq(json_text("SELECT group_concat(json_extract(value, "
+	    "'$.callsite'), ',') FROM json_each(?)", r.out),
+	    dump("SELECT group_concat(callsite, ',') FROM (SELECT callsite "
+	    "FROM sites ORDER BY seq)"));
 
 	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);

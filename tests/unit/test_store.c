@@ -1436,7 +1436,7 @@ Test(store_experiments, json_outputs, .init = open_new_with_recording,
 	    "write:a.txt:2");
 	free(json);
 
-	cr_assert_eq(store_report_json(st, &json), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_report_json(st, "9.9.9", &json), 0, "%s", store_errmsg(st));
 	assert_json_valid(json);
 	assert_json(json, "SELECT group_concat(key || '=' || value, ',') "
 	    "FROM json_each(?1, '$.counts')", "ok=1,reported=1,"
@@ -1449,7 +1449,7 @@ Test(store_experiments, json_outputs, .init = open_new_with_recording,
 	assert_json(json, "SELECT json_type(?1, '$.experiments')", NULL);
 	free(json);
 
-	cr_assert_eq(store_report_all_json(st, &json), 0, "%s",
+	cr_assert_eq(store_report_all_json(st, "9.9.9", &json), 0, "%s",
 	    store_errmsg(st));
 	assert_json_valid(json);
 	assert_json(json, "SELECT json_array_length(?1, '$.experiments')",
@@ -1463,11 +1463,11 @@ Test(store_experiments, json_of_empty_database, .init = open_new,
 {
 	char *json;
 
-	cr_assert_eq(store_report_all_json(st, &json), 0, "%s",
+	cr_assert_eq(store_report_all_json(st, "9.9.9", &json), 0, "%s",
 	    store_errmsg(st));
-	cr_assert_str_eq(json, "{\"counts\":{\"ok\":0,\"reported\":0,"
-	    "\"silent-corruption\":0,\"corruption\":0,\"crashed\":0,"
-	    "\"hang\":0,\"unreached\":0,\"oracle-error\":0},"
+	cr_assert_str_eq(json, "{\"version\":\"9.9.9\",\"counts\":{\"ok\":0,"
+	    "\"reported\":0,\"silent-corruption\":0,\"corruption\":0,"
+	    "\"crashed\":0,\"hang\":0,\"unreached\":0,\"oracle-error\":0},"
 	    "\"not_explored\":0,\"diverged\":0,\"groups\":[],\"bugs\":[],"
 	    "\"experiments\":[],\"not_explored_experiments\":[]}");
 	free(json);

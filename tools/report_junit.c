@@ -1,0 +1,400 @@
+/*
+ * report_junit.c - `badio report --format junit`: JUnit XML, which CI
+ * systems (Jenkins, GitLab, GitHub actions, Azure) show as test results.
+ *
+ * One testsuite for the recorded program, one testcase per site that
+ * explore tried or left out, named by its replay key, its class the call
+ * site ("writer.c:42 save"); tests/fixtures/junit-10.xsd (the Jenkins
+ * xUnit plugin's schema) validates it.  A testcase:
+ *   fails     when an experiment at the site got a bug verdict
+ *             (<failure type="silent-corruption" ...>);
+ *   errs      when the oracle could not judge one (<error>, oracle-error);
+ *   is skipped when nothing at the site was judged: every experiment
+ *             unreached, or every fault left out by --per-callsite;
+ *   passes    otherwise.
+ * Each experiment is one line of the failure's text or of system-out:
+ * the fault, the verdict, how the program ended, the bytes a short or
+ * torn write let through, the oracle's status and last line.
+ */
+#include "tools/report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explorer/explorer.h"
+#include "tools/markup.h"
+
+/* One testcase: a site, what was tried there, what was left out. */
+struct jcase {
+	int64_t		site;
+	int64_t		seq;
+	int64_t		callsite;
+	char		*key;
+	char		*syscall;
+	char		*path;
+	char		*lines;		/* one line per experiment */
+	size_t		len;
+	FILE		*mem;		/* writes lines */
+	unsigned	bug_faults[BX_V_COUNT];	/* per verdict: 1u << rec_fault */
+	unsigned	verdicts;	/* 1u << enum bx_verdict seen */
+	unsigned	nexp;
+	unsigned	nskipped;	/* faults left out */
+	int64_t		duration_ns;
+};
+
+struct jcases {
+	struct jcase	*v;
+	size_t		n;
+	size_t		cap;
+	int		err;
+};
+
+static struct jcase *
+case_for(struct jcases *cs, const struct store_site *s)
+{
+	struct jcase *c;
+
+	/* rows come in seq order: the site is the last case or a new one */
+	for (size_t i = cs->n; i > 0; i--)
+		if (cs->v[i - 1].site == s->id)
+			return &cs->v[i - 1];
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? 2 * cs->cap : 64;
+		struct jcase *n = reallocarray(cs->v, cap, sizeof(*n));
+
+		if (!n)
+			return NULL;
+		cs->v = n;
+		cs->cap = cap;
+	}
+	c = &cs->v[cs->n];
+	memset(c, 0, sizeof(*c));
+	c->site = s->id;
+	c->seq = s->seq;
+	c->callsite = s->callsite;
+	c->key = strdup(s->key ? s->key : "");
+	c->syscall = strdup(s->syscall);
+	c->path = strdup(s->path ? s->path : "");
+	c->mem = open_memstream(&c->lines, &c->len);
+	cs->n++;
+	if (!c->key || !c->syscall || !c->path || !c->mem)
+		return NULL;
+	return c;
+}
+
+/* The last non-empty line of text, at most 200 bytes, into buf. */
+static void
+last_line(const char *text, char *buf, size_t size)
+{
+	const char *end = text ? text + strlen(text) : NULL;
+	const char *start;
+	size_t n;
+
+	buf[0] = '\0';
+	if (!text)
+		return;
+	while (end > text && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	for (start = end; start > text && start[-1] != '\n'; start--)
+		;
+	n = (size_t)(end - start);
+	if (n > 200)
+		n = 200;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, start, n);
+	buf[n] = '\0';
+}
+
+/* "short: silent-corruption; program exit:0, 30 bytes written; oracle 1: ..." */
+static void
+experiment_line(FILE *f, const struct store_experiment *e)
+{
+	char said[256];
+
+	fprintf(f, "%s: %s", e->fault, e->verdict);
+	if (e->diverged)
+		fprintf(f, " (diverged: %s)", e->divergence ? e->divergence : "?");
+	fprintf(f, "; program %s", e->status ? e->status : "?");
+	if (e->fault_bytes >= 0)
+		fprintf(f, ", %" PRId64 " bytes written", e->fault_bytes);
+	if (e->oracle_exit >= 0)
+		fprintf(f, "; oracle exit %d", e->oracle_exit);
+	else if (strcmp(e->verdict, "unreached") != 0)
+		fputs("; oracle did not exit", f);
+	last_line(e->oracle_tail, said, sizeof(said));
+	if (said[0])
+		fprintf(f, ": %s", said);
+	fputc('\n', f);
+}
+
+static int
+add_experiment(void *ctx, const struct store_experiment *e,
+    const struct store_site *s)
+{
+	struct jcases *cs = ctx;
+	struct jcase *c = case_for(cs, s);
+	int v = bx_verdict_parse(e->verdict);
+	int f = rec_fault_parse(e->fault);
+
+	if (!c)
+		return -ENOMEM;
+	c->nexp++;
+	if (e->duration_ns > 0)
+		c->duration_ns += e->duration_ns;
+	if (v >= 0) {
+		c->verdicts |= 1u << v;
+		if (f >= 0)
+			c->bug_faults[v] |= 1u << f;
+	}
+	experiment_line(c->mem, e);
+	return 0;
+}
+
+static int
+add_skipped(void *ctx, const struct store_site *s, const char *fault,
+    const char *reason)
+{
+	struct jcases *cs = ctx;
+	struct jcase *c = case_for(cs, s);
+
+	if (!c)
+		return -ENOMEM;
+	c->nskipped++;
+	fprintf(c->mem, "%s: not explored (left out by %s)\n", fault,
+	    strcmp(reason, "per-callsite") == 0 ? "--per-callsite" : reason);
+	return 0;
+}
+
+static int
+cmp_case(const void *a, const void *b)
+{
+	const struct jcase *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+enum outcome { PASSED, FAILED, ERRED, SKIPPED };
+
+static bool
+any_bug(unsigned verdicts)
+{
+	for (int v = 0; v < BX_V_COUNT; v++)
+		if ((verdicts & (1u << v)) && bx_verdict_is_bug(v))
+			return true;
+	return false;
+}
+
+static enum outcome
+outcome(const struct jcase *c)
+{
+	if (any_bug(c->verdicts))
+		return FAILED;
+	if (c->verdicts & (1u << BX_V_ORACLE_ERROR))
+		return ERRED;
+	if (!(c->verdicts & ~(1u << BX_V_UNREACHED)))
+		return SKIPPED;		/* nothing judged: unreached, left out */
+	return PASSED;
+}
+
+/* "silent-corruption under short, torn, eio; corruption under crash" */
+static void
+bug_summary(FILE *f, const struct jcase *c, unsigned only)
+{
+	const char *sep = "";
+
+	for (int v = 0; v < BX_V_COUNT; v++) {
+		const char *fsep = "";
+
+		if (!(c->verdicts & (1u << v)) || !(only & (1u << v)))
+			continue;
+		fprintf(f, "%s%s under ", sep, bx_verdict_name(v));
+		for (int k = 0; k < REC_FAULT_COUNT; k++) {
+			if (!(c->bug_faults[v] & (1u << k)))
+				continue;
+			fprintf(f, "%s%s", fsep, rec_fault_name(k));
+			fsep = ", ";
+		}
+		sep = "; ";
+	}
+}
+
+/* name="value", the value escaped. */
+static void
+xml_attr(FILE *f, const char *name, const char *value)
+{
+	fprintf(f, " %s=\"", name);
+	markup_xml(f, value);
+	fputc('"', f);
+}
+
+static unsigned
+bug_mask(void)
+{
+	unsigned m = 0;
+
+	for (int v = 0; v < BX_V_COUNT; v++)
+		if (bx_verdict_is_bug(v))
+			m |= 1u << v;
+	return m;
+}
+
+static int
+write_case(FILE *f, struct cli_stacks *cs, struct jcase *c)
+{
+	char name[512], *msg = NULL;
+	size_t msglen = 0;
+	FILE *m;
+	enum outcome o = outcome(c);
+	int first_bug = -1;
+
+	snprintf(name, sizeof(name), "%s (site %" PRId64 ", %s %s)", c->key,
+	    c->site, c->syscall, c->path);
+	fputs("    <testcase", f);
+	xml_attr(f, "name", name);
+	xml_attr(f, "classname", c->callsite ?
+	    cli_stack_location(cs, c->callsite) : c->path);
+	fprintf(f, " time=\"%.3f\">\n", (double)c->duration_ns / 1e9);
+	m = open_memstream(&msg, &msglen);
+	if (!m)
+		return -ENOMEM;
+	switch (o) {
+	case FAILED:
+		for (int v = 0; v < BX_V_COUNT && first_bug < 0; v++)
+			if ((c->verdicts & (1u << v)) && bx_verdict_is_bug(v))
+				first_bug = v;
+		bug_summary(m, c, bug_mask());
+		fclose(m);
+		fputs("      <failure", f);
+		xml_attr(f, "type", bx_verdict_name(first_bug));
+		xml_attr(f, "message", msg);
+		fputs(">", f);
+		markup_xml(f, c->lines);
+		fputs("</failure>\n", f);
+		break;
+	case ERRED:
+		fclose(m);
+		fputs("      <error type=\"oracle-error\" message=\"the oracle "
+		    "could not judge a run\">", f);
+		markup_xml(f, c->lines);
+		fputs("</error>\n", f);
+		break;
+	case SKIPPED:
+		fprintf(m, "%s", c->nexp ? "not reached in the re-runs "
+		    "(unreached): no verdict" : "not explored (left out by "
+		    "--per-callsite): no verdict");
+		fclose(m);
+		fputs("      <skipped", f);
+		xml_attr(f, "message", msg);
+		fputs("/>\n", f);
+		fputs("      <system-out>", f);
+		markup_xml(f, c->lines);
+		fputs("</system-out>\n", f);
+		break;
+	case PASSED:
+		fclose(m);
+		fputs("      <system-out>", f);
+		markup_xml(f, c->lines);
+		fputs("</system-out>\n", f);
+		break;
+	}
+	free(msg);
+	fputs("    </testcase>\n", f);
+	return 0;
+}
+
+static void
+cases_free(struct jcases *cs)
+{
+	for (size_t i = 0; i < cs->n; i++) {
+		if (cs->v[i].mem)
+			fclose(cs->v[i].mem);
+		free(cs->v[i].lines);
+		free(cs->v[i].key);
+		free(cs->v[i].syscall);
+		free(cs->v[i].path);
+	}
+	free(cs->v);
+}
+
+static void
+property(FILE *f, const char *name, const char *value)
+{
+	if (!value)
+		return;
+	fputs("      <property", f);
+	xml_attr(f, "name", name);
+	xml_attr(f, "value", value);
+	fputs("/>\n", f);
+}
+
+int
+report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
+    const struct bx_pending *pend, FILE *f)
+{
+	struct jcases cs = { 0 };
+	struct store_recording rec;
+	unsigned counts[4] = { 0 };
+	char *oracle = NULL, suite[600], num[32];
+	const char *prog;
+	int64_t total_ns = 0;
+	int rc;
+
+	rc = store_experiments_each(s, add_experiment, &cs);
+	if (rc == 0)
+		rc = store_skipped_each(s, add_skipped, &cs);
+	if (rc == 0)
+		rc = store_recording_get(s, &rec);
+	if (rc < 0) {
+		cases_free(&cs);
+		return rc;
+	}
+	store_meta_get(s, "oracle", &oracle);
+	for (size_t i = 0; i < cs.n; i++) {
+		/* the lines are complete: make them readable */
+		if (fflush(cs.v[i].mem) != 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		counts[outcome(&cs.v[i])]++;
+		total_ns += cs.v[i].duration_ns;
+	}
+	qsort(cs.v, cs.n, sizeof(*cs.v), cmp_case);
+	prog = strrchr(rec.exe, '/') ? strrchr(rec.exe, '/') + 1 : rec.exe;
+	snprintf(suite, sizeof(suite), "badio %s", prog);
+
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
+	xml_attr(f, "name", suite);
+	fprintf(f, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" "
+	    "time=\"%.3f\">\n", cs.n, counts[FAILED], counts[ERRED],
+	    (double)total_ns / 1e9);
+	fputs("  <testsuite", f);
+	xml_attr(f, "name", suite);
+	fprintf(f, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" "
+	    "skipped=\"%u\" time=\"%.3f\">\n", cs.n, counts[FAILED],
+	    counts[ERRED], counts[SKIPPED], (double)total_ns / 1e9);
+	fputs("    <properties>\n", f);
+	property(f, "badio.version", BADIO_VERSION);
+	property(f, "database", db);
+	property(f, "program", rec.exe);
+	property(f, "oracle", oracle);
+	if (pend->known) {
+		/* what the last explore planned and has not run: no testcase */
+		snprintf(num, sizeof(num), "%" PRIu64, pend->total);
+		property(f, "planned", num);
+		snprintf(num, sizeof(num), "%" PRIu64, pend->pending);
+		property(f, "pending", num);
+	}
+	fputs("    </properties>\n", f);
+	for (size_t i = 0; i < cs.n && rc == 0; i++)
+		rc = write_case(f, stacks, &cs.v[i]);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+out:
+	free(oracle);
+	store_recording_release(&rec);
+	cases_free(&cs);
+	return rc;
+}
