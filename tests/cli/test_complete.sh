@@ -53,7 +53,7 @@ explore --sites ''|id= syscall= family= path=
 explore --sites id=3,syscall=pw|id=3,syscall=pwrite64 id=3,syscall=pwritev id=3,syscall=pwritev2
 explore --sites family=n|family=namespace
 explore --sites syscall=write,|syscall=write,id= syscall=write,family= syscall=write,path=
-report --format ''|table csv json junit sarif
+report --format ''|table csv json html junit sarif
 sites -F c|csv
 sites --format=j|--format=json
 record -o ''|:files
@@ -67,7 +67,7 @@ record ''|:commands
 record -fk ls -l|:exec 3
 record -o x.db -- ls ''|:exec 5
 record -- ''|:commands
-report ''|--db --format --all --fail-on --help
+report ''|--db --format --output --all --fail-on --help
 frob ''|
 CASES
 
