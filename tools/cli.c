@@ -310,17 +310,12 @@ cli_parse_format(const char *cmd, const char *s, unsigned allowed)
 	die_usage("%s: unknown format '%s' (use %s)", cmd, s, choices);
 }
 
-unsigned
-cli_parse_fail_on(const char *cmd, const char *list)
+int
+cli_fail_on_check(const char *list, char *err, size_t errsz)
 {
-	char err[256];
 	unsigned mask;
 
-	if (bx_verdicts_parse(list, &mask, err, sizeof(err)) < 0)
-		die_usage("%s: --fail-on: %s (verdicts: ok, reported, "
-		    "silent-corruption, corruption, crashed, hang, unreached, "
-		    "oracle-error; bugs: every bug verdict)", cmd, err);
-	return mask;
+	return bx_verdicts_parse(list, &mask, err, errsz);
 }
 
 struct fail_on_sum {
@@ -340,11 +335,16 @@ fail_on_add(void *ctx, const char *verdict, int64_t n)
 }
 
 int
-cli_fail_on_count(struct store *s, unsigned mask, int64_t *n)
+cli_fail_on_count(struct store *s, const char *list, int64_t *n)
 {
-	struct fail_on_sum f = { .mask = mask };
-	int rc = store_verdict_counts(s, fail_on_add, &f);
+	struct fail_on_sum f = { 0 };
+	char err[128];
+	int rc;
 
+	*n = 0;
+	if (bx_verdicts_parse(list, &f.mask, err, sizeof(err)) < 0)
+		return -EINVAL;
+	rc = store_verdict_counts(s, fail_on_add, &f);
 	*n = f.n;
 	return rc;
 }

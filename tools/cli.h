@@ -78,12 +78,13 @@ enum cli_format cli_parse_format(const char *cmd, const char *s,
 	    unsigned allowed);
 
 /*
- * --fail-on VERDICTS (explore, report): the mask of bx_verdicts_parse,
- * or a usage error (exit 2) naming cmd; and how many experiments in the
- * database have one of those verdicts.
+ * --fail-on LIST (explore, report): verdict names and "bugs" (every bug
+ * verdict), comma-separated (bx_verdicts_parse).  check: -EINVAL with a
+ * message in err if a name is unknown.  count: how many experiments of
+ * the database have one of them (> 0: exit 1).
  */
-unsigned cli_parse_fail_on(const char *cmd, const char *list);
-int	cli_fail_on_count(struct store *s, unsigned mask, int64_t *n);
+int	cli_fail_on_check(const char *list, char *err, size_t errsz);
+int	cli_fail_on_count(struct store *s, const char *list, int64_t *n);
 
 /*
  * `badio --complete WORDS...` (tools/complete.c): the candidates for the

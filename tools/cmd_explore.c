@@ -122,7 +122,7 @@ struct explore_cli {
 	const char	*shard_db;	/* --shard-db, or NULL */
 	char		*shard_db_own;	/* the default, malloc'd */
 	char		shard_name[32];	/* "K/N" */
-	unsigned	fail_on;	/* --fail-on: mask of verdicts; 0: none */
+	const char	*fail_on;	/* --fail-on LIST, or NULL */
 	bool		quiet;
 	bool		tty;		/* progress line on stderr */
 	bool		plain;		/* stderr is no terminal: a plain line
@@ -333,7 +333,10 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			o->bx.redo = true;
 			break;
 		case OPT_FAIL_ON:
-			o->fail_on = cli_parse_fail_on("explore", optarg);
+			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
+				die_usage("explore: --fail-on: %s (verdicts, or "
+				    "bugs: every bug verdict)", err);
+			o->fail_on = optarg;
 			break;
 		case OPT_INCLUDE_STDIO:
 			/* terminals and other files: /dev/null... */

@@ -539,7 +539,8 @@ cmd_report(int argc, char **argv)
 	struct csv csv;
 	bool all = false;
 	struct store *s;
-	unsigned fail_on = 0;
+	const char *fail_on = NULL;
+	char err[256];
 	int64_t matched = 0;
 	char *json;
 	int opt, rc = 0;
@@ -557,7 +558,10 @@ cmd_report(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'a': all = true; break;
 		case OPT_FAIL_ON:
-			fail_on = cli_parse_fail_on("report", optarg);
+			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
+				die_usage("report: --fail-on: %s (verdicts, or "
+				    "bugs: every bug verdict)", err);
+			fail_on = optarg;
 			break;
 		case 'h': return cmd_print_help("report");
 		default:
