@@ -124,8 +124,8 @@ report_groups_load(struct store *s, struct report_groups *gs)
 {
 	int rc = store_bugs_each(s, group_add, gs);
 
-	if (rc < 0)
-		return rc;
+	if (rc < 0 || gs->n == 0)
+		return rc;		/* qsort wants an array, even of none */
 	qsort(gs->v, gs->n, sizeof(*gs->v), cmp_group);
 	for (size_t i = 0; i < gs->n; i++)
 		qsort(gs->v[i].ids, gs->v[i].nids, sizeof(*gs->v[i].ids),

@@ -362,7 +362,8 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 		counts[outcome(&cs.v[i])]++;
 		total_ns += cs.v[i].duration_ns;
 	}
-	qsort(cs.v, cs.n, sizeof(*cs.v), cmp_case);
+	if (cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_case);
 	prog = strrchr(rec.exe, '/') ? strrchr(rec.exe, '/') + 1 : rec.exe;
 	snprintf(suite, sizeof(suite), "badio %s", prog);
 
