@@ -539,6 +539,19 @@ cmd_record(int argc, char **argv)
 		fprintf(stderr, "badio: kept the run directory '%s'\n", dir);
 	else
 		bx_tree_remove(dir);
+	goto out_free;
+
+out_fail:
+	stdin_capture_stop(&cap);
+	if (r.store) {
+		store_rollback(r.store);
+		store_close(r.store);
+	}
+	remove_db(tmp);
+	if (!o.keep)
+		bx_tree_remove(dir);
+	code = EXIT_RUNTIME;
+out_free:
 	stdin_capture_release(&cap);
 	files_free(&r);
 	bx_strv_free(env);
@@ -548,16 +561,4 @@ cmd_record(int argc, char **argv)
 	free(dir);
 	free(exe);
 	return code;
-
-out_fail:
-	stdin_capture_stop(&cap);
-	stdin_capture_release(&cap);
-	if (r.store) {
-		store_rollback(r.store);
-		store_close(r.store);
-	}
-	remove_db(tmp);
-	if (!o.keep)
-		bx_tree_remove(dir);
-	return EXIT_RUNTIME;
 }
