@@ -37,7 +37,7 @@ while IFS='|' read -r words want; do
 	[ "$got" = "$want" ] || fail "badio --complete badio $words: '$got', want '$want'"
 done <<'CASES'
 rec|record
-''|record sites explore report help
+''|record sites explore report merge help
 -|--help --version
 help r|record report
 explore --fa|--faults --fail-on
@@ -69,6 +69,10 @@ record -o x.db -- ls ''|:exec 5
 record -- ''|:commands
 report ''|--db --format --output --all --fail-on --help
 frob ''|
+merge -o all.db ''|:files
+merge -o all.db a.db ''|:files
+merge -|--output --quiet --help
+explore --shard ''|
 CASES
 
 # --- 2. bash, through bash-completion -------------------------------------
