@@ -121,6 +121,12 @@ case_ "report no database" report -d nothere.db
 "$badio" report -d naive.db >/dev/full 2>/dev/null
 echo "report output lost (/dev/full): $?" >>"$out"
 
+# --- merge -------------------------------------------------------------------
+case_ "merge no -o" merge naive.db
+case_ "merge a missing shard" merge -o all.db nothere.db
+case_ "merge ok" merge -q -o all.db naive.db
+case_ "merge a shard of another recording" merge -q -o all.db atomic.db
+
 if [ "${BADIO_UPDATE_GOLDEN:-0}" = 1 ]; then
 	cp "$out" "$expected/exit-status.out"
 	echo "updated $expected/exit-status.out"
