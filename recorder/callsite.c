@@ -254,7 +254,8 @@ stack_read(struct tracer *tr, struct task *t, uint64_t sp, void *words,
 	ssize_t got;
 
 	p->data_ready = false;
-	if (sc->pub.family == REC_FAM_WRITE && !(sc->decode & D_IOV) &&
+	if (sc->pub.family == REC_FAM_WRITE && sc->buf >= 0 &&
+	    !(sc->decode & D_IOV) &&
 	    p->kind == REC_KIND_REGULAR && p->count > 0 &&
 	    (uint64_t)p->count <= tr->bufsize) {
 		local[1].iov_len = remote[1].iov_len = (size_t)p->count;

@@ -11,7 +11,8 @@
  * kernel would have given it, and badio learns the result, the offset and
  * the data in one stop.
  *
- * Not emulated (the ordinary exit stop is used): non-regular files, file
+ * Not emulated (the ordinary exit stop is used): the copy calls (their
+ * data is in a file, not in memory: copy.c), non-regular files, file
  * systems outside the allowlist below (procfs and sysfs writes depend on
  * the writer, FUSE and NFS may block), O_DIRECT (buffer alignment is the
  * program's), writes larger than badio's buffer, a process while it has
@@ -123,7 +124,7 @@ emulable(struct tracer *tr, struct task *t)
 	const struct pending *p = &t->p;
 
 	return !tr->no_emulation && p->sc->pub.family == REC_FAM_WRITE &&
-	    p->kind == REC_KIND_REGULAR && p->dupfd >= 0 && !p->direct &&
+	    p->sc->buf >= 0 && p->kind == REC_KIND_REGULAR && p->dupfd >= 0 && !p->direct &&
 	    p->count >= 0 && (uint64_t)p->count <= tr->bufsize &&
 	    fs_is_local(tr, p->dupfd, p->dev) && proc_may_emulate(tr, task_tgid(t));
 }
@@ -134,7 +135,7 @@ emulate_write(struct tracer *tr, struct task *t)
 {
 	struct pending *p = &t->p;
 	size_t count = (size_t)p->count;
-	int64_t r, after;
+	int64_t r;
 
 	if (!emulable(tr, t) || !gather(tr, t, count))
 		return false;
@@ -142,13 +143,7 @@ emulate_write(struct tracer *tr, struct task *t)
 	/* skip the real call and give the program our result */
 	arch_set_nr(t->tid, -1);
 	arch_set_return(t->tid, r);
-	if (p->offset < 0 && !p->append) {
-		p->offset = p->pos;
-	} else if (p->offset < 0) {
-		after = lseek(p->dupfd, 0, SEEK_CUR);
-		if (after >= 0)
-			p->offset = after - (r > 0 ? r : 0);
-	}
+	site_write_offset(t, r, true);
 	p->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), tr->buf,
 	    (uInt)(r >= 0 ? (size_t)r : count));
 	p->crc_bytes = r >= 0 ? r : (int64_t)count;

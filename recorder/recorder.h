@@ -31,9 +31,12 @@
 
 /* Syscall families: what a site does to the data. */
 enum rec_family {
-	REC_FAM_WRITE,		/* write, pwrite64, writev, pwritev, pwritev2 */
+	REC_FAM_WRITE,		/* write, pwrite64, writev, pwritev, pwritev2,
+				 * copy_file_range, sendfile, splice */
 	REC_FAM_SYNC,		/* fsync, fdatasync, sync_file_range, msync, syncfs, sync */
-	REC_FAM_NAMESPACE,	/* rename*, unlink*, truncate, ftruncate, fallocate, creating opens */
+	REC_FAM_NAMESPACE,	/* rename*, unlink*, rmdir, mkdir*, link*, symlink*,
+				 * mknod*, truncate, ftruncate, fallocate,
+				 * creating opens */
 	REC_FAM_COUNT
 };
 
@@ -86,14 +89,20 @@ struct rec_site {
 					 * otherwise, or a name beginning with '<' that
 					 * is never a file: "<stdout>", "<too long>/x"
 					 * (docs/schema.md, "Paths") */
-	const char	*path2;		/* rename target, or NULL */
+	const char	*path2;		/* rename target; link source; symlink
+					 * text; copy source; or NULL */
 	enum rec_kind	kind;
 	int64_t		offset;		/* file offset before the call, -1 if none */
 	int64_t		count;		/* requested bytes (length for truncate/fallocate/
-					 * sync_file_range/msync), -1 if none */
+					 * sync_file_range/msync; for copy calls
+					 * clamped to what the source held), -1 if none */
+	int64_t		offset2;	/* copy calls: source offset before the
+					 * call, -1 if none (a pipe) */
 	int64_t		result;		/* bytes, fd or 0; -errno on failure */
 	bool		has_result;	/* false if the task died inside the call */
 	bool		append;		/* fd was opened with O_APPEND */
+	const char	*flags;		/* comma-separated words (docs/schema.md,
+					 * "flags"), or NULL */
 	int64_t		t_ns;		/* time since the program started */
 	uint32_t	crc32;		/* zlib crc32 of the bytes written */
 	int64_t		crc_bytes;	/* how many bytes crc32 covers; -1 if no data */

@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,6 +29,34 @@ enum {
 	D_ALL		= 1u << 6,	/* acts on every file system (sync) */
 	D_FOLLOW	= 1u << 7,	/* the path is followed: the site's kind is
 					 * what it names (open of /dev/null: other) */
+	D_DIR		= 1u << 8,	/* path is a directory (mkdir, rmdir) */
+	D_MKNOD		= 1u << 9,	/* the kind comes from the mode in flags */
+	D_LINK		= 1u << 10,	/* linkat: path2 may be the fd dirfd2
+					 * (AT_EMPTY_PATH) or /proc/self/fd/N */
+	D_SYMLINK	= 1u << 11,	/* path2 is the link's text, not a path */
+	D_COPY		= 1u << 12,	/* data comes from the file fd2, not memory */
+	D_OFF_PTR	= 1u << 13,	/* offset/off2 args point to a loff_t;
+					 * NULL: the file position */
+	D_NEWNAME	= 1u << 14,	/* only adds a name: no open file's
+					 * path changes */
+	D_RENAME	= 1u << 15,	/* replaces path2 if it exists */
+};
+
+/*
+ * What the bits of a flags argument mean, for sites.flags: a word per
+ * (mask, value) that matches, in table order, each match consuming its
+ * mask's bits (O_SYNC contains O_DSYNC).  With all set, bits no word
+ * names are written in hex, so nothing is lost.
+ */
+struct flag_word {
+	unsigned long	mask;
+	unsigned long	value;
+	const char	*name;
+};
+struct flag_words {
+	const struct flag_word *w;
+	unsigned char	n;
+	bool		all;
 };
 
 /*
@@ -40,12 +69,16 @@ struct sysent {
 	signed char	fd;		/* the file descriptor acted on */
 	signed char	dirfd;		/* directory for a relative path */
 	signed char	path;		/* path acted on */
+	signed char	fd2;		/* source fd (copy calls) */
 	signed char	dirfd2;		/* directory for path2 */
-	signed char	path2;		/* second path (rename target) */
+	signed char	path2;		/* second path: rename target, link
+					 * source, symlink text */
+	signed char	off2;		/* source offset (copy calls) */
 	signed char	buf;		/* data written */
 	signed char	count;		/* bytes, iovec count, or length */
 	signed char	offset;		/* explicit file offset */
-	signed char	flags;		/* open flags, unlinkat flags */
+	signed char	flags;		/* open flags, unlinkat flags, mode... */
+	const struct flag_words *words;	/* what the flags arg's bits mean */
 	unsigned	decode;		/* D_* */
 };
 
@@ -76,8 +109,21 @@ struct pending {
 	int64_t		pos;		/* file position at the seccomp stop, -1 */
 	bool		append;		/* the fd has O_APPEND */
 	bool		direct;		/* the fd has O_DIRECT */
+	unsigned	fdflags;	/* the fd's status flags (F_GETFL) */
 	int		dupfd;		/* badio's duplicate of fd (pidfd_getfd), -1 */
 	uint64_t	dev;		/* st_dev of the file behind dupfd */
+	bool		existed;	/* path existed at the seccomp stop */
+	bool		existed2;	/* path2 existed (rename: replaced) */
+	/* copy calls: the source (path2) */
+	int		fd2;
+	int		dupfd2;		/* badio's duplicate of fd2, -1 */
+	enum rec_kind	kind2;
+	int64_t		offset2;	/* source offset before the call, -1 */
+	bool		rwf_append;	/* pwritev2 RWF_APPEND: data goes to EOF */
+	bool		tmpfile;	/* linkat of a file without a name */
+	bool		may_create;	/* an O_CREAT open of a path not there */
+	bool		same_file;	/* rename of two links of one file */
+	char		flags[160];	/* sites.flags: words, "" for none */
 	bool		crc_done;	/* crc and crc_bytes already known */
 	bool		data_ready;	/* tr->buf holds the call's data (count bytes) */
 	uint32_t	crc;
@@ -209,11 +255,33 @@ void		fdcache_flush(struct tracer *tr, pid_t tgid);	/* 0: all */
 void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct task *));
 
 /* site.c: decoding at the seccomp stop and at the exit stop. */
+#define CRC_LIMIT_DEFAULT	(64u << 20)	/* bytes read per call for crc32 */
+struct fdref {
+	int		dupfd;		/* badio's duplicate, -1 (caller closes) */
+	uint64_t	dev;		/* st_dev, 0 if unknown */
+	int64_t		pos;		/* file position of a regular file, -1 */
+	unsigned	fl;		/* status flags (F_GETFL) */
+};
+void		fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
+		    char *path, enum rec_kind *kind);
+void		site_write_offset(struct task *t, int64_t done, bool has_rval);
 int		site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		    const uint64_t args[6], uint64_t ip, uint64_t sp);
 void		site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval);
 void		pending_release(struct pending *p);
 int64_t		now_ns(void);
+
+/* copy.c: copy_file_range, sendfile, splice (D_COPY) */
+void		copy_enter(struct tracer *tr, struct task *t);
+int64_t		copy_crc(struct tracer *tr, struct task *t, int64_t done,
+		    uint32_t *crc);
+int64_t		mem_read_loff(pid_t tid, uint64_t addr);
+
+/* flags.c: sites.flags */
+bool		open_flags(struct task *t, const struct sysent *sc,
+		    const uint64_t *args, uint64_t *flags);
+void		flags_enter(struct task *t);
+void		flags_exit(struct task *t, int64_t rval, bool has_rval);
 
 /* mem.c-like helpers live in site.c too */
 ssize_t		mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);

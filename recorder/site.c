@@ -4,10 +4,12 @@
  * At the seccomp stop (site_enter) we read what the replay key needs: the
  * file the call acts on (fd through /proc/TID/fd, or a path argument
  * resolved against its directory fd), its kind, the requested count, and
- * the ordinal.  At the exit stop (site_exit) we read what only the result
- * tells: the offset before the call for position-based writes (position
- * after minus result, right for O_APPEND too), the CRC32 of the bytes
- * written, and then hand the site to the caller.
+ * the ordinal; and what the call's flags say (flags.c).  At the exit stop
+ * (site_exit) we read what only the result tells: the offset before the
+ * call for position-based writes (position after minus result, right for
+ * O_APPEND too), the CRC32 of the bytes written, and then hand the site
+ * to the caller.  The copy calls, whose data is in a file and not in
+ * memory, have their own rules (copy.c).
  *
  * Every length read from the tracee is bounded: paths by PATH_MAX (a path
  * that cannot be named in that gets a marker, see path_resolve: never a
@@ -33,7 +35,6 @@
 
 #include "recorder/recorder_int.h"
 
-#define CRC_LIMIT_DEFAULT	(64u << 20)
 #define CRC_CHUNK		(256u << 10)
 
 int64_t
@@ -202,33 +203,35 @@ proc_readlink(pid_t tid, const char *what, char *buf, size_t size)
 static enum rec_kind kind_of_mode(const struct stat *st);
 
 /*
- * The kind of the file at path, relative to dfd (AT_FDCWD: absolute).
+ * The kind of the file at path, relative to dfd (AT_FDCWD: absolute),
+ * into *kind; returns whether it exists, and then *st is its lstat.
  * A path that does not exist yet will be a regular file.  A call that
  * follows the path (open, truncate) acts on what it names: a creating
  * open of /dev/null is "other", not a file to explore; one that does
- * not (unlink, rename) acts on the directory entry, a regular one unless
- * it is a directory.
+ * not (unlink, rename, link) acts on the directory entry: a directory,
+ * a FIFO, a socket, else (symbolic links too) a regular one.
  */
-static enum rec_kind
-kind_of(int dfd, const char *path, bool follow)
+static bool
+kind_of(int dfd, const char *path, bool follow, enum rec_kind *kind,
+    struct stat *st)
 {
-	struct stat st;
+	struct stat target;
 
-	if (fstatat(dfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return REC_KIND_REGULAR;
-	if (S_ISDIR(st.st_mode))
-		return REC_KIND_DIR;
-	if (!follow)
-		return REC_KIND_REGULAR;
-	if (S_ISLNK(st.st_mode) && fstatat(dfd, path, &st, 0) < 0)
-		return REC_KIND_REGULAR;	/* dangling: creates the target */
-	return kind_of_mode(&st);
-}
-
-static enum rec_kind
-kind_of_path(const char *path, bool follow)
-{
-	return kind_of(AT_FDCWD, path, follow);
+	*kind = REC_KIND_REGULAR;
+	if (fstatat(dfd, path, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	if (S_ISDIR(st->st_mode))
+		*kind = REC_KIND_DIR;
+	else if (S_ISFIFO(st->st_mode))
+		*kind = REC_KIND_PIPE;
+	else if (S_ISSOCK(st->st_mode))
+		*kind = REC_KIND_SOCKET;
+	else if (follow && !S_ISLNK(st->st_mode))
+		*kind = kind_of_mode(st);
+	else if (follow && fstatat(dfd, path, &target, 0) == 0)
+		*kind = kind_of_mode(&target);
+	/* else an entry, or a dangling link: the call creates the target */
+	return true;
 }
 
 /*
@@ -236,20 +239,22 @@ kind_of_path(const char *path, bool follow)
  * through the /proc link, so it works where the directory's path
  * is too long to be named.
  */
-static enum rec_kind
-kind_at(pid_t tid, const char *what, const char *rel, bool follow)
+static bool
+kind_at(pid_t tid, const char *what, const char *rel, bool follow,
+    enum rec_kind *kind, struct stat *st)
 {
-	enum rec_kind k = REC_KIND_REGULAR;
 	char name[64];
+	bool exists = false;
 	int dfd;
 
+	*kind = REC_KIND_REGULAR;
 	snprintf(name, sizeof(name), "/proc/%d/%s", (int)tid, what);
 	dfd = open(name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
-		k = kind_of(dfd, rel, follow);
+		exists = kind_of(dfd, rel, follow, kind, st);
 		close(dfd);
 	}
-	return k;
+	return exists;
 }
 
 /*
@@ -260,16 +265,20 @@ kind_at(pid_t tid, const char *what, const char *rel, bool follow)
  * kernel refuses it), "<too long>/ARG" (the directory's path and ARG
  * together are PATH_MAX bytes or more: the program reached it with chdir
  * or a directory fd), "<unknown>/ARG" (the directory has no path: a bad
- * fd).  ARG is the argument, normalized.
+ * fd).  ARG is the argument, normalized.  Returns whether the path
+ * exists at the seccomp stop; then *st (if not NULL) is its lstat.
  */
-static void
+static bool
 path_resolve(struct tracer *tr, struct task *t, int dirfd_arg, uint64_t dirfd,
-    uint64_t addr, char *out, enum rec_kind *kind, bool follow)
+    uint64_t addr, char *out, enum rec_kind *kind, bool follow,
+    struct stat *stp)
 {
 	/* an absolute directory path (< PATH_MAX), '/', the argument */
 	char *full = malloc(2 * PATH_MAX + 1), *rel = malloc(PATH_MAX);
+	struct stat local, *st = stp ? stp : &local;
 	enum rec_kind k = REC_KIND_OTHER;
 	const char *marker = NULL;
+	bool exists = false;
 	char what[48];
 	int rc;
 
@@ -300,15 +309,15 @@ path_resolve(struct tracer *tr, struct task *t, int dirfd_arg, uint64_t dirfd,
 	}
 	if (!marker) {
 		path_normalize(full);
-		if (kind)
-			k = strlen(full) < PATH_MAX ? kind_of_path(full, follow) :
-			    kind_at(t->tid, what, rel, follow);
+		exists = strlen(full) < PATH_MAX ?
+		    kind_of(AT_FDCWD, full, follow, &k, st) :
+		    kind_at(t->tid, what, rel, follow, &k, st);
 		if (path_store(tr, full))
 			snprintf(out, PATH_CAP, "%s", full);
 		else
 			marker = "<too long>";
-	} else if (kind) {
-		k = kind_at(t->tid, what, rel, follow);
+	} else {
+		exists = kind_at(t->tid, what, rel, follow, &k, st);
 	}
 	if (marker) {
 		path_normalize(rel);
@@ -319,6 +328,7 @@ out_free:
 		*kind = k;
 	free(full);
 	free(rel);
+	return exists;
 }
 
 static enum rec_kind
@@ -473,9 +483,11 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
  * kind, identity, flags and position in three cheap calls; the path is
  * cached per process and fd while the identity stays the same.  Without
  * pidfd_getfd (kernel < 5.6, a container's filter) /proc fdinfo serves.
+ * The caller owns r->dupfd (-1 without one).
  */
-static void
-fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
+void
+fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
+    char *path, enum rec_kind *kind)
 {
 	pid_t tgid = task_tgid(t);
 	const struct fdcache_ent *e;
@@ -484,52 +496,69 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 	struct stat st;
 	int pidfd = proc_pidfd(tr, tgid), fl;
 
-	p->dupfd = pidfd >= 0 ? pidfd_getfd(pidfd, p->fd, 0) : -1;
-	if (p->dupfd >= 0 && fstat(p->dupfd, &st) == 0 &&
-	    (fl = fcntl(p->dupfd, F_GETFL)) >= 0) {
+	r->pos = -1;
+	r->fl = 0;
+	r->dev = 0;
+	r->dupfd = pidfd >= 0 ? pidfd_getfd(pidfd, fd, 0) : -1;
+	if (r->dupfd >= 0 && fstat(r->dupfd, &st) == 0 &&
+	    (fl = fcntl(r->dupfd, F_GETFL)) >= 0) {
 		dev = (uint64_t)st.st_dev;
 		ino = (uint64_t)st.st_ino;
-		p->dev = dev;
-		p->append = (fl & O_APPEND) != 0;
-		p->direct = (fl & O_DIRECT) != 0;
+		r->dev = dev;
+		r->fl = (unsigned)fl;
 		if (S_ISREG(st.st_mode))
-			p->pos = lseek(p->dupfd, 0, SEEK_CUR);
-	} else if (p->dupfd >= 0 || errno != EBADF) {
-		if (p->dupfd >= 0)
-			close(p->dupfd);
-		p->dupfd = -1;
-		if (fdinfo_read(t->tid, p->fd, &fi) < 0)
+			r->pos = lseek(r->dupfd, 0, SEEK_CUR);
+	} else if (r->dupfd >= 0 || errno != EBADF) {
+		if (r->dupfd >= 0)
+			close(r->dupfd);
+		r->dupfd = -1;
+		if (fdinfo_read(t->tid, fd, &fi) < 0)
 			goto out_unknown;
 		dev = (uint64_t)fi.mnt_id | (1ull << 63);
 		ino = fi.ino;
-		p->pos = fi.pos;
-		p->append = (fi.flags & O_APPEND) != 0;
-		p->direct = (fi.flags & O_DIRECT) != 0;
+		r->pos = fi.pos;
+		r->fl = fi.flags;
 	} else {
 		goto out_unknown;
 	}
-	e = fdcache_get(tr, tgid, p->fd, dev, ino);
+	e = fdcache_get(tr, tgid, fd, dev, ino);
 	if (e) {
-		memcpy(p->path, e->path, e->len + 1);
-		p->kind = e->kind;
+		memcpy(path, e->path, e->len + 1);
+		*kind = e->kind;
 	} else {
 		bool shared = false;
 
-		fd_lookup(tr, t, p->fd, p->path, &p->kind, &shared);
+		fd_lookup(tr, t, fd, path, kind, &shared);
 		if (!shared)
-			fdcache_put(tr, tgid, p->fd, dev, ino, p->kind, p->path);
+			fdcache_put(tr, tgid, fd, dev, ino, *kind, path);
 	}
+	return;
+out_unknown:
+	snprintf(path, PATH_CAP, "<fd %d>", fd);
+	*kind = REC_KIND_OTHER;
+}
+
+static void
+fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
+{
+	struct fdref r;
+
+	fd_open(tr, t, p->fd, &r, p->path, &p->kind);
+	p->dupfd = r.dupfd;
+	p->dev = r.dev;
+	p->pos = r.pos;
+	p->fdflags = r.fl;
+	p->append = (r.fl & O_APPEND) != 0;
+	p->direct = (r.fl & O_DIRECT) != 0;
 	/*
 	 * Only a regular file's duplicate is kept (for emulation and the
 	 * O_APPEND offset).  Holding a pipe's or socket's open would keep
 	 * its reader from ever seeing end-of-file.
 	 */
-	if (p->kind != REC_KIND_REGULAR)
-		pending_release(p);
-	return;
-out_unknown:
-	snprintf(p->path, PATH_CAP, "<fd %d>", p->fd);
-	p->kind = REC_KIND_OTHER;
+	if (p->kind != REC_KIND_REGULAR && p->dupfd >= 0) {
+		close(p->dupfd);
+		p->dupfd = -1;
+	}
 }
 
 /*
@@ -609,16 +638,9 @@ open_creates(struct task *t, const struct sysent *sc, const uint64_t *args)
 {
 	uint64_t flags;
 
-	if (sc->flags < 0)
-		return true;			/* creat */
-	flags = args[(int)sc->flags];
-	if (sc->decode & D_OPENHOW) {
-		/* struct open_how starts with the u64 flags */
-		if (mem_read(t->tid, args[(int)sc->flags], &flags,
-		    sizeof(flags)) != sizeof(flags))
-			return true;
-	}
-	return (flags & (O_CREAT | O_TRUNC)) != 0;
+	/* unreadable open_how: stop anyway, the kernel will say EFAULT */
+	return !open_flags(t, sc, args, &flags) ||
+	    (flags & (O_CREAT | O_TRUNC)) != 0;
 }
 
 /* Close what a pending site holds; safe to call twice. */
@@ -628,6 +650,9 @@ pending_release(struct pending *p)
 	if (p->dupfd >= 0)
 		close(p->dupfd);
 	p->dupfd = -1;
+	if (p->dupfd2 >= 0)
+		close(p->dupfd2);
+	p->dupfd2 = -1;
 }
 
 static void
@@ -646,7 +671,19 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->pos = -1;
 	p->append = false;
 	p->direct = false;
+	p->fdflags = 0;
 	p->dupfd = -1;
+	p->existed = false;
+	p->existed2 = false;
+	p->fd2 = -1;
+	p->dupfd2 = -1;
+	p->kind2 = REC_KIND_OTHER;
+	p->offset2 = -1;
+	p->rwf_append = false;
+	p->tmpfile = false;
+	p->may_create = false;
+	p->same_file = false;
+	p->flags[0] = '\0';
 	p->crc_done = false;
 	p->data_ready = false;
 	p->callsite = 0;
@@ -654,33 +691,127 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->unwound = false;
 }
 
+/* What mknod makes, from its mode. */
+static enum rec_kind
+mknod_kind(uint64_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:	return REC_KIND_PIPE;
+	case S_IFSOCK:	return REC_KIND_SOCKET;
+	case S_IFCHR:
+	case S_IFBLK:	return REC_KIND_OTHER;
+	default:	return REC_KIND_REGULAR;	/* S_IFREG or 0 */
+	}
+}
+
+/*
+ * The fd a linkat source names, if it names one: linkat(fd, "", ...,
+ * AT_EMPTY_PATH), or "/proc/self/fd/N" (or thread-self, or a pid) with
+ * AT_SYMLINK_FOLLOW, the two ways to give an O_TMPFILE file a name.  The
+ * "self" there is the tracee, not badio.  Sets *pid and *fd.
+ */
+static bool
+link_source_fd(struct task *t, const struct sysent *sc, const uint64_t *args,
+    pid_t *pid, int *fd)
+{
+	uint64_t flags = args[(int)sc->flags];
+	char text[64], rest[16], who[16];
+	int n = 0;
+
+	if (mem_read_str(t->tid, args[(int)sc->path2], text, sizeof(text)) < 0)
+		return false;
+	if ((flags & AT_EMPTY_PATH) && text[0] == '\0') {
+		*pid = t->tid;
+		*fd = (int)args[(int)sc->dirfd2];
+		return true;
+	}
+	if (!(flags & AT_SYMLINK_FOLLOW) ||
+	    sscanf(text, "/proc/%15[^/]/fd/%d%n", who, fd, &n) != 2 ||
+	    (text[n] != '\0' && strcmp(text + n, "/") != 0) || *fd < 0)
+		return false;
+	if (strcmp(who, "self") == 0)
+		*pid = task_tgid(t);
+	else if (strcmp(who, "thread-self") == 0)
+		*pid = t->tid;
+	else if (sscanf(who, "%d%15s", pid, rest) != 1 || *pid <= 0)
+		return false;
+	return true;
+}
+
+/*
+ * path2: a rename's target, a link's existing file.  A link through an
+ * fd names the fd's file (a file made with O_TMPFILE has no name:
+ * "#INO (deleted)", flagged tmpfile).  Returns whether it exists; then
+ * *st is its stat.
+ */
+static bool
+path2_resolve(struct tracer *tr, struct task *t, const struct sysent *sc,
+    const uint64_t *args, struct stat *st)
+{
+	struct pending *p = &t->p;
+	char what[24], name[64];
+	pid_t pid;
+	int fd;
+
+	if (!(sc->decode & D_LINK) || !link_source_fd(t, sc, args, &pid, &fd))
+		return path_resolve(tr, t, sc->dirfd2, sc->dirfd2 >= 0 ?
+		    args[(int)sc->dirfd2] : 0, args[(int)sc->path2], p->path2,
+		    NULL, false, st);
+	snprintf(what, sizeof(what), "fd/%d", fd);
+	/* the kernel names at most PATH_MAX - 1 bytes: longer fails */
+	if (proc_readlink(pid, what, p->path2, PATH_MAX) < 0 ||
+	    p->path2[0] != '/') {
+		snprintf(p->path2, PATH_CAP, "<fd %d>", fd);
+		return false;
+	}
+	path_store(tr, p->path2);		/* shorter than it was */
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(name, st) < 0)
+		return false;
+	p->tmpfile = st->st_nlink == 0;
+	return true;
+}
+
 static void
 decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
     const uint64_t *args)
 {
 	struct pending *p = &t->p;
+	struct stat st, st2;
 
 	if (sc->fd >= 0) {
 		p->fd = (int)args[(int)sc->fd];
 		fd_resolve(tr, t, p);
 	} else if (sc->path >= 0) {
-		path_resolve(tr, t, sc->dirfd, sc->dirfd >= 0 ?
+		p->existed = path_resolve(tr, t, sc->dirfd, sc->dirfd >= 0 ?
 		    args[(int)sc->dirfd] : 0, args[(int)sc->path], p->path,
-		    &p->kind, (sc->decode & D_FOLLOW) != 0);
+		    &p->kind, (sc->decode & D_FOLLOW) != 0, &st);
 		if ((sc->decode & D_RMDIR_FLAG) &&
 		    (args[(int)sc->flags] & AT_REMOVEDIR))
 			p->kind = REC_KIND_DIR;
+		if (sc->decode & D_DIR)
+			p->kind = REC_KIND_DIR;
+		if (sc->decode & D_MKNOD)
+			p->kind = mknod_kind(args[(int)sc->flags]);
 	} else if (sc->decode & D_MSYNC) {
 		map_resolve(tr, t, args[0], p->path, &p->offset);
 		p->kind = p->path[0] == '<' ? REC_KIND_OTHER : REC_KIND_REGULAR;
 	} else {
 		snprintf(p->path, PATH_CAP, "<all>");
 	}
-	if (sc->path2 >= 0) {
-		path_resolve(tr, t, sc->dirfd2, args[(int)sc->dirfd2],
-		    args[(int)sc->path2], p->path2, NULL, false);
+	if (sc->path2 >= 0 && (sc->decode & D_SYMLINK)) {
+		/* the link's text, as the program gave it: never resolved */
+		if (mem_read_str(t->tid, args[(int)sc->path2], p->path2,
+		    PATH_CAP) < 0)
+			snprintf(p->path2, PATH_CAP, "<unreadable>");
+		p->has_path2 = true;
+	} else if (sc->path2 >= 0) {
+		p->existed2 = path2_resolve(tr, t, sc, args, &st2);
 		p->has_path2 = true;
 	}
+	/* two links of one file: rename(2) does nothing and returns 0 */
+	p->same_file = (sc->decode & D_RENAME) && p->existed && p->existed2 &&
+	    st.st_dev == st2.st_dev && st.st_ino == st2.st_ino;
 }
 
 /*
@@ -725,9 +856,19 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		p->count = (sc->decode & D_IOV) ?
 		    iov_total(t->tid, args[(int)sc->buf], args[(int)sc->count]) :
 		    (int64_t)args[(int)sc->count];
-	if (sc->offset >= 0 && !((sc->decode & D_OFF_OR_CUR) &&
+	if (sc->offset >= 0 && (sc->decode & D_OFF_PTR))
+		p->offset = mem_read_loff(t->tid, args[(int)sc->offset]);
+	else if (sc->offset >= 0 && !((sc->decode & D_OFF_OR_CUR) &&
 	    (int64_t)args[(int)sc->offset] == -1))
 		p->offset = (int64_t)args[(int)sc->offset];
+	if ((sc->decode & D_OFF_OR_CUR) && (args[5] & RWF_APPEND)) {
+		/* the data goes to the end of file, whatever the offset */
+		p->rwf_append = true;
+		p->offset = -1;
+	}
+	if (sc->decode & D_COPY)
+		copy_enter(tr, t);
+	flags_enter(t);
 	if (t->rs.valid && t->rs.nr == sc->pub.nr &&
 	    strcmp(t->rs.path, p->path) == 0) {
 		/* the same call, restarted after a signal handler */
@@ -810,6 +951,7 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		.has_result = has_rval, .append = append, .t_ns = p->t_ns,
 		.crc32 = crc, .crc_bytes = crc_bytes, .ordinal = p->ordinal,
 		.key = key, .fault = p->fault, .callsite = (int64_t)p->callsite,
+		.offset2 = p->offset2, .flags = p->flags[0] ? p->flags : NULL,
 		.frames = p->nframes ? p->frames : NULL, .nframes = p->nframes,
 		.unwound = p->unwound,
 	};
@@ -821,6 +963,41 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		if (tr->cb_error)
 			tracer_kill_all(tr, REC_INTERRUPTED);
 	}
+}
+
+/*
+ * The offset of a position-based write (no offset argument): the
+ * position before the call, except where the kernel moves to the end
+ * first, O_APPEND (then the position after the call minus the bytes
+ * written) and pwritev2's RWF_APPEND (the size after the call minus the
+ * bytes written: an explicit offset is not moved).
+ */
+void
+site_write_offset(struct task *t, int64_t done, bool has_rval)
+{
+	struct pending *p = &t->p;
+	int64_t end = -1;
+	struct fdinfo fi;
+	struct stat st;
+
+	if (p->sc->pub.family != REC_FAM_WRITE || p->offset >= 0 ||
+	    p->kind != REC_KIND_REGULAR)
+		return;
+	if (!p->append && !p->rwf_append) {
+		p->offset = p->pos;
+		return;
+	}
+	if (!has_rval)
+		return;
+	if (p->rwf_append)
+		end = p->dupfd >= 0 && fstat(p->dupfd, &st) == 0 ?
+		    st.st_size : -1;
+	else if (p->dupfd >= 0)
+		end = lseek(p->dupfd, 0, SEEK_CUR);
+	else if (fdinfo_read(t->tid, p->fd, &fi) == 0)
+		end = fi.pos;
+	if (end >= 0)
+		p->offset = end - (done > 0 ? done : 0);
 }
 
 /*
@@ -836,27 +1013,8 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 	const struct sysent *sc = p->sc;
 	uint32_t crc = 0;
 	int64_t crc_bytes = -1;
-	struct fdinfo fi;
 
-	/*
-	 * The offset of a position-based write: the position before the
-	 * call, except with O_APPEND, where the kernel moves to the end
-	 * first: then it is the position after the call minus the bytes
-	 * written.
-	 */
-	if (sc->pub.family == REC_FAM_WRITE && p->offset < 0 &&
-	    p->kind == REC_KIND_REGULAR) {
-		int64_t after = -1;
-
-		if (!p->append)
-			p->offset = p->pos;
-		else if (has_rval && p->dupfd >= 0)
-			after = lseek(p->dupfd, 0, SEEK_CUR);
-		else if (has_rval && fdinfo_read(t->tid, p->fd, &fi) == 0)
-			after = fi.pos;
-		if (p->append && after >= 0)
-			p->offset = after - (done > 0 ? done : 0);
-	}
+	site_write_offset(t, done, has_rval);
 	if (p->crc_done) {
 		crc = p->crc;
 		crc_bytes = p->crc_bytes;
@@ -865,12 +1023,15 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 		    (p->count > 0 ? (uint64_t)p->count : 0);
 
 		crc_bytes = data_crc(tr, t, len, &crc);
+	} else if (has_rval && (sc->decode & D_COPY)) {
+		crc_bytes = copy_crc(tr, t, done, &crc);
 	}
+	flags_exit(t, rval, has_rval);
 	pending_release(p);
 	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes);
-	/* names changed: cached fd paths may be stale */
+	/* names changed or went: cached fd paths may be stale */
 	if (sc->pub.family == REC_FAM_NAMESPACE && !(sc->decode & D_OPEN) &&
-	    sc->fd < 0 && has_rval && rval == 0)
+	    !(sc->decode & D_NEWNAME) && sc->fd < 0 && has_rval && rval == 0)
 		fdcache_flush(tr, 0);
 	p->active = false;
 }

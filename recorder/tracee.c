@@ -118,6 +118,7 @@ task_add(struct tracer *tr, pid_t tid)
 	if (!t)
 		return NULL;
 	t->p.dupfd = -1;
+	t->p.dupfd2 = -1;
 	t->p.path = malloc(PATH_CAP);
 	t->p.path2 = malloc(PATH_CAP);
 	if (!t->p.path || !t->p.path2) {

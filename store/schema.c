@@ -279,12 +279,47 @@ static const char schema_v5[] =
 "DROP TABLE schema_v5_bump;\n"
 "PRAGMA user_version = 5;\n";
 
+/*
+ * Version 6: what a crash-state builder needs to know of each site
+ * besides its file and range.  flags: the call's flags decoded (an
+ * O_SYNC or O_DSYNC fd, msync's MS_SYNC, renameat2's RENAME_EXCHANGE,
+ * fallocate's mode...) and what it did (a creating open that created);
+ * offset2: the source offset of copy_file_range, sendfile, splice and
+ * the reflinks, whose source file is in path2.  ALTER TABLE ADD COLUMN
+ * keeps no comment: the columns get theirs as migration 5 gave others.
+ * The RESETs reload the schema SQLite parsed: ADD COLUMN places its text
+ * by the parsed statement, which migration 5's edit made stale in the
+ * same transaction (the column went into the middle of a comment).
+ */
+static const char schema_v6[] =
+"PRAGMA writable_schema = RESET;\n"
+"ALTER TABLE sites ADD COLUMN flags TEXT;\n"
+"ALTER TABLE sites ADD COLUMN offset2 INTEGER;\n"
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '  callsite INTEGER            -- call-site id (callsites.id); NULL: unknown\n"
+", flags TEXT, offset2 INTEGER)',\n"
+"  '  callsite INTEGER,           -- call-site id (callsites.id); NULL: unknown\n"
+"  flags TEXT,                 -- comma-separated words in a fixed order:\n"
+"                              -- ''osync'', ''created'', ''exchange'',\n"
+"                              -- ''keep_size,punch_hole''... (docs/schema.md,\n"
+"                              -- \"flags\"); NULL: none\n"
+"  offset2 INTEGER             -- copy calls: offset in path2 (the source)\n"
+"                              -- before the call; NULL: none (a pipe)\n"
+")')\n"
+"WHERE type = 'table' AND name = 'sites';\n"
+"PRAGMA writable_schema = RESET;\n"
+"CREATE TABLE schema_v6_bump (x);\n"
+"DROP TABLE schema_v6_bump;\n"
+"PRAGMA user_version = 6;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
 	schema_v3,		/* 2 -> 3 */
 	schema_v4,		/* 3 -> 4 */
 	schema_v5,		/* 4 -> 5 */
+	schema_v6,		/* 5 -> 6 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

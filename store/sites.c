@@ -16,9 +16,9 @@
 static const char sql_site_add[] =
 	"INSERT INTO sites (recording, seq, pid, tid, syscall, family, fd, "
 	"path, path2, kind, offset, count, result, append, t_ns, crc32, "
-	"crc_bytes, key, key_path, ordinal, callsite) VALUES (?1, ?2, ?3, ?4, "
-	"?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-	"?20, ?21)";
+	"crc_bytes, key, key_path, ordinal, callsite, flags, offset2) VALUES "
+	"(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+	"?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)";
 
 static void
 bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
@@ -46,6 +46,8 @@ bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
 	store_bind_text(st, 19, site->key_path, rc);
 	store_bind_i64(st, 20, site->ordinal, rc);
 	store_bind_i64_or_null(st, 21, site->callsite, site->callsite == 0, rc);
+	store_bind_text(st, 22, site->flags, rc);
+	store_bind_i64_or_null(st, 23, site->offset2, site->offset2 < 0, rc);
 }
 
 int
@@ -91,6 +93,8 @@ store_site_read(sqlite3_stmt *st, int col, struct store_site *site)
 	site->key_path = store_col_text(st, col + 19);
 	site->ordinal = store_col_i64(st, col + 20, 0);
 	site->callsite = store_col_i64(st, col + 21, 0);
+	site->flags = store_col_text(st, col + 22);
+	site->offset2 = store_col_i64(st, col + 23, -1);
 }
 
 /* Zero bounds and NULL strings match everything. */
@@ -153,7 +157,8 @@ out_done:
 	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
 	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \
 	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, " \
-	"'callsite', " STORE_JSON_ID("callsite")
+	"'callsite', " STORE_JSON_ID("callsite") ", 'flags', flags, "	\
+	"'offset2', offset2"
 
 static const char sql_sites_json[] =
 	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ")) "

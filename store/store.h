@@ -111,7 +111,8 @@ struct store_site {
 	const char	*family;	/* "write", "sync", "namespace" */
 	int64_t		fd;		/* -1: none (stored as NULL) */
 	const char	*path;
-	const char	*path2;		/* NULL unless rename */
+	const char	*path2;		/* rename target, link source, symlink
+					 * text, copy source; else NULL */
 	const char	*kind;		/* "regular", "dir", "pipe", ... */
 	int64_t		offset;		/* -1: none (NULL) */
 	int64_t		count;		/* -1: none (NULL) */
@@ -125,6 +126,8 @@ struct store_site {
 	const char	*key_path;	/* path part of the key */
 	int64_t		ordinal;	/* ordinal part of the key */
 	int64_t		callsite;	/* 0: unknown (NULL) */
+	const char	*flags;		/* NULL: none */
+	int64_t		offset2;	/* -1: none (NULL) */
 };
 
 int	store_site_add(struct store *s, const struct store_site *site);

@@ -41,7 +41,7 @@ const char sites_shortopts[] = "+d:F:sh";
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
 	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
-	"callsite",
+	"callsite", "flags", "offset2",
 };
 #define NCOLS	(sizeof(columns) / sizeof(columns[0]))
 
@@ -64,6 +64,7 @@ csv_row(FILE *f, const struct store_site *s, bool more)
 	snprintf(v[14], 32, "%" PRId64, s->t_ns);
 	snprintf(v[15], 32, "%" PRId64, s->crc32);
 	snprintf(v[17], 32, "%" PRId64, s->callsite);
+	snprintf(v[19], 32, "%" PRId64, s->offset2);
 	for (size_t i = 0; i < NCOLS; i++)
 		cell[i] = v[i];
 	cell[4] = s->syscall;
@@ -78,6 +79,8 @@ csv_row(FILE *f, const struct store_site *s, bool more)
 	cell[15] = s->crc_bytes >= 0 ? v[15] : NULL;
 	cell[16] = s->key;
 	cell[17] = s->callsite ? v[17] : NULL;
+	cell[18] = s->flags;
+	cell[19] = s->offset2 >= 0 ? v[19] : NULL;
 	for (size_t i = 0; i < NCOLS; i++)
 		cli_csv_field(f, cell[i], i == NCOLS - 1 && !more);
 }
@@ -134,11 +137,11 @@ csv_cb(void *ctx, const struct store_site *s)
 
 static const char *const table_headers[] = {
 	"ID", "SEQ", "PID", "SYSCALL", "FD", "PATH", "KIND", "OFFSET", "COUNT",
-	"RESULT", "CRC32", "KEY",
+	"RESULT", "FLAGS", "CRC32", "KEY",
 };
 static const bool table_numeric[] = {
 	true, true, true, false, true, false, false, true, true, true, false,
-	false,
+	false, false,
 };
 #define TCOLS	(sizeof(table_headers) / sizeof(table_headers[0]))
 
@@ -155,13 +158,49 @@ format_result(char *buf, size_t size, const struct store_site *s)
 		snprintf(buf, size, "%" PRId64, s->result);
 }
 
+/* Is word one of the comma-separated words of list? */
+static bool
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (list && *list) {
+		size_t len = strcspn(list, ",");
+
+		if (len == n && strncmp(list, word, n) == 0)
+			return true;
+		list += len + (list[len] == ',');
+	}
+	return false;
+}
+
+/*
+ * The path column: "old -> new" for a rename, "a <-> b" for an exchange,
+ * "new <- from" where path2 is where the new name or data comes from
+ * (link, symlink, copy calls).
+ */
+static void
+format_path(char *buf, size_t size, const struct store_site *s)
+{
+	const char *arrow = " <- ";
+
+	if (!s->path2) {
+		snprintf(buf, size, "%s", s->path ? s->path : "");
+		return;
+	}
+	if (strncmp(s->syscall, "rename", 6) == 0)
+		arrow = has_word(s->flags, "exchange") ? " <-> " : " -> ";
+	snprintf(buf, size, "%s%s%s", s->path ? s->path : "", arrow, s->path2);
+}
+
 static int
 table_cb(void *ctx, const struct store_site *s)
 {
 	char id[24], seq[24], pid[24], fd[24], off[24], cnt[24], res[32],
 	    crc[16], path[8192];
 	const char *cells[TCOLS] = { id, seq, pid, s->syscall, fd, path, s->kind,
-				     off, cnt, res, crc, s->key };
+				     off, cnt, res, s->flags ? s->flags : "-",
+				     crc, s->key };
 
 	snprintf(id, sizeof(id), "%" PRId64, s->id);
 	snprintf(seq, sizeof(seq), "%" PRId64, s->seq);
@@ -180,8 +219,7 @@ table_cb(void *ctx, const struct store_site *s)
 		snprintf(crc, sizeof(crc), "%08" PRIx64, s->crc32);
 	else
 		snprintf(crc, sizeof(crc), "-");
-	snprintf(path, sizeof(path), s->path2 ? "%s -> %s" : "%s", s->path,
-	    s->path2 ? s->path2 : "");
+	format_path(path, sizeof(path), s);
 	return cli_table_add(ctx, cells);
 }
 

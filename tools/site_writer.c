@@ -20,7 +20,8 @@
 
 struct slot {
 	struct store_site	row;
-	char			*strings;	/* path, path2, key, one allocation */
+	char			*strings;	/* path, key, path2, flags: one
+						 * allocation */
 	struct store_frame	*frames;	/* the call site's, at its first site */
 	size_t			nframes;
 	bool			unwound;
@@ -57,7 +58,7 @@ site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
 		.has_result = s->has_result, .append = s->append, .t_ns = s->t_ns,
 		.crc32 = s->crc32, .crc_bytes = s->crc_bytes, .key = s->key,
 		.key_path = s->path, .ordinal = s->ordinal,
-		.callsite = s->callsite,
+		.callsite = s->callsite, .flags = s->flags, .offset2 = s->offset2,
 	};
 }
 
@@ -169,7 +170,8 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 {
 	size_t lp = strlen(s->path) + 1, lk = strlen(s->key) + 1;
 	size_t l2 = s->path2 ? strlen(s->path2) + 1 : 0;
-	char *p = malloc(lp + lk + l2);
+	size_t lf = s->flags ? strlen(s->flags) + 1 : 0;
+	char *p = malloc(lp + lk + l2 + lf);
 
 	sl->strings = p;
 	sl->frames = NULL;
@@ -184,6 +186,10 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 	if (s->path2) {
 		memcpy(p + lp + lk, s->path2, l2);
 		sl->row.path2 = p + lp + lk;
+	}
+	if (s->flags) {
+		memcpy(p + lp + lk + l2, s->flags, lf);
+		sl->row.flags = p + lp + lk + l2;
 	}
 	sl->strings = p;
 	sl->unwound = s->unwound;

@@ -38,6 +38,12 @@ TestSuite(hostile, .init = setup, .fini = harness_teardown, .timeout = 120);
 
 /* --- paths longer than PATH_MAX (issue 7, item 1) ------------------------- */
 
+/* A directory name of p_longpath: 200 d. */
+static const char deep_name[] =
+    "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+    "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+    "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd";
+
 /* "ddd...d/" (200 d) n times, then leaf; malloc'd, for the caller to free. */
 static char *
 deep(int n, const char *leaf)
@@ -55,9 +61,27 @@ deep(int n, const char *leaf)
 	return s;
 }
 
+/*
+ * The row of the mkdir (ordinal 1) or rmdir (2) of level k: its path
+ * relative to the run directory while it fits in PATH_MAX (levels 1 to
+ * 20), else the marker and the name the call gave.
+ */
+static void
+dir_row(FILE *f, const char *call, int k, int ordinal)
+{
+	char *path = k <= 20 ? deep(k - 1, "") : strdup("<too long>/");
+
+	cr_assert_not_null(path);
+	fprintf(f, "%s %s%.200s - dir 0 namespace:%s%.200s:%d\n", call, path,
+	    deep_name, path, deep_name, ordinal);
+	free(path);
+}
+
 Test(hostile, paths_longer_than_path_max)
 {
 	char *near = deep(15, "near"), *via = deep(11, "via"), *want;
+	size_t len;
+	FILE *f = open_memstream(&want, &len);
 
 	/*
 	 * Before the fix badio died of a heap overflow (SIGSEGV; ASan:
@@ -66,9 +90,14 @@ Test(hostile, paths_longer_than_path_max)
 	 * fit in PATH_MAX, documented markers where they do not.
 	 */
 	RECORD("--", PROG("p_longpath"));
-	cr_assert_gt(asprintf(&want,
-	    "openat %s - regular 4 namespace:%s:1\n"
-	    "write %s - regular 5 write:%s:1\n"
+	cr_assert_not_null(f);
+	for (int k = 1; k <= 15; k++)
+		dir_row(f, "mkdir", k, 1);
+	fprintf(f, "openat %s - regular 4 namespace:%s:1\n"
+	    "write %s - regular 5 write:%s:1\n", near, near, near, near);
+	for (int k = 16; k <= 21; k++)
+		dir_row(f, "mkdir", k, 1);
+	fprintf(f,
 	    "openat <too long>/far - regular 4 namespace:<too long>/far:1\n"
 	    "write <fd 4> - regular 4 write:<fd 4>:1\n"
 	    "fsync <fd 4> - regular 0 sync:<fd 4>:1\n"
@@ -77,9 +106,14 @@ Test(hostile, paths_longer_than_path_max)
 	    "openat <too long>/%s - regular 4 namespace:<too long>/%s:1\n"
 	    "openat <too long> - other -36 namespace:<too long>:1\n"
 	    "unlink <too long>/far2 - regular 0 namespace:<too long>/far2:1\n"
-	    "unlink <too long>/via - regular 0 namespace:<too long>/via:1\n"
-	    "unlink %s - regular 0 namespace:%s:2\n",
-	    near, near, near, near, via, via, near, near), 0);
+	    "unlink <too long>/via - regular 0 namespace:<too long>/via:1\n",
+	    via, via);
+	for (int k = 21; k >= 16; k--)
+		dir_row(f, "rmdir", k, 2);
+	fprintf(f, "unlink %s - regular 0 namespace:%s:2\n", near, near);
+	for (int k = 15; k >= 1; k--)
+		dir_row(f, "rmdir", k, 2);
+	cr_assert_eq(fclose(f), 0);
 	cr_assert_str_eq(dump(SITE_ROWS), want);
 	/* the data of a write to a file badio cannot name is still read */
 	cr_assert_eq(count("SELECT crc_bytes FROM sites WHERE key = "
@@ -105,6 +139,7 @@ Test(hostile, files_named_like_streams_are_files)
 	    "openat ./<stdout> - regular 3 namespace:./<stdout>:1\n"
 	    "write ./<stdout> - regular 5 write:./<stdout>:1\n"
 	    "fsync ./<stdout> - regular 0 sync:./<stdout>:1\n"
+	    "mkdir ./<pipe> - dir 0 namespace:./<pipe>:1\n"
 	    "openat ./<pipe>/data - regular 3 namespace:./<pipe>/data:1\n"
 	    "write ./<pipe>/data - regular 2 write:./<pipe>/data:1\n"
 	    "write <stdout> - pipe 7 write:<stdout>:1\n"
@@ -120,6 +155,8 @@ Test(hostile, files_named_like_streams_are_files)
 	    "namespace:./<pipe>/data:1 eio reported exit:1 1 - 0\n"
 	    "namespace:./<pipe>/data:2 crash ok crash 1 - 0\n"
 	    "namespace:./<pipe>/data:2 eio reported exit:1 1 - 0\n"
+	    "namespace:./<pipe>:1 crash ok crash 1 - 0\n"
+	    "namespace:./<pipe>:1 eio reported exit:1 1 - 0\n"
 	    "namespace:./<stdout>:1 crash corruption crash 1 - 1\n"
 	    "namespace:./<stdout>:1 eio corruption exit:1 1 - 1\n"
 	    "sync:./<stdout>:1 crash ok crash 1 - 0\n"

@@ -77,7 +77,7 @@ tmp_path(char *buf, size_t size, const char *name)
 /* Columns compared for write-family sites, namespace sites, sync sites. */
 #define W_COLS	"syscall, fd, path, kind, offset, count, result, append, " \
 		"crc_bytes, key"
-#define N_COLS	"syscall, path, path2, kind, result, key"
+#define N_COLS	"syscall, path, path2, kind, result, flags, key"
 #define S_COLS	"syscall, path, kind, key"
 
 /* Dump cols of the sites WHERE cond (one text parameter), in seq order. */
@@ -179,7 +179,8 @@ Test(record, single_write)
 	ASSERT_SITES(db, W_COLS, "family = ?", "write",
 		     "write 3 out.txt regular 0 10 10 0 10 write:out.txt:1\n");
 	ASSERT_SITES(db, N_COLS, "family = ?", "namespace",
-		     "openat out.txt - regular 3 namespace:out.txt:1\n");
+		     "openat out.txt - regular 3 creat,trunc,created "
+		     "namespace:out.txt:1\n");
 	cr_assert_eq(count_all(db), 2);
 	memset(ten, 'a', sizeof(ten));
 	assert_crc(db, "write:out.txt:1", ten, sizeof(ten));
@@ -365,22 +366,26 @@ Test(record, namespace_family)
 	RECORD_OK("--", PROG("p_ns"));
 	db = db_open();
 	ASSERT_SITES(db, N_COLS, "family = ?", "namespace",
-		     "openat a.tmp - regular 3 namespace:a.tmp:1\n"
-		     "rename a.tmp a.txt regular 0 namespace:a.tmp:2\n"
-		     "renameat a.txt b.txt regular 0 namespace:a.txt:1\n"
-		     "renameat2 b.txt c.txt regular 0 namespace:b.txt:1\n"
-		     "unlink c.txt - regular 0 namespace:c.txt:1\n"
-		     "creat d.txt - regular 3 namespace:d.txt:1\n"
-		     "unlinkat d.txt - regular 0 namespace:d.txt:2\n"
-		     "open e.txt - regular 3 namespace:e.txt:1\n"
-		     "ftruncate e.txt - regular 0 namespace:e.txt:2\n"
-		     "fallocate e.txt - regular 0 namespace:e.txt:3\n"
-		     "truncate e.txt - regular 0 namespace:e.txt:4\n"
-		     "openat e.txt - regular 3 namespace:e.txt:5\n"
-		     "openat e.txt - regular -17 namespace:e.txt:6\n"
-		     "openat sub/f.txt - regular 4 namespace:sub/f.txt:1\n"
-		     "unlinkat sub/f.txt - regular 0 namespace:sub/f.txt:2\n"
-		     "unlinkat sub - dir 0 namespace:sub:1\n");
+		     "openat a.tmp - regular 3 creat,trunc,created "
+		     "namespace:a.tmp:1\n"
+		     "rename a.tmp a.txt regular 0 - namespace:a.tmp:2\n"
+		     "renameat a.txt b.txt regular 0 - namespace:a.txt:1\n"
+		     "renameat2 b.txt c.txt regular 0 - namespace:b.txt:1\n"
+		     "unlink c.txt - regular 0 - namespace:c.txt:1\n"
+		     "creat d.txt - regular 3 creat,trunc,created "
+		     "namespace:d.txt:1\n"
+		     "unlinkat d.txt - regular 0 - namespace:d.txt:2\n"
+		     "open e.txt - regular 3 creat,created namespace:e.txt:1\n"
+		     "ftruncate e.txt - regular 0 - namespace:e.txt:2\n"
+		     "fallocate e.txt - regular 0 - namespace:e.txt:3\n"
+		     "truncate e.txt - regular 0 - namespace:e.txt:4\n"
+		     "openat e.txt - regular 3 trunc namespace:e.txt:5\n"
+		     "openat e.txt - regular -17 creat,excl namespace:e.txt:6\n"
+		     "mkdir sub - dir 0 - namespace:sub:1\n"
+		     "openat sub/f.txt - regular 4 creat,created "
+		     "namespace:sub/f.txt:1\n"
+		     "unlinkat sub/f.txt - regular 0 - namespace:sub/f.txt:2\n"
+		     "unlinkat sub - dir 0 removedir namespace:sub:2\n");
 	ASSERT_SITES(db, "syscall, fd, count", "syscall LIKE ?", "%truncate",
 		     "ftruncate 3 5\ntruncate - 10\n");
 	cr_assert_eq(q_int(db, "SELECT count FROM sites WHERE key = ?",

@@ -12,8 +12,8 @@
  *   openat(level-10 fd, "ddd...d/ x 11 /via"): the directory's path
  *                plus the argument are longer than PATH_MAX
  *   open() of an argument of PATH_MAX + 100 bytes: ENAMETOOLONG
- *   then unlinks far2, via and near and removes the directories (rmdir,
- *   not traced), leaving the directory as it found it
+ *   then unlinks far2, via and near and removes the directories (rmdir),
+ *   leaving the directory as it found it
  *
  * Run as `p_longpath` in an empty directory; exits 0 if every call
  * returned what it should.

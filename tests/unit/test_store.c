@@ -245,6 +245,8 @@ full_site(int64_t n)
 		.key_path = "dir/a b.txt",
 		.ordinal = 1,
 		.callsite = 42,
+		.flags = "exchange,replaced",
+		.offset2 = 8192,
 	};
 
 	return s;
@@ -270,6 +272,7 @@ bare_site(int64_t n, const char *path, int64_t ordinal)
 		.crc_bytes = -1,
 		.key_path = path,
 		.ordinal = ordinal,
+		.offset2 = -1,
 	};
 
 	snprintf(key, sizeof(key), "write:%s:%lld", path, (long long)ordinal);
@@ -312,12 +315,14 @@ assert_site_eq(const struct store_site *a, const struct store_site *b)
 	assert_str_or_null(a->key_path, b->key_path, "key_path");
 	cr_assert_eq(a->ordinal, b->ordinal);
 	cr_assert_eq(a->callsite, b->callsite);
+	assert_str_or_null(a->flags, b->flags, "flags");
+	cr_assert_eq(a->offset2, b->offset2);
 }
 
 /* Collects sites from store_sites_each(). */
 struct site_list {
 	struct store_site	sites[8];
-	char			strs[8][6][64];	/* copies of the strings */
+	char			strs[8][7][64];	/* copies of the strings */
 	int			n;
 };
 
@@ -345,6 +350,7 @@ collect_site(void *ctx, const struct store_site *site)
 	c->path2 = keep(l->strs[l->n][3], site->path2);
 	c->kind = keep(l->strs[l->n][4], site->kind);
 	c->key = keep(l->strs[l->n][5], site->key);
+	c->flags = keep(l->strs[l->n][6], site->flags);
 	c->key_path = c->path && site->key_path &&
 	    strcmp(site->key_path, site->path) == 0 ? c->path : NULL;
 	l->n++;
@@ -393,7 +399,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
@@ -539,12 +545,47 @@ Test(store_open, refuses_newer_version, .init = open_new,
 	cr_assert_eq(raw_int("PRAGMA user_version"), 99);
 }
 
+/*
+ * Back to before migration 6: the text of sites as ADD COLUMN leaves it,
+ * then without the two columns (DROP COLUMN edits that text back).
+ */
+static void
+drop_v6_columns(void)
+{
+	static const char commented[] =
+	    "  callsite INTEGER,           -- call-site id (callsites.id); "
+	    "NULL: unknown\n  flags TEXT,";
+	static const char added[] =
+	    "  callsite INTEGER            -- call-site id (callsites.id); "
+	    "NULL: unknown\n, flags TEXT, offset2 INTEGER)";
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
+	    NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql = "
+	    "substr(sql, 1, instr(sql, ?1) - 1) || ?2 WHERE name = 'sites' AND "
+	    "instr(sql, ?1)", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, commented, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, added, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_DONE);
+	cr_assert_eq(sqlite3_changes(db), 1, "sites has migration 6's text");
+	sqlite3_finalize(stmt);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	raw_exec(dbpath, "ALTER TABLE sites DROP COLUMN flags; "
+	    "ALTER TABLE sites DROP COLUMN offset2; PRAGMA user_version = 5;");
+}
+
 /* A version 1 database (before call sites) is upgraded by a write open. */
 Test(store_open, migrates_version_1, .init = open_new,
     .fini = close_and_remove)
 {
 	store_close(st);
 	st = NULL;
+	drop_v6_columns();
 	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN stdin_blob; "
 	    "ALTER TABLE recordings DROP COLUMN stdin_size; "
 	    "DROP VIEW not_explored; DROP TRIGGER "
@@ -553,12 +594,42 @@ Test(store_open, migrates_version_1, .init = open_new,
 	    "DROP TABLE callsites; PRAGMA user_version = 1;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
 	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size')"), 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
+	    "'sites') WHERE name IN ('flags', 'offset2')"), 2);
+}
+
+/*
+ * A version 5 database with sites (before flags and offset2) is upgraded
+ * by a write open; its sites read back with neither.
+ */
+Test(store_open, migrates_version_5_keeping_sites,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_site s = bare_site(1, "a.txt", 1);
+	struct site_list l = { .n = 0 };
+
+	cr_assert_eq(store_site_add(st, &s), 0, "%s", store_errmsg(st));
+	store_close(st);
+	st = NULL;
+	drop_v6_columns();
+	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
+	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
+	cr_assert_eq(l.n, 1);
+	assert_site_eq(&l.sites[0], &s);
+	s = bare_site(2, "a.txt", 2);
+	s.flags = "osync";
+	s.offset2 = 0;
+	cr_assert_eq(store_site_add(st, &s), 0, "%s", store_errmsg(st));
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE flags = 'osync' "
+	    "AND offset2 = 0"), 1);
 }
 
 /*
@@ -596,6 +667,7 @@ set_v4_schema_text(void)
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 
+	drop_v6_columns();
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
 	    NULL), SQLITE_OK);
@@ -627,8 +699,14 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	    "uncompressed size in bytes\n)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "exe TEXT NOT NULL,          -- "
 	    "canonical path of the program (realpath)\n"), "%s", fresh);
-	cr_assert_not_null(strstr(fresh, "  callsite INTEGER            -- "
+	cr_assert_not_null(strstr(fresh, "  callsite INTEGER,           -- "
 	    "call-site id (callsites.id); NULL: unknown\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  flags TEXT,                 -- "
+	    "comma-separated words in a fixed order:\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  offset2 INTEGER             -- "
+	    "copy calls: offset in path2 (the source)\n"
+	    "                              -- before the call; NULL: none "
+	    "(a pipe)\n)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "'timeout'"), "%s", fresh);
 
 	store_close(st);
@@ -638,7 +716,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
 	free(old);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
 	upgraded = raw_text(all);
 	cr_assert_str_eq(upgraded, fresh);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
@@ -766,7 +844,9 @@ Test(store_sites, round_trip_every_field, .init = open_new_with_recording,
 	cr_assert_eq(raw_int("SELECT fd IS NULL AND path2 IS NULL AND "
 	    "offset IS NULL AND count IS NULL AND result IS NULL AND "
 	    "crc32 IS NULL AND crc_bytes IS NULL AND callsite IS NULL "
+	    "AND flags IS NULL AND offset2 IS NULL "
 	    "FROM sites WHERE seq = 2"), 1);
+	cr_assert_eq(raw_int("SELECT offset2 FROM sites WHERE seq = 1"), 8192);
 	cr_assert_eq(raw_int("SELECT crc32 FROM sites WHERE seq = 1"),
 	    0xdeadbeef);
 	cr_assert_eq(raw_int("SELECT result FROM sites WHERE seq = 1"), -5);
@@ -971,6 +1051,11 @@ Test(store_sites, json_array_in_seq_order, .init = open_new_with_recording,
 	    "namespace:dir/a b.txt:1");
 	assert_json(json, "SELECT json_extract(?1, '$[1].path2')",
 	    "dir/c'd\".txt");
+	assert_json(json, "SELECT json_extract(?1, '$[1].flags')",
+	    "exchange,replaced");
+	assert_json(json, "SELECT json_extract(?1, '$[1].offset2')", "8192");
+	assert_json(json, "SELECT json_type(?1, '$[0].flags')", "null");
+	assert_json(json, "SELECT json_type(?1, '$[0].offset2')", "null");
 	free(json);
 }
 

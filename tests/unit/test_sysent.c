@@ -17,13 +17,16 @@ struct want {
 	enum rec_family	family;
 };
 
-/* Every syscall issue 2 says badio traces, with its family. */
+/* Every syscall issues 2 and 9 say badio traces, with its family. */
 static const struct want traced[] = {
 	{ "write",		__NR_write,		REC_FAM_WRITE },
 	{ "pwrite64",		__NR_pwrite64,		REC_FAM_WRITE },
 	{ "writev",		__NR_writev,		REC_FAM_WRITE },
 	{ "pwritev",		__NR_pwritev,		REC_FAM_WRITE },
 	{ "pwritev2",		__NR_pwritev2,		REC_FAM_WRITE },
+	{ "copy_file_range",	__NR_copy_file_range,	REC_FAM_WRITE },
+	{ "sendfile",		__NR_sendfile,		REC_FAM_WRITE },
+	{ "splice",		__NR_splice,		REC_FAM_WRITE },
 	{ "fsync",		__NR_fsync,		REC_FAM_SYNC },
 	{ "fdatasync",		__NR_fdatasync,		REC_FAM_SYNC },
 	{ "sync_file_range",	__NR_sync_file_range,	REC_FAM_SYNC },
@@ -35,6 +38,15 @@ static const struct want traced[] = {
 	{ "renameat2",		__NR_renameat2,		REC_FAM_NAMESPACE },
 	{ "unlink",		__NR_unlink,		REC_FAM_NAMESPACE },
 	{ "unlinkat",		__NR_unlinkat,		REC_FAM_NAMESPACE },
+	{ "rmdir",		__NR_rmdir,		REC_FAM_NAMESPACE },
+	{ "mkdir",		__NR_mkdir,		REC_FAM_NAMESPACE },
+	{ "mkdirat",		__NR_mkdirat,		REC_FAM_NAMESPACE },
+	{ "link",		__NR_link,		REC_FAM_NAMESPACE },
+	{ "linkat",		__NR_linkat,		REC_FAM_NAMESPACE },
+	{ "symlink",		__NR_symlink,		REC_FAM_NAMESPACE },
+	{ "symlinkat",		__NR_symlinkat,		REC_FAM_NAMESPACE },
+	{ "mknod",		__NR_mknod,		REC_FAM_NAMESPACE },
+	{ "mknodat",		__NR_mknodat,		REC_FAM_NAMESPACE },
 	{ "truncate",		__NR_truncate,		REC_FAM_NAMESPACE },
 	{ "ftruncate",		__NR_ftruncate,		REC_FAM_NAMESPACE },
 	{ "fallocate",		__NR_fallocate,		REC_FAM_NAMESPACE },
@@ -47,7 +59,7 @@ static const struct want traced[] = {
 
 static const char *const untraced[] = {
 	"read", "close", "mmap", "execve", "clone", "dup2", "", "WRITE",
-	"write ", "openat2x",
+	"write ", "openat2x", "tee", "vmsplice", "chmod", "utimensat",
 };
 
 Test(sysent, every_traced_syscall_by_name_and_number)
@@ -123,21 +135,25 @@ sc(const char *name)
 	return e;
 }
 
+/* The copy calls are writes: short and torn halve their length. */
 Test(sysent, short_and_torn_only_for_writes_of_two_bytes_or_more)
 {
 	static const char *const writes[] = {
 		"write", "pwrite64", "writev", "pwritev", "pwritev2",
+		"copy_file_range", "sendfile", "splice",
 	};
 	static const char *const others[] = {
 		"fsync", "fdatasync", "sync_file_range", "msync", "syncfs",
 		"sync", "rename", "renameat", "renameat2", "unlink", "unlinkat",
 		"truncate", "ftruncate", "fallocate", "open", "openat", "creat",
+		"rmdir", "mkdir", "mkdirat", "link", "linkat", "symlink",
+		"symlinkat", "mknod", "mknodat",
 	};
 	enum rec_fault f;
 	size_t i;
 
 	for (f = REC_FAULT_SHORT; f <= REC_FAULT_TORN; f++) {
-		for (i = 0; i < 5; i++) {
+		for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
 			cr_assert(rec_fault_applies(f, sc(writes[i]), 2),
 				  "%s %s 2", rec_fault_name(f), writes[i]);
 			cr_assert(rec_fault_applies(f, sc(writes[i]), 4096));
@@ -151,16 +167,19 @@ Test(sysent, short_and_torn_only_for_writes_of_two_bytes_or_more)
 	}
 }
 
-Test(sysent, enospc_for_writes_fallocate_and_creating_opens)
+/* ENOSPC wherever space is taken: data, allocation, new names. */
+Test(sysent, enospc_for_writes_fallocate_and_new_names)
 {
 	static const char *const yes[] = {
 		"write", "pwrite64", "writev", "pwritev", "pwritev2",
-		"fallocate", "open", "openat", "creat",
+		"copy_file_range", "sendfile", "splice",
+		"fallocate", "open", "openat", "creat", "mkdir", "mkdirat",
+		"link", "linkat", "symlink", "symlinkat", "mknod", "mknodat",
 	};
 	static const char *const no[] = {
 		"fsync", "fdatasync", "sync_file_range", "msync", "syncfs",
 		"sync", "rename", "renameat", "renameat2", "unlink", "unlinkat",
-		"truncate", "ftruncate",
+		"truncate", "ftruncate", "rmdir",
 	};
 	size_t i;
 

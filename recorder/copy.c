@@ -1,0 +1,137 @@
+/*
+ * copy.c - copy_file_range, sendfile and splice: writes whose data moves
+ * inside the kernel from one fd to another, never through the program's
+ * memory (`cp` copies with copy_file_range).  They are write-family
+ * sites of the output fd (path, kind, offset: a splice into a pipe or a
+ * sendfile into a socket is no file write, and has that kind), with the
+ * source in path2 and offset2.
+ *
+ * At the seccomp stop (copy_enter): the source fd, its offset before the
+ * call (*off_in, or the file position when the pointer is NULL), and the
+ * count clamped to what the source holds past that offset (a regular
+ * file's size, a pipe's unread bytes), because callers ask for far more
+ * than there is (cp asks for 2^63 bytes) and a short fault must cut what
+ * would really move (inject.c halves the length argument).
+ *
+ * At the exit stop (copy_crc): the CRC32 of the bytes moved, read back
+ * from the destination range (through badio's duplicate of the output fd
+ * when it is open for reading), else from the source range, else from the
+ * destination reopened read-only through /proc/TID/fd; none when neither
+ * end is a regular file.  Bounded by crc_limit like every CRC.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "recorder/recorder_int.h"
+
+/* The loff_t at addr in the tracee; -1 for NULL or unreadable memory. */
+int64_t
+mem_read_loff(pid_t tid, uint64_t addr)
+{
+	int64_t v;
+
+	if (addr == 0 || mem_read(tid, addr, &v, sizeof(v)) != sizeof(v))
+		return -1;
+	return v;
+}
+
+/* Bytes the source holds past its offset, or -1 if unknown. */
+static int64_t
+source_left(struct pending *p)
+{
+	struct stat st;
+	int n;
+
+	if (p->dupfd2 < 0)
+		return -1;
+	if (p->kind2 == REC_KIND_REGULAR && p->offset2 >= 0 &&
+	    fstat(p->dupfd2, &st) == 0)
+		return st.st_size > p->offset2 ? st.st_size - p->offset2 : 0;
+	/* an empty pipe: the call waits for a writer, nothing to clamp to */
+	if (p->kind2 == REC_KIND_PIPE && ioctl(p->dupfd2, FIONREAD, &n) == 0 &&
+	    n > 0)
+		return n;
+	return -1;
+}
+
+void
+copy_enter(struct tracer *tr, struct task *t)
+{
+	struct pending *p = &t->p;
+	const struct sysent *sc = p->sc;
+	struct fdref r;
+	int64_t left;
+
+	p->fd2 = (int)p->args[(int)sc->fd2];
+	fd_open(tr, t, p->fd2, &r, p->path2, &p->kind2);
+	p->has_path2 = true;
+	p->dupfd2 = r.dupfd;
+	if (sc->off2 >= 0 && p->args[(int)sc->off2] != 0)
+		p->offset2 = mem_read_loff(t->tid, p->args[(int)sc->off2]);
+	else if (p->kind2 == REC_KIND_REGULAR)
+		p->offset2 = r.pos;
+	left = source_left(p);
+	if (left >= 0 && (p->count < 0 || p->count > left))
+		p->count = left;
+	/* as for the output fd: never hold a pipe's end open (site.c) */
+	if (p->kind2 != REC_KIND_REGULAR && p->dupfd2 >= 0) {
+		close(p->dupfd2);
+		p->dupfd2 = -1;
+	}
+}
+
+/* CRC32 of len bytes of fd at off, bounded by crc_limit; bytes covered. */
+static int64_t
+range_crc(struct tracer *tr, int fd, int64_t off, int64_t len, uint32_t *crc)
+{
+	uint64_t limit = tr->opts->crc_limit ? tr->opts->crc_limit :
+	    CRC_LIMIT_DEFAULT;
+	uLong c = crc32(0L, Z_NULL, 0);
+	int64_t got = 0;
+
+	if ((uint64_t)len > limit)
+		len = (int64_t)limit;
+	while (got < len) {
+		size_t want = (size_t)(len - got) < tr->bufsize ?
+		    (size_t)(len - got) : tr->bufsize;
+		ssize_t n = pread(fd, tr->buf, want, (off_t)(off + got));
+
+		if (n <= 0)
+			break;
+		c = crc32(c, tr->buf, (uInt)n);
+		got += n;
+	}
+	*crc = (uint32_t)c;
+	return got;
+}
+
+/* done: the bytes the call moved.  Returns the bytes crc covers, or -1. */
+int64_t
+copy_crc(struct tracer *tr, struct task *t, int64_t done, uint32_t *crc)
+{
+	struct pending *p = &t->p;
+	bool out_file = p->kind == REC_KIND_REGULAR && p->offset >= 0;
+	char name[64];
+	int64_t n;
+	int fd;
+
+	if (done < 0)
+		return -1;
+	if (out_file && p->dupfd >= 0 && (p->fdflags & O_ACCMODE) != O_WRONLY)
+		return range_crc(tr, p->dupfd, p->offset, done, crc);
+	if (p->kind2 == REC_KIND_REGULAR && p->offset2 >= 0 && p->dupfd2 >= 0)
+		return range_crc(tr, p->dupfd2, p->offset2, done, crc);
+	if (!out_file)
+		return -1;
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)t->tid, p->fd);
+	fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	n = range_crc(tr, fd, p->offset, done, crc);
+	close(fd);
+	return n;
+}
