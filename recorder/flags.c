@@ -36,21 +36,25 @@ add(struct pending *p, const char *word)
 	    len ? "," : "", word);
 }
 
-/* The words of v; with fw->all, the bits no word names in hex. */
+/*
+ * The words of v: a word names its mask's bits unless an earlier word
+ * did; with fw->all, the bits no word names in hex.
+ */
 static void
 add_words(struct pending *p, const struct flag_words *fw, uint64_t v)
 {
-	uint64_t rest = v;
+	uint64_t named = 0, rest;
 	char hex[24];
 
 	for (unsigned i = 0; i < fw->n; i++) {
 		const struct flag_word *w = &fw->w[i];
 
-		if ((rest & w->mask) != w->value)
+		if ((named & w->mask) || (v & w->mask) != w->value)
 			continue;
 		add(p, w->name);
-		rest &= ~(uint64_t)w->mask;
+		named |= w->mask;
 	}
+	rest = v & ~named;
 	if (fw->all && rest) {
 		snprintf(hex, sizeof(hex), "0x%llx", (unsigned long long)rest);
 		add(p, hex);

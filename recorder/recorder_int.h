@@ -119,7 +119,8 @@ struct pending {
 	int		dupfd2;		/* badio's duplicate of fd2, -1 */
 	enum rec_kind	kind2;
 	int64_t		offset2;	/* source offset before the call, -1 */
-	bool		rwf_append;	/* pwritev2 RWF_APPEND: data goes to EOF */
+	bool		to_eof;		/* the data goes to the end of file whatever
+					 * the offset argument says */
 	bool		tmpfile;	/* linkat of a file without a name */
 	bool		may_create;	/* an O_CREAT open of a path not there */
 	bool		same_file;	/* rename of two links of one file */

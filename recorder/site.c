@@ -679,7 +679,7 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->dupfd2 = -1;
 	p->kind2 = REC_KIND_OTHER;
 	p->offset2 = -1;
-	p->rwf_append = false;
+	p->to_eof = false;
 	p->tmpfile = false;
 	p->may_create = false;
 	p->same_file = false;
@@ -861,9 +861,15 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 	else if (sc->offset >= 0 && !((sc->decode & D_OFF_OR_CUR) &&
 	    (int64_t)args[(int)sc->offset] == -1))
 		p->offset = (int64_t)args[(int)sc->offset];
-	if ((sc->decode & D_OFF_OR_CUR) && (args[5] & RWF_APPEND)) {
-		/* the data goes to the end of file, whatever the offset */
-		p->rwf_append = true;
+	/*
+	 * pwritev2's RWF_APPEND, and Linux's pwrite on an O_APPEND fd (the
+	 * BUGS of pwrite(2)), put the data at the end of file whatever the
+	 * offset says.
+	 */
+	if (sc->pub.family == REC_FAM_WRITE && !(sc->decode & D_OFF_PTR) &&
+	    (((sc->decode & D_OFF_OR_CUR) && (args[5] & RWF_APPEND)) ||
+	    (p->offset >= 0 && p->append))) {
+		p->to_eof = true;
 		p->offset = -1;
 	}
 	if (sc->decode & D_COPY)
@@ -968,9 +974,10 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 /*
  * The offset of a position-based write (no offset argument): the
  * position before the call, except where the kernel moves to the end
- * first, O_APPEND (then the position after the call minus the bytes
- * written) and pwritev2's RWF_APPEND (the size after the call minus the
- * bytes written: an explicit offset is not moved).
+ * first: with O_APPEND, the position after the call minus the bytes
+ * written; where an offset argument was ignored for the end of file
+ * (to_eof), the size after the call minus the bytes written, since the
+ * position does not move.
  */
 void
 site_write_offset(struct task *t, int64_t done, bool has_rval)
@@ -983,13 +990,13 @@ site_write_offset(struct task *t, int64_t done, bool has_rval)
 	if (p->sc->pub.family != REC_FAM_WRITE || p->offset >= 0 ||
 	    p->kind != REC_KIND_REGULAR)
 		return;
-	if (!p->append && !p->rwf_append) {
+	if (!p->append && !p->to_eof) {
 		p->offset = p->pos;
 		return;
 	}
 	if (!has_rval)
 		return;
-	if (p->rwf_append)
+	if (p->to_eof)
 		end = p->dupfd >= 0 && fstat(p->dupfd, &st) == 0 ?
 		    st.st_size : -1;
 	else if (p->dupfd >= 0)
