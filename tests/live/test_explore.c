@@ -179,6 +179,102 @@ Test(explore, progress_lines_on_a_non_tty_stderr)
 	cr_assert_eq(unsetenv("BADIO_PROGRESS_SECONDS"), 0);
 }
 
+/*
+ * The calls of issue 9 break as the others: copy_file_range as a write
+ * (short halves what the source holds, 20 of 40 bytes), mkdir, rename
+ * and link as namespace calls.  The careful copier survives every fault;
+ * the naive one publishes a short or failed copy.
+ */
+#define COPY_ORACLE							\
+	"for f in out.d/out.txt out.d/backup.txt; do "			\
+	"test ! -e $f || cmp -s in.txt $f || exit 1; done"
+
+static void
+copy_init(void)
+{
+	cr_assert_eq(mkdir("init", 0755), 0);
+	write_file("init/in.txt", "forty bytes of data to copy, no more.\n..");
+}
+
+Test(explore, copy_file_range_careful)
+{
+	copy_init();
+	RECORD("--init", "init", "--", PROG("explore_copy"));
+	EXPLORE_OK("--oracle", COPY_ORACLE);
+	ASSERT_VERDICTS(
+	    "namespace:out.d/backup.txt:1 crash ok crash 1 - 0\n"
+	    "namespace:out.d/backup.txt:1 eio reported exit:1 1 - 0\n"
+	    "namespace:out.d/out.tmp:1 crash ok crash 1 - 0\n"
+	    "namespace:out.d/out.tmp:1 eio reported exit:1 1 - 0\n"
+	    "namespace:out.d/out.tmp:2 crash ok crash 1 - 0\n"
+	    "namespace:out.d/out.tmp:2 eio reported exit:1 1 - 0\n"
+	    "namespace:out.d:1 crash ok crash 1 - 0\n"
+	    "namespace:out.d:1 eio reported exit:1 1 - 0\n"
+	    "sync:out.d/out.tmp:1 crash ok crash 1 - 0\n"
+	    "sync:out.d/out.tmp:1 eio reported exit:1 1 - 0\n"
+	    "write:out.d/out.tmp:1 crash ok crash 1 - 0\n"
+	    "write:out.d/out.tmp:1 eio reported exit:1 1 - 0\n"
+	    "write:out.d/out.tmp:1 short ok exit:0 1 20 0\n"
+	    "write:out.d/out.tmp:1 torn reported exit:1 1 20 0\n"
+	    "write:out.d/out.tmp:2 crash ok crash 1 - 0\n"
+	    "write:out.d/out.tmp:2 eio reported exit:1 1 - 0\n");
+	cr_assert_eq(count("SELECT count(*) FROM sites WHERE syscall = "
+	    "'copy_file_range' AND count = 40 AND result = 40"), 1);
+	/* enospc applies to the names it makes, not to the rename */
+	EXPLORE_OK("--oracle", COPY_ORACLE, "--faults", "enospc");
+	cr_assert_str_eq(dump("SELECT key, verdict FROM verdicts WHERE "
+	    "fault = 'enospc' ORDER BY key"),
+	    "namespace:out.d/backup.txt:1 reported\n"
+	    "namespace:out.d/out.tmp:1 reported\n"
+	    "namespace:out.d:1 reported\n"
+	    "write:out.d/out.tmp:1 reported\n"
+	    "write:out.d/out.tmp:2 reported\n");
+}
+
+Test(explore, copy_file_range_naive)
+{
+	copy_init();
+	RECORD("--init", "init", "--", PROG("explore_copy"), "naive");
+	EXPLORE_OK("--oracle", COPY_ORACLE, "--sites", "syscall=copy_file_range");
+	ASSERT_VERDICTS(
+	    "write:out.d/out.tmp:1 crash ok crash 1 - 0\n"
+	    "write:out.d/out.tmp:1 eio silent-corruption exit:0 1 - 1\n"
+	    "write:out.d/out.tmp:1 short silent-corruption exit:0 1 20 1\n"
+	    "write:out.d/out.tmp:1 torn silent-corruption exit:0 1 20 1\n");
+}
+
+/*
+ * A splice into a pipe and a sendfile into a socket are no file writes:
+ * like pipe writes, explore leaves them out unless asked
+ * (--include-pipes).
+ */
+Test(explore, copies_into_pipes_and_sockets_are_not_explored)
+{
+	RECORD("--", PROG("p_copy"));
+	EXPLORE_OK("--oracle", "true", "--sites", "syscall=splice");
+	ASSERT_VERDICTS(
+	    "write:dst:6 crash ok crash 1 - 0\n"
+	    "write:dst:6 eio reported exit:1 1 - 0\n"
+	    "write:dst:6 short reported exit:1 1 4 0\n"
+	    "write:dst:6 torn reported exit:1 1 4 0\n"
+	    "write:wo:1 crash ok crash 1 - 0\n"
+	    "write:wo:1 eio reported exit:1 1 - 0\n"
+	    "write:wo:1 short reported exit:1 1 1 0\n"
+	    "write:wo:1 torn reported exit:1 1 1 0\n");
+	EXPLORE_OK("--oracle", "true", "--sites", "syscall=sendfile",
+	    "--faults", "eio");
+	cr_assert_str_eq(dump("SELECT key, verdict FROM verdicts WHERE "
+	    "syscall = 'sendfile' ORDER BY key"),
+	    "write:dst:4 reported\nwrite:dst:5 reported\n",
+	    "sendfile into a socket is not explored by default");
+	EXPLORE_OK("--oracle", "true", "--sites", "syscall=sendfile",
+	    "--include-pipes", "--faults", "eio");
+	cr_assert_str_eq(dump("SELECT key, kind, verdict FROM verdicts WHERE "
+	    "syscall = 'sendfile' ORDER BY key"),
+	    "write:<socket>:1 socket reported\n"
+	    "write:dst:4 regular reported\nwrite:dst:5 regular reported\n");
+}
+
 Test(explore, atomic_writer_has_no_bug)
 {
 	cr_assert_eq(mkdir("init", 0755), 0);

@@ -1380,6 +1380,40 @@ Test(record, sites_formats)
 	cr_assert_eq(st, 2, "an unknown format is a usage error");
 }
 
+/* The table shows where path2 goes and the flags; CSV and JSON have both. */
+Test(record, sites_show_second_files_and_flags)
+{
+	int st;
+
+	RECORD_OK("--", PROG("p_names"));
+	st = badio("sites", "-d", db_path, NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert(strstr(r.out, " FLAGS "), "%s", r.out);
+	cr_assert(strstr(r.out, " x <-> y "), "%s", r.out);
+	cr_assert(strstr(r.out, " z -> y "), "%s", r.out);
+	cr_assert(strstr(r.out, " d/c <- b "), "%s", r.out);
+	cr_assert(strstr(r.out, " d/s2 <- ../x//y "), "%s", r.out);
+	cr_assert(strstr(r.out, " empty_path,tmpfile "), "%s", r.out);
+	cr_assert(strstr(r.out, " replaced "), "%s", r.out);
+	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert(strstr(r.out, ",key,callsite,flags,offset2\n"), "%s", r.out);
+	cr_assert(strstr(r.out, ",renameat2,namespace,,x,y,regular,,,0,0,"),
+		  "%s", r.out);
+	cr_assert(strstr(r.out, ",namespace:x:2,"), "%s", r.out);
+	cr_assert(strstr(r.out, ",\"creat,excl,created\",\n"), "%s", r.out);
+	RECORD_OK("--force", "--", PROG("p_copy"));
+	st = badio("sites", "-d", db_path, "--format", "json", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_str_eq(json_text("SELECT json_extract(value, '$.path'), "
+				   "json_extract(value, '$.path2'), "
+				   "json_extract(value, '$.offset2'), "
+				   "json_extract(value, '$.flags') FROM json_each(?) "
+				   "WHERE json_extract(value, '$.key') IN "
+				   "('write:dst:3', 'write:os:1')", r.out),
+			 "dst src 4 -\nos src 8 osync\n");
+}
+
 Test(record, sites_refuses_foreign_files)
 {
 	char path[512];
