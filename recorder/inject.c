@@ -4,7 +4,10 @@
  * call) and finished at the exit stop:
  *
  *   short   count (or the iovec vector) cut to about half; the kernel
- *           really writes that much and returns it
+ *           really writes that much and returns it.  For the copy calls
+ *           the length argument is cut to half of what the source holds
+ *           (copy.c clamps count to it: cp asks for 2^63 bytes, and half
+ *           of that would copy everything)
  *   torn    the same cut, then the result is replaced by -EIO
  *   eio,    the syscall number becomes -1 so the kernel skips the call,
  *   enospc  and the result is set to -errno

@@ -107,15 +107,16 @@ for sid, syscall, path, kind in sites:
           % (sid, m.get("fill"), worst, swatch.get(worst)))
 check(len(marks) == len(sites), "%d marks for %d sites" % (len(marks), len(sites)))
 
-# fsyncs are barriers; the rename of the unsynced config is outlined
+# fsyncs are barriers; the rename of the unsynced config and the link of
+# the unsynced snapshot (its source is path2) are outlined
 for sid, syscall, path, kind in sites:
     if syscall in ("fsync", "fdatasync"):
         check(str(sid) in barriers, "fsync site %d (%s) has no barrier" % (sid, path))
     unsynced = "unsynced" in marks.get(str(sid), {}).get("class", "")
-    check(unsynced == (syscall == "rename"),
+    check(unsynced == (syscall in ("rename", "link")),
           "site %d (%s %s): unsynced outline %s" % (sid, syscall, path, unsynced))
 rows = [a["data-row"] for t, a in tags if t == "text" and "data-row" in a]
-check(rows == ["d:.", "f:log.txt", "f:cfg.tmp"], "rows %r" % rows)
+check(rows == ["d:.", "f:log.txt", "f:cfg.tmp", "f:snap.tmp"], "rows %r" % rows)
 
 # the counts in the legend are the database's
 for v, n in db.execute("SELECT v.name, count(e.id) FROM verdict_codes v "

@@ -2,7 +2,9 @@
  * html_saver.c - the HTML report's test program (tests/html/): a log
  * appended and fsynced record by record, checked; a config written to
  * cfg.tmp with one unchecked write and renamed over cfg before any
- * fsync (a rename of unsynced data); then an fsync of the directory.
+ * fsync (a rename of unsynced data); a snapshot written to snap.tmp and
+ * published by a link to snap, unsynced too; then an fsync of the
+ * directory.
  * Oracle: check_html_saver.sh.
  */
 #include "progs.h"
@@ -41,6 +43,11 @@ main(void)
 	}
 	close(fd);
 	CHECK(rename("cfg.tmp", "cfg"));
+
+	if (write_text("snap.tmp", "snapshot\n") < 0)
+		fail("snap.tmp: %s", strerror(errno));
+	CHECK(link("snap.tmp", "snap"));
+	CHECK(unlink("snap.tmp"));
 
 	dfd = CHECK(open(".", O_RDONLY | O_DIRECTORY));
 	CHECK(fsync(dfd));

@@ -198,9 +198,11 @@
 			else if (GLOBAL_BARRIER.test(sc))
 				lastAll = i;
 			else if (/^(rename|renameat|renameat2|link|linkat)$/.test(sc)) {
-				var w = lastWrite[p];
+				/* a link names path2's file anew as path */
+				var from = /^link/.test(sc) ? s[S_PATH2] : p;
+				var w = lastWrite[from];
 				if (w !== undefined && w > lastAll &&
-				    !(lastSync[p] > w)) {
+				    !(lastSync[from] > w)) {
 					unsynced[i] = 1;
 					unsyncedWhy[i] = w;
 				}
