@@ -97,6 +97,21 @@ rec_fault_applies(enum rec_fault f, const struct rec_sysent *sc, int64_t count)
 	return true;
 }
 
+bool
+rec_flags_has(const char *flags, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (n > 0 && flags && *flags) {
+		size_t len = strcspn(flags, ",");
+
+		if (len == n && strncmp(flags, word, n) == 0)
+			return true;
+		flags += len + (flags[len] == ',');
+	}
+	return false;
+}
+
 int
 rec_key_format(char *buf, size_t size, enum rec_family f, const char *path,
     unsigned ordinal)

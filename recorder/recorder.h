@@ -240,6 +240,12 @@ int	rec_symbolize(struct rec_symbolizer *sz, const char *module,
 	    uint64_t offset, struct rec_symbol *out);
 void	rec_symbolizer_free(struct rec_symbolizer *sz);
 
+/*
+ * Is word one of the comma-separated words of flags (rec_site.flags,
+ * sites.flags: "osync", "exchange"...)?  False for NULL flags.
+ */
+bool	rec_flags_has(const char *flags, const char *word);
+
 /* Replay key text for a family, path and ordinal, into buf. */
 int	rec_key_format(char *buf, size_t size, enum rec_family f,
 	    const char *path, unsigned ordinal);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "recorder/recorder.h"
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
@@ -161,22 +162,6 @@ format_result(char *buf, size_t size, const struct store_site *s)
 		snprintf(buf, size, "%" PRId64, s->result);
 }
 
-/* Is word one of the comma-separated words of list? */
-static bool
-has_word(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-
-	while (list && *list) {
-		size_t len = strcspn(list, ",");
-
-		if (len == n && strncmp(list, word, n) == 0)
-			return true;
-		list += len + (list[len] == ',');
-	}
-	return false;
-}
-
 /*
  * The path column: "old -> new" for a rename, "a <-> b" for an exchange,
  * "new <- from" where path2 is where the new name or data comes from
@@ -192,7 +177,7 @@ format_path(char *buf, size_t size, const struct store_site *s)
 		return;
 	}
 	if (strncmp(s->syscall, "rename", 6) == 0)
-		arrow = has_word(s->flags, "exchange") ? " <-> " : " -> ";
+		arrow = rec_flags_has(s->flags, "exchange") ? " <-> " : " -> ";
 	snprintf(buf, size, "%s%s%s", s->path ? s->path : "", arrow, s->path2);
 }
 

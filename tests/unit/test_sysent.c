@@ -295,3 +295,18 @@ Test(sysent, fault_names_round_trip)
 	cr_assert_eq(rec_fault_parse("EIO"), -1);
 	cr_assert_eq(rec_fault_parse(""), -1);
 }
+
+Test(sysent, flags_has_whole_words_only)
+{
+	cr_assert(rec_flags_has("osync", "osync"));
+	cr_assert(rec_flags_has("creat,trunc,osync,created", "osync"));
+	cr_assert(rec_flags_has("creat,trunc,osync,created", "creat"));
+	cr_assert(rec_flags_has("creat,trunc,osync,created", "created"));
+	cr_assert(!rec_flags_has("creat,trunc,created", "osync"));
+	cr_assert(!rec_flags_has("odsync", "osync"));
+	cr_assert(!rec_flags_has("ms_sync", "sync"));
+	cr_assert(!rec_flags_has("created", "creat"));
+	cr_assert(!rec_flags_has("", "creat"));
+	cr_assert(!rec_flags_has(NULL, "creat"));
+	cr_assert(!rec_flags_has("a,,b", ""), "an empty word is never there");
+}
