@@ -1,7 +1,8 @@
 /*
- * copy.c - copy_file_range, sendfile and splice: writes whose data moves
- * inside the kernel from one fd to another, never through the program's
- * memory (`cp` copies with copy_file_range).  They are write-family
+ * copy.c - copy_file_range, sendfile, splice and the reflink ioctls
+ * (FICLONE, FICLONERANGE): writes whose data moves inside the kernel from
+ * one fd to another, never through the program's memory (`cp` clones
+ * where the file system can, else copies with copy_file_range).  They are write-family
  * sites of the output fd (path, kind, offset: a splice into a pipe or a
  * sendfile into a socket is no file write, and has that kind), with the
  * source in path2 and offset2.
@@ -20,6 +21,7 @@
  * end is a regular file.  Bounded by crc_limit like every CRC.
  */
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -58,6 +60,73 @@ source_left(struct pending *p)
 	return -1;
 }
 
+/* The source fd: path2, kind2, and badio's duplicate while it is a file. */
+static void
+source_open(struct tracer *tr, struct task *t, int fd, struct fdref *r)
+{
+	struct pending *p = &t->p;
+
+	p->fd2 = fd;
+	fd_open(tr, t, fd, r, p->path2, &p->kind2);
+	p->has_path2 = true;
+	p->dupfd2 = r->dupfd;
+}
+
+/* As for the output fd: never hold a pipe's end open (site.c). */
+static void
+source_release(struct pending *p)
+{
+	if (p->kind2 != REC_KIND_REGULAR && p->dupfd2 >= 0) {
+		close(p->dupfd2);
+		p->dupfd2 = -1;
+	}
+}
+
+bool
+ioctl_traced(const struct sysent *sc, const uint64_t *args)
+{
+	uint32_t cmd = (uint32_t)args[(int)sc->flags];
+
+	for (unsigned i = 0; i < sc->words->n; i++)
+		if (cmd == sc->words->w[i].value)
+			return true;
+	return false;
+}
+
+/*
+ * FICLONE and FICLONERANGE: the destination shares the source's blocks
+ * (a reflink; cp's first try, and all it does on btrfs and XFS).
+ * FICLONE makes the destination the whole source; FICLONERANGE a range
+ * of it (a length of 0: to the source's end).  count is that length.
+ */
+static void
+clone_enter(struct tracer *tr, struct task *t)
+{
+	struct pending *p = &t->p;
+	struct file_clone_range fcr = { 0 };
+	struct fdref r;
+	struct stat st;
+
+	if ((uint32_t)p->args[1] == FICLONERANGE) {
+		if (mem_read(t->tid, p->args[2], &fcr, sizeof(fcr)) !=
+		    sizeof(fcr)) {
+			snprintf(p->path2, PATH_CAP, "<unreadable>");
+			p->has_path2 = true;
+			return;
+		}
+		source_open(tr, t, (int)fcr.src_fd, &r);
+	} else {
+		source_open(tr, t, (int)p->args[2], &r);
+	}
+	p->offset = (int64_t)fcr.dest_offset;
+	p->offset2 = (int64_t)fcr.src_offset;
+	p->count = (int64_t)fcr.src_length;
+	if (p->count == 0 && p->kind2 == REC_KIND_REGULAR && p->dupfd2 >= 0 &&
+	    fstat(p->dupfd2, &st) == 0)
+		p->count = st.st_size > p->offset2 ? st.st_size - p->offset2 : 0;
+	source_release(p);
+}
+
 void
 copy_enter(struct tracer *tr, struct task *t)
 {
@@ -66,10 +135,11 @@ copy_enter(struct tracer *tr, struct task *t)
 	struct fdref r;
 	int64_t left;
 
-	p->fd2 = (int)p->args[(int)sc->fd2];
-	fd_open(tr, t, p->fd2, &r, p->path2, &p->kind2);
-	p->has_path2 = true;
-	p->dupfd2 = r.dupfd;
+	if (sc->decode & D_IOCTL) {
+		clone_enter(tr, t);
+		return;
+	}
+	source_open(tr, t, (int)p->args[(int)sc->fd2], &r);
 	if (sc->off2 >= 0 && p->args[(int)sc->off2] != 0)
 		p->offset2 = mem_read_loff(t->tid, p->args[(int)sc->off2]);
 	else if (p->kind2 == REC_KIND_REGULAR)
@@ -77,11 +147,7 @@ copy_enter(struct tracer *tr, struct task *t)
 	left = source_left(p);
 	if (left >= 0 && (p->count < 0 || p->count > left))
 		p->count = left;
-	/* as for the output fd: never hold a pipe's end open (site.c) */
-	if (p->kind2 != REC_KIND_REGULAR && p->dupfd2 >= 0) {
-		close(p->dupfd2);
-		p->dupfd2 = -1;
-	}
+	source_release(p);
 }
 
 /* CRC32 of len bytes of fd at off, bounded by crc_limit; bytes covered. */
@@ -109,7 +175,10 @@ range_crc(struct tracer *tr, int fd, int64_t off, int64_t len, uint32_t *crc)
 	return got;
 }
 
-/* done: the bytes the call moved.  Returns the bytes crc covers, or -1. */
+/*
+ * done: the bytes the call moved (a reflink returns 0: then count).
+ * Returns the bytes crc covers, or -1.
+ */
 int64_t
 copy_crc(struct tracer *tr, struct task *t, int64_t done, uint32_t *crc)
 {
@@ -119,6 +188,8 @@ copy_crc(struct tracer *tr, struct task *t, int64_t done, uint32_t *crc)
 	int64_t n;
 	int fd;
 
+	if ((p->sc->decode & D_IOCTL) && done == 0)
+		done = p->count;
 	if (done < 0)
 		return -1;
 	if (out_file && p->dupfd >= 0 && (p->fdflags & O_ACCMODE) != O_WRONLY)

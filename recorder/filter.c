@@ -4,7 +4,8 @@
  * Every syscall in the table returns SECCOMP_RET_TRACE with our tag, so
  * the kernel stops the thread for us; everything else is allowed and runs
  * at native speed.  Opens are filtered on their flags in BPF, so only
- * opens that create or truncate stop.  io_uring_setup fails with ENOSYS
+ * opens that create or truncate stop; ioctls on their command, so only
+ * reflinks (FICLONE, FICLONERANGE) stop.  io_uring_setup fails with ENOSYS
  * by default: io_uring's I/O never passes through syscalls ptrace can
  * see, and programs fall back to plain syscalls (docs/ptrace.md).
  *
@@ -46,6 +47,23 @@ add_open_rules(scmp_filter_ctx ctx, const struct sysent *s)
 	return 0;
 }
 
+/* An ioctl stops only for the commands its words name (FICLONE...). */
+static int
+add_ioctl_rules(scmp_filter_ctx ctx, const struct sysent *s)
+{
+	int rc = 0;
+
+	for (unsigned i = 0; rc == 0 && i < s->words->n; i++) {
+		struct scmp_arg_cmp cmp = SCMP_CMP((unsigned)s->flags,
+		    SCMP_CMP_MASKED_EQ, s->words->w[i].mask,
+		    s->words->w[i].value);
+
+		rc = seccomp_rule_add_array(ctx, SCMP_ACT_TRACE(REC_TAG),
+		    s->pub.nr, 1, &cmp);
+	}
+	return rc;
+}
+
 static const int cred_calls[] = {
 	SCMP_SYS(setuid), SCMP_SYS(setreuid), SCMP_SYS(setresuid),
 	SCMP_SYS(setfsuid),
@@ -61,6 +79,8 @@ add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
 
 		if (s->decode & D_OPEN)
 			rc = add_open_rules(ctx, s);
+		else if (s->decode & D_IOCTL)
+			rc = add_ioctl_rules(ctx, s);
 		else
 			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG),
 			    s->pub.nr, 0);

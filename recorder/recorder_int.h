@@ -40,6 +40,8 @@ enum {
 	D_NEWNAME	= 1u << 14,	/* only adds a name: no open file's
 					 * path changes */
 	D_RENAME	= 1u << 15,	/* replaces path2 if it exists */
+	D_IOCTL		= 1u << 16,	/* a site only for the commands in words
+					 * (filtered in BPF, as D_OPEN) */
 };
 
 /*
@@ -273,6 +275,7 @@ void		pending_release(struct pending *p);
 int64_t		now_ns(void);
 
 /* copy.c: copy_file_range, sendfile, splice (D_COPY) */
+bool		ioctl_traced(const struct sysent *sc, const uint64_t *args);
 void		copy_enter(struct tracer *tr, struct task *t);
 int64_t		copy_crc(struct tracer *tr, struct task *t, int64_t done,
 		    uint32_t *crc);

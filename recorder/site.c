@@ -849,6 +849,8 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 
 	if ((sc->decode & D_OPEN) && !open_creates(t, sc, args))
 		return 0;
+	if ((sc->decode & D_IOCTL) && !ioctl_traced(sc, args))
+		return 0;
 	pending_reset(p, sc, args);
 	p->t_ns = now_ns() - tr->start_ns;
 	decode_target(tr, t, sc, args);
@@ -988,7 +990,7 @@ site_write_offset(struct task *t, int64_t done, bool has_rval)
 	struct stat st;
 
 	if (p->sc->pub.family != REC_FAM_WRITE || p->offset >= 0 ||
-	    p->kind != REC_KIND_REGULAR)
+	    p->kind != REC_KIND_REGULAR || (p->sc->decode & D_IOCTL))
 		return;
 	if (!p->append && !p->to_eof) {
 		p->offset = p->pos;

@@ -79,6 +79,11 @@ static const struct flag_word splice_w[] = {
 	WORD(SPLICE_F_MOVE, "move"), WORD(SPLICE_F_NONBLOCK, "nonblock"),
 	WORD(SPLICE_F_MORE, "more"), WORD(SPLICE_F_GIFT, "gift"),
 };
+/* the ioctls that write a file: reflinks (cp's first try, on btrfs, XFS) */
+static const struct flag_word ioctl_w[] = {
+	{ 0xffffffffu, FICLONE, "ficlone" },
+	{ 0xffffffffu, FICLONERANGE, "ficlonerange" },
+};
 /* the file type in a mknod mode; 0 means a regular file too */
 static const struct flag_word mknod_w[] = {
 	{ S_IFMT, S_IFIFO, "fifo" }, { S_IFMT, S_IFCHR, "chr" },
@@ -96,6 +101,7 @@ static const struct flag_words SFR = WORDS(sfr_w, true);
 static const struct flag_words RWF = WORDS(rwf_w, true);
 static const struct flag_words SPLICE = WORDS(splice_w, true);
 static const struct flag_words MKNOD = WORDS(mknod_w, false);
+static const struct flag_words IOCTL = WORDS(ioctl_w, false);
 static const struct flag_words NONE = { NULL, 0, true };	/* must be 0 */
 #define NO	NULL
 
@@ -119,6 +125,8 @@ static const struct sysent table[] = {
 	ROW(copy_file_range, W, WRITE_FAULTS,  2, -1, -1,  0, -1, -1,  1, -1,  4,  3,  5, &NONE,  COPY),
 	ROW(sendfile,        W, WRITE_FAULTS,  0, -1, -1,  1, -1, -1,  2, -1,  3, -1, -1, NO,     COPY),
 	ROW(splice,          W, WRITE_FAULTS,  2, -1, -1,  0, -1, -1,  1, -1,  4,  3,  5, &SPLICE, COPY),
+	/* FICLONE's fd2 is arg 2; FICLONERANGE's is in the struct at arg 2 */
+	ROW(ioctl,           W, SPACE_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1,  1, &IOCTL, D_COPY | D_IOCTL),
 	ROW(fsync,           S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
 	ROW(fdatasync,       S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
 	ROW(sync_file_range, S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1,  2,  1,  3, &SFR,   0),

@@ -70,6 +70,7 @@ void
 harness_setup(const char *name, const char *dbname)
 {
 	const char *allow = getenv("BADIO_TEST_ALLOW_SKIP");
+	const char *tmpdir = getenv("TMPDIR");
 
 	if (!ptrace_works()) {
 		if (allow && !strcmp(allow, "1"))
@@ -77,8 +78,10 @@ harness_setup(const char *name, const char *dbname)
 		cr_assert_fail("ptrace is not available: live tests cannot "
 		    "run (set BADIO_TEST_ALLOW_SKIP=1 to skip them outside CI)");
 	}
+	/* TMPDIR as badio's own scratch directories: both on one file system */
 	cr_assert_lt((size_t)snprintf(tmp, sizeof(tmp),
-	    "/tmp/badio-test-%s-XXXXXX", name), sizeof(tmp));
+	    "%s/badio-test-%s-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp",
+	    name), sizeof(tmp));
 	cr_assert_not_null(mkdtemp(tmp), "mkdtemp: %s", strerror(errno));
 	cr_assert_eq(chdir(tmp), 0);
 	cr_assert_lt((size_t)snprintf(db_path, sizeof(db_path), "%s/%s", tmp,

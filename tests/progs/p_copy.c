@@ -7,9 +7,16 @@
  * tests/live/test_record.c ("copy_calls") lists the expected sites in the
  * same order as the calls below.
  *
+ * p_copy CLONE also reflinks src into cl with FICLONE, then FICLONERANGE
+ * (a length of 0: to the end), and makes an ioctl that is no site; CLONE
+ * is the result FICLONE gives here (0, or -EOPNOTSUPP on ext4 and tmpfs),
+ * as the test found it in the same directory.
+ *
  * src holds "0123456789abcdef" (16 bytes).
  */
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -98,8 +105,31 @@ other_outputs(void)
 	EXPECT(close(ap), 0);
 }
 
+/* A failed call must fail with -want. */
+#define EXPECT_RESULT(call, want) do {					\
+	long r_ = (long)(call);						\
+	if ((want) == 0 ? r_ != 0 : r_ != -1 || errno != -(want))	\
+		fail("%s = %ld (errno %d), want %ld", #call, r_, errno,	\
+		     (long)(want));					\
+} while (0)
+
+static void
+clones(long want)
+{
+	struct file_clone_range fcr = { .src_fd = in, .src_offset = 0,
+					.src_length = 0, .dest_offset = 0 };
+	int cl, n;
+
+	cl = CHECK(syscall(SYS_openat, AT_FDCWD, "cl", O_RDWR | O_CREAT | O_TRUNC,
+			   0644));
+	EXPECT_RESULT(ioctl(cl, FICLONE, in), want);
+	EXPECT_RESULT(ioctl(cl, FICLONERANGE, &fcr), want);
+	EXPECT(ioctl(p[0], FIONREAD, &n), 0);		/* not a site */
+	EXPECT(close(cl), 0);
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	if (write_text("src", "0123456789abcdef") < 0)
 		fail("write_text: %s", strerror(errno));
@@ -108,5 +138,7 @@ main(void)
 	into_a_file();
 	out_of_a_file();
 	other_outputs();
+	if (argc > 1)
+		clones(atol(argv[1]));
 	return 0;
 }

@@ -3,11 +3,13 @@
  * cost test (tests/live/test_tracer.c): it creates out.txt with one
  * write (2 sites), then 1000 times opens it read-only, reads, preads,
  * stats, seeks, maps it read-only, lists the directory, reads a link,
- * opens it write-only without O_CREAT or O_TRUNC, dups an fd and closes
- * all.  None of these may stop.  Exits 0 if every call worked.
+ * opens it write-only without O_CREAT or O_TRUNC, dups an fd, makes
+ * ioctls that are no reflink (FIONREAD, and TCGETS, which fails) and
+ * closes all.  None of these may stop.  Exits 0 if every call worked.
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +30,7 @@ main(void)
 		int wfd = CHECK(open("out.txt", O_WRONLY | O_CLOEXEC));
 		int dup_fd = CHECK(dup(fd));
 		void *m;
+		int n;
 
 		EXPECT(read(fd, buf, sizeof(buf)), 25);
 		EXPECT(pread(dup_fd, buf, 4, 5), 4);
@@ -47,6 +50,8 @@ main(void)
 		EXPECT(readlink("/proc/self/exe", buf, sizeof(buf)) > 0, 1);
 		CHECK(access("out.txt", R_OK));
 		CHECK(fcntl(fd, F_GETFL));
+		CHECK(ioctl(fd, FIONREAD, &n));
+		EXPECT(ioctl(fd, TCGETS, buf), -1);
 		EXPECT(close(dup_fd), 0);
 		EXPECT(close(wfd), 0);
 		EXPECT(close(fd), 0);

@@ -27,6 +27,7 @@ static const struct want traced[] = {
 	{ "copy_file_range",	__NR_copy_file_range,	REC_FAM_WRITE },
 	{ "sendfile",		__NR_sendfile,		REC_FAM_WRITE },
 	{ "splice",		__NR_splice,		REC_FAM_WRITE },
+	{ "ioctl",		__NR_ioctl,		REC_FAM_WRITE },	/* FICLONE */
 	{ "fsync",		__NR_fsync,		REC_FAM_SYNC },
 	{ "fdatasync",		__NR_fdatasync,		REC_FAM_SYNC },
 	{ "sync_file_range",	__NR_sync_file_range,	REC_FAM_SYNC },
@@ -148,6 +149,7 @@ Test(sysent, short_and_torn_only_for_writes_of_two_bytes_or_more)
 		"truncate", "ftruncate", "fallocate", "open", "openat", "creat",
 		"rmdir", "mkdir", "mkdirat", "link", "linkat", "symlink",
 		"symlinkat", "mknod", "mknodat",
+		"ioctl",	/* a reflink is whole or nothing */
 	};
 	enum rec_fault f;
 	size_t i;
@@ -172,7 +174,7 @@ Test(sysent, enospc_for_writes_fallocate_and_new_names)
 {
 	static const char *const yes[] = {
 		"write", "pwrite64", "writev", "pwritev", "pwritev2",
-		"copy_file_range", "sendfile", "splice",
+		"copy_file_range", "sendfile", "splice", "ioctl",
 		"fallocate", "open", "openat", "creat", "mkdir", "mkdirat",
 		"link", "linkat", "symlink", "symlinkat", "mknod", "mknodat",
 	};
