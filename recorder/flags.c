@@ -9,7 +9,7 @@
  * The words of each flags argument are in the syscall table
  * (sysent.c); this file puts them together, in a fixed order: the fd's
  * words, the argument's words, then the outcome ("tmpfile", "created",
- * "replaced").
+ * "replaced", "noop").
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -113,8 +113,13 @@ flags_exit(struct task *t, int64_t rval, bool has_rval)
 		return;
 	if (p->may_create && rval >= 0)
 		add(p, "created");
+	if (!(sc->decode & D_RENAME) || rval != 0)
+		return;
+	/* two links of one file: the kernel leaves both names as they are */
+	if (p->same_file)
+		add(p, "noop");
 	/* an exchange replaces nothing: both names stay */
-	if ((sc->decode & D_RENAME) && rval == 0 && p->existed2 &&
+	else if (p->existed2 &&
 	    !(sc->flags >= 0 && (p->args[(int)sc->flags] & RENAME_EXCHANGE)))
 		add(p, "replaced");
 }

@@ -708,6 +708,49 @@ Test(record, ln_and_mkdir_p)
 #define NO_TMP_OBJ(col)	"CASE WHEN instr(" col ", 'tmp_obj_') THEN " \
 			"substr(" col ", 1, instr(" col ", 'tmp_obj_') + 7) " \
 			"ELSE " col " END"
+/* Python's shutil copies with sendfile (an offset of its own, NULL) */
+Test(record, python_shutil_copy)
+{
+	sqlite3 *db;
+
+	sh("mkdir init && printf 0123456789 > init/a");
+	RECORD_OK("--init", init_dir(), "--", PYTHON3, "-c",
+		  "import shutil; shutil.copyfile('a', 'b')");
+	db = db_open();
+	ASSERT_SITES(db, TREE_COLS, "path = ?", "b",
+		     "openat b - regular - - - 4 creat,trunc,created\n"
+		     "sendfile b a regular 0 0 10 10 -\n"
+		     "sendfile b a regular 10 10 0 0 -\n");
+	assert_crc_str(db, "write:b:1", "0123456789");
+	sqlite3_close(db);
+}
+
+/*
+ * Go's io.Copy between files is copy_file_range; MkdirAll is mkdirat.  The
+ * rename of one link of b.txt onto another does nothing (rename(2)):
+ * "noop", not "replaced".
+ */
+Test(record, go_copy_and_names)
+{
+	sqlite3 *db;
+
+	sh("mkdir init && printf 'go data\\n' > init/a.txt");
+	RECORD_OK("--init", init_dir(), "--", PROG("p_gocopy"));
+	db = db_open();
+	ASSERT_SITES(db, TREE_COLS, "family != ? OR path = 'b.txt'", "write",
+		     "openat b.txt - regular - - - 7 creat,trunc,created\n"
+		     "copy_file_range b.txt a.txt regular 0 0 8 8 -\n"
+		     "copy_file_range b.txt a.txt regular 8 8 0 0 -\n"
+		     "fsync b.txt - regular - - - 0 -\n"
+		     "mkdirat x - dir - - - 0 -\n"
+		     "mkdirat x/y - dir - - - 0 -\n"
+		     "linkat x/y/b.txt b.txt regular - - - 0 -\n"
+		     "symlinkat x/s ../b.txt regular - - - 0 -\n"
+		     "renameat x/y/b.txt b.txt regular - - - 0 noop\n");
+	assert_crc_str(db, "write:b.txt:1", "go data\n");
+	sqlite3_close(db);
+}
+
 #define GIT_ENV	"GIT_AUTHOR_DATE=2020-01-01T00:00:00Z", \
 		"GIT_COMMITTER_DATE=2020-01-01T00:00:00Z", \
 		"HOME=/nonexistent", "GIT_CONFIG_NOSYSTEM=1"
