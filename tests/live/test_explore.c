@@ -260,7 +260,11 @@ Test(explore, copies_into_pipes_and_sockets_are_not_explored)
 	    "write:wo:1 crash ok crash 1 - 0\n"
 	    "write:wo:1 eio reported exit:1 1 - 0\n"
 	    "write:wo:1 short reported exit:1 1 1 0\n"
-	    "write:wo:1 torn reported exit:1 1 1 0\n");
+	    "write:wo:1 torn reported exit:1 1 1 0\n"
+	    "write:wo:3 crash ok crash 1 - 0\n"
+	    "write:wo:3 eio reported exit:1 1 - 0\n"
+	    "write:wo:3 short reported exit:1 1 1 0\n"
+	    "write:wo:3 torn reported exit:1 1 1 0\n");
 	EXPLORE_OK("--oracle", "true", "--sites", "syscall=sendfile",
 	    "--faults", "eio");
 	cr_assert_str_eq(dump("SELECT key, verdict FROM verdicts WHERE "

@@ -549,6 +549,7 @@ Test(record, copy_calls)
 		{ "write:dst:5", "abcdef" }, { "write:dst:6", "PIPEDATA" },
 		{ "write:<pipe>:2", "01234" }, { "write:<socket>:1", "cdef" },
 		{ "write:wo:1", "WO" }, { "write:wo:2", "0123456" },
+		{ "write:wo:3", "AT" },
 		{ "write:os:1", "89abcdef" },
 	};
 	int clone = clone_probe();
@@ -578,6 +579,7 @@ Test(record, copy_calls)
 		     "splice 6 wo <pipe> regular 0 - 2 2 - 2 write:wo:1\n"
 		     "copy_file_range 6 wo src regular 2 0 7 7 - 7 "
 		     "write:wo:2\n"
+		     "splice 6 wo <pipe> regular 100 - 2 2 - 2 write:wo:3\n"
 		     "copy_file_range 6 os src regular 0 8 8 8 osync 8 "
 		     "write:os:1\n"
 		     "copy_file_range 6 ap src regular 0 0 4 -9 - - "

@@ -83,7 +83,7 @@ out_of_a_file(void)
 static void
 other_outputs(void)
 {
-	long long z = 0;
+	long long z = 0, at;
 	int wo, os, ap;
 
 	wo = CHECK(syscall(SYS_openat, AT_FDCWD, "wo",
@@ -91,6 +91,11 @@ other_outputs(void)
 	EXPECT(write(p[1], "WO", 2), 2);
 	EXPECT(syscall(SYS_splice, p[0], NULL, wo, NULL, 2L, 0), 2);
 	EXPECT(syscall(SYS_copy_file_range, in, &z, wo, NULL, 7L, 0), 7);
+	at = 100;
+	EXPECT(write(p[1], "AT", 2), 2);
+	EXPECT(syscall(SYS_splice, p[0], NULL, wo, &at, 2L, 0), 2);
+	EXPECT(at, 102);
+	EXPECT(lseek(wo, 0, SEEK_CUR), 9);	/* an offset pointer: not moved */
 	EXPECT(close(wo), 0);
 	os = CHECK(syscall(SYS_openat, AT_FDCWD, "os",
 			   O_WRONLY | O_CREAT | O_TRUNC | O_SYNC, 0644));
