@@ -109,42 +109,6 @@ oracle_env_free(const struct bx_setup *su, char **env)
 	free(env);
 }
 
-/* Move a run directory to keep_dir/site-N-FAULT (copy across devices). */
-static int
-keep_run(const struct bx_setup *su, const struct bx_job *job, const char *dir)
-{
-	const struct bx_fault *f = bx_fault_by_code(job->fault);
-	char to[PATH_MAX];
-	size_t len;
-	void *buf;
-	int n;
-	int rc;
-
-	n = snprintf(to, sizeof(to), "%s/site-%" PRId64 "-%s", su->keep_dir,
-	    job->site_id, f ? f->name : "none");
-	if (n < 0 || (size_t)n >= sizeof(to))
-		return -ENAMETOOLONG;
-	if (access(to, F_OK) == 0)
-		bx_tree_remove(to);
-	if (rename(dir, to) == 0)
-		return 0;
-	if (errno != EXDEV)
-		return -errno;
-	rc = bx_snapshot_pack(dir, &buf, &len);
-	if (rc)
-		return rc;
-	if (mkdir(to, 0755) < 0) {
-		rc = -errno;
-		goto out_free;
-	}
-	rc = bx_snapshot_unpack(buf, len, to);
-	if (rc == 0)
-		rc = 1;		/* copied: the caller still removes dir */
-out_free:
-	free(buf);
-	return rc;
-}
-
 /* A memory file holding the recorded stdin, at offset 0; -errno on failure. */
 static int
 stdin_file(const void *data, size_t len)
@@ -171,6 +135,21 @@ stdin_file(const void *data, size_t len)
 		return -1;
 	}
 	return fd;
+}
+
+/* Remove a run directory; what had to stay goes into out for a warning. */
+static void
+remove_run_dir(const char *dir, struct bx_outcome *out)
+{
+	struct bx_tree_report rep;
+	int rc = bx_tree_remove(dir, &rep);
+
+	if (rc == 0)
+		return;
+	out->left_err = rc;
+	snprintf(out->left_dir, sizeof(out->left_dir), "%s", dir);
+	snprintf(out->mount, sizeof(out->mount), "%s", rep.mounts ? rep.mount :
+	    "");
 }
 
 int
@@ -204,10 +183,13 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		out->fail = BX_FAIL_SCRATCH;
 		goto out_err;
 	}
-	if (su->init_tar && su->init_tar_len) {
-		rc = bx_snapshot_unpack(su->init_tar, su->init_tar_len, dir);
+	if (su->init_fd >= 0) {
+		rc = bx_snapshot_unpack(su->init_fd, dir, out->why,
+		    sizeof(out->why));
 		if (rc) {
-			out->fail = BX_FAIL_SCRATCH;
+			out->fail = rc == -ENOSPC || rc == -EDQUOT ||
+			    rc == -ENOMEM || rc == -EMFILE ? BX_FAIL_SCRATCH :
+			    BX_FAIL_SNAPSHOT;
 			goto out_remove;
 		}
 	}
@@ -253,9 +235,12 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.stderr_fd = out_pipe[1];
 	opts.timeout_ms = su->timeout_ms;
 	opts.target = job->fault != REC_FAULT_NONE ? &target : NULL;
+	opts.cgroup = bx_cgroup_path(su->cgroup);
 	memset(&rr, 0, sizeof(rr));
 	/* rec_run() forgets an earlier rec_interrupt(): look first */
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);
+	/* what got away from the tracer (CLONE_UNTRACED) goes before the oracle */
+	bx_cgroup_kill(su->cgroup);
 	close(out_pipe[1]);
 	pthread_join(thread, NULL);
 	close(out_pipe[0]);
@@ -289,7 +274,7 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 			goto out_close_null;
 		}
 		rc = bx_oracle_run(su->oracle, dir, env, su->oracle_timeout_ms,
-		    &out->oracle, &out->oracle_out);
+		    su->cgroup, &out->oracle, &out->oracle_out);
 		oracle_env_free(su, env);
 		if (rc == -EINTR) {
 			rc = 0;
@@ -308,21 +293,19 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		if (out->verdict == BX_V_COUNT)
 			out->aborted = true;
 	}
-	if (su->keep_dir && bx_verdict_is_bug(out->verdict)) {
-		int k = keep_run(su, job, dir);
-
-		out->kept = k >= 0;
-		if (k == 0) {
-			free(dir);
-			dir = NULL;
-		}
+	/* the parent keeps it, if it takes the result (explore_take) */
+	if (su->keep_dir && bx_verdict_is_bug(out->verdict) && !out->aborted &&
+	    snprintf(out->left_dir, sizeof(out->left_dir), "%s", dir) <
+	    (int)sizeof(out->left_dir)) {
+		free(dir);
+		dir = NULL;
 	}
 out_close_null:
 	close(null);
 out_remove:
 	bx_strv_free(run_env);
 	if (dir) {
-		bx_tree_remove(dir);
+		remove_run_dir(dir, out);
 		free(dir);
 	}
 out_err:

@@ -12,10 +12,13 @@
 #include "explorer/explorer_int.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -42,9 +45,11 @@ explore_judge_baseline(const struct wire *w, const struct plan *p,
 	res->oracle = out->oracle;
 	bx_tail_text(&out->oracle_out, res->oracle_tail);
 	bx_tail_text(&out->prog, res->prog_tail);
+	explore_drop(p, w);
 	if (out->err) {
 		res->fail = out->fail;
 		res->stage = out->stage;
+		snprintf(res->detail, sizeof(res->detail), "%s", out->why);
 		return out->err;
 	}
 	if (out->aborted || bx_stop) {
@@ -122,20 +127,99 @@ commit(struct store *s, const struct bx_job *job, const struct wire *w,
 	return 0;
 }
 
-/* Store a result unless it was interrupted. */
+void
+explore_left(const struct bx_explore_opts *opts, const char *dir,
+    const char *mount, int err)
+{
+	struct bx_progress pr;
+
+	if (!opts->progress)
+		return;
+	memset(&pr, 0, sizeof(pr));
+	pr.event = BX_EV_LEFT;
+	pr.dir = dir;
+	pr.mount = mount && *mount ? mount : NULL;
+	pr.err = err;
+	opts->progress(opts->ctx, &pr);
+}
+
+static void
+remove_left(const struct bx_explore_opts *opts, const char *dir)
+{
+	struct bx_tree_report rep;
+	int rc = bx_tree_remove(dir, &rep);
+
+	if (rc < 0)
+		explore_left(opts, dir, rep.mounts ? rep.mount : NULL, rc);
+}
+
+/*
+ * --keep: move a run directory to keep_dir/site-N-FAULT, replacing an
+ * earlier one (a copy where keep_dir is on another file system).
+ */
+static void
+keep_run(const struct bx_explore_opts *opts, const struct bx_job *job,
+    const char *dir)
+{
+	const struct bx_fault *f = bx_fault_by_code(job->fault);
+	struct bx_tree_report rep;
+	char to[PATH_MAX];
+	int n, rc;
+
+	n = snprintf(to, sizeof(to), "%s/site-%" PRId64 "-%s", opts->keep_dir,
+	    job->site_id, f ? f->name : "none");
+	if (n < 0 || (size_t)n >= sizeof(to)) {
+		remove_left(opts, dir);
+		return;
+	}
+	remove_left(opts, to);
+	if (rename(dir, to) == 0)
+		return;
+	if (errno == EXDEV) {
+		rc = bx_tree_copy(dir, to, &rep);
+		if (rc < 0)
+			explore_left(opts, to, NULL, rc);
+	}
+	remove_left(opts, dir);
+}
+
+/* What a worker could not remove is told; what --keep left is dropped. */
+void
+explore_drop(const struct plan *p, const struct wire *w)
+{
+	const struct bx_outcome *o = &w->out;
+
+	if (!o->left_dir[0])
+		return;
+	if (o->left_err)
+		explore_left(p->opts, o->left_dir, o->mount, o->left_err);
+	else
+		remove_left(p->opts, o->left_dir);
+}
+
+/* Store a result unless it was interrupted; --keep its directory. */
 int
 explore_take(struct store *s, struct plan *p, const struct wire *w,
     struct bx_explore_result *res, struct bx_progress *pr, int64_t t0)
 {
 	int rc;
 
-	if (w->out.aborted || bx_stop)
+	if (w->out.aborted || bx_stop) {
+		explore_drop(p, w);
 		return 0;
+	}
 	pr->elapsed_ns = bx_now_ns() - t0;
 	rc = commit(s, &p->jobs[w->idx], w, res, pr, p->opts);
-	if (rc)
+	if (rc) {
 		res->fail = BX_FAIL_STORE;
-	return rc;
+		explore_drop(p, w);
+		return rc;
+	}
+	if (w->out.left_dir[0] && !w->out.left_err)
+		keep_run(p->opts, &p->jobs[w->idx], w->out.left_dir);
+	else
+		explore_drop(p, w);
+	return 0;
 }
 
 /*
@@ -188,6 +272,13 @@ explore_baseline_passed(struct store *s, struct plan *p, struct bx_explore_resul
 	return 0;
 }
 
+static void
+swept_left(void *ctx, const char *dir, const struct bx_tree_report *rep,
+    int err)
+{
+	explore_left(ctx, dir, rep->mounts ? rep->mount : NULL, err);
+}
+
 static char **
 environ_without_badio(void)
 {
@@ -220,6 +311,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	memset(res, 0, sizeof(*res));
 	memset(&p, 0, sizeof(p));
 	memset(&su, 0, sizeof(su));
+	su.init_fd = -1;
 	p.opts = opts;
 	p.kinds = opts->kinds ? opts->kinds :
 	    (1u << REC_KIND_REGULAR) | (1u << REC_KIND_DIR);
@@ -274,13 +366,19 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		res->fail = BX_FAIL_KEEP;
 		goto out_release_plan;
 	}
+	rc = bx_snapshot_load(s, &rec, &su.init_fd, res->detail,
+	    sizeof(res->detail));
+	if (rc) {
+		res->fail = BX_FAIL_SNAPSHOT;
+		goto out_release_plan;
+	}
+	/* what badio processes killed before us left behind */
+	bx_sweep(swept_left, (void *)opts);
 	p.rec_status = rec.status;
 	su.exe = rec.exe;
 	su.argv = rec.argv;
 	su.envp = rec.envp;
 	su.deterministic = rec.deterministic;
-	su.init_tar = rec.init_tar;
-	su.init_tar_len = rec.init_tar_len;
 	su.stdin_data = rec.has_stdin ? rec.stdin_data : NULL;
 	su.stdin_len = rec.stdin_len;
 	su.oracle = oracle;
@@ -295,7 +393,11 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	/* the baseline runs first (run_workers); --redo forgets only then */
 	rc = workers_run(s, &su, &p, res);
 	free(su.oracle_env);
+	/* and what a worker that died left */
+	bx_sweep(swept_left, (void *)opts);
 out_release_plan:
+	if (su.init_fd >= 0)
+		close(su.init_fd);
 	plan_release(&p);
 	store_recording_release(&rec);
 out_free_oracle:

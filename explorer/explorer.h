@@ -1,8 +1,9 @@
 /*
  * explorer.h - the public contract of badio's explorer: everything that
  * turns a recording into experiments, plus the pieces record and explore
- * share (the run set-up: program lookup, deterministic environment, the
- * snapshot of the --init directory).
+ * share (the run set-up: program lookup, deterministic environment,
+ * scratch directories and trees, the cgroup of a run, the snapshot of
+ * the --init directory).
  *
  * The explorer drives the recorder and the store; it never prints and
  * never exits: functions return 0 or -errno.
@@ -56,19 +57,99 @@ int	bx_nth_cpu(int n);
  */
 size_t	bx_prune_pick(size_t m, unsigned n, bool *keep);
 
-/* A fresh scratch directory under $TMPDIR (mkdtemp), malloc'd path. */
-int	bx_scratch_make(const char *tag, char **dir);
-/* Remove a directory tree (never follows symlinks). */
-int	bx_tree_remove(const char *dir);
+/* --- scratch directories (explorer/scratch.c) --- */
 
 /*
- * Snapshot of a directory tree (explorer/snapshot.c): regular files,
- * directories and symlinks with their modes, as one byte string that
- * the store keeps.  pack makes it (malloc'd), unpack recreates it in an
- * existing empty directory.
+ * A fresh scratch directory $TMPDIR/badio-TAG-OWNER-XXXXXX (mkdtemp),
+ * malloc'd path.  OWNER names this process (pid, start time, pid
+ * namespace), so that bx_sweep() can tell when its owner is gone.
  */
-int	bx_snapshot_pack(const char *dir, void **buf, size_t *len);
-int	bx_snapshot_unpack(const void *buf, size_t len, const char *dir);
+int	bx_scratch_make(const char *tag, char **dir);
+/*
+ * Rename a scratch directory so that no sweep removes it (record
+ * --keep): badio-TAG-kept-XXXXXX; *dir is replaced.
+ */
+int	bx_scratch_keep(char **dir);
+/* An anonymous file in $TMPDIR (O_TMPFILE), read-write; fd or -errno. */
+int	bx_tmpfile(void);
+
+/* What a tree walk left in place: mounts are never entered or removed. */
+struct bx_tree_report {
+	unsigned	mounts;		/* mount points found and left */
+	unsigned	skipped;	/* bx_tree_copy: sockets, devices */
+	char		mount[4096];	/* the first mount point's path */
+};
+
+/*
+ * Remove a directory tree through directory fds, never following a
+ * symlink and never crossing a mount point of any kind: a mount point
+ * and the directories that lead to it stay, and the call returns -EBUSY
+ * with rep (may be NULL) naming it.  Other errors: the first -errno,
+ * after removing what could be.  A missing dir is 0.
+ */
+int	bx_tree_remove(const char *dir, struct bx_tree_report *rep);
+/*
+ * Copy the tree from into to (made, must not exist): files (a reflink
+ * where the file system shares extents, else their data extents, holes
+ * kept), hard links, directories, symlinks (never followed), FIFOs,
+ * with modes and modification times; set-id bits are dropped; sockets,
+ * devices and mount points are skipped (counted in rep).  The first
+ * -errno after copying what could be.
+ */
+int	bx_tree_copy(const char *from, const char *to, struct bx_tree_report *rep);
+
+/*
+ * Sweep (explorer/scratch.c): remove the scratch directories, files and
+ * cgroups that badio processes now gone left behind (kill -9, a worker
+ * that died), never one of a live process or of another user, never
+ * across a mount.  fn (may be NULL) hears of each directory that had to
+ * stay, with the -errno and what was left.  Returns how many were
+ * removed.
+ */
+typedef void bx_sweep_fn(void *ctx, const char *dir,
+	    const struct bx_tree_report *rep, int err);
+int	bx_sweep(bx_sweep_fn *fn, void *ctx);
+
+/*
+ * Containing a run (explorer/contain.c): a cgroup v2 of this process's
+ * own, "badio-OWNER" under the one it runs in, for every process its
+ * runs start.  bx_cgroup_open fails (-errno; callers go on without:
+ * docs/design.md, "Leaving nothing behind") where there is no cgroup v2
+ * badio may write to, or with BADIO_NO_CGROUP=1.  bx_cgroup_kill kills
+ * everything in it and waits until it is empty; bx_cgroup_close kills,
+ * removes and frees.  All accept NULL.
+ */
+struct bx_cgroup;
+int	bx_cgroup_open(struct bx_cgroup **cg);
+const char *bx_cgroup_path(const struct bx_cgroup *cg);	/* rec_opts.cgroup */
+int	bx_cgroup_kill(struct bx_cgroup *cg);
+void	bx_cgroup_close(struct bx_cgroup *cg);
+
+/*
+ * Snapshot of the --init directory (explorer/snapshot.c): a pax tar
+ * archive, zstd-compressed, of its files (holes and hard links kept),
+ * directories and symlinks with their modes and modification times, as
+ * the store keeps it (format "tar").  Both stream: pack writes the
+ * archive to fd (at its offset; *tar_size, may be NULL, gets the size
+ * before compression), unpack reads it from fd (pread from offset 0)
+ * into dir, an existing empty directory, refusing whatever could reach
+ * outside dir (explorer/snapshot_unpack.c).  On failure err gets one
+ * line naming the entry and the problem.
+ */
+#define BX_SNAPSHOT_DATA_MAX	((int64_t)4 << 30)	/* bytes of file data */
+#define BX_SNAPSHOT_FILE_MAX	((int64_t)1 << 40)	/* size of one file */
+#define BX_SNAPSHOT_ENTRIES_MAX	1000000
+int	bx_snapshot_pack(const char *dir, int fd, int64_t *tar_size, char *err,
+	    size_t errsz);
+int	bx_snapshot_unpack(int fd, const char *dir, char *err, size_t errsz);
+/*
+ * The recording's snapshot in an anonymous file (*fd, -1 without
+ * --init), for bx_snapshot_unpack.  An old snapshot (format
+ * "badio-snap1", before schema 5) is converted, and the database
+ * updated, first (explorer/snapshot_v1.c).
+ */
+int	bx_snapshot_load(struct store *s, const struct store_recording *rec,
+	    int *fd, char *err, size_t errsz);
 
 /* --- the explorer: experiments, verdicts (explorer/explore.c and friends) --- */
 
@@ -206,6 +287,7 @@ enum bx_event {
 	BX_EV_BASELINE,		/* the fault-free run passed; diff fields set */
 	BX_EV_PLANNED,		/* total and done known, experiments start */
 	BX_EV_RESULT,		/* one experiment committed */
+	BX_EV_LEFT,		/* a directory had to stay: dir, mount, err */
 };
 
 struct bx_progress {
@@ -226,6 +308,14 @@ struct bx_progress {
 	const char	*first_diff;	/* "-write:a.txt:2 (write)" or NULL */
 	/* BX_EV_RESULT */
 	const struct store_experiment *exp;
+	/*
+	 * BX_EV_LEFT: a run directory (or a stale one being swept) that
+	 * could not be removed: the program left a mount point in it
+	 * (mount, and err -EBUSY), or removing failed (err).
+	 */
+	const char	*dir;
+	const char	*mount;
+	int		err;
 };
 
 typedef void bx_progress_fn(void *ctx, const struct bx_progress *p);
@@ -270,6 +360,8 @@ enum bx_fail {
 	BX_FAIL_WORKER,		/* a worker process died or failed */
 	BX_FAIL_INTERRUPTED,	/* bx_interrupt() was called */
 	BX_FAIL_CALLSITE,	/* opts->callsite names no recorded site */
+	BX_FAIL_SNAPSHOT,	/* the --init snapshot is damaged or unsafe:
+				 * detail says which entry and why */
 };
 
 /* How many of the files outside the run directory a result names. */
@@ -296,6 +388,8 @@ struct bx_explore_result {
 	uint64_t	outside_files;
 	char		outside[BX_OUTSIDE_NAMED][PATH_MAX];
 	uint64_t	other_shards;	/* pairs left to the other shards */
+	char		detail[256];	/* BX_FAIL_SNAPSHOT, BX_FAIL_SCRATCH:
+					 * one line, or "" */
 };
 
 /* 0, or -errno with res->fail saying where. */

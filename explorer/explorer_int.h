@@ -5,10 +5,12 @@
 #ifndef BADIO_EXPLORER_EXPLORER_INT_H
 #define BADIO_EXPLORER_EXPLORER_INT_H
 
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "explorer/explorer.h"
@@ -28,13 +30,79 @@ void	bx_tail_text(const struct bx_tail *t, char *out);
 extern volatile sig_atomic_t bx_stop;
 
 /*
- * Run CMD through /bin/sh -c in dir, in its own process group, with
- * envp, stdin from /dev/null and stdout+stderr into tail.  The whole
- * group is killed after timeout_ms (0: none) or when bx_stop is set
- * (then -EINTR).  0 otherwise, with res filled.
+ * Run CMD through /bin/sh -c in dir, in its own process group and in
+ * cg (NULL: none, see contain.c), with envp, stdin from /dev/null and
+ * stdout+stderr into tail.  Everything it started is killed after
+ * timeout_ms (0: none), when bx_stop is set (then -EINTR), and when sh
+ * exits.  0 otherwise, with res filled.
  */
 int	bx_oracle_run(const char *cmd, const char *dir, char *const envp[],
-	    int timeout_ms, struct bx_oracle_result *res, struct bx_tail *tail);
+	    int timeout_ms, struct bx_cgroup *cg, struct bx_oracle_result *res,
+	    struct bx_tail *tail);
+
+/* --- contain.c --- */
+
+/* This process's stamp, "PID.START.PIDNS" (scratch names, cgroups). */
+int	bx_owner_stamp(char *buf, size_t size);
+/* True if the process a stamp names is gone (never for a foreign stamp). */
+bool	bx_owner_gone(const char *stamp);
+/* An fd open for writing on the cgroup's cgroup.procs ("0": join). */
+int	bx_cgroup_procs_fd(const struct bx_cgroup *cg);
+/* Remove the cgroups of owners that are gone; how many. */
+unsigned bx_cgroup_sweep(void);
+/*
+ * Around a run that is not traced (the oracle): while started, orphans
+ * of its processes become ours; stopping kills and reaps every child
+ * this process has.
+ */
+int	bx_reaper_start(void);
+void	bx_reaper_stop(void);
+
+/* --- tree.c: the pieces, for the snapshot and for copies --- */
+
+/* The mount id of dfd/name (name "": dfd itself). */
+int	bx_mount_id(int dfd, const char *name, uint64_t *id);
+/*
+ * Open path beneath rootfd with flags (O_CLOEXEC added), "" for rootfd
+ * itself, never through a symlink, "..", or a mount point: -ELOOP,
+ * -EXDEV (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_XDEV; component by component before Linux 5.6).
+ */
+int	bx_open_beneath(int rootfd, const char *path, int flags);
+/* Tests: take the component walk even where openat2 exists. */
+void	bx_tree_force_walk(bool on);
+/* in's size bytes into the empty file out: reflink, else extents. */
+int	bx_file_copy(int in, int out, off_t size);
+/* pwrite all of buf at off; -1 with errno. */
+int	bx_write_full(int fd, const void *buf, size_t len, off_t off);
+
+/* --- snapshot.c: writing an archive entry by entry (snapshot_v1.c) --- */
+
+#define BX_SNAP_CHUNK	(256 * 1024)	/* bytes per read of a file or archive */
+
+/* err = "'NAME': " (if name) and the message; returns rc. */
+int	bx_snap_fail(char *err, size_t errsz, int rc, const char *name,
+	    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* A name fit for a message: control bytes become '?'. */
+void	bx_snap_printable(char *out, size_t size, const char *name);
+
+struct bx_snap_writer;
+int	bx_snap_writer_open(int fd, struct bx_snap_writer **w, char *err,
+	    size_t errsz);
+/*
+ * The header of one entry: mode has the type (S_IFREG, S_IFDIR,
+ * S_IFLNK); a file's size bytes follow with bx_snap_writer_data, a
+ * symlink's target is given here.
+ */
+int	bx_snap_writer_add(struct bx_snap_writer *w, const char *name,
+	    mode_t mode, int64_t mtime_ns, int64_t size, const char *target);
+int	bx_snap_writer_data(struct bx_snap_writer *w, const char *name,
+	    const void *p, size_t n);
+int	bx_snap_writer_close(struct bx_snap_writer *w, int64_t *tar_size);
+void	bx_snap_writer_abort(struct bx_snap_writer *w);
+/* The old format (zlib stream of size bytes, read from in) as an archive. */
+int	bx_snapshot_v1_convert(int in, int64_t size, int out, int64_t *tar_size,
+	    char *err, size_t errsz);
 
 /* What every experiment of one explore shares (read-only after set-up). */
 struct bx_setup {
@@ -43,8 +111,8 @@ struct bx_setup {
 	char *const	*envp;		/* PROG's environment, as recorded */
 	bool		deterministic;	/* ASLR off; pin to cpu */
 	int		cpu;		/* the CPU this process runs PROG on */
-	const void	*init_tar;
-	size_t		init_tar_len;
+	int		init_fd;	/* the snapshot (bx_snapshot_load), or -1 */
+	struct bx_cgroup *cgroup;	/* this worker's, or NULL (contain.c) */
 	const void	*stdin_data;	/* PROG's recorded stdin, or NULL */
 	size_t		stdin_len;
 	const char	*oracle;	/* resolved command */
@@ -80,9 +148,18 @@ struct bx_outcome {
 	int64_t		duration_ns;
 	struct bx_oracle_result oracle;
 	enum bx_verdict	verdict;
-	bool		kept;		/* the run directory went to keep_dir */
 	struct bx_tail	prog;
 	struct bx_tail	oracle_out;
+	char		why[256];	/* err: one line of detail, or "" */
+	/*
+	 * For --keep: the run directory, left for the parent to keep if it
+	 * takes the result (or remove if not: a result held while the
+	 * baseline runs may be dropped); "" if removed.
+	 */
+	char		left_dir[PATH_MAX];
+	/* A mount point the program left, keeping the directory; or "". */
+	char		mount[PATH_MAX];
+	int		left_err;	/* -EBUSY with mount, or why it stayed */
 };
 
 /*
@@ -204,5 +281,10 @@ int	explore_baseline_passed(struct store *s, struct plan *p,
 	    struct bx_explore_result *res, struct bx_progress *pr);
 int	explore_take(struct store *s, struct plan *p, const struct wire *w,
 	    struct bx_explore_result *res, struct bx_progress *pr, int64_t t0);
+/* A result not taken: its run directory goes too. */
+void	explore_drop(const struct plan *p, const struct wire *w);
+/* Tell the caller of a directory that had to stay (BX_EV_LEFT). */
+void	explore_left(const struct bx_explore_opts *opts, const char *dir,
+	    const char *mount, int err);
 
 #endif /* BADIO_EXPLORER_EXPLORER_INT_H */

@@ -1,12 +1,14 @@
 /*
  * oracle.c - run the user's oracle: `sh -c CMD` in the run directory.
  *
- * The oracle gets its own process group, so that a timeout (or Ctrl-C
- * of explore) kills everything it started, and PR_SET_PDEATHSIG, so
- * that it does not outlive the worker.  Its stdout and stderr go to one
- * pipe whose tail is kept.  We wait on a pidfd and the pipe together:
- * the oracle is done when sh exits, even if a background child still
- * holds the pipe (that child is then killed with the group).
+ * The oracle runs in the run's cgroup (contain.c) and its own process
+ * group, and PR_SET_PDEATHSIG ends it with the worker.  When sh exits,
+ * times out, or explore is stopped, everything it started is killed:
+ * the group, the cgroup (children that left the group: setsid, daemons)
+ * and, without a cgroup, every process that came to the worker as the
+ * oracle's subreaper.  Its stdout and stderr go to one pipe whose tail
+ * is kept.  We wait on a pidfd and the pipe together: the oracle is done
+ * when sh exits, even if a background child still holds the pipe.
  *
  * A child never prints: a failed exec reaches the parent as an errno
  * over a close-on-exec pipe (STYLE 4.1.5).
@@ -104,7 +106,7 @@ now_ms(void)
 /* The child: never returns, never prints. */
 static void
 oracle_child(const char *cmd, const char *dir, char *const envp[], int out,
-    int errfd, pid_t parent)
+    int errfd, int cgfd, pid_t parent)
 {
 	char *argv[] = { (char *)"sh", (char *)"-c", (char *)cmd, NULL };
 	sigset_t none;
@@ -115,6 +117,9 @@ oracle_child(const char *cmd, const char *dir, char *const envp[], int out,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(127);
+	/* into the run's cgroup before anything can fork */
+	if (cgfd >= 0 && write(cgfd, "0", 1) < 0)
+		goto out_fail;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
@@ -132,103 +137,94 @@ out_fail:
 	_exit(127);
 }
 
-int
-bx_oracle_run(const char *cmd, const char *dir, char *const envp[],
-    int timeout_ms, struct bx_oracle_result *res, struct bx_tail *tail)
+/* One oracle run, as the parent sees it. */
+struct orun {
+	pid_t		pid;
+	int		pidfd;
+	int		out;		/* read end of stdout+stderr */
+	bool		eof;
+	struct bx_cgroup *cg;
+	struct bx_tail	*tail;
+};
+
+/*
+ * Kill all the oracle started: its process group, its cgroup (setsid
+ * children, daemons), and, with no cgroup, whatever came to us as its
+ * subreaper (bx_reaper_stop, later).
+ */
+static void
+kill_all(struct orun *o)
 {
-	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
-	pid_t parent = getpid();
-	int outp[2], errp[2];
-	bool exited = false;
-	bool eof = false;
-	int pidfd = -1;
-	int status = 0;
+	kill(-o->pid, SIGKILL);
+	bx_cgroup_kill(o->cg);
+}
+
+static void
+drain(struct orun *o)
+{
 	char buf[4096];
-	pid_t pid;
-	int rc = 0;
-	int e;
+	ssize_t n = read(o->out, buf, sizeof(buf));
 
-	res->state = BX_ORACLE_NOT_RUN;
-	res->code = 0;
-	if (pipe2(outp, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(errp, O_CLOEXEC) < 0) {
-		rc = -errno;
-		goto out_close_out;
-	}
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		goto out_close_err;
-	}
-	if (pid == 0)
-		oracle_child(cmd, dir, envp, outp[1], errp[1], parent);
-	setpgid(pid, pid);	/* both sides, so kill(-pid) works at once */
-	close(outp[1]);
-	outp[1] = -1;
-	close(errp[1]);
-	errp[1] = -1;
-	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (n > 0)
+		bx_tail_append(o->tail, buf, (size_t)n);
+	else if (n == 0 || errno != EINTR)
+		o->eof = true;
+}
 
-	while (!exited) {
+/*
+ * Wait for sh to exit: 0 with *status; on the deadline 1; -EINTR when
+ * bx_stop is set; -errno if poll fails.  Everything is killed but in
+ * the first case.
+ */
+static int
+wait_exit(struct orun *o, int64_t deadline, int *status)
+{
+	for (;;) {
 		struct pollfd pfd[2];
 		int nfd = 0;
 		int wait = -1;
-		ssize_t n;
 
 		if (bx_stop) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			rc = -EINTR;
-			goto out_close_err;
+			kill_all(o);
+			return -EINTR;
 		}
 		if (deadline) {
 			wait = (int)(deadline - now_ms());
 			if (wait <= 0) {
-				kill(-pid, SIGKILL);
-				waitpid(pid, NULL, 0);
-				res->state = BX_ORACLE_TIMEOUT;
-				goto out_close_err;
+				kill_all(o);
+				return 1;
 			}
 		}
 		/* wake up now and then to see bx_stop, or without a pidfd */
 		if (wait < 0 || wait > 100)
 			wait = 100;
-		if (!eof) {
-			pfd[nfd].fd = outp[0];
+		if (!o->eof) {
+			pfd[nfd].fd = o->out;
 			pfd[nfd++].events = POLLIN;
 		}
-		if (pidfd >= 0) {
-			pfd[nfd].fd = pidfd;
+		if (o->pidfd >= 0) {
+			pfd[nfd].fd = o->pidfd;
 			pfd[nfd++].events = POLLIN;
 		}
 		if (poll(pfd, nfd, wait) < 0 && errno != EINTR) {
-			rc = -errno;
-			kill(-pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			goto out_close_err;
-		}
-		if (!eof && (pfd[0].revents & (POLLIN | POLLHUP))) {
-			n = read(outp[0], buf, sizeof(buf));
-			if (n > 0)
-				bx_tail_append(tail, buf, n);
-			else if (n == 0 || errno != EINTR)
-				eof = true;
-		}
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			exited = true;
-	}
-	/* sh is gone: take what is left in the pipe, kill stragglers */
-	kill(-pid, SIGKILL);
-	fcntl(outp[0], F_SETFL, O_NONBLOCK);
-	for (;;) {
-		ssize_t n = read(outp[0], buf, sizeof(buf));
+			int rc = -errno;
 
-		if (n <= 0)
-			break;
-		bx_tail_append(tail, buf, n);
+			kill_all(o);
+			return rc;
+		}
+		if (!o->eof && (pfd[0].revents & (POLLIN | POLLHUP)))
+			drain(o);
+		if (waitpid(o->pid, status, WNOHANG) == o->pid)
+			return 0;
 	}
-	if (read(errp[0], &e, sizeof(e)) == (ssize_t)sizeof(e)) {
+}
+
+static void
+judge(int errfd, int status, struct bx_oracle_result *res)
+{
+	int e;
+
+	if (read(errfd, &e, sizeof(e)) == (ssize_t)sizeof(e)) {
 		res->state = BX_ORACLE_FAILED;
 		res->code = e;
 	} else if (WIFEXITED(status)) {
@@ -238,9 +234,66 @@ bx_oracle_run(const char *cmd, const char *dir, char *const envp[],
 		res->state = BX_ORACLE_SIGNALED;
 		res->code = WTERMSIG(status);
 	}
-out_close_err:
-	if (pidfd >= 0)
-		close(pidfd);
+}
+
+int
+bx_oracle_run(const char *cmd, const char *dir, char *const envp[],
+    int timeout_ms, struct bx_cgroup *cg, struct bx_oracle_result *res,
+    struct bx_tail *tail)
+{
+	int64_t deadline = timeout_ms > 0 ? now_ms() + timeout_ms : 0;
+	struct orun o = { .pidfd = -1, .cg = cg, .tail = tail };
+	pid_t parent = getpid();
+	int outp[2], errp[2];
+	int cgfd = -1;
+	int status = 0;
+	int rc = 0;
+
+	res->state = BX_ORACLE_NOT_RUN;
+	res->code = 0;
+	if (cg && (cgfd = bx_cgroup_procs_fd(cg)) < 0)
+		return cgfd;
+	if (pipe2(outp, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out_close_cg;
+	}
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		rc = -errno;
+		goto out_close_out;
+	}
+	/* orphans of the oracle's processes come to us, not to init */
+	bx_reaper_start();
+	o.pid = fork();
+	if (o.pid < 0) {
+		rc = -errno;
+		goto out_reap;
+	}
+	if (o.pid == 0)
+		oracle_child(cmd, dir, envp, outp[1], errp[1], cgfd, parent);
+	setpgid(o.pid, o.pid);	/* both sides, so kill(-pid) works at once */
+	close(outp[1]);
+	outp[1] = -1;
+	close(errp[1]);
+	errp[1] = -1;
+	o.out = outp[0];
+	o.pidfd = syscall(SYS_pidfd_open, o.pid, 0);
+
+	rc = wait_exit(&o, deadline, &status);
+	if (rc == 0) {
+		/* sh is gone: kill what it left, take what is in the pipe */
+		kill_all(&o);
+		fcntl(o.out, F_SETFL, O_NONBLOCK);
+		while (!o.eof)
+			drain(&o);
+		judge(errp[0], status, res);
+	} else if (rc == 1) {
+		res->state = BX_ORACLE_TIMEOUT;
+		rc = 0;
+	}
+	if (o.pidfd >= 0)
+		close(o.pidfd);
+out_reap:
+	bx_reaper_stop();	/* reaps sh too, unless waited for above */
 	close(errp[0]);
 	if (errp[1] >= 0)
 		close(errp[1]);
@@ -248,5 +301,8 @@ out_close_out:
 	close(outp[0]);
 	if (outp[1] >= 0)
 		close(outp[1]);
+out_close_cg:
+	if (cgfd >= 0)
+		close(cgfd);
 	return rc;
 }

@@ -1,11 +1,11 @@
 /*
  * setup.c - what every run of PROG needs, for record and explore alike:
- * finding the executable, the environment it runs with, and scratch
- * directories.  Both commands use these same functions, so a re-run
- * starts PROG exactly as the recording did.
+ * finding the executable, the environment it runs with, the CPU it
+ * runs on (scratch directories are scratch.c's).  Both commands use
+ * these same functions, so a re-run starts PROG exactly as the
+ * recording did.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <sched.h>
 #include <limits.h>
 #include <stdio.h>
@@ -169,55 +169,6 @@ bx_env_with(char *const *env, const char *name, const char *value)
 out_free:
 	bx_strv_free(out);
 	return NULL;
-}
-
-int
-bx_scratch_make(const char *tag, char **dir)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (!tmp || !*tmp)
-		tmp = "/tmp";
-	if (asprintf(dir, "%s/badio-%s-XXXXXX", tmp, tag) < 0) {
-		*dir = NULL;
-		return -ENOMEM;
-	}
-	if (!mkdtemp(*dir)) {
-		int rc = -errno;
-
-		free(*dir);
-		*dir = NULL;
-		return rc;
-	}
-	return 0;
-}
-
-/* A program may leave directories without write permission: give it back. */
-static int
-unlock_dir(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)f;
-	if (type == FTW_D || type == FTW_DNR)
-		chmod(path, (st->st_mode & 07777) | S_IRWXU);
-	return 0;
-}
-
-static int
-remove_entry(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)st;
-	(void)type;
-	(void)f;
-	if (remove(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
-int
-bx_tree_remove(const char *dir)
-{
-	nftw(dir, unlock_dir, 32, FTW_PHYS | FTW_MOUNT);
-	return nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
 }
 
 /* The n-th CPU badio may run on, wrapping around: record uses the first,

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -63,7 +64,17 @@ worker_signal(int sig)
 	bx_interrupt();
 }
 
-/* A worker's life: jobs in, outcomes out, until EOF.  Never returns. */
+static void __attribute__((noreturn))
+worker_exit(struct bx_setup *su, int code)
+{
+	bx_cgroup_close(su->cgroup);
+	_exit(code);
+}
+
+/*
+ * A worker's life: jobs in, outcomes out, until EOF.  Never returns.
+ * Its runs happen in a cgroup of its own (contain.c) where there is one.
+ */
 static void
 worker_main(int fd, pid_t parent, const struct bx_setup *setup,
     const struct plan *p, unsigned nth)
@@ -82,17 +93,23 @@ worker_main(int fd, pid_t parent, const struct bx_setup *setup,
 	if (getppid() != parent)
 		_exit(1);
 	su.cpu = bx_nth_cpu((int)nth);	/* worker n runs on the n-th CPU */
+	if (bx_cgroup_open(&su.cgroup) < 0)
+		su.cgroup = NULL;	/* the fallback: contain.c */
 	for (;;) {
 		if (io_full(fd, &w.idx, sizeof(w.idx), false) < 0)
-			_exit(0);
+			worker_exit(&su, 0);
 		if (w.idx != BASELINE && w.idx >= p->njobs)
-			_exit(1);
+			worker_exit(&su, 1);
 		div_run_job(&su, p, w.idx == BASELINE ? &baseline :
 		    &p->jobs[w.idx], &w.out, &w.dv);
 		if (bx_stop)
 			w.out.aborted = true;
-		if (io_full(fd, &w, sizeof(w), true) < 0 || bx_stop)
-			_exit(0);
+		if (io_full(fd, &w, sizeof(w), true) < 0 || bx_stop) {
+			/* never to be taken: its directory is ours to remove */
+			if (w.out.left_dir[0] && !w.out.left_err)
+				bx_tree_remove(w.out.left_dir, NULL);
+			worker_exit(&su, 0);
+		}
 	}
 }
 
@@ -295,6 +312,9 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 				rc = w[i].out.err;
 				res->fail = w[i].out.fail;
 				res->stage = w[i].out.stage;
+				snprintf(res->detail, sizeof(res->detail), "%s",
+				    w[i].out.why);
+				explore_drop(p, &w[i]);
 				goto out_stop;
 			}
 			if (!passed) {
@@ -315,6 +335,10 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 	}
 out_stop:
 	workers_stop(ws, n, rc != 0);
+	/* results held for a baseline that failed, or an interrupt */
+	for (i = 0; i < n; i++)
+		if (ws[i].held)
+			explore_drop(p, &w[i]);
 out_free:
 	free(w);
 	free(pfd);

@@ -2,14 +2,16 @@
  * recorder.c - starting the traced program and running the tracer.
  *
  * Launch sequence (strace's, docs/ptrace.md "launch"): fork; the child
- * stops itself with SIGSTOP; the parent PTRACE_SEIZEs it with all the
- * options and sends SIGCONT; the child loads the seccomp filter and
- * execs.  A child that fails never prints: it sends {stage, errno} over
+ * joins the caller's cgroup if there is one, and stops itself with
+ * SIGSTOP; the parent PTRACE_SEIZEs it with all the options and sends
+ * SIGCONT; the child loads the seccomp filter and execs.  A child that fails never prints: it sends {stage, errno} over
  * a close-on-exec pipe and exits 127, and rec_run() returns -errno.
  */
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,7 +64,7 @@ child_fds(const struct rec_opts *o)
  * its allocator's locks may be held by a thread that fork did not copy).
  */
 static void __attribute__((noreturn))
-child_main(const struct rec_opts *o, int errfd, const sigset_t *mask,
+child_main(const struct rec_opts *o, int errfd, int cgfd, const sigset_t *mask,
     const struct sock_fprog *filter)
 {
 	int rc;
@@ -70,6 +72,9 @@ child_main(const struct rec_opts *o, int errfd, const sigset_t *mask,
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	/* if badio dies before PTRACE_SEIZE, do not stay stopped forever */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* "0" moves the writer: all the program forks starts in the cgroup */
+	if (cgfd >= 0 && write(cgfd, "0", 1) < 0)
+		child_fail(errfd, REC_STAGE_CGROUP, errno);
 	if (child_fds(o) < 0)
 		child_fail(errfd, REC_STAGE_FORK, errno);
 	if (chdir(o->dir) < 0)
@@ -284,6 +289,22 @@ pin_cpu(bool pin, int cpu, cpu_set_t *old, bool *pinned)
 	*pinned = sched_setaffinity(0, sizeof(set), &set) == 0;
 }
 
+/* The cgroup's cgroup.procs, opened before the fork (the child only writes). */
+static int
+open_cgroup(const struct rec_opts *o, int *fd)
+{
+	char path[PATH_MAX];
+
+	*fd = -1;
+	if (!o->cgroup)
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/cgroup.procs", o->cgroup) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	*fd = open(path, O_WRONLY | O_CLOEXEC);
+	return *fd < 0 ? -errno : 0;
+}
+
 int
 rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
     struct rec_result *res, enum rec_stage *stage)
@@ -296,12 +317,18 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	cpu_set_t old_cpus;
 	bool pinned;
 	int pfd[2], rc;
+	int cgfd = -1;
 	pid_t pid;
 
 	*stage = REC_STAGE_NONE;
 	rc = tracer_init(&tr, o, fn, ctx, res);
 	if (rc < 0) {
 		*stage = REC_STAGE_CHDIR;
+		goto out_release;
+	}
+	rc = open_cgroup(o, &cgfd);
+	if (rc < 0) {
+		*stage = REC_STAGE_CGROUP;
 		goto out_release;
 	}
 	rc = filter_get(o->allow_io_uring, &filter);
@@ -325,7 +352,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		child_main(o, pfd[1], &old_mask, filter);
+		child_main(o, pfd[1], cgfd, &old_mask, filter);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -342,6 +369,8 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
 out_release:
+	if (cgfd >= 0)
+		close(cgfd);
 	tracer_release(&tr);
 	return rc;
 }

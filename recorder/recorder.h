@@ -147,6 +147,10 @@ struct rec_opts {
 	size_t		crc_limit;	/* read at most this many bytes per call for crc32;
 					 * 0 = default (64 MiB) */
 	bool		stacks;		/* unwind each new call site fully (libdw) */
+	const char	*cgroup;	/* cgroup v2 directory the program starts
+					 * in (it joins before exec), so that the
+					 * caller can kill all it starts; NULL:
+					 * badio's own */
 };
 
 enum rec_status {
@@ -196,6 +200,7 @@ enum rec_stage {
 	REC_STAGE_CHDIR,
 	REC_STAGE_EXEC,
 	REC_STAGE_KERNEL,		/* PTRACE_GET_SYSCALL_INFO missing (< 5.3) */
+	REC_STAGE_CGROUP,		/* could not join opts->cgroup */
 };
 
 /* Called once per completed site; a non-zero return stops the run. */

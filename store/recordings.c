@@ -4,22 +4,31 @@
  * argv and the environment are stored as JSON arrays of strings, built
  * and read back by SQLite's json functions (json_insert, json_each), so
  * quotes, newlines and UTF-8 survive and users can query them with
- * json_each too.  The --init archive is compressed with zlib's
- * compress2() and stored with its uncompressed size, which
- * store_recording_get() checks before and after inflating.
+ * json_each too.  stdin is compressed with zlib's compress2() and
+ * stored with its uncompressed size, which store_recording_get() checks
+ * before and after inflating.
+ *
+ * The --init snapshot is an archive the explorer makes and reads (the
+ * store knows nothing of its format but its name): it is moved between
+ * a file and the init_blob column in chunks, with SQLite's incremental
+ * blob I/O, so that neither record nor explore holds it whole in memory.
  */
 #include "store/store.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
 #include "store/store_int.h"
 
-/* Largest --init archive we store or inflate: anything bigger is damage. */
-#define INIT_SIZE_MAX	((int64_t)4 << 30)
+/* Largest stdin we store or inflate: anything bigger is damage. */
+#define STDIN_SIZE_MAX	((int64_t)4 << 30)
+/* Bytes moved per sqlite3_blob_read or _write. */
+#define BLOB_CHUNK	(256 * 1024)
 
 /* Append one string to a JSON array text; *json is replaced. */
 static int
@@ -142,43 +151,41 @@ json_to_strv(struct store *s, const char *json, char ***v)
 	return rc;
 }
 
-/* zlib stream of the --init archive, malloc'd. */
+/* zlib stream of PROG's stdin, malloc'd. */
 static int
-init_compress(struct store *s, const void *tar, size_t len, void **out,
+stdin_compress(struct store *s, const void *data, size_t len, void **out,
     size_t *out_len)
 {
 	uLongf zlen = compressBound(len);
 	int zrc;
 
 	*out = NULL;
-	if ((int64_t)len > INIT_SIZE_MAX)
-		return store_fail(s, -EFBIG, "init directory archive is "
-		    "over 4 GiB");
+	if ((int64_t)len > STDIN_SIZE_MAX)
+		return store_fail(s, -EFBIG, "stdin is over 4 GiB");
 	*out = malloc(zlen);
 	if (!*out)
 		return store_fail(s, -ENOMEM, "out of memory");
-	zrc = compress2(*out, &zlen, tar, len, Z_DEFAULT_COMPRESSION);
+	zrc = compress2(*out, &zlen, data, len, Z_DEFAULT_COMPRESSION);
 	if (zrc != Z_OK) {
 		free(*out);
 		*out = NULL;
 		return store_fail(s, zrc == Z_MEM_ERROR ? -ENOMEM : -EIO,
-		    "cannot compress the init archive: %s", zError(zrc));
+		    "cannot compress stdin: %s", zError(zrc));
 	}
 	*out_len = zlen;
 	return 0;
 }
 
 static const char sql_rec_add[] =
-	"INSERT INTO recordings (exe, argv, env, init_dir, init_blob, "
-	"init_size, start_ns, duration_ns, status, exit_code, deterministic, "
-	"version, kernel, sites, files) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	"INSERT INTO recordings (exe, argv, env, init_dir, "
+	"start_ns, duration_ns, status, exit_code, deterministic, "
+	"version, kernel, sites, files) VALUES (?1, ?2, ?3, ?4, ?7, "
 	"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 
 /* Status fields are NULL until the recording finishes (status set). */
 static void
 bind_recording(sqlite3_stmt *st, const struct store_recording *r,
-    const char *argv, const char *env, const void *blob, size_t blob_len,
-    int *rc)
+    const char *argv, const char *env, int *rc)
 {
 	bool open = !r->status;
 
@@ -186,9 +193,6 @@ bind_recording(sqlite3_stmt *st, const struct store_recording *r,
 	store_bind_text(st, 2, argv, rc);
 	store_bind_text(st, 3, env, rc);
 	store_bind_text(st, 4, r->init_dir, rc);
-	if (blob)
-		store_bind_blob(st, 5, blob, blob_len, rc);
-	store_bind_i64_or_null(st, 6, r->init_tar_len, !blob, rc);
 	store_bind_i64(st, 7, r->start_unix_ns, rc);
 	store_bind_i64_or_null(st, 8, r->duration_ns, open, rc);
 	store_bind_text(st, 9, r->status, rc);
@@ -202,7 +206,7 @@ bind_recording(sqlite3_stmt *st, const struct store_recording *r,
 
 static int
 insert_recording(struct store *s, const struct store_recording *r,
-    const char *argv, const char *env, const void *blob, size_t blob_len)
+    const char *argv, const char *env)
 {
 	sqlite3_stmt *st;
 	int brc = SQLITE_OK;
@@ -211,7 +215,7 @@ insert_recording(struct store *s, const struct store_recording *r,
 	rc = store_stmt(s, STMT_REC_ADD, sql_rec_add, &st);
 	if (rc < 0)
 		return rc;
-	bind_recording(st, r, argv, env, blob, blob_len, &brc);
+	bind_recording(st, r, argv, env, &brc);
 	rc = store_step_once(s, STMT_REC_ADD, st, brc);
 	return rc;
 }
@@ -222,8 +226,6 @@ store_recording_add(struct store *s, const struct store_recording *r,
 {
 	char *argv = NULL;
 	char *env = NULL;
-	void *blob = NULL;
-	size_t blob_len = 0;
 	int rc;
 
 	rc = strv_to_json(s, r->argv, &argv);
@@ -232,17 +234,9 @@ store_recording_add(struct store *s, const struct store_recording *r,
 	rc = strv_to_json(s, r->envp, &env);
 	if (rc < 0)
 		goto out_free_argv;
-	if (r->init_tar) {
-		rc = init_compress(s, r->init_tar, r->init_tar_len, &blob,
-		    &blob_len);
-		if (rc < 0)
-			goto out_free_env;
-	}
-	rc = insert_recording(s, r, argv, env, blob, blob_len);
+	rc = insert_recording(s, r, argv, env);
 	if (rc == 0 && id)
 		*id = sqlite3_last_insert_rowid(s->db);
-	free(blob);
-out_free_env:
 	free(env);
 out_free_argv:
 	free(argv);
@@ -292,7 +286,7 @@ blob_inflate(struct store *s, sqlite3_stmt *st, int col, const char *what,
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return 0;
-	if (size < 0 || size > INIT_SIZE_MAX)
+	if (size < 0 || size > STDIN_SIZE_MAX)
 		return store_fail(s, -EBADMSG, "%s size %lld is out of range",
 		    what, (long long)size);
 	buf = malloc(size ? (size_t)size : 1);
@@ -311,10 +305,10 @@ blob_inflate(struct store *s, sqlite3_stmt *st, int col, const char *what,
 }
 
 static const char sql_rec_get[] =
-	"SELECT id, exe, argv, env, init_dir, init_blob, init_size, start_ns, "
+	"SELECT id, exe, argv, env, init_dir, init_format, init_size, start_ns, "
 	"duration_ns, status, exit_code, deterministic, version, kernel, "
-	"sites, files, stdin_blob, stdin_size FROM recordings ORDER BY id "
-	"LIMIT 1";
+	"sites, files, stdin_blob, stdin_size, length(init_blob) "
+	"FROM recordings ORDER BY id LIMIT 1";
 
 static int
 dup_field(struct store *s, sqlite3_stmt *st, int col, const char **field)
@@ -339,8 +333,11 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	r->deterministic = store_col_i64(st, 11, 0) != 0;
 	r->sites = store_col_i64(st, 14, 0);
 	r->files = store_col_i64(st, 15, 0);
+	r->init_size = store_col_i64(st, 6, 0);
+	r->init_bytes = store_col_i64(st, 18, 0);
 	if ((rc = dup_field(s, st, 1, &r->exe)) < 0 ||
 	    (rc = dup_field(s, st, 4, &r->init_dir)) < 0 ||
+	    (rc = dup_field(s, st, 5, &r->init_format)) < 0 ||
 	    (rc = dup_field(s, st, 9, &r->status)) < 0 ||
 	    (rc = dup_field(s, st, 12, &r->version)) < 0 ||
 	    (rc = dup_field(s, st, 13, &r->kernel)) < 0)
@@ -351,10 +348,9 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	rc = json_to_strv(s, store_col_text(st, 3), &r->envp);
 	if (rc < 0)
 		return rc;
-	rc = blob_inflate(s, st, 5, "init archive", &r->init_tar,
-	    &r->init_tar_len);
-	if (rc < 0)
-		return rc;
+	if (!r->init_format != (sqlite3_column_type(st, 18) == SQLITE_NULL))
+		return store_fail(s, -EBADMSG, "init_blob and init_format "
+		    "disagree");
 	rc = blob_inflate(s, st, 16, "stdin", &r->stdin_data, &r->stdin_len);
 	r->has_stdin = r->stdin_data != NULL;
 	return rc;
@@ -386,10 +382,10 @@ store_recording_release(struct store_recording *r)
 {
 	free((void *)r->exe);
 	free((void *)r->init_dir);
+	free((void *)r->init_format);
 	free((void *)r->status);
 	free((void *)r->version);
 	free((void *)r->kernel);
-	free((void *)r->init_tar);
 	free((void *)r->stdin_data);
 	strv_free(r->argv);
 	strv_free(r->envp);
@@ -409,7 +405,7 @@ store_recording_set_stdin(struct store *s, int64_t id, const void *data,
 	int brc = SQLITE_OK;
 	int rc;
 
-	rc = init_compress(s, data, len, &blob, &blob_len);
+	rc = stdin_compress(s, data, len, &blob, &blob_len);
 	if (rc < 0)
 		return rc;
 	rc = store_stmt(s, STMT_REC_STDIN, sql_rec_stdin, &st);
@@ -421,5 +417,164 @@ store_recording_set_stdin(struct store *s, int64_t id, const void *data,
 	rc = store_step_once(s, STMT_REC_STDIN, st, brc);
 out_free:
 	free(blob);
+	return rc;
+}
+
+/* --- the --init snapshot, streamed --- */
+
+static int
+read_full(int fd, void *buf, size_t len, int64_t off)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;	/* shorter than fstat said */
+		p += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+static int
+write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static const char sql_init_put[] =
+	"UPDATE recordings SET init_blob = ?1, init_format = ?2, "
+	"init_size = ?3 WHERE id = ?4";
+
+/* Make room: a zeroblob of len bytes, filled by copy_into_blob(). */
+static int
+init_reserve(struct store *s, int64_t id, const char *format, int64_t len,
+    int64_t size)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_INIT_PUT, sql_init_put, &st);
+	if (rc < 0)
+		return rc;
+	brc = sqlite3_bind_zeroblob64(st, 1, (sqlite3_uint64)len);
+	store_bind_text(st, 2, format, &brc);
+	store_bind_i64(st, 3, size, &brc);
+	store_bind_i64(st, 4, id, &brc);
+	rc = store_step_once(s, STMT_INIT_PUT, st, brc);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = store_fail(s, -ENOENT, "no recording %lld",
+		    (long long)id);
+	return rc;
+}
+
+static int
+copy_into_blob(struct store *s, sqlite3_blob *blob, int fd, int64_t len)
+{
+	char *buf = malloc(BLOB_CHUNK);
+	int64_t off = 0;
+	int rc = 0;
+
+	if (!buf)
+		return store_fail(s, -ENOMEM, "out of memory");
+	while (rc == 0 && off < len) {
+		int n = len - off < BLOB_CHUNK ? (int)(len - off) : BLOB_CHUNK;
+
+		rc = read_full(fd, buf, (size_t)n, off);
+		if (rc < 0) {
+			rc = store_fail(s, rc, "cannot read the init snapshot: "
+			    "%s", strerror(-rc));
+			break;
+		}
+		rc = sqlite3_blob_write(blob, buf, n, (int)off);
+		rc = rc == SQLITE_OK ? 0 : store_rc(s, rc);
+		off += n;
+	}
+	free(buf);
+	return rc;
+}
+
+int
+store_recording_init_put(struct store *s, int64_t id, const char *format,
+    int fd, int64_t size)
+{
+	sqlite3_blob *blob;
+	struct stat stt;
+	int64_t len;
+	int rc;
+
+	if (fstat(fd, &stt) < 0)
+		return store_fail(s, -errno, "cannot read the init snapshot: %s",
+		    strerror(errno));
+	len = (int64_t)stt.st_size;
+	if (len > sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1))
+		return store_fail(s, -EFBIG, "the init snapshot is %lld bytes "
+		    "compressed; SQLite stores at most %d in a value",
+		    (long long)len, sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1));
+	rc = init_reserve(s, id, format, len, size);
+	if (rc < 0)
+		return rc;
+	rc = sqlite3_blob_open(s->db, "main", "recordings", "init_blob", id, 1,
+	    &blob);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = copy_into_blob(s, blob, fd, len);
+	if (sqlite3_blob_close(blob) != SQLITE_OK && rc == 0)
+		rc = store_rc(s, sqlite3_errcode(s->db));
+	return rc;
+}
+
+int
+store_recording_init_get(struct store *s, int64_t id, int fd)
+{
+	sqlite3_blob *blob;
+	int64_t len, off;
+	char *buf;
+	int rc;
+
+	rc = sqlite3_blob_open(s->db, "main", "recordings", "init_blob", id, 0,
+	    &blob);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	buf = malloc(BLOB_CHUNK);
+	if (!buf) {
+		sqlite3_blob_close(blob);
+		return store_fail(s, -ENOMEM, "out of memory");
+	}
+	len = sqlite3_blob_bytes(blob);
+	for (off = 0, rc = 0; rc == 0 && off < len; ) {
+		int n = len - off < BLOB_CHUNK ? (int)(len - off) : BLOB_CHUNK;
+
+		rc = sqlite3_blob_read(blob, buf, n, (int)off);
+		if (rc != SQLITE_OK) {
+			rc = store_rc(s, rc);
+			break;
+		}
+		rc = write_full(fd, buf, (size_t)n);
+		if (rc < 0)
+			rc = store_fail(s, rc, "cannot copy the init snapshot "
+			    "out: %s", strerror(-rc));
+		off += n;
+	}
+	free(buf);
+	sqlite3_blob_close(blob);
 	return rc;
 }

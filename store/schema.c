@@ -313,6 +313,46 @@ static const char schema_v6[] =
 "DROP TABLE schema_v6_bump;\n"
 "PRAGMA user_version = 6;\n";
 
+/*
+ * Version 7: the --init snapshot as a standard archive.  init_blob is
+ * now a pax tar archive compressed with zstd (init_format 'tar'), made
+ * and read by the explorer with libarchive, that `tar` lists as well.
+ * Older snapshots are badio's own format in a zlib stream: they are
+ * marked 'badio-snap1', and the explorer converts each the first time
+ * it needs it (converting takes code the store does not have: it reads
+ * no archive formats).  The comments of init_blob and of the new column
+ * are then set as migrations 5 and 6 do (ADD COLUMN keeps none), with
+ * the same RESETs: ALTER TABLE in the same transaction as an edit of the
+ * schema text (a new database applies every migration in one) would
+ * splice the new column in at an offset from before the edit.
+ */
+static const char schema_v7[] =
+"PRAGMA writable_schema = RESET;\n"
+"ALTER TABLE recordings ADD COLUMN init_format TEXT\n"
+"  CHECK (init_format = 'tar' OR init_format = 'badio-snap1');\n"
+"UPDATE recordings SET init_format = 'badio-snap1'\n"
+"  WHERE init_blob IS NOT NULL;\n"
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(replace(sql,\n"
+"  '  init_blob BLOB,             -- zlib stream of the snapshot of DIR;\n"
+"                              -- NULL: none',\n"
+"  '  init_blob BLOB,             -- the snapshot of DIR, as init_format\n"
+"                              -- says; NULL: none'),\n"
+"  '  stdin_size INTEGER          -- its uncompressed size in bytes\n"
+", init_format TEXT\n"
+"  CHECK (init_format = ''tar'' OR init_format = ''badio-snap1''))',\n"
+"  '  stdin_size INTEGER,         -- its uncompressed size in bytes\n"
+"  init_format TEXT            -- what init_blob holds: ''tar'' (a pax tar\n"
+"                              -- in zstd) or ''badio-snap1'' (before\n"
+"                              -- schema 7, zlib); NULL: no --init\n"
+"    CHECK (init_format = ''tar'' OR init_format = ''badio-snap1'')\n"
+")')\n"
+"WHERE type = 'table' AND name = 'recordings';\n"
+"PRAGMA writable_schema = RESET;\n"
+"CREATE TABLE schema_v7_bump (x);\n"
+"DROP TABLE schema_v7_bump;\n"
+"PRAGMA user_version = 7;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -320,6 +360,7 @@ static const char *const migrations[] = {
 	schema_v4,		/* 3 -> 4 */
 	schema_v5,		/* 4 -> 5 */
 	schema_v6,		/* 5 -> 6 */
+	schema_v7,		/* 6 -> 7 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

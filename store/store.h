@@ -61,9 +61,15 @@ struct store_recording {
 	char		**argv;		/* NULL-terminated */
 	char		**envp;		/* NULL-terminated: the environment PROG got */
 	const char	*init_dir;	/* --init DIR as given, or NULL */
-	const void	*init_tar;	/* contents of DIR, see store_recording_add;
-					 * NULL: no --init.  At most 4 GiB */
-	size_t		init_tar_len;
+	/*
+	 * The snapshot of DIR (store_recording_init_put/_get; ignored by
+	 * store_recording_add): its format, "tar" or "badio-snap1" (badio's
+	 * own, before schema 5: the explorer converts it), NULL if none;
+	 * its size uncompressed and as stored.
+	 */
+	const char	*init_format;
+	int64_t		init_size;
+	int64_t		init_bytes;
 	int64_t		start_unix_ns;
 	/* Until store_recording_finish(), status is NULL, exit_code -1, and
 	 * duration_ns, sites and files 0 (the columns are NULL). */
@@ -83,22 +89,34 @@ struct store_recording {
 /*
  * Add the recording row; *id (if not NULL) gets its id.  With status
  * NULL the status fields are left NULL for store_recording_finish() to
- * fill.  init_tar is an uncompressed archive of the init directory made
- * by the caller; the store compresses it with zlib.
+ * fill.  The --init snapshot is stored apart, store_recording_init_put.
  */
 int	store_recording_add(struct store *s, const struct store_recording *r,
 	    int64_t *id);
 int	store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
 	    const char *status, int exit_code, int64_t sites, int64_t files);
 /*
- * Load the recording.  Strings, argv, envp and the decompressed init_tar
- * are owned by the store until store_recording_release().
+ * Load the recording (not its snapshot: store_recording_init_get).
+ * Strings, argv, envp and stdin are owned by the store until
+ * store_recording_release().
  */
 int	store_recording_get(struct store *s, struct store_recording *r);
 /* Keep PROG's stdin (compressed) with the recording. */
 int	store_recording_set_stdin(struct store *s, int64_t id, const void *data,
 	    size_t len);
 void	store_recording_release(struct store_recording *r);
+/*
+ * The --init snapshot, an archive the explorer makes and reads: the
+ * store only names its format and moves its bytes, in chunks (SQLite
+ * incremental blob I/O), never holding it whole.  _put stores the
+ * bytes of fd, from offset 0 to its size, as recording id's snapshot
+ * (format "tar"; size: uncompressed, for information), replacing any;
+ * -EFBIG over SQLite's value limit (1 GB by default).  _get appends
+ * them to fd at its offset.
+ */
+int	store_recording_init_put(struct store *s, int64_t id, const char *format,
+	    int fd, int64_t size);
+int	store_recording_init_get(struct store *s, int64_t id, int fd);
 
 /* One site, as the recorder saw it.  Text codes are the recorder's names. */
 struct store_site {

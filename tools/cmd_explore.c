@@ -490,6 +490,16 @@ on_progress(void *ctx, const struct bx_progress *p)
 	case BX_EV_RESULT:
 		draw(o, p, p->done == p->total);
 		break;
+	case BX_EV_LEFT:
+		clear_line(o);
+		if (p->mount)
+			warn("explore: kept '%s': a mount is left on '%s' "
+			    "(umount it, then remove the directory)", p->dir,
+			    p->mount);
+		else
+			warn("explore: cannot remove '%s': %s", p->dir,
+			    strerror(-p->err));
+		break;
 	}
 }
 
@@ -590,12 +600,21 @@ explain_failure(struct explore_cli *o, struct store *s,
 		case REC_STAGE_EXEC:
 			die_usage("explore: cannot execute the recorded program: "
 			    "%s (was it moved since 'badio record'?)", why);
+		case REC_STAGE_CGROUP:
+			die_usage("explore: cannot start the program in its "
+			    "cgroup: %s (set BADIO_NO_CGROUP=1 to run without "
+			    "one)", why);
 		default:
 			die_usage("explore: cannot run the program: %s", why);
 		}
 	case BX_FAIL_SCRATCH:
-		error("explore: cannot prepare a run directory: %s", why);
+		error("explore: cannot prepare a run directory: %s",
+		    *r->detail ? r->detail : why);
 		return EXIT_RUNTIME;
+	case BX_FAIL_SNAPSHOT:
+		die_usage("explore: the --init snapshot in '%s' is refused: %s "
+		    "(a damaged or crafted database; record it again)", o->db,
+		    *r->detail ? r->detail : why);
 	case BX_FAIL_KEEP:
 		die_usage("explore: cannot create --keep directory '%s': %s",
 		    o->bx.keep_dir, why);

@@ -297,28 +297,81 @@ remove_db(const char *tmp)
 	unlink(side);
 }
 
+/*
+ * The --init snapshot into a temporary file (*snap, -1 without --init),
+ * and a fresh scratch directory filled from it: the same bytes that go
+ * into the database, so record starts PROG as explore will.
+ */
 static char *
-make_run_dir(const char *init, void **snap, size_t *snaplen)
+make_run_dir(const char *init, int *snap, int64_t *tar_size)
 {
-	char *dir;
+	char err[512], *dir;
 	int rc;
 
-	*snap = NULL;
-	*snaplen = 0;
+	*snap = -1;
+	*tar_size = 0;
 	if (init) {
-		rc = bx_snapshot_pack(init, snap, snaplen);
+		*snap = bx_tmpfile();
+		if (*snap < 0)
+			die("record: cannot make a temporary file in $TMPDIR: %s",
+			    strerror(-*snap));
+		rc = bx_snapshot_pack(init, *snap, tar_size, err, sizeof(err));
 		if (rc < 0)
-			die_usage("record: cannot copy --init directory '%s': %s%s",
-			    init, strerror(-rc), rc == -ENOTSUP ?
-			    " (only files, directories and symlinks)" : "");
+			die_usage("record: cannot copy --init directory '%s': %s",
+			    init, err);
 	}
 	rc = bx_scratch_make("record", &dir);
 	if (rc < 0)
 		die("record: cannot make a scratch directory: %s", strerror(-rc));
-	if (init && (rc = bx_snapshot_unpack(*snap, *snaplen, dir)) < 0)
-		die("record: cannot fill scratch directory '%s': %s", dir,
-		    strerror(-rc));
+	if (init && (rc = bx_snapshot_unpack(*snap, dir, err, sizeof(err))) < 0)
+		die("record: cannot fill scratch directory '%s': %s", dir, err);
 	return dir;
+}
+
+/* Remove the run directory; a mount PROG left there keeps it, with a word. */
+static void
+remove_run_dir(const char *dir)
+{
+	struct bx_tree_report rep;
+	int rc = bx_tree_remove(dir, &rep);
+
+	if (rc == -EBUSY && rep.mounts)
+		warn("record: kept the run directory '%s': the program left a "
+		    "mount on '%s' (umount it, then remove the directory)", dir,
+		    rep.mount);
+	else if (rc < 0)
+		warn("record: cannot remove the run directory '%s': %s", dir,
+		    strerror(-rc));
+}
+
+/*
+ * --keep: a name the sweep of a later badio leaves alone (the scratch
+ * name says whose it is, and this process is about to be gone).
+ */
+static void
+keep_run_dir(char **dir)
+{
+	int rc = bx_scratch_keep(dir);
+
+	if (rc < 0)
+		warn("record: cannot rename the kept run directory '%s' (a later "
+		    "badio may remove it): %s", *dir, strerror(-rc));
+	fprintf(stderr, "badio: kept the run directory '%s'\n", *dir);
+}
+
+/* What badio processes killed earlier left behind (kill -9, crashes). */
+static void
+swept_left(void *ctx, const char *dir, const struct bx_tree_report *rep,
+    int err)
+{
+	(void)ctx;
+	if (err == -EBUSY && rep->mounts)
+		warn("kept the stale scratch directory '%s': a mount is left on "
+		    "'%s' (umount it, then remove the directory)", dir,
+		    rep->mount);
+	else
+		warn("cannot remove the stale scratch directory '%s': %s", dir,
+		    strerror(-err));
 }
 
 static const char *
@@ -384,6 +437,9 @@ die_tracer(const char *prog, int rc, enum rec_stage stage)
 		    prog, strerror(err));
 	case REC_STAGE_CHDIR:
 		die("record: cannot enter the scratch directory: %s", strerror(err));
+	case REC_STAGE_CGROUP:
+		die("record: cannot start '%s' in its cgroup: %s (set "
+		    "BADIO_NO_CGROUP=1 to run without one)", prog, strerror(err));
 	default:
 		die("record: tracing '%s' failed: %s", prog, strerror(err));
 	}
@@ -448,17 +504,19 @@ cmd_record(int argc, char **argv)
 	struct stdin_capture cap = { .prog_fd = -1, .pipe_w = -1 };
 	struct rec_opts ro;
 	enum rec_stage stage;
+	struct bx_cgroup *cg = NULL;
 	char *exe, *dir, *tmp, **env, **run_env, status[64];
-	void *snap;
-	size_t snaplen;
+	int64_t tar_size;
+	int snap;
 	int rc, err, code;
 
 	parse_options(argc, argv, &o);
 	exe = resolve_prog(o.argv[0]);
 	check_init(o.init);
+	bx_sweep(swept_left, NULL);
 	tmp = temp_db_name(o.db);
 	r.store = create_db(o.db, tmp, o.force);
-	dir = make_run_dir(o.init, &snap, &snaplen);
+	dir = make_run_dir(o.init, &snap, &tar_size);
 	env = bx_environment(environ, o.deterministic);
 	run_env = env ? bx_env_with(env, "PWD", dir) : NULL;
 	if (!run_env)
@@ -466,7 +524,6 @@ cmd_record(int argc, char **argv)
 
 	meta = (struct store_recording){
 		.exe = exe, .argv = o.argv, .envp = env, .init_dir = o.init,
-		.init_tar = snap, .init_tar_len = snaplen,
 		.start_unix_ns = unix_ns(), .status = "running",
 		.deterministic = o.deterministic, .version = BADIO_VERSION,
 		.kernel = kernel_release(),
@@ -474,10 +531,19 @@ cmd_record(int argc, char **argv)
 	rc = store_begin(r.store);
 	if (rc == 0)
 		rc = store_recording_add(r.store, &meta, &r.id);
+	if (rc == 0 && snap >= 0)
+		rc = store_recording_init_put(r.store, r.id, "tar", snap,
+		    tar_size);
 	if (rc < 0) {
 		store_failed(r.store, "store the recording", rc);
 		goto out_fail;
 	}
+	if (snap >= 0)
+		close(snap);
+	snap = -1;
+	/* everything PROG starts is killed with it (docs/design.md) */
+	if (bx_cgroup_open(&cg) < 0)
+		cg = NULL;
 
 	ro = (struct rec_opts){
 		.exe = exe, .argv = o.argv, .envp = run_env, .dir = dir,
@@ -485,6 +551,7 @@ cmd_record(int argc, char **argv)
 		.pin = o.deterministic, .cpu = bx_nth_cpu(0),
 		.stacks = o.stacks, .timeout_ms = o.timeout_ms,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+		.cgroup = bx_cgroup_path(cg),
 	};
 	if ((rc = stdin_capture_start(&cap)) < 0)
 		warn("cannot keep stdin for explore: %s", strerror(-rc));
@@ -497,6 +564,9 @@ cmd_record(int argc, char **argv)
 	}
 	cli_on_interrupt(on_signal);
 	rc = rec_run(&ro, on_site, &r, &res, &stage);
+	/* what got away from the tracer (clone CLONE_UNTRACED, say) */
+	bx_cgroup_close(cg);
+	cg = NULL;
 	stdin_capture_stop(&cap);
 	err = site_writer_finish(r.writer);
 	if (err < 0 && !r.error)
@@ -505,7 +575,7 @@ cmd_record(int argc, char **argv)
 		store_rollback(r.store);
 		store_close(r.store);
 		remove_db(tmp);
-		bx_tree_remove(dir);
+		remove_run_dir(dir);
 		die_tracer(o.argv[0], rc, stage);
 	}
 	status_text(&res, status, sizeof(status), &code);
@@ -534,29 +604,34 @@ cmd_record(int argc, char **argv)
 		    strerror(-rc));
 		goto out_fail;
 	}
-	summary(&o, &res, &r, status, dir);
+	/* kept under its final name first: the summary names it */
 	if (o.keep)
-		fprintf(stderr, "badio: kept the run directory '%s'\n", dir);
-	else
-		bx_tree_remove(dir);
+		keep_run_dir(&dir);
+	summary(&o, &res, &r, status, dir);
+	if (!o.keep)
+		remove_run_dir(dir);
 	goto out_free;
 
 out_fail:
+	bx_cgroup_close(cg);
+	if (snap >= 0)
+		close(snap);
 	stdin_capture_stop(&cap);
 	if (r.store) {
 		store_rollback(r.store);
 		store_close(r.store);
 	}
 	remove_db(tmp);
-	if (!o.keep)
-		bx_tree_remove(dir);
+	if (o.keep)
+		keep_run_dir(&dir);
+	else
+		remove_run_dir(dir);
 	code = EXIT_RUNTIME;
 out_free:
 	stdin_capture_release(&cap);
 	files_free(&r);
 	bx_strv_free(env);
 	bx_strv_free(run_env);
-	free(snap);
 	free(tmp);
 	free(dir);
 	free(exe);

@@ -10,7 +10,9 @@ packages=(
 	build-essential cmake pkg-config	# compiler and build
 	libsqlite3-dev sqlite3			# the store
 	libseccomp-dev				# the tracer's filter
-	zlib1g-dev				# crc32, compressed snapshots
+	zlib1g-dev				# crc32, compressed stdin
+	libarchive-dev				# --init snapshots (pax tar, zstd)
+	tar zstd				# tests read the snapshots with tar
 	libcriterion-dev			# unit and live tests
 	python3 golang-go			# test target programs
 	strace					# nested-tracing test, benchmark

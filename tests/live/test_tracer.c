@@ -86,7 +86,7 @@ run_prog(struct run *r, char *const argv[], const struct rec_target *tg,
 	snprintf(filepath, sizeof(filepath), "%s/out.txt", r->dir);
 	slurp(filepath, r->file, sizeof(r->file));
 	unlink(outpath);
-	bx_tree_remove(r->dir);
+	bx_tree_remove(r->dir, NULL);
 }
 
 static void
@@ -432,7 +432,7 @@ Test(tracer, unprivileged_user)
 		    res.sites >= 5 ? 0 : 30);
 	}
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	bx_tree_remove(dir);
+	bx_tree_remove(dir, NULL);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "child status %d", WEXITSTATUS(st));
 }

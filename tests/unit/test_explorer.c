@@ -332,7 +332,7 @@ Test(oracle, run_exit_and_output, .init = in_tmp, .fini = out_tmp)
 	static struct bx_tail t;
 	char text[BX_TAIL_MAX + 1];
 
-	cr_assert_eq(bx_oracle_run("pwd; echo $X >&2; exit 3", dir, env, 0,
+	cr_assert_eq(bx_oracle_run("pwd; echo $X >&2; exit 3", dir, env, 0, NULL,
 	    &r, &t), 0);
 	cr_assert_eq(r.state, BX_ORACLE_EXITED);
 	cr_assert_eq(r.code, 3);
@@ -348,10 +348,10 @@ Test(oracle, timeout_kills_the_group, .init = in_tmp, .fini = out_tmp)
 	static struct bx_tail t;
 
 	/* the background sleep holds the pipe: it must die with the group */
-	cr_assert_eq(bx_oracle_run("sleep 30 & sleep 30", dir, env, 300, &r,
+	cr_assert_eq(bx_oracle_run("sleep 30 & sleep 30", dir, env, 300, NULL, &r,
 	    &t), 0);
 	cr_assert_eq(r.state, BX_ORACLE_TIMEOUT);
-	cr_assert_eq(bx_oracle_run("sleep 30 & exit 0", dir, env, 5000, &r,
+	cr_assert_eq(bx_oracle_run("sleep 30 & exit 0", dir, env, 5000, NULL, &r,
 	    &t), 0);
 	cr_assert_eq(r.state, BX_ORACLE_EXITED);
 	cr_assert_eq(r.code, 0);
@@ -362,7 +362,7 @@ Test(oracle, cannot_start, .init = in_tmp, .fini = out_tmp)
 	struct bx_oracle_result r;
 	static struct bx_tail t;
 
-	cr_assert_eq(bx_oracle_run("true", "/nonexistent/dir", env, 0, &r, &t),
+	cr_assert_eq(bx_oracle_run("true", "/nonexistent/dir", env, 0, NULL, &r, &t),
 	    0);
 	cr_assert_eq(r.state, BX_ORACLE_FAILED);
 	cr_assert_eq(r.code, ENOENT);

@@ -588,6 +588,7 @@ Test(store_open, migrates_version_1, .init = open_new,
 	drop_v6_columns();
 	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN stdin_blob; "
 	    "ALTER TABLE recordings DROP COLUMN stdin_size; "
+	    "ALTER TABLE recordings DROP COLUMN init_format; "
 	    "DROP VIEW not_explored; DROP TRIGGER "
 	    "experiments_unskip; DROP TABLE skipped; "
 	    "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
@@ -1074,6 +1075,41 @@ assert_strv_eq(char **got, const char *const *want)
 	cr_assert_null(got[i], "extra element %zu", i);
 }
 
+/* A temporary file of n bytes of a pattern, at offset n. */
+static int
+pattern_file(size_t n)
+{
+	char path[] = "/tmp/badio-test-store-blob-XXXXXX";
+	unsigned char buf[4096];
+	size_t i, k;
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	unlink(path);
+	for (i = 0; i < n; i += k) {
+		k = n - i < sizeof(buf) ? n - i : sizeof(buf);
+		for (size_t j = 0; j < k; j++)
+			buf[j] = (unsigned char)((i + j) % 251 ^ ((i + j) >> 9));
+		cr_assert_eq(write(fd, buf, k), (ssize_t)k);
+	}
+	return fd;
+}
+
+static void
+assert_same_files(int a, int b, size_t n)
+{
+	char x[4096], y[4096];
+
+	for (size_t off = 0; off < n; off += sizeof(x)) {
+		ssize_t k = pread(a, x, sizeof(x), (off_t)off);
+
+		cr_assert_gt(k, 0);
+		cr_assert_eq(pread(b, y, (size_t)k, (off_t)off), k);
+		cr_assert_eq(memcmp(x, y, (size_t)k), 0, "differ near %zu", off);
+	}
+	cr_assert_eq(lseek(b, 0, SEEK_END), (off_t)n);
+}
+
 Test(store_recording, round_trip_with_odd_strings_and_init,
     .init = open_new, .fini = close_and_remove)
 {
@@ -1083,8 +1119,10 @@ Test(store_recording, round_trip_with_odd_strings_and_init,
 	    "\x01\x7f", NULL };
 	static const char *const envp[] = { "HOME=/root", "X=a=b=c",
 	    "JSON={\"k\": [1]}", "EMPTY=", NULL };
-	size_t tar_len = 300000;
-	unsigned char *tar = malloc(tar_len);
+	/* more than one chunk of the blob streaming, not a multiple of it */
+	size_t blob_len = 3 * 256 * 1024 + 4321;
+	int blob = pattern_file(blob_len);
+	int back;
 	struct store_recording r = {
 		.exe = "/usr/bin/prog \xe2\x9c\x93",
 		.argv = (char **)argv,
@@ -1097,15 +1135,12 @@ Test(store_recording, round_trip_with_odd_strings_and_init,
 	};
 	struct store_recording got;
 	int64_t id;
-	size_t i;
 
-	for (i = 0; i < tar_len; i++)
-		tar[i] = (unsigned char)(i % 251 ^ (i >> 9));
-	r.init_tar = tar;
-	r.init_tar_len = tar_len;
 	cr_assert_eq(store_recording_add(st, &r, &id), 0, "%s",
 	    store_errmsg(st));
 	cr_assert_gt(id, 0);
+	cr_assert_eq(store_recording_init_put(st, id, "tar", blob, 9999999), 0,
+	    "%s", store_errmsg(st));
 
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_eq(got.id, id);
@@ -1113,8 +1148,9 @@ Test(store_recording, round_trip_with_odd_strings_and_init,
 	assert_strv_eq(got.argv, argv);
 	assert_strv_eq(got.envp, envp);
 	cr_assert_str_eq(got.init_dir, "in'it");
-	cr_assert_eq(got.init_tar_len, tar_len);
-	cr_assert_eq(memcmp(got.init_tar, tar, tar_len), 0);
+	cr_assert_str_eq(got.init_format, "tar");
+	cr_assert_eq(got.init_size, 9999999);
+	cr_assert_eq(got.init_bytes, (int64_t)blob_len);
 	cr_assert_eq(got.start_unix_ns, 1700000000123456789);
 	cr_assert(got.deterministic);
 	cr_assert_str_eq(got.version, "0.1.0");
@@ -1125,16 +1161,21 @@ Test(store_recording, round_trip_with_odd_strings_and_init,
 	store_recording_release(&got);
 	cr_assert_null(got.argv);
 
-	/* stored compressed, argv as a JSON array users can query */
-	cr_assert_lt(raw_int("SELECT length(init_blob) FROM recordings"),
-	    (int64_t)tar_len);
-	cr_assert_eq(raw_int("SELECT init_size FROM recordings"),
-	    (int64_t)tar_len);
+	/* the blob comes back byte for byte, streamed into a file */
+	back = pattern_file(0);
+	cr_assert_eq(store_recording_init_get(st, id, back), 0, "%s",
+	    store_errmsg(st));
+	assert_same_files(blob, back, blob_len);
+	close(back);
+	close(blob);
+
+	/* stored as it was given, argv as a JSON array users can query */
+	cr_assert_eq(raw_int("SELECT length(init_blob) FROM recordings"),
+	    (int64_t)blob_len);
 	cr_assert_eq(raw_int("SELECT json_array_length(argv) FROM "
 	    "recordings"), 9);
 	cr_assert_eq(raw_int("SELECT status IS NULL AND duration_ns IS NULL "
 	    "FROM recordings"), 1);
-	free(tar);
 }
 
 Test(store_recording, finish_and_no_init, .init = open_new,
@@ -1158,8 +1199,8 @@ Test(store_recording, finish_and_no_init, .init = open_new,
 	cr_assert_eq(store_recording_finish(st, id + 1, 1, "exit:0", 0, 0, 0),
 	    -ENOENT);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
-	cr_assert_null(got.init_tar);
-	cr_assert_eq(got.init_tar_len, 0);
+	cr_assert_null(got.init_format);
+	cr_assert_eq(got.init_bytes, 0);
 	cr_assert_null(got.init_dir);
 	cr_assert_null(got.kernel);
 	cr_assert_not_null(got.argv);
@@ -1212,28 +1253,62 @@ Test(store_recording, empty_init_and_damaged_blob, .init = open_new,
 	struct store_recording r = {
 		.exe = "/bin/true",
 		.init_dir = "empty",
-		.init_tar = "",
-		.init_tar_len = 0,
 		.version = "0.1.0",
 	};
 	struct store_recording got;
+	int64_t id;
+	int fd = pattern_file(0);
 
-	cr_assert_eq(store_recording_add(st, &r, NULL), 0, "%s",
+	cr_assert_eq(store_recording_add(st, &r, &id), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_eq(store_recording_init_put(st, id, "tar", fd, 0), 0, "%s",
 	    store_errmsg(st));
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
-	cr_assert_not_null(got.init_tar);
-	cr_assert_eq(got.init_tar_len, 0);
+	cr_assert_str_eq(got.init_format, "tar");
+	cr_assert_eq(got.init_bytes, 0);
 	store_recording_release(&got);
+	cr_assert_eq(store_recording_init_get(st, id, fd), 0);
+	cr_assert_eq(lseek(fd, 0, SEEK_END), 0);
+	close(fd);
+	/* no such recording */
+	fd = pattern_file(10);
+	cr_assert_eq(store_recording_init_put(st, id + 1, "tar", fd, 10),
+	    -ENOENT);
+	/* a format the schema does not know */
+	cr_assert_eq(store_recording_init_put(st, id, "zip", fd, 10), -EINVAL);
+	close(fd);
 
-	raw_exec(dbpath, "UPDATE recordings SET init_size = 5000000000");
+	/* a blob without a format, and a format without a blob */
+	raw_exec(dbpath, "UPDATE recordings SET init_format = NULL");
 	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
 	cr_assert_null(got.exe);
-	raw_exec(dbpath, "UPDATE recordings SET init_size = 10");
+	cr_assert_not_null(strstr(store_errmsg(st), "init_blob and init_format "
+	    "disagree"));
+	raw_exec(dbpath, "UPDATE recordings SET init_format = 'tar', "
+	    "init_blob = NULL");
 	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
-	raw_exec(dbpath, "UPDATE recordings SET init_size = 0, "
-	    "init_blob = x'00112233'");
-	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
-	cr_assert_not_null(strstr(store_errmsg(st), "init archive"));
+}
+
+/* Migration 5 marks the snapshots of older databases for conversion. */
+Test(store_open, migration_5_marks_old_snapshots, .init = open_new,
+    .fini = close_and_remove)
+{
+	struct store_recording r = { .exe = "/bin/true", .version = "0.1.0" };
+	struct store_recording got;
+
+	cr_assert_eq(store_recording_add(st, &r, NULL), 0);
+	store_close(st);
+	st = NULL;
+	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN init_format; "
+	    "UPDATE recordings SET init_blob = x'789c0300000000', "
+	    "init_size = 0; PRAGMA user_version = 4;");
+	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert_str_eq(got.init_format, "badio-snap1");
+	cr_assert_eq(got.init_bytes, 7);
+	store_recording_release(&got);
 }
 
 /* --- experiments, verdicts, report --------------------------------------- */
