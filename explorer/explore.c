@@ -393,8 +393,9 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	/* the baseline runs first (run_workers); --redo forgets only then */
 	rc = workers_run(s, &su, &p, res);
 	free(su.oracle_env);
-	/* and what a worker that died left */
-	bx_sweep(swept_left, (void *)opts);
+	/* and what a worker that died left (the others cleaned up) */
+	if (p.worker_lost)
+		bx_sweep(swept_left, (void *)opts);
 out_release_plan:
 	if (su.init_fd >= 0)
 		close(su.init_fd);

@@ -227,6 +227,8 @@ struct plan {
 	size_t		scap;
 	struct rkey	*rkeys;		/* compared recorded sites, by key */
 	size_t		nrkeys;
+	bool		worker_lost;	/* a worker died (signal, failure): its
+					 * run directory is left to sweep */
 };
 
 /* Load the recording's sites (p->opts and p->kinds set first). */

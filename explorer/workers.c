@@ -144,10 +144,12 @@ workers_start(struct worker *ws, unsigned n, const struct bx_setup *su,
 	return 0;
 }
 
-/* Stop every worker still running and reap them all. */
-static void
+/* Stop every worker still running and reap them all; true if one died. */
+static bool
 workers_stop(struct worker *ws, unsigned n, bool force)
 {
+	bool lost = false;
+	int st;
 	int64_t deadline = bx_now_ns() + 3 * (int64_t)1000000000;
 	unsigned i;
 	bool left;
@@ -165,10 +167,12 @@ workers_stop(struct worker *ws, unsigned n, bool force)
 		for (i = 0; i < n; i++) {
 			if (ws[i].pid <= 0)
 				continue;
-			if (waitpid(ws[i].pid, NULL, WNOHANG) == ws[i].pid)
+			if (waitpid(ws[i].pid, &st, WNOHANG) == ws[i].pid) {
 				ws[i].pid = 0;
-			else
+				lost |= !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+			} else {
 				left = true;
+			}
 		}
 		if (left) {
 			if (bx_now_ns() > deadline) {
@@ -180,6 +184,7 @@ workers_stop(struct worker *ws, unsigned n, bool force)
 			usleep(10000);
 		}
 	} while (left);
+	return lost;
 }
 
 /*
@@ -334,7 +339,7 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 		}
 	}
 out_stop:
-	workers_stop(ws, n, rc != 0);
+	p->worker_lost = workers_stop(ws, n, rc != 0);
 	/* results held for a baseline that failed, or an interrupt */
 	for (i = 0; i < n; i++)
 		if (ws[i].held)

@@ -98,6 +98,14 @@ badio(const char *first, ...);
 void
 write_file(const char *path, const char *text);
 
+/* Copy the file from to to (made, must not exist). */
+void
+copy_file(const char *from, const char *to);
+
+/* Does any process but this one have s in its command line? */
+bool
+process_with(const char *s);
+
 /* --- reading the database ---------------------------------------------- */
 
 /* db_path, read-only. */

@@ -33,59 +33,6 @@ setup(void)
 }
 
 TestSuite(explore, .init = setup, .fini = harness_teardown, .timeout = 180);
-static void
-copy_file(const char *from, const char *to)
-{
-	char buf[65536];
-	int in = open(from, O_RDONLY);
-	int out = open(to, O_WRONLY | O_CREAT | O_EXCL, 0644);
-	ssize_t n;
-
-	cr_assert(in >= 0 && out >= 0, "copy %s to %s: %s", from, to,
-	    strerror(errno));
-	while ((n = read(in, buf, sizeof(buf))) > 0)
-		cr_assert_eq(write(out, buf, n), n);
-	cr_assert_eq(n, 0);
-	close(in);
-	cr_assert_eq(close(out), 0);
-}
-
-/* Does any process's command line contain s?  (Zombies have none.) */
-static bool
-process_with(const char *s)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	bool found = false;
-
-	cr_assert_not_null(d);
-	while (!found && (e = readdir(d))) {
-		char path[300], cmd[4096];
-		ssize_t n;
-		int fd;
-		int i;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' ||
-		    atoi(e->d_name) == getpid())
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		n = read(fd, cmd, sizeof(cmd) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		for (i = 0; i < n; i++)
-			if (!cmd[i])
-				cmd[i] = ' ';
-		cmd[n] = '\0';
-		found = strstr(cmd, s) != NULL;
-	}
-	closedir(d);
-	return found;
-}
-
 /* --- the bundled examples ------------------------------------------- */
 
 Test(explore, naive_writer)
