@@ -356,7 +356,8 @@ remove_contents(struct walk *w, int dfd, unsigned depth)
 	DIR *dir;
 	int fd;
 
-	fd = dup(dfd);
+	/* a new open file: a dup would share (and start at) dfd's offset */
+	fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		note_error(w, -errno);
 		if (fd >= 0)
@@ -768,7 +769,7 @@ copy_contents(struct copy *c, int sdfd, int ddfd)
 	DIR *dir;
 	int fd, rc;
 
-	fd = dup(sdfd);
+	fd = openat(sdfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || !(dir = fdopendir(fd))) {
 		note_error(&c->w, -errno);
 		if (fd >= 0)

@@ -13,6 +13,7 @@
  * and fail, never skip, where neither can be made.
  */
 #include "harness.h"
+#include "mountns.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -294,46 +295,6 @@ count_lines(const char *text, const char *prefix)
 	    NULL)
 		n += strncmp(p, prefix, strlen(prefix)) == 0;
 	return n;
-}
-
-static void
-write_id_map(const char *file, const char *map)
-{
-	int fd = open(file, O_WRONLY);
-
-	cr_assert_geq(fd, 0, "%s: %s", file, strerror(errno));
-	cr_assert_eq(write(fd, map, strlen(map)), (ssize_t)strlen(map), "%s",
-	    file);
-	close(fd);
-}
-
-/*
- * A mount namespace of this test's, whose mounts go when it ends: as
- * root directly, otherwise inside a user namespace where we are root.
- * Fails (never skips) where neither can be made.
- */
-static void
-private_mounts(void)
-{
-	char map[64];
-	uid_t uid = geteuid();
-	gid_t gid = getegid();
-
-	if (uid != 0) {
-		cr_assert_eq(unshare(CLONE_NEWUSER | CLONE_NEWNS), 0, "not root, "
-		    "and no user namespace (%s): this test needs one or the "
-		    "other", strerror(errno));
-		write_id_map("/proc/self/setgroups", "deny");
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)uid);
-		write_id_map("/proc/self/uid_map", map);
-		snprintf(map, sizeof(map), "0 %u 1", (unsigned)gid);
-		write_id_map("/proc/self/gid_map", map);
-	} else {
-		cr_assert_eq(unshare(CLONE_NEWNS), 0, "unshare: %s",
-		    strerror(errno));
-	}
-	cr_assert_eq(mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL), 0,
-	    "%s", strerror(errno));
 }
 
 static const char *
