@@ -143,10 +143,15 @@ int	bx_snapshot_pack(const char *dir, int fd, int64_t *tar_size, char *err,
 	    size_t errsz);
 int	bx_snapshot_unpack(int fd, const char *dir, char *err, size_t errsz);
 /*
- * The recording's snapshot in an anonymous file (*fd, -1 without
- * --init), for bx_snapshot_unpack.  An old snapshot (format
- * "badio-snap1", before schema 5) is converted, and the database
- * updated, first (explorer/snapshot_v1.c).
+ * The archive of fd, decompressed, in a new anonymous file (*out): an
+ * explore inflates once, and each run unpacks the plain tar.
+ */
+int	bx_snapshot_expand(int fd, int *out, char *err, size_t errsz);
+/*
+ * The recording's snapshot, decompressed (bx_snapshot_expand), in an
+ * anonymous file (*fd, -1 without --init), for bx_snapshot_unpack.  An
+ * old snapshot (format "badio-snap1", before schema 5) is converted,
+ * and the database updated, first (explorer/snapshot_v1.c).
  */
 int	bx_snapshot_load(struct store *s, const struct store_recording *rec,
 	    int *fd, char *err, size_t errsz);

@@ -108,6 +108,7 @@ bx_snap_writer_open(int fd, struct bx_snap_writer **wp, char *err,
 	}
 	if (archive_write_set_format_pax(w->a) != ARCHIVE_OK ||
 	    archive_write_add_filter_zstd(w->a) != ARCHIVE_OK ||
+	    archive_write_set_bytes_per_block(w->a, BX_SNAP_CHUNK) != ARCHIVE_OK ||
 	    archive_write_set_bytes_in_last_block(w->a, 1) != ARCHIVE_OK ||
 	    archive_write_open_fd(w->a, fd) != ARCHIVE_OK) {
 		int rc = bx_snap_fail(err, errsz, archive_rc(w->a), NULL, "%s",

@@ -257,7 +257,7 @@ add_fixup(struct unpack *u, const char *name, mode_t mode,
 static int
 write_data(struct unpack *u, struct archive_entry *e, const char *name, int fd)
 {
-	int64_t size = archive_entry_size(e);
+	int64_t size = archive_entry_size(e), end = 0;
 	const void *buf;
 	size_t n;
 	la_int64_t off;
@@ -268,6 +268,8 @@ write_data(struct unpack *u, struct archive_entry *e, const char *name, int fd)
 		if (off < 0 || (int64_t)n > size || off > size - (int64_t)n)
 			return bx_snap_fail(u->err, u->errsz, -EBADMSG, name, "data "
 			    "beyond the size of the entry");
+		if (off + (int64_t)n > end)
+			end = off + (int64_t)n;
 		u->data += (int64_t)n;
 		if (u->data > BX_SNAPSHOT_DATA_MAX)
 			return bx_snap_fail(u->err, u->errsz, -EFBIG, NULL, "more than "
@@ -281,8 +283,10 @@ write_data(struct unpack *u, struct archive_entry *e, const char *name, int fd)
 		return bx_snap_fail(u->err, u->errsz, r == ARCHIVE_FATAL ? -EBADMSG :
 		    archive_rc(u->a), name, "%s", archive_error_string(u->a));
 	/* holes at the end, and files whose data is all hole */
-	return ftruncate(fd, (off_t)size) < 0 ? bx_snap_fail(u->err, u->errsz, -errno,
-	    name, "%s", strerror(errno)) : 0;
+	if (end < size && ftruncate(fd, (off_t)size) < 0)
+		return bx_snap_fail(u->err, u->errsz, -errno, name, "%s",
+		    strerror(errno));
+	return 0;
 }
 
 static int
@@ -493,5 +497,78 @@ bx_snapshot_unpack(int fd, const char *dir, char *err, size_t errsz)
 	else
 		rc = unpack_all(&u);
 	unpack_release(&u);
+	return rc;
+}
+
+/*
+ * The tar inside a compressed snapshot, into a new anonymous file: done
+ * once per explore (bx_snapshot_load), so that each run only reads tar
+ * and writes files.  Bounded: a small blob that inflates without end is
+ * refused.
+ */
+#define EXPANDED_MAX	(BX_SNAPSHOT_DATA_MAX + (int64_t)BX_SNAPSHOT_ENTRIES_MAX * 4096)
+
+static int
+copy_out(struct unpack *u, int out)
+{
+	struct archive_entry *e;
+	int64_t total = 0;
+	const void *buf;
+	size_t n;
+	la_int64_t off;
+	int r;
+
+	r = archive_read_next_header(u->a, &e);
+	if (r != ARCHIVE_OK)
+		return bx_snap_fail(u->err, u->errsz, -EBADMSG, NULL, "not a "
+		    "snapshot: %s", archive_error_string(u->a));
+	while ((r = archive_read_data_block(u->a, &buf, &n, &off)) ==
+	    ARCHIVE_OK) {
+		total += (int64_t)n;
+		if (total > EXPANDED_MAX)
+			return bx_snap_fail(u->err, u->errsz, -EFBIG, NULL, "it "
+			    "inflates to more than %lld bytes",
+			    (long long)EXPANDED_MAX);
+		if (bx_write_full(out, buf, n, (off_t)off) < 0)
+			return bx_snap_fail(u->err, u->errsz, -errno, NULL,
+			    "cannot write a temporary file: %s",
+			    strerror(errno));
+	}
+	if (r != ARCHIVE_EOF)
+		return bx_snap_fail(u->err, u->errsz, -EBADMSG, NULL, "damaged "
+		    "archive: %s", archive_error_string(u->a));
+	return 0;
+}
+
+int
+bx_snapshot_expand(int fd, int *out, char *err, size_t errsz)
+{
+	struct unpack u = { .fd = fd, .root = -1, .pfd = -1, .err = err,
+	    .errsz = errsz };
+	int rc;
+
+	*out = bx_tmpfile();
+	if (*out < 0)
+		return bx_snap_fail(err, errsz, *out, NULL, "cannot make a "
+		    "temporary file: %s", strerror(-*out));
+	u.buf = malloc(BX_SNAP_CHUNK);
+	u.a = archive_read_new();
+	if (!u.buf || !u.a) {
+		rc = bx_snap_fail(err, errsz, -ENOMEM, NULL, "out of memory");
+		goto out_release;
+	}
+	/* the decompressed stream as one "file": raw, whatever is inside */
+	archive_read_support_format_raw(u.a);
+	archive_read_support_filter_zstd(u.a);
+	archive_read_support_filter_gzip(u.a);
+	rc = archive_read_open(u.a, &u, NULL, read_archive, NULL) != ARCHIVE_OK ?
+	    bx_snap_fail(err, errsz, -EBADMSG, NULL, "not a snapshot: %s",
+	    archive_error_string(u.a)) : copy_out(&u, *out);
+out_release:
+	unpack_release(&u);
+	if (rc < 0) {
+		close(*out);
+		*out = -1;
+	}
 	return rc;
 }

@@ -240,7 +240,7 @@ int
 bx_snapshot_load(struct store *s, const struct store_recording *rec, int *fdp,
     char *err, size_t errsz)
 {
-	int fd, rc;
+	int fd, tar, rc;
 
 	*fdp = -1;
 	*err = '\0';
@@ -258,16 +258,19 @@ bx_snapshot_load(struct store *s, const struct store_recording *rec, int *fdp,
 		return store_failed(s, rc, "cannot read the snapshot", err,
 		    errsz);
 	}
-	if (strcmp(rec->init_format, "tar") == 0) {
-		*fdp = fd;
-		return 0;
-	}
 	if (strcmp(rec->init_format, "badio-snap1") == 0) {
-		rc = convert(s, rec, fd, fdp, err, errsz);
-	} else {
+		rc = convert(s, rec, fd, &tar, err, errsz);
+		close(fd);
+		if (rc < 0)
+			return rc;
+		fd = tar;
+	} else if (strcmp(rec->init_format, "tar") != 0) {
+		close(fd);
 		snprintf(err, errsz, "unknown snapshot format");
-		rc = -EPROTO;
+		return -EPROTO;
 	}
+	/* inflated once here, not in each run */
+	rc = bx_snapshot_expand(fd, fdp, err, errsz);
 	close(fd);
 	return rc;
 }
