@@ -263,7 +263,7 @@ Test(hostile, program_dropping_root_can_write_its_run_directory)
 	cr_assert_eq(st.st_mode & 07007, 0, "no rights for others");
 	cr_assert_eq(creates_as(65534, dir), 1, "the program's user may write");
 	cr_assert_eq(creates_as(65533, dir), 0, "other users stay out");
-	bx_tree_remove(dir);
+	bx_tree_remove(dir, NULL);
 
 	/* explore's run directories too: the fault-free run passes */
 	write_file("check.sh", "#!/bin/sh\ntest \"$(cat nobody.txt)\" = nobody\n");

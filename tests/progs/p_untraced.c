@@ -19,7 +19,7 @@ main(int argc, char **argv)
 	struct timespec ts = { 1000, 0 };
 	long pid;
 
-	if (argc != 2)
+	if (argc != 2 || !*argv[1])
 		fail("usage: p_untraced MARKER");
 	pid = syscall(SYS_clone, CLONE_UNTRACED | SIGCHLD, 0, 0, 0, 0);
 	if (pid < 0)
