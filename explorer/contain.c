@@ -341,26 +341,15 @@ bx_reaper_start(void)
 	return prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ? -errno : 0;
 }
 
-/* The parent pid in /proc/PID/stat, or -1. */
+/* The parent pid in /proc/PID/stat (field 4), or -1. */
 static pid_t
 parent_of(const char *pid)
 {
-	char path[300], buf[512];
-	const char *p;
-	ssize_t n;
-	int fd, ppid = -1;
+	char buf[512];
+	const char *p = bx_proc_stat((pid_t)atoi(pid), buf, sizeof(buf));
+	int ppid = -1;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');	/* "PID (COMM) STATE PPID ..." */
-	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+	if (!p || sscanf(p, "%*c %d", &ppid) != 1)
 		return -1;
 	return (pid_t)ppid;
 }

@@ -42,6 +42,8 @@ int	bx_oracle_run(const char *cmd, const char *dir, char *const envp[],
 
 /* --- contain.c --- */
 
+/* /proc/PID/stat from its third field (after "PID (COMM) "), or NULL. */
+const char *bx_proc_stat(pid_t pid, char *buf, size_t size);
 /* This process's stamp, "PID.START.PIDNS" (scratch names, cgroups). */
 int	bx_owner_stamp(char *buf, size_t size);
 /* True if the process a stamp names is gone (never for a foreign stamp). */

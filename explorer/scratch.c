@@ -38,31 +38,41 @@ tmp_dir(void)
 	return tmp && *tmp ? tmp : "/tmp";
 }
 
-/* Field 22 of /proc/PID/stat: when the process started.  0 if unknown. */
-static uint64_t
-start_time(pid_t pid)
+const char *
+bx_proc_stat(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[1024];
-	unsigned long long start = 0;
-	const char *p;
+	char path[64];
 	ssize_t n;
-	int fd, field;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
-	/* the command name may hold spaces and parentheses: skip to the last ')' */
-	p = strrchr(buf, ')');
-	for (field = 2; p && field < 22; field++)
-		p = strchr(p + 1, ' ');
+	/* the command name may hold spaces and parentheses: the last ')' */
+	buf = strrchr(buf, ')');
+	return buf && buf[1] == ' ' ? buf + 2 : NULL;
+}
+
+/* Field 22 of /proc/PID/stat: when the process started.  0 if unknown. */
+static uint64_t
+start_time(pid_t pid)
+{
+	unsigned long long start = 0;
+	char buf[1024];
+	const char *p = bx_proc_stat(pid, buf, sizeof(buf));
+	int field;
+
+	/* p is at field 3 */
+	for (field = 3; p && field < 22; field++)
+		p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
 	if (p)
-		sscanf(p + 1, "%llu", &start);
+		sscanf(p, "%llu", &start);
 	return start;
 }
 
