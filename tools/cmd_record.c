@@ -298,33 +298,52 @@ remove_db(const char *tmp)
 }
 
 /*
- * The --init snapshot into a temporary file (*snap, -1 without --init),
- * and a fresh scratch directory filled from it: the same bytes that go
- * into the database, so record starts PROG as explore will.
+ * The --init snapshot into a temporary file (-1 without --init), before
+ * the database exists: an --init directory that cannot be copied leaves
+ * nothing behind.
+ */
+static int
+pack_init(const char *init, int64_t *tar_size)
+{
+	char err[512];
+	int fd, rc;
+
+	*tar_size = 0;
+	if (!init)
+		return -1;
+	fd = bx_tmpfile();
+	if (fd < 0)
+		die("record: cannot make a temporary file in $TMPDIR: %s",
+		    strerror(-fd));
+	rc = bx_snapshot_pack(init, fd, tar_size, err, sizeof(err));
+	if (rc < 0)
+		die_usage("record: cannot copy --init directory '%s': %s", init,
+		    err);
+	return fd;
+}
+
+/*
+ * A fresh scratch directory filled from the snapshot: the same bytes
+ * that go into the database, so record starts PROG as explore will.
+ * On failure the temporary database tmp goes too.
  */
 static char *
-make_run_dir(const char *init, int *snap, int64_t *tar_size)
+make_run_dir(int snap, const char *tmp)
 {
 	char err[512], *dir;
 	int rc;
 
-	*snap = -1;
-	*tar_size = 0;
-	if (init) {
-		*snap = bx_tmpfile();
-		if (*snap < 0)
-			die("record: cannot make a temporary file in $TMPDIR: %s",
-			    strerror(-*snap));
-		rc = bx_snapshot_pack(init, *snap, tar_size, err, sizeof(err));
-		if (rc < 0)
-			die_usage("record: cannot copy --init directory '%s': %s",
-			    init, err);
-	}
 	rc = bx_scratch_make("record", &dir);
-	if (rc < 0)
+	if (rc < 0) {
+		remove_db(tmp);
 		die("record: cannot make a scratch directory: %s", strerror(-rc));
-	if (init && (rc = bx_snapshot_unpack(*snap, dir, err, sizeof(err))) < 0)
+	}
+	if (snap >= 0 && (rc = bx_snapshot_unpack(snap, dir, err,
+	    sizeof(err))) < 0) {
+		remove_db(tmp);
+		bx_tree_remove(dir, NULL);
 		die("record: cannot fill scratch directory '%s': %s", dir, err);
+	}
 	return dir;
 }
 
@@ -515,8 +534,9 @@ cmd_record(int argc, char **argv)
 	check_init(o.init);
 	bx_sweep(swept_left, NULL);
 	tmp = temp_db_name(o.db);
+	snap = pack_init(o.init, &tar_size);
 	r.store = create_db(o.db, tmp, o.force);
-	dir = make_run_dir(o.init, &snap, &tar_size);
+	dir = make_run_dir(snap, tmp);
 	env = bx_environment(environ, o.deterministic);
 	run_env = env ? bx_env_with(env, "PWD", dir) : NULL;
 	if (!run_env)

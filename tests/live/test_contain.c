@@ -185,6 +185,31 @@ Test(contain, explore_worker_killed_then_sweep)
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 42);
 }
 
+Test(contain, record_refusing_its_init_leaves_nothing)
+{
+	char init[400], fifo[500], want[900];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(init, sizeof(init), "%s/init", tmp);
+	cr_assert_eq(mkdir(init, 0755), 0);
+	snprintf(fifo, sizeof(fifo), "%s/pipe", init);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(badio("record", "-q", "-o", db_path, "--init", init, "--",
+	    PROG("p_write"), "f", "1", "1", NULL), 2);
+	snprintf(want, sizeof(want), "badio: record: cannot copy --init "
+	    "directory '%s': 'pipe': is a FIFO: a snapshot holds files, "
+	    "directories and symlinks only\n", init);
+	cr_assert_str_eq(r.err, want);
+	ASSERT_SCRATCH(0);
+	/* no database, not even a temporary one */
+	dir = opendir(tmp);
+	cr_assert_not_null(dir);
+	while ((d = readdir(dir)))
+		cr_assert(strncmp(d->d_name, "c.db", 4) != 0, "%s", d->d_name);
+	closedir(dir);
+}
+
 /* --- nothing the runs start survives them -------------------------------- */
 
 /* A copy of sleep with a name of this test's, to look for afterwards. */
