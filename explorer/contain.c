@@ -113,6 +113,24 @@ disabled(void)
 	return v && *v && strcmp(v, "0") != 0;
 }
 
+/* cgroup.type says "domain": a cgroup processes can join. */
+static bool
+is_domain(int dfd)
+{
+	char buf[64];
+	int fd = openat(dfd, "cgroup.type", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strcmp(buf, "domain\n") == 0;
+}
+
 int
 bx_cgroup_open(struct bx_cgroup **cgp)
 {
@@ -147,8 +165,13 @@ bx_cgroup_open(struct bx_cgroup **cgp)
 		return rc;
 	}
 	cg->dfd = open(cg->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg->dfd < 0) {
-		rc = -errno;
+	rc = cg->dfd < 0 ? -errno : 0;
+	/* under a threaded cgroup processes cannot join: go without */
+	if (rc == 0 && !is_domain(cg->dfd))
+		rc = -ENOTSUP;
+	if (rc < 0) {
+		if (cg->dfd >= 0)
+			close(cg->dfd);
 		rmdir(cg->path);
 		free(cg);
 		return rc;
