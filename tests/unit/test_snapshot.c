@@ -609,6 +609,14 @@ Test(snapshot, refuses_lying_sizes, .init = setup, .fini = teardown)
 	refused(fd, "");
 	cr_assert(*err, "no message");
 
+	/* a sparse map (pax, GNU 0.1) that puts data past the file's size */
+	refused(raw_archive((const struct raw_entry[]){
+	    { "PaxHeader/s", 'x', NULL, "22 GNU.sparse.size=10\n"
+	    "26 GNU.sparse.numblocks=1\n" "25 GNU.sparse.offset=100\n"
+	    "25 GNU.sparse.numbytes=4\n" },
+	    { "s", '0', NULL, "data" }, { NULL, 0, NULL, NULL } }),
+	    "'s': data beyond the size of the entry");
+
 	/* not an archive at all */
 	fd = bx_tmpfile();
 	cr_assert_eq(write(fd, "garbage!", 8), 8);
