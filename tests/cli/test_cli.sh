@@ -166,9 +166,11 @@ grep -q 'write:out.txt:2' "$work/out" || fail "sites table lacks the keys"
 # PROG fails, a second line says it started empty (or as a copy of
 # --init) and points to --init.  Scratch names and times are masked.
 
-# scratch NAME FILE: golden NAME of FILE, the scratch name and time masked
+# scratch NAME FILE: golden NAME of FILE, the scratch name and time
+# masked (badio-record-PID.START.PIDNS-XXXXXX; kept: badio-record-kept-)
 scratch() {
-	sed 's|badio-record-[A-Za-z0-9]\{6\}|badio-record-XXXXXX|g;
+	sed 's|badio-record-kept-[A-Za-z0-9]\{6\}|badio-record-kept-XXXXXX|g;
+	     s|badio-record-[0-9]*\.[0-9]*\.[0-9]*-[A-Za-z0-9]\{6\}|badio-record-XXXXXX|g;
 	     s|([0-9.]*s)|(T)|' "$2" >"$work/masked"
 	golden "$1" "$work/masked"
 }

@@ -178,7 +178,7 @@ Test(contain, explore_worker_killed_then_sweep)
 	cr_assert_geq(n, 1, "the workers left no directory to sweep");
 	/* the parent finds its workers gone, fails, and sweeps */
 	cr_assert_eq(kill(pid, SIGCONT), 0);
-	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 1, "%s", r.err);
+	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 3, "%s", r.err);
 	cr_assert(strstr(r.err, "a worker process failed"), "%s", r.err);
 	ASSERT_SCRATCH(0);
 	/* and the next explore finishes the job, leaving nothing either */

@@ -634,7 +634,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 }
 
 /*
- * The comments `sqlite3 .schema` shows are current (migration 5): none
+ * The comments `sqlite3 .schema` shows are current (migrations 5 and 6): none
  * says "reserved", migration 4's columns have theirs, and a version 4
  * file (its recordings and sites text exactly as badio 0.1.0 left them)
  * is upgraded to the same text as a new file.
@@ -696,8 +696,11 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_null(strstr(fresh, "reserved"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  stdin_blob BLOB,            -- what "
 	    "PROG read on stdin, zlib-compressed;\n"), "%s", fresh);
-	cr_assert_not_null(strstr(fresh, "  stdin_size INTEGER          -- its "
-	    "uncompressed size in bytes\n)"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  stdin_size INTEGER,         -- its "
+	    "uncompressed size in bytes\n  init_format TEXT            -- what "
+	    "init_blob holds: 'tar' (a pax tar\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  init_blob BLOB,             -- the "
+	    "snapshot of DIR, as init_format\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "exe TEXT NOT NULL,          -- "
 	    "canonical path of the program (realpath)\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  callsite INTEGER,           -- "
@@ -1289,8 +1292,8 @@ Test(store_recording, empty_init_and_damaged_blob, .init = open_new,
 	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
 }
 
-/* Migration 5 marks the snapshots of older databases for conversion. */
-Test(store_open, migration_5_marks_old_snapshots, .init = open_new,
+/* Migration 6 marks the snapshots of older databases for conversion. */
+Test(store_open, migration_6_marks_old_snapshots, .init = open_new,
     .fini = close_and_remove)
 {
 	struct store_recording r = { .exe = "/bin/true", .version = "0.1.0" };
@@ -1304,7 +1307,7 @@ Test(store_open, migration_5_marks_old_snapshots, .init = open_new,
 	    "init_size = 0; PRAGMA user_version = 4;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 5);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_str_eq(got.init_format, "badio-snap1");
 	cr_assert_eq(got.init_bytes, 7);
