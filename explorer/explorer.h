@@ -150,7 +150,7 @@ int	bx_snapshot_expand(int fd, int *out, char *err, size_t errsz);
 /*
  * The recording's snapshot, decompressed (bx_snapshot_expand), in an
  * anonymous file (*fd, -1 without --init), for bx_snapshot_unpack.  An
- * old snapshot (format "badio-snap1", before schema 6) is converted,
+ * old snapshot (format "badio-snap1", before schema 7) is converted,
  * and the database updated, first (explorer/snapshot_v1.c).
  */
 int	bx_snapshot_load(struct store *s, const struct store_recording *rec,

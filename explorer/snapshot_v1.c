@@ -1,5 +1,5 @@
 /*
- * snapshot_v1.c - the --init snapshot of databases before schema 6,
+ * snapshot_v1.c - the --init snapshot of databases before schema 7,
  * read once to convert it to the archive of snapshot.c, and the
  * snapshot's way in and out of the store.
  *
@@ -14,7 +14,7 @@
  * entry written to the new archive as it comes; the names are not
  * judged here but when the archive is unpacked, by the same rules as
  * any other.  The converted snapshot replaces the old one in the
- * database (schema.c, migration 6: the store has no code for archive
+ * database (schema.c, migration 7: the store has no code for archive
  * formats, so the explorer converts, the first time it needs one).
  */
 #include "explorer/explorer_int.h"

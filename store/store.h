@@ -64,7 +64,7 @@ struct store_recording {
 	/*
 	 * The snapshot of DIR (store_recording_init_put/_get; ignored by
 	 * store_recording_add): its format, "tar" or "badio-snap1" (badio's
-	 * own, before schema 6: the explorer converts it), NULL if none;
+	 * own, before schema 7: the explorer converts it), NULL if none;
 	 * its size uncompressed and as stored.
 	 */
 	const char	*init_format;

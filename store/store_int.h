@@ -36,7 +36,7 @@ enum store_stmt_id {
 	STMT_REC_FINISH,
 	STMT_REC_GET,
 	STMT_REC_STDIN,
-	STMT_INIT_PUT,		/* the --init snapshot (migration 6) */
+	STMT_INIT_PUT,		/* the --init snapshot (migration 7) */
 	STMT_SITE_ADD,
 	STMT_SITES_EACH,
 	STMT_SITES_JSON,

@@ -176,7 +176,7 @@ v1_put(struct v1 *v, const void *p, size_t n)
 	v->len += n;
 }
 
-/* One entry of badio's format before schema 6 (explorer/snapshot_v1.c). */
+/* One entry of badio's format before schema 7 (explorer/snapshot_v1.c). */
 static void
 v1_entry(struct v1 *v, char type, uint32_t mode, const char *name,
     const char *data)
@@ -272,7 +272,7 @@ Test(crafted, schema_4_database_migrates_and_explores)
 	old_database(db, NULL);
 	cr_assert_eq(badio("explore", "-q", "-d", db, "--faults", "eio",
 	    "--oracle", FIXTURE_ORACLE, NULL), 0, "%s", r.err);
-	cr_assert_str_eq(dump_db(db, "PRAGMA user_version"), "6\n");
+	cr_assert_str_eq(dump_db(db, "PRAGMA user_version"), "7\n");
 	cr_assert_str_eq(dump_db(db, "SELECT init_format FROM recordings"),
 	    "tar\n");
 	cr_assert_str_eq(dump_db(db, "SELECT key, fault, verdict FROM verdicts "

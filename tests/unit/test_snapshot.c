@@ -649,7 +649,7 @@ Test(snapshot, accepts_what_tar_writes, .init = setup, .fini = teardown)
 	expect_file("d/f", "tar", 0640);
 }
 
-/* --- the old format (before schema 6) -------------------------------------- */
+/* --- the old format (before schema 7) -------------------------------------- */
 
 static int
 fixture_fd(const char *dir)

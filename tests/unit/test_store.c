@@ -399,7 +399,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
@@ -546,8 +546,51 @@ Test(store_open, refuses_newer_version, .init = open_new,
 }
 
 /*
- * Back to before migration 6: the text of sites as ADD COLUMN leaves it,
- * then without the two columns (DROP COLUMN edits that text back).
+ * Back to before migration 7: the text of recordings as ADD COLUMN
+ * leaves it, then without init_format (DROP COLUMN edits that text
+ * back), init_blob's comment as it was.
+ */
+static void
+drop_v7_column(void)
+{
+	static const char commented[] =
+	    "  stdin_size INTEGER,         -- its uncompressed size in bytes\n"
+	    "  init_format TEXT";
+	static const char added[] =
+	    "  stdin_size INTEGER          -- its uncompressed size in bytes\n"
+	    ", init_format TEXT\n"
+	    "  CHECK (init_format = 'tar' OR init_format = 'badio-snap1'))";
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON; "
+	    "UPDATE sqlite_schema SET sql = replace(sql, '-- the snapshot of "
+	    "DIR, as init_format\n                              -- says; NULL: "
+	    "none', '-- zlib stream of the snapshot of DIR;\n"
+	    "                              -- NULL: none') WHERE name = "
+	    "'recordings'", NULL, NULL, NULL), SQLITE_OK, "%s",
+	    sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql = "
+	    "substr(sql, 1, instr(sql, ?1) - 1) || ?2 WHERE name = "
+	    "'recordings' AND instr(sql, ?1)", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, commented, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, added, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_DONE);
+	cr_assert_eq(sqlite3_changes(db), 1, "recordings has migration 7's "
+	    "text");
+	sqlite3_finalize(stmt);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN init_format; "
+	    "PRAGMA user_version = 6;");
+}
+
+/*
+ * Back to before migration 6 (and 7): the text of sites as ADD COLUMN
+ * leaves it, then without the two columns (DROP COLUMN edits that text
+ * back).
  */
 static void
 drop_v6_columns(void)
@@ -561,6 +604,7 @@ drop_v6_columns(void)
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 
+	drop_v7_column();
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
 	    NULL), SQLITE_OK);
@@ -588,14 +632,13 @@ Test(store_open, migrates_version_1, .init = open_new,
 	drop_v6_columns();
 	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN stdin_blob; "
 	    "ALTER TABLE recordings DROP COLUMN stdin_size; "
-	    "ALTER TABLE recordings DROP COLUMN init_format; "
 	    "DROP VIEW not_explored; DROP TRIGGER "
 	    "experiments_unskip; DROP TABLE skipped; "
 	    "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
 	    "DROP TABLE callsites; PRAGMA user_version = 1;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
@@ -621,7 +664,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 	drop_v6_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
 	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
 	cr_assert_eq(l.n, 1);
 	assert_site_eq(&l.sites[0], &s);
@@ -634,7 +677,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 }
 
 /*
- * The comments `sqlite3 .schema` shows are current (migrations 5 and 6): none
+ * The comments `sqlite3 .schema` shows are current (migrations 5 to 7): none
  * says "reserved", migration 4's columns have theirs, and a version 4
  * file (its recordings and sites text exactly as badio 0.1.0 left them)
  * is upgraded to the same text as a new file.
@@ -720,7 +763,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
 	free(old);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
 	upgraded = raw_text(all);
 	cr_assert_str_eq(upgraded, fresh);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
@@ -1292,8 +1335,8 @@ Test(store_recording, empty_init_and_damaged_blob, .init = open_new,
 	cr_assert_eq(store_recording_get(st, &got), -EBADMSG);
 }
 
-/* Migration 6 marks the snapshots of older databases for conversion. */
-Test(store_open, migration_6_marks_old_snapshots, .init = open_new,
+/* Migration 7 marks the snapshots of older databases for conversion. */
+Test(store_open, migration_7_marks_old_snapshots, .init = open_new,
     .fini = close_and_remove)
 {
 	struct store_recording r = { .exe = "/bin/true", .version = "0.1.0" };
@@ -1302,12 +1345,12 @@ Test(store_open, migration_6_marks_old_snapshots, .init = open_new,
 	cr_assert_eq(store_recording_add(st, &r, NULL), 0);
 	store_close(st);
 	st = NULL;
-	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN init_format; "
-	    "UPDATE recordings SET init_blob = x'789c0300000000', "
-	    "init_size = 0; PRAGMA user_version = 4;");
+	drop_v7_column();
+	raw_exec(dbpath, "UPDATE recordings SET init_blob = x'789c0300000000', "
+	    "init_size = 0");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 6);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_str_eq(got.init_format, "badio-snap1");
 	cr_assert_eq(got.init_bytes, 7);

@@ -10,7 +10,7 @@
  * Built twice by the script: against badio's explorer (the pax tar in
  * zstd of explorer/snapshot*.c: packed into a file, inflated once into
  * another by bx_snapshot_expand, unpacked from that), and with -DOLD
- * against the snapshot.c of badio before schema 6 (its own format in
+ * against the snapshot.c of badio before schema 7 (its own format in
  * memory, which the store compressed with compress2 at record time and
  * inflated with uncompress once per explore).  A script, never a test.
  */
