@@ -8,6 +8,7 @@
  * user's name.  Sites are inserted in large transactions.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -255,6 +256,59 @@ temp_db_name(const char *db)
 	return tmp;
 }
 
+/*
+ * DB.tmp-PID (and its -wal, -shm) of a record that was killed before it
+ * could rename it: removed when PID is gone and the file is ours.  A
+ * live PID keeps its file, whoever it is now.
+ */
+static void
+sweep_stale_tmp(const char *db)
+{
+	char dirbuf[PATH_MAX], prefix[NAME_MAX + 8];
+	const char *slash = strrchr(db, '/');
+	const char *base = slash ? slash + 1 : db;
+	struct dirent *e;
+	DIR *d;
+	int dfd;
+
+	if (slash) {
+		if ((size_t)(slash - db) + 2 > sizeof(dirbuf))
+			return;
+		memcpy(dirbuf, db, (size_t)(slash - db) + 1);
+		dirbuf[slash - db + 1] = '\0';
+	} else {
+		snprintf(dirbuf, sizeof(dirbuf), ".");
+	}
+	if (snprintf(prefix, sizeof(prefix), "%s.tmp-", base) >=
+	    (int)sizeof(prefix))
+		return;
+	d = opendir(dirbuf);
+	if (!d)
+		return;
+	dfd = dirfd(d);
+	while ((e = readdir(d))) {
+		size_t n = strlen(prefix);
+		struct stat st;
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, n) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + n, &end, 10);
+		if (errno || pid <= 0 || end == e->d_name + n ||
+		    (*end && strcmp(end, "-wal") && strcmp(end, "-shm")))
+			continue;
+		if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(dfd, e->d_name, 0);
+	}
+	closedir(d);
+}
+
 static struct store *
 create_db(const char *db, const char *tmp, bool force)
 {
@@ -264,6 +318,7 @@ create_db(const char *db, const char *tmp, bool force)
 	if (!force && access(db, F_OK) == 0)
 		die_usage("record: database '%s' exists (use --force to replace "
 		    "it, or -o to choose another)", db);
+	sweep_stale_tmp(db);
 	unlink(tmp);
 	rc = store_open(&s, tmp, STORE_CREATE);
 	if (rc < 0)

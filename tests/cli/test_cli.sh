@@ -154,6 +154,19 @@ expect_status 0 "record p_write"
 run record -o "$work/db" -- "$progs/p_write" out.txt 2 3
 [ "$status" -ne 0 ] || fail "record over an existing DB succeeded"
 golden record-db-exists.err "$work/err"
+# the temporary database of a record that was killed is removed by the
+# next record of that database when its process is gone, kept if alive
+sh -c 'exit 0' & dead=$!
+wait $dead
+echo junk >"$work/db2.tmp-$dead"
+echo junk >"$work/db2.tmp-$dead-wal"
+echo junk >"$work/db2.tmp-$$"
+run record -o "$work/db2" -- "$progs/p_write" out.txt 2 3
+expect_status 0 "record with stale temporary databases"
+[ ! -e "$work/db2.tmp-$dead" ] && [ ! -e "$work/db2.tmp-$dead-wal" ] ||
+	fail "record left the stale temporary database of a dead record"
+[ -e "$work/db2.tmp-$$" ] || fail "record removed a live process's temporary database"
+rm -f "$work/db2.tmp-$$"
 run sites -d "$work/db" --format csv
 expect_status 0 "sites --format csv"
 [ "$(nlines "$work/out")" -eq 4 ] || fail "sites csv: want header + 3 rows"
