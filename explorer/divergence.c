@@ -96,7 +96,9 @@ run_site(void *ctx, const struct rec_site *site)
 {
 	struct seen *sn = ctx;
 
-	if (site->fault != REC_FAULT_NONE) {
+	/* the first broken site is the target; a persistent fault's rule
+	 * breaks later ones too */
+	if (site->fault != REC_FAULT_NONE && sn->inj_seq == UINT64_MAX) {
 		sn->inj_seq = site->seq;
 		sn->inj_callsite = site->callsite;
 	}

@@ -229,6 +229,7 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.dir = dir;
 	opts.no_aslr = su->deterministic;
 	opts.pin = su->deterministic;
+	opts.trace_close = su->trace_close;
 	opts.cpu = su->cpu;
 	opts.stdin_fd = null;
 	opts.stdout_fd = out_pipe[1];

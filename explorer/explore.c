@@ -379,6 +379,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	su.argv = rec.argv;
 	su.envp = rec.envp;
 	su.deterministic = rec.deterministic;
+	su.trace_close = rec.trace_close;
 	su.stdin_data = rec.has_stdin ? rec.stdin_data : NULL;
 	su.stdin_len = rec.stdin_len;
 	su.oracle = oracle;

@@ -182,17 +182,25 @@ int	bx_snapshot_load(struct store *s, const struct store_recording *rec,
  * in the order experiments run for one site.  The explorer loops over
  * the rows; where a fault applies is the recorder's rec_fault_applies().
  */
+enum bx_fault_kind {
+	BX_FAULT_TRANSIENT,		/* the call fails once, later calls work */
+	BX_FAULT_PERSISTENT,		/* from the call on, its file system keeps
+					 * failing (rec_fault_persistent) */
+	BX_FAULT_FINAL,			/* the program is gone (crash) */
+};
+
 struct bx_fault {
-	const char	*name;		/* interface name: "torn" */
+	const char	*name;		/* interface name: "torn", "eio+" */
 	enum rec_fault	fault;
-	bool		transient;	/* the call fails once, later calls work;
-					 * false: the program is gone (crash) */
+	enum bx_fault_kind kind;
 	bool		dflt_write;	/* in the default set for the write family */
 	bool		dflt_other;	/* in the default set for sync, namespace */
 	const char	*what;		/* one line for help and docs */
 };
 
 const struct bx_fault *bx_fault_at(size_t i);		/* NULL past the end */
+/* "transient", "persistent", "final" (fault_codes.kind) */
+const char	*bx_fault_kind_name(enum bx_fault_kind k);
 const struct bx_fault *bx_fault_by_name(const char *name);
 const struct bx_fault *bx_fault_by_code(enum rec_fault f);
 /*

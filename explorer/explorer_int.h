@@ -112,6 +112,7 @@ struct bx_setup {
 	char *const	*argv;
 	char *const	*envp;		/* PROG's environment, as recorded */
 	bool		deterministic;	/* ASLR off; pin to cpu */
+	bool		trace_close;	/* close sites, as recorded */
 	int		cpu;		/* the CPU this process runs PROG on */
 	int		init_fd;	/* the snapshot (bx_snapshot_load), or -1 */
 	struct bx_cgroup *cgroup;	/* this worker's, or NULL (contain.c) */

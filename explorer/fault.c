@@ -15,19 +15,43 @@
 #include <stdio.h>
 #include <string.h>
 
+#define T	BX_FAULT_TRANSIENT
+#define P	BX_FAULT_PERSISTENT
+#define F	BX_FAULT_FINAL
+
 static const struct bx_fault faults[] = {
-	/* name      fault              transient write  other */
-	{ "short",  REC_FAULT_SHORT,  true,  true,  false,
+	/* name       fault                 kind write other */
+	{ "short",   REC_FAULT_SHORT,      T, true,  false,
 	  "the call writes about half and returns that count" },
-	{ "torn",   REC_FAULT_TORN,   true,  true,  false,
+	{ "torn",    REC_FAULT_TORN,       T, true,  false,
 	  "the call writes about half, then fails with EIO" },
-	{ "eio",    REC_FAULT_EIO,    true,  true,  true,
+	{ "eio",     REC_FAULT_EIO,        T, true,  true,
 	  "the call is not executed and fails with EIO" },
-	{ "enospc", REC_FAULT_ENOSPC, true,  false, false,
+	{ "enospc",  REC_FAULT_ENOSPC,     T, false, false,
 	  "the call is not executed and fails with ENOSPC" },
-	{ "crash",  REC_FAULT_CRASH,  false, true,  true,
+	{ "crash",   REC_FAULT_CRASH,      F, true,  true,
 	  "every process of the program is killed before the call" },
+	{ "eio+",    REC_FAULT_EIO_DEV,    P, false, false,
+	  "EIO here and at every later write, sync, namespace or close call "
+	  "on the same file system (a dead device)" },
+	{ "enospc+", REC_FAULT_ENOSPC_DEV, P, false, false,
+	  "ENOSPC here, then the file system is full: writes that need new "
+	  "blocks fail or are cut short, new files and fallocate fail, until "
+	  "unlink or truncate frees space" },
 };
+
+static const char *const kind_names[] = {
+	[BX_FAULT_TRANSIENT]	= "transient",
+	[BX_FAULT_PERSISTENT]	= "persistent",
+	[BX_FAULT_FINAL]	= "final",
+};
+
+const char *
+bx_fault_kind_name(enum bx_fault_kind k)
+{
+	return (unsigned)k < sizeof(kind_names) / sizeof(kind_names[0]) ?
+	    kind_names[k] : "?";
+}
 
 #define NFAULTS	(sizeof(faults) / sizeof(faults[0]))
 

@@ -9,6 +9,14 @@
  * by default: io_uring's I/O never passes through syscalls ptrace can
  * see, and programs fall back to plain syscalls (docs/ptrace.md).
  *
+ * mmap stops only for a shared writable mapping of a file (MAP_SHARED
+ * set, MAP_ANONYMOUS clear, PROT_WRITE set), and for any mapping placed
+ * in badio's mapping window, where the tracer puts the file mappings it
+ * follows (mapping.c); munmap and mremap stop only in that window (or
+ * for an unmap of a terabyte or more, which may reach into it from
+ * below).  So anonymous, private and read-only mappings, malloc's and the
+ * loader's, never stop.  close stops only with rec_opts.trace_close.
+ *
  * filter_build runs in badio; filter_install in the forked child before
  * execve, where it makes raw system calls only.
  */
@@ -64,26 +72,117 @@ add_ioctl_rules(scmp_filter_ctx ctx, const struct sysent *s)
 	return rc;
 }
 
+/* An address argument inside the mapping window. */
+#define IN_WINDOW(arg) \
+	SCMP_CMP((arg), SCMP_CMP_MASKED_EQ, MAP_WINDOW_MASK, MAP_WINDOW_LO)
+
+static int
+add_mmap_rules(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	uint32_t act = SCMP_ACT_TRACE(REC_TAG);
+	int rc;
+
+	(void)fo;
+	rc = seccomp_rule_add(ctx, act, s->pub.nr, 2,
+	    SCMP_A3(SCMP_CMP_MASKED_EQ, MAP_SHARED | MAP_ANONYMOUS, MAP_SHARED),
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_WRITE, PROT_WRITE));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, act, s->pub.nr, 1, IN_WINDOW(0));
+	return rc;
+}
+
+static int
+add_munmap_rules(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	uint32_t act = SCMP_ACT_TRACE(REC_TAG);
+	int rc;
+
+	(void)fo;
+	rc = seccomp_rule_add(ctx, act, s->pub.nr, 1, IN_WINDOW(0));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, act, s->pub.nr, 1,
+		    SCMP_A1(SCMP_CMP_GE, MAP_UNMAP_HUGE));
+	return rc;
+}
+
+static int
+add_mremap_rules(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	uint32_t act = SCMP_ACT_TRACE(REC_TAG);
+	int rc;
+
+	(void)fo;
+	rc = seccomp_rule_add(ctx, act, s->pub.nr, 1, IN_WINDOW(0));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, act, s->pub.nr, 2,
+		    SCMP_A3(SCMP_CMP_MASKED_EQ, MREMAP_FIXED, MREMAP_FIXED),
+		    IN_WINDOW(4));
+	return rc;
+}
+
+static int
+add_close_rules(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	return fo->trace_close ?
+	    seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG), s->pub.nr, 0) : 0;
+}
+
+static int
+add_open_row(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	(void)fo;
+	return add_open_rules(ctx, s);
+}
+
+static int
+add_ioctl_row(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	(void)fo;
+	return add_ioctl_rules(ctx, s);
+}
+
+/* Rows whose calls stop only on some arguments: by decode flag. */
+static const struct {
+	unsigned	decode;
+	int		(*add)(scmp_filter_ctx, const struct sysent *,
+			    const struct filter_opts *);
+} narrow[] = {
+	{ D_OPEN,	add_open_row },
+	{ D_IOCTL,	add_ioctl_row },
+	{ D_MMAP,	add_mmap_rules },
+	{ D_MUNMAP,	add_munmap_rules },
+	{ D_MREMAP,	add_mremap_rules },
+	{ D_CLOSE,	add_close_rules },
+};
+
+static int
+add_row(scmp_filter_ctx ctx, const struct sysent *s,
+    const struct filter_opts *fo)
+{
+	for (size_t i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++)
+		if (s->decode & narrow[i].decode)
+			return narrow[i].add(ctx, s, fo);
+	return seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG), s->pub.nr, 0);
+}
+
 static const int cred_calls[] = {
 	SCMP_SYS(setuid), SCMP_SYS(setreuid), SCMP_SYS(setresuid),
 	SCMP_SYS(setfsuid),
 };
 
 static int
-add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
+add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 {
 	int rc;
 
 	for (size_t i = 0; i < sysent_count(); i++) {
-		const struct sysent *s = sysent_row(i);
-
-		if (s->decode & D_OPEN)
-			rc = add_open_rules(ctx, s);
-		else if (s->decode & D_IOCTL)
-			rc = add_ioctl_rules(ctx, s);
-		else
-			rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG),
-			    s->pub.nr, 0);
+		rc = add_row(ctx, sysent_row(i), fo);
 		if (rc < 0)
 			return rc;
 	}
@@ -102,7 +201,7 @@ add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
 	    sizeof(cred_calls[0]); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_CRED),
 		    cred_calls[i], 0);
-	if (rc == 0 && !allow_io_uring)
+	if (rc == 0 && !fo->allow_io_uring)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		    SCMP_SYS(io_uring_setup), 0);
 	return rc;
@@ -116,7 +215,7 @@ add_rules(scmp_filter_ctx ctx, bool allow_io_uring)
  * memory file into prog->filter (malloc'd; filter_free).
  */
 int
-filter_build(bool allow_io_uring, struct sock_fprog *prog)
+filter_build(const struct filter_opts *fo, struct sock_fprog *prog)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	off_t size;
@@ -129,7 +228,7 @@ filter_build(bool allow_io_uring, struct sock_fprog *prog)
 	/* other architectures' syscalls (int 0x80) pass untraced, never killed */
 	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ALLOW);
 	if (rc == 0)
-		rc = add_rules(ctx, allow_io_uring);
+		rc = add_rules(ctx, fo);
 	if (rc == 0 && (fd = memfd_create("badio-bpf", MFD_CLOEXEC)) < 0)
 		rc = -errno;
 	if (rc == 0)
@@ -164,13 +263,13 @@ filter_free(struct sock_fprog *prog)
  * workers start hundreds of runs.
  */
 int
-filter_get(bool allow_io_uring, const struct sock_fprog **prog)
+filter_get(const struct filter_opts *fo, const struct sock_fprog **prog)
 {
-	static struct sock_fprog cache[2];
-	struct sock_fprog *p = &cache[allow_io_uring];
+	static struct sock_fprog cache[4];
+	struct sock_fprog *p = &cache[fo->allow_io_uring | fo->trace_close << 1];
 	int rc;
 
-	if (!p->filter && (rc = filter_build(allow_io_uring, p)) < 0)
+	if (!p->filter && (rc = filter_build(fo, p)) < 0)
 		return rc;
 	*prog = p;
 	return 0;

@@ -138,9 +138,9 @@ on_seccomp(struct tracer *tr, struct task *t)
 	if (!sc || !site_enter(tr, t, sc, si.seccomp.args,
 	    si.instruction_pointer, si.stack_pointer))
 		goto out_cont;
-	if (inject_wanted(tr, t)) {
+	if (inject_decide(tr, t)) {
 		inject_enter(tr, t);
-		if (t->p.fault == REC_FAULT_CRASH) {
+		if (t->p.how == HOW_KILL) {
 			site_exit(tr, t, 0, false);
 			return;		/* killed: never resumed */
 		}
@@ -185,7 +185,7 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 	}
 	tr->res->stops.exit++;
 	rval = si.exit.rval;
-	if (is_restart(rval) && t->p.fault == REC_FAULT_NONE) {
+	if (is_restart(rval) && t->p.how == HOW_NONE) {
 		free(t->rs.path);
 		t->rs.path = strdup(t->p.path);
 		t->rs.valid = t->rs.path != NULL;
@@ -196,21 +196,37 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 		t->p.active = false;
 		goto out_cont;
 	}
-	if (t->p.fault != REC_FAULT_NONE)
+	if (t->p.how != HOW_NONE)
 		rval = inject_exit(tr, t, rval);
+	rules_exit(tr, t, rval);
 	site_exit(tr, t, rval, true);
 out_cont:
 	resume(t->tid, PTRACE_CONT, 0);
 }
 
-static void
-on_new_child(struct tracer *tr, struct task *t)
+/* The thread group of a task that has just been created. */
+static pid_t
+tgid_of(pid_t tid)
 {
+	struct task probe = { .tid = tid };
+
+	return task_tgid(&probe);
+}
+
+static void
+on_new_child(struct tracer *tr, struct task *t, int st)
+{
+	int ev = (unsigned)st >> 16;
 	unsigned long msg;
+	pid_t parent = task_tgid(t);
 
 	/* without memory now, the task is added at its first stop */
-	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) == 0)
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) == 0) {
 		task_add(tr, (pid_t)msg);
+		/* a new process has its parent's mappings */
+		if (ev != PTRACE_EVENT_CLONE || tgid_of((pid_t)msg) != parent)
+			mapping_fork(tr, parent, (pid_t)msg);
+	}
 	resume(t->tid, PTRACE_CONT, 0);
 }
 
@@ -275,7 +291,7 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 		on_syscall_exit(tr, t);
 		break;
 	case STOP_NEW_CHILD:
-		on_new_child(tr, t);
+		on_new_child(tr, t, st);
 		break;
 	case STOP_EXEC:
 		on_exec(tr, t);

@@ -14,6 +14,8 @@ static const char *const family_names[REC_FAM_COUNT] = {
 	[REC_FAM_WRITE]		= "write",
 	[REC_FAM_SYNC]		= "sync",
 	[REC_FAM_NAMESPACE]	= "namespace",
+	[REC_FAM_MMAP]		= "mmap",
+	[REC_FAM_CLOSE]		= "close",
 };
 
 static const char *const kind_names[REC_KIND_COUNT] = {
@@ -32,6 +34,8 @@ static const char *const fault_names[REC_FAULT_COUNT] = {
 	[REC_FAULT_EIO]		= "eio",
 	[REC_FAULT_ENOSPC]	= "enospc",
 	[REC_FAULT_CRASH]	= "crash",
+	[REC_FAULT_EIO_DEV]	= "eio+",
+	[REC_FAULT_ENOSPC_DEV]	= "enospc+",
 };
 
 static int

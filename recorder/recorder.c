@@ -202,6 +202,8 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 		return -ENOMEM;
 	tr->no_emulation = getenv("BADIO_NO_EMULATE") != NULL;
 	tr->no_callsite = getenv("BADIO_NO_CALLSITE") != NULL;
+	if (maps_init(tr) < 0)
+		return -ENOMEM;
 	return tracer_tables_init(tr);
 }
 
@@ -209,6 +211,9 @@ static void
 tracer_release(struct tracer *tr)
 {
 	tracer_tables_free(tr);
+	maps_release(tr);
+	rules_release(tr);
+	written_free(tr);
 	callsite_release(tr);
 	free(tr->fstypes);
 	free(tr->buf);
@@ -331,7 +336,8 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 		*stage = REC_STAGE_CGROUP;
 		goto out_release;
 	}
-	rc = filter_get(o->allow_io_uring, &filter);
+	rc = filter_get(&(struct filter_opts){ .allow_io_uring = o->allow_io_uring,
+	    .trace_close = o->trace_close }, &filter);
 	if (rc < 0) {
 		*stage = REC_STAGE_SECCOMP;
 		goto out_release;

@@ -37,6 +37,10 @@ enum rec_family {
 	REC_FAM_NAMESPACE,	/* rename*, unlink*, rmdir, mkdir*, link*, symlink*,
 				 * mknod*, truncate, ftruncate, fallocate,
 				 * creating opens */
+	REC_FAM_MMAP,		/* mmap (MAP_SHARED, PROT_WRITE, a file), munmap and
+				 * mremap of such a mapping (recorder/mapping.c) */
+	REC_FAM_CLOSE,		/* close of a written regular file, with
+				 * rec_opts.trace_close only */
 	REC_FAM_COUNT
 };
 
@@ -59,6 +63,16 @@ enum rec_fault {
 	REC_FAULT_EIO,		/* do not execute, return -EIO */
 	REC_FAULT_ENOSPC,	/* do not execute, return -ENOSPC */
 	REC_FAULT_CRASH,	/* SIGKILL every traced process before the call */
+	/*
+	 * Persistent faults ("eio+", "enospc+"): the target call fails as
+	 * with EIO or ENOSPC, and from it on a rule holds for its file system
+	 * (st_dev) until the run ends (recorder/rule.c).
+	 */
+	REC_FAULT_EIO_DEV,	/* a dead device: every write, sync, namespace and
+				 * close call on it fails with EIO */
+	REC_FAULT_ENOSPC_DEV,	/* a full file system: calls that need new blocks
+				 * fail with ENOSPC or are cut short; freed
+				 * space can be used again (recorder/space.c) */
 	REC_FAULT_COUNT
 };
 
@@ -76,6 +90,8 @@ struct rec_frame {
 	const char	*module;	/* path of the mapped file, or "[vdso]" */
 	uint64_t	offset;		/* file offset of the address */
 };
+
+struct rec_maps;		/* the mapped files' durable images, below */
 
 /* One completed traced call.  Strings live until the callback returns. */
 struct rec_site {
@@ -116,10 +132,23 @@ struct rec_site {
 	unsigned	nframes;
 	bool		unwound;	/* frames from a full unwind (--stacks),
 					 * else from the stack scan */
-	enum rec_fault	fault;		/* fault injected at this site, or NONE */
+	enum rec_fault	fault;		/* fault injected at this site (the target,
+					 * or a call a persistent fault's rule
+					 * broke), or NONE */
+	bool		mapped;		/* the file has a shared writable mapping
+					 * in a traced process (or this is one of
+					 * the mmap family's calls on it) */
+	const struct rec_maps *maps;	/* with rec_opts.map_copies: the mapped
+					 * files' durable images (below), valid
+					 * while the callback runs; else NULL */
 };
 
-/* Which site to break, found by replay key (family, path, ordinal). */
+/*
+ * Which site to break, found by replay key (family, path, ordinal).  A
+ * one-shot fault breaks that call only; a persistent one
+ * (rec_fault_persistent) also arms its rule there, for the target's file
+ * system, and every later call the rule covers is broken too.
+ */
 struct rec_target {
 	enum rec_fault	fault;
 	enum rec_family	family;
@@ -151,6 +180,13 @@ struct rec_opts {
 					 * in (it joins before exec), so that the
 					 * caller can kill all it starts; NULL:
 					 * badio's own */
+	bool		trace_close;	/* close of a written regular file is a site
+					 * (family close): a stop at every close */
+	bool		map_copies;	/* keep durable images of mapped files
+					 * (rec_site.maps) */
+	size_t		map_copy_mem;	/* bytes of images kept in memory before the
+					 * rest goes to a temporary file;
+					 * 0 = default (64 MiB) */
 };
 
 enum rec_status {
@@ -173,6 +209,14 @@ struct rec_result {
 					 * processes it started ran on until
 					 * the timeout or interrupt */
 	int		root_code;	/* then: PROG's own exit status */
+	uint64_t	rule_hits;	/* calls after the target that a persistent
+					 * fault's rule broke */
+	uint64_t	map_images;	/* durable images taken (map_copies) */
+	uint64_t	map_image_bytes; /* bytes copied into them */
+	uint64_t	map_mem_peak;	/* most image bytes held in memory at once */
+	uint64_t	map_disk_peak;	/* most image bytes in the temporary file */
+	uint64_t	map_image_errors; /* images that could not be kept (the range
+					 * is then marked lost, rec_mapimage.lost) */
 	/*
 	 * Stops by kind, to check the tracer's invariants (docs/ptrace.md):
 	 * no syscall-entry stop ever, every exit stop reports op EXIT.
@@ -228,6 +272,43 @@ int		rec_kind_parse(const char *name);
 int		rec_fault_parse(const char *name);
 bool		rec_fault_applies(enum rec_fault f, const struct rec_sysent *sc,
 		    int64_t count);
+/* The target fails, and a rule holds for its file system from then on. */
+bool		rec_fault_persistent(enum rec_fault f);
+
+/*
+ * Files written through shared writable mappings (recorder/mapping.c).
+ * badio sees the mmap, msync, munmap and mremap calls, never the stores,
+ * so what a power failure would leave of a mapped range is its content
+ * at the last call that made it durable: msync(MS_SYNC) over it,
+ * fsync/fdatasync of its file, syncfs of its file system, sync.  With
+ * rec_opts.map_copies the recorder keeps that content, one image per
+ * mapped range: taken when the range is mapped (not durable yet: synced
+ * is false) and refreshed at each such call.  An image lives until its
+ * file is synced whole after the last mapping of the range is gone.
+ * A crash-state builder writes each image over its range in the state's
+ * copy of the file (rec_mapimage_apply), after the file's own history.
+ */
+struct rec_mapimage {
+	uint64_t	dev;		/* the file: st_dev, st_ino */
+	uint64_t	ino;
+	int64_t		offset;		/* the range of the file mapped */
+	int64_t		len;
+	int64_t		file_size;	/* the file's size when the image was taken */
+	uint64_t	seq;		/* the site that took it last */
+	bool		synced;		/* taken at a durability point (else at the
+					 * mmap: what the file held then) */
+	bool		mapped;		/* a traced process still maps it */
+	bool		lost;		/* could not be kept: its content is unknown */
+};
+/* The images, in the order they were first taken; *out valid as maps. */
+size_t	rec_maps_images(const struct rec_maps *m,
+	    const struct rec_mapimage *const **out);
+/* Up to len bytes of an image from off (relative to im->offset). */
+ssize_t	rec_mapimage_read(const struct rec_maps *m,
+	    const struct rec_mapimage *im, void *buf, size_t len, int64_t off);
+/* Write the image over its range of fd (a copy of the file); -ENODATA if lost. */
+int	rec_mapimage_apply(const struct rec_maps *m,
+	    const struct rec_mapimage *im, int fd);
 
 /*
  * Symbols for frames, looked up when shown, from the module file (and

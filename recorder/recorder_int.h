@@ -42,6 +42,13 @@ enum {
 	D_RENAME	= 1u << 15,	/* replaces path2 if it exists */
 	D_IOCTL		= 1u << 16,	/* a site only for the commands in words
 					 * (filtered in BPF, as D_OPEN) */
+	D_MMAP		= 1u << 17,	/* a site only for a shared writable file
+					 * mapping (mapping.c) */
+	D_MUNMAP	= 1u << 18,	/* a site only over a tracked mapping */
+	D_MREMAP	= 1u << 19,	/* the same, moving or resizing it */
+	D_CLOSE		= 1u << 20,	/* the call always takes effect: a fault
+					 * replaces its result; a site only for a
+					 * written regular file */
 };
 
 /*
@@ -94,6 +101,23 @@ const struct sysent *sysent_row(size_t i);
  */
 #define PATH_CAP	(PATH_MAX + 64)
 
+/* How a call is broken (inject.c), decided at its seccomp stop. */
+enum how {
+	HOW_NONE,
+	HOW_CUT,		/* count cut to keep bytes: the kernel writes them */
+	HOW_CUT_FAIL,		/* the same, then the result becomes -err */
+	HOW_SKIP_FAIL,		/* not executed; the result is -err */
+	HOW_RUN_FAIL,		/* executed (close always is), result then -err */
+	HOW_KILL,		/* every traced process killed before the call */
+};
+
+struct action {
+	enum rec_fault	fault;
+	enum how	how;
+	int		err;
+	uint64_t	keep;		/* HOW_CUT, HOW_CUT_FAIL */
+};
+
 /* The per-thread state of a site between its seccomp stop and its exit. */
 struct pending {
 	bool		active;
@@ -112,8 +136,15 @@ struct pending {
 	bool		append;		/* the fd has O_APPEND */
 	bool		direct;		/* the fd has O_DIRECT */
 	unsigned	fdflags;	/* the fd's status flags (F_GETFL) */
+	bool		writable;	/* the fd is open for writing */
 	int		dupfd;		/* badio's duplicate of fd (pidfd_getfd), -1 */
-	uint64_t	dev;		/* st_dev of the file behind dupfd */
+	uint64_t	dev;		/* st_dev of the file (see dev_known) */
+	uint64_t	ino;
+	bool		dev_known;	/* dev and ino are the file's (site_dev) */
+	bool		mapped;		/* rec_site.mapped */
+	int		rule_exit;	/* 1 + the rule that wants the exit stop */
+	int64_t		blocks;		/* space.c's note between enter and exit */
+	uint64_t	victim;		/* the inode an unlink or rename removes */
 	bool		existed;	/* path existed at the seccomp stop */
 	bool		existed2;	/* path2 existed (rename: replaced) */
 	/* copy calls: the source (path2) */
@@ -133,6 +164,11 @@ struct pending {
 	int64_t		crc_bytes;
 	unsigned	ordinal;
 	enum rec_fault	fault;
+	enum how	how;		/* and how (inject.c) */
+	int		err;
+	uint64_t	keep;
+	bool		target;		/* the target itself, not a rule's call */
+	int64_t		done;		/* HOW_CUT_FAIL: bytes the kernel wrote */
 	uint64_t	callsite;	/* call-site id, 0 unknown */
 	struct rec_frame frames[REC_MAX_FRAMES];
 	unsigned	nframes;	/* > 0 only at the first site of a call site */
@@ -200,6 +236,10 @@ struct tracer {
 	size_t		seen_cap;
 	unsigned char	*buf;		/* scratch for crc32 reads */
 	size_t		bufsize;
+	struct rule	*rules;		/* armed persistent faults (rule.c) */
+	size_t		nrules;
+	struct rec_maps	*maps;		/* mapped files and their images (mapping.c) */
+	struct inoset	*written;	/* inodes written, for close sites */
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
@@ -262,6 +302,7 @@ void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct tas
 struct fdref {
 	int		dupfd;		/* badio's duplicate, -1 (caller closes) */
 	uint64_t	dev;		/* st_dev, 0 if unknown */
+	uint64_t	ino;		/* st_ino, with dev */
 	int64_t		pos;		/* file position of a regular file, -1 */
 	unsigned	fl;		/* status flags (F_GETFL) */
 };
@@ -273,6 +314,7 @@ int		site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 void		site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval);
 void		pending_release(struct pending *p);
 int64_t		now_ns(void);
+bool		path_store(const struct tracer *tr, char *p);
 
 /* copy.c: copy_file_range, sendfile, splice (D_COPY) */
 bool		ioctl_traced(const struct sysent *sc, const uint64_t *args);
@@ -292,17 +334,99 @@ ssize_t		mem_read(pid_t tid, uint64_t addr, void *buf, size_t len);
 int		mem_read_str(pid_t tid, uint64_t addr, char *buf, size_t size);
 int		mem_write(pid_t tid, uint64_t addr, const void *buf, size_t len);
 
-/* inject.c */
-bool		inject_wanted(struct tracer *tr, struct task *t);
+/* inject.c: decide at the seccomp stop, apply, finish at the exit stop */
+bool		inject_decide(struct tracer *tr, struct task *t);
 int		inject_enter(struct tracer *tr, struct task *t);
 int64_t		inject_exit(struct tracer *tr, struct task *t, int64_t rval);
 
+/*
+ * rule.c: persistent faults.  A rule is armed at the target of a
+ * persistent fault for the target's file system, and from then on looks
+ * at every site (enter) and, if it asked, at its result (exit).  What a
+ * rule does is its model: a table of them in rule.c (a dead device) and
+ * space.c (a full file system).
+ */
+struct rule;
+struct rule_model {
+	enum rec_fault	fault;
+	/* set up the rule for the target's file system; -errno: not armed */
+	int		(*arm)(struct tracer *tr, struct rule *r, struct task *t);
+	/* true: the call is broken as *act says */
+	bool		(*enter)(struct tracer *tr, struct rule *r, struct task *t,
+			    struct action *act);
+	void		(*exit)(struct tracer *tr, struct rule *r, struct task *t,
+			    int64_t rval);
+	void		(*release)(struct rule *r);
+};
+struct rule {
+	const struct rule_model *model;
+	uint64_t	dev;		/* the file system it holds for */
+	struct space	*space;		/* the full file system's state */
+};
+const struct rule_model *rule_model_of(enum rec_fault f);
+void		rule_arm(struct tracer *tr, struct task *t,
+		    const struct rule_model *m);
+bool		rules_enter(struct tracer *tr, struct task *t, struct action *act);
+void		rules_exit(struct tracer *tr, struct task *t, int64_t rval);
+void		rules_release(struct tracer *tr);
+/* The file system (st_dev) a pending site acts on; false if unknown. */
+bool		site_dev(struct tracer *tr, struct task *t, uint64_t *dev);
+/* The absolute path of a pending site's path (or path2), into buf. */
+bool		site_abspath(const struct tracer *tr, const char *path, char *buf,
+		    size_t size);
+/* Does a traced process hold (dev, ino) open or mapped? */
+bool		inode_held(struct tracer *tr, uint64_t dev, uint64_t ino);
+
+/* space.c: the full file system of enospc+ */
+extern const struct rule_model space_model;
+
+/*
+ * mapping.c: shared writable file mappings, per process, and the images
+ * of the mapped files (struct rec_maps, recorder.h).
+ */
+struct mapset;
+int		maps_init(struct tracer *tr);
+void		maps_release(struct tracer *tr);
+void		mapset_free(struct mapset *ms);
+struct mapset	*mapset_copy(const struct mapset *ms);
+/* site_enter of the mmap family and msync: 1 a site, 0 not */
+int		mapping_enter(struct tracer *tr, struct task *t);
+void		mapping_exit(struct tracer *tr, struct task *t, int64_t rval);
+/* a sync made mapped data durable: refresh the images it covers */
+void		mapping_synced(struct tracer *tr, struct task *t);
+/* does (dev, ino) have a live mapping; its mapped range */
+bool		mapping_of_file(struct tracer *tr, uint64_t dev, uint64_t ino,
+		    int64_t *off, int64_t *len);
+bool		mapping_holds(struct tracer *tr, uint64_t dev, uint64_t ino);
+void		mapping_fork(struct tracer *tr, pid_t parent, pid_t child);
+struct mapset	**proc_mapset(struct tracer *tr, pid_t tgid);
+
+/* close sites (site.c): the inodes written by any traced process */
+void		written_add(struct tracer *tr, uint64_t dev, uint64_t ino);
+bool		written_has(struct tracer *tr, uint64_t dev, uint64_t ino);
+void		written_free(struct tracer *tr);
+
 /* filter.c: build in badio before fork, install in the child */
 struct sock_fprog;
-int		filter_build(bool allow_io_uring, struct sock_fprog *prog);
+struct filter_opts {
+	bool		allow_io_uring;
+	bool		trace_close;
+};
+int		filter_build(const struct filter_opts *fo, struct sock_fprog *prog);
 void		filter_free(struct sock_fprog *prog);
 int		filter_install(const struct sock_fprog *prog);
-int		filter_get(bool allow_io_uring, const struct sock_fprog **prog);
+int		filter_get(const struct filter_opts *fo, const struct sock_fprog **prog);
+
+/*
+ * The mapping window (mapping.c): the tracer places the shared writable
+ * file mappings it follows at addresses whose bits 43..46 are 1100, so
+ * the filter can stop munmap and mremap there only.  8 TiB, far from
+ * the heap and from the top-down mmap area of an x86-64 process.
+ */
+#define MAP_WINDOW_LO	0x600000000000ull
+#define MAP_WINDOW_HI	0x680000000000ull
+#define MAP_WINDOW_MASK	0xfffff80000000000ull
+#define MAP_UNMAP_HUGE	(1ull << 40)	/* an unmap this long may reach it */
 
 /* arch_x86_64.c: register access one file per architecture */
 int		arch_set_nr(pid_t tid, long nr);

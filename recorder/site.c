@@ -160,7 +160,7 @@ path_normalize(char *p)
  * comes from the root prefix removed).  False if the result is PATH_MAX
  * bytes or longer, which no stored file path is.
  */
-static bool
+bool
 path_store(const struct tracer *tr, char *p)
 {
 	size_t len;
@@ -499,12 +499,14 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 	r->pos = -1;
 	r->fl = 0;
 	r->dev = 0;
+	r->ino = 0;
 	r->dupfd = pidfd >= 0 ? pidfd_getfd(pidfd, fd, 0) : -1;
 	if (r->dupfd >= 0 && fstat(r->dupfd, &st) == 0 &&
 	    (fl = fcntl(r->dupfd, F_GETFL)) >= 0) {
 		dev = (uint64_t)st.st_dev;
 		ino = (uint64_t)st.st_ino;
 		r->dev = dev;
+		r->ino = ino;
 		r->fl = (unsigned)fl;
 		if (S_ISREG(st.st_mode))
 			r->pos = lseek(r->dupfd, 0, SEEK_CUR);
@@ -546,10 +548,13 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 	fd_open(tr, t, p->fd, &r, p->path, &p->kind);
 	p->dupfd = r.dupfd;
 	p->dev = r.dev;
+	p->ino = r.ino;
+	p->dev_known = r.dev != 0;
 	p->pos = r.pos;
 	p->fdflags = r.fl;
 	p->append = (r.fl & O_APPEND) != 0;
 	p->direct = (r.fl & O_DIRECT) != 0;
+	p->writable = (r.fl & O_ACCMODE) != O_RDONLY;
 	/*
 	 * Only a regular file's duplicate is kept (for emulation and the
 	 * O_APPEND offset).  Holding a pipe's or socket's open would keep
@@ -559,50 +564,6 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 		close(p->dupfd);
 		p->dupfd = -1;
 	}
-}
-
-/*
- * The file mapped at addr, and the file offset of addr, from /proc/PID/maps.
- * Lines are read whole (a mapped file's name has no length limit there),
- * and a name too long to store is "<too long>".
- */
-static void
-map_resolve(struct tracer *tr, struct task *t, uint64_t addr, char *out,
-    int64_t *offset)
-{
-	char name[64], *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f;
-
-	snprintf(out, PATH_CAP, "<anonymous>");
-	snprintf(name, sizeof(name), "/proc/%d/maps", (int)t->tid);
-	f = fopen(name, "re");
-	if (!f)
-		return;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		unsigned long lo, hi, pgoff;
-		int pos = 0;
-
-		if (sscanf(line, "%lx-%lx %*s %lx %*s %*s%n", &lo, &hi, &pgoff,
-		    &pos) < 3 || addr < lo || addr >= hi)
-			continue;
-		while (line[pos] == ' ')
-			pos++;
-		line[strcspn(line, "\n")] = '\0';
-		if (line[pos] == '/') {
-			if (strlen(line + pos) < PATH_MAX) {
-				snprintf(out, PATH_CAP, "%s", line + pos);
-				path_store(tr, out);
-			} else {
-				snprintf(out, PATH_CAP, "<too long>");
-			}
-			*offset = (int64_t)(pgoff + (addr - lo));
-		}
-		break;
-	}
-	free(line);
-	fclose(f);
 }
 
 /*
@@ -667,11 +628,24 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->count = -1;
 	p->offset = -1;
 	p->fault = REC_FAULT_NONE;
+	p->how = HOW_NONE;
+	p->err = 0;
+	p->keep = 0;
+	p->target = false;
+	p->done = 0;
+	p->dev = 0;
+	p->ino = 0;
+	p->dev_known = false;
+	p->mapped = false;
+	p->rule_exit = 0;
+	p->blocks = -1;
+	p->victim = 0;
 	p->iov_restore = false;
 	p->pos = -1;
 	p->append = false;
 	p->direct = false;
 	p->fdflags = 0;
+	p->writable = false;
 	p->dupfd = -1;
 	p->existed = false;
 	p->existed2 = false;
@@ -793,9 +767,8 @@ decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
 			p->kind = REC_KIND_DIR;
 		if (sc->decode & D_MKNOD)
 			p->kind = mknod_kind(args[(int)sc->flags]);
-	} else if (sc->decode & D_MSYNC) {
-		map_resolve(tr, t, args[0], p->path, &p->offset);
-		p->kind = p->path[0] == '<' ? REC_KIND_OTHER : REC_KIND_REGULAR;
+	} else if (sc->decode & (D_MSYNC | D_MUNMAP | D_MREMAP)) {
+		;			/* mapping_enter, from the tables */
 	} else {
 		snprintf(p->path, PATH_CAP, "<all>");
 	}
@@ -838,8 +811,48 @@ callsite_enter(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp)
 }
 
 /*
+ * Is a written regular file's fd closed?  Only an fd open for writing:
+ * NFS and FUSE flush (and report deferred write errors) when one closes.
+ */
+static bool
+close_is_site(struct tracer *tr, const struct pending *p)
+{
+	return p->kind == REC_KIND_REGULAR && p->dev_known && p->writable &&
+	    written_has(tr, p->dev, p->ino);
+}
+
+/*
+ * Calls the filter stops that are sites only on what they act on: the
+ * mmap family and msync (the mapping tables), close (a written file).
+ * Sites on a mapped file are marked; an fsync or fdatasync of one
+ * names the range that is mapped.
+ */
+static bool
+site_kept(struct tracer *tr, struct task *t)
+{
+	struct pending *p = &t->p;
+	const struct sysent *sc = p->sc;
+	int64_t off, len;
+
+	if ((sc->decode & (D_MMAP | D_MUNMAP | D_MREMAP | D_MSYNC)))
+		return mapping_enter(tr, t) == 1;
+	if ((sc->decode & D_CLOSE) && !close_is_site(tr, p))
+		return false;
+	if (p->dev_known && p->kind == REC_KIND_REGULAR &&
+	    mapping_of_file(tr, p->dev, p->ino, &off, &len)) {
+		p->mapped = true;
+		if (sc->pub.nr == __NR_fsync || sc->pub.nr == __NR_fdatasync) {
+			p->offset = off;
+			p->count = len;
+		}
+	}
+	return true;
+}
+
+/*
  * At the seccomp stop: decode the call and give it its seq and ordinal.
- * Returns 1 if the call is a site, 0 if it is not (a plain openat2).
+ * Returns 1 if the call is a site, 0 if it is not (a plain openat2, an
+ * anonymous mmap in the window, a close of a file nobody wrote).
  */
 int
 site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
@@ -877,6 +890,10 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 	if (sc->decode & D_COPY)
 		copy_enter(tr, t);
 	flags_enter(t);
+	if (!site_kept(tr, t)) {
+		pending_release(p);
+		return 0;
+	}
 	if (t->rs.valid && t->rs.nr == sc->pub.nr &&
 	    strcmp(t->rs.path, p->path) == 0) {
 		/* the same call, restarted after a signal handler */
@@ -961,7 +978,8 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		.key = key, .fault = p->fault, .callsite = (int64_t)p->callsite,
 		.offset2 = p->offset2, .flags = p->flags[0] ? p->flags : NULL,
 		.frames = p->nframes ? p->frames : NULL, .nframes = p->nframes,
-		.unwound = p->unwound,
+		.unwound = p->unwound, .mapped = p->mapped,
+		.maps = tr->maps && tr->opts->map_copies ? tr->maps : NULL,
 	};
 
 	rec_key_format(key, sizeof(key), p->sc->pub.family, p->path, p->ordinal);
@@ -971,6 +989,22 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		if (tr->cb_error)
 			tracer_kill_all(tr, REC_INTERRUPTED);
 	}
+}
+
+/* What a completed call changes in the tables. */
+static void
+site_effects(struct tracer *tr, struct task *t, int64_t rval)
+{
+	const struct pending *p = &t->p;
+	enum rec_family fam = p->sc->pub.family;
+
+	if (fam == REC_FAM_MMAP || (p->sc->decode & D_MSYNC))
+		mapping_exit(tr, t, rval);
+	else if (fam == REC_FAM_SYNC && rval == 0)
+		mapping_synced(tr, t);
+	if (tr->opts->trace_close && p->dev_known && rval >= 0 &&
+	    (fam == REC_FAM_WRITE || fam == REC_FAM_MMAP))
+		written_add(tr, p->dev, p->ino);
 }
 
 /*
@@ -1018,7 +1052,7 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 {
 	struct pending *p = &t->p;
 	/* what the kernel really did, before a fault replaced the result */
-	int64_t done = p->fault == REC_FAULT_TORN ? tr->res->fault_bytes : rval;
+	int64_t done = p->how == HOW_CUT_FAIL ? p->done : rval;
 	const struct sysent *sc = p->sc;
 	uint32_t crc = 0;
 	int64_t crc_bytes = -1;
@@ -1036,6 +1070,8 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 		crc_bytes = copy_crc(tr, t, done, &crc);
 	}
 	flags_exit(t, rval, has_rval);
+	if (has_rval)
+		site_effects(tr, t, rval);
 	pending_release(p);
 	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes);
 	/* names changed or went: cached fd paths may be stale */

@@ -24,9 +24,16 @@
 #include "recorder/recorder_int.h"
 
 #define F(x)	(1u << REC_FAULT_##x)
-#define WRITE_FAULTS	(F(SHORT) | F(TORN) | F(EIO) | F(ENOSPC) | F(CRASH))
-#define PLAIN_FAULTS	(F(EIO) | F(CRASH))
-#define SPACE_FAULTS	(F(EIO) | F(ENOSPC) | F(CRASH))
+#define WRITE_FAULTS	(F(SHORT) | F(TORN) | F(EIO) | F(ENOSPC) | F(CRASH) | \
+			 F(EIO_DEV) | F(ENOSPC_DEV))
+#define PLAIN_FAULTS	(F(EIO) | F(CRASH) | F(EIO_DEV))
+#define SPACE_FAULTS	(F(EIO) | F(ENOSPC) | F(CRASH) | F(EIO_DEV) | F(ENOSPC_DEV))
+/* sync acts on every file system: no one device to declare dead */
+#define ALL_FAULTS	(F(EIO) | F(CRASH))
+/* mapping calls do no I/O: the program can only be stopped there */
+#define MAP_FAULTS	(F(CRASH))
+/* close always releases the fd: its faults replace the result (D_CLOSE) */
+#define CLOSE_FAULTS	(F(EIO) | F(EIO_DEV))
 
 /*
  * The words of sites.flags (docs/schema.md): the constant's name in lower
@@ -108,6 +115,8 @@ static const struct flag_words NONE = { NULL, 0, true };	/* must be 0 */
 #define W	REC_FAM_WRITE
 #define S	REC_FAM_SYNC
 #define N	REC_FAM_NAMESPACE
+#define M	REC_FAM_MMAP
+#define C	REC_FAM_CLOSE
 #define ROW(name, fam, faults, fd, dfd, p, fd2, dfd2, p2, off2, buf, cnt, \
 	    off, fl, words, dec)					\
 	{ { #name, __NR_##name, fam, faults }, fd, dfd, p, fd2, dfd2, p2, \
@@ -132,7 +141,7 @@ static const struct sysent table[] = {
 	ROW(sync_file_range, S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1,  2,  1,  3, &SFR,   0),
 	ROW(msync,           S, PLAIN_FAULTS, -1, -1, -1, -1, -1, -1, -1, -1,  1, -1,  2, &MSYNC, D_MSYNC),
 	ROW(syncfs,          S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
-	ROW(sync,            S, PLAIN_FAULTS, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     D_ALL),
+	ROW(sync,            S, ALL_FAULTS,   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     D_ALL),
 	ROW(rename,          N, PLAIN_FAULTS, -1, -1,  0, -1, -1,  1, -1, -1, -1, -1, -1, NO,     D_RENAME),
 	ROW(renameat,        N, PLAIN_FAULTS, -1,  0,  1, -1,  2,  3, -1, -1, -1, -1, -1, NO,     D_RENAME),
 	ROW(renameat2,       N, PLAIN_FAULTS, -1,  0,  1, -1,  2,  3, -1, -1, -1, -1,  4, &RENAME, D_RENAME),
@@ -154,6 +163,12 @@ static const struct sysent table[] = {
 	ROW(openat,          N, SPACE_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1, -1, -1,  2, &OPEN,  D_OPEN | D_FOLLOW),
 	ROW(creat,           N, SPACE_FAULTS, -1, -1,  0, -1, -1, -1, -1, -1, -1, -1, -1, &OPEN,  D_OPEN | D_FOLLOW),
 	ROW(openat2,         N, SPACE_FAULTS, -1,  0,  1, -1, -1, -1, -1, -1, -1, -1,  2, &OPEN,  D_OPEN | D_OPENHOW | D_FOLLOW),
+	/* the filter stops only where a file mapping may be (filter.c) */
+	ROW(mmap,            M, MAP_FAULTS,    4, -1, -1, -1, -1, -1, -1, -1,  1,  5,  3, NO,     D_MMAP),
+	ROW(munmap,          M, MAP_FAULTS,   -1, -1, -1, -1, -1, -1, -1, -1,  1, -1, -1, NO,     D_MUNMAP),
+	ROW(mremap,          M, MAP_FAULTS,   -1, -1, -1, -1, -1, -1, -1, -1,  2, -1,  3, NO,     D_MREMAP),
+	/* with rec_opts.trace_close only */
+	ROW(close,           C, CLOSE_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     D_CLOSE),
 };
 
 const struct sysent *

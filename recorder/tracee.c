@@ -26,6 +26,7 @@ struct proc {
 	int		pidfd;		/* -1 if pidfd_open failed */
 	int		emulate;	/* -1 not yet known, 0 no, 1 yes */
 	struct maps	*maps;		/* executable mappings, NULL until needed */
+	struct mapset	*mapset;	/* shared writable file mappings (mapping.c) */
 };
 
 struct counter {
@@ -337,6 +338,7 @@ proc_get(struct tracer *tr, pid_t tgid)
 	pr->pidfd = pidfd_open(tgid, 0);
 	pr->emulate = -1;
 	pr->maps = NULL;
+	pr->mapset = NULL;
 	pr->next = *slot;
 	*slot = pr;
 	return pr;
@@ -382,6 +384,7 @@ proc_forget(struct tracer *tr, pid_t tgid)
 		if (pr->pidfd >= 0)
 			close(pr->pidfd);
 		maps_free(pr->maps);
+		mapset_free(pr->mapset);
 		free(pr);
 		return;
 	}
@@ -412,7 +415,93 @@ proc_exec(struct tracer *tr, pid_t tgid)
 		return;
 	maps_free(pr->maps);
 	pr->maps = NULL;
+	mapset_free(pr->mapset);	/* exec drops every mapping */
+	pr->mapset = NULL;
 	pr->emulate = -1;
+}
+
+/* The process's table of file mappings (mapping.c), NULL if no memory. */
+struct mapset **
+proc_mapset(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr = proc_get(tr, tgid);
+
+	return pr ? &pr->mapset : NULL;
+}
+
+/*
+ * The inodes written by a traced process, for close sites: an open
+ * addressing set of (dev, ino), grown at half full.
+ */
+struct inoset {
+	struct { uint64_t dev, ino; } *v;
+	size_t		n;
+	size_t		cap;
+};
+
+static size_t
+ino_hash(uint64_t dev, uint64_t ino, size_t cap)
+{
+	return (size_t)((dev * 0x9e3779b97f4a7c15ull) ^ ino) % cap;
+}
+
+static bool
+inoset_put(struct inoset *s, uint64_t dev, uint64_t ino)
+{
+	size_t i;
+
+	for (i = ino_hash(dev, ino, s->cap); s->v[i].dev || s->v[i].ino;
+	    i = (i + 1) % s->cap)
+		if (s->v[i].dev == dev && s->v[i].ino == ino)
+			return false;
+	s->v[i].dev = dev;
+	s->v[i].ino = ino;
+	s->n++;
+	return true;
+}
+
+void
+written_add(struct tracer *tr, uint64_t dev, uint64_t ino)
+{
+	struct inoset *s = tr->written, grown;
+
+	if (!s && !(s = tr->written = calloc(1, sizeof(*s))))
+		return;
+	if (2 * (s->n + 1) > s->cap) {
+		grown.cap = s->cap ? 2 * s->cap : 64;
+		grown.n = 0;
+		if (!(grown.v = calloc(grown.cap, sizeof(*grown.v))))
+			return;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].dev || s->v[i].ino)
+				inoset_put(&grown, s->v[i].dev, s->v[i].ino);
+		free(s->v);
+		*s = grown;
+	}
+	inoset_put(s, dev, ino);
+}
+
+bool
+written_has(struct tracer *tr, uint64_t dev, uint64_t ino)
+{
+	const struct inoset *s = tr->written;
+
+	if (!s || !s->cap)
+		return false;
+	for (size_t i = ino_hash(dev, ino, s->cap); s->v[i].dev || s->v[i].ino;
+	    i = (i + 1) % s->cap)
+		if (s->v[i].dev == dev && s->v[i].ino == ino)
+			return true;
+	return false;
+}
+
+void
+written_free(struct tracer *tr)
+{
+	if (tr->written)
+		free(tr->written->v);
+	free(tr->written);
+	tr->written = NULL;
 }
 
 /*

@@ -179,8 +179,8 @@ stdin_compress(struct store *s, const void *data, size_t len, void **out,
 static const char sql_rec_add[] =
 	"INSERT INTO recordings (exe, argv, env, init_dir, "
 	"start_ns, duration_ns, status, exit_code, deterministic, "
-	"version, kernel, sites, files) VALUES (?1, ?2, ?3, ?4, ?7, "
-	"?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+	"version, kernel, sites, files, trace_close) VALUES (?1, ?2, ?3, ?4, "
+	"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
 
 /* Status fields are NULL until the recording finishes (status set). */
 static void
@@ -202,6 +202,7 @@ bind_recording(sqlite3_stmt *st, const struct store_recording *r,
 	store_bind_text(st, 13, r->kernel, rc);
 	store_bind_i64_or_null(st, 14, r->sites, open, rc);
 	store_bind_i64_or_null(st, 15, r->files, open, rc);
+	store_bind_i64(st, 16, r->trace_close, rc);
 }
 
 static int
@@ -307,8 +308,8 @@ blob_inflate(struct store *s, sqlite3_stmt *st, int col, const char *what,
 static const char sql_rec_get[] =
 	"SELECT id, exe, argv, env, init_dir, init_format, init_size, start_ns, "
 	"duration_ns, status, exit_code, deterministic, version, kernel, "
-	"sites, files, stdin_blob, stdin_size, length(init_blob) "
-	"FROM recordings ORDER BY id LIMIT 1";
+	"sites, files, stdin_blob, stdin_size, length(init_blob), "
+	"trace_close FROM recordings ORDER BY id LIMIT 1";
 
 static int
 dup_field(struct store *s, sqlite3_stmt *st, int col, const char **field)
@@ -335,6 +336,7 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	r->files = store_col_i64(st, 15, 0);
 	r->init_size = store_col_i64(st, 6, 0);
 	r->init_bytes = store_col_i64(st, 18, 0);
+	r->trace_close = store_col_i64(st, 19, 0) != 0;
 	if ((rc = dup_field(s, st, 1, &r->exe)) < 0 ||
 	    (rc = dup_field(s, st, 4, &r->init_dir)) < 0 ||
 	    (rc = dup_field(s, st, 5, &r->init_format)) < 0 ||

@@ -353,6 +353,174 @@ static const char schema_v7[] =
 "DROP TABLE schema_v7_bump;\n"
 "PRAGMA user_version = 7;\n";
 
+/*
+ * Version 8: persistent faults, mapped files and close sites (issue 10).
+ *
+ * - fault_codes: every fault explore knows, with its kind (transient:
+ *   that call fails; persistent: from that call on, its file system keeps
+ *   failing; final: the program is gone); experiments.fault and
+ *   skipped.fault refer to it instead of a CHECK list, so a new fault is
+ *   one row here;
+ * - sites: families 'mmap' (mmap, munmap, mremap of a shared writable
+ *   file mapping) and 'close' (record --close); mapped: the file was
+ *   mapped shared and writable at that site;
+ * - recordings.trace_close: close sites were recorded (explore traces
+ *   them again, so the replay keys are the same).
+ *
+ * SQLite cannot change a CHECK in place: sites, experiments and skipped
+ * are rebuilt (schema_migrate() turns foreign keys off around it and
+ * checks them before the commit), the views and the trigger with them.
+ */
+static const char schema_v8[] =
+"DROP VIEW not_explored;\n"
+"DROP VIEW bugs;\n"
+"DROP VIEW verdicts;\n"
+"DROP TRIGGER experiments_unskip;\n"
+"\n"
+"CREATE TABLE fault_codes (\n"
+"  name TEXT PRIMARY KEY,      -- as in experiments.fault, --faults\n"
+"  rank INTEGER NOT NULL UNIQUE,  -- order in reports\n"
+"  kind TEXT NOT NULL CHECK (kind = 'transient' OR kind = 'persistent' OR\n"
+"                            kind = 'final'),\n"
+"                              -- transient: that call fails, later calls\n"
+"                              -- work; persistent: from that call on its\n"
+"                              -- file system keeps failing; final: the\n"
+"                              -- program is gone\n"
+"  meaning TEXT NOT NULL\n"
+") WITHOUT ROWID;\n"
+"INSERT INTO fault_codes (name, rank, kind, meaning) VALUES\n"
+"  ('short', 1, 'transient', 'the call writes about half and returns that'),\n"
+"  ('torn', 2, 'transient', 'the call writes about half, then fails with EIO'),\n"
+"  ('eio', 3, 'transient', 'the call is not executed and fails with EIO'),\n"
+"  ('enospc', 4, 'transient', 'the call is not executed and fails with ENOSPC'),\n"
+"  ('crash', 5, 'final', 'every process is killed before the call'),\n"
+"  ('eio+', 6, 'persistent', 'EIO here and at every later write, sync,\n"
+"    namespace or close call on its file system: a dead device'),\n"
+"  ('enospc+', 7, 'persistent', 'ENOSPC here, then its file system is full:\n"
+"    calls that need new blocks fail or are cut short until space is freed');\n"
+"\n"
+"ALTER TABLE recordings ADD COLUMN trace_close INTEGER NOT NULL DEFAULT 0\n"
+"  CHECK (trace_close IN (0, 1));\n"
+"                              -- 1: close of a written regular file is a\n"
+"                              -- site (record --close)\n"
+"\n"
+"CREATE TABLE sites_v8 (\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  recording INTEGER NOT NULL REFERENCES recordings (id),\n"
+"  seq INTEGER NOT NULL,       -- 1-based order in which calls entered\n"
+"  pid INTEGER NOT NULL,       -- thread group id\n"
+"  tid INTEGER NOT NULL,       -- thread id\n"
+"  syscall TEXT NOT NULL,      -- 'write', 'pwrite64', 'renameat2', ...\n"
+"  family TEXT NOT NULL CHECK (family = 'write' OR family = 'sync' OR\n"
+"                              family = 'namespace' OR family = 'mmap' OR\n"
+"                              family = 'close'),\n"
+"  fd INTEGER,                 -- fd argument; NULL: the call takes none\n"
+"  path TEXT,                  -- relative to the run directory inside it,\n"
+"                              -- else absolute; or '<stdout>', '<pipe>'...\n"
+"  path2 TEXT,                 -- rename target; NULL otherwise\n"
+"  kind TEXT NOT NULL CHECK (kind = 'regular' OR kind = 'dir' OR\n"
+"                            kind = 'pipe' OR kind = 'socket' OR\n"
+"                            kind = 'tty' OR kind = 'other'),\n"
+"  offset INTEGER,             -- file offset before the call (mmap family,\n"
+"                              -- msync: of the range; fsync of a mapped\n"
+"                              -- file: of the range mapped); NULL: none\n"
+"  count INTEGER,              -- bytes requested (length for truncate,\n"
+"                              -- of the range...); NULL: none\n"
+"  result INTEGER,             -- bytes, fd, address or 0, or -errno; NULL:\n"
+"                              -- the task died inside the call\n"
+"  append INTEGER NOT NULL DEFAULT 0 CHECK (append IN (0, 1)),\n"
+"                              -- 1: O_APPEND\n"
+"  t_ns INTEGER NOT NULL,      -- ns since the program started\n"
+"  crc32 INTEGER,              -- crc32 of the bytes written; NULL: no data\n"
+"  crc_bytes INTEGER,          -- bytes crc32 covers; NULL: no data\n"
+"  key TEXT NOT NULL,          -- replay key 'family:path:ordinal'\n"
+"  key_path TEXT NOT NULL,     -- path part of key\n"
+"  ordinal INTEGER NOT NULL,   -- ordinal part of key, 1-based\n"
+"  callsite INTEGER,           -- call-site id (callsites.id); NULL: unknown\n"
+"  flags TEXT,                 -- comma-separated words in a fixed order:\n"
+"                              -- ''osync'', ''created'', ''exchange'',\n"
+"                              -- ''keep_size,punch_hole''... (docs/schema.md,\n"
+"                              -- \"flags\"); NULL: none\n"
+"  offset2 INTEGER,            -- copy calls: offset in path2 (the source)\n"
+"                              -- before the call; NULL: none (a pipe)\n"
+"  mapped INTEGER NOT NULL DEFAULT 0 CHECK (mapped IN (0, 1))\n"
+"                              -- 1: the file was mapped shared and\n"
+"                              -- writable by a traced process (its stores\n"
+"                              -- are not sites: docs/manual.md)\n"
+");\n"
+"INSERT INTO sites_v8 SELECT *, 0 FROM sites;\n"
+"DROP TABLE sites;\n"
+"ALTER TABLE sites_v8 RENAME TO sites;\n"
+"CREATE INDEX sites_key ON sites (family, key_path, ordinal);\n"
+"CREATE INDEX sites_callsite ON sites (callsite);\n"
+"\n"
+"CREATE TABLE experiments_v8 (\n"
+"  id INTEGER PRIMARY KEY,\n"
+"  site INTEGER NOT NULL REFERENCES sites (id),\n"
+"  fault TEXT NOT NULL REFERENCES fault_codes (name),\n"
+"  injected INTEGER NOT NULL CHECK (injected IN (0, 1)),\n"
+"                              -- 1: the fault happened\n"
+"  fault_bytes INTEGER,        -- bytes a short or torn fault let through;\n"
+"                              -- NULL: none\n"
+"  status TEXT NOT NULL,       -- 'exit:N', 'signal:NAME', 'timeout', 'crash'\n"
+"  duration_ns INTEGER NOT NULL,  -- wall time of the re-run\n"
+"  oracle_exit INTEGER,        -- oracle's exit status; NULL: did not exit\n"
+"  verdict TEXT NOT NULL REFERENCES verdict_codes (name),\n"
+"  prog_tail TEXT,             -- last bytes of the program's output\n"
+"  oracle_tail TEXT,           -- last bytes of the oracle's output\n"
+"  diverged INTEGER NOT NULL DEFAULT 0 CHECK (diverged IN (0, 1)),\n"
+"                              -- 1: sites differed before the fault\n"
+"  divergence TEXT,            -- where they first differed; NULL: did not\n"
+"  created_ns INTEGER NOT NULL -- when stored, ns since the Unix epoch\n"
+");\n"
+"INSERT INTO experiments_v8 SELECT * FROM experiments;\n"
+"DROP TABLE experiments;\n"
+"ALTER TABLE experiments_v8 RENAME TO experiments;\n"
+"CREATE UNIQUE INDEX experiments_site_fault ON experiments (site, fault);\n"
+"CREATE INDEX experiments_verdict ON experiments (verdict);\n"
+"\n"
+"CREATE TABLE skipped_v8 (\n"
+"  site INTEGER NOT NULL REFERENCES sites (id),\n"
+"  fault TEXT NOT NULL REFERENCES fault_codes (name),\n"
+"  reason TEXT NOT NULL CHECK (reason = 'per-callsite'),\n"
+"                              -- why: 'per-callsite' (explore --per-callsite)\n"
+"  PRIMARY KEY (site, fault)\n"
+") WITHOUT ROWID;\n"
+"INSERT INTO skipped_v8 SELECT * FROM skipped;\n"
+"DROP TABLE skipped;\n"
+"ALTER TABLE skipped_v8 RENAME TO skipped;\n"
+"CREATE TRIGGER experiments_unskip AFTER INSERT ON experiments\n"
+"BEGIN\n"
+"  DELETE FROM skipped WHERE site = NEW.site AND fault = NEW.fault;\n"
+"END;\n"
+"\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key,\n"
+"  s.callsite AS callsite, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns, s.mapped AS mapped\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"ORDER BY s.seq, e.fault;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault;\n"
+"\n"
+"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"
+"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"
+"  s.family AS family, s.path AS path, s.key AS key,\n"
+"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"
+"FROM skipped k JOIN sites s ON s.id = k.site\n"
+"ORDER BY s.seq, k.fault;\n"
+"PRAGMA user_version = 8;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -361,6 +529,7 @@ static const char *const migrations[] = {
 	schema_v5,		/* 4 -> 5 */
 	schema_v6,		/* 5 -> 6 */
 	schema_v7,		/* 6 -> 7 */
+	schema_v8,		/* 7 -> 8 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -456,6 +625,28 @@ apply_migrations(struct store *s)
 }
 
 /*
+ * A migration may rebuild a table (SQLite's way to change a CHECK):
+ * foreign keys are off meanwhile, as SQLite's ALTER TABLE page says to
+ * do, and checked before the commit.
+ */
+static int
+foreign_keys_hold(struct store *s)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA foreign_key_check", -1, &st,
+	    NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	rc = store_step(s, st);
+	sqlite3_finalize(st);
+	if (rc == 1)
+		return store_fail(s, -EBADMSG, "a migration broke a foreign key");
+	return rc;
+}
+
+/*
  * Bring the database to schema_latest() in one transaction.  The version
  * is read again inside it: another badio may have migrated meanwhile.
  */
@@ -464,19 +655,26 @@ schema_migrate(struct store *s)
 {
 	int rc;
 
-	rc = store_exec(s, "BEGIN IMMEDIATE");
+	rc = store_exec(s, "PRAGMA foreign_keys = OFF");
 	if (rc < 0)
 		return rc;
+	rc = store_exec(s, "BEGIN IMMEDIATE");
+	if (rc < 0)
+		goto out_keys;
 	rc = apply_migrations(s);
+	if (rc == 0)
+		rc = foreign_keys_hold(s);
 	if (rc < 0)
 		goto out_rollback;
 	rc = store_exec(s, "COMMIT");
 	if (rc < 0)
 		goto out_rollback;
-	return 0;
+	return store_exec(s, "PRAGMA foreign_keys = ON");
 
 out_rollback:
 	/* keeps the message of the failure, not of the rollback */
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+out_keys:
+	sqlite3_exec(s->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc;
 }

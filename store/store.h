@@ -77,6 +77,7 @@ struct store_recording {
 	const char	*status;	/* "exit:N", "signal:NAME", "interrupted" */
 	int		exit_code;	/* badio's exit status for this run (N or 128+sig) */
 	bool		deterministic;	/* ASLR off + fixed environment */
+	bool		trace_close;	/* close sites were recorded (record --close) */
 	const char	*version;	/* badio version */
 	const char	*kernel;	/* uname -r */
 	int64_t		sites;		/* number of sites */
@@ -146,6 +147,7 @@ struct store_site {
 	int64_t		callsite;	/* 0: unknown (NULL) */
 	const char	*flags;		/* NULL: none */
 	int64_t		offset2;	/* -1: none (NULL) */
+	bool		mapped;		/* the file was mapped shared and writable */
 };
 
 int	store_site_add(struct store *s, const struct store_site *site);

@@ -128,7 +128,7 @@ int	schema_migrate(struct store *s);
 	a "syscall, " a "family, " a "fd, " a "path, " a "path2, "	\
 	a "kind, " a "offset, " a "count, " a "result, " a "append, "	\
 	a "t_ns, " a "crc32, " a "crc_bytes, " a "key, " a "key_path, "	\
-	a "ordinal, " a "callsite, " a "flags, " a "offset2"
+	a "ordinal, " a "callsite, " a "flags, " a "offset2, " a "mapped"
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 
 /*

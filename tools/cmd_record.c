@@ -32,7 +32,7 @@
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
 	"                    [--stacks] [--timeout SEC] [--no-determinism]\n"
-	"                    [--allow-io-uring] [-q] [--] PROG [ARGS...]\n"
+	"                    [--allow-io-uring] [--close] [-q] [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -50,12 +50,16 @@ const char record_usage[] =
 	"                       every process PROG started, as strace does\n"
 	"      --no-determinism run with ASLR, the environment and the CPUs as they are\n"
 	"      --allow-io-uring let PROG use io_uring (its I/O is invisible)\n"
+	"      --close          close of a written file is a site too (family\n"
+	"                       close: NFS and FUSE report write errors there);\n"
+	"                       badio then stops at every close\n"
 	"  -q, --quiet          no summary line\n"
 	"  -h, --help           show this help\n";
 
 enum {
 	OPT_NO_DETERMINISM = 0x100,
 	OPT_ALLOW_IO_URING,
+	OPT_CLOSE,
 };
 
 const struct option record_options[] = {
@@ -67,6 +71,7 @@ const struct option record_options[] = {
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "no-determinism",	no_argument,	   NULL, OPT_NO_DETERMINISM },
 	{ "allow-io-uring",	no_argument,	   NULL, OPT_ALLOW_IO_URING },
+	{ "close",		no_argument,	   NULL, OPT_CLOSE },
 	{ "stacks",		no_argument,	   NULL, 's' },
 	{ "timeout",		required_argument, NULL, 't' },
 	{ NULL, 0, NULL, 0 },
@@ -80,6 +85,7 @@ struct record_opts {
 	bool		keep;
 	bool		deterministic;
 	bool		allow_io_uring;
+	bool		trace_close;
 	bool		stacks;
 	bool		quiet;
 	int		timeout_ms;	/* 0: none */
@@ -126,6 +132,7 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		case 'h': exit(cmd_print_help("record"));
 		case OPT_NO_DETERMINISM: o->deterministic = false; break;
 		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
+		case OPT_CLOSE: o->trace_close = true; break;
 		default:
 			die_usage("record: unknown option or missing argument '%s' "
 			    "(see 'badio help record')", argv[optind - 1]);
@@ -601,7 +608,7 @@ cmd_record(int argc, char **argv)
 		.exe = exe, .argv = o.argv, .envp = env, .init_dir = o.init,
 		.start_unix_ns = unix_ns(), .status = "running",
 		.deterministic = o.deterministic, .version = BADIO_VERSION,
-		.kernel = kernel_release(),
+		.kernel = kernel_release(), .trace_close = o.trace_close,
 	};
 	rc = store_begin(r.store);
 	if (rc == 0)
@@ -627,6 +634,7 @@ cmd_record(int argc, char **argv)
 		.stacks = o.stacks, .timeout_ms = o.timeout_ms,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 		.cgroup = bx_cgroup_path(cg),
+		.trace_close = o.trace_close,
 	};
 	if ((rc = stdin_capture_start(&cap)) < 0)
 		warn("cannot keep stdin for explore: %s", strerror(-rc));

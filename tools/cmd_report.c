@@ -306,6 +306,9 @@ skipped_row(void *ctx, const struct store_site *site, const char *fault,
 
 #define MAX_IDS_SHOWN	8
 
+/* " (mapped)" after a file written through a shared mapping */
+#define MAPPED_MARK	" (mapped)"
+
 /*
  * One line per group:
  *   cs_sites.c:23 site_a  data.txt  corruption under torn, eio at 3 sites
@@ -320,7 +323,8 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs)
 
 	for (i = 0; i < gs->n; i++) {
 		int l = (int)strlen(location(cs, gs->v[i].callsite));
-		int p = (int)strlen(gs->v[i].path);
+		int p = (int)strlen(gs->v[i].path) +
+		    (gs->v[i].mapped ? (int)strlen(MAPPED_MARK) : 0);
 
 		wloc = l > wloc ? l : wloc;
 		wpath = p > wpath ? p : wpath;
@@ -330,8 +334,9 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs)
 		char faults[128];
 
 		report_group_faults(g, faults, sizeof(faults));
-		printf("%-*s  %-*s  %s under %s", wloc, location(cs, g->callsite),
-		    wpath, g->path, bx_verdict_name(g->verdict), faults);
+		printf("%-*s  %s%-*s  %s under %s", wloc, location(cs, g->callsite),
+		    g->path, wpath - (int)strlen(g->path), g->mapped ?
+		    MAPPED_MARK : "", bx_verdict_name(g->verdict), faults);
 		printf(" at %zu site%s (id%s ", g->nids, g->nids == 1 ? "" : "s",
 		    g->nids == 1 ? "" : "s");
 		for (k = 0; k < g->nids && k < MAX_IDS_SHOWN; k++)

@@ -45,7 +45,7 @@ const char sites_shortopts[] = "+d:F:sh";
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
 	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
-	"callsite", "flags", "offset2",
+	"callsite", "flags", "offset2", "mapped",
 };
 #define NCOLS	(sizeof(columns) / sizeof(columns[0]))
 
@@ -69,6 +69,7 @@ csv_row(FILE *f, const struct store_site *s, bool more)
 	snprintf(v[15], 32, "%" PRId64, s->crc32);
 	snprintf(v[17], 32, "%" PRId64, s->callsite);
 	snprintf(v[19], 32, "%" PRId64, s->offset2);
+	snprintf(v[20], 32, "%d", s->mapped);
 	for (size_t i = 0; i < NCOLS; i++)
 		cell[i] = v[i];
 	cell[4] = s->syscall;
@@ -85,6 +86,7 @@ csv_row(FILE *f, const struct store_site *s, bool more)
 	cell[17] = s->callsite ? v[17] : NULL;
 	cell[18] = s->flags;
 	cell[19] = s->offset2 >= 0 ? v[19] : NULL;
+	cell[20] = v[20];
 	for (size_t i = 0; i < NCOLS; i++)
 		cli_csv_field(f, cell[i], i == NCOLS - 1 && !more);
 }
@@ -181,6 +183,9 @@ format_path(char *buf, size_t size, const struct store_site *s)
 	snprintf(buf, size, "%s%s%s", s->path ? s->path : "", arrow, s->path2);
 }
 
+/* after the path of a file written through a shared mapping */
+#define MAPPED_MARK	" (mapped)"
+
 static int
 table_cb(void *ctx, const struct store_site *s)
 {
@@ -208,6 +213,9 @@ table_cb(void *ctx, const struct store_site *s)
 	else
 		snprintf(crc, sizeof(crc), "-");
 	format_path(path, sizeof(path), s);
+	/* a file written through a shared mapping says so */
+	if (s->mapped && strlen(path) + sizeof(MAPPED_MARK) <= sizeof(path))
+		memcpy(path + strlen(path), MAPPED_MARK, sizeof(MAPPED_MARK));
 	return cli_table_add(ctx, cells);
 }
 

@@ -27,6 +27,7 @@ struct report_group {
 	size_t		cap;
 	uint64_t	nexp;		/* experiments */
 	uint64_t	ndiverged;	/* of those, diverged */
+	bool		mapped;		/* the file is written through a mapping */
 	int64_t		first_seq;
 	char		*syscall;	/* of the first site (by seq) */
 	char		*key;

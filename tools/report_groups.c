@@ -82,6 +82,7 @@ group_add(void *ctx, const struct store_experiment *e,
 		g->faults |= 1u << f;
 	g->nexp++;
 	g->ndiverged += e->diverged;
+	g->mapped |= s->mapped;
 	if (s->seq < g->first_seq && group_first_site(g, s) < 0)
 		return -ENOMEM;
 	for (i = 0; i < g->nids && g->ids[i] != s->id; i++)

@@ -15,6 +15,7 @@ packages=(
 	tar zstd				# tests read the snapshots with tar
 	libcriterion-dev			# unit and live tests
 	python3 golang-go			# test target programs
+	python3-gdbm				# dbm.gnu: a program that writes through mmap
 	strace					# nested-tracing test, benchmark
 	libdw-dev				# stack traces
 	dpkg-dev				# the .deb: dpkg-shlibdeps (cpack)

@@ -59,6 +59,7 @@ site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
 		.crc32 = s->crc32, .crc_bytes = s->crc_bytes, .key = s->key,
 		.key_path = s->path, .ordinal = s->ordinal,
 		.callsite = s->callsite, .flags = s->flags, .offset2 = s->offset2,
+		.mapped = s->mapped,
 	};
 }
 

@@ -87,7 +87,7 @@ for cmd in record sites merge; do
 done
 golden help.out "$work/out"
 
-for cmd in record sites merge; do
+for cmd in record sites merge explore; do
 	run help "$cmd"
 	expect_status 0 "help $cmd"
 	cp "$work/out" "$work/help-$cmd"

@@ -521,14 +521,18 @@ Test(record, flags)
 		     "seq > (SELECT seq FROM sites WHERE flags = ?)",
 		     "keep_size,punch_hole", rc == 0 ?
 		     "fallocate m regular 4096 4096 0 zero_range\n"
+		     "mmap m regular 0 8192 105553116266496 -\n"
 		     "msync m regular 4096 4096 0 ms_sync\n"
 		     "msync m regular 0 8192 0 ms_async,ms_invalidate\n"
+		     "munmap m regular 0 8192 0 -\n"
 		     "sync_file_range m regular 0 8192 0 "
 		     "wait_before,write,wait_after\n"
 		     "fdatasync m regular - - 0 -\n" :
 		     "fallocate m regular 4096 4096 -95 zero_range\n"
+		     "mmap m regular 0 8192 105553116266496 -\n"
 		     "msync m regular 4096 4096 0 ms_sync\n"
 		     "msync m regular 0 8192 0 ms_async,ms_invalidate\n"
+		     "munmap m regular 0 8192 0 -\n"
 		     "sync_file_range m regular 0 8192 0 "
 		     "wait_before,write,wait_after\n"
 		     "fdatasync m regular - - 0 -\n");
@@ -1500,11 +1504,12 @@ Test(record, sites_show_second_files_and_flags)
 	cr_assert(strstr(r.out, " replaced "), "%s", r.out);
 	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);
-	cr_assert(strstr(r.out, ",key,callsite,flags,offset2\n"), "%s", r.out);
+	cr_assert(strstr(r.out, ",key,callsite,flags,offset2,mapped\n"), "%s",
+		  r.out);
 	cr_assert(strstr(r.out, ",renameat2,namespace,,x,y,regular,,,0,0,"),
 		  "%s", r.out);
 	cr_assert(strstr(r.out, ",namespace:x:2,"), "%s", r.out);
-	cr_assert(strstr(r.out, ",\"creat,excl,created\",\n"), "%s", r.out);
+	cr_assert(strstr(r.out, ",\"creat,excl,created\",,0\n"), "%s", r.out);
 	RECORD_OK("--force", "--", PROG("p_copy"));
 	st = badio("sites", "-d", db_path, "--format", "json", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);

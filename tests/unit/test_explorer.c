@@ -24,21 +24,31 @@ static char err[256];
 
 Test(faults, table_names_are_the_interface)
 {
-	const char *want[] = { "short", "torn", "eio", "enospc", "crash" };
+	const char *want[] = {
+		"short", "torn", "eio", "enospc", "crash", "eio+", "enospc+",
+	};
+	const char *kind[] = {
+		"transient", "transient", "transient", "transient", "final",
+		"persistent", "persistent",
+	};
 	size_t i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 7; i++) {
 		cr_assert_not_null(bx_fault_at(i));
 		cr_assert_str_eq(bx_fault_at(i)->name, want[i]);
 		cr_assert_eq(bx_fault_by_name(want[i]), bx_fault_at(i));
 		cr_assert_eq(bx_fault_by_code(bx_fault_at(i)->fault),
 		    bx_fault_at(i));
 		cr_assert_str_eq(rec_fault_name(bx_fault_at(i)->fault), want[i]);
+		cr_assert_str_eq(bx_fault_kind_name(bx_fault_at(i)->kind),
+		    kind[i], "%s", want[i]);
+		/* the recorder arms a rule for exactly the persistent ones */
+		cr_assert_eq(rec_fault_persistent(bx_fault_at(i)->fault),
+		    bx_fault_at(i)->kind == BX_FAULT_PERSISTENT, "%s", want[i]);
 	}
-	cr_assert_null(bx_fault_at(5));
+	cr_assert_null(bx_fault_at(7));
 	cr_assert_null(bx_fault_by_name("nope"));
-	cr_assert_not(bx_fault_by_name("crash")->transient);
-	cr_assert(bx_fault_by_name("eio")->transient);
+	cr_assert_null(bx_fault_by_name("eio++"));
 }
 
 Test(faults, parse_lists)
@@ -53,6 +63,9 @@ Test(faults, parse_lists)
 	cr_assert_eq(bx_faults_parse("enospc,enospc", &m, err, sizeof(err)),
 	    0);
 	cr_assert_eq(m, F(ENOSPC));
+	cr_assert_eq(bx_faults_parse("eio+,enospc+,eio", &m, err, sizeof(err)),
+	    0);
+	cr_assert_eq(m, F(EIO_DEV) | F(ENOSPC_DEV) | F(EIO));
 }
 
 Test(faults, parse_errors)
@@ -90,6 +103,24 @@ Test(faults, defaults_per_family)
 	    F(TORN) | F(ENOSPC));
 	cr_assert_eq(bx_faults_for_site(F(TORN), fs, -1), 0);
 	cr_assert_eq(bx_faults_for_site(F(ENOSPC), fs, -1), 0);
+	/* persistent faults only when asked for; enospc+ where space is used */
+	cr_assert_eq(bx_faults_for_site(F(EIO_DEV) | F(ENOSPC_DEV), w, 100),
+	    F(EIO_DEV) | F(ENOSPC_DEV));
+	cr_assert_eq(bx_faults_for_site(F(EIO_DEV) | F(ENOSPC_DEV), fs, -1),
+	    F(EIO_DEV));
+	cr_assert_eq(bx_faults_for_site(F(EIO_DEV), rec_sysent_by_name("sync"),
+	    -1), 0);
+	/* mapping calls can only be crashed; close only gets errors */
+	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("mmap"), 4096),
+	    F(CRASH));
+	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("munmap"), 4096),
+	    F(CRASH));
+	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("close"), -1),
+	    F(EIO));
+	cr_assert_eq(bx_faults_for_site(F(EIO_DEV) | F(CRASH),
+	    rec_sysent_by_name("close"), -1), F(EIO_DEV));
+	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("msync"), 4096),
+	    F(EIO) | F(CRASH));
 }
 
 /* --- --sites -------------------------------------------------------- */

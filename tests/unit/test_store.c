@@ -399,10 +399,10 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
-	    "'verdict_codes', 'verdicts', 'bugs')"), 7);
+	    "'verdict_codes', 'verdicts', 'bugs', 'fault_codes')"), 8);
 	cr_assert_eq(raw_int("SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode"), 1);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_index_list('sites') "
@@ -546,6 +546,26 @@ Test(store_open, refuses_newer_version, .init = open_new,
 }
 
 /*
+ * What migration 8 added, taken away again (its tables' CHECKs are not
+ * put back: a test of the upgrade needs the rows and the columns).
+ */
+static const char undo_v8[] =
+	"DROP VIEW not_explored; DROP VIEW bugs; "
+	"DROP VIEW verdicts; DROP TRIGGER experiments_unskip; "
+	"CREATE TABLE x AS SELECT * FROM skipped; DROP TABLE skipped; "
+	"ALTER TABLE x RENAME TO skipped; "
+	"CREATE TABLE y AS SELECT * FROM experiments; "
+	"DROP TABLE experiments; ALTER TABLE y RENAME TO experiments; "
+	"DROP TABLE fault_codes; "
+	"ALTER TABLE recordings DROP COLUMN trace_close; "
+	"ALTER TABLE sites DROP COLUMN mapped; "
+	"CREATE VIEW verdicts AS SELECT 1; CREATE VIEW bugs AS SELECT 1; "
+	"CREATE VIEW not_explored AS SELECT 1; "
+	"CREATE TRIGGER experiments_unskip AFTER INSERT ON experiments "
+	"BEGIN SELECT 1; END;";
+
+
+/*
  * Back to before migration 7: the text of recordings as ADD COLUMN
  * leaves it, then without init_format (DROP COLUMN edits that text
  * back), init_blob's comment as it was.
@@ -563,6 +583,7 @@ drop_v7_column(void)
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 
+	raw_exec(dbpath, undo_v8);
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON; "
 	    "UPDATE sqlite_schema SET sql = replace(sql, '-- the snapshot of "
@@ -630,15 +651,16 @@ Test(store_open, migrates_version_1, .init = open_new,
 	store_close(st);
 	st = NULL;
 	drop_v6_columns();
-	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN stdin_blob; "
-	    "ALTER TABLE recordings DROP COLUMN stdin_size; "
-	    "DROP VIEW not_explored; DROP TRIGGER "
+	raw_exec(dbpath, "DROP VIEW not_explored; DROP TRIGGER "
 	    "experiments_unskip; DROP TABLE skipped; "
+	    "ALTER TABLE recordings DROP COLUMN stdin_blob; "
+	    "ALTER TABLE recordings DROP COLUMN stdin_size; "
 	    "DROP INDEX sites_callsite; DROP TABLE callsite_frames; "
 	    "DROP TABLE callsites; PRAGMA user_version = 1;");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
-	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
@@ -664,7 +686,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 	drop_v6_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
 	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
 	cr_assert_eq(l.n, 1);
 	assert_site_eq(&l.sites[0], &s);
@@ -703,6 +725,7 @@ static const char v4_recordings[] =
 "  sites INTEGER,              -- number of sites recorded\n"
 "  files INTEGER               -- distinct regular-file paths touched\n"
 ", stdin_blob BLOB, stdin_size INTEGER)";
+
 
 /* Put back the text of recordings and sites as a version 4 file has it. */
 static void
@@ -744,16 +767,19 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	    "init_blob holds: 'tar' (a pax tar\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  init_blob BLOB,             -- the "
 	    "snapshot of DIR, as init_format\n"), "%s", fresh);
+	/* migration 8's column follows, without a comment (ADD COLUMN) */
+	cr_assert_not_null(strstr(fresh, "badio-snap1')\n, trace_close "
+	    "INTEGER"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "exe TEXT NOT NULL,          -- "
 	    "canonical path of the program (realpath)\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  callsite INTEGER,           -- "
 	    "call-site id (callsites.id); NULL: unknown\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  flags TEXT,                 -- "
 	    "comma-separated words in a fixed order:\n"), "%s", fresh);
-	cr_assert_not_null(strstr(fresh, "  offset2 INTEGER             -- "
+	cr_assert_not_null(strstr(fresh, "  offset2 INTEGER,            -- "
 	    "copy calls: offset in path2 (the source)\n"
 	    "                              -- before the call; NULL: none "
-	    "(a pipe)\n)"), "%s", fresh);
+	    "(a pipe)\n  mapped INTEGER"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "'timeout'"), "%s", fresh);
 
 	store_close(st);
@@ -763,13 +789,59 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
 	free(old);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
 	upgraded = raw_text(all);
 	cr_assert_str_eq(upgraded, fresh);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
 	    "WHERE integrity_check = 'ok'"), 1);
 	free(fresh);
 	free(upgraded);
+}
+
+/*
+ * A version 7 database with rows: version 8 rebuilds sites, experiments
+ * and skipped (fault_codes instead of a CHECK list, families mmap and
+ * close, sites.mapped) and keeps every row.
+ */
+Test(store_open, migrates_version_7_keeping_rows,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_experiment e;
+	int64_t ids[3];
+
+	add_three_sites(ids);
+	e = experiment(ids[1], "torn", "silent-corruption");
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_skipped_put(st, ids[2], "eio", "per-callsite"), 0);
+	store_close(st);
+	st = NULL;
+	/* back to version 7's shape: no fault_codes, mapped, trace_close */
+	raw_exec(dbpath, undo_v8);
+	raw_exec(dbpath, "PRAGMA user_version = 7;");
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE mapped = 0"), 3);
+	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts WHERE fault = "
+	    "'torn' AND verdict = 'silent-corruption' AND site = (SELECT id "
+	    "FROM sites WHERE seq = 2)"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM not_explored WHERE fault = "
+	    "'eio'"), 1);
+	cr_assert_eq(raw_int("SELECT trace_close FROM recordings"), 0);
+	cr_assert_eq(raw_int("SELECT group_concat(name || ':' || kind, ' ') = "
+	    "'short:transient torn:transient eio:transient enospc:transient "
+	    "crash:final eio+:persistent enospc+:persistent' FROM (SELECT * "
+	    "FROM fault_codes ORDER BY rank)"), 1);
+	/* the new faults are stored, unknown ones are not */
+	e = experiment(ids[0], "eio+", "hang");
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	e = experiment(ids[0], "eio++", "hang");
+	cr_assert_eq(store_experiment_put(st, &e), -EINVAL);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 2);
+	/* the trigger is back: an experiment takes its pair off the list */
+	e = experiment(ids[2], "eio", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	cr_assert_eq(raw_int("SELECT count(*) FROM skipped"), 0);
 }
 
 Test(store_callsite, round_trip, .init = open_new, .fini = close_and_remove)
@@ -1350,7 +1422,7 @@ Test(store_open, migration_7_marks_old_snapshots, .init = open_new,
 	    "init_size = 0");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 7);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_str_eq(got.init_format, "badio-snap1");
 	cr_assert_eq(got.init_bytes, 7);

@@ -54,12 +54,16 @@ static const struct want traced[] = {
 	{ "open",		__NR_open,		REC_FAM_NAMESPACE },
 	{ "openat",		__NR_openat,		REC_FAM_NAMESPACE },
 	{ "creat",		__NR_creat,		REC_FAM_NAMESPACE },
+	{ "mmap",		__NR_mmap,		REC_FAM_MMAP },
+	{ "munmap",		__NR_munmap,		REC_FAM_MMAP },
+	{ "mremap",		__NR_mremap,		REC_FAM_MMAP },
+	{ "close",		__NR_close,		REC_FAM_CLOSE },
 };
 
 #define NTRACED (sizeof(traced) / sizeof(traced[0]))
 
 static const char *const untraced[] = {
-	"read", "close", "mmap", "execve", "clone", "dup2", "", "WRITE",
+	"read", "mprotect", "execve", "clone", "dup2", "", "WRITE",
 	"write ", "openat2x", "tee", "vmsplice", "chmod", "utimensat",
 };
 
@@ -88,7 +92,7 @@ Test(sysent, untraced_syscalls_are_not_in_the_table)
 		cr_assert_null(rec_sysent_by_name(untraced[i]), "'%s'",
 			       untraced[i]);
 	cr_assert_null(rec_sysent_by_nr(__NR_read));
-	cr_assert_null(rec_sysent_by_nr(__NR_close));
+	cr_assert_null(rec_sysent_by_nr(__NR_mprotect));
 	cr_assert_null(rec_sysent_by_nr(-1));
 	cr_assert_null(rec_sysent_by_nr(100000));
 }
@@ -150,6 +154,7 @@ Test(sysent, short_and_torn_only_for_writes_of_two_bytes_or_more)
 		"rmdir", "mkdir", "mkdirat", "link", "linkat", "symlink",
 		"symlinkat", "mknod", "mknodat",
 		"ioctl",	/* a reflink is whole or nothing */
+		"mmap", "munmap", "mremap", "close",
 	};
 	enum rec_fault f;
 	size_t i;
@@ -181,34 +186,65 @@ Test(sysent, enospc_for_writes_fallocate_and_new_names)
 	static const char *const no[] = {
 		"fsync", "fdatasync", "sync_file_range", "msync", "syncfs",
 		"sync", "rename", "renameat", "renameat2", "unlink", "unlinkat",
-		"truncate", "ftruncate", "rmdir",
+		"truncate", "ftruncate", "rmdir", "mmap", "munmap", "mremap",
+		"close",
 	};
 	size_t i;
 
-	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+	/* enospc+ goes where enospc does: the calls that need space */
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		cr_assert(rec_fault_applies(REC_FAULT_ENOSPC, sc(yes[i]), 16),
 			  "enospc %s", yes[i]);
-	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		cr_assert(rec_fault_applies(REC_FAULT_ENOSPC_DEV, sc(yes[i]), 16),
+			  "enospc+ %s", yes[i]);
+	}
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		cr_assert(!rec_fault_applies(REC_FAULT_ENOSPC, sc(no[i]), 16),
 			  "enospc %s", no[i]);
+		cr_assert(!rec_fault_applies(REC_FAULT_ENOSPC_DEV, sc(no[i]), 16),
+			  "enospc+ %s", no[i]);
+	}
 	if (rec_sysent_by_name("openat2"))
 		cr_assert(rec_fault_applies(REC_FAULT_ENOSPC, sc("openat2"),
 					    -1));
 }
 
+/*
+ * eio and crash apply to every call that does I/O, eio+ to every one on
+ * a file system (not sync, which acts on all); the mmap family does no
+ * I/O (crash only); close always releases its fd (eio, eio+, no crash).
+ */
 Test(sysent, eio_and_crash_apply_everywhere)
 {
 	const struct rec_sysent *e;
 	size_t i;
 
 	for (i = 0; (e = rec_sysent_at(i)); i++) {
-		cr_assert(rec_fault_applies(REC_FAULT_EIO, e, 16), "%s", e->name);
-		cr_assert(rec_fault_applies(REC_FAULT_CRASH, e, 16), "%s",
+		bool io = e->family != REC_FAM_MMAP;
+		bool fs = io && strcmp(e->name, "sync") != 0;
+		bool crash = e->family != REC_FAM_CLOSE;
+
+		cr_assert_eq(rec_fault_applies(REC_FAULT_EIO, e, 16), io, "%s",
 			  e->name);
-		cr_assert(rec_fault_applies(REC_FAULT_EIO, e, 1), "%s", e->name);
-		cr_assert(rec_fault_applies(REC_FAULT_CRASH, e, 1), "%s",
+		cr_assert_eq(rec_fault_applies(REC_FAULT_EIO, e, 1), io, "%s",
 			  e->name);
+		cr_assert_eq(rec_fault_applies(REC_FAULT_EIO_DEV, e, 16), fs,
+			  "%s", e->name);
+		cr_assert_eq(rec_fault_applies(REC_FAULT_CRASH, e, 16), crash,
+			  "%s", e->name);
+		cr_assert_eq(rec_fault_applies(REC_FAULT_CRASH, e, 1), crash,
+			  "%s", e->name);
 	}
+}
+
+Test(sysent, persistent_faults)
+{
+	for (int f = REC_FAULT_SHORT; f < REC_FAULT_COUNT; f++)
+		cr_assert_eq(rec_fault_persistent(f),
+			  f == REC_FAULT_EIO_DEV || f == REC_FAULT_ENOSPC_DEV,
+			  "%s", rec_fault_name(f));
+	cr_assert(!rec_fault_persistent(REC_FAULT_NONE));
+	cr_assert(!rec_fault_persistent(REC_FAULT_COUNT));
 }
 
 Test(sysent, faults_bitmask_matches_fault_applies)
@@ -254,10 +290,12 @@ Test(sysent, key_format_reports_truncation)
 
 Test(sysent, family_names_round_trip)
 {
-	static const char *const names[] = { "write", "sync", "namespace" };
+	static const char *const names[] = {
+		"write", "sync", "namespace", "mmap", "close",
+	};
 	int f;
 
-	cr_assert_eq(REC_FAM_COUNT, 3);
+	cr_assert_eq(REC_FAM_COUNT, 5);
 	for (f = 0; f < REC_FAM_COUNT; f++) {
 		cr_assert_str_eq(rec_family_name(f), names[f]);
 		cr_assert_eq(rec_family_parse(names[f]), f);
@@ -285,10 +323,11 @@ Test(sysent, kind_names_round_trip)
 Test(sysent, fault_names_round_trip)
 {
 	static const char *const names[] = {
-		"short", "torn", "eio", "enospc", "crash",
+		"short", "torn", "eio", "enospc", "crash", "eio+", "enospc+",
 	};
 	int f;
 
+	cr_assert_eq(REC_FAULT_COUNT, 8);
 	for (f = REC_FAULT_SHORT; f < REC_FAULT_COUNT; f++) {
 		cr_assert_str_eq(rec_fault_name(f), names[f - 1]);
 		cr_assert_eq(rec_fault_parse(names[f - 1]), f);
