@@ -56,14 +56,16 @@ seen_add(struct seen *sn, const char *key, const char *syscall)
 
 /*
  * Sites the comparison looks at: those of the explored kinds, on named
- * files.  "<stdout>" and friends are left out: explore gives PROG a pipe
+ * files and O_TMPFILE files ("<tmpfile:.:1>").  "<stdout>" and friends
+ * are left out: explore gives PROG a pipe
  * where the recording may have had a terminal, and stdio buffers
  * differently on each.
  */
 bool
 div_compared(unsigned kinds, int kind, const char *path)
 {
-	return kind >= 0 && (kinds & (1u << kind)) && path && path[0] != '<';
+	return kind >= 0 && (kinds & (1u << kind)) && path &&
+	    (path[0] != '<' || rec_path_is_tmpfile(path));
 }
 
 static int

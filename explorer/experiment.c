@@ -237,6 +237,7 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.timeout_ms = su->timeout_ms;
 	opts.target = job->fault != REC_FAULT_NONE ? &target : NULL;
 	opts.cgroup = bx_cgroup_path(su->cgroup);
+	opts.replay = su->replay;
 	memset(&rr, 0, sizeof(rr));
 	/* rec_run() forgets an earlier rec_interrupt(): look first */
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);
@@ -259,6 +260,9 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	out->st = rr.status;
 	out->code = rr.code;
 	out->duration_ns = rr.duration_ns;
+	out->pidns = rr.pidns;
+	out->urandom = rr.urandom;
+	out->ns_errno = rr.ns_errno;
 	out->injected = job->fault != REC_FAULT_NONE && rr.injected;
 	out->fault_bytes = out->injected ? rr.fault_bytes : -1;
 	if (rr.status == REC_INTERRUPTED || bx_stop) {

@@ -74,6 +74,10 @@ explore_judge_baseline(const struct wire *w, const struct plan *p,
 	pr.missing = w->dv.missing;
 	pr.extra = w->dv.extra;
 	pr.first_diff = w->dv.diff[0] ? w->dv.diff : NULL;
+	pr.rec_pidns = p->rec_pidns;
+	pr.pidns = out->pidns;
+	pr.urandom = out->urandom;
+	pr.ns_errno = out->ns_errno;
 	if (p->opts->progress)
 		p->opts->progress(p->opts->ctx, &pr);
 	return 0;
@@ -343,6 +347,8 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	rc = plan_jobs(s, &p, res);
 	if (rc == 0)
 		rc = plan_rkeys_build(&p);
+	if (rc == 0)
+		rc = plan_names_build(&p);
 	if (rc) {
 		res->fail = BX_FAIL_STORE;
 		goto out_release_plan;
@@ -382,6 +388,14 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	su.trace_close = rec.trace_close;
 	su.stdin_data = rec.has_stdin ? rec.stdin_data : NULL;
 	su.stdin_len = rec.stdin_len;
+	/* the recording's randomness, and its namespaces if it had them */
+	su.replay = (struct rec_replay){
+		.random = rec.deterministic && rec.has_seed, .seed = rec.seed,
+		.namespaces = rec.deterministic && rec.pidns == 1,
+		.created = p.created, .ncreated = p.ncreated,
+		.known = p.known, .nknown = p.nknown,
+	};
+	p.rec_pidns = su.replay.namespaces;
 	su.oracle = oracle;
 	su.oracle_env = environ_without_badio();
 	su.timeout_ms = opts->timeout_ms;

@@ -319,6 +319,10 @@ struct bx_progress {
 	uint64_t	missing;	/* recorded sites the baseline lacks */
 	uint64_t	extra;		/* baseline sites the recording lacks */
 	const char	*first_diff;	/* "-write:a.txt:2 (write)" or NULL */
+	bool		rec_pidns;	/* the recording had a PID namespace... */
+	bool		pidns;		/* ...and the baseline had one */
+	bool		urandom;	/* its /dev/urandom came from the seed */
+	int		ns_errno;	/* why it had no namespace */
 	/* BX_EV_RESULT */
 	const struct store_experiment *exp;
 	/*

@@ -118,6 +118,8 @@ struct bx_setup {
 	struct bx_cgroup *cgroup;	/* this worker's, or NULL (contain.c) */
 	const void	*stdin_data;	/* PROG's recorded stdin, or NULL */
 	size_t		stdin_len;
+	/* the recording's seed, namespaces and names */
+	struct rec_replay replay;
 	const char	*oracle;	/* resolved command */
 	char		**oracle_env;	/* environ without BADIO_* */
 	int		timeout_ms;
@@ -149,6 +151,9 @@ struct bx_outcome {
 	enum rec_status	st;
 	int		code;
 	int64_t		duration_ns;
+	bool		pidns;		/* the run had its own PID namespace */
+	bool		urandom;	/* and /dev/urandom from the seed */
+	int		ns_errno;	/* why it had none */
 	struct bx_oracle_result oracle;
 	enum bx_verdict	verdict;
 	struct bx_tail	prog;
@@ -190,6 +195,8 @@ bx_now_ns(void)
 struct site_row {
 	struct bx_job	job;		/* fault left NONE */
 	char		*key;		/* replay key text */
+	char		*path2;		/* rename target, or NULL */
+	char		*creates;	/* the name it created, or NULL */
 	int64_t		count;
 	const struct rec_sysent *sc;
 	int		kind;
@@ -232,6 +239,12 @@ struct plan {
 	size_t		nrkeys;
 	bool		worker_lost;	/* a worker died (signal, failure): its
 					 * run directory is left to sweep */
+	/* what a re-run needs for names (recorder/namemap.c) */
+	struct rec_created *created;	/* the names sites created, seq order */
+	size_t		ncreated;
+	const char	**known;	/* every path and path2, sorted, once */
+	size_t		nknown;
+	bool		rec_pidns;	/* the recording had a PID namespace */
 };
 
 /* Load the recording's sites (p->opts and p->kinds set first). */
@@ -244,6 +257,8 @@ int	plan_skips_store(struct store *s, const struct plan *p);
 int	plan_outside(const struct plan *p, struct bx_explore_result *res);
 /* The recorded sites the divergence check compares, sorted by key. */
 int	plan_rkeys_build(struct plan *p);
+/* The creation sequence and the known names re-runs are given. */
+int	plan_names_build(struct plan *p);
 void	plan_release(struct plan *p);
 /* The options that select the plan, as the text kept in meta 'plan'. */
 int	plan_describe(const struct bx_explore_opts *o, char **text);

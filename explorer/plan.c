@@ -42,6 +42,10 @@ collect_site(void *ctx, const struct store_site *site)
 	p->nsites++;
 	if (!r->job.key_path || !r->job.syscall || !r->job.path || !r->key)
 		return -ENOMEM;
+	if (site->path2 && !(r->path2 = strdup(site->path2)))
+		return -ENOMEM;
+	if (site->creates && !(r->creates = strdup(site->creates)))
+		return -ENOMEM;
 	r->count = site->count;
 	r->sc = rec_sysent_by_name(site->syscall);
 	r->kind = rec_kind_parse(site->kind);
@@ -127,11 +131,54 @@ plan_release(struct plan *p)
 		free(p->sites[i].job.syscall);
 		free(p->sites[i].job.path);
 		free(p->sites[i].key);
+		free(p->sites[i].path2);
+		free(p->sites[i].creates);
 	}
 	free(p->sites);
+	free(p->created);
+	free(p->known);
 	free(p->jobs);	/* their strings belong to the sites */
 	free(p->skips);
 	free(p->rkeys);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * What a re-run needs to give randomly named files their recorded
+ * names: the names the recording's sites created, in seq order with
+ * their call sites, and every path the sites name, once.
+ */
+int
+plan_names_build(struct plan *p)
+{
+	size_t n = 0, k = 0;
+
+	p->created = calloc(p->nsites ? p->nsites : 1, sizeof(*p->created));
+	p->known = calloc(2 * p->nsites + 1, sizeof(*p->known));
+	if (!p->created || !p->known)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->nsites; i++) {
+		const struct site_row *r = &p->sites[i];
+
+		if (r->creates)
+			p->created[n++] = (struct rec_created){ r->creates,
+			    r->job.callsite };
+		p->known[k++] = r->job.path;
+		if (r->path2)
+			p->known[k++] = r->path2;
+	}
+	qsort(p->known, k, sizeof(*p->known), cmp_str);
+	p->nknown = 0;
+	for (size_t i = 0; i < k; i++)
+		if (!p->nknown || strcmp(p->known[p->nknown - 1], p->known[i]))
+			p->known[p->nknown++] = p->known[i];
+	p->ncreated = n;
+	return 0;
 }
 
 /* Sites in (call site, key path, seq) order: the --per-callsite groups. */

@@ -4,8 +4,10 @@
  * Every syscall in the table returns SECCOMP_RET_TRACE with our tag, so
  * the kernel stops the thread for us; everything else is allowed and runs
  * at native speed.  Opens are filtered on their flags in BPF, so only
- * opens that create or truncate stop; ioctls on their command, so only
- * reflinks (FICLONE, FICLONERANGE) stop.  io_uring_setup fails with ENOSYS
+ * opens that create, truncate or make an O_TMPFILE stop; ioctls on their
+ * command, so only reflinks (FICLONE, FICLONERANGE) stop.  With
+ * deterministic randomness getrandom stops too, tagged apart (random.c).
+ * io_uring_setup fails with ENOSYS
  * by default: io_uring's I/O never passes through syscalls ptrace can
  * see, and programs fall back to plain syscalls (docs/ptrace.md).
  *
@@ -39,7 +41,8 @@ static int
 add_open_rules(scmp_filter_ctx ctx, const struct sysent *s)
 {
 	uint32_t act = SCMP_ACT_TRACE(REC_TAG);
-	static const int bits[] = { O_CREAT, O_TRUNC };
+	/* O_TMPFILE has two bits (one is O_DIRECTORY): both must be set */
+	static const int bits[] = { O_CREAT, O_TRUNC, O_TMPFILE };
 	int rc;
 
 	if (s->flags < 0 || (s->decode & D_OPENHOW))
@@ -201,6 +204,9 @@ add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 	    sizeof(cred_calls[0]); i++)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_CRED),
 		    cred_calls[i], 0);
+	if (rc == 0 && fo->det_random)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_RANDOM),
+		    SCMP_SYS(getrandom), 0);
 	if (rc == 0 && !fo->allow_io_uring)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		    SCMP_SYS(io_uring_setup), 0);
@@ -265,8 +271,9 @@ filter_free(struct sock_fprog *prog)
 int
 filter_get(const struct filter_opts *fo, const struct sock_fprog **prog)
 {
-	static struct sock_fprog cache[4];
-	struct sock_fprog *p = &cache[fo->allow_io_uring | fo->trace_close << 1];
+	static struct sock_fprog cache[8];
+	struct sock_fprog *p = &cache[fo->allow_io_uring | fo->trace_close << 1 |
+	    fo->det_random << 2];
 	int rc;
 
 	if (!p->filter && (rc = filter_build(fo, p)) < 0)

@@ -19,6 +19,11 @@
 
 static volatile sig_atomic_t interrupted;
 
+/* A task held for its identity longer than this gets a fallback one. */
+#define HOLD_MAX_NS	(500 * 1000000ll)
+
+static void dispatch(struct tracer *tr, pid_t tid, int st);
+
 void
 rec_interrupt(void)
 {
@@ -73,6 +78,78 @@ resume(pid_t tid, int req, int sig)
 	ptrace(req, tid, 0, (void *)(long)sig);
 }
 
+/*
+ * Identities (random.c): the root's from the seed, every other task's
+ * from its creator's, at the creator's clone event.  That event may be
+ * reported after the new task's first stops; a stop that needs the
+ * identity before then is held (not resumed) and dispatched again once
+ * it is known.
+ */
+void
+loop_root_found(struct tracer *tr, struct task *t)
+{
+	tr->root_pid = t->tid;
+	t->ident = rnd_root_ident(tr->seed);
+	t->ident_known = true;
+}
+
+/* Whether t's identity is known now; else hold its stop st. */
+static bool
+ident_ready(struct tracer *tr, struct task *t, int st)
+{
+	if (t->ident_known)
+		return true;
+	if (tr->force_ident) {
+		t->ident = rnd_fallback_ident(tr->seed, t->tid);
+		t->ident_known = true;
+		return true;
+	}
+	t->held = true;
+	t->held_st = st;
+	tr->nheld++;
+	tr->res->stops.held++;
+	return false;
+}
+
+static void
+retry_pass(struct tracer *tr)
+{
+	size_t n = tr->nheld;
+	pid_t *v = calloc(n, sizeof(*v));
+
+	if (!v)
+		return;
+	n = tasks_held(tr, v, n);
+	for (size_t i = 0; i < n; i++) {
+		struct task *t = task_find(tr, v[i]);
+
+		if (!t || !t->held)
+			continue;
+		t->held = false;
+		tr->nheld--;
+		dispatch(tr, t->tid, t->held_st);
+	}
+	free(v);
+}
+
+/* Dispatch the held stops again: an identity became known (or force). */
+void
+loop_retry_held(struct tracer *tr)
+{
+	if (!tr->nheld)
+		return;
+	if (tr->retrying) {
+		tr->retry_again = true;
+		return;
+	}
+	tr->retrying = true;
+	do {
+		tr->retry_again = false;
+		retry_pass(tr);
+	} while (tr->retry_again && tr->nheld);
+	tr->retrying = false;
+}
+
 static void
 on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 {
@@ -90,10 +167,12 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 	proc_forget(tr, tid);
 	if (tid == tr->root_pid)
 		tr->root_status = st;
+	if (tid == tr->init_pid)
+		tr->init_alive = false;
 }
 
 static void
-on_seccomp(struct tracer *tr, struct task *t)
+on_seccomp(struct tracer *tr, struct task *t, int st)
 {
 	struct __ptrace_syscall_info si;
 	const struct sysent *sc;
@@ -115,6 +194,12 @@ on_seccomp(struct tracer *tr, struct task *t)
 		t->cred_exit = true;	/* owner.c, once the kernel has done it */
 		resume(t->tid, PTRACE_SYSCALL, 0);
 		return;
+	}
+	if (si.seccomp.ret_data == REC_TAG_RANDOM) {
+		if (!ident_ready(tr, t, st))
+			return;		/* held: dispatched again */
+		random_getrandom(tr, t, si.seccomp.args);
+		goto out_cont;
 	}
 	if (si.seccomp.ret_data != REC_TAG) {
 		/*
@@ -219,15 +304,31 @@ on_new_child(struct tracer *tr, struct task *t, int st)
 	int ev = (unsigned)st >> 16;
 	unsigned long msg;
 	pid_t parent = task_tgid(t);
+	struct task *child;
 
-	/* without memory now, the task is added at its first stop */
-	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) == 0) {
-		task_add(tr, (pid_t)msg);
-		/* a new process has its parent's mappings */
-		if (ev != PTRACE_EVENT_CLONE || tgid_of((pid_t)msg) != parent)
-			mapping_fork(tr, parent, (pid_t)msg);
+	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &msg) < 0) {
+		resume(t->tid, PTRACE_CONT, 0);
+		return;
 	}
+	if (t->is_init) {
+		ns_init_forked(tr, t, (pid_t)msg);	/* the program: the root */
+		loop_retry_held(tr);
+		return;
+	}
+	if (tr->det_random && !ident_ready(tr, t, st))
+		return;			/* held until the creator's own event */
+	/* without memory now, the task is added at its first stop */
+	child = task_add(tr, (pid_t)msg);
+	t->nclones++;
+	if (child && !child->ident_known) {
+		child->ident = rnd_child_ident(t->ident, t->nclones);
+		child->ident_known = true;
+	}
+	/* a new process has its parent's mappings */
+	if (ev != PTRACE_EVENT_CLONE || tgid_of((pid_t)msg) != parent)
+		mapping_fork(tr, parent, (pid_t)msg);
 	resume(t->tid, PTRACE_CONT, 0);
+	loop_retry_held(tr);
 }
 
 /*
@@ -236,23 +337,32 @@ on_new_child(struct tracer *tr, struct task *t, int st)
  * under ptrace").
  */
 static void
-on_exec(struct tracer *tr, struct task *t)
+on_exec(struct tracer *tr, struct task *t, int st)
 {
 	unsigned long old;
+	struct task *from = NULL;
 
 	if (ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &old) == 0 &&
-	    (pid_t)old != t->tid) {
-		struct task *from = task_find(tr, (pid_t)old);
-
-		if (from) {
-			pid_t leader = t->tid;
-
-			task_drop(tr, t);
-			task_rekey(tr, from, leader);
-			t = from;
+	    (pid_t)old != t->tid)
+		from = task_find(tr, (pid_t)old);
+	/* the new image's AT_RANDOM comes from the exec'ing thread's stream */
+	if (tr->det_random && !ident_ready(tr, from ? from : t, st)) {
+		if (from && from->held) {	/* the stop is the leader's */
+			from->held = false;
+			t->held = true;
+			t->held_st = st;
 		}
+		return;
+	}
+	if (from) {
+		pid_t leader = t->tid;
+
+		task_drop(tr, t);
+		task_rekey(tr, from, leader);
+		t = from;
 	}
 	t->tgid = t->tid;
+	t->ns_read = false;
 	fdcache_flush(tr, t->tid);
 	proc_exec(tr, t->tid);
 	pending_release(&t->p);
@@ -260,6 +370,8 @@ on_exec(struct tracer *tr, struct task *t)
 	t->rs.valid = false;
 	if (t->tid == tr->root_pid)
 		tr->root_exec_seen = true;
+	if (tr->det_random)
+		random_exec(tr, t);
 	resume(t->tid, PTRACE_CONT, 0);
 }
 
@@ -278,6 +390,9 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 		resume(tid, PTRACE_CONT, 0);
 		return;
 	}
+	/* in a namespace, the first task that is not the init is PROG */
+	if (tr->init_pid && !tr->root_pid && !t->is_init)
+		loop_root_found(tr, t);
 	if (tr->killing) {
 		kill(tid, SIGKILL);
 		resume(tid, PTRACE_CONT, 0);
@@ -285,7 +400,7 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 	}
 	switch (kind) {
 	case STOP_SECCOMP:
-		on_seccomp(tr, t);
+		on_seccomp(tr, t, st);
 		break;
 	case STOP_SYSCALL_EXIT:
 		on_syscall_exit(tr, t);
@@ -294,7 +409,7 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 		on_new_child(tr, t, st);
 		break;
 	case STOP_EXEC:
-		on_exec(tr, t);
+		on_exec(tr, t, st);
 		break;
 	case STOP_GROUP:
 		tr->res->stops.group++;
@@ -309,6 +424,21 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 		resume(tid, PTRACE_CONT, 0);
 		break;
 	}
+}
+
+/*
+ * A held task whose creator never reports its clone (killed in between)
+ * would wait forever: after a while without any stop, it gets a fallback
+ * identity (not the same in every run, but the program goes on).
+ */
+static void
+check_held(struct tracer *tr)
+{
+	if (!tr->nheld || now_ns() - tr->last_event_ns < HOLD_MAX_NS)
+		return;
+	tr->force_ident = true;
+	loop_retry_held(tr);
+	tr->force_ident = false;
 }
 
 static void
@@ -340,6 +470,7 @@ loop_run(struct tracer *tr)
 		check_limits(tr, deadline);
 		tid = waitpid(-1, &st, __WALL);
 		if (tid > 0) {
+			tr->last_event_ns = now_ns();
 			dispatch(tr, tid, st);
 			continue;
 		}
@@ -347,5 +478,6 @@ loop_run(struct tracer *tr)
 			return 0;
 		if (errno != EINTR)
 			return -errno;
+		check_held(tr);
 	}
 }

@@ -126,3 +126,9 @@ rec_key_format(char *buf, size_t size, enum rec_family f, const char *path,
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+bool
+rec_path_is_tmpfile(const char *path)
+{
+	return strncmp(path, "<tmpfile:", 9) == 0;
+}

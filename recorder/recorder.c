@@ -26,19 +26,10 @@
 
 #include "recorder/recorder_int.h"
 
-#define TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | \
-			 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
-			 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
-			 PTRACE_O_EXITKILL)
 #define DATA_BUF_SIZE	(1u << 20)	/* data read per step; larger writes are not emulated */
 #define TICK_US		100000		/* SIGALRM period while tracing */
 
-struct child_error {
-	int	stage;
-	int	err;
-};
-
-static void __attribute__((noreturn))
+void
 child_fail(int fd, enum rec_stage stage, int err)
 {
 	struct child_error ce = { stage, err < 0 ? -err : err };
@@ -48,7 +39,7 @@ child_fail(int fd, enum rec_stage stage, int err)
 	_exit(127);
 }
 
-static int
+int
 child_fds(const struct rec_opts *o)
 {
 	const int want[3] = { o->stdin_fd, o->stdout_fd, o->stderr_fd };
@@ -59,6 +50,23 @@ child_fds(const struct rec_opts *o)
 	return 0;
 }
 
+/* The child's last steps, in the run directory: the filter, then exec. */
+void
+child_exec(const struct rec_opts *o, int errfd, const struct sock_fprog *filter)
+{
+	int rc;
+
+	if (chdir(o->dir) < 0)
+		child_fail(errfd, REC_STAGE_CHDIR, errno);
+	if (o->no_aslr)
+		personality(ADDR_NO_RANDOMIZE);	/* EPERM in some containers: go on */
+	rc = filter_install(filter);
+	if (rc < 0)
+		child_fail(errfd, REC_STAGE_SECCOMP, rc);
+	execve(o->exe, o->argv, o->envp);
+	child_fail(errfd, REC_STAGE_EXEC, errno);
+}
+
 /*
  * The child runs async-signal-safe calls only (badio may be threaded:
  * its allocator's locks may be held by a thread that fork did not copy).
@@ -67,8 +75,6 @@ static void __attribute__((noreturn))
 child_main(const struct rec_opts *o, int errfd, int cgfd, const sigset_t *mask,
     const struct sock_fprog *filter)
 {
-	int rc;
-
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	/* if badio dies before PTRACE_SEIZE, do not stay stopped forever */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -77,16 +83,8 @@ child_main(const struct rec_opts *o, int errfd, int cgfd, const sigset_t *mask,
 		child_fail(errfd, REC_STAGE_CGROUP, errno);
 	if (child_fds(o) < 0)
 		child_fail(errfd, REC_STAGE_FORK, errno);
-	if (chdir(o->dir) < 0)
-		child_fail(errfd, REC_STAGE_CHDIR, errno);
-	if (o->no_aslr)
-		personality(ADDR_NO_RANDOMIZE);	/* EPERM in some containers: go on */
 	raise(SIGSTOP);
-	rc = filter_install(filter);
-	if (rc < 0)
-		child_fail(errfd, REC_STAGE_SECCOMP, rc);
-	execve(o->exe, o->argv, o->envp);
-	child_fail(errfd, REC_STAGE_EXEC, errno);
+	child_exec(o, errfd, filter);
 }
 
 /* Wait for the child's SIGSTOP, then seize it with every option. */
@@ -102,7 +100,7 @@ seize(pid_t pid, enum rec_stage *stage)
 		*stage = REC_STAGE_FORK;
 		return -ECHILD;
 	}
-	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)TRACE_OPTIONS) < 0) {
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)REC_TRACE_OPTIONS) < 0) {
 		*stage = REC_STAGE_PTRACE;
 		return -errno;
 	}
@@ -185,6 +183,7 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 {
 	memset(tr, 0, sizeof(*tr));
 	memset(res, 0, sizeof(*res));
+	tr->cgfd = -1;
 	res->fault_bytes = -1;
 	tr->opts = o;
 	tr->fn = fn;
@@ -204,6 +203,15 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	tr->no_callsite = getenv("BADIO_NO_CALLSITE") != NULL;
 	if (maps_init(tr) < 0)
 		return -ENOMEM;
+	/* BADIO_NO_RANDOM: real randomness, to measure what it costs */
+	tr->det_random = o->replay.random && !getenv("BADIO_NO_RANDOM");
+	tr->seed = o->replay.seed;
+	if (o->replay.ncreated) {
+		tr->names = namemap_new(o->replay.created, o->replay.ncreated,
+		    o->replay.known, o->replay.nknown);
+		if (!tr->names)
+			return -ENOMEM;
+	}
 	return tracer_tables_init(tr);
 }
 
@@ -215,28 +223,91 @@ tracer_release(struct tracer *tr)
 	rules_release(tr);
 	written_free(tr);
 	callsite_release(tr);
+	urandom_stop(tr);
+	namemap_free(tr->names);
+	tmpdirs_free(tr);
 	free(tr->fstypes);
 	free(tr->buf);
 }
 
+/*
+ * The plain launch: fork, the child stops itself, PTRACE_SEIZE.  On
+ * success the root task is in the tables and *errfd is the child's
+ * report pipe.
+ */
 static int
-trace_child(struct tracer *tr, pid_t pid, int errfd, enum rec_stage *stage)
+launch_plain(struct tracer *tr, const struct sock_fprog *filter,
+    const sigset_t *mask, int *errfd, enum rec_stage *stage)
 {
-	int rc, err;
+	struct task *t;
+	int pfd[2], rc, err;
+	pid_t pid;
 
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		child_main(tr->opts, pfd[1], tr->cgfd, mask, filter);
+	}
+	close(pfd[1]);
+	if (pid < 0) {
+		rc = -errno;
+		*stage = REC_STAGE_FORK;
+		goto out_close;
+	}
 	rc = seize(pid, stage);
 	if (rc < 0) {
 		reap(pid);
-		err = child_error(errfd, stage);
-		return err < 0 ? err : rc;
+		err = child_error(pfd[0], stage);
+		rc = err < 0 ? err : rc;
+		goto out_close;
 	}
-	tr->root_pid = pid;
-	tr->start_ns = now_ns();
-	if (!task_add(tr, pid)) {
+	t = task_add(tr, pid);
+	if (!t) {
 		reap(pid);
-		return -ENOMEM;
+		rc = -ENOMEM;
+		goto out_close;
 	}
+	loop_root_found(tr, t);
+	*errfd = pfd[0];
+	return 0;
+out_close:
+	close(pfd[0]);
+	return rc;
+}
+
+/*
+ * In new PID and mount namespaces when asked and possible (ns.c), else
+ * plainly; res->pidns says which, res->ns_errno why not.
+ */
+static int
+launch(struct tracer *tr, const struct sock_fprog *filter,
+    const sigset_t *mask, int *errfd, enum rec_stage *stage)
+{
+	int rc;
+
+	if (tr->opts->replay.namespaces) {
+		if (getenv("BADIO_NO_NAMESPACES")) {
+			tr->res->ns_errno = ECANCELED;
+		} else {
+			rc = ns_launch(tr, filter, mask, errfd, stage);
+			if (rc == 0 || *stage != REC_STAGE_NONE)
+				return rc;
+			tr->res->ns_errno = -rc;
+		}
+	}
+	return launch_plain(tr, filter, mask, errfd, stage);
+}
+
+static int
+trace_run(struct tracer *tr, int errfd, enum rec_stage *stage)
+{
+	int rc, err;
+
+	tr->start_ns = now_ns();
 	rc = loop_run(tr);
+	urandom_stop(tr);
 	err = child_error(errfd, stage);
 	if (err < 0)
 		return err;
@@ -321,9 +392,7 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	struct tracer tr;
 	cpu_set_t old_cpus;
 	bool pinned;
-	int pfd[2], rc;
-	int cgfd = -1;
-	pid_t pid;
+	int errfd = -1, rc;
 
 	*stage = REC_STAGE_NONE;
 	rc = tracer_init(&tr, o, fn, ctx, res);
@@ -331,19 +400,16 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 		*stage = REC_STAGE_CHDIR;
 		goto out_release;
 	}
-	rc = open_cgroup(o, &cgfd);
+	rc = open_cgroup(o, &tr.cgfd);
 	if (rc < 0) {
 		*stage = REC_STAGE_CGROUP;
 		goto out_release;
 	}
 	rc = filter_get(&(struct filter_opts){ .allow_io_uring = o->allow_io_uring,
-	    .trace_close = o->trace_close }, &filter);
+	    .trace_close = o->trace_close, .det_random = tr.det_random },
+	    &filter);
 	if (rc < 0) {
 		*stage = REC_STAGE_SECCOMP;
-		goto out_release;
-	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		rc = -errno;
 		goto out_release;
 	}
 	/*
@@ -355,28 +421,20 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	sigaction(SIGCHLD, &dfl, &old_chld);
 	sigprocmask(SIG_UNBLOCK, &block, &old_mask);
 	pin_cpu(o->pin, o->cpu, &old_cpus, &pinned);
-	pid = fork();
-	if (pid == 0) {
-		close(pfd[0]);
-		child_main(o, pfd[1], cgfd, &old_mask, filter);
-	}
-	close(pfd[1]);
-	if (pid < 0) {
-		rc = -errno;
-		*stage = REC_STAGE_FORK;
-	} else {
+	rc = launch(&tr, filter, &old_mask, &errfd, stage);
+	if (rc == 0) {
 		ticker_start(&tk);
-		rc = trace_child(&tr, pid, pfd[0], stage);
+		rc = trace_run(&tr, errfd, stage);
 		ticker_stop(&tk);
+		close(errfd);
 	}
 	if (pinned)
 		sched_setaffinity(0, sizeof(old_cpus), &old_cpus);
-	close(pfd[0]);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGCHLD, &old_chld, NULL);
 out_release:
-	if (cgfd >= 0)
-		close(cgfd);
+	if (tr.cgfd >= 0)
+		close(tr.cgfd);
 	tracer_release(&tr);
 	return rc;
 }

@@ -141,6 +141,10 @@ struct rec_site {
 	const struct rec_maps *maps;	/* with rec_opts.map_copies: the mapped
 					 * files' durable images (below), valid
 					 * while the callback runs; else NULL */
+	const char	*creates;	/* the name this call brought into
+					 * existence (path, or path2 for a
+					 * rename target that did not exist),
+					 * or NULL */
 };
 
 /*
@@ -154,6 +158,39 @@ struct rec_target {
 	enum rec_family	family;
 	const char	*path;
 	unsigned	ordinal;
+};
+
+/*
+ * A name the recording brought into existence (struct rec_site
+ * creates), in seq order: a re-run that creates a name the recording
+ * does not have takes the recorded name created at the same point (same
+ * directory, same order, same call site), so its replay keys follow the
+ * file, not its random spelling (recorder/namemap.c).
+ */
+struct rec_created {
+	const char	*path;		/* as recorded */
+	int64_t		callsite;	/* 0: unknown */
+};
+
+/*
+ * Determinism (docs/design.md "Determinism").  With random, getrandom(2),
+ * the AT_RANDOM bytes of every exec and, in a mount namespace,
+ * /dev/urandom and /dev/random answer from seed, the same in every run.
+ * With namespaces, the program runs in its own PID and mount namespaces
+ * when the kernel allows it (root, or an unprivileged user namespace):
+ * the same pids in every run.  Re-runs also get the recording's creation
+ * sequence (seq order) and every path its sites name (path and path2,
+ * each once, any order); see struct rec_created.  NULL/0: names are taken
+ * as they are.
+ */
+struct rec_replay {
+	bool		random;
+	uint64_t	seed;
+	bool		namespaces;
+	const struct rec_created *created;
+	size_t		ncreated;
+	const char *const *known;
+	size_t		nknown;
 };
 
 struct rec_opts {
@@ -187,6 +224,7 @@ struct rec_opts {
 	size_t		map_copy_mem;	/* bytes of images kept in memory before the
 					 * rest goes to a temporary file;
 					 * 0 = default (64 MiB) */
+	struct rec_replay replay;	/* determinism: randomness, pids, names */
 };
 
 enum rec_status {
@@ -217,6 +255,11 @@ struct rec_result {
 	uint64_t	map_disk_peak;	/* most image bytes in the temporary file */
 	uint64_t	map_image_errors; /* images that could not be kept (the range
 					 * is then marked lost, rec_mapimage.lost) */
+	bool		pidns;		/* PROG ran in its own PID namespace: pids
+					 * in sites are the namespace's */
+	bool		urandom;	/* /dev/urandom and /dev/random were fed
+					 * from the seed */
+	int		ns_errno;	/* replay.namespaces but none: why */
 	/*
 	 * Stops by kind, to check the tracer's invariants (docs/ptrace.md):
 	 * no syscall-entry stop ever, every exit stop reports op EXIT.
@@ -229,6 +272,10 @@ struct rec_result {
 		uint64_t	signal;		/* signal-delivery stops (re-injected) */
 		uint64_t	group;		/* group-stops (PTRACE_LISTEN) */
 		uint64_t	emulated;	/* sites done at the seccomp stop */
+		uint64_t	random;		/* getrandom calls answered */
+		uint64_t	held;		/* stops that waited for the
+						 * creator's clone event (the
+						 * task's identity, random.c) */
 	}		stops;
 };
 
@@ -245,6 +292,7 @@ enum rec_stage {
 	REC_STAGE_EXEC,
 	REC_STAGE_KERNEL,		/* PTRACE_GET_SYSCALL_INFO missing (< 5.3) */
 	REC_STAGE_CGROUP,		/* could not join opts->cgroup */
+	REC_STAGE_NAMESPACE,		/* the PID namespace's init failed */
 };
 
 /* Called once per completed site; a non-zero return stops the run. */
@@ -331,6 +379,12 @@ void	rec_symbolizer_free(struct rec_symbolizer *sz);
  * sites.flags: "osync", "exchange"...)?  False for NULL flags.
  */
 bool	rec_flags_has(const char *flags, const char *word);
+
+/*
+ * "<tmpfile:DIR:N>": the name sites give the N-th O_TMPFILE file made in
+ * DIR, which has no path of its own (docs/schema.md, "Paths").
+ */
+bool	rec_path_is_tmpfile(const char *path);
 
 /* Replay key text for a family, path and ordinal, into buf. */
 int	rec_key_format(char *buf, size_t size, enum rec_family f,

@@ -6,6 +6,7 @@
 #define BADIO_RECORDER_RECORDER_INT_H
 
 #include <limits.h>
+#include <sys/ptrace.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,6 +18,12 @@
 #define REC_TAG		0xbad1		/* a site */
 #define REC_TAG_RLIMIT	0xbad2		/* a file-size limit changes: no site */
 #define REC_TAG_CRED	0xbad3		/* the user changes: no site (owner.c) */
+#define REC_TAG_RANDOM	0xbad4		/* getrandom: answered from the seed */
+
+#define REC_TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | \
+			 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
+			 PTRACE_O_TRACEVFORK | PTRACE_O_TRACEEXEC | \
+			 PTRACE_O_EXITKILL)
 
 /* How a syscall's arguments are decoded: flags of struct sysent. */
 enum {
@@ -173,6 +180,10 @@ struct pending {
 	struct rec_frame frames[REC_MAX_FRAMES];
 	unsigned	nframes;	/* > 0 only at the first site of a call site */
 	bool		unwound;	/* frames from libdw, not from the scan */
+	/* names (namemap.c): which name the call creates, 1 path, 2 path2 */
+	int		creates;
+	uint32_t	name_token;	/* namemap_settle at the exit */
+	bool		tmpfile_open;	/* an O_TMPFILE open: path is <tmpfile:..> */
 	/* what inject_enter changed in memory, put back at the exit stop */
 	bool		iov_restore;
 	uint64_t	iov_addr;
@@ -196,6 +207,23 @@ struct task {
 	struct restart	rs;
 	bool		limits_exit;	/* stopped at a setrlimit: wait for its exit */
 	bool		cred_exit;	/* stopped at a setuid: wait for its exit */
+	bool		is_init;	/* the PID namespace's init (ns.c), not PROG */
+	/*
+	 * Identity for deterministic randomness (random.c): from the
+	 * creator's identity and its count of clones.  Known once the
+	 * creator's clone event is seen, which may come after the task's
+	 * first stops: a stop that needs it waits (held) until then.
+	 */
+	bool		ident_known;
+	uint64_t	ident;
+	unsigned	nclones;	/* children and threads created so far */
+	unsigned	nrandom;	/* getrandom calls answered */
+	unsigned	nexec;		/* execs done */
+	bool		held;		/* stopped, not resumed: waits for ident */
+	int		held_st;	/* its waitpid status, dispatched again */
+	bool		ns_read;	/* ns_tid, ns_tgid read from /proc */
+	pid_t		ns_tid;		/* ids in PROG's PID namespace */
+	pid_t		ns_tgid;
 };
 
 /* The tracer's whole state for one rec_run(). */
@@ -240,6 +268,21 @@ struct tracer {
 	size_t		nrules;
 	struct rec_maps	*maps;		/* mapped files and their images (mapping.c) */
 	struct inoset	*written;	/* inodes written, for close sites */
+	/* determinism: randomness (random.c), namespaces (ns.c), names */
+	bool		det_random;	/* opts->replay.random */
+	uint64_t	seed;
+	struct feeder	*feeder;	/* /dev/urandom, or NULL */
+	pid_t		init_pid;	/* the namespace's init, 0 without */
+	bool		init_alive;	/* not reaped yet */
+	unsigned	nheld;		/* tasks held for their identity */
+	bool		force_ident;	/* give held tasks a fallback identity */
+	bool		retrying;	/* in loop_retry_held */
+	bool		retry_again;
+	int64_t		last_event_ns;	/* the last stop reported */
+	struct namemap	*names;		/* re-runs: recorded names (namemap.c) */
+	struct tmpdir	*tmpdirs;	/* O_TMPFILE opens per directory */
+	struct tmpname	*tmpnames;	/* O_TMPFILE files by (dev, ino) */
+	int		cgfd;		/* opts->cgroup's cgroup.procs, or -1 */
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
@@ -249,7 +292,10 @@ struct task	*task_find(struct tracer *tr, pid_t tid);
 struct task	*task_add(struct tracer *tr, pid_t tid);
 void		task_drop(struct tracer *tr, struct task *t);
 void		task_rekey(struct tracer *tr, struct task *t, pid_t tid);
+size_t		tasks_held(struct tracer *tr, pid_t *out, size_t max);
 pid_t		task_tgid(struct task *t);
+void		task_ns_ids(struct tracer *tr, struct task *t, pid_t *pid,
+		    pid_t *tid);
 unsigned	counter_next(struct tracer *tr, enum rec_family f, const char *path);
 void		tracer_kill_all(struct tracer *tr, int why);
 
@@ -260,14 +306,22 @@ struct fdcache_ent {
 	int		fd;
 	uint64_t	dev;		/* st_dev, or mount id | 1 << 63 from fdinfo */
 	uint64_t	ino;
+	int		unlinked;	/* the file had no name: 1, 0, -1 unknown */
 	enum rec_kind	kind;
 	size_t		len;
 	char		path[];
 };
 const struct fdcache_ent *fdcache_get(struct tracer *tr, pid_t tgid, int fd,
-		    uint64_t dev, uint64_t ino);
+		    uint64_t dev, uint64_t ino, int unlinked);
 void		fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev,
-		    uint64_t ino, enum rec_kind kind, const char *path);
+		    uint64_t ino, int unlinked, enum rec_kind kind,
+		    const char *path);
+/* <tmpfile:DIR:N>: the next N for dir; all freed with the tracer */
+unsigned	tmpdir_next(struct tracer *tr, const char *dir);
+const char	*tmpname_find(struct tracer *tr, uint64_t dev, uint64_t ino);
+void		tmpname_put(struct tracer *tr, uint64_t dev, uint64_t ino,
+		    const char *name);
+void		tmpdirs_free(struct tracer *tr);
 /* Per process: a pidfd (for pidfd_getfd), and whether writes may be emulated. */
 int		proc_pidfd(struct tracer *tr, pid_t tgid);
 bool		proc_may_emulate(struct tracer *tr, pid_t tgid);
@@ -411,6 +465,7 @@ struct sock_fprog;
 struct filter_opts {
 	bool		allow_io_uring;
 	bool		trace_close;
+	bool		det_random;	/* getrandom stops (random.c) */
 };
 int		filter_build(const struct filter_opts *fo, struct sock_fprog *prog);
 void		filter_free(struct sock_fprog *prog);
@@ -436,5 +491,50 @@ int		arch_frame_pointer(pid_t tid, uint64_t *fp);
 
 /* loop.c */
 int		loop_run(struct tracer *tr);
+void		loop_root_found(struct tracer *tr, struct task *t);
+void		loop_retry_held(struct tracer *tr);
+
+/* recorder.c: the forked child before exec (raw system calls only) */
+struct child_error {
+	int	stage;
+	int	err;
+};
+void		child_fail(int fd, enum rec_stage stage, int err)
+		    __attribute__((noreturn));
+int		child_fds(const struct rec_opts *o);
+void		child_exec(const struct rec_opts *o, int errfd,
+		    const struct sock_fprog *filter) __attribute__((noreturn));
+
+/* ns.c: PID and mount namespaces */
+int		ns_launch(struct tracer *tr, const struct sock_fprog *filter,
+		    const sigset_t *mask, int *errfd, enum rec_stage *stage);
+void		ns_init_forked(struct tracer *tr, struct task *init, pid_t prog);
+
+/* random.c: randomness from the seed */
+uint64_t	rnd_derive(uint64_t key, uint64_t domain, uint64_t n);
+void		rnd_fill(uint64_t key, uint64_t pos, void *buf, size_t len);
+uint64_t	rnd_root_ident(uint64_t seed);
+uint64_t	rnd_child_ident(uint64_t parent, unsigned nth);
+uint64_t	rnd_fallback_ident(uint64_t seed, pid_t tid);
+void		random_getrandom(struct tracer *tr, struct task *t,
+		    const uint64_t args[6]);
+void		random_exec(struct tracer *tr, struct task *t);
+int		urandom_feed(struct tracer *tr, int fd);
+void		urandom_stop(struct tracer *tr);
+
+/*
+ * namemap.c: a re-run's names to the recording's (pure logic).
+ * namemap_create: path (PATH_CAP bytes) names an entry that does not
+ * exist and that this call creates: it becomes the recorded name; the
+ * token goes to namemap_settle once the call returned.
+ */
+struct namemap	*namemap_new(const struct rec_created *created, size_t ncreated,
+		    const char *const *known, size_t nknown);
+void		namemap_free(struct namemap *m);
+void		namemap_translate(const struct namemap *m, char *path,
+		    size_t size);
+uint32_t	namemap_create(struct namemap *m, char *path, size_t size,
+		    int64_t callsite);
+void		namemap_settle(struct namemap *m, uint32_t token, bool created);
 
 #endif /* BADIO_RECORDER_RECORDER_INT_H */

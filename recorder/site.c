@@ -435,6 +435,61 @@ std_stream(const struct tracer *tr, pid_t tid, int fd, const struct stat *st,
 	return found;
 }
 
+/*
+ * <tmpfile:DIR:N> into out (PATH_CAP bytes): the N-th O_TMPFILE file of
+ * DIR, DIR (re-run spelling, translated here) relative to the run
+ * directory when inside it.  A DIR too long for it is cut.
+ */
+static void
+tmpfile_name(struct tracer *tr, char *dir, size_t dirsize, char *out)
+{
+	unsigned n;
+	int len;
+
+	namemap_translate(tr->names, dir, dirsize);
+	n = tmpdir_next(tr, dir);
+	len = snprintf(out, PATH_CAP, "<tmpfile:%s:%u>", dir, n);
+	if (len < 0 || len >= PATH_CAP)
+		out[PATH_CAP - 1] = '\0';
+}
+
+/*
+ * The name of a regular file that has none left (st_nlink 0), from
+ * readlink's "/dir/name (deleted)": the name it had, without the
+ * suffix; an O_TMPFILE file ("/dir/#INODE") is <tmpfile:DIR:N>, the
+ * name given at its open (tmpname_find), or the next one of DIR.
+ */
+static void
+unlinked_name(struct tracer *tr, char *out, const struct stat *st)
+{
+	static const char suffix[] = " (deleted)";
+	size_t len = strlen(out), slen = sizeof(suffix) - 1;
+	const char *base, *name;
+	char *end, dir[PATH_CAP];
+
+	if (len > slen && strcmp(out + len - slen, suffix) == 0)
+		out[len - slen] = '\0';
+	path_store(tr, out);
+	base = strrchr(out, '/');
+	base = base ? base + 1 : out;
+	if (base[0] != '#' || strtoull(base + 1, &end, 10) !=
+	    (unsigned long long)st->st_ino || *end != '\0')
+		return;
+	name = tmpname_find(tr, (uint64_t)st->st_dev, (uint64_t)st->st_ino);
+	if (name) {
+		snprintf(out, PATH_CAP, "%s", name);
+		return;
+	}
+	if (base == out)
+		snprintf(dir, sizeof(dir), ".");
+	else if (base == out + 1)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(base - out - 1), out);
+	tmpfile_name(tr, dir, sizeof(dir), out);
+	tmpname_put(tr, (uint64_t)st->st_dev, (uint64_t)st->st_ino, out);
+}
+
 static void
 fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
     enum rec_kind *kind, bool *shared)
@@ -466,6 +521,9 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
 		snprintf(out, PATH_CAP, "%s", kind_names[*kind]);
 	} else if (rc < 0) {
 		snprintf(out, PATH_CAP, "<fd %d>", fd);
+	} else if (out[0] == '/' && *kind == REC_KIND_REGULAR &&
+	    st.st_nlink == 0) {
+		unlinked_name(tr, out, &st);
 	} else if (out[0] == '/') {
 		path_store(tr, out);		/* shorter than it was */
 	} else {
@@ -494,7 +552,7 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 	uint64_t dev, ino;
 	struct fdinfo fi;
 	struct stat st;
-	int pidfd = proc_pidfd(tr, tgid), fl;
+	int pidfd = proc_pidfd(tr, tgid), fl, unlinked = -1;
 
 	r->pos = -1;
 	r->fl = 0;
@@ -508,8 +566,10 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 		r->dev = dev;
 		r->ino = ino;
 		r->fl = (unsigned)fl;
-		if (S_ISREG(st.st_mode))
+		if (S_ISREG(st.st_mode)) {
 			r->pos = lseek(r->dupfd, 0, SEEK_CUR);
+			unlinked = st.st_nlink == 0;
+		}
 	} else if (r->dupfd >= 0 || errno != EBADF) {
 		if (r->dupfd >= 0)
 			close(r->dupfd);
@@ -523,7 +583,7 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 	} else {
 		goto out_unknown;
 	}
-	e = fdcache_get(tr, tgid, fd, dev, ino);
+	e = fdcache_get(tr, tgid, fd, dev, ino, unlinked);
 	if (e) {
 		memcpy(path, e->path, e->len + 1);
 		*kind = e->kind;
@@ -532,7 +592,8 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 
 		fd_lookup(tr, t, fd, path, kind, &shared);
 		if (!shared)
-			fdcache_put(tr, tgid, fd, dev, ino, *kind, path);
+			fdcache_put(tr, tgid, fd, dev, ino, unlinked, *kind,
+			    path);
 	}
 	return;
 out_unknown:
@@ -595,13 +656,28 @@ iov_total(pid_t tid, uint64_t addr, uint64_t cnt)
 }
 
 static bool
+is_tmpfile(uint64_t flags)
+{
+	return (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+static bool
+open_is_tmpfile(struct task *t, const struct sysent *sc, const uint64_t *args)
+{
+	uint64_t flags;
+
+	return open_flags(t, sc, args, &flags) && is_tmpfile(flags);
+}
+
+/* An open is a site if it creates, truncates or makes an O_TMPFILE. */
+static bool
 open_creates(struct task *t, const struct sysent *sc, const uint64_t *args)
 {
 	uint64_t flags;
 
 	/* unreadable open_how: stop anyway, the kernel will say EFAULT */
 	return !open_flags(t, sc, args, &flags) ||
-	    (flags & (O_CREAT | O_TRUNC)) != 0;
+	    (flags & (O_CREAT | O_TRUNC)) != 0 || is_tmpfile(flags);
 }
 
 /* Close what a pending site holds; safe to call twice. */
@@ -663,6 +739,25 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->callsite = 0;
 	p->nframes = 0;
 	p->unwound = false;
+	p->creates = 0;
+	p->name_token = 0;
+	p->tmpfile_open = false;
+}
+
+/*
+ * An O_TMPFILE open: its path argument is the directory; the file is
+ * <tmpfile:DIR:N>, the N-th O_TMPFILE open in DIR (recorded spelling),
+ * the same in every run, unlike the inode number in its /proc name.
+ */
+static void
+tmpfile_path(struct tracer *tr, struct pending *p)
+{
+	char dir[PATH_CAP];
+
+	memcpy(dir, p->path, PATH_CAP);
+	tmpfile_name(tr, dir, sizeof(dir), p->path);
+	p->kind = REC_KIND_REGULAR;
+	p->tmpfile_open = true;
 }
 
 /* What mknod makes, from its mode. */
@@ -714,8 +809,8 @@ link_source_fd(struct task *t, const struct sysent *sc, const uint64_t *args,
 
 /*
  * path2: a rename's target, a link's existing file.  A link through an
- * fd names the fd's file (a file made with O_TMPFILE has no name:
- * "#INO (deleted)", flagged tmpfile).  Returns whether it exists; then
+ * fd names the fd's file (a file made with O_TMPFILE has no name: its
+ * <tmpfile:DIR:N>, flagged tmpfile).  Returns whether it exists; then
  * *st is its stat.
  */
 static bool
@@ -738,11 +833,16 @@ path2_resolve(struct tracer *tr, struct task *t, const struct sysent *sc,
 		snprintf(p->path2, PATH_CAP, "<fd %d>", fd);
 		return false;
 	}
-	path_store(tr, p->path2);		/* shorter than it was */
 	snprintf(name, sizeof(name), "/proc/%d/fd/%d", (int)pid, fd);
-	if (stat(name, st) < 0)
+	if (stat(name, st) < 0) {
+		path_store(tr, p->path2);	/* shorter than it was */
 		return false;
+	}
 	p->tmpfile = st->st_nlink == 0;
+	if (p->tmpfile && S_ISREG(st->st_mode))
+		unlinked_name(tr, p->path2, st);	/* <tmpfile:DIR:N> */
+	else
+		path_store(tr, p->path2);
 	return true;
 }
 
@@ -767,6 +867,8 @@ decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
 			p->kind = REC_KIND_DIR;
 		if (sc->decode & D_MKNOD)
 			p->kind = mknod_kind(args[(int)sc->flags]);
+		if ((sc->decode & D_OPEN) && open_is_tmpfile(t, sc, args))
+			tmpfile_path(tr, p);
 	} else if (sc->decode & (D_MSYNC | D_MUNMAP | D_MREMAP)) {
 		;			/* mapping_enter, from the tables */
 	} else {
@@ -785,6 +887,44 @@ decode_target(struct tracer *tr, struct task *t, const struct sysent *sc,
 	/* two links of one file: rename(2) does nothing and returns 0 */
 	p->same_file = (sc->decode & D_RENAME) && p->existed && p->existed2 &&
 	    st.st_dev == st2.st_dev && st.st_ino == st2.st_ino;
+}
+
+/*
+ * Which of its names the call brings into existence, if it succeeds
+ * (sites.creates): an O_CREAT open's path that was not there, the new
+ * name of mkdir, link, symlink, mknod (path), a rename's target that
+ * was not there (path2).
+ */
+static void
+creates_enter(struct pending *p)
+{
+	const struct sysent *sc = p->sc;
+
+	if ((sc->decode & D_OPEN) ? p->may_create :
+	    (sc->decode & D_NEWNAME) && !p->existed)
+		p->creates = 1;
+	else if ((sc->decode & D_RENAME) && p->has_path2 && !p->existed2)
+		p->creates = 2;
+}
+
+/*
+ * A re-run's names in the recording's spelling (namemap.c): a name this
+ * call creates may take a recorded one; every other path is translated
+ * through the names taken so far (a symlink's text is not a path).
+ */
+static void
+names_enter(struct tracer *tr, struct pending *p)
+{
+	char *const paths[2] = { p->path, p->has_path2 &&
+	    !(p->sc->decode & D_SYMLINK) ? p->path2 : NULL };
+
+	for (int i = 0; tr->names && i < 2 && paths[i]; i++) {
+		if (p->creates == i + 1)
+			p->name_token = namemap_create(tr->names, paths[i],
+			    PATH_CAP, (int64_t)p->callsite);
+		else
+			namemap_translate(tr->names, paths[i], PATH_CAP);
+	}
 }
 
 /*
@@ -894,6 +1034,9 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		pending_release(p);
 		return 0;
 	}
+	callsite_enter(tr, t, ip, sp);
+	creates_enter(p);
+	names_enter(tr, p);
 	if (t->rs.valid && t->rs.nr == sc->pub.nr &&
 	    strcmp(t->rs.path, p->path) == 0) {
 		/* the same call, restarted after a signal handler */
@@ -904,7 +1047,6 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		p->seq = ++tr->next_seq;
 		p->ordinal = counter_next(tr, sc->pub.family, p->path);
 	}
-	callsite_enter(tr, t, ip, sp);
 	p->active = true;
 	return 1;
 }
@@ -964,12 +1106,16 @@ data_crc(struct tracer *tr, struct task *t, uint64_t len, uint32_t *crc)
 
 static void
 emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
-    bool append, uint32_t crc, int64_t crc_bytes)
+    bool append, uint32_t crc, int64_t crc_bytes, const char *creates)
 {
 	struct pending *p = &t->p;
 	char key[PATH_CAP + 32];		/* family:path:ordinal */
-	struct rec_site s = {
-		.seq = p->seq, .pid = task_tgid(t), .tid = t->tid,
+	pid_t pid, tid;
+	struct rec_site s;
+
+	task_ns_ids(tr, t, &pid, &tid);
+	s = (struct rec_site){
+		.seq = p->seq, .pid = pid, .tid = tid,
 		.sc = &p->sc->pub, .fd = p->fd, .path = p->path,
 		.path2 = p->has_path2 ? p->path2 : NULL, .kind = p->kind,
 		.offset = p->offset, .count = p->count, .result = rval,
@@ -980,6 +1126,7 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		.frames = p->nframes ? p->frames : NULL, .nframes = p->nframes,
 		.unwound = p->unwound, .mapped = p->mapped,
 		.maps = tr->maps && tr->opts->map_copies ? tr->maps : NULL,
+		.creates = creates,
 	};
 
 	rec_key_format(key, sizeof(key), p->sc->pub.family, p->path, p->ordinal);
@@ -1044,6 +1191,53 @@ site_write_offset(struct task *t, int64_t done, bool has_rval)
 }
 
 /*
+ * An O_TMPFILE open returned fd: its name is <tmpfile:DIR:N> for every
+ * fd on that file, in every process (tmpname_put), whatever its inode
+ * number in /proc.
+ */
+static void
+tmpfile_opened(struct tracer *tr, struct task *t, int fd)
+{
+	pid_t tgid = task_tgid(t);
+	int pidfd = proc_pidfd(tr, tgid), dup;
+	struct fdinfo fi;
+	struct stat st;
+
+	if (pidfd >= 0 && (dup = pidfd_getfd(pidfd, fd, 0)) >= 0) {
+		if (fstat(dup, &st) == 0) {
+			tmpname_put(tr, (uint64_t)st.st_dev,
+			    (uint64_t)st.st_ino, t->p.path);
+			fdcache_put(tr, tgid, fd, (uint64_t)st.st_dev,
+			    (uint64_t)st.st_ino, st.st_nlink == 0,
+			    REC_KIND_REGULAR, t->p.path);
+		}
+		close(dup);
+	} else if (fdinfo_read(t->tid, fd, &fi) == 0) {
+		fdcache_put(tr, tgid, fd, (uint64_t)fi.mnt_id | (1ull << 63),
+		    fi.ino, -1, REC_KIND_REGULAR, t->p.path);
+	}
+}
+
+/*
+ * The names part of a finished site: a tentative recorded name is
+ * settled, and the name the call created (if it did) is returned.
+ */
+static const char *
+names_exit(struct tracer *tr, struct task *t, bool ok, int64_t rval)
+{
+	struct pending *p = &t->p;
+
+	if (p->name_token)
+		namemap_settle(tr->names, p->name_token, ok);
+	p->name_token = 0;
+	if (p->tmpfile_open && ok)
+		tmpfile_opened(tr, t, (int)rval);
+	if (!ok)
+		return NULL;
+	return p->creates == 1 ? p->path : p->creates == 2 ? p->path2 : NULL;
+}
+
+/*
  * At the exit stop (or when the task died inside the call): finish the
  * site and report it.
  */
@@ -1073,7 +1267,8 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 	if (has_rval)
 		site_effects(tr, t, rval);
 	pending_release(p);
-	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes);
+	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes,
+	    names_exit(tr, t, has_rval && rval >= 0, rval));
 	/* names changed or went: cached fd paths may be stale */
 	if (sc->pub.family == REC_FAM_NAMESPACE && !(sc->decode & D_OPEN) &&
 	    !(sc->decode & D_NEWNAME) && sc->fd < 0 && has_rval && rval == 0)

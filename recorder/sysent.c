@@ -47,6 +47,7 @@ static const struct flag_word open_w[] = {
 	WORD(O_CREAT, "creat"), WORD(O_EXCL, "excl"), WORD(O_TRUNC, "trunc"),
 	WORD(O_APPEND, "append"), WORD(O_SYNC, "osync"),
 	WORD(O_DSYNC, "odsync"), WORD(O_DIRECT, "direct"),
+	WORD(O_TMPFILE, "tmpfile"),	/* two bits: O_DIRECTORY with it */
 };
 static const struct flag_word unlink_w[] = {
 	WORD(AT_REMOVEDIR, "removedir"),

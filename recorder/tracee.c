@@ -29,6 +29,19 @@ struct proc {
 	struct mapset	*mapset;	/* shared writable file mappings (mapping.c) */
 };
 
+struct tmpdir {
+	struct tmpdir	*next;
+	unsigned	n;
+	char		dir[];
+};
+
+struct tmpname {
+	struct tmpname	*next;
+	uint64_t	dev;
+	uint64_t	ino;
+	char		name[];
+};
+
 struct counter {
 	struct counter	*next;
 	unsigned	n;
@@ -149,8 +162,23 @@ task_unlink(struct tracer *tr, struct task *t)
 void
 task_drop(struct tracer *tr, struct task *t)
 {
+	if (t->held)
+		tr->nheld--;
 	task_unlink(tr, t);
 	task_free(t);
+}
+
+/* The tids of the held tasks, at most max of them. */
+size_t
+tasks_held(struct tracer *tr, pid_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < TASK_SLOTS && n < max; i++)
+		for (struct task *t = tr->tasks[i]; t && n < max; t = t->next)
+			if (t->held)
+				out[n++] = t->tid;
+	return n;
 }
 
 /* After an exec from a non-leader thread, the thread takes the leader's tid. */
@@ -193,6 +221,56 @@ task_tgid(struct task *t)
 	return t->tgid;
 }
 
+/*
+ * The second number of a "NSpid:\t5012\t2" line: the pid one namespace
+ * down from badio's, which is PROG's (a namespace PROG makes itself
+ * adds fields after it); the first if there is only one.
+ */
+static pid_t
+ns_field(const char *line)
+{
+	char *end;
+	long first = strtol(line, &end, 10), second;
+	char *p = end;
+
+	second = strtol(p, &end, 10);
+	return (pid_t)(end == p ? first : second);
+}
+
+/*
+ * The ids a task has in PROG's PID namespace (what the program itself
+ * sees, and what sites store), read once from /proc; the host's without
+ * a namespace.
+ */
+void
+task_ns_ids(struct tracer *tr, struct task *t, pid_t *pid, pid_t *tid)
+{
+	char name[64], line[256];
+	FILE *f;
+
+	*pid = task_tgid(t);
+	*tid = t->tid;
+	if (!tr->res->pidns)
+		return;
+	if (!t->ns_read) {
+		t->ns_tgid = *pid;
+		t->ns_tid = *tid;
+		snprintf(name, sizeof(name), "/proc/%d/status", (int)t->tid);
+		f = fopen(name, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "NStgid:", 7) == 0)
+				t->ns_tgid = ns_field(line + 7);
+			else if (strncmp(line, "NSpid:", 6) == 0)
+				t->ns_tid = ns_field(line + 6);
+		}
+		if (f)
+			fclose(f);
+		t->ns_read = true;
+	}
+	*pid = t->ns_tgid;
+	*tid = t->ns_tid;
+}
+
 static unsigned
 hash_path(enum rec_family f, const char *s)
 {
@@ -224,6 +302,79 @@ counter_next(struct tracer *tr, enum rec_family f, const char *path)
 	c->next = *slot;
 	*slot = c;
 	return 1;
+}
+
+/* The next N (1-based) of <tmpfile:DIR:N>: O_TMPFILE opens in dir. */
+unsigned
+tmpdir_next(struct tracer *tr, const char *dir)
+{
+	struct tmpdir *d;
+	size_t len;
+
+	for (d = tr->tmpdirs; d; d = d->next)
+		if (strcmp(d->dir, dir) == 0)
+			return ++d->n;
+	len = strlen(dir) + 1;
+	d = malloc(sizeof(*d) + len);
+	if (!d)
+		return 0;
+	memcpy(d->dir, dir, len);
+	d->n = 1;
+	d->next = tr->tmpdirs;
+	tr->tmpdirs = d;
+	return 1;
+}
+
+void
+tmpdirs_free(struct tracer *tr)
+{
+	while (tr->tmpdirs) {
+		struct tmpdir *d = tr->tmpdirs;
+
+		tr->tmpdirs = d->next;
+		free(d);
+	}
+	while (tr->tmpnames) {
+		struct tmpname *n = tr->tmpnames;
+
+		tr->tmpnames = n->next;
+		free(n);
+	}
+}
+
+/* The <tmpfile:...> name of the O_TMPFILE file (dev, ino), or NULL. */
+const char *
+tmpname_find(struct tracer *tr, uint64_t dev, uint64_t ino)
+{
+	for (struct tmpname *n = tr->tmpnames; n; n = n->next)
+		if (n->dev == dev && n->ino == ino)
+			return n->name;
+	return NULL;
+}
+
+/* Its open names it; a reused inode number gets the new file's name. */
+void
+tmpname_put(struct tracer *tr, uint64_t dev, uint64_t ino, const char *name)
+{
+	size_t len = strlen(name) + 1;
+	struct tmpname *n;
+
+	for (struct tmpname **pp = &tr->tmpnames; *pp; pp = &(*pp)->next) {
+		if ((*pp)->dev == dev && (*pp)->ino == ino) {
+			n = *pp;
+			*pp = n->next;
+			free(n);
+			break;
+		}
+	}
+	n = malloc(sizeof(*n) + len);
+	if (!n)
+		return;
+	n->dev = dev;
+	n->ino = ino;
+	memcpy(n->name, name, len);
+	n->next = tr->tmpnames;
+	tr->tmpnames = n;
 }
 
 void
@@ -258,6 +409,9 @@ tracer_kill_all(struct tracer *tr, int why)
 {
 	if (!tr->killing)
 		tr->killing = why;
+	/* the namespace's init: its death ends every process in it */
+	if (tr->init_alive)
+		kill(tr->init_pid, SIGKILL);
 	tracer_each_task(tr, kill_task);
 }
 
@@ -267,18 +421,26 @@ fdcache_slot(struct tracer *tr, pid_t tgid, int fd)
 	return &tr->fdcache[((unsigned)tgid * 31u + (unsigned)fd) % FDCACHE_SLOTS];
 }
 
+/*
+ * The cached entry of (tgid, fd) if it still names the same file.
+ * unlinked is whether the file has no name now (-1: unknown): a file
+ * that gained or lost its last name is looked up again.
+ */
 const struct fdcache_ent *
-fdcache_get(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino)
+fdcache_get(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
+    int unlinked)
 {
 	for (struct fdcache_ent *e = *fdcache_slot(tr, tgid, fd); e; e = e->next)
 		if (e->tgid == tgid && e->fd == fd)
-			return e->dev == dev && e->ino == ino ? e : NULL;
+			return e->dev == dev && e->ino == ino && (unlinked < 0 ||
+			    e->unlinked < 0 || e->unlinked == unlinked) ?
+			    e : NULL;
 	return NULL;
 }
 
 void
 fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
-    enum rec_kind kind, const char *path)
+    int unlinked, enum rec_kind kind, const char *path)
 {
 	struct fdcache_ent **pp = fdcache_slot(tr, tgid, fd), *e;
 	size_t len = strnlen(path, PATH_CAP);
@@ -296,7 +458,8 @@ fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
 	if (!e)
 		return;			/* no cache: resolved again next time */
 	*e = (struct fdcache_ent){ .tgid = tgid, .fd = fd, .dev = dev,
-				   .ino = ino, .kind = kind, .len = len };
+				   .ino = ino, .unlinked = unlinked, .kind = kind,
+				   .len = len };
 	memcpy(e->path, path, len + 1);
 	pp = fdcache_slot(tr, tgid, fd);
 	e->next = *pp;

@@ -179,8 +179,8 @@ stdin_compress(struct store *s, const void *data, size_t len, void **out,
 static const char sql_rec_add[] =
 	"INSERT INTO recordings (exe, argv, env, init_dir, "
 	"start_ns, duration_ns, status, exit_code, deterministic, "
-	"version, kernel, sites, files, trace_close) VALUES (?1, ?2, ?3, ?4, "
-	"?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)";
+	"version, kernel, sites, files, trace_close, seed) VALUES (?1, ?2, ?3, "
+	"?4, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
 
 /* Status fields are NULL until the recording finishes (status set). */
 static void
@@ -203,6 +203,8 @@ bind_recording(sqlite3_stmt *st, const struct store_recording *r,
 	store_bind_i64_or_null(st, 14, r->sites, open, rc);
 	store_bind_i64_or_null(st, 15, r->files, open, rc);
 	store_bind_i64(st, 16, r->trace_close, rc);
+	/* the seed's 64 bits as SQLite's signed integer */
+	store_bind_i64_or_null(st, 17, (int64_t)r->seed, !r->has_seed, rc);
 }
 
 static int
@@ -309,7 +311,7 @@ static const char sql_rec_get[] =
 	"SELECT id, exe, argv, env, init_dir, init_format, init_size, start_ns, "
 	"duration_ns, status, exit_code, deterministic, version, kernel, "
 	"sites, files, stdin_blob, stdin_size, length(init_blob), "
-	"trace_close FROM recordings ORDER BY id LIMIT 1";
+	"trace_close, seed, pidns FROM recordings ORDER BY id LIMIT 1";
 
 static int
 dup_field(struct store *s, sqlite3_stmt *st, int col, const char **field)
@@ -337,6 +339,9 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	r->init_size = store_col_i64(st, 6, 0);
 	r->init_bytes = store_col_i64(st, 18, 0);
 	r->trace_close = store_col_i64(st, 19, 0) != 0;
+	r->has_seed = sqlite3_column_type(st, 20) != SQLITE_NULL;
+	r->seed = (uint64_t)store_col_i64(st, 20, 0);
+	r->pidns = (int)store_col_i64(st, 21, -1);
 	if ((rc = dup_field(s, st, 1, &r->exe)) < 0 ||
 	    (rc = dup_field(s, st, 4, &r->init_dir)) < 0 ||
 	    (rc = dup_field(s, st, 5, &r->init_format)) < 0 ||
@@ -578,5 +583,24 @@ store_recording_init_get(struct store *s, int64_t id, int fd)
 	}
 	free(buf);
 	sqlite3_blob_close(blob);
+	return rc;
+}
+
+int
+store_recording_set_pidns(struct store *s, int64_t id, bool pidns)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_REC_PIDNS,
+	    "UPDATE recordings SET pidns = ?2 WHERE id = ?1", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, id, &brc);
+	store_bind_i64(st, 2, pidns, &brc);
+	rc = store_step_once(s, STMT_REC_PIDNS, st, brc);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = store_fail(s, -ENOENT, "no recording %lld", (long long)id);
 	return rc;
 }

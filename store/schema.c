@@ -521,6 +521,53 @@ static const char schema_v8[] =
 "ORDER BY s.seq, k.fault;\n"
 "PRAGMA user_version = 8;\n";
 
+/*
+ * Version 9: determinism.  The seed every re-run answers getrandom,
+ * AT_RANDOM and /dev/urandom from, whether the program had its own PID
+ * namespace, and for each site the name it brought into existence, so
+ * that a re-run's randomly named files take the recorded names
+ * (recorder/namemap.c).  The columns get their comments as migrations 5
+ * to 7 gave others.
+ */
+static const char schema_v9[] =
+"PRAGMA writable_schema = RESET;\n"
+"ALTER TABLE recordings ADD COLUMN seed INTEGER;\n"
+"ALTER TABLE recordings ADD COLUMN pidns INTEGER CHECK (pidns IN (0, 1));\n"
+"ALTER TABLE sites ADD COLUMN creates TEXT;\n"
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '  CHECK (trace_close IN (0, 1)), seed INTEGER, pidns INTEGER CHECK "
+"(pidns IN (0, 1)))',\n"
+"  '  CHECK (trace_close IN (0, 1)),\n"
+"  seed INTEGER,               -- 64-bit seed of getrandom, AT_RANDOM and\n"
+"                              -- /dev/urandom; NULL: real randomness\n"
+"                              -- (--no-determinism, or an older badio)\n"
+"  pidns INTEGER CHECK (pidns IN (0, 1))\n"
+"                              -- 1: PROG ran in its own PID namespace\n"
+"                              -- (the pids in sites are its); 0: badio\n"
+"                              -- could not make one; NULL: not asked\n"
+")')\n"
+"WHERE type = 'table' AND name = 'recordings';\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '  mapped INTEGER NOT NULL DEFAULT 0 CHECK (mapped IN (0, 1))\n"
+"                              -- 1: the file was mapped shared and\n"
+"                              -- writable by a traced process (its stores\n"
+"                              -- are not sites: docs/manual.md)\n"
+", creates TEXT)',\n"
+"  '  mapped INTEGER NOT NULL DEFAULT 0 CHECK (mapped IN (0, 1)),\n"
+"                              -- 1: the file was mapped shared and\n"
+"                              -- writable by a traced process (its stores\n"
+"                              -- are not sites: docs/manual.md)\n"
+"  creates TEXT                -- the name this call brought into\n"
+"                              -- existence (path, or path2 of a rename);\n"
+"                              -- NULL: none\n"
+")')\n"
+"WHERE type = 'table' AND name = 'sites';\n"
+"PRAGMA writable_schema = RESET;\n"
+"CREATE TABLE schema_v9_bump (x);\n"
+"DROP TABLE schema_v9_bump;\n"
+"PRAGMA user_version = 9;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -530,6 +577,7 @@ static const char *const migrations[] = {
 	schema_v6,		/* 5 -> 6 */
 	schema_v7,		/* 6 -> 7 */
 	schema_v8,		/* 7 -> 8 */
+	schema_v9,		/* 8 -> 9 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

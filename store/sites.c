@@ -16,9 +16,10 @@
 static const char sql_site_add[] =
 	"INSERT INTO sites (recording, seq, pid, tid, syscall, family, fd, "
 	"path, path2, kind, offset, count, result, append, t_ns, crc32, "
-	"crc_bytes, key, key_path, ordinal, callsite, flags, offset2, mapped) "
+	"crc_bytes, key, key_path, ordinal, callsite, flags, offset2, mapped, "
+	"creates) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 
 static void
 bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
@@ -49,6 +50,7 @@ bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
 	store_bind_text(st, 22, site->flags, rc);
 	store_bind_i64_or_null(st, 23, site->offset2, site->offset2 < 0, rc);
 	store_bind_i64(st, 24, site->mapped, rc);
+	store_bind_text(st, 25, site->creates, rc);
 }
 
 int
@@ -97,6 +99,7 @@ store_site_read(sqlite3_stmt *st, int col, struct store_site *site)
 	site->flags = store_col_text(st, col + 22);
 	site->offset2 = store_col_i64(st, col + 23, -1);
 	site->mapped = store_col_i64(st, col + 24, 0) != 0;
+	site->creates = store_col_text(st, col + 25);
 }
 
 /* Zero bounds and NULL strings match everything. */
@@ -161,7 +164,8 @@ out_done:
 	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, " \
 	"'callsite', " STORE_JSON_ID("callsite") ", 'flags', flags, "	\
 	"'offset2', offset2, "						\
-	"'mapped', json(CASE WHEN mapped THEN 'true' ELSE 'false' END)"
+	"'mapped', json(CASE WHEN mapped THEN 'true' ELSE 'false' END), " \
+	"'creates', creates"
 
 static const char sql_sites_json[] =
 	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ")) "

@@ -85,6 +85,11 @@ struct store_recording {
 	const void	*stdin_data;	/* what PROG read on stdin, if captured */
 	size_t		stdin_len;
 	bool		has_stdin;	/* false: explore gives /dev/null */
+	/* determinism (migration 9) */
+	bool		has_seed;	/* false: real randomness (seed NULL) */
+	uint64_t	seed;
+	int		pidns;		/* read only: 1, 0, or -1 not asked (NULL);
+					 * see store_recording_set_pidns() */
 };
 
 /*
@@ -102,6 +107,8 @@ int	store_recording_finish(struct store *s, int64_t id, int64_t duration_ns,
  * store_recording_release().
  */
 int	store_recording_get(struct store *s, struct store_recording *r);
+/* Whether PROG ran in its own PID namespace (recordings.pidns). */
+int	store_recording_set_pidns(struct store *s, int64_t id, bool pidns);
 /* Keep PROG's stdin (compressed) with the recording. */
 int	store_recording_set_stdin(struct store *s, int64_t id, const void *data,
 	    size_t len);
@@ -148,6 +155,8 @@ struct store_site {
 	const char	*flags;		/* NULL: none */
 	int64_t		offset2;	/* -1: none (NULL) */
 	bool		mapped;		/* the file was mapped shared and writable */
+	const char	*creates;	/* the name the call brought into
+					 * existence, or NULL (migration 9) */
 };
 
 int	store_site_add(struct store *s, const struct store_site *site);

@@ -37,6 +37,7 @@ enum store_stmt_id {
 	STMT_REC_GET,
 	STMT_REC_STDIN,
 	STMT_INIT_PUT,		/* the --init snapshot (migration 7) */
+	STMT_REC_PIDNS,		/* migration 9 */
 	STMT_SITE_ADD,
 	STMT_SITES_EACH,
 	STMT_SITES_JSON,
@@ -128,7 +129,8 @@ int	schema_migrate(struct store *s);
 	a "syscall, " a "family, " a "fd, " a "path, " a "path2, "	\
 	a "kind, " a "offset, " a "count, " a "result, " a "append, "	\
 	a "t_ns, " a "crc32, " a "crc_bytes, " a "key, " a "key_path, "	\
-	a "ordinal, " a "callsite, " a "flags, " a "offset2, " a "mapped"
+	a "ordinal, " a "callsite, " a "flags, " a "offset2, " a "mapped, " \
+	a "creates"
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 
 /*

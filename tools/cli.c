@@ -78,6 +78,26 @@ warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+cli_warn_namespaces(const char *who, bool pidns, bool urandom, int ns_errno)
+{
+	const char *why = ns_errno == ECANCELED ? "BADIO_NO_NAMESPACES is set" :
+	    ns_errno == EPERM || ns_errno == ENOSPC ? "making one needs root "
+	    "with CAP_SYS_ADMIN, or user namespaces, which are not allowed "
+	    "here: sysctl user.max_user_namespaces, "
+	    "kernel.unprivileged_userns_clone, or a container's seccomp "
+	    "profile" : strerror(ns_errno);
+
+	if (!pidns)
+		warn("%s ran without a PID namespace of its own (%s): its "
+		    "pids and what it reads from /dev/urandom differ from run "
+		    "to run", who, why);
+	else if (!urandom)
+		warn("%s read the real /dev/urandom (it could not be "
+		    "replaced in its mount namespace): those bytes differ "
+		    "from run to run", who);
+}
+
 const char *
 cli_signal_name(int sig)
 {

@@ -100,6 +100,13 @@ void	cli_on_interrupt(void (*fn)(int sig));
 
 /* Flush stdout; a runtime error (exit 3) if what was printed is lost. */
 void	cli_flush_stdout(const char *cmd);
+/*
+ * The determinism warnings of a run: no PID namespace (ns_errno why),
+ * or /dev/urandom not replaced in one.  who is the subject, as printed:
+ * "'prog'", "explore: the fault-free run".
+ */
+void	cli_warn_namespaces(const char *who, bool pidns, bool urandom,
+	    int ns_errno);
 
 /* Open an existing database, or die with one line naming the problem. */
 struct store *cli_open_db(const char *path, enum store_mode mode);

@@ -495,6 +495,9 @@ on_progress(void *ctx, const struct bx_progress *p)
 			    "and some faults may be 'unreached'", p->missing,
 			    p->missing == 1 ? "" : "s", p->extra,
 			    p->first_diff ? p->first_diff : "");
+		if (p->rec_pidns)
+			cli_warn_namespaces("explore: the fault-free run", p->pidns,
+			    p->urandom, p->ns_errno);
 		break;
 	case BX_EV_PLANNED:
 		if (p->skipped && !o->quiet)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -31,8 +32,9 @@
 
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
-	"                    [--stacks] [--timeout SEC] [--no-determinism]\n"
-	"                    [--allow-io-uring] [--close] [-q] [--] PROG [ARGS...]\n"
+	"                    [--stacks] [--timeout SEC] [--seed N]\n"
+	"                    [--no-determinism] [--allow-io-uring] [--close] [-q]\n"
+	"                    [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -48,7 +50,10 @@ const char record_usage[] =
 	"  -t, --timeout SEC    stop PROG and all it started after SEC seconds\n"
 	"                       (status timeout, exit 124); default: wait for\n"
 	"                       every process PROG started, as strace does\n"
-	"      --no-determinism run with ASLR, the environment and the CPUs as they are\n"
+	"      --seed N         answer getrandom, AT_RANDOM and /dev/urandom from\n"
+	"                       seed N (default: a random one, kept in DB)\n"
+	"      --no-determinism run with ASLR, randomness, pids, the environment\n"
+	"                       and the CPUs as they are\n"
 	"      --allow-io-uring let PROG use io_uring (its I/O is invisible)\n"
 	"      --close          close of a written file is a site too (family\n"
 	"                       close: NFS and FUSE report write errors there);\n"
@@ -60,6 +65,7 @@ enum {
 	OPT_NO_DETERMINISM = 0x100,
 	OPT_ALLOW_IO_URING,
 	OPT_CLOSE,
+	OPT_SEED,
 };
 
 const struct option record_options[] = {
@@ -74,6 +80,7 @@ const struct option record_options[] = {
 	{ "close",		no_argument,	   NULL, OPT_CLOSE },
 	{ "stacks",		no_argument,	   NULL, 's' },
 	{ "timeout",		required_argument, NULL, 't' },
+	{ "seed",		required_argument, NULL, OPT_SEED },
 	{ NULL, 0, NULL, 0 },
 };
 const char record_shortopts[] = "+o:i:fkqst:h";
@@ -89,6 +96,8 @@ struct record_opts {
 	bool		stacks;
 	bool		quiet;
 	int		timeout_ms;	/* 0: none */
+	bool		has_seed;	/* --seed given */
+	uint64_t	seed;
 	char		**argv;		/* PROG ARGS... */
 };
 
@@ -104,6 +113,36 @@ struct recording {
 	size_t		nfiles;
 	size_t		files_cap;
 };
+
+/* A decimal (or 0x hexadecimal) unsigned 64-bit number. */
+static bool
+parse_seed(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The seed of this recording: --seed, else from the kernel. */
+static uint64_t
+new_seed(const struct record_opts *o)
+{
+	uint64_t seed;
+
+	if (o->has_seed)
+		return o->seed;
+	if (getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		die("record: getrandom: %s", strerror(errno));
+	return seed;
+}
 
 static void
 parse_options(int argc, char **argv, struct record_opts *o)
@@ -133,6 +172,12 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		case OPT_NO_DETERMINISM: o->deterministic = false; break;
 		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
 		case OPT_CLOSE: o->trace_close = true; break;
+		case OPT_SEED:
+			if (!parse_seed(optarg, &o->seed))
+				die_usage("record: --seed wants a number from 0 to "
+				    "2^64-1, not '%s'", optarg);
+			o->has_seed = true;
+			break;
 		default:
 			die_usage("record: unknown option or missing argument '%s' "
 			    "(see 'badio help record')", argv[optind - 1]);
@@ -141,6 +186,8 @@ parse_options(int argc, char **argv, struct record_opts *o)
 	if (optind >= argc)
 		die_usage("record: no program given (usage: badio record [options] "
 		    "[--] PROG [ARGS...])");
+	if (o->has_seed && !o->deterministic)
+		die_usage("record: --seed and --no-determinism exclude each other");
 	o->argv = argv + optind;
 }
 
@@ -566,6 +613,13 @@ summary(const struct record_opts *o, const struct rec_result *res,
 		    "blocks are invisible to badio, and calls it hands to a "
 		    "tracer (SECCOMP_RET_TRACE) failed with ENOSYS, as they do "
 		    "untraced", o->argv[0]);
+	if (o->deterministic) {
+		char who[256];
+
+		snprintf(who, sizeof(who), "'%s'", o->argv[0]);
+		cli_warn_namespaces(who, res->pidns, res->urandom,
+		    res->ns_errno);
+	}
 }
 
 static int
@@ -589,9 +643,11 @@ cmd_record(int argc, char **argv)
 	char *exe, *dir, *tmp, **env, **run_env, status[64];
 	int64_t tar_size;
 	int snap;
+	uint64_t seed;
 	int rc, err, code;
 
 	parse_options(argc, argv, &o);
+	seed = new_seed(&o);
 	exe = resolve_prog(o.argv[0]);
 	check_init(o.init);
 	bx_sweep(swept_left, NULL);
@@ -609,6 +665,7 @@ cmd_record(int argc, char **argv)
 		.start_unix_ns = unix_ns(), .status = "running",
 		.deterministic = o.deterministic, .version = BADIO_VERSION,
 		.kernel = kernel_release(), .trace_close = o.trace_close,
+		.has_seed = o.deterministic, .seed = seed,
 	};
 	rc = store_begin(r.store);
 	if (rc == 0)
@@ -635,6 +692,8 @@ cmd_record(int argc, char **argv)
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 		.cgroup = bx_cgroup_path(cg),
 		.trace_close = o.trace_close,
+		.replay = { .random = o.deterministic, .seed = seed,
+			    .namespaces = o.deterministic },
 	};
 	if ((rc = stdin_capture_start(&cap)) < 0)
 		warn("cannot keep stdin for explore: %s", strerror(-rc));
@@ -668,6 +727,8 @@ cmd_record(int argc, char **argv)
 	}
 	rc = store_recording_finish(r.store, r.id, res.duration_ns, status, code,
 	    (int64_t)res.sites, (int64_t)r.nfiles);
+	if (rc == 0 && o.deterministic)
+		rc = store_recording_set_pidns(r.store, r.id, res.pidns);
 	if (rc == 0 && cap.kept)
 		rc = store_recording_set_stdin(r.store, r.id, cap.data, cap.len);
 	else if (cap.too_large)

@@ -25,6 +25,8 @@ packages=(
 	slurm-wlm munge				# tests of the Slurm recipe (scale)
 	parallel rsync openssh-server openssh-client	# GNU parallel recipes
 	libxml2-utils python3-jsonschema	# report formats: JUnit, SARIF schemas
+	git sed util-linux			# real programs the determinism
+						# tests explore; setpriv, unshare
 )
 missing=()
 for p in "${packages[@]}"; do

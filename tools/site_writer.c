@@ -20,8 +20,8 @@
 
 struct slot {
 	struct store_site	row;
-	char			*strings;	/* path, key, path2, flags: one
-						 * allocation */
+	char			*strings;	/* path, key, path2, flags, creates:
+						 * one allocation */
 	struct store_frame	*frames;	/* the call site's, at its first site */
 	size_t			nframes;
 	bool			unwound;
@@ -60,6 +60,7 @@ site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
 		.key_path = s->path, .ordinal = s->ordinal,
 		.callsite = s->callsite, .flags = s->flags, .offset2 = s->offset2,
 		.mapped = s->mapped,
+		.creates = s->creates,
 	};
 }
 
@@ -172,7 +173,10 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 	size_t lp = strlen(s->path) + 1, lk = strlen(s->key) + 1;
 	size_t l2 = s->path2 ? strlen(s->path2) + 1 : 0;
 	size_t lf = s->flags ? strlen(s->flags) + 1 : 0;
-	char *p = malloc(lp + lk + l2 + lf);
+	/* creates is path or path2 (then shared), or a name of its own */
+	bool own = s->creates && s->creates != s->path && s->creates != s->path2;
+	size_t lc = own ? strlen(s->creates) + 1 : 0;
+	char *p = malloc(lp + lk + l2 + lf + lc);
 
 	sl->strings = p;
 	sl->frames = NULL;
@@ -191,6 +195,13 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 	if (s->flags) {
 		memcpy(p + lp + lk + l2, s->flags, lf);
 		sl->row.flags = p + lp + lk + l2;
+	}
+	if (own) {
+		memcpy(p + lp + lk + l2 + lf, s->creates, lc);
+		sl->row.creates = p + lp + lk + l2 + lf;
+	} else if (s->creates) {
+		sl->row.creates = s->creates == s->path ? sl->row.path :
+		    sl->row.path2;
 	}
 	sl->strings = p;
 	sl->unwound = s->unwound;

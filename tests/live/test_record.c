@@ -18,6 +18,7 @@
  */
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -430,14 +431,10 @@ clone_probe(void)
 
 /*
  * The calls that make and swap names (issue 9).  Files made with
- * O_TMPFILE are named by their inode number ("#123 (deleted)"), which
- * differs per run: the dump shows them as "#INO".
+ * O_TMPFILE are <tmpfile:DIR:N> (issue 8), the same in every run, until
+ * linkat names them; the O_TMPFILE opens are sites.
  */
-#define TMPNAME(col)	"CASE WHEN " col " GLOB '*#[0-9]* (deleted)' THEN " \
-			"substr(" col ", 1, instr(" col ", '#')) || 'INO' " \
-			"ELSE " col " END"
-#define NAME_COLS	"syscall, " TMPNAME("path") ", " TMPNAME("path2") \
-			", kind, result, flags"
+#define NAME_COLS	"syscall, path, path2, kind, result, flags"
 
 Test(record, names)
 {
@@ -459,8 +456,10 @@ Test(record, names)
 		     "symlink s a regular 0 -\n"
 		     "symlinkat d/s2 ../x//y regular 0 -\n"
 		     "linkat s.follow s regular 0 symlink_follow\n"
-		     "linkat t1 #INO regular 0 empty_path,tmpfile\n"
-		     "linkat d/t2 d/#INO regular 0 symlink_follow,tmpfile\n"
+		     "openat <tmpfile:.:1> - regular 3 tmpfile\n"
+		     "linkat t1 <tmpfile:.:1> regular 0 empty_path,tmpfile\n"
+		     "openat <tmpfile:d:1> - regular 3 tmpfile\n"
+		     "linkat d/t2 <tmpfile:d:1> regular 0 symlink_follow,tmpfile\n"
 		     "openat x - regular 3 creat,trunc,created\n"
 		     "openat y - regular 3 creat,trunc,created\n"
 		     "renameat2 x y regular 0 exchange\n"
@@ -472,15 +471,15 @@ Test(record, names)
 		     "mknodat reg0 - regular 0 reg\n"
 		     "unlink fifo - pipe 0 -\n");
 	/* the data of the tmpfiles is written before they have a name */
-	ASSERT_SITES(db, "syscall, " TMPNAME("path") ", offset, count, result",
-		     "family = 'write' AND path GLOB ?", "*#*",
-		     "write #INO 0 4 4\n"
-		     "write d/#INO 0 5 5\n");
+	ASSERT_SITES(db, "syscall, path, offset, count, result",
+		     "family = 'write' AND path GLOB ?", "<tmpfile:*",
+		     "write <tmpfile:.:1> 0 4 4\n"
+		     "write <tmpfile:d:1> 0 5 5\n");
 	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE key = "
 			   "'namespace:' || path || ':' || ordinal AND "
-			   "family = ?", "namespace", NULL), 24,
+			   "family = ?", "namespace", NULL), 26,
 		     "the key of a link or symlink is its new name");
-	cr_assert_eq(count_all(db), 30);
+	cr_assert_eq(count_all(db), 32);
 	sqlite3_close(db);
 }
 
@@ -1351,6 +1350,77 @@ start_sleeper(char *pidfile, size_t size, int *out_fd, int *err_fd)
 	return pid;
 }
 
+/* Does /proc/PID/cmdline contain s? */
+static bool
+cmdline_has(pid_t pid, const char *s)
+{
+	char path[64], cmd[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < n; i++)
+		if (!cmd[i])
+			cmd[i] = ' ';
+	cmd[n > 0 ? n : 0] = '\0';
+	return strstr(cmd, s) != NULL;
+}
+
+/*
+ * The host pid of the process that has pid nspid in the traced shell's
+ * PID namespace (badio runs PROG in one) and whose parent's command line
+ * names this test's directory; nspid itself without a namespace.
+ */
+static pid_t
+host_pid(pid_t nspid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = 0;
+
+	cr_assert_not_null(d);
+	while (!found && (e = readdir(d))) {
+		char path[300], line[256];
+		pid_t host = atoi(e->d_name), ppid = 0, last = 0;
+		int fields = 0;
+		FILE *f;
+
+		if (host <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)host);
+		if (!(f = fopen(path, "r")))
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			if (strncmp(line, "PPid:", 5) == 0)
+				ppid = atoi(line + 5);
+			if (strncmp(line, "NSpid:", 6) == 0) {
+				char *p = line + 6, *end;
+
+				for (;; p = end) {
+					long v = strtol(p, &end, 10);
+
+					if (end == p)
+						break;
+					last = (pid_t)v;
+					fields++;
+				}
+			}
+		}
+		fclose(f);
+		if (last == nspid && (fields == 1 ? host == nspid : true) &&
+		    cmdline_has(ppid, tmp))
+			found = host;
+	}
+	closedir(d);
+	cr_assert_gt(found, 0, "no process with pid %d in a namespace", nspid);
+	return found;
+}
+
 static pid_t
 read_pid(const char *path)
 {
@@ -1360,7 +1430,7 @@ read_pid(const char *path)
 	cr_assert_not_null(f);
 	cr_assert_eq(fscanf(f, "%d", &pid), 1);
 	fclose(f);
-	return pid;
+	return host_pid(pid);
 }
 
 static bool

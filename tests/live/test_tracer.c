@@ -60,6 +60,9 @@ slurp(const char *path, char *buf, size_t size)
 		close(fd);
 }
 
+/* Deterministic randomness and namespaces for the next run_prog()s. */
+static bool det;
+
 static void
 run_prog(struct run *r, char *const argv[], const struct rec_target *tg,
     bool allow_uring, int timeout_ms)
@@ -79,6 +82,7 @@ run_prog(struct run *r, char *const argv[], const struct rec_target *tg,
 		.no_aslr = true, .allow_io_uring = allow_uring,
 		.stdin_fd = -1, .stdout_fd = outfd, .stderr_fd = -1,
 		.timeout_ms = timeout_ms, .target = tg,
+		.replay = { .random = det, .seed = 1234, .namespaces = det },
 	};
 	r->rc = rec_run(&o, count_site, r, &r->res, &r->stage);
 	close(outfd);
@@ -435,4 +439,98 @@ Test(tracer, unprivileged_user)
 	bx_tree_remove(dir, NULL);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "child status %d", WEXITSTATUS(st));
+}
+
+/*
+ * Issue 8: deterministic randomness and namespaces cost a program that
+ * never calls getrandom no stop at all (p_write makes no getrandom:
+ * it never calls malloc, whose first call does in glibc 2.36).
+ */
+Test(tracer, determinism_adds_no_stop)
+{
+	char *argv[] = { S(PROGS_DIR "/p_write"), S("out.txt"), S("20"),
+		S("100"), NULL };
+	struct run plain, with;
+
+	det = false;
+	run_prog(&plain, argv, NULL, false, 0);
+	det = true;
+	run_prog(&with, argv, NULL, false, 0);
+	cr_assert_eq(plain.rc, 0);
+	cr_assert_eq(with.rc, 0);
+	cr_assert_not(plain.res.pidns);
+	cr_assert(with.res.pidns, "a PID namespace (root here)");
+	cr_assert(with.res.urandom);
+	cr_assert_eq(with.res.stops.random, 0);
+	cr_assert_eq(with.sites, 21, "%u sites", with.sites);
+	cr_assert_eq(plain.sites, 21, "%u sites", plain.sites);
+	cr_assert_eq(with.res.stops.seccomp, plain.res.stops.seccomp);
+	cr_assert_eq(with.res.stops.exit, plain.res.stops.exit);
+	cr_assert_eq(with.res.stops.emulated, plain.res.stops.emulated);
+	cr_assert_eq(with.res.stops.foreign, plain.res.stops.foreign);
+	cr_assert_eq(with.res.stops.unexpected, 0);
+	/*
+	 * Two fewer: the plain launch's own SIGSTOP (a group-stop) and
+	 * SIGCONT; the program forked by the namespace's init needs neither.
+	 */
+	cr_assert_eq(plain.res.stops.group, 1);
+	cr_assert_eq(plain.res.stops.signal, 1);
+	cr_assert_eq(with.res.stops.group, 0);
+	cr_assert_eq(with.res.stops.signal, 0);
+	cr_assert_eq(with.res.stops.seccomp, 21);
+}
+
+/* getrandom calls of a program, run natively under strace. */
+static unsigned
+native_getrandom_calls(char *const argv[])
+{
+	char out[] = "/tmp/badio-strace-XXXXXX", line[512];
+	unsigned n = 0;
+	int fd = mkstemp(out), st;
+	pid_t pid;
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		char *sv[16] = { S(STRACE), S("-f"), S("-qq"), S("-e"),
+			S("trace=getrandom"), S("-o"), out };
+		int k = 7;
+
+		for (int i = 0; argv[i] && k < 15; i++)
+			sv[k++] = argv[i];
+		sv[k] = NULL;
+		if (chdir("/tmp") < 0)
+			_exit(126);
+		execv(sv[0], sv);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	f = fopen(out, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "getrandom(") != NULL;
+	fclose(f);
+	unlink(out);
+	return n;
+}
+
+/* Every getrandom costs one stop, answered at once, in every thread. */
+Test(tracer, getrandom_one_stop_per_call)
+{
+	char *argv[] = { S(PROGS_DIR "/det_random"), NULL };
+	unsigned native = native_getrandom_calls(argv);
+	struct run r;
+
+	det = true;
+	run_prog(&r, argv, NULL, false, 0);
+	cr_assert_eq(r.rc, 0);
+	cr_assert_eq(r.res.status, REC_EXITED);
+	cr_assert_eq(r.res.code, 0);
+	/* 3 in main, 1 per child and thread, 1 per child's first malloc */
+	cr_assert_geq(native, 9);
+	cr_assert_eq(r.res.stops.random, native);
+	cr_assert_eq(r.res.stops.unexpected, 0);
 }

@@ -428,3 +428,63 @@ Test(prune, first_last_and_spread)
 	assert_pick(10, 4, "x..x..x..x");
 	assert_pick(4, 3, "x.xx");
 }
+
+/* Which sites the divergence check compares: named files and O_TMPFILEs. */
+Test(divergence, compared_paths)
+{
+	unsigned reg = 1u << REC_KIND_REGULAR;
+
+	cr_assert(div_compared(reg, REC_KIND_REGULAR, "data.txt"));
+	cr_assert(div_compared(reg, REC_KIND_REGULAR, "./<stdout>"));
+	cr_assert(div_compared(reg, REC_KIND_REGULAR, "<tmpfile:.:1>"));
+	cr_assert(div_compared(reg, REC_KIND_REGULAR, "<tmpfile:/tmp:2>"));
+	cr_assert_not(div_compared(reg, REC_KIND_REGULAR, "<stdout>"));
+	cr_assert_not(div_compared(reg, REC_KIND_REGULAR, "<fd 4>"));
+	cr_assert_not(div_compared(reg, REC_KIND_DIR, "."));
+	cr_assert_not(div_compared(reg, REC_KIND_REGULAR, NULL));
+	cr_assert(rec_path_is_tmpfile("<tmpfile:.:1>"));
+	cr_assert_not(rec_path_is_tmpfile("./<tmpfile:.:1>"));
+}
+
+/*
+ * What re-runs are given for names: the names the sites created, in seq
+ * order with their call sites, and every path and path2 once, sorted.
+ */
+Test(names, creation_sequence_and_known_paths)
+{
+	static const struct {
+		const char *path, *path2, *creates;
+		int64_t callsite;
+	} rows[] = {
+		{ "sedA", NULL, "sedA", 7 },
+		{ "sedA", NULL, NULL, 8 },
+		{ "sedA", "f.txt", NULL, 9 },
+		{ "lock", NULL, "lock", 7 },
+		{ "lock", "f.txt", "f.txt", 9 },
+	};
+	struct plan p;
+
+	memset(&p, 0, sizeof(p));
+	p.nsites = sizeof(rows) / sizeof(rows[0]);
+	p.sites = calloc(p.nsites, sizeof(*p.sites));
+	cr_assert_not_null(p.sites);
+	for (size_t i = 0; i < p.nsites; i++) {
+		p.sites[i].job.path = strdup(rows[i].path);
+		p.sites[i].path2 = rows[i].path2 ? strdup(rows[i].path2) : NULL;
+		p.sites[i].creates = rows[i].creates ? strdup(rows[i].creates) :
+		    NULL;
+		p.sites[i].job.callsite = rows[i].callsite;
+	}
+	cr_assert_eq(plan_names_build(&p), 0);
+	cr_assert_eq(p.ncreated, 3);
+	cr_assert_str_eq(p.created[0].path, "sedA");
+	cr_assert_eq(p.created[0].callsite, 7);
+	cr_assert_str_eq(p.created[1].path, "lock");
+	cr_assert_str_eq(p.created[2].path, "f.txt");
+	cr_assert_eq(p.created[2].callsite, 9);
+	cr_assert_eq(p.nknown, 3);
+	cr_assert_str_eq(p.known[0], "f.txt");
+	cr_assert_str_eq(p.known[1], "lock");
+	cr_assert_str_eq(p.known[2], "sedA");
+	plan_release(&p);
+}

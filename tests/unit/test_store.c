@@ -247,6 +247,7 @@ full_site(int64_t n)
 		.callsite = 42,
 		.flags = "exchange,replaced",
 		.offset2 = 8192,
+		.creates = "dir/c'd\".txt",
 	};
 
 	return s;
@@ -317,12 +318,13 @@ assert_site_eq(const struct store_site *a, const struct store_site *b)
 	cr_assert_eq(a->callsite, b->callsite);
 	assert_str_or_null(a->flags, b->flags, "flags");
 	cr_assert_eq(a->offset2, b->offset2);
+	assert_str_or_null(a->creates, b->creates, "creates");
 }
 
 /* Collects sites from store_sites_each(). */
 struct site_list {
 	struct store_site	sites[8];
-	char			strs[8][7][64];	/* copies of the strings */
+	char			strs[8][8][64];	/* copies of the strings */
 	int			n;
 };
 
@@ -351,6 +353,7 @@ collect_site(void *ctx, const struct store_site *site)
 	c->kind = keep(l->strs[l->n][4], site->kind);
 	c->key = keep(l->strs[l->n][5], site->key);
 	c->flags = keep(l->strs[l->n][6], site->flags);
+	c->creates = keep(l->strs[l->n][7], site->creates);
 	c->key_path = c->path && site->key_path &&
 	    strcmp(site->key_path, site->path) == 0 ? c->path : NULL;
 	l->n++;
@@ -399,7 +402,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs', 'fault_codes')"), 8);
@@ -545,6 +548,59 @@ Test(store_open, refuses_newer_version, .init = open_new,
 	cr_assert_eq(raw_int("PRAGMA user_version"), 99);
 }
 
+/* Replace the text of a table from the first `from` on by `to`. */
+static void
+schema_text_cut(sqlite3 *db, const char *table, const char *from,
+    const char *to)
+{
+	sqlite3_stmt *stmt;
+
+	cr_assert_eq(sqlite3_prepare_v2(db, "UPDATE sqlite_schema SET sql = "
+	    "substr(sql, 1, instr(sql, ?1) - 1) || ?2 WHERE name = ?3 AND "
+	    "instr(sql, ?1)", -1, &stmt, NULL), SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, table, -1, SQLITE_STATIC);
+	cr_assert_eq(sqlite3_step(stmt), SQLITE_DONE);
+	cr_assert_eq(sqlite3_changes(db), 1, "%s has migration 9's text", table);
+	sqlite3_finalize(stmt);
+}
+
+/*
+ * Back to before migration 9: the text of recordings and sites as ADD
+ * COLUMN leaves it, then without seed, pidns and creates.
+ */
+static void
+drop_v9_columns(void)
+{
+	static const char mapped[] =
+	    "  mapped INTEGER NOT NULL DEFAULT 0 CHECK (mapped IN (0, 1))";
+	static const char mapped_comment[] =
+	    "                              -- 1: the file was mapped shared and\n"
+	    "                              -- writable by a traced process (its "
+	    "stores\n                              -- are not sites: "
+	    "docs/manual.md)\n";
+	char from[256], to[1024];
+	sqlite3 *db;
+
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
+	    NULL), SQLITE_OK);
+	schema_text_cut(db, "recordings", "  CHECK (trace_close IN (0, 1)),",
+	    "  CHECK (trace_close IN (0, 1)), seed INTEGER, pidns INTEGER CHECK "
+	    "(pidns IN (0, 1)))");
+	snprintf(from, sizeof(from), "%s,", mapped);
+	snprintf(to, sizeof(to), "%s\n%s, creates TEXT)", mapped,
+	    mapped_comment);
+	schema_text_cut(db, "sites", from, to);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN seed; "
+	    "ALTER TABLE recordings DROP COLUMN pidns; "
+	    "ALTER TABLE sites DROP COLUMN creates; PRAGMA user_version = 8;");
+}
+
 /*
  * What migration 8 added, taken away again (its tables' CHECKs are not
  * put back: a test of the upgrade needs the rows and the columns).
@@ -583,6 +639,7 @@ drop_v7_column(void)
 	sqlite3_stmt *stmt;
 	sqlite3 *db;
 
+	drop_v9_columns();
 	raw_exec(dbpath, undo_v8);
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON; "
@@ -660,14 +717,15 @@ Test(store_open, migrates_version_1, .init = open_new,
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
-	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size')"), 2);
+	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size', 'seed', "
+	    "'pidns')"), 4);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
-	    "'sites') WHERE name IN ('flags', 'offset2')"), 2);
+	    "'sites') WHERE name IN ('flags', 'offset2', 'creates')"), 3);
 }
 
 /*
@@ -686,7 +744,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 	drop_v6_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
 	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
 	cr_assert_eq(l.n, 1);
 	assert_site_eq(&l.sites[0], &s);
@@ -780,6 +838,10 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	    "copy calls: offset in path2 (the source)\n"
 	    "                              -- before the call; NULL: none "
 	    "(a pipe)\n  mapped INTEGER"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "docs/manual.md)\n  creates TEXT      "
+	    "          -- the name this call brought into\n"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "  seed INTEGER,               -- "
+	    "64-bit seed of getrandom, AT_RANDOM and\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "'timeout'"), "%s", fresh);
 
 	store_close(st);
@@ -789,7 +851,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
 	free(old);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
 	upgraded = raw_text(all);
 	cr_assert_str_eq(upgraded, fresh);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
@@ -816,11 +878,12 @@ Test(store_open, migrates_version_7_keeping_rows,
 	store_close(st);
 	st = NULL;
 	/* back to version 7's shape: no fault_codes, mapped, trace_close */
+	drop_v9_columns();
 	raw_exec(dbpath, undo_v8);
 	raw_exec(dbpath, "PRAGMA user_version = 7;");
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE mapped = 0"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts WHERE fault = "
 	    "'torn' AND verdict = 'silent-corruption' AND site = (SELECT id "
@@ -842,6 +905,34 @@ Test(store_open, migrates_version_7_keeping_rows,
 	e = experiment(ids[2], "eio", "ok");
 	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
 	cr_assert_eq(raw_int("SELECT count(*) FROM skipped"), 0);
+}
+
+/*
+ * A version 8 database (before determinism): its recording has no seed
+ * (re-runs keep real randomness) and no namespace (not asked), its
+ * sites created nothing known.
+ */
+Test(store_open, migrates_version_8, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_recording got;
+	struct store_site s = bare_site(1, "a.txt", 1);
+	struct site_list l = { .n = 0 };
+
+	cr_assert_eq(store_site_add(st, &s), 0);
+	store_close(st);
+	st = NULL;
+	drop_v9_columns();
+	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert_not(got.has_seed);
+	cr_assert_eq(got.pidns, -1);
+	store_recording_release(&got);
+	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
+	cr_assert_eq(l.n, 1);
+	cr_assert_null(l.sites[0].creates);
 }
 
 Test(store_callsite, round_trip, .init = open_new, .fini = close_and_remove)
@@ -963,7 +1054,7 @@ Test(store_sites, round_trip_every_field, .init = open_new_with_recording,
 	cr_assert_eq(raw_int("SELECT fd IS NULL AND path2 IS NULL AND "
 	    "offset IS NULL AND count IS NULL AND result IS NULL AND "
 	    "crc32 IS NULL AND crc_bytes IS NULL AND callsite IS NULL "
-	    "AND flags IS NULL AND offset2 IS NULL "
+	    "AND flags IS NULL AND offset2 IS NULL AND creates IS NULL "
 	    "FROM sites WHERE seq = 2"), 1);
 	cr_assert_eq(raw_int("SELECT offset2 FROM sites WHERE seq = 1"), 8192);
 	cr_assert_eq(raw_int("SELECT crc32 FROM sites WHERE seq = 1"),
@@ -1365,6 +1456,39 @@ Test(store_recording, stdin_round_trip, .init = open_new,
 	store_recording_release(&got);
 }
 
+/* The seed keeps all 64 bits; pidns is NULL until set. */
+Test(store_recording, seed_and_pidns_round_trip, .init = open_new,
+    .fini = close_and_remove)
+{
+	static const char *const empty[] = { NULL };
+	struct store_recording r = {
+		.exe = "/bin/true", .argv = (char **)empty, .version = "0.1.0",
+		.has_seed = true, .seed = 0xfedcba9876543210ull,
+	};
+	struct store_recording got;
+	int64_t id;
+
+	cr_assert_eq(store_recording_add(st, &r, &id), 0, "%s",
+	    store_errmsg(st));
+	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
+	cr_assert(got.has_seed);
+	cr_assert_eq(got.seed, 0xfedcba9876543210ull);
+	cr_assert_eq(got.pidns, -1);
+	store_recording_release(&got);
+	cr_assert_eq(store_recording_set_pidns(st, id, true), 0);
+	cr_assert_eq(store_recording_get(st, &got), 0);
+	cr_assert_eq(got.pidns, 1);
+	store_recording_release(&got);
+	cr_assert_eq(store_recording_set_pidns(st, id, false), 0);
+	cr_assert_eq(store_recording_get(st, &got), 0);
+	cr_assert_eq(got.pidns, 0);
+	store_recording_release(&got);
+	cr_assert_eq(store_recording_set_pidns(st, id + 1, true), -ENOENT);
+	/* stored as the same 64 bits in a signed SQLite integer */
+	cr_assert_eq(raw_int("SELECT seed = -81985529216486896 FROM "
+	    "recordings"), 1);
+}
+
 Test(store_recording, empty_init_and_damaged_blob, .init = open_new,
     .fini = close_and_remove)
 {
@@ -1422,7 +1546,7 @@ Test(store_open, migration_7_marks_old_snapshots, .init = open_new,
 	    "init_size = 0");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 8);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_str_eq(got.init_format, "badio-snap1");
 	cr_assert_eq(got.init_bytes, 7);

@@ -1,0 +1,225 @@
+/*
+ * test_namemap.c - unit tests of recorder/namemap.c, names that follow
+ * the file: a re-run's new names matched to the recorded creations (same
+ * directory, same order, same call site), names the recording knows
+ * left alone, failed creations giving their name back, translation of
+ * later paths through whole names and directory prefixes.
+ */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "recorder/recorder_int.h"
+
+#define CAP	(PATH_MAX + 64)		/* what the recorder's buffers hold */
+
+static struct namemap *m;
+static char buf[CAP];
+
+static void
+make(const struct rec_created *c, size_t n, const char *const *known,
+    size_t nknown)
+{
+	m = namemap_new(c, n, known, nknown);
+	cr_assert_not_null(m);
+}
+
+static void
+teardown(void)
+{
+	namemap_free(m);
+	m = NULL;
+}
+
+TestSuite(namemap, .fini = teardown);
+
+/* Create path from callsite cs; returns the name it gets; token in *tok. */
+static const char *
+create(const char *path, int64_t cs, uint32_t *tok)
+{
+	uint32_t t;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	t = namemap_create(m, buf, sizeof(buf), cs);
+	if (tok)
+		*tok = t;
+	else
+		namemap_settle(m, t, true);
+	return buf;
+}
+
+static const char *
+translate(const char *path)
+{
+	snprintf(buf, sizeof(buf), "%s", path);
+	namemap_translate(m, buf, sizeof(buf));
+	return buf;
+}
+
+Test(namemap, empty_map_changes_nothing)
+{
+	make(NULL, 0, NULL, 0);
+	cr_assert_str_eq(create("sedXYZ", 7, NULL), "sedXYZ");
+	cr_assert_str_eq(translate("sedXYZ"), "sedXYZ");
+	namemap_translate(NULL, buf, sizeof(buf));
+	cr_assert_eq(namemap_create(NULL, buf, sizeof(buf), 1), 0);
+	namemap_settle(NULL, 1, true);
+}
+
+/* sed -i: the re-run's mkstemp name takes the recorded one. */
+Test(namemap, random_name_takes_the_recorded_one)
+{
+	static const struct rec_created c[] = { { "sedK9uCgH", 7 } };
+	static const char *const known[] = { "f.txt", "sedK9uCgH" };
+
+	make(c, 1, known, 2);
+	cr_assert_str_eq(create("sedAbCdEf", 7, NULL), "sedK9uCgH");
+	cr_assert_str_eq(translate("sedAbCdEf"), "sedK9uCgH");
+	cr_assert_str_eq(translate("f.txt"), "f.txt");
+	/* one recorded creation: a second new name stays as it is */
+	cr_assert_str_eq(create("sedZZZZZZ", 7, NULL), "sedZZZZZZ");
+	cr_assert_str_eq(translate("sedZZZZZZ"), "sedZZZZZZ");
+}
+
+/* Known names are never translated, and take their own recorded creation. */
+Test(namemap, known_names_stay_and_are_taken)
+{
+	static const struct rec_created c[] = {
+		{ "tmp1", 5 }, { "lock", 5 }, { "tmp2", 5 },
+	};
+	static const char *const known[] = { "lock", "tmp1", "tmp2", "data" };
+
+	make(c, 3, known, 4);
+	/* "lock" comes first in this run: it must not take "tmp1" */
+	cr_assert_str_eq(create("lock", 5, NULL), "lock");
+	cr_assert_str_eq(create("tmpA", 5, NULL), "tmp1");
+	cr_assert_str_eq(create("tmpB", 5, NULL), "tmp2");
+	cr_assert_str_eq(create("tmpC", 5, NULL), "tmpC");
+	cr_assert_str_eq(translate("tmpA"), "tmp1");
+	cr_assert_str_eq(translate("tmpB"), "tmp2");
+	cr_assert_str_eq(translate("data"), "data");
+}
+
+/* The same call site first; another one only when none is left. */
+Test(namemap, same_call_site_first_then_any)
+{
+	static const struct rec_created c[] = {
+		{ "a.1111", 1 }, { "b.2222", 2 }, { "c.3333", 3 },
+	};
+
+	make(c, 3, NULL, 0);
+	cr_assert_str_eq(create("b.9999", 2, NULL), "b.2222");
+	cr_assert_str_eq(create("a.9999", 1, NULL), "a.1111");
+	/* call site 9 made nothing in the recording: the first left */
+	cr_assert_str_eq(create("x.9999", 9, NULL), "c.3333");
+	/* an unknown call site (0) takes the first left too: none */
+	cr_assert_str_eq(create("y.9999", 0, NULL), "y.9999");
+}
+
+/* Only creations of the same directory are candidates. */
+Test(namemap, same_directory_only)
+{
+	static const struct rec_created c[] = {
+		{ "d1/t.aaa", 4 }, { "d2/t.bbb", 4 }, { "/var/tmp/etilqs_X", 4 },
+		{ "t.ccc", 4 },
+	};
+
+	make(c, 4, NULL, 0);
+	cr_assert_str_eq(create("d2/t.zzz", 4, NULL), "d2/t.bbb");
+	cr_assert_str_eq(create("/var/tmp/etilqs_Y", 4, NULL),
+	    "/var/tmp/etilqs_X");
+	cr_assert_str_eq(create("t.yyy", 4, NULL), "t.ccc");
+	cr_assert_str_eq(create("d3/t.xxx", 4, NULL), "d3/t.xxx");
+	cr_assert_str_eq(create("d1/t.www", 4, NULL), "d1/t.aaa");
+	/* "/" and "" are different directories */
+	cr_assert_str_eq(create("/t.vvv", 4, NULL), "/t.vvv");
+}
+
+/* A failed creation (EEXIST in a retry loop) gives its name back. */
+Test(namemap, failed_creation_gives_the_name_back)
+{
+	static const struct rec_created c[] = { { "tmp.R1", 3 }, { "tmp.R2", 3 } };
+	uint32_t tok;
+
+	make(c, 2, NULL, 0);
+	cr_assert_str_eq(create("tmp.X", 3, &tok), "tmp.R1");
+	cr_assert_neq(tok, 0);
+	namemap_settle(m, tok, false);
+	cr_assert_str_eq(translate("tmp.X"), "tmp.X");
+	cr_assert_str_eq(create("tmp.Y", 3, NULL), "tmp.R1");
+	cr_assert_str_eq(create("tmp.Z", 3, NULL), "tmp.R2");
+	cr_assert_str_eq(translate("tmp.Y"), "tmp.R1");
+	cr_assert_str_eq(translate("tmp.Z"), "tmp.R2");
+}
+
+/* A name created again is a new file: the newest mapping wins, until undone. */
+Test(namemap, name_created_again_shadows_until_undone)
+{
+	static const struct rec_created c[] = { { "t.R1", 3 }, { "t.R2", 3 } };
+	uint32_t tok;
+
+	make(c, 2, NULL, 0);
+	cr_assert_str_eq(create("t.X", 3, NULL), "t.R1");
+	cr_assert_str_eq(create("t.X", 3, &tok), "t.R2");
+	cr_assert_str_eq(translate("t.X"), "t.R2");
+	namemap_settle(m, tok, false);
+	cr_assert_str_eq(translate("t.X"), "t.R1");
+}
+
+/* Files in a directory made under a random name follow it (mkdtemp). */
+Test(namemap, directory_prefix_translated)
+{
+	static const struct rec_created c[] = {
+		{ "tmp.D1", 8 }, { "tmp.D1/a", 9 }, { "tmp.D1/rnd.1", 9 },
+	};
+	static const char *const known[] = { "tmp.D1", "tmp.D1/a",
+		"tmp.D1/rnd.1" };
+
+	make(c, 3, known, 3);
+	cr_assert_str_eq(create("tmp.Q7", 8, NULL), "tmp.D1");
+	cr_assert_str_eq(translate("tmp.Q7/x/y"), "tmp.D1/x/y");
+	cr_assert_str_eq(translate("tmp.Q7"), "tmp.D1");
+	/* not a prefix at a component boundary */
+	cr_assert_str_eq(translate("tmp.Q77"), "tmp.Q77");
+	/* a known name inside it is itself */
+	cr_assert_str_eq(create("tmp.Q7/a", 9, NULL), "tmp.D1/a");
+	/* a random one inside takes the recorded creation there */
+	cr_assert_str_eq(create("tmp.Q7/rnd.2", 9, NULL), "tmp.D1/rnd.1");
+	cr_assert_str_eq(translate("tmp.Q7/rnd.2"), "tmp.D1/rnd.1");
+}
+
+/* Many creations in one directory: matched in order (cursors, no rescans). */
+Test(namemap, thousands_in_order)
+{
+	static struct rec_created c[5000];
+	static char names[5000][16];
+	char want[32], got[32];
+
+	for (int i = 0; i < 5000; i++) {
+		snprintf(names[i], sizeof(names[i]), "rec.%d", i);
+		c[i] = (struct rec_created){ names[i], i % 2 ? 11 : 22 };
+	}
+	make(c, 5000, NULL, 0);
+	for (int i = 0; i < 5000; i++) {
+		snprintf(got, sizeof(got), "run.%d", i);
+		snprintf(want, sizeof(want), "rec.%d", i);
+		cr_assert_str_eq(create(got, i % 2 ? 11 : 22, NULL), want);
+	}
+	cr_assert_str_eq(translate("run.4321"), "rec.4321");
+}
+
+/* A recorded name that does not fit the caller's buffer is not taken. */
+Test(namemap, too_long_is_left_alone)
+{
+	static char longname[CAP];
+	struct rec_created c[1];
+	char small[16] = "t.X";
+
+	memset(longname, 'a', 100);
+	longname[100] = '\0';
+	c[0] = (struct rec_created){ longname, 1 };
+	make(c, 1, NULL, 0);
+	cr_assert_eq(namemap_create(m, small, sizeof(small), 1), 0);
+	cr_assert_str_eq(small, "t.X");
+}
