@@ -327,6 +327,23 @@ Test(determinism, mkstemp_saver)
 	ASSERT_VERDICTS_TMP("data.txt.\?\?\?\?\?\?", saver_want);
 }
 
+/*
+ * mkdtemp's directory has a new name in every run (the clock), and so
+ * the file inside it: the file follows the directory's recorded name.
+ */
+Test(determinism, mkdtemp_directory)
+{
+	init_v1();
+	RECORD("--init", "init", "--", PROG("det_save"), "mkdtemp");
+	cr_assert_str_eq(dump("SELECT syscall, creates GLOB 'tmp.\?\?\?\?\?\?' "
+	    "OR creates GLOB 'tmp.\?\?\?\?\?\?/data.new' FROM sites WHERE "
+	    "creates NOT NULL ORDER BY seq"), "mkdir 1\nopenat 1\n");
+	EXPLORE_OK("--oracle", save_oracle, "--faults", "eio,crash");
+	assert_replayed();
+	cr_assert_eq(count("SELECT count(*) FROM experiments"), 14);
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+}
+
 static void
 pid_saver(void)
 {

@@ -11,6 +11,9 @@
  *   tmpfile-anon  the new text goes through an O_TMPFILE scratch file
  *                 (written, read back) that never gets a name, then to
  *                 data.txt.new
+ *   mkdtemp       a directory from mkdtemp(3) (a name from the clock),
+ *                 the new text written to DIR/data.new there, renamed
+ *                 over data.txt, the directory removed
  *
  * Sites (mkstemp, pid): openat (create), write, fsync, rename, fsync of
  * ".".  The tests in tests/live/test_determinism.c explore each.
@@ -98,7 +101,7 @@ main(int argc, char **argv)
 	int fd;
 
 	if (argc != 2)
-		fail("usage: det_save mkstemp|pid|tmpfile-link|tmpfile-anon");
+		fail("usage: det_save mkstemp|pid|tmpfile-link|tmpfile-anon|mkdtemp");
 	if (strcmp(argv[1], "mkstemp") == 0) {
 		snprintf(tmp, sizeof(tmp), "data.txt.XXXXXX");
 		fd = CHECK(mkstemp(tmp));
@@ -111,6 +114,15 @@ main(int argc, char **argv)
 		via_tmpfile_link();
 	} else if (strcmp(argv[1], "tmpfile-anon") == 0) {
 		via_tmpfile_anon();
+	} else if (strcmp(argv[1], "mkdtemp") == 0) {
+		char dir[] = "tmp.XXXXXX";
+
+		if (!mkdtemp(dir))
+			fail("mkdtemp: %s", strerror(errno));
+		snprintf(tmp, sizeof(tmp), "%s/data.new", dir);
+		fd = CHECK(open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
+		finish(fd, tmp, text, sizeof(text) - 1);
+		CHECK(rmdir(dir));
 	} else {
 		fail("det_save: unknown mode %s", argv[1]);
 	}
