@@ -169,6 +169,13 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 		tr->root_status = st;
 	if (tid == tr->init_pid)
 		tr->init_alive = false;
+	/*
+	 * The last traced task is gone: what is left in the namespace
+	 * escaped the tracer (CLONE_UNTRACED), and the init would wait for
+	 * it forever.  Its death takes them all.
+	 */
+	if (tr->init_alive && tr->root_pid && tr->ntasks == 0)
+		kill(tr->init_pid, SIGKILL);
 }
 
 static void

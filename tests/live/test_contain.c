@@ -397,6 +397,27 @@ mounts_teardown(void)
 	harness_teardown();
 }
 
+/*
+ * In its own mount namespace (the default where one can be had, issue
+ * 8), what the program mounts stays there and goes with it: nothing is
+ * left on the run directory, which is removed as usual.
+ */
+Test(contain, record_mount_stays_in_the_namespace, .fini = mounts_teardown)
+{
+	const char *dir;
+	int n;
+
+	private_mounts();
+	dir = precious();
+	RECORD("--", PROG("p_mount"), dir);
+	assert_precious_intact(dir);
+	cr_assert_null(strstr(r.err, "left a mount"), "%s", r.err);
+	cr_assert_eq(unmount_runs(), 0);
+	scratch_names(&n);
+	cr_assert_eq(n, 0, "the run directory is removed");
+}
+
+/* The tests below are about mounts left behind: without a namespace. */
 Test(contain, record_keeps_a_run_dir_with_a_bind_mount,
     .fini = mounts_teardown)
 {
@@ -404,6 +425,7 @@ Test(contain, record_keeps_a_run_dir_with_a_bind_mount,
 	char kept[900];
 	int n;
 
+	cr_assert_eq(setenv("BADIO_NO_NAMESPACES", "1", 1), 0);
 	private_mounts();
 	dir = precious();
 	RECORD("--", PROG("p_mount"), dir);
@@ -427,6 +449,7 @@ Test(contain, explore_keeps_run_dirs_with_bind_mounts_and_sweeps_later,
 	const char *dir;
 	int n;
 
+	cr_assert_eq(setenv("BADIO_NO_NAMESPACES", "1", 1), 0);
 	private_mounts();
 	dir = precious();
 	RECORD("--", PROG("p_mount"), dir);
