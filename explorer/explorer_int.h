@@ -196,7 +196,9 @@ struct site_row {
 	struct bx_job	job;		/* fault left NONE */
 	char		*key;		/* replay key text */
 	char		*path2;		/* rename target, or NULL */
-	char		*creates;	/* the name it created, or NULL */
+	char		*creates;	/* the name it created (tried to, when
+					 * failed), or NULL */
+	bool		failed;		/* the call failed (result < 0) */
 	int64_t		count;
 	const struct rec_sysent *sc;
 	int		kind;

@@ -47,6 +47,7 @@ collect_site(void *ctx, const struct store_site *site)
 	if (site->creates && !(r->creates = strdup(site->creates)))
 		return -ENOMEM;
 	r->count = site->count;
+	r->failed = site->has_result && site->result < 0;
 	r->sc = rec_sysent_by_name(site->syscall);
 	r->kind = rec_kind_parse(site->kind);
 	r->selected = r->sc && (int)r->job.family >= 0 && r->kind >= 0 &&
@@ -167,7 +168,7 @@ plan_names_build(struct plan *p)
 
 		if (r->creates)
 			p->created[n++] = (struct rec_created){ r->creates,
-			    r->job.callsite };
+			    r->job.callsite, r->failed };
 		p->known[k++] = r->job.path;
 		if (r->path2)
 			p->known[k++] = r->path2;

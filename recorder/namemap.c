@@ -16,9 +16,14 @@
  *
  * A name the recording knows (any path its sites name) is never
  * translated; creating it marks its recorded creation as matched, so a
- * random name created later does not take it.  A match is tentative
- * until the call returns (namemap_settle): a failed creation (EEXIST in
- * a mkstemp retry loop) gives its recorded name back.
+ * random name created later does not take it.  The recording keeps the
+ * attempts that failed too (a mkstemp in a directory not made yet fails
+ * with ENOENT, then the directory is made and a new name tried), and a
+ * match is tentative until the call returns (namemap_settle): an
+ * attempt that ends as the recorded one did (created, or failed) keeps
+ * its match; one that does not (EEXIST in a mkstemp retry loop where the
+ * recording had no collision) gives the recorded name back for the next
+ * attempt.
  *
  * Every later path of the re-run is translated through the mappings
  * made so far: the longest mapped prefix (the whole path, or a
@@ -41,6 +46,7 @@ struct nm_rec {
 	size_t		dirlen;
 	int64_t		callsite;
 	bool		used;		/* matched, or pending */
+	bool		failed;		/* the recorded attempt failed */
 	struct nm_entry	*entry;		/* the mapping to it, while pending or made */
 };
 
@@ -182,6 +188,7 @@ namemap_new(const struct rec_created *created, size_t ncreated,
 		m->rec[i].path = created[i].path;
 		m->rec[i].dirlen = dir_len(created[i].path);
 		m->rec[i].callsite = created[i].callsite;
+		m->rec[i].failed = created[i].failed;
 	}
 	m->nrec = ncreated;
 	if (nknown)
@@ -480,9 +487,15 @@ namemap_settle(struct namemap *m, uint32_t token, bool created)
 		return;
 	i = token - 1;
 	r = &m->rec[i];
-	if (created)
+	if (created == !r->failed) {
+		/* as recorded; a failed attempt's spelling names nothing */
+		if (!created && r->entry) {
+			entry_remove(m, r->entry);
+			r->entry = NULL;
+		}
 		return;
-	/* the call failed: the recorded name is free again */
+	}
+	/* not as recorded: the recorded name is free again */
 	if (r->entry) {
 		entry_remove(m, r->entry);
 		r->entry = NULL;

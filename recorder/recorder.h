@@ -161,8 +161,8 @@ struct rec_target {
 };
 
 /*
- * A name the recording brought into existence (struct rec_site
- * creates), in seq order: a re-run that creates a name the recording
+ * A name the recording brought into existence, or tried to (struct
+ * rec_site creates), in seq order: a re-run that creates a name the recording
  * does not have takes the recorded name created at the same point (same
  * directory, same order, same call site), so its replay keys follow the
  * file, not its random spelling (recorder/namemap.c).
@@ -170,6 +170,9 @@ struct rec_target {
 struct rec_created {
 	const char	*path;		/* as recorded */
 	int64_t		callsite;	/* 0: unknown */
+	bool		failed;		/* the recorded call tried to create
+					 * path and failed (ENOENT before a
+					 * mkdir, EEXIST in a retry loop) */
 };
 
 /*

@@ -1232,8 +1232,7 @@ names_exit(struct tracer *tr, struct task *t, bool ok, int64_t rval)
 	p->name_token = 0;
 	if (p->tmpfile_open && ok)
 		tmpfile_opened(tr, t, (int)rval);
-	if (!ok)
-		return NULL;
+	/* a failed attempt names what it tried to create (sites.creates) */
 	return p->creates == 1 ? p->path : p->creates == 2 ? p->path2 : NULL;
 }
 

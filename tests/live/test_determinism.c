@@ -328,6 +328,24 @@ Test(determinism, mkstemp_saver)
 }
 
 /*
+ * git's way into a new objects/XX: mkstemp fails with ENOENT (the
+ * directory is not there), the directory is made, mkstemp again.  Both
+ * attempts have new names in every run; the failed one follows the
+ * recorded failed attempt, the second the recorded creation.
+ */
+Test(determinism, mkstemp_failing_then_retried)
+{
+	init_v1();
+	RECORD("--init", "init", "--", PROG("det_save"), "mkstemp-subdir");
+	cr_assert_str_eq(dump("SELECT syscall, result < 0, creates GLOB "
+	    "'sub/data.txt.\?\?\?\?\?\?' FROM sites WHERE syscall = 'openat' "
+	    "ORDER BY seq"), "openat 1 1\nopenat 0 1\n");
+	EXPLORE_OK("--oracle", save_oracle, "--faults", "eio,crash");
+	assert_replayed();
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+}
+
+/*
  * mkdtemp's directory has a new name in every run (the clock), and so
  * the file inside it: the file follows the directory's recorded name.
  */

@@ -11,6 +11,10 @@
  *   tmpfile-anon  the new text goes through an O_TMPFILE scratch file
  *                 (written, read back) that never gets a name, then to
  *                 data.txt.new
+ *   mkstemp-subdir  mkstemp(3) of sub/data.txt.XXXXXX, which fails with
+ *                 ENOENT (sub is not there yet), then mkdir("sub") and
+ *                 mkstemp again, as git does for a new objects/XX: the
+ *                 failed attempt's name is new in every run too
  *   mkdtemp       a directory from mkdtemp(3) (a name from the clock),
  *                 the new text written to DIR/data.new there, renamed
  *                 over data.txt, the directory removed
@@ -101,11 +105,21 @@ main(int argc, char **argv)
 	int fd;
 
 	if (argc != 2)
-		fail("usage: det_save mkstemp|pid|tmpfile-link|tmpfile-anon|mkdtemp");
+		fail("usage: det_save mkstemp|mkstemp-subdir|pid|tmpfile-link|"
+		    "tmpfile-anon|mkdtemp");
 	if (strcmp(argv[1], "mkstemp") == 0) {
 		snprintf(tmp, sizeof(tmp), "data.txt.XXXXXX");
 		fd = CHECK(mkstemp(tmp));
 		finish(fd, tmp, text, sizeof(text) - 1);
+	} else if (strcmp(argv[1], "mkstemp-subdir") == 0) {
+		snprintf(tmp, sizeof(tmp), "sub/data.txt.XXXXXX");
+		if (mkstemp(tmp) >= 0 || errno != ENOENT)
+			fail("mkstemp in a missing directory: %s", strerror(errno));
+		CHECK(mkdir("sub", 0755));
+		snprintf(tmp, sizeof(tmp), "sub/data.txt.XXXXXX");
+		fd = CHECK(mkstemp(tmp));
+		finish(fd, tmp, text, sizeof(text) - 1);
+		CHECK(rmdir("sub"));
 	} else if (strcmp(argv[1], "pid") == 0) {
 		snprintf(tmp, sizeof(tmp), "data.txt.%d.tmp", (int)getpid());
 		fd = CHECK(open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));

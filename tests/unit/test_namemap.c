@@ -70,7 +70,7 @@ Test(namemap, empty_map_changes_nothing)
 /* sed -i: the re-run's mkstemp name takes the recorded one. */
 Test(namemap, random_name_takes_the_recorded_one)
 {
-	static const struct rec_created c[] = { { "sedK9uCgH", 7 } };
+	static const struct rec_created c[] = { { "sedK9uCgH", 7, false } };
 	static const char *const known[] = { "f.txt", "sedK9uCgH" };
 
 	make(c, 1, known, 2);
@@ -86,7 +86,7 @@ Test(namemap, random_name_takes_the_recorded_one)
 Test(namemap, known_names_stay_and_are_taken)
 {
 	static const struct rec_created c[] = {
-		{ "tmp1", 5 }, { "lock", 5 }, { "tmp2", 5 },
+		{ "tmp1", 5, false }, { "lock", 5, false }, { "tmp2", 5, false },
 	};
 	static const char *const known[] = { "lock", "tmp1", "tmp2", "data" };
 
@@ -105,7 +105,7 @@ Test(namemap, known_names_stay_and_are_taken)
 Test(namemap, same_call_site_first_then_any)
 {
 	static const struct rec_created c[] = {
-		{ "a.1111", 1 }, { "b.2222", 2 }, { "c.3333", 3 },
+		{ "a.1111", 1, false }, { "b.2222", 2, false }, { "c.3333", 3, false },
 	};
 
 	make(c, 3, NULL, 0);
@@ -121,8 +121,8 @@ Test(namemap, same_call_site_first_then_any)
 Test(namemap, same_directory_only)
 {
 	static const struct rec_created c[] = {
-		{ "d1/t.aaa", 4 }, { "d2/t.bbb", 4 }, { "/var/tmp/etilqs_X", 4 },
-		{ "t.ccc", 4 },
+		{ "d1/t.aaa", 4, false }, { "d2/t.bbb", 4, false }, { "/var/tmp/etilqs_X", 4, false },
+		{ "t.ccc", 4, false },
 	};
 
 	make(c, 4, NULL, 0);
@@ -139,7 +139,7 @@ Test(namemap, same_directory_only)
 /* A failed creation (EEXIST in a retry loop) gives its name back. */
 Test(namemap, failed_creation_gives_the_name_back)
 {
-	static const struct rec_created c[] = { { "tmp.R1", 3 }, { "tmp.R2", 3 } };
+	static const struct rec_created c[] = { { "tmp.R1", 3, false }, { "tmp.R2", 3, false } };
 	uint32_t tok;
 
 	make(c, 2, NULL, 0);
@@ -156,7 +156,7 @@ Test(namemap, failed_creation_gives_the_name_back)
 /* A name created again is a new file: the newest mapping wins, until undone. */
 Test(namemap, name_created_again_shadows_until_undone)
 {
-	static const struct rec_created c[] = { { "t.R1", 3 }, { "t.R2", 3 } };
+	static const struct rec_created c[] = { { "t.R1", 3, false }, { "t.R2", 3, false } };
 	uint32_t tok;
 
 	make(c, 2, NULL, 0);
@@ -171,7 +171,7 @@ Test(namemap, name_created_again_shadows_until_undone)
 Test(namemap, directory_prefix_translated)
 {
 	static const struct rec_created c[] = {
-		{ "tmp.D1", 8 }, { "tmp.D1/a", 9 }, { "tmp.D1/rnd.1", 9 },
+		{ "tmp.D1", 8, false }, { "tmp.D1/a", 9, false }, { "tmp.D1/rnd.1", 9, false },
 	};
 	static const char *const known[] = { "tmp.D1", "tmp.D1/a",
 		"tmp.D1/rnd.1" };
@@ -198,7 +198,7 @@ Test(namemap, thousands_in_order)
 
 	for (int i = 0; i < 5000; i++) {
 		snprintf(names[i], sizeof(names[i]), "rec.%d", i);
-		c[i] = (struct rec_created){ names[i], i % 2 ? 11 : 22 };
+		c[i] = (struct rec_created){ names[i], i % 2 ? 11 : 22, false };
 	}
 	make(c, 5000, NULL, 0);
 	for (int i = 0; i < 5000; i++) {
@@ -218,8 +218,54 @@ Test(namemap, too_long_is_left_alone)
 
 	memset(longname, 'a', 100);
 	longname[100] = '\0';
-	c[0] = (struct rec_created){ longname, 1 };
+	c[0] = (struct rec_created){ longname, 1, false };
 	make(c, 1, NULL, 0);
 	cr_assert_eq(namemap_create(m, small, sizeof(small), 1), 0);
 	cr_assert_str_eq(small, "t.X");
+}
+
+/*
+ * git's loose objects: the first mkstemp in objects/25 fails (ENOENT, the
+ * directory is not there yet), git makes it and tries a new name.  The
+ * recording has both attempts; the re-run's failed attempt takes the
+ * recorded failed one, its second attempt the recorded created one.
+ */
+Test(namemap, a_failed_attempt_takes_the_recorded_failed_attempt)
+{
+	static const struct rec_created c[] = {
+		{ "o/25/tmp_obj_AAAAAA", 7, true },
+		{ "o/25/tmp_obj_BBBBBB", 7, false },
+	};
+	static const char *const known[] = { "o/25", "o/25/tmp_obj_AAAAAA",
+	    "o/25/tmp_obj_BBBBBB" };
+	uint32_t t;
+
+	make(c, 2, known, 3);
+	cr_assert_str_eq(create("o/25/tmp_obj_xxxxxx", 7, &t),
+	    "o/25/tmp_obj_AAAAAA");
+	namemap_settle(m, t, false);
+	cr_assert_str_eq(create("o/25/tmp_obj_yyyyyy", 7, &t),
+	    "o/25/tmp_obj_BBBBBB");
+	namemap_settle(m, t, true);
+	cr_assert_str_eq(translate("o/25/tmp_obj_yyyyyy"), "o/25/tmp_obj_BBBBBB");
+	/* the failed spelling names nothing afterwards */
+	cr_assert_str_eq(translate("o/25/tmp_obj_xxxxxx"), "o/25/tmp_obj_xxxxxx");
+}
+
+/*
+ * A re-run whose attempt fails where the recorded one worked (EEXIST in
+ * a retry loop) gives the name back: the next attempt takes it.
+ */
+Test(namemap, an_attempt_failing_where_the_recorded_one_worked_gives_it_back)
+{
+	static const struct rec_created c[] = { { "tmpAAAAAA", 3, false } };
+	static const char *const known[] = { "tmpAAAAAA" };
+	uint32_t t;
+
+	make(c, 1, known, 1);
+	cr_assert_str_eq(create("tmpxxxxxx", 3, &t), "tmpAAAAAA");
+	namemap_settle(m, t, false);
+	cr_assert_str_eq(create("tmpyyyyyy", 3, &t), "tmpAAAAAA");
+	namemap_settle(m, t, true);
+	cr_assert_str_eq(translate("tmpyyyyyy"), "tmpAAAAAA");
 }
