@@ -1,19 +1,29 @@
 /*
- * callsite.c - which code made a call: a cheap id, the same across runs.
+ * callsite.c - which code made a call: a cheap id, the same in every run.
  *
- * The id hashes the instruction pointer and the first code addresses
- * found on the stack (words in [rsp, rsp + SCAN_BYTES) that point into an
- * executable mapping), each normalised to (module, offset in the module
- * file), so it survives ASLR and needs no frame pointers
- * (../shared/PTRACE_NOTES.md §5: about 6 us a site, against 24 us for a
- * libdw unwind).  Stale return addresses left on the stack can make one
- * logical call site yield two ids; explore uses the id together with the
- * replay key, never alone.
+ * The id hashes the instruction pointer and the return addresses of the
+ * innermost frames, each normalised to (module, offset in the module
+ * file), so it survives ASLR.  Only real return addresses count: the
+ * stack holds stale words too (old return addresses in uninitialised
+ * locals), and they change with the environment, the length of the run
+ * directory's name (PWD) and whatever ran before, which would give one
+ * call site several ids, and another id in every run.
  *
- * A static binary (Go) has one module: the scan then finds only runtime
- * and library frames near the stack pointer, the same for every call
- * site.  There the frame-pointer chain (Go always keeps frame pointers)
- * replaces the scanned words.
+ * Each frame's caller is found, in order of trust:
+ *   1. from the module's CFI (.eh_frame; the rule per pc is cached,
+ *      cfi.c): CFA = rsp or rbp + N, return address at CFA + M;
+ *   2. without CFI (Go, which keeps frame pointers; hand-written
+ *      assembly), through the frame-pointer link, if the word it gives
+ *      is a return address: in an executable mapping, right after a
+ *      call instruction;
+ *   3. else the first word above the stack pointer that passes the same
+ *      check, and whose call (if direct) calls the function the walk
+ *      comes from.
+ * The walk goes until two frames outside the syscall's own module (libc)
+ * are in (so two call sites of fwrite get two ids) and at least
+ * MIN_FRAMES, at most MAX_FRAMES.  Cost: one read of the stack, merged
+ * with the read of a write's data; a hash lookup and a word or two per
+ * frame (docs/performance.md).
  *
  * The executable mappings of each process are read from /proc/PID/maps
  * once, and again only when the instruction pointer falls outside them
@@ -28,19 +38,21 @@
 
 #include "recorder/recorder_int.h"
 
-#define SCAN_BYTES	1024		/* stack read per site */
-#define SCAN_MAX	10		/* code words hashed after the ip, at most */
-#define SCAN_CALLERS	2		/* ...stopping after this many outside the
-					 * ip's module (libc), if SCAN_MIN are in */
-#define SCAN_MIN	4
-#define FP_BYTES	8192		/* stack read for the frame-pointer walk */
-#define FP_FRAMES	12		/* return addresses it hashes, at most */
+#define STACK_BYTES	2048		/* stack read per site, with the data */
+#define WINDOW_BYTES	1024		/* later reads, for frames beyond it */
+#define MIN_FRAMES	5		/* frames hashed, the ip included... */
+#define MIN_CALLERS	2		/* ...and this many outside its module */
+#define MAX_FRAMES	12
+#define SCAN_WORDS	128		/* words the last-resort scan looks at */
+#define MAX_FRAME_BYTES	(1u << 20)	/* a frame larger than this ends a walk */
+#define MAX_FUNC_BYTES	(1u << 18)	/* a direct call's target lies at most
+					 * this far before the pc it returns from */
 
 struct xmap {
 	uint64_t	start;
 	uint64_t	end;
 	uint64_t	pgoff;
-	const char	*module;	/* interned: valid for the whole run */
+	struct module	*mod;		/* interned: valid for the whole run */
 };
 
 struct maps {
@@ -49,41 +61,38 @@ struct maps {
 };
 
 /*
- * Module names live as long as the tracer, so frames handed out stay
- * valid when a process's mappings are read again.
+ * Modules live as long as the tracer, so frames handed out stay valid
+ * when a process's mappings are read again.
  */
-struct interned {
-	struct interned	*next;
-	char		name[];
-};
-
-static const char *
+static struct module *
 intern(struct tracer *tr, const char *name)
 {
-	struct interned *i;
+	struct module *m;
 	size_t len = strlen(name) + 1;
 
-	for (i = tr->modules; i; i = i->next)
-		if (strcmp(i->name, name) == 0)
-			return i->name;
-	i = malloc(sizeof(*i) + len);
-	if (!i)
+	for (m = tr->modules; m; m = m->next)
+		if (strcmp(m->name, name) == 0)
+			return m;
+	m = calloc(1, sizeof(*m) + len);
+	if (!m)
 		return NULL;
-	memcpy(i->name, name, len);
-	i->next = tr->modules;
-	tr->modules = i;
-	return i->name;
+	memcpy(m->name, name, len);
+	m->next = tr->modules;
+	tr->modules = m;
+	return m;
 }
 
 void
 callsite_release(struct tracer *tr)
 {
 	while (tr->modules) {
-		struct interned *i = tr->modules;
+		struct module *m = tr->modules;
 
-		tr->modules = i->next;
-		free(i);
+		tr->modules = m->next;
+		cfi_module_close(m);
+		free(m);
 	}
+	cfi_release(tr);
 	free(tr->seen);
 	tr->seen = NULL;
 }
@@ -102,14 +111,14 @@ maps_add(struct tracer *tr, struct maps *m, uint64_t lo, uint64_t hi,
     uint64_t pgoff, const char *name)
 {
 	struct xmap *v = realloc(m->v, (m->n + 1) * sizeof(*v));
-	const char *module = intern(tr, name);
+	struct module *mod = intern(tr, name);
 
 	if (!v)
 		return -ENOMEM;
 	m->v = v;
-	if (!module)
+	if (!mod)
 		return -ENOMEM;
-	v[m->n++] = (struct xmap){ lo, hi, pgoff, module };
+	v[m->n++] = (struct xmap){ lo, hi, pgoff, mod };
 	return 0;
 }
 
@@ -180,6 +189,12 @@ maps_find(const struct maps *m, uint64_t addr)
 }
 
 static uint64_t
+file_offset(const struct xmap *x, uint64_t addr)
+{
+	return addr - x->start + x->pgoff;
+}
+
+static uint64_t
 hash_frame(uint64_t h, const char *module, uint64_t off)
 {
 	while (*module)
@@ -190,50 +205,175 @@ hash_frame(uint64_t h, const char *module, uint64_t off)
 }
 
 static void
-frame_set(struct rec_frame *fr, const struct maps *m, const struct xmap *x,
-    uint64_t addr)
+frame_set(struct rec_frame *fr, const struct xmap *x, uint64_t addr)
 {
-	(void)m;
-	fr->module = x->module;
-	fr->offset = addr - x->start + x->pgoff;
+	fr->module = x->mod->name;
+	fr->offset = file_offset(x, addr);
+}
+
+/* --- the walk --------------------------------------------------------- */
+
+enum fp_state {
+	FP_UNREAD,		/* still the thread's rbp register: read on demand */
+	FP_KNOWN,
+	FP_LOST,		/* a frame clobbered it, and said so */
+};
+
+/* The registers the walk follows, and the stack as read so far. */
+struct walk {
+	pid_t		tid;
+	const struct maps *m;
+	uint64_t	pc;
+	uint64_t	sp;
+	uint64_t	fp;
+	enum fp_state	fps;
+	const uint64_t	*stack;		/* the first read, at stack_base */
+	uint64_t	stack_base;
+	size_t		stack_words;
+	uint64_t	window[WINDOW_BYTES / 8];	/* the last later read */
+	uint64_t	window_base;
+	size_t		window_words;
+};
+
+static bool
+stack_word(struct walk *w, uint64_t addr, uint64_t *v)
+{
+	ssize_t got;
+
+	if (addr % 8)
+		return false;
+	if (addr >= w->stack_base && (addr - w->stack_base) / 8 < w->stack_words) {
+		*v = w->stack[(addr - w->stack_base) / 8];
+		return true;
+	}
+	if (addr < w->window_base ||
+	    (addr - w->window_base) / 8 >= w->window_words) {
+		got = mem_read(w->tid, addr, w->window, sizeof(w->window));
+		if (got < 8)
+			return false;
+		w->window_base = addr;
+		w->window_words = (size_t)got / 8;
+	}
+	*v = w->window[(addr - w->window_base) / 8];
+	return true;
+}
+
+static bool
+frame_pointer(struct walk *w)
+{
+	if (w->fps == FP_UNREAD)
+		w->fps = arch_frame_pointer(w->tid, &w->fp) == 0 ? FP_KNOWN :
+		    FP_LOST;
+	return w->fps == FP_KNOWN;
+}
+
+/* A frame no larger than MAX_FRAME_BYTES lies between sp and addr. */
+static bool
+above_sp(const struct walk *w, uint64_t addr)
+{
+	return addr >= w->sp && addr - w->sp < MAX_FRAME_BYTES;
 }
 
 /*
- * Hash the ip (frames[0]) and the return addresses of the frame-pointer
- * chain, followed inside one read of the stack; frames[1..] are
- * replaced.  Links must point upwards, so a garbage rbp ends the walk.
+ * Can v be the return address of the frame at w->pc?  It must follow a
+ * call instruction.  strict (for scanned words, which may be stale) also
+ * wants a direct call in the pc's module to call the function the pc is
+ * in: its start by the symbol table, or without symbols at most
+ * MAX_FUNC_BYTES before the pc.
  */
-static uint64_t
-fp_walk(struct task *t, const struct maps *m, uint64_t sp,
-    struct rec_frame *frames, unsigned *n)
+static bool
+return_address(const struct walk *w, uint64_t v, bool strict)
 {
-	uint64_t *stack = malloc(FP_BYTES), fp, h = 14695981039346656037ull;
-	ssize_t got;
+	const struct xmap *x = maps_find(w->m, v), *px;
+	uint64_t target, pc, start;
 
-	h = hash_frame(h, frames[0].module, frames[0].offset);
-	*n = 1;
-	if (!stack)
-		return h;
-	got = mem_read(t->tid, sp, stack, FP_BYTES);
-	if (got > 0 && arch_frame_pointer(t->tid, &fp) == 0) {
-		while (*n <= FP_FRAMES && fp >= sp && fp % 8 == 0 &&
-		    fp + 16 <= sp + (uint64_t)got) {
-			uint64_t next = stack[(fp - sp) / 8];
-			uint64_t ret = stack[(fp - sp) / 8 + 1];
-			const struct xmap *x = maps_find(m, ret);
+	if (!x || !cfi_call_before(x->mod, file_offset(x, v), &target))
+		return false;
+	if (!strict || target == UINT64_MAX)
+		return true;
+	px = maps_find(w->m, w->pc);
+	if (!px || px->mod != x->mod)
+		return true;		/* through a PLT stub: cannot tell */
+	pc = file_offset(px, w->pc) - 1;	/* in the call, or the syscall */
+	if (cfi_func_start(px->mod, pc, &start))
+		return target == start;
+	return target <= pc && pc - target < MAX_FUNC_BYTES;
+}
 
-			if (!x)
-				break;
-			frame_set(&frames[*n], m, x, ret);
-			h = hash_frame(h, frames[*n].module, frames[*n].offset);
-			(*n)++;
-			if (next <= fp)
-				break;
-			fp = next;
+enum step { STEP_OK, STEP_END, STEP_FAIL };
+
+static enum step
+step_cfi(struct walk *w, const struct cfi_rule *r, uint64_t *ra)
+{
+	uint64_t base, cfa, fp;
+
+	if (r->outermost)
+		return STEP_END;
+	if (r->cfa_base == CFA_FP && !frame_pointer(w))
+		return STEP_FAIL;
+	base = r->cfa_base == CFA_SP ? w->sp : w->fp;
+	cfa = base + (uint64_t)(int64_t)r->cfa_off;
+	if (cfa == w->sp || !above_sp(w, cfa) ||
+	    !stack_word(w, cfa + (uint64_t)(int64_t)r->ra_off, ra))
+		return STEP_FAIL;
+	if (r->fp == CFI_FP_SAVED) {
+		if (!stack_word(w, cfa + (uint64_t)(int64_t)r->fp_off, &fp))
+			return STEP_FAIL;
+		w->fp = fp;
+		w->fps = FP_KNOWN;
+	} else if (r->fp == CFI_FP_LOST) {
+		w->fps = FP_LOST;
+	}
+	w->sp = cfa;
+	return STEP_OK;
+}
+
+static enum step
+step_frame_pointer(struct walk *w, uint64_t *ra)
+{
+	uint64_t next;
+
+	if (!frame_pointer(w) || !above_sp(w, w->fp) ||
+	    !stack_word(w, w->fp, &next) || !stack_word(w, w->fp + 8, ra) ||
+	    !return_address(w, *ra, false))
+		return STEP_FAIL;
+	w->sp = w->fp + 16;
+	w->fp = next;
+	return STEP_OK;
+}
+
+static enum step
+step_scan(struct walk *w, uint64_t *ra)
+{
+	uint64_t v;
+
+	for (unsigned i = 0; i < SCAN_WORDS; i++) {
+		if (!stack_word(w, w->sp + 8 * i, &v))
+			return STEP_FAIL;
+		if (return_address(w, v, true)) {
+			*ra = v;
+			w->sp += 8 * (i + 1);
+			return STEP_OK;
 		}
 	}
-	free(stack);
-	return h;
+	return STEP_FAIL;
+}
+
+/* The return address of the frame at w->pc; moves w to the caller. */
+static enum step
+step(struct tracer *tr, struct walk *w, const struct xmap *x, bool innermost,
+    uint64_t *ra)
+{
+	struct cfi_rule r;
+	uint64_t off = file_offset(x, w->pc);
+
+	/* a return address is after the call: look the call itself up */
+	cfi_rule(tr, x->mod, innermost ? off : off - 1, &r);
+	if (r.cfa_base != CFA_NONE || r.outermost)
+		return step_cfi(w, &r, ra);
+	if (step_frame_pointer(w, ra) == STEP_OK)
+		return STEP_OK;
+	return step_scan(w, ra);
 }
 
 /*
@@ -280,37 +420,41 @@ callsite_scan(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
     struct rec_frame *frames, unsigned *n)
 {
 	struct maps *m = proc_maps(tr, task_tgid(t), false);
+	uint64_t words[STACK_BYTES / 8], h = 14695981039346656037ull;
 	const struct xmap *x;
-	uint64_t words[SCAN_BYTES / 8], h = 14695981039346656037ull;
+	struct walk w;
 	unsigned callers = 0;
 	ssize_t got;
+	uint64_t ra;
 
 	*n = 0;
 	if (m && !maps_find(m, ip))
 		m = proc_maps(tr, task_tgid(t), true);
 	if (!m || !(x = maps_find(m, ip)))
 		return 0;
-	frame_set(&frames[(*n)++], m, x, ip);	/* the syscall instruction */
+	frame_set(&frames[(*n)++], x, ip);	/* the syscall instruction */
 	h = hash_frame(h, frames[0].module, frames[0].offset);
-	/*
-	 * A write through stdio passes five or more libc frames before the
-	 * caller's: keep going until callers outside the ip's module are in
-	 * the hash, so two call sites of fwrite get two ids.
-	 */
+
 	got = stack_read(tr, t, sp, words, sizeof(words));
-	for (ssize_t i = 0; i < got / 8 && *n <= SCAN_MAX; i++) {
-		if (!(x = maps_find(m, words[i])))
-			continue;
-		frame_set(&frames[*n], m, x, words[i]);
+	memset(&w, 0, sizeof(w));
+	w.tid = t->tid;
+	w.m = m;
+	w.pc = ip;
+	w.sp = sp;
+	w.stack = words;
+	w.stack_base = sp;
+	w.stack_words = got > 0 ? (size_t)got / 8 : 0;
+	while (*n < MAX_FRAMES && step(tr, &w, x, *n == 1, &ra) == STEP_OK &&
+	    (x = maps_find(m, ra)) != NULL) {
+		frame_set(&frames[*n], x, ra);
 		h = hash_frame(h, frames[*n].module, frames[*n].offset);
 		if (frames[*n].module != frames[0].module)
 			callers++;
 		(*n)++;
-		if (callers >= SCAN_CALLERS && *n > SCAN_MIN)
+		w.pc = ra;
+		if (callers >= MIN_CALLERS && *n >= MIN_FRAMES)
 			break;
 	}
-	if (callers == 0)
-		h = fp_walk(t, m, sp, frames, n);
 	/* SQLite integers are signed 64-bit: keep the id positive */
 	h &= INT64_MAX;
 	return h ? h : 1;
@@ -326,7 +470,7 @@ callsite_frame(struct tracer *tr, pid_t tgid, uint64_t addr,
 
 	if (!x)
 		return false;
-	frame_set(fr, m, x, addr);
+	frame_set(fr, x, addr);
 	return true;
 }
 

@@ -258,7 +258,10 @@ struct tracer {
 		bool		chr;	/* a character device (/dev/null, a tty) */
 		int		fd;	/* badio's fd of that open file */
 	}		std[3];		/* the files PROG gets as fds 0, 1, 2 */
-	struct interned	*modules;	/* module names, see callsite.c */
+	struct module	*modules;	/* mapped files, see callsite.c */
+	struct rule_slot *cfi_rules;	/* unwind rules by pc, see cfi.c */
+	size_t		cfi_cap;
+	size_t		cfi_nrules;
 	uint64_t	*seen;		/* call-site ids seen (open addressing) */
 	size_t		nseen;
 	size_t		seen_cap;
@@ -331,6 +334,11 @@ void		proc_exec(struct tracer *tr, pid_t tgid);
 void		proc_limits_changed(struct tracer *tr);
 
 /* callsite.c */
+struct module {				/* a mapped file, interned for the run */
+	struct module	*next;
+	struct module_cfi *cfi;		/* cfi.c's, opened at first use */
+	char		name[];
+};
 struct maps	*maps_load(struct tracer *tr, pid_t pid);
 void		maps_free(struct maps *m);
 uint64_t	callsite_scan(struct tracer *tr, struct task *t, uint64_t ip,
@@ -342,6 +350,24 @@ void		callsite_release(struct tracer *tr);
 
 /* owner.c: the run directory follows the user the program becomes */
 void		owner_follow(struct tracer *tr, struct task *t);
+
+/* cfi.c: where a frame's caller is, from the module's .eh_frame */
+enum cfa_base { CFA_NONE, CFA_SP, CFA_FP };	/* NONE: no usable CFI */
+enum cfi_fp { CFI_FP_SAME, CFI_FP_SAVED, CFI_FP_LOST };
+struct cfi_rule {
+	unsigned char	cfa_base;	/* enum cfa_base: CFA = rsp or rbp + cfa_off */
+	unsigned char	fp;		/* enum cfi_fp: the caller's rbp... */
+	bool		outermost;	/* no caller (_start, a signal frame) */
+	int32_t		cfa_off;
+	int32_t		ra_off;		/* return address at CFA + ra_off */
+	int32_t		fp_off;		/* ...saved at CFA + fp_off */
+};
+void		cfi_rule(struct tracer *tr, struct module *m, uint64_t off,
+		    struct cfi_rule *r);
+bool		cfi_call_before(struct module *m, uint64_t off, uint64_t *target);
+bool		cfi_func_start(struct module *m, uint64_t off, uint64_t *start);
+void		cfi_module_close(struct module *m);
+void		cfi_release(struct tracer *tr);
 
 /* unwind.c: full stacks with libdw (record --stacks) */
 int		unwind_frames(struct tracer *tr, struct task *t,

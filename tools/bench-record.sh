@@ -15,10 +15,12 @@
 # median wall times of RUNS runs (after one warm-up) and the ratios.
 #
 # Then the call-site rows: write_heavy recorded with the call-site id
-# turned off (BADIO_NO_CALLSITE=1), on (the default) and with --stacks.
+# turned off (BADIO_NO_CALLSITE=1), on (the default) and with --stacks,
+# and with BASE=path/to/another/badio that badio's default too (e.g. a
+# build of main, to compare a change with what it replaces).
 #
 # Usage: tools/bench-record.sh [BUILD_DIR]     (default: build; built if
-#        missing).  Environment: RUNS (default 11), CC (default cc).
+#        missing).  Environment: RUNS (default 11), CC (default cc), BASE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,11 +58,16 @@ echo "(median of $runs interleaved runs after 1 warm-up; $(nproc) CPUs; $(uname 
 echo
 w=write_heavy
 sites=100000
-{ read -r n; read -r off; read -r on; read -r stk; } < <(interleaved \
+base_cmd=true
+if [[ -n ${BASE:-} ]]; then
+	base_cmd="$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE") record --force -o $work/base.db -- $bin/$w"
+fi
+{ read -r n; read -r off; read -r on; read -r stk; read -r base; } < <(interleaved \
 	"$bin/$w" \
 	"env BADIO_NO_CALLSITE=1 ${cmd_badio//WORKLOAD/$bin/$w}" \
 	"${cmd_badio//WORKLOAD/$bin/$w}" \
-	"${cmd_stacks//WORKLOAD/$bin/$w}")
+	"${cmd_stacks//WORKLOAD/$bin/$w}" \
+	"$base_cmd")
 printf '%-24s %9s %12s %12s %14s\n' "$w: call sites" time badio/native \
 	"us/site" "ratio growth"
 row() {
@@ -71,5 +78,8 @@ row() {
 row "no call-site id" "$off"
 row "call-site id (default)" "$on"
 row "record --stacks" "$stk"
+if [[ -n ${BASE:-} ]]; then
+	row "BASE: call-site id" "$base"
+fi
 echo "(us/site and ratio growth against 'no call-site id'; goal: call-site" \
 	"id growth <= 10%)"

@@ -13,7 +13,9 @@
 #include "harness.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void
@@ -89,6 +91,95 @@ Test(callsite, ids_without_frame_pointers)
 Test(callsite, ids_with_frame_pointers)
 {
 	check_three_stable_ids(PROG("cs_sites_fp"));
+}
+
+/* No CFI for the program's own functions: the validated fallbacks. */
+Test(callsite, ids_without_cfi)
+{
+	check_three_stable_ids(PROG("cs_sites_nocfi"));
+}
+
+/*
+ * Stale return addresses left on the stack by earlier calls are no
+ * frames: cs_stale's two write call sites get two ids, one for its 8
+ * writes over 4 kinds of garbage, one for the last write.
+ */
+Test(callsite, stale_words_do_not_split_a_call_site)
+{
+	const char *progs[] = { "cs_stale_nofp", "cs_stale_fp", "cs_stale_nocfi" };
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		char prog[512];
+
+		snprintf(prog, sizeof(prog), "%s/%s", PROGS_DIR, progs[i]);
+		unlink(db_path);
+		RECORD("--", prog, "8");
+		cr_assert_str_eq(dump("SELECT count(*) FROM sites WHERE "
+		    "family = 'write' AND path = 'data.txt' GROUP BY callsite "
+		    "ORDER BY 1"), "1\n8\n", "%s: %s", progs[i],
+		    dump("SELECT key, callsite FROM sites ORDER BY seq"));
+	}
+}
+
+/* The sites' call-site ids in seq order, as "key id" lines. */
+#define KEYED_CALLSITES \
+	"SELECT key, callsite FROM sites WHERE kind = 'regular' ORDER BY seq"
+
+/*
+ * The scratch directory's name (PWD) and the environment shift the stack
+ * and change what earlier calls left on it: ids must not move.  Two
+ * recordings with TMPDIR 31 bytes apart and environments 1 KiB apart
+ * give each site the same id, and an explore from yet another TMPDIR
+ * finds every call site again (explore compares each site before the
+ * fault, and the broken one, with the recording).
+ */
+static void
+check_ids_ignore_tmpdir(const char *prog, const char *arg, int sites)
+{
+	char shortdir[320], longdir[360], pad[1200], want[64];
+	const char *first, *second;
+
+	snprintf(shortdir, sizeof(shortdir), "%s/a", tmp);
+	snprintf(longdir, sizeof(longdir), "%s/%s", tmp,
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+	mkdir(shortdir, 0755);
+	mkdir(longdir, 0755);
+	memset(pad, 'x', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+
+	unlink(db_path);
+	cr_assert_eq(setenv("TMPDIR", shortdir, 1), 0);
+	unsetenv("BADIO_TEST_PAD");
+	RECORD("--", prog, arg);
+	first = dump(KEYED_CALLSITES);
+	cr_assert_eq(count("SELECT count(*) FROM sites WHERE kind = 'regular' "
+	    "AND callsite IS NULL"), 0);
+
+	unlink(db_path);
+	cr_assert_eq(setenv("TMPDIR", longdir, 1), 0);
+	cr_assert_eq(setenv("BADIO_TEST_PAD", pad, 1), 0);
+	RECORD("--", prog, arg);
+	second = dump(KEYED_CALLSITES);
+	cr_assert_str_eq(first, second, "%s: TMPDIR=%s:\n%s\nTMPDIR=%s:\n%s",
+	    prog, shortdir, first, longdir, second);
+
+	cr_assert_eq(setenv("TMPDIR", shortdir, 1), 0);
+	unsetenv("BADIO_TEST_PAD");
+	EXPLORE_OK("--oracle", "true", "--faults", "eio", "-j", "2");
+	snprintf(want, sizeof(want), "%d 0\n", sites);
+	cr_assert_str_eq(dump("SELECT count(*), sum(diverged) FROM "
+	    "experiments WHERE injected"), want, "%s: %s", prog,
+	    dump("SELECT key, divergence FROM verdicts WHERE diverged"));
+	unsetenv("TMPDIR");
+}
+
+Test(callsite, ids_do_not_depend_on_tmpdir_or_environment)
+{
+	/* cs_stale: the open and 9 writes; cs_go: the create and 15 writes */
+	check_ids_ignore_tmpdir(PROG("cs_stale_nofp"), "8", 10);
+	check_ids_ignore_tmpdir(PROG("cs_stale_fp"), "8", 10);
+	check_ids_ignore_tmpdir(PROG("cs_stale_nocfi"), "8", 10);
+	check_ids_ignore_tmpdir(PROG("cs_go"), "0", 16);
 }
 
 /* --- symbolized stacks ------------------------------------------------- */
@@ -184,11 +275,7 @@ Test(callsite, go_stacks_name_go_functions)
 	cr_assert(strstr(r.out, "\nmain.writeA"), "%s", r.out);
 }
 
-/*
- * Each of the three Go functions is its own call site.  (Fails as of
- * this writing: the stack scan stops inside os and internal/poll, so
- * every os.File.Write of a Go program gets one id.)
- */
+/* Each of the three Go functions is its own call site (frame pointers). */
 Test(callsite, go_call_sites_are_distinct)
 {
 	RECORD("--stacks", "--", PROG("cs_go"));
