@@ -78,17 +78,20 @@ explore_judge_baseline(const struct wire *w, const struct plan *p,
 	pr.pidns = out->pidns;
 	pr.urandom = out->urandom;
 	pr.ns_errno = out->ns_errno;
+	pr.calls_differ = w->dv.calls_differ[0] ? w->dv.calls_differ : NULL;
 	if (p->opts->progress)
 		p->opts->progress(p->opts->ctx, &pr);
 	return 0;
 }
 
 static int
-commit(struct store *s, const struct bx_job *job, const struct wire *w,
-    struct bx_explore_result *res, struct bx_progress *pr,
-    const struct bx_explore_opts *opts)
+commit(struct store *s, const struct plan *p, const struct bx_job *job,
+    const struct wire *w, struct bx_explore_result *res,
+    struct bx_progress *pr)
 {
+	const struct bx_explore_opts *opts = p->opts;
 	const struct bx_outcome *o = &w->out;
+	const struct bx_divergence *dv = &w->dv;
 	char prog_tail[BX_TAIL_MAX + 1];
 	char oracle_tail[BX_TAIL_MAX + 1];
 	struct store_experiment e;
@@ -109,8 +112,10 @@ commit(struct store *s, const struct bx_job *job, const struct wire *w,
 	e.verdict = bx_verdict_name(o->verdict);
 	e.prog_tail = prog_tail;
 	e.oracle_tail = oracle_tail;
-	e.diverged = w->dv.diff[0] != '\0';
-	e.divergence = e.diverged ? w->dv.diff : NULL;
+	e.diverged = dv->kind == BX_DIV_DIVERGED;
+	e.divergence_kind = dv->kind == BX_DIV_DIVERGED ? "diverged" :
+	    dv->kind == BX_DIV_REORDERED ? "reordered" : NULL;
+	e.divergence = e.divergence_kind ? dv->diff : NULL;
 	rc = store_experiment_put(s, &e);
 	if (rc)
 		return rc;
@@ -118,6 +123,8 @@ commit(struct store *s, const struct bx_job *job, const struct wire *w,
 	res->done++;
 	if (e.diverged)
 		res->diverged++;
+	if (dv->kind == BX_DIV_REORDERED)
+		res->reordered++;
 	if (bx_verdict_is_bug(o->verdict))
 		res->bugs++;
 	if (opts->progress) {
@@ -213,7 +220,7 @@ explore_take(struct store *s, struct plan *p, const struct wire *w,
 		return 0;
 	}
 	pr->elapsed_ns = bx_now_ns() - t0;
-	rc = commit(s, &p->jobs[w->idx], w, res, pr, p->opts);
+	rc = commit(s, p, &p->jobs[w->idx], w, res, pr);
 	if (rc) {
 		res->fail = BX_FAIL_STORE;
 		explore_drop(p, w);
@@ -331,6 +338,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		res->fail = rc == -ENOENT ? BX_FAIL_RECORDING : BX_FAIL_STORE;
 		goto out_free_oracle;
 	}
+	p.compare_callsites = rec.callsite_scheme == REC_CALLSITE_SCHEME;
 	rc = plan_load(s, &p);
 	if (rc) {
 		res->fail = rc == -ENOMEM ? BX_FAIL_NONE : BX_FAIL_STORE;
@@ -346,7 +354,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		goto out_release_plan;
 	rc = plan_jobs(s, &p, res);
 	if (rc == 0)
-		rc = plan_rkeys_build(&p);
+		rc = plan_compared_build(&p);
 	if (rc == 0)
 		rc = plan_names_build(&p);
 	if (rc) {

@@ -323,6 +323,8 @@ struct bx_progress {
 	bool		pidns;		/* ...and the baseline had one */
 	bool		urandom;	/* its /dev/urandom came from the seed */
 	int		ns_errno;	/* why it had no namespace */
+	const char	*calls_differ;	/* a key made with another syscall, count
+					 * or call site, or NULL */
 	/* BX_EV_RESULT */
 	const struct store_experiment *exp;
 	/*
@@ -395,6 +397,7 @@ struct bx_explore_result {
 	uint64_t	skipped;	/* pairs left out by per_callsite */
 	uint64_t	skipped_sites;
 	uint64_t	diverged;	/* experiments run now that diverged */
+	uint64_t	reordered;	/* ...whose threads interleaved otherwise */
 	/*
 	 * Recorded sites on regular files outside the run directory (absolute
 	 * paths): such files are not reset between runs, so each run finds

@@ -202,6 +202,8 @@ struct site_row {
 	int64_t		count;
 	const struct rec_sysent *sc;
 	int		kind;
+	unsigned	process;	/* creation numbers; 0: unknown */
+	unsigned	thread;
 	bool		selected;	/* passes --sites and --callsite */
 	bool		pruned;		/* left out by --per-callsite */
 };
@@ -213,13 +215,29 @@ struct skip {
 };
 
 /*
- * A recorded site the divergence check compares, by replay key (the
- * array is sorted by key; the strings belong to the site rows).
+ * A site the divergence check compares, recorded or re-run.  Strings
+ * belong to the plan's site rows (recorded) or to the run.
  */
-struct rkey {
-	const char	*key;
+struct csite {
+	const char	*key;		/* replay key text */
+	const char	*key_path;	/* its path */
+	const char	*syscall;
+	int		family;		/* enum rec_family */
+	int64_t		count;		/* -1: none */
+	int64_t		callsite;	/* 0: unknown */
 	int64_t		seq;
-	int64_t		callsite;
+	unsigned	process;	/* creation numbers; 0: unknown */
+	unsigned	thread;
+	unsigned	tpos;		/* its place among its thread's (from 0) */
+};
+
+/* Sites, sorted by seq, indexed by key and by (process, thread, seq). */
+struct div_index {
+	struct csite	**by_key;
+	struct csite	**by_thread;
+	size_t		n;
+	bool		threads_known;	/* every site has its thread */
+	bool		threaded;	/* the sites come from several threads */
 };
 
 struct plan {
@@ -234,11 +252,14 @@ struct plan {
 	unsigned	kinds;
 	int		err;
 	bool		callsite_seen;	/* opts->callsite names a site */
+	bool		compare_callsites; /* the recording's ids are made the
+					 * way this recorder makes them */
 	struct skip	*skips;
 	size_t		nskips;
 	size_t		scap;
-	struct rkey	*rkeys;		/* compared recorded sites, by key */
-	size_t		nrkeys;
+	struct csite	*rsites;	/* the recorded sites compared, by seq */
+	size_t		nrsites;
+	struct div_index compared;	/* their indexes */
 	bool		worker_lost;	/* a worker died (signal, failure): its
 					 * run directory is left to sweep */
 	/* what a re-run needs for names (recorder/namemap.c) */
@@ -257,8 +278,8 @@ int	plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res);
 int	plan_skips_store(struct store *s, const struct plan *p);
 /* The recorded sites on files outside the run directory, into res. */
 int	plan_outside(const struct plan *p, struct bx_explore_result *res);
-/* The recorded sites the divergence check compares, sorted by key. */
-int	plan_rkeys_build(struct plan *p);
+/* The recorded sites the divergence check compares, and their indexes. */
+int	plan_compared_build(struct plan *p);
 /* The creation sequence and the known names re-runs are given. */
 int	plan_names_build(struct plan *p);
 void	plan_release(struct plan *p);
@@ -268,14 +289,38 @@ int	plan_describe(const struct bx_explore_opts *o, char **text);
 /* --- divergence.c: did a re-run follow the recording? --- */
 
 /* What the comparison of a run with the recording found. */
+enum bx_div_kind {
+	BX_DIV_NONE,		/* the recording's calls, thread by thread */
+	BX_DIV_REORDERED,	/* the same calls, interleaved otherwise */
+	BX_DIV_DIVERGED,	/* a thread made other calls */
+};
+
+/* The comparisons of a run with the recording (divergence.c). */
+enum div_comparison {
+	DIV_FILES,		/* each file's calls, by replay key */
+	DIV_THREADS,		/* each thread's calls, in order */
+	DIV_CONTENT,		/* each call is the recorded call of its key */
+	DIV_MOVED,		/* each key came from the same thread and point */
+	DIV_COMPARISONS
+};
+
+#define DIV_TEXT_MAX	384
+
+/* What the comparison of a run with the recording found. */
 struct bx_divergence {
-	uint64_t	missing;	/* baseline: recorded sites not seen */
-	uint64_t	extra;		/* baseline: sites not recorded */
-	char		diff[512];	/* the first difference, "" if none */
+	enum bx_div_kind kind;
+	uint64_t	missing;	/* whole runs: recorded sites not seen */
+	uint64_t	extra;		/* whole runs: sites not recorded */
+	char		diff[DIV_TEXT_MAX]; /* the difference that decided */
+	char		calls_differ[DIV_TEXT_MAX]; /* whole runs: a call made
+					 * otherwise than recorded, or "" */
 };
 
 /* Is a site of this kind and path part of the comparison? */
 bool	div_compared(unsigned kinds, int kind, const char *path);
+/* Sort v by seq and index it (numbers each site's place in its thread). */
+int	div_index_build(struct csite *v, size_t n, struct div_index *ix);
+void	div_index_release(struct div_index *ix);
 /* In a worker: run one job (bx_experiment_run) and compare its sites. */
 void	div_run_job(const struct bx_setup *su, const struct plan *p,
 	    const struct bx_job *job, struct bx_outcome *out,

@@ -48,6 +48,10 @@ collect_site(void *ctx, const struct store_site *site)
 		return -ENOMEM;
 	r->count = site->count;
 	r->failed = site->has_result && site->result < 0;
+	r->process = site->process > 0 && site->process <= UINT32_MAX ?
+	    (unsigned)site->process : 0;
+	r->thread = site->thread > 0 && site->thread <= UINT32_MAX ?
+	    (unsigned)site->thread : 0;
 	r->sc = rec_sysent_by_name(site->syscall);
 	r->kind = rec_kind_parse(site->kind);
 	r->selected = r->sc && (int)r->job.family >= 0 && r->kind >= 0 &&
@@ -140,7 +144,8 @@ plan_release(struct plan *p)
 	free(p->known);
 	free(p->jobs);	/* their strings belong to the sites */
 	free(p->skips);
-	free(p->rkeys);
+	div_index_release(&p->compared);
+	free(p->rsites);
 }
 
 static int
@@ -350,34 +355,33 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 	return 0;
 }
 
-static int
-cmp_rkey(const void *a, const void *b)
-{
-	return strcmp(((const struct rkey *)a)->key,
-	    ((const struct rkey *)b)->key);
-}
-
-/* The recorded sites the divergence check compares, sorted by key. */
+/* The recorded sites the divergence check compares, and their indexes. */
 int
-plan_rkeys_build(struct plan *p)
+plan_compared_build(struct plan *p)
 {
 	size_t i;
 
-	p->rkeys = calloc(p->nsites ? p->nsites : 1, sizeof(*p->rkeys));
-	if (!p->rkeys)
+	p->rsites = calloc(p->nsites ? p->nsites : 1, sizeof(*p->rsites));
+	if (!p->rsites)
 		return -ENOMEM;
 	for (i = 0; i < p->nsites; i++) {
 		const struct site_row *r = &p->sites[i];
+		struct csite *c = &p->rsites[p->nrsites];
 
 		if (!div_compared(p->kinds, r->kind, r->job.path))
 			continue;
-		p->rkeys[p->nrkeys].key = r->key;
-		p->rkeys[p->nrkeys].seq = r->job.seq;
-		p->rkeys[p->nrkeys].callsite = r->job.callsite;
-		p->nrkeys++;
+		c->key = r->key;
+		c->key_path = r->job.key_path;
+		c->syscall = r->job.syscall;
+		c->family = (int)r->job.family;
+		c->count = r->count;
+		c->callsite = r->job.callsite;
+		c->seq = r->job.seq;
+		c->process = r->process;
+		c->thread = r->thread;
+		p->nrsites++;
 	}
-	qsort(p->rkeys, p->nrkeys, sizeof(*p->rkeys), cmp_rkey);
-	return 0;
+	return div_index_build(p->rsites, p->nrsites, &p->compared);
 }
 
 /*

@@ -91,6 +91,7 @@ loop_root_found(struct tracer *tr, struct task *t)
 	tr->root_pid = t->tid;
 	t->ident = rnd_root_ident(tr->seed);
 	t->ident_known = true;
+	task_number_root(tr, t);
 }
 
 /* Whether t's identity is known now; else hold its stop st. */
@@ -372,6 +373,7 @@ on_exec(struct tracer *tr, struct task *t, int st)
 	t->ns_read = false;
 	fdcache_flush(tr, t->tid);
 	proc_exec(tr, t->tid);
+	task_exec_renumber(tr, t);
 	pending_release(&t->p);
 	t->p.active = false;
 	t->rs.valid = false;

@@ -84,6 +84,13 @@ struct rec_sysent {
 	unsigned	faults;		/* bit (1u << enum rec_fault) per applicable fault */
 };
 
+/*
+ * How call-site ids are made, as a number kept with a recording: ids of
+ * two schemes never match.  2: the ip and the return addresses of the
+ * innermost frames (recorder/callsite.c); 1 was a scan of stack words.
+ */
+#define REC_CALLSITE_SCHEME	2
+
 /* A code address, normalised: module file and offset in it. */
 #define REC_MAX_FRAMES	32
 struct rec_frame {
@@ -98,6 +105,11 @@ struct rec_site {
 	uint64_t	seq;		/* 1-based order in which the calls entered */
 	pid_t		pid;		/* thread group id */
 	pid_t		tid;
+	unsigned	process;	/* 1-based: processes in the order they
+					 * appeared (PROG is 1), 0 unknown */
+	unsigned	thread;		/* 1-based: threads in the order they
+					 * appeared in their process (the main
+					 * thread is 1), 0 unknown */
 	const struct rec_sysent *sc;
 	int		fd;		/* -1 when the call takes no fd */
 	const char	*path;		/* relative to the run directory when inside it

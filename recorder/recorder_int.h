@@ -202,6 +202,8 @@ struct restart {
 struct task {
 	pid_t		tid;
 	pid_t		tgid;		/* 0 until known */
+	unsigned	process;	/* creation numbers (tracee.c): the */
+	unsigned	thread;		/* process's, and the thread's in it */
 	struct task	*next;		/* hash chain */
 	struct pending	p;
 	struct restart	rs;
@@ -240,6 +242,7 @@ struct tracer {
 	int		killing;	/* 0, or the enum rec_status that made us kill */
 	int		cb_error;
 	uint64_t	next_seq;
+	unsigned	nprocs;		/* processes numbered so far */
 	int64_t		start_ns;
 	struct task	**tasks;	/* hash by tid */
 	size_t		ntasks;
@@ -296,6 +299,8 @@ struct task	*task_add(struct tracer *tr, pid_t tid);
 void		task_drop(struct tracer *tr, struct task *t);
 void		task_rekey(struct tracer *tr, struct task *t, pid_t tid);
 size_t		tasks_held(struct tracer *tr, pid_t *out, size_t max);
+void		task_exec_renumber(struct tracer *tr, struct task *t);
+void		task_number_root(struct tracer *tr, struct task *t);
 pid_t		task_tgid(struct task *t);
 void		task_ns_ids(struct tracer *tr, struct task *t, pid_t *pid,
 		    pid_t *tid);

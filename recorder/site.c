@@ -1116,6 +1116,7 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 	task_ns_ids(tr, t, &pid, &tid);
 	s = (struct rec_site){
 		.seq = p->seq, .pid = pid, .tid = tid,
+		.process = t->process, .thread = t->thread,
 		.sc = &p->sc->pub, .fd = p->fd, .path = p->path,
 		.path2 = p->has_path2 ? p->path2 : NULL, .kind = p->kind,
 		.offset = p->offset, .count = p->count, .result = rval,

@@ -23,6 +23,8 @@
 struct proc {
 	struct proc	*next;
 	pid_t		tgid;
+	unsigned	index;		/* 1-based, in creation order; 0 unknown */
+	unsigned	nthreads;	/* threads numbered so far (the leader: 1) */
 	int		pidfd;		/* -1 if pidfd_open failed */
 	int		emulate;	/* -1 not yet known, 0 no, 1 yes */
 	struct maps	*maps;		/* executable mappings, NULL until needed */
@@ -120,6 +122,64 @@ task_find(struct tracer *tr, pid_t tid)
 	return NULL;
 }
 
+static struct proc *proc_get(struct tracer *tr, pid_t tgid);
+
+/*
+ * Number a new task the way runs can compare: processes in the order
+ * they appear (the program is 1), threads in the order they appear in
+ * their process (its leader is 1).  badio meets a task first at its
+ * creator's clone event or at its own first stop, whichever comes
+ * first: for the threads one thread creates, in creation order.
+ */
+static void
+task_number(struct tracer *tr, struct task *t)
+{
+	pid_t tgid = task_tgid(t);
+	struct proc *pr = proc_get(tr, tgid);
+
+	if (!pr)
+		return;
+	if (tgid == t->tid || pr->index == 0) {
+		pr->index = ++tr->nprocs;
+		pr->nthreads = 0;
+	}
+	t->process = pr->index;
+	t->thread = ++pr->nthreads;
+}
+
+/*
+ * The program itself is process 1, thread 1, even when a namespace's init
+ * (ns.c) was met, and numbered, before it.
+ */
+void
+task_number_root(struct tracer *tr, struct task *t)
+{
+	struct proc *pr = proc_get(tr, task_tgid(t));
+
+	if (!pr)
+		return;
+	tr->nprocs = 1;
+	pr->index = 1;
+	pr->nthreads = 1;
+	t->process = 1;
+	t->thread = 1;
+}
+
+/* After an exec the process keeps its number; its one thread is 1 again. */
+void
+task_exec_renumber(struct tracer *tr, struct task *t)
+{
+	struct proc *pr = proc_get(tr, t->tgid);
+
+	if (!pr)
+		return;
+	if (pr->index == 0)
+		pr->index = ++tr->nprocs;
+	pr->nthreads = 1;
+	t->process = pr->index;
+	t->thread = 1;
+}
+
 struct task *
 task_add(struct tracer *tr, pid_t tid)
 {
@@ -144,6 +204,7 @@ task_add(struct tracer *tr, pid_t tid)
 	t->next = *slot;
 	*slot = t;
 	tr->ntasks++;
+	task_number(tr, t);
 	return t;
 }
 
@@ -498,6 +559,8 @@ proc_get(struct tracer *tr, pid_t tgid)
 	if (!pr)
 		return NULL;
 	pr->tgid = tgid;
+	pr->index = 0;
+	pr->nthreads = 0;
 	pr->pidfd = pidfd_open(tgid, 0);
 	pr->emulate = -1;
 	pr->maps = NULL;

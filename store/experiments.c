@@ -23,8 +23,8 @@
 static const char sql_exp_put[] =
 	"INSERT OR REPLACE INTO experiments (site, fault, injected, "
 	"fault_bytes, status, duration_ns, oracle_exit, verdict, prog_tail, "
-	"oracle_tail, diverged, divergence, created_ns) VALUES (?1, ?2, ?3, "
-	"?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+	"oracle_tail, diverged, divergence, created_ns, divergence_kind) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 static int64_t
 now_unix_ns(void)
@@ -51,6 +51,7 @@ bind_experiment(sqlite3_stmt *st, const struct store_experiment *e, int *rc)
 	store_bind_i64(st, 11, e->diverged, rc);
 	store_bind_text(st, 12, e->divergence, rc);
 	store_bind_i64(st, 13, now_unix_ns(), rc);
+	store_bind_text(st, 14, e->divergence_kind, rc);
 }
 
 int
@@ -108,9 +109,9 @@ store_experiments_clear(struct store *s)
 #define EXP_COLUMNS							\
 	"e.id, e.site, e.fault, e.injected, e.fault_bytes, e.status, "	\
 	"e.duration_ns, e.oracle_exit, e.verdict, e.prog_tail, "	\
-	"e.oracle_tail, e.diverged, e.divergence, "			\
+	"e.oracle_tail, e.diverged, e.divergence, e.divergence_kind, "	\
 	STORE_SITE_COLUMNS("s.")
-#define EXP_NCOLUMNS	13
+#define EXP_NCOLUMNS	14
 #define EXP_FROM							\
 	" FROM experiments e JOIN sites s ON s.id = e.site "
 
@@ -139,6 +140,7 @@ read_experiment(sqlite3_stmt *st, struct store_experiment *e)
 	e->oracle_tail = store_col_text(st, 10);
 	e->diverged = store_col_i64(st, 11, 0) != 0;
 	e->divergence = store_col_text(st, 12);
+	e->divergence_kind = store_col_text(st, 13);
 }
 
 static int
@@ -313,7 +315,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 #define JSON_BOOL(col)	"json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
 #define EXP_JSON							\
 	"json_object('experiment', experiment, 'site', site, 'seq', seq, "\
-	"'pid', pid, 'tid', tid, 'syscall', syscall, 'family', family, "\
+	"'pid', pid, 'tid', tid, 'process', process, 'thread', thread, "\
+	"'syscall', syscall, 'family', family, "				\
 	"'fd', fd, 'path', path, 'path2', path2, 'kind', kind, "	\
 	"'offset', offset, 'count', count, 'result', result, 'key', key, "\
 	"'callsite', " STORE_JSON_ID("callsite") ", "			\
@@ -322,7 +325,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'fault_bytes', fault_bytes, 'status', status, "		\
 	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
 	"'verdict', verdict, 'diverged', " JSON_BOOL("diverged") ", "	\
-	"'divergence', divergence, 'prog_tail', prog_tail, "		\
+	"'divergence', divergence, 'divergence_kind', divergence_kind, "\
+	"'prog_tail', prog_tail, "					\
 	"'oracle_tail', oracle_tail)"
 #define EXPS_JSON(view)	"SELECT json_group_array(" EXP_JSON ") FROM " view
 #define COUNTS_JSON							\
@@ -332,6 +336,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'counts', json((" COUNTS_JSON ")), "				\
 	"'not_explored', (SELECT count(*) FROM skipped), "		\
 	"'diverged', (SELECT count(*) FROM experiments WHERE diverged), "\
+	"'reordered', (SELECT count(*) FROM experiments "		\
+	"WHERE divergence_kind = 'reordered'), "				\
 	"'groups', json((SELECT " STORE_BUG_GROUPS_JSON ")), "		\
 	"'bugs', json((" EXPS_JSON("bugs") "))"
 #define SKIPPED_JSON							\

@@ -179,8 +179,9 @@ stdin_compress(struct store *s, const void *data, size_t len, void **out,
 static const char sql_rec_add[] =
 	"INSERT INTO recordings (exe, argv, env, init_dir, "
 	"start_ns, duration_ns, status, exit_code, deterministic, "
-	"version, kernel, sites, files, trace_close, seed) VALUES (?1, ?2, ?3, "
-	"?4, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)";
+	"version, kernel, sites, files, trace_close, seed, callsite_scheme) "
+	"VALUES (?1, ?2, ?3, ?4, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+	"?17, ?18)";
 
 /* Status fields are NULL until the recording finishes (status set). */
 static void
@@ -205,6 +206,8 @@ bind_recording(sqlite3_stmt *st, const struct store_recording *r,
 	store_bind_i64(st, 16, r->trace_close, rc);
 	/* the seed's 64 bits as SQLite's signed integer */
 	store_bind_i64_or_null(st, 17, (int64_t)r->seed, !r->has_seed, rc);
+	store_bind_i64_or_null(st, 18, r->callsite_scheme,
+	    r->callsite_scheme <= 0, rc);
 }
 
 static int
@@ -311,7 +314,8 @@ static const char sql_rec_get[] =
 	"SELECT id, exe, argv, env, init_dir, init_format, init_size, start_ns, "
 	"duration_ns, status, exit_code, deterministic, version, kernel, "
 	"sites, files, stdin_blob, stdin_size, length(init_blob), "
-	"trace_close, seed, pidns FROM recordings ORDER BY id LIMIT 1";
+	"trace_close, seed, pidns, callsite_scheme FROM recordings ORDER BY id "
+	"LIMIT 1";
 
 static int
 dup_field(struct store *s, sqlite3_stmt *st, int col, const char **field)
@@ -342,6 +346,7 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	r->has_seed = sqlite3_column_type(st, 20) != SQLITE_NULL;
 	r->seed = (uint64_t)store_col_i64(st, 20, 0);
 	r->pidns = (int)store_col_i64(st, 21, -1);
+	r->callsite_scheme = (int)store_col_i64(st, 22, 0);
 	if ((rc = dup_field(s, st, 1, &r->exe)) < 0 ||
 	    (rc = dup_field(s, st, 4, &r->init_dir)) < 0 ||
 	    (rc = dup_field(s, st, 5, &r->init_format)) < 0 ||

@@ -568,6 +568,69 @@ static const char schema_v9[] =
 "DROP TABLE schema_v9_bump;\n"
 "PRAGMA user_version = 9;\n";
 
+/*
+ * Version 10: how the call-site ids were made.  Since this version they
+ * hash real return addresses only (recorder/callsite.c), so they differ
+ * from the stack-scan ids of older recordings: explore compares a
+ * re-run's call sites with the recording's only when both were made
+ * the same way.
+ */
+static const char schema_v10[] =
+"ALTER TABLE recordings ADD COLUMN callsite_scheme INTEGER;\n"
+"                                -- how sites.callsite was made: 2, from\n"
+"                                -- return addresses (CFI, frame pointers);\n"
+"                                -- NULL: an older badio's stack scan\n"
+"PRAGMA user_version = 10;\n";
+
+/*
+ * Version 11: threads, and two kinds of divergence.  Each site names its
+ * process and thread by creation order (the same in every run where the
+ * program creates them in the same order), so explore compares each
+ * thread's calls with the recording's: a run where threads interleaved
+ * otherwise, each making the same calls, is 'reordered' (informational),
+ * one where a thread made another call is 'diverged'.
+ */
+static const char schema_v11[] =
+"ALTER TABLE sites ADD COLUMN process INTEGER;\n"
+"                                -- the process, 1-based in the order the\n"
+"                                -- processes appeared (PROG is 1); NULL:\n"
+"                                -- recorded by an older badio\n"
+"ALTER TABLE sites ADD COLUMN thread INTEGER;\n"
+"                                -- the thread, 1-based in the order the\n"
+"                                -- threads of its process appeared (the\n"
+"                                -- main thread is 1); NULL: unknown\n"
+"ALTER TABLE experiments ADD COLUMN divergence_kind TEXT\n"
+"  CHECK (divergence_kind = 'reordered' OR divergence_kind = 'diverged');\n"
+"                                -- 'diverged' (diverged is 1): a thread made\n"
+"                                -- other calls; 'reordered': the threads\n"
+"                                -- interleaved otherwise, each made the\n"
+"                                -- same calls; NULL: same as recorded\n"
+"UPDATE experiments SET divergence_kind = 'diverged' WHERE diverged;\n"
+"\n"
+"DROP VIEW bugs;\n"
+"DROP VIEW verdicts;\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"
+"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key,\n"
+"  s.callsite AS callsite, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.divergence_kind AS divergence_kind,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns, s.mapped AS mapped\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"ORDER BY s.seq, e.fault;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault;\n"
+"PRAGMA user_version = 11;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -578,6 +641,8 @@ static const char *const migrations[] = {
 	schema_v7,		/* 6 -> 7 */
 	schema_v8,		/* 7 -> 8 */
 	schema_v9,		/* 8 -> 9 */
+	schema_v10,		/* 9 -> 10 */
+	schema_v11,		/* 10 -> 11 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -17,9 +17,9 @@ static const char sql_site_add[] =
 	"INSERT INTO sites (recording, seq, pid, tid, syscall, family, fd, "
 	"path, path2, kind, offset, count, result, append, t_ns, crc32, "
 	"crc_bytes, key, key_path, ordinal, callsite, flags, offset2, mapped, "
-	"creates) "
+	"creates, process, thread) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
+	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
 
 static void
 bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
@@ -51,6 +51,8 @@ bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
 	store_bind_i64_or_null(st, 23, site->offset2, site->offset2 < 0, rc);
 	store_bind_i64(st, 24, site->mapped, rc);
 	store_bind_text(st, 25, site->creates, rc);
+	store_bind_i64_or_null(st, 26, site->process, site->process <= 0, rc);
+	store_bind_i64_or_null(st, 27, site->thread, site->thread <= 0, rc);
 }
 
 int
@@ -100,6 +102,8 @@ store_site_read(sqlite3_stmt *st, int col, struct store_site *site)
 	site->offset2 = store_col_i64(st, col + 23, -1);
 	site->mapped = store_col_i64(st, col + 24, 0) != 0;
 	site->creates = store_col_text(st, col + 25);
+	site->process = store_col_i64(st, col + 26, 0);
+	site->thread = store_col_i64(st, col + 27, 0);
 }
 
 /* Zero bounds and NULL strings match everything. */
@@ -157,7 +161,8 @@ out_done:
  * are null, as in the table.
  */
 #define SITE_JSON_FIELDS						\
-	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'syscall', syscall, " \
+	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'process', process, " \
+	"'thread', thread, 'syscall', syscall, "				\
 	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "	\
 	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
 	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \

@@ -90,6 +90,9 @@ struct store_recording {
 	uint64_t	seed;
 	int		pidns;		/* read only: 1, 0, or -1 not asked (NULL);
 					 * see store_recording_set_pidns() */
+	int		callsite_scheme; /* how sites.callsite was made (the
+					 * recorder's REC_CALLSITE_SCHEME); 0:
+					 * unknown, an older badio's */
 };
 
 /*
@@ -157,6 +160,9 @@ struct store_site {
 	bool		mapped;		/* the file was mapped shared and writable */
 	const char	*creates;	/* the name the call brought into
 					 * existence, or NULL (migration 9) */
+	int64_t		process;	/* creation number of the process, 1-based;
+					 * 0: unknown (NULL) */
+	int64_t		thread;		/* of the thread in its process; 0: NULL */
 };
 
 int	store_site_add(struct store *s, const struct store_site *site);
@@ -197,6 +203,10 @@ struct store_experiment {
 	const char	*oracle_tail;	/* last bytes of the oracle's output */
 	bool		diverged;	/* the re-run's sites differed before the fault */
 	const char	*divergence;	/* where it first differed, or NULL */
+	const char	*divergence_kind; /* "diverged" (diverged is set),
+					 * "reordered" (threads interleaved
+					 * otherwise, each made the same calls:
+					 * informational), NULL: the same */
 };
 
 /* Insert or replace the experiment for (site, fault), committed alone. */

@@ -495,6 +495,11 @@ on_progress(void *ctx, const struct bx_progress *p)
 			    "and some faults may be 'unreached'", p->missing,
 			    p->missing == 1 ? "" : "s", p->extra,
 			    p->first_diff ? p->first_diff : "");
+		else if (p->calls_differ)
+			warn("explore: the fault-free run made other calls than "
+			    "the recording (%s): the program may be "
+			    "nondeterministic, and experiments may be marked "
+			    "diverged", p->calls_differ);
 		if (p->rec_pidns)
 			cli_warn_namespaces("explore: the fault-free run", p->pidns,
 			    p->urandom, p->ns_errno);

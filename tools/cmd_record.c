@@ -666,6 +666,7 @@ cmd_record(int argc, char **argv)
 		.deterministic = o.deterministic, .version = BADIO_VERSION,
 		.kernel = kernel_release(), .trace_close = o.trace_close,
 		.has_seed = o.deterministic, .seed = seed,
+		.callsite_scheme = REC_CALLSITE_SCHEME,
 	};
 	rc = store_begin(r.store);
 	if (rc == 0)

@@ -61,6 +61,7 @@ site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
 		.callsite = s->callsite, .flags = s->flags, .offset2 = s->offset2,
 		.mapped = s->mapped,
 		.creates = s->creates,
+		.process = s->process, .thread = s->thread,
 	};
 }
 

@@ -392,6 +392,28 @@ Test(callsite, same_key_other_call_site_is_diverged)
 	    "'unreached'"), 0);
 }
 
+/*
+ * A recording made by an older badio holds call-site ids of another
+ * scheme (recordings.callsite_scheme NULL): explore compares keys only,
+ * instead of calling every experiment diverged.
+ */
+Test(callsite, ids_of_an_older_scheme_are_not_compared)
+{
+	sqlite3 *db;
+
+	RECORD("--", PROG("cs_sites"), "3");
+	cr_assert_eq(count("SELECT callsite_scheme FROM recordings"), 2);
+	cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "UPDATE recordings SET callsite_scheme "
+	    "= NULL; UPDATE sites SET callsite = callsite / 2 + 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	EXPLORE_OK("--oracle", "true", "--faults", "eio");
+	cr_assert_str_eq(dump("SELECT count(*), sum(injected), sum(diverged) "
+	    "FROM experiments"), "10 10 0\n", "%s", dump("SELECT key, "
+	    "divergence FROM verdicts WHERE diverged"));
+}
+
 Test(callsite, random_order_is_flagged_diverged)
 {
 	long diverged;

@@ -826,6 +826,11 @@ Test(record, four_threads_exact_per_file_counts)
 		cr_assert_eq(q_int(db, "SELECT count(DISTINCT tid) FROM sites "
 				   "WHERE path = ?", path, NULL), 1,
 			     "%s is written by one thread", path);
+		/* the k-th thread main created is thread k + 2 of process 1 */
+		cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE path "
+				   "= ? AND process = 1 AND thread = ?", path,
+				   (snprintf(key, sizeof(key), "%d", k + 2), key),
+				   NULL), 201, "%s", path);
 		memset(buf, 'A' + k, sizeof(buf));
 		snprintf(key, sizeof(key), "write:%s:200", path);
 		assert_crc(db, key, buf, sizeof(buf));
@@ -932,6 +937,14 @@ Test(record, threads_that_fork)
 	}
 	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 10);
 	cr_assert_eq(count_all(db), 20);
+	/* ten processes besides PROG, numbered 2..11, one thread each */
+	cr_assert_str_eq(q_dump(db, "SELECT group_concat(process) FROM (SELECT "
+				"DISTINCT process FROM sites ORDER BY process)",
+				NULL), "2,3,4,5,6,7,8,9,10,11\n");
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE thread = 1",
+			   NULL), 20);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites GROUP BY "
+			   "process ORDER BY 1 DESC LIMIT 1", NULL), 1);
 	sqlite3_close(db);
 }
 
@@ -960,6 +973,10 @@ Test(record, exec_from_non_leader_thread)
 		     "exec keeps the pid");
 	cr_assert_eq(count_where(db, "path = 'post.out' AND tid = pid AND ?",
 				 "1"), 2, "after exec the thread is the leader");
+	/* and thread 1 of process 1 again; before it, the main thread */
+	cr_assert_str_eq(q_dump(db, "SELECT DISTINCT path, process, thread FROM "
+				"sites ORDER BY seq", NULL),
+			 "pre.out 1 1\npost.out 1 1\n");
 	sqlite3_close(db);
 }
 

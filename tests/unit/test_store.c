@@ -247,6 +247,8 @@ full_site(int64_t n)
 		.callsite = 42,
 		.flags = "exchange,replaced",
 		.offset2 = 8192,
+		.process = 2,
+		.thread = 3,
 		.creates = "dir/c'd\".txt",
 	};
 
@@ -318,6 +320,8 @@ assert_site_eq(const struct store_site *a, const struct store_site *b)
 	cr_assert_eq(a->callsite, b->callsite);
 	assert_str_or_null(a->flags, b->flags, "flags");
 	cr_assert_eq(a->offset2, b->offset2);
+	cr_assert_eq(a->process, b->process);
+	cr_assert_eq(a->thread, b->thread);
 	assert_str_or_null(a->creates, b->creates, "creates");
 }
 
@@ -402,7 +406,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs', 'fault_codes')"), 8);
@@ -567,6 +571,23 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 }
 
 /*
+ * Back to before migrations 10 and 11: their columns (DROP COLUMN edits
+ * the text back), and the views, which name them (placeholders:
+ * migration 11 makes them anew).
+ */
+static void
+drop_v10_v11(void)
+{
+	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
+	    "ALTER TABLE experiments DROP COLUMN divergence_kind; "
+	    "ALTER TABLE sites DROP COLUMN process; "
+	    "ALTER TABLE sites DROP COLUMN thread; "
+	    "ALTER TABLE recordings DROP COLUMN callsite_scheme; "
+	    "CREATE VIEW verdicts AS SELECT 1; CREATE VIEW bugs AS SELECT 1; "
+	    "PRAGMA user_version = 9;");
+}
+
+/*
  * Back to before migration 9: the text of recordings and sites as ADD
  * COLUMN leaves it, then without seed, pidns and creates.
  */
@@ -583,6 +604,7 @@ drop_v9_columns(void)
 	char from[256], to[1024];
 	sqlite3 *db;
 
+	drop_v10_v11();
 	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
 	    NULL), SQLITE_OK);
@@ -717,15 +739,55 @@ Test(store_open, migrates_version_1, .init = open_new,
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
 	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size', 'seed', "
-	    "'pidns')"), 4);
+	    "'pidns', 'callsite_scheme')"), 5);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
-	    "'sites') WHERE name IN ('flags', 'offset2', 'creates')"), 3);
+	    "'sites') WHERE name IN ('flags', 'offset2', 'creates', 'process', "
+	    "'thread')"), 5);
+}
+
+/*
+ * A version 10 database (before threads and divergence kinds): its
+ * diverged experiments become kind 'diverged', the others stay NULL,
+ * and the views gain the new columns.
+ */
+Test(store_open, migrates_version_10_divergence_kinds,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_experiment e;
+	int64_t ids[3];
+
+	add_three_sites(ids);
+	e = experiment(ids[0], "eio", "ok");
+	e.diverged = true;
+	e.divergence = "missing site write:a.txt:1";
+	e.divergence_kind = "diverged";
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	e = experiment(ids[1], "eio", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	store_close(st);
+	st = NULL;
+	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
+	    "ALTER TABLE experiments DROP COLUMN divergence_kind; "
+	    "ALTER TABLE sites DROP COLUMN process; "
+	    "ALTER TABLE sites DROP COLUMN thread; "
+	    "CREATE VIEW verdicts AS SELECT 1; CREATE VIEW bugs AS SELECT 1; "
+	    "PRAGMA user_version = 10;");
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments WHERE "
+	    "divergence_kind = 'diverged' AND diverged"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments WHERE "
+	    "divergence_kind IS NULL AND NOT diverged"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts WHERE "
+	    "divergence_kind = 'diverged' AND process IS NULL AND mapped = 0"),
+	    1);
 }
 
 /*
@@ -744,7 +806,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 	drop_v6_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
 	cr_assert_eq(l.n, 1);
 	assert_site_eq(&l.sites[0], &s);
@@ -838,6 +900,11 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	    "copy calls: offset in path2 (the source)\n"
 	    "                              -- before the call; NULL: none "
 	    "(a pipe)\n  mapped INTEGER"), "%s", fresh);
+	/* later migrations' columns come after the edited text, whole */
+	cr_assert_not_null(strstr(fresh, "-- NULL: none\n, process INTEGER, "
+	    "thread INTEGER)"), "%s", fresh);
+	cr_assert_not_null(strstr(fresh, "-- could not make one; NULL: not "
+	    "asked\n, callsite_scheme INTEGER)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "docs/manual.md)\n  creates TEXT      "
 	    "          -- the name this call brought into\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  seed INTEGER,               -- "
@@ -851,7 +918,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
 	free(old);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	upgraded = raw_text(all);
 	cr_assert_str_eq(upgraded, fresh);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
@@ -883,7 +950,7 @@ Test(store_open, migrates_version_7_keeping_rows,
 	raw_exec(dbpath, "PRAGMA user_version = 7;");
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE mapped = 0"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts WHERE fault = "
 	    "'torn' AND verdict = 'silent-corruption' AND site = (SELECT id "
@@ -925,7 +992,7 @@ Test(store_open, migrates_version_8, .init = open_new_with_recording,
 	drop_v9_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_not(got.has_seed);
 	cr_assert_eq(got.pidns, -1);
@@ -1054,6 +1121,7 @@ Test(store_sites, round_trip_every_field, .init = open_new_with_recording,
 	cr_assert_eq(raw_int("SELECT fd IS NULL AND path2 IS NULL AND "
 	    "offset IS NULL AND count IS NULL AND result IS NULL AND "
 	    "crc32 IS NULL AND crc_bytes IS NULL AND callsite IS NULL "
+	    "AND process IS NULL AND thread IS NULL "
 	    "AND flags IS NULL AND offset2 IS NULL AND creates IS NULL "
 	    "FROM sites WHERE seq = 2"), 1);
 	cr_assert_eq(raw_int("SELECT offset2 FROM sites WHERE seq = 1"), 8192);
@@ -1341,6 +1409,7 @@ Test(store_recording, round_trip_with_odd_strings_and_init,
 		.deterministic = true,
 		.version = "0.1.0",
 		.kernel = "6.1.0-13-amd64",
+		.callsite_scheme = 2,
 	};
 	struct store_recording got;
 	int64_t id;
@@ -1364,6 +1433,7 @@ Test(store_recording, round_trip_with_odd_strings_and_init,
 	cr_assert(got.deterministic);
 	cr_assert_str_eq(got.version, "0.1.0");
 	cr_assert_str_eq(got.kernel, "6.1.0-13-amd64");
+	cr_assert_eq(got.callsite_scheme, 2);
 	/* not finished yet */
 	cr_assert_null(got.status);
 	cr_assert_eq(got.exit_code, -1);
@@ -1420,9 +1490,10 @@ Test(store_recording, finish_and_no_init, .init = open_new,
 	cr_assert_eq(got.duration_ns, 5000);
 	cr_assert_eq(got.sites, 12);
 	cr_assert_eq(got.files, 3);
+	cr_assert_eq(got.callsite_scheme, 0, "unknown: an older badio's ids");
 	store_recording_release(&got);
 	cr_assert_eq(raw_int("SELECT init_blob IS NULL AND init_size IS NULL "
-	    "FROM recordings"), 1);
+	    "AND callsite_scheme IS NULL FROM recordings"), 1);
 	cr_assert_not(got.has_stdin, "no stdin kept: explore gives /dev/null");
 }
 
@@ -1546,7 +1617,7 @@ Test(store_open, migration_7_marks_old_snapshots, .init = open_new,
 	    "init_size = 0");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 9);
+	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_str_eq(got.init_format, "badio-snap1");
 	cr_assert_eq(got.init_bytes, 7);
@@ -1870,7 +1941,8 @@ Test(store_experiments, json_of_empty_database, .init = open_new,
 	cr_assert_str_eq(json, "{\"version\":\"9.9.9\",\"counts\":{\"ok\":0,"
 	    "\"reported\":0,\"silent-corruption\":0,\"corruption\":0,"
 	    "\"crashed\":0,\"hang\":0,\"unreached\":0,\"oracle-error\":0},"
-	    "\"not_explored\":0,\"diverged\":0,\"groups\":[],\"bugs\":[],"
+	    "\"not_explored\":0,\"diverged\":0,\"reordered\":0,"
+	    "\"groups\":[],\"bugs\":[],"
 	    "\"experiments\":[],\"not_explored_experiments\":[]}");
 	free(json);
 	cr_assert_eq(store_experiments_json(st, false, &json), 0);
