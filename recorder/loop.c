@@ -159,6 +159,7 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 			site_exit(tr, t, 0, false);
 		task_drop(tr, t);
 	}
+	task_reaped(tr, tid);
 	/*
 	 * Per-process state is keyed by tgid, and a leader's exit is
 	 * reported only once every thread is gone: if tid is a key, the
@@ -325,15 +326,19 @@ on_new_child(struct tracer *tr, struct task *t, int st)
 	}
 	if (tr->det_random && !ident_ready(tr, t, st))
 		return;			/* held until the creator's own event */
-	/* without memory now, the task is added at its first stop */
-	child = task_add(tr, (pid_t)msg);
+	/*
+	 * Without memory now, the task is added at its first stop; a child
+	 * already reaped (it stopped, ran and died first) is not brought back.
+	 */
+	child = task_add_child(tr, (pid_t)msg);
 	t->nclones++;
 	if (child && !child->ident_known) {
 		child->ident = rnd_child_ident(t->ident, t->nclones);
 		child->ident_known = true;
 	}
 	/* a new process has its parent's mappings */
-	if (ev != PTRACE_EVENT_CLONE || tgid_of((pid_t)msg) != parent)
+	if (child && (ev != PTRACE_EVENT_CLONE ||
+	    tgid_of((pid_t)msg) != parent))
 		mapping_fork(tr, parent, (pid_t)msg);
 	resume(t->tid, PTRACE_CONT, 0);
 	loop_retry_held(tr);

@@ -228,6 +228,8 @@ struct task {
 	pid_t		ns_tgid;
 };
 
+#define REAPED_RING	64
+
 /* The tracer's whole state for one rec_run(). */
 struct tracer {
 	const struct rec_opts *opts;
@@ -243,6 +245,8 @@ struct tracer {
 	int		cb_error;
 	uint64_t	next_seq;
 	unsigned	nprocs;		/* processes numbered so far */
+	pid_t		reaped[REAPED_RING];	/* the tids last reaped (tracee.c) */
+	size_t		nreaped;
 	int64_t		start_ns;
 	struct task	**tasks;	/* hash by tid */
 	size_t		ntasks;
@@ -296,6 +300,8 @@ int		tracer_tables_init(struct tracer *tr);
 void		tracer_tables_free(struct tracer *tr);
 struct task	*task_find(struct tracer *tr, pid_t tid);
 struct task	*task_add(struct tracer *tr, pid_t tid);
+struct task	*task_add_child(struct tracer *tr, pid_t tid);
+void		task_reaped(struct tracer *tr, pid_t tid);
 void		task_drop(struct tracer *tr, struct task *t);
 void		task_rekey(struct tracer *tr, struct task *t, pid_t tid);
 size_t		tasks_held(struct tracer *tr, pid_t *out, size_t max);

@@ -180,6 +180,27 @@ task_exec_renumber(struct tracer *tr, struct task *t)
 	t->thread = 1;
 }
 
+/*
+ * A task whose death was reaped.  Its creator's clone event may still be
+ * queued (the child stopped, ran and died first): that event must not
+ * bring it back, numbered again, as a task that never goes.
+ */
+void
+task_reaped(struct tracer *tr, pid_t tid)
+{
+	tr->reaped[tr->nreaped++ % REAPED_RING] = tid;
+}
+
+/* At a clone, fork or vfork event: the new task, unless it came and went. */
+struct task *
+task_add_child(struct tracer *tr, pid_t tid)
+{
+	for (size_t i = 0; i < REAPED_RING; i++)
+		if (tr->reaped[i] == tid)
+			return NULL;
+	return task_add(tr, tid);
+}
+
 struct task *
 task_add(struct tracer *tr, pid_t tid)
 {
@@ -188,6 +209,10 @@ task_add(struct tracer *tr, pid_t tid)
 
 	if (t)
 		return t;
+	/* a tid in use again: forget that it was reaped */
+	for (size_t i = 0; i < REAPED_RING; i++)
+		if (tr->reaped[i] == tid)
+			tr->reaped[i] = 0;
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
