@@ -266,10 +266,13 @@ int		bx_verdict_parse(const char *name);		/* -1 if unknown */
 bool		bx_verdict_is_bug(enum bx_verdict v);
 /*
  * --fail-on VERDICTS, of explore and report: comma-separated verdict
- * names and the alias "bugs" (every verdict that is a bug), into a mask
- * of (1u << enum bx_verdict).  -EINVAL with a message in err for an
- * unknown or empty name.  bx_verdicts_check only validates.
+ * names and the aliases "bugs" (every verdict that is a bug) and
+ * "inconclusive" (the bit BX_VERDICTS_INCONCLUSIVE: every experiment
+ * unreached, not judged or diverged, as store_inconclusive_get counts
+ * them), into a mask of (1u << enum bx_verdict).  -EINVAL with a message
+ * in err for an unknown or empty name.  bx_verdicts_check only validates.
  */
+#define BX_VERDICTS_INCONCLUSIVE	(1u << BX_V_COUNT)
 int		bx_verdicts_parse(const char *list, unsigned *mask, char *err,
 		    size_t errsz);
 int		bx_verdicts_check(const char *list, char *err, size_t errsz);

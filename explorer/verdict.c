@@ -60,12 +60,17 @@ bx_verdict_is_bug(enum bx_verdict v)
 	return (unsigned)v < BX_V_COUNT && verdicts[v].bug;
 }
 
-/* Names --fail-on takes besides the verdicts; "bugs" is every bug verdict. */
+/*
+ * Names --fail-on takes besides the verdicts: "bugs" is every bug
+ * verdict, "inconclusive" every experiment that says nothing of its site.
+ */
 static unsigned
 alias_mask(const char *name)
 {
 	unsigned mask = 0;
 
+	if (strcmp(name, "inconclusive") == 0)
+		return BX_VERDICTS_INCONCLUSIVE;
 	if (strcmp(name, "bugs") != 0)
 		return 0;
 	for (int v = 0; v < BX_V_COUNT; v++)

@@ -203,6 +203,30 @@ store_verdict_counts(struct store *s, store_count_fn *fn, void *ctx)
 	return rc;
 }
 
+int
+store_inconclusive_get(struct store *s, struct store_inconclusive *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	rc = store_stmt(s, STMT_INCONCLUSIVE, STORE_INCONCLUSIVE_SELECT, &st);
+	if (rc < 0)
+		return rc;
+	rc = store_step(s, st);
+	if (rc == 1) {
+		c->experiments = sqlite3_column_int64(st, 0);
+		c->total = sqlite3_column_int64(st, 1);
+		c->unreached = sqlite3_column_int64(st, 2);
+		c->not_judged = sqlite3_column_int64(st, 3);
+		c->diverged = sqlite3_column_int64(st, 4);
+		c->reordered = sqlite3_column_int64(st, 5);
+		rc = 0;
+	}
+	store_stmt_done(s, STMT_INCONCLUSIVE, st);
+	return rc;
+}
+
 /* The bit of one verdict name (1 << rank), or -EINVAL if unknown. */
 static int
 verdict_bit(struct store *s, const char *name, int64_t *bit)
@@ -338,6 +362,7 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'diverged', (SELECT count(*) FROM experiments WHERE diverged), "\
 	"'reordered', (SELECT count(*) FROM experiments "		\
 	"WHERE divergence_kind = 'reordered'), "				\
+	"'inconclusive', json(" STORE_INCONCLUSIVE_JSON "), "		\
 	"'groups', json((SELECT " STORE_BUG_GROUPS_JSON ")), "		\
 	"'bugs', json((" EXPS_JSON("bugs") "))"
 #define SKIPPED_JSON							\

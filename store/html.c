@@ -67,6 +67,7 @@
 	"  GROUP BY v.name ORDER BY v.rank))), "				\
 	"'experiments', (SELECT count(*) FROM experiments), "		\
 	"'diverged', (SELECT count(*) FROM experiments WHERE diverged), "\
+	"'inconclusive', json(" STORE_INCONCLUSIVE_JSON "), "		\
 	"'not_explored', (SELECT count(*) FROM skipped), "		\
 	"'groups', json((SELECT " STORE_BUG_GROUPS_JSON ")))"
 

@@ -230,6 +230,22 @@ int	store_verdict_counts(struct store *s, store_count_fn *fn, void *ctx);
  * name in store_errmsg().
  */
 int	store_count_verdicts(struct store *s, const char *verdicts, int64_t *n);
+/*
+ * The experiments that tell nothing about their site: a report that
+ * counted them as passing would mislead.  Each is counted once, under
+ * the first that holds: the fault was never injected (unreached), the
+ * oracle could not judge (verdict_codes.judged = 0: oracle-error), the
+ * run diverged from the recording before the fault.
+ */
+struct store_inconclusive {
+	int64_t		experiments;	/* all experiments */
+	int64_t		total;		/* inconclusive: the next three */
+	int64_t		unreached;
+	int64_t		not_judged;
+	int64_t		diverged;
+	int64_t		reordered;	/* informational, not inconclusive */
+};
+int	store_inconclusive_get(struct store *s, struct store_inconclusive *c);
 /* Bug experiments (verdict_codes.bug) by path, syscall, site seq, fault. */
 int	store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx);
 

@@ -54,6 +54,7 @@ enum store_stmt_id {
 	STMT_VERDICT_MASK,
 	STMT_REPORT_JSON,
 	STMT_REPORT_ALL_JSON,
+	STMT_INCONCLUSIVE,
 	STMT_CALLSITE_ADD,
 	STMT_FRAME_ADD,
 	STMT_FRAMES_GET,
@@ -154,5 +155,24 @@ void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 	"FROM (SELECT * FROM bugs ORDER BY " STORE_FAULT_RANK("fault")	\
 	", seq) b JOIN verdict_codes v ON v.name = b.verdict "		\
 	"GROUP BY b.callsite, b.path, b.verdict ORDER BY rank, first)"
+
+/*
+ * experiments.c: the experiments that tell nothing about their site
+ * (struct store_inconclusive), as one JSON object for the report JSON
+ * and the HTML summary.
+ */
+#define STORE_INCONCLUSIVE_SELECT					\
+	"SELECT count(*) AS experiments, "				\
+	"coalesce(sum(NOT e.injected OR NOT v.judged OR e.diverged), 0) "\
+	"AS total, coalesce(sum(NOT e.injected), 0) AS unreached, "	\
+	"coalesce(sum(e.injected AND NOT v.judged), 0) AS not_judged, "	\
+	"coalesce(sum(e.injected AND v.judged AND e.diverged), 0) "	\
+	"AS diverged, coalesce(sum(e.divergence_kind = 'reordered'), 0) "\
+	"AS reordered FROM experiments e "				\
+	"JOIN verdict_codes v ON v.name = e.verdict"
+#define STORE_INCONCLUSIVE_JSON						\
+	"(SELECT json_object('experiments', experiments, 'total', total, "\
+	"'unreached', unreached, 'not_judged', not_judged, "		\
+	"'diverged', diverged) FROM (" STORE_INCONCLUSIVE_SELECT "))"
 
 #endif /* BADIO_STORE_STORE_INT_H */

@@ -365,6 +365,12 @@ cli_fail_on_count(struct store *s, const char *list, int64_t *n)
 	if (bx_verdicts_parse(list, &f.mask, err, sizeof(err)) < 0)
 		return -EINVAL;
 	rc = store_verdict_counts(s, fail_on_add, &f);
+	if (rc == 0 && (f.mask & BX_VERDICTS_INCONCLUSIVE)) {
+		struct store_inconclusive c;
+
+		rc = store_inconclusive_get(s, &c);
+		f.n += c.total;
+	}
 	*n = f.n;
 	return rc;
 }

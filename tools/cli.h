@@ -78,8 +78,9 @@ enum cli_format cli_parse_format(const char *cmd, const char *s,
 	    unsigned allowed);
 
 /*
- * --fail-on LIST (explore, report): verdict names and "bugs" (every bug
- * verdict), comma-separated (bx_verdicts_parse).  check: -EINVAL with a
+ * --fail-on LIST (explore, report): verdict names, "bugs" (every bug
+ * verdict) and "inconclusive" (unreached, not judged or diverged
+ * experiments), comma-separated (bx_verdicts_parse).  check: -EINVAL with a
  * message in err if a name is unknown.  count: how many experiments of
  * the database have one of them (> 0: exit 1).
  */

@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/inconclusive.h"
 
 const char explore_usage[] =
 	"usage: badio explore [-d DB] --oracle CMD [--faults LIST] [--sites FILTER]\n"
@@ -52,7 +53,9 @@ const char explore_usage[] =
 	"      --keep DIR           keep the run directories of bug verdicts\n"
 	"      --redo               forget earlier experiments, start over\n"
 	"      --fail-on VERDICTS   exit 1 if DB holds any of these verdicts\n"
-	"                           (comma-separated; bugs: every bug verdict)\n"
+	"                           (comma-separated; bugs: every bug verdict;\n"
+	"                           inconclusive: any experiment unreached, not\n"
+	"                           judged or diverged)\n"
 	"      --include-stdio      explore writes to stdout, stderr, terminals,\n"
 	"                           /dev/null\n"
 	"      --include-pipes      explore writes to pipes and sockets\n"
@@ -348,8 +351,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			break;
 		case OPT_FAIL_ON:
 			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
-				die_usage("explore: --fail-on: %s (verdicts, or "
-				    "bugs: every bug verdict)", err);
+				die_usage("explore: --fail-on: %s (verdicts, "
+				    "bugs: every bug verdict, or inconclusive)",
+				    err);
 			o->fail_on = optarg;
 			break;
 		case OPT_INCLUDE_STDIO:
@@ -692,12 +696,25 @@ print_count(void *ctx, const char *verdict, int64_t n)
 	return 0;
 }
 
+/*
+ * The summary line.  First, whatever -q says, how many experiments tell
+ * nothing (unreached, not judged, diverged): a run that tested nothing
+ * must not pass for a clean one.
+ */
 static void
 summary(struct explore_cli *o, struct store *s,
     const struct bx_explore_result *r, double secs)
 {
+	struct store_inconclusive c;
+	const char *sep = "; ";
+	char line[256];
 	int first = 1;
 
+	if (store_inconclusive_get(s, &c) == 0 &&
+	    cli_inconclusive_line(line, sizeof(line), &c)) {
+		clear_line(o);
+		warn("explore: %s; see 'badio report -d %s'", line, o->db);
+	}
 	if (o->quiet)
 		return;
 	fprintf(stderr, "badio: explored %" PRIu64 " experiment%s (%" PRIu64
@@ -707,17 +724,26 @@ summary(struct explore_cli *o, struct store *s,
 		fprintf(stderr, "shard %s (%" PRIu64 " left to the other shards): ",
 		    o->shard_name, r->other_shards);
 	store_verdict_counts(s, print_count, &first);
-	if (r->diverged)
-		fprintf(stderr, "%s%" PRIu64 " diverged", first ? "" : "; ",
-		    r->diverged);
-	if (r->skipped)
+	if (first)
+		sep = "";
+	if (r->diverged) {
+		fprintf(stderr, "%s%" PRIu64 " diverged", sep, r->diverged);
+		sep = "; ";
+	}
+	if (r->reordered) {
+		fprintf(stderr, "%s%" PRIu64 " reordered (threads interleaved "
+		    "otherwise; informational)", sep, r->reordered);
+		sep = "; ";
+	}
+	if (r->skipped) {
 		fprintf(stderr, "%s%" PRIu64 " site%s (%" PRIu64 " experiment%s) "
-		    "left out by --per-callsite", first && !r->diverged ? "" :
-		    "; ", r->skipped_sites, r->skipped_sites == 1 ? "" : "s",
-		    r->skipped, r->skipped == 1 ? "" : "s");
+		    "left out by --per-callsite", sep, r->skipped_sites,
+		    r->skipped_sites == 1 ? "" : "s", r->skipped,
+		    r->skipped == 1 ? "" : "s");
+		sep = "; ";
+	}
 	fprintf(stderr, "%s; see 'badio report -d %s'\n",
-	    first && !r->diverged && !r->skipped ? "nothing to report" : "",
-	    o->db);
+	    !*sep ? "nothing to report" : "", o->db);
 	if (r->planned)
 		warn_outside(r);
 }

@@ -18,6 +18,7 @@
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/inconclusive.h"
 #include "tools/report.h"
 #include "tools/report_html.h"
 #include "tools/stack.h"
@@ -46,7 +47,9 @@ const char report_usage[] =
 	"  -a, --all            every experiment (and site left out), not only\n"
 	"                       the bug groups\n"
 	"      --fail-on VERDICTS  exit 1 if DB holds any of these verdicts\n"
-	"                       (comma-separated; bugs: every bug verdict)\n"
+	"                       (comma-separated; bugs: every bug verdict;\n"
+	"                       inconclusive: any experiment unreached, not\n"
+	"                       judged or diverged)\n"
 	"  -h, --help           show this help\n"
 	"\n"
 	"Verdicts:\n"
@@ -281,11 +284,12 @@ exp_row(void *ctx, const struct store_experiment *e,
 	cells[7] = e->verdict;
 	cells[8] = location(g->cs, s->callsite);
 	cells[9] = said;
-	if (e->diverged) {
+	if (e->divergence_kind) {
 		/* the verdict stands, but the run took another path */
 		static char both[64];
 
-		snprintf(both, sizeof(both), "%s (diverged)", e->verdict);
+		snprintf(both, sizeof(both), "%s (%s)", e->verdict,
+		    e->divergence_kind);
 		cells[7] = both;
 	}
 	return cli_table_add(g->t, cells);
@@ -352,6 +356,7 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs)
 /* --- divergence --- */
 
 struct divergence {
+	bool		unreached;	/* those never injected, or the others */
 	uint64_t	n;
 	uint64_t	shown;
 	uint64_t	max;		/* lines to show */
@@ -364,7 +369,7 @@ divergence_row(void *ctx, const struct store_experiment *e,
 	struct divergence *d = ctx;
 
 	(void)s;
-	d->n += e->diverged;
+	d->n += e->diverged && e->injected != d->unreached;
 	return 0;
 }
 
@@ -374,12 +379,30 @@ divergence_line(void *ctx, const struct store_experiment *e,
 {
 	struct divergence *d = ctx;
 
-	if (!e->diverged || d->shown >= d->max)
+	if (!e->diverged || e->injected == d->unreached || d->shown >= d->max)
 		return 0;
 	d->shown++;
 	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault, s->key,
 	    e->divergence ? e->divergence : "?");
 	return 0;
+}
+
+/* Instead of "no bugs found" when some experiments tell nothing. */
+static void
+print_no_bugs(const struct store_inconclusive *ic)
+{
+	int64_t conclusive = ic->experiments - ic->total;
+
+	if (ic->total == 0)
+		printf("\nno bugs found\n");
+	else if (conclusive <= 0)
+		printf("\nno conclusive experiment: nothing is known about bugs "
+		    "yet (see 'inconclusive' at the top)\n");
+	else
+		printf("\nno bugs in the %" PRId64 " conclusive experiment%s; %"
+		    PRId64 " more %s inconclusive (see the top)\n", conclusive,
+		    conclusive == 1 ? "" : "s", ic->total,
+		    ic->total == 1 ? "is" : "are");
 }
 
 static int
@@ -391,10 +414,17 @@ report_table(struct store *s, bool all, struct cli_stacks *cs,
 	struct listing g = { .cs = cs };
 	struct counts c = { 0 };
 	int64_t skipped = 0, skipped_sites = 0;
+	struct store_inconclusive ic;
 	char *oracle = NULL;
-	char num[32];
+	char num[32], line[256];
 	int rc;
 
+	/* first: whether the verdicts below can be trusted at all */
+	rc = store_inconclusive_get(s, &ic);
+	if (rc)
+		return rc;
+	if (cli_inconclusive_line(line, sizeof(line), &ic))
+		printf("%s\n\n", line);
 	c.t = cli_table_new(count_headers, count_numeric, 2);
 	if (!c.t)
 		return -ENOMEM;
@@ -435,20 +465,34 @@ report_table(struct store *s, bool all, struct cli_stacks *cs,
 		    skipped == 1 ? "" : "s", skipped_sites,
 		    skipped_sites == 1 ? "" : "s");
 
-	rc = store_experiments_each(s, divergence_row, &dv);
-	if (rc == 0 && dv.n) {
-		printf("\n%" PRIu64 " experiment%s diverged from the recording "
-		    "before the fault (verdicts kept; first difference):\n",
-		    dv.n, dv.n == 1 ? "" : "s");
+	for (int unreached = 0; rc == 0 && unreached < 2; unreached++) {
+		dv.unreached = unreached;
+		dv.n = dv.shown = 0;
+		rc = store_experiments_each(s, divergence_row, &dv);
+		if (rc || !dv.n)
+			continue;
+		if (unreached)
+			printf("\n%" PRIu64 " unreached experiment%s went another "
+			    "way than the recording (first difference):\n",
+			    dv.n, dv.n == 1 ? "" : "s");
+		else
+			printf("\n%" PRIu64 " experiment%s diverged from the "
+			    "recording before the fault (verdicts kept; first "
+			    "difference):\n", dv.n, dv.n == 1 ? "" : "s");
 		rc = store_experiments_each(s, divergence_line, &dv);
 		if (rc == 0 && dv.shown < dv.n)
 			printf("  ... and %" PRIu64 " more (--all)\n",
 			    dv.n - dv.shown);
 	}
+	if (rc == 0 && ic.reordered)
+		printf("\n%" PRId64 " experiment%s reordered: the threads "
+		    "interleaved otherwise, each made its recorded calls "
+		    "(informational; --all marks them)\n", ic.reordered,
+		    ic.reordered == 1 ? "" : "s");
 	if (rc == 0)
 		rc = report_groups_load(s, &gs);
 	if (rc == 0 && gs.n == 0)
-		printf("\nno bugs found\n");
+		print_no_bugs(&ic);
 	else if (rc == 0) {
 		printf("\nbugs by call site:\n");
 		groups_print(&gs, cs);
@@ -564,8 +608,9 @@ cmd_report(int argc, char **argv)
 		case 'a': all = true; break;
 		case OPT_FAIL_ON:
 			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
-				die_usage("report: --fail-on: %s (verdicts, or "
-				    "bugs: every bug verdict)", err);
+				die_usage("report: --fail-on: %s (verdicts, "
+				    "bugs: every bug verdict, or inconclusive)",
+				    err);
 			fail_on = optarg;
 			break;
 		case 'h': return cmd_print_help("report");

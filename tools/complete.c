@@ -198,7 +198,7 @@ fault_at(size_t i)
 static const char *
 verdict_at(size_t i)
 {
-	static const char *const aliases[] = { "bugs" };
+	static const char *const aliases[] = { "bugs", "inconclusive" };
 
 	if (i < BX_V_COUNT)
 		return bx_verdict_name((enum bx_verdict)i);

@@ -216,6 +216,55 @@ fi
 grep -qF "kept the run directory '$dir'" "$work/err" ||
 	fail "record --keep does not name the directory it kept: $(cat "$work/err")"
 
+# --- inconclusive explorations (issue 8): said first, never "no bugs found" --
+#
+# explore_unreach writes extra.txt on its first run only: every fault
+# there is unreached.  An oracle that cannot judge crashes (125) adds
+# experiments the oracle did not judge.  explore_turns "change" writes
+# more in its re-runs than recorded: experiments from there on diverged.
+
+mkdir "$work/markers"
+run record -o "$work/unreach.db" -- "$progs/explore_unreach" "$work/markers"
+expect_status 0 "record explore_unreach"
+run explore -q -d "$work/unreach.db" --oracle true --sites path=extra.txt
+expect_status 0 "explore (all unreached)"
+grep 'inconclusive' "$work/err" >"$work/warn"
+golden explore-unreached.err "$work/warn"
+run report -d "$work/unreach.db"
+expect_status 0 "report (all unreached)"
+golden report-unreached.out "$work/out"
+! grep -q 'no bugs found' "$work/out" ||
+	fail "report of an all-unreached explore says 'no bugs found'"
+run report -d "$work/unreach.db" --fail-on inconclusive
+expect_status 1 "report --fail-on inconclusive"
+run report -d "$work/unreach.db" --fail-on silent-corruption,corruption
+expect_status 0 "report --fail-on silent-corruption,corruption"
+run explore -q -d "$work/unreach.db" --oracle true --sites path=extra.txt \
+	--fail-on hang,inconclusive
+expect_status 1 "explore --fail-on hang,inconclusive"
+expect_usage_error "'bogus'" report -d "$work/unreach.db" --fail-on bogus
+expect_usage_error "'bogus'" explore -d "$work/unreach.db" --oracle true \
+	--fail-on inconclusive,bogus
+
+run explore -q -d "$work/unreach.db" --redo \
+	--oracle 'test "$BADIO_FAULT" != crash || exit 125'
+expect_status 0 "explore (unreached and not judged)"
+grep 'inconclusive' "$work/err" >"$work/warn"
+golden explore-mixed.err "$work/warn"
+run report -d "$work/unreach.db" --format json
+expect_status 0 "report --format json"
+grep -qF '"inconclusive":{"experiments":14,"total":10,"unreached":8,"not_judged":2,"diverged":0}' \
+	"$work/out" || fail "report json: inconclusive counts: $(cat "$work/out")"
+
+run record -o "$work/turns.db" -- "$progs/explore_turns" "$work/markers/turns" change
+expect_status 0 "record explore_turns"
+run explore -q -d "$work/turns.db" --oracle true --sites path=shared.txt \
+	--faults eio
+expect_status 0 "explore (diverged)"
+run report -d "$work/turns.db"
+expect_status 0 "report (diverged)"
+golden report-diverged.out "$work/out"
+
 if [ "$failures" -ne 0 ]; then
 	echo "test_cli: $failures failure(s)"
 	exit 1

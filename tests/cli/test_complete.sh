@@ -48,7 +48,8 @@ explore --faults crash,|crash,short crash,torn crash,eio crash,enospc crash,eio+
 explore --fail-on ok,s|ok,silent-corruption
 explore --fail-on=h|--fail-on=hang
 report --fail-on b|bugs
-explore --fail-on ok,|ok,reported ok,silent-corruption ok,corruption ok,crashed ok,hang ok,unreached ok,oracle-error ok,bugs
+explore --fail-on ok,|ok,reported ok,silent-corruption ok,corruption ok,crashed ok,hang ok,unreached ok,oracle-error ok,bugs ok,inconclusive
+report --fail-on bugs,i|bugs,inconclusive
 explore --sites ''|id= syscall= family= path=
 explore --sites id=3,syscall=pw|id=3,syscall=pwrite64 id=3,syscall=pwritev id=3,syscall=pwritev2
 explore --sites family=n|family=namespace

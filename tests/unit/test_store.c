@@ -580,6 +580,7 @@ drop_v10_v11(void)
 {
 	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
 	    "ALTER TABLE experiments DROP COLUMN divergence_kind; "
+	    "ALTER TABLE verdict_codes DROP COLUMN judged; "
 	    "ALTER TABLE sites DROP COLUMN process; "
 	    "ALTER TABLE sites DROP COLUMN thread; "
 	    "ALTER TABLE recordings DROP COLUMN callsite_scheme; "
@@ -774,6 +775,7 @@ Test(store_open, migrates_version_10_divergence_kinds,
 	st = NULL;
 	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
 	    "ALTER TABLE experiments DROP COLUMN divergence_kind; "
+	    "ALTER TABLE verdict_codes DROP COLUMN judged; "
 	    "ALTER TABLE sites DROP COLUMN process; "
 	    "ALTER TABLE sites DROP COLUMN thread; "
 	    "CREATE VIEW verdicts AS SELECT 1; CREATE VIEW bugs AS SELECT 1; "
@@ -1876,6 +1878,61 @@ Test(store_experiments, count_verdicts_list,
 	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 3);
 }
 
+/*
+ * Inconclusive experiments, each counted once: not injected (unreached),
+ * injected but not judged (oracle-error), judged in a diverged run; a
+ * reordered run and a diverged bug are counted where they belong.
+ */
+Test(store_experiments, inconclusive_counts,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_inconclusive c;
+	struct store_experiment e;
+	int64_t ids[3];
+	char *json;
+
+	add_three_sites(ids);
+	cr_assert_eq(store_inconclusive_get(st, &c), 0);
+	cr_assert_eq(c.experiments + c.total + c.reordered, 0);
+
+	e = experiment(ids[0], "eio", "unreached");
+	e.injected = false;
+	e.diverged = true;		/* where it went astray */
+	e.divergence_kind = "diverged";
+	e.divergence = "recorded but not seen again: write:a.txt:1 (write)";
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	e = experiment(ids[0], "crash", "oracle-error");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e = experiment(ids[1], "eio", "silent-corruption");
+	e.diverged = true;
+	e.divergence_kind = "diverged";
+	e.divergence = "extra site write:b.txt:1";
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e = experiment(ids[1], "crash", "ok");
+	e.divergence_kind = "reordered";
+	e.divergence = "write:a.txt:2 made by thread 1.3 (recorded: thread 1.2)";
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e = experiment(ids[2], "eio", "reported");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+
+	cr_assert_eq(store_inconclusive_get(st, &c), 0, "%s", store_errmsg(st));
+	cr_assert_eq(c.experiments, 5);
+	cr_assert_eq(c.total, 3);
+	cr_assert_eq(c.unreached, 1);
+	cr_assert_eq(c.not_judged, 1);
+	cr_assert_eq(c.diverged, 1);
+	cr_assert_eq(c.reordered, 1);
+	cr_assert_eq(store_report_json(st, "9.9.9", &json), 0);
+	cr_assert_not_null(strstr(json, "\"reordered\":1,\"inconclusive\":"
+	    "{\"experiments\":5,\"total\":3,\"unreached\":1,"
+	    "\"not_judged\":1,\"diverged\":1}"), "%s", json);
+	free(json);
+	/* the value CHECK of the kind column */
+	e = experiment(ids[2], "crash", "ok");
+	e.divergence_kind = "sideways";
+	cr_assert_eq(store_experiment_put(st, &e), -EINVAL);
+}
+
 Test(store_experiments, json_outputs, .init = open_new_with_recording,
     .fini = close_and_remove)
 {
@@ -1942,6 +1999,8 @@ Test(store_experiments, json_of_empty_database, .init = open_new,
 	    "\"reported\":0,\"silent-corruption\":0,\"corruption\":0,"
 	    "\"crashed\":0,\"hang\":0,\"unreached\":0,\"oracle-error\":0},"
 	    "\"not_explored\":0,\"diverged\":0,\"reordered\":0,"
+	    "\"inconclusive\":{\"experiments\":0,\"total\":0,"
+	    "\"unreached\":0,\"not_judged\":0,\"diverged\":0},"
 	    "\"groups\":[],\"bugs\":[],"
 	    "\"experiments\":[],\"not_explored_experiments\":[]}");
 	free(json);

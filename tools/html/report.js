@@ -268,7 +268,10 @@
 
 		var bugs = 0;
 		verdicts.forEach(function (v) { if (isBug[v]) bugs += countOf(v); });
-		var inconclusive = countOf('unreached') + (SUM.diverged || 0);
+		/* as badio report says it (tools/inconclusive.c) */
+		var ic = SUM.inconclusive || { total: 0, unreached: 0,
+		    not_judged: 0, diverged: 0 };
+		var inconclusive = ic.total;
 		var pending = D.pending || 0;
 		var line = el('div', { id: 'verdict-line' });
 		if (SUM.experiments === 0)
@@ -288,20 +291,27 @@
 		if (inconclusive > 0 || SUM.not_explored > 0 || pending > 0) {
 			var w = el('div', { class: 'warn', id: 'inconclusive' });
 			var parts = [];
-			if (countOf('unreached'))
-				parts.push(countOf('unreached') + ' of ' + SUM.experiments +
-				    ' experiments did not reach their site');
-			if (SUM.diverged)
-				parts.push(SUM.diverged + ' diverged from the recording');
+			if (ic.unreached)
+				parts.push(ic.unreached + ' did not reach ' +
+				    (ic.unreached === 1 ? 'its site' : 'their site'));
+			if (ic.not_judged)
+				parts.push(ic.not_judged + (ic.not_judged === 1 ?
+				    ' was' : ' were') + ' not judged by the oracle');
+			if (ic.diverged)
+				parts.push(ic.diverged + ' diverged from the recording');
+			var text = inconclusive ? 'inconclusive: ' + inconclusive +
+			    ' of ' + plural(SUM.experiments, 'experiment') +
+			    ' (' + parts.join(', ') + ')' : '';
 			if (SUM.not_explored)
-				parts.push(SUM.not_explored + ' (site, fault) pairs not explored');
+				text += (text ? '; ' : '') + SUM.not_explored +
+				    ' (site, fault) pairs not explored';
 			if (pending)
-				parts.push('not run yet: ' + pending + ' of the ' + D.planned +
-				    ' experiments planned');
-			w.textContent = (inconclusive ? 'inconclusive: ' : '') +
-			    parts.join('; ');
-			w.dataset.unreached = countOf('unreached');
-			w.dataset.diverged = SUM.diverged || 0;
+				text += (text ? '; ' : '') + 'not run yet: ' + pending +
+				    ' of the ' + D.planned + ' experiments planned';
+			w.textContent = text;
+			w.dataset.unreached = ic.unreached;
+			w.dataset.notJudged = ic.not_judged;
+			w.dataset.diverged = ic.diverged;
 			w.dataset.notExplored = SUM.not_explored || 0;
 			w.dataset.pending = pending;
 			h.appendChild(w);
