@@ -588,7 +588,9 @@ static const char schema_v10[] =
  * program creates them in the same order), so explore compares each
  * thread's calls with the recording's: a run where threads interleaved
  * otherwise, each making the same calls, is 'reordered' (informational),
- * one where a thread made another call is 'diverged'.
+ * one where a thread made another call is 'diverged'.  Which verdicts are
+ * an answer about their site (judged) is data too: the others, and the
+ * diverged runs, make a report inconclusive.
  */
 static const char schema_v11[] =
 "ALTER TABLE sites ADD COLUMN process INTEGER;\n"

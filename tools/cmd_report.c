@@ -85,7 +85,8 @@ const char report_shortopts[] = "+d:F:o:ah";
 static const char *const csv_columns[] = {
 	"site", "seq", "syscall", "family", "path", "key", "fault",
 	"injected", "fault_bytes", "status", "oracle_exit", "verdict",
-	"duration_ns", "diverged", "divergence", "callsite", "location",
+	"duration_ns", "diverged", "divergence", "divergence_kind",
+	"callsite", "location",
 };
 #define CSV_COLS	(sizeof(csv_columns) / sizeof(csv_columns[0]))
 
@@ -116,7 +117,7 @@ csv_row(void *ctx, const struct store_experiment *e,
 	snprintf(v[10], 32, "%d", e->oracle_exit);
 	snprintf(v[12], 32, "%" PRId64, e->duration_ns);
 	snprintf(v[13], 32, "%d", e->diverged);
-	snprintf(v[15], 32, "%" PRId64, s->callsite);
+	snprintf(v[16], 32, "%" PRId64, s->callsite);
 	cell[0] = v[0];
 	cell[1] = v[1];
 	cell[2] = s->syscall;
@@ -133,8 +134,9 @@ csv_row(void *ctx, const struct store_experiment *e,
 	cell[13] = e->verdict && strcmp(e->verdict, "not-explored") == 0 ?
 	    "" : v[13];
 	cell[14] = e->divergence;
-	cell[15] = s->callsite ? v[15] : "";
-	cell[16] = s->callsite ? location(c->cs, s->callsite) : "";
+	cell[15] = e->divergence_kind;
+	cell[16] = s->callsite ? v[16] : "";
+	cell[17] = s->callsite ? location(c->cs, s->callsite) : "";
 	for (i = 0; i < CSV_COLS; i++)
 		cli_csv_field(c->f, cell[i], i == CSV_COLS - 1);
 	return 0;

@@ -113,6 +113,21 @@ Test(replay, threads_taking_other_turns_are_reordered)
 	cr_assert_eq(count("SELECT count(*) FROM verdicts WHERE divergence "
 	    "GLOB 'write:shared.txt:1 made by thread 1.5 *' AND key = "
 	    "'write:shared.txt:1'"), 4);
+
+	/* conclusive: the report counts them apart, and says no more */
+	cr_assert_eq(badio("report", "-d", db_path, "--fail-on",
+	    "inconclusive", NULL), 0, "%s", r.out);
+	cr_assert(strstr(r.out, "\n32 experiments reordered: "), "%s", r.out);
+	cr_assert(!strstr(r.out, "inconclusive"), "%s", r.out);
+	cr_assert(strstr(r.out, "\nno bugs found\n"), "%s", r.out);
+	cr_assert_eq(badio("report", "-d", db_path, "--all", NULL), 0);
+	cr_assert(strstr(r.out, "reported (reordered)"), "%s", r.out);
+	cr_assert_eq(badio("report", "-d", db_path, "--all", "--format",
+	    "csv", NULL), 0);
+	cr_assert(strstr(r.out, ",diverged,divergence,divergence_kind,"
+	    "callsite,"), "%s", r.out);
+	cr_assert(strstr(r.out, ",0,write:shared.txt:1 made by thread 1.5 "
+	    "(recorded: thread 1.2),reordered,"), "%s", r.out);
 }
 
 /*
