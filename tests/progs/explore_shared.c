@@ -14,26 +14,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progs.h"
+
 #define NTHREADS	4
 #define LINES		3
 
 static pthread_barrier_t start;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int failed[NTHREADS];
-
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
 
 static void *
 writer(void *arg)

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "progs.h"
+
 #define NTHREADS	4
 #define ROUNDS		2
 
@@ -29,20 +31,6 @@ static int turn;			/* index into order, over all rounds */
 static int fd;
 static int extra[NTHREADS];		/* letters added to thread K's lines */
 static int failed[NTHREADS];
-
-static int
-write_all(const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = write(fd, p, n);
-
-		if (k < 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
 
 static void *
 writer(void *arg)
@@ -59,7 +47,7 @@ writer(void *arg)
 		while (order[turn % NTHREADS] != k)
 			pthread_cond_wait(&turn_changed, &lock);
 		pthread_mutex_unlock(&lock);
-		if (!failed[k] && write_all(line, len + 1) < 0)
+		if (!failed[k] && write_all(fd, line, len + 1) < 0)
 			failed[k] = 1;
 		pthread_mutex_lock(&lock);
 		turn++;

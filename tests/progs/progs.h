@@ -57,25 +57,38 @@ fail(const char *fmt, ...)
 	r_;								\
 })
 
+/*
+ * Write n bytes at p to fd, a short write continued (and EINTR retried);
+ * 0, or -1 on an error or a write of nothing.
+ */
+static inline int
+write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 /* Write text to name (created or truncated) with a write loop; 0 or -1. */
 static inline int
 write_text(const char *name, const char *text)
 {
-	size_t n = strlen(text);
 	int fd;
 
 	fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return -1;
-	while (n > 0) {
-		ssize_t k = write(fd, text, n);
-
-		if (k < 0) {
-			close(fd);
-			return -1;
-		}
-		text += k;
-		n -= (size_t)k;
+	if (write_all(fd, text, strlen(text)) < 0) {
+		close(fd);
+		return -1;
 	}
 	return close(fd);
 }
