@@ -416,7 +416,7 @@ stack_read(struct tracer *tr, struct task *t, uint64_t sp, void *words,
  * Returns 0 when nothing could be read.
  */
 uint64_t
-callsite_scan(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
+callsite_walk(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
     struct rec_frame *frames, unsigned *n)
 {
 	struct maps *m = proc_maps(tr, task_tgid(t), false);

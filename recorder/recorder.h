@@ -143,7 +143,8 @@ struct rec_site {
 					 * innermost first */
 	unsigned	nframes;
 	bool		unwound;	/* frames from a full unwind (--stacks),
-					 * else from the stack scan */
+					 * else those the call-site id was made
+					 * from */
 	enum rec_fault	fault;		/* fault injected at this site (the target,
 					 * or a call a persistent fault's rule
 					 * broke), or NONE */

@@ -352,7 +352,7 @@ struct module {				/* a mapped file, interned for the run */
 };
 struct maps	*maps_load(struct tracer *tr, pid_t pid);
 void		maps_free(struct maps *m);
-uint64_t	callsite_scan(struct tracer *tr, struct task *t, uint64_t ip,
+uint64_t	callsite_walk(struct tracer *tr, struct task *t, uint64_t ip,
 		    uint64_t sp, struct rec_frame *frames, unsigned *n);
 bool		callsite_first(struct tracer *tr, uint64_t id);
 bool		callsite_frame(struct tracer *tr, pid_t tgid, uint64_t addr,

@@ -929,7 +929,7 @@ names_enter(struct tracer *tr, struct pending *p)
 
 /*
  * The call site; at the first site of a call site, its frames (a full
- * libdw unwind with --stacks, else the scanned ones).
+ * libdw unwind with --stacks, else those of the call-site walk).
  */
 static void
 callsite_enter(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp)
@@ -939,7 +939,7 @@ callsite_enter(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp)
 
 	if (tr->no_callsite)
 		return;
-	p->callsite = callsite_scan(tr, t, ip, sp, p->frames, &n);
+	p->callsite = callsite_walk(tr, t, ip, sp, p->frames, &n);
 	if (!p->callsite || !callsite_first(tr, p->callsite))
 		return;
 	p->nframes = n;

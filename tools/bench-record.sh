@@ -39,7 +39,7 @@ cmd_stacks="$badio record --stacks --force -o $work/bench.db -- WORKLOAD"
 printf '%-12s %10s %10s %10s %14s %14s\n' workload native strace badio \
 	badio/native badio/strace
 for w in read_heavy write_heavy names_copies; do
-	{ read -r n; read -r s; read -r b; } < <(interleaved \
+	{ read -r n _; read -r s _; read -r b _; } < <(interleaved \
 		"${cmd_native//WORKLOAD/$bin/$w}" \
 		"${cmd_strace//WORKLOAD/$bin/$w}" \
 		"${cmd_badio//WORKLOAD/$bin/$w}")
@@ -50,11 +50,12 @@ echo "(median of $runs interleaved runs after 1 warm-up; $(nproc) CPUs; $(uname 
 	"goals: read_heavy badio/native <= 1.2x, write_heavy badio/strace <= 0.5x)"
 
 # Call sites (issue 4): the always-on call-site id against the same
-# recording with the stack scan turned off (BADIO_NO_CALLSITE=1 in
+# recording with the call-site walk turned off (BADIO_NO_CALLSITE=1 in
 # badio's environment), and `record --stacks` (libdw unwinding of each
 # new call site), on the write-heavy workload: the cost per site and the
-# growth of the ratio to native.  Goal: the call-site id makes the
-# write-heavy ratio grow by at most 10%.
+# growth of the ratio to native, in wall time and in CPU time (badio's
+# and the program's).  Goal: the call-site id makes the write-heavy ratio
+# grow by at most 10%.
 echo
 w=write_heavy
 sites=100000
@@ -62,24 +63,27 @@ base_cmd=true
 if [[ -n ${BASE:-} ]]; then
 	base_cmd="$(cd "$(dirname "$BASE")" && pwd)/$(basename "$BASE") record --force -o $work/base.db -- $bin/$w"
 fi
-{ read -r n; read -r off; read -r on; read -r stk; read -r base; } < <(interleaved \
+{ read -r n ncpu; read -r off offcpu; read -r on oncpu; read -r stk stkcpu
+  read -r base basecpu; } < <(interleaved_cpu \
 	"$bin/$w" \
 	"env BADIO_NO_CALLSITE=1 ${cmd_badio//WORKLOAD/$bin/$w}" \
 	"${cmd_badio//WORKLOAD/$bin/$w}" \
 	"${cmd_stacks//WORKLOAD/$bin/$w}" \
 	"$base_cmd")
-printf '%-24s %9s %12s %12s %14s\n' "$w: call sites" time badio/native \
-	"us/site" "ratio growth"
+printf '%-24s %9s %12s %12s %14s %9s %12s\n' "$w: call sites" time \
+	badio/native "us/site" "ratio growth" cpu "cpu us/site"
 row() {
-	awk -v name="$1" -v t="$2" -v n="$n" -v base="$off" -v k="$sites" \
-	    'BEGIN { printf "%-24s %8.3fs %11.2fx %12.2f %13.1f%%\n", name, t,
-		t / n, (t - base) * 1e6 / k, (t / n - base / n) / (base / n) * 100 }'
+	awk -v name="$1" -v t="$2" -v c="$3" -v n="$n" -v base="$off" \
+	    -v cbase="$offcpu" -v k="$sites" \
+	    'BEGIN { printf "%-24s %8.3fs %11.2fx %12.2f %13.1f%% %8.3fs %12.2f\n",
+		name, t, t / n, (t - base) * 1e6 / k,
+		(t / n - base / n) / (base / n) * 100, c, (c - cbase) * 1e6 / k }'
 }
-row "no call-site id" "$off"
-row "call-site id (default)" "$on"
-row "record --stacks" "$stk"
+row "no call-site id" "$off" "$offcpu"
+row "call-site id (default)" "$on" "$oncpu"
+row "record --stacks" "$stk" "$stkcpu"
 if [[ -n ${BASE:-} ]]; then
-	row "BASE: call-site id" "$base"
+	row "BASE: call-site id" "$base" "$basecpu"
 fi
 echo "(us/site and ratio growth against 'no call-site id'; goal: call-site" \
 	"id growth <= 10%)"

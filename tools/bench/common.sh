@@ -75,6 +75,36 @@ interleaved() {
 	done
 }
 
+# interleaved_cpu CMD...: as interleaved, and beside each median wall
+# time the median CPU time (user + system, the command and its children):
+# "WALL CPU", one line per command.  CPU time is what a busy machine
+# disturbs least.
+interleaved_cpu() {
+	local i k cmd TIMEFORMAT='%R %U %S'
+	for ((k = 1; k <= $#; k++)); do
+		cmd=${!k}
+		if ! (cd "$work" && $cmd >/dev/null 2>"$work/err"); then	# warm-up
+			echo "bench: '$cmd' failed:" >&2
+			cat "$work/err" >&2
+			exit 1
+		fi
+		: >"$work/t.$k"
+		: >"$work/c.$k"
+	done
+	for ((i = 0; i < runs; i++)); do
+		for ((k = 1; k <= $#; k++)); do
+			cmd=${!k}
+			{ time (cd "$work" && $cmd >/dev/null 2>&1); } 2>"$work/tm"
+			awk '{ print $1 >> "'"$work/t.$k"'"
+			       print $2 + $3 >> "'"$work/c.$k"'" }' "$work/tm"
+		done
+	done
+	for ((k = 1; k <= $#; k++)); do
+		echo "$(median <"$work/t.$k") $(median <"$work/c.$k")" |
+			awk '{ printf "%.4f %.4f\n", $1, $2 }'
+	done
+}
+
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'
 }
