@@ -221,6 +221,7 @@ enum fp_state {
 
 /* The registers the walk follows, and the stack as read so far. */
 struct walk {
+	struct tracer	*tr;
 	pid_t		tid;
 	const struct maps *m;
 	uint64_t	pc;
@@ -287,7 +288,7 @@ return_address(const struct walk *w, uint64_t v, bool strict)
 	const struct xmap *x = maps_find(w->m, v), *px;
 	uint64_t target, pc, start;
 
-	if (!x || !cfi_call_before(x->mod, file_offset(x, v), &target))
+	if (!x || !cfi_call_before(w->tr, x->mod, file_offset(x, v), &target))
 		return false;
 	if (!strict || target == UINT64_MAX)
 		return true;
@@ -437,6 +438,7 @@ callsite_walk(struct tracer *tr, struct task *t, uint64_t ip, uint64_t sp,
 
 	got = stack_read(tr, t, sp, words, sizeof(words));
 	memset(&w, 0, sizeof(w));
+	w.tr = tr;
 	w.tid = t->tid;
 	w.m = m;
 	w.pc = ip;

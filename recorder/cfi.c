@@ -2,7 +2,9 @@
  * cfi.c - how to find a frame's caller, per code address, for the
  * call-site walk (callsite.c).
  *
- * Each module file is opened once per run with libelf; its .eh_frame
+ * Each module file is opened once per run with libelf (read, not mapped:
+ * a file the program truncates under a mapping must not SIGBUS badio);
+ * its .eh_frame
  * (libdw's dwarf_getcfi_elf, through .eh_frame_hdr's search table) says
  * for every pc where the canonical frame address (CFA) is and where the
  * return address and the caller's rbp were saved.  The rule found for a
@@ -12,9 +14,9 @@
  *
  * The module's bytes also tell whether a word found on the stack can be
  * a return address at all: the instruction before it must be a call
- * (cfi_call_before).  That check validates the fallbacks for code
- * without CFI (Go, hand-written assembly): frame-pointer links and
- * scanned words.
+ * (cfi_call_before, cached like the rules).  That check validates the
+ * fallbacks for code without CFI (Go, hand-written assembly):
+ * frame-pointer links and scanned words.
  */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -49,8 +51,6 @@ struct module_cfi {
 	int		fd;
 	Elf		*elf;
 	Dwarf_CFI	*cfi;		/* .eh_frame; NULL: none */
-	const unsigned char *image;	/* the file, mapped by libelf */
-	size_t		size;
 	struct segment	*seg;		/* PT_LOAD, to turn offsets into addresses */
 	size_t		nseg;
 	struct func	*funcs;		/* from the symbol table, sorted; read at */
@@ -58,10 +58,18 @@ struct module_cfi {
 	bool		funcs_read;
 };
 
+/*
+ * A cached answer for (module, file offset): the unwind rule at a pc,
+ * or (offset | CALL_KEY) whether a call ends there.
+ */
+#define CALL_KEY	(1ull << 63)
+
 struct rule_slot {
 	const struct module *mod;	/* NULL: empty */
 	uint64_t	offset;
 	struct cfi_rule	rule;
+	bool		call;		/* CALL_KEY slots: a call ends here... */
+	uint64_t	target;		/* ...to this offset (UINT64_MAX: indirect) */
 };
 
 static struct module_cfi *
@@ -79,11 +87,10 @@ module_open(struct module *m)
 	c->fd = open(m->name, O_RDONLY | O_CLOEXEC);
 	if (c->fd < 0)
 		return c;
-	c->elf = elf_begin(c->fd, ELF_C_READ_MMAP, NULL);
+	c->elf = elf_begin(c->fd, ELF_C_READ, NULL);
 	if (!c->elf || elf_kind(c->elf) != ELF_K_ELF ||
 	    elf_getphdrnum(c->elf, &n) != 0)
 		return c;
-	c->image = (const unsigned char *)elf_rawfile(c->elf, &c->size);
 	c->seg = calloc(n ? n : 1, sizeof(*c->seg));
 	for (i = 0; c->seg && i < n; i++) {
 		GElf_Phdr ph;
@@ -250,6 +257,29 @@ rules_grow(struct tracer *tr)
 }
 
 /*
+ * The cache slot of (m, key): *found says whether it holds an answer;
+ * a new slot is taken (filled by the caller).  NULL if out of memory.
+ */
+static struct rule_slot *
+cache_slot(struct tracer *tr, const struct module *m, uint64_t key,
+    bool *found)
+{
+	struct rule_slot *slot;
+
+	if ((tr->cfi_nrules + 1) * 2 > tr->cfi_cap && rules_grow(tr) < 0)
+		return NULL;
+	slot = rule_slot(tr, m, key);
+	*found = slot->mod != NULL;
+	if (!*found) {
+		memset(slot, 0, sizeof(*slot));
+		slot->mod = m;
+		slot->offset = key;
+		tr->cfi_nrules++;
+	}
+	return slot;
+}
+
+/*
  * The rule for the code at file offset off of module m (a pc, or a
  * return address - 1); r->cfa_base is CFA_NONE where the module has no
  * usable CFI.  Cached: libdw is asked once per pc and run.
@@ -261,12 +291,13 @@ cfi_rule(struct tracer *tr, struct module *m, uint64_t off, struct cfi_rule *r)
 	struct rule_slot *slot;
 	Dwarf_Frame *f;
 	uint64_t vaddr;
+	bool found;
 
 	memset(r, 0, sizeof(*r));
-	if ((tr->cfi_nrules + 1) * 2 > tr->cfi_cap && rules_grow(tr) < 0)
+	slot = cache_slot(tr, m, off & ~CALL_KEY, &found);
+	if (!slot)
 		return;
-	slot = rule_slot(tr, m, off);
-	if (slot->mod) {
+	if (found) {
 		*r = slot->rule;
 		return;
 	}
@@ -277,10 +308,7 @@ cfi_rule(struct tracer *tr, struct module *m, uint64_t off, struct cfi_rule *r)
 			memset(r, 0, sizeof(*r));
 		free(f);
 	}
-	slot->mod = m;
-	slot->offset = off;
 	slot->rule = *r;
-	tr->cfi_nrules++;
 }
 
 void
@@ -413,22 +441,21 @@ indirect_call_len(const unsigned char *p)
 	return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
 }
 
-/*
- * Is the instruction just before file offset off of module m a call,
- * so that off can be a return address?  For a direct call, *target
- * gets the called address as a file offset of m (or UINT64_MAX).
- * Returns false as well when the module's bytes cannot be read.
- */
-bool
-cfi_call_before(struct module *m, uint64_t off, uint64_t *target)
+/* Does a call end at file offset off of module c?  Reads its bytes. */
+static bool
+call_ends_at(const struct module_cfi *c, uint64_t off, uint64_t *target)
 {
-	const struct module_cfi *c = module_cfi(m);
-	const unsigned char *p;
+	unsigned char b[16] = { 0 };	/* [off - 8, off + 8): a call decoded
+					 * from off - 2 may look past off */
+	const unsigned char *p = b + 8;
+	ssize_t got;
 
 	*target = UINT64_MAX;
-	if (!c || !c->image || off < 8 || off > c->size)
+	if (c->fd < 0 || off < 8 || off > INT64_MAX)
 		return false;
-	p = c->image + off;
+	got = pread(c->fd, b, sizeof(b), (off_t)(off - 8));
+	if (got < 8)
+		return false;
 	if (p[-5] == 0xe8) {
 		int32_t rel;
 
@@ -440,4 +467,35 @@ cfi_call_before(struct module *m, uint64_t off, uint64_t *target)
 		if (indirect_call_len(p - len) == len)
 			return true;
 	return false;
+}
+
+/*
+ * Is the instruction just before file offset off of module m a call,
+ * so that off can be a return address?  For a direct call, *target
+ * gets the called address as a file offset of m (or UINT64_MAX).
+ * Returns false as well when the module's bytes cannot be read.
+ * Cached per (module, offset).
+ */
+bool
+cfi_call_before(struct tracer *tr, struct module *m, uint64_t off,
+    uint64_t *target)
+{
+	const struct module_cfi *c;
+	struct rule_slot *slot;
+	bool found;
+
+	*target = UINT64_MAX;
+	slot = cache_slot(tr, m, off | CALL_KEY, &found);
+	if (slot && found) {
+		*target = slot->target;
+		return slot->call;
+	}
+	c = module_cfi(m);
+	if (!c)
+		return false;
+	if (!slot)
+		return call_ends_at(c, off, target);
+	slot->call = call_ends_at(c, off, &slot->target);
+	*target = slot->target;
+	return slot->call;
 }

@@ -375,7 +375,8 @@ struct cfi_rule {
 };
 void		cfi_rule(struct tracer *tr, struct module *m, uint64_t off,
 		    struct cfi_rule *r);
-bool		cfi_call_before(struct module *m, uint64_t off, uint64_t *target);
+bool		cfi_call_before(struct tracer *tr, struct module *m, uint64_t off,
+		    uint64_t *target);
 bool		cfi_func_start(struct module *m, uint64_t off, uint64_t *start);
 void		cfi_module_close(struct module *m);
 void		cfi_release(struct tracer *tr);
