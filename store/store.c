@@ -119,6 +119,18 @@ store_errmsg(const struct store *s)
 	return s->errmsg;
 }
 
+char *
+store_open_errmsg(void)
+{
+	return open_errmsg;
+}
+
+void
+store_open_errmsg_set(const char *msg)
+{
+	snprintf(open_errmsg, sizeof(open_errmsg), "%s", msg);
+}
+
 /*
  * The cached statement for id, prepared on first use; a private copy if
  * the cached one is in the middle of an iteration.
@@ -372,14 +384,50 @@ create_file(struct store *s, const char *path)
 	return 0;
 }
 
+/*
+ * "file:/abs/path?immutable=1": SQLite then takes no locks and needs no
+ * -shm file, which is what reading a WAL database on read-only media
+ * takes.  The path is made absolute and %, ? and # are escaped.
+ */
+static char *
+immutable_uri(const char *path)
+{
+	char *abs = realpath(path, NULL);
+	char *uri, *q;
+
+	if (!abs)
+		return NULL;
+	uri = malloc(strlen(abs) * 3 + sizeof("file://?immutable=1"));
+	if (uri) {
+		q = uri + sprintf(uri, "file://");
+		for (const char *p = abs; *p; p++) {
+			if (*p == '%' || *p == '?' || *p == '#')
+				q += sprintf(q, "%%%02X", (unsigned char)*p);
+			else
+				*q++ = *p;
+		}
+		strcpy(q, "?immutable=1");
+	}
+	free(abs);
+	return uri;
+}
+
 static int
 connect_db(struct store *s, const char *path)
 {
 	int flags = s->mode == STORE_READ ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE;
+	char *uri = NULL;
 	int rc;
 
-	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (s->immutable) {
+		uri = immutable_uri(path);
+		if (!uri)
+			return store_fail(s, -ENOMEM, "out of memory");
+		flags |= SQLITE_OPEN_URI;
+	}
+	rc = sqlite3_open_v2(uri ? uri : path, &s->db, flags, NULL);
+	free(uri);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
 	rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
@@ -418,6 +466,106 @@ open_new(struct store *s, const char *path)
 	return schema_migrate(s);
 }
 
+static void
+close_db(struct store *s)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_COUNT; i++) {
+		sqlite3_finalize(s->stmts[i]);
+		s->stmts[i] = NULL;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+	/* only now: closing it first would drop SQLite's fcntl locks too */
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	s->lock_fd = -1;
+}
+
+/* The directory part of path, into buf. */
+static void
+dir_of(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(buf, size, ".");
+	else if (slash == path)
+		snprintf(buf, size, "/");
+	else
+		snprintf(buf, size, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * Before opening for writing, say why that cannot work: SQLite only
+ * says "unable to open database file" (or, worse, opens read-only).
+ * Writing needs the file and, for the -wal and -shm files SQLite makes
+ * beside it, its directory.
+ */
+static int
+check_writable(struct store *s, const char *path)
+{
+	char dir[PATH_MAX];
+	int err;
+
+	if (access(path, W_OK) < 0) {
+		err = errno;
+		if (err == EROFS)
+			return store_fail(s, -EROFS, "database '%s' is on a "
+			    "read-only file system", path);
+		return store_fail(s, -err, "database '%s' is not writable: %s",
+		    path, strerror(err));
+	}
+	dir_of(path, dir, sizeof(dir));
+	if (access(dir, W_OK | X_OK) < 0) {
+		err = errno;
+		if (err == EROFS)
+			return store_fail(s, -EROFS, "database '%s' is on a "
+			    "read-only file system", path);
+		return store_fail(s, -err, "the directory '%s' of database "
+		    "'%s' is not writable (SQLite keeps its -wal and -shm files "
+		    "beside the database): %s", dir, path, strerror(err));
+	}
+	return 0;
+}
+
+/* A -wal file with content: commits not yet copied into the database. */
+static bool
+wal_pending(const char *path)
+{
+	char wal[PATH_MAX];
+	struct stat st;
+	int n = snprintf(wal, sizeof(wal), "%s-wal", path);
+
+	if (n < 0 || (size_t)n >= sizeof(wal))
+		return true;
+	return stat(wal, &st) == 0 && st.st_size > 0;
+}
+
+/*
+ * A WAL database can be read only with its -shm file, which SQLite
+ * cannot create on read-only media or in a directory the user cannot
+ * write.  Without a pending -wal the database file is complete, and
+ * opening it immutable needs no -shm.  With a pending -wal, reading the
+ * file alone would silently miss the last commits: refuse.
+ */
+static int
+reopen_immutable(struct store *s, const char *path, int *version)
+{
+	int rc;
+
+	if (wal_pending(path))
+		return store_fail(s, -EROFS, "database '%s' cannot be read "
+		    "here: its directory is read-only and '%s-wal' holds "
+		    "changes not yet in the database; copy both files to a "
+		    "writable directory and read it there", path, path);
+	close_db(s);
+	s->immutable = true;
+	rc = connect_db(s, path);
+	return rc < 0 ? rc : schema_identify(s, version);
+}
+
 static int
 open_existing(struct store *s, const char *path)
 {
@@ -427,10 +575,19 @@ open_existing(struct store *s, const char *path)
 	rc = probe_file(s, path);
 	if (rc < 0)
 		return rc;
+	if (s->mode == STORE_WRITE) {
+		rc = check_writable(s, path);
+		if (rc == 0)
+			rc = store_lock_take(s, path);
+		if (rc < 0)
+			return rc;
+	}
 	rc = connect_db(s, path);
-	if (rc < 0)
-		return rc;
-	rc = schema_identify(s, &version);
+	if (rc == 0)
+		rc = schema_identify(s, &version);
+	if (rc < 0 && s->mode == STORE_READ && s->db &&
+	    (sqlite3_errcode(s->db) & 0xff) == SQLITE_CANTOPEN)
+		rc = reopen_immutable(s, path, &version);
 	if (rc < 0)
 		return rc;
 	if (s->mode == STORE_READ) {
@@ -446,18 +603,6 @@ open_existing(struct store *s, const char *path)
 	return version < schema_latest() ? schema_migrate(s) : 0;
 }
 
-static void
-close_db(struct store *s)
-{
-	size_t i;
-
-	for (i = 0; i < STMT_COUNT; i++) {
-		sqlite3_finalize(s->stmts[i]);
-		s->stmts[i] = NULL;
-	}
-	sqlite3_close(s->db);
-	s->db = NULL;
-}
 
 int
 store_open(struct store **sp, const char *path, enum store_mode mode)
@@ -472,6 +617,7 @@ store_open(struct store **sp, const char *path, enum store_mode mode)
 		return -ENOMEM;
 	}
 	s->mode = mode;
+	s->lock_fd = -1;
 	if (!path || mode < STORE_CREATE || mode > STORE_READ) {
 		rc = store_fail(s, -EINVAL, "invalid arguments");
 		goto out_free;

@@ -12,7 +12,10 @@
  *   1. store_open(&s, path, mode): STORE_CREATE makes a new database
  *      (-EEXIST if the file exists; the caller removes it for --force),
  *      STORE_WRITE and STORE_READ open an existing one and refuse a file
- *      that is not badio's (-ENOTSUP) or is corrupt (-EBADMSG);
+ *      that is not badio's (-ENOTSUP) or is corrupt (-EBADMSG).
+ *      STORE_WRITE is exclusive: one writer per database, held until
+ *      store_close() (an flock, store/lock.c), -EBUSY for a second one.
+ *      STORE_READ works on read-only media too;
  *   2. store_begin / store_commit / store_rollback group writes;
  *   3. store_close(s).
  *
@@ -20,13 +23,18 @@
  * store_errmsg(s) is a one-line detail of the last failure (SQLite's
  * message or the store's own).  A failed store_open() sets *sp to NULL;
  * store_errmsg(NULL) then returns that failure's detail (kept per
- * thread).  Errnos with a fixed meaning:
+ * thread), as for the functions that take no struct store
+ * (store_install, store_check_unlocked).  Errnos with a fixed meaning:
  *   -EEXIST	STORE_CREATE and the file exists
  *   -ENOTSUP	not a badio database ("not a badio database")
  *   -EBADMSG	a badio/SQLite file that SQLite finds damaged
  *   -EPROTO	written by a newer badio (or, for STORE_READ, by an older
  *		one: only STORE_WRITE migrates)
- *   -EBUSY	locked by another process beyond the 5 s busy timeout
+ *   -EBUSY	STORE_WRITE (or store_install) while another process
+ *		holds the database for writing (the message names its pid);
+ *		or locked by another process beyond the 5 s busy timeout
+ *   -EROFS	STORE_WRITE of a database on a read-only file system (the
+ *		messages say which file or directory cannot be written)
  *   -EINVAL	a value the schema refuses (unknown code, missing site),
  *		or a transaction misuse (begin inside one, commit outside)
  *   -ENOSPC, -EROFS, -EACCES, -ENOENT, -ENOMEM, -EIO as usual
@@ -48,6 +56,14 @@ enum store_mode {
 };
 
 int		store_open(struct store **sp, const char *path, enum store_mode mode);
+/*
+ * Put the database made under the name tmp in place of db (rename),
+ * removing db's old -wal and -shm first.  -EBUSY, db untouched, while
+ * another process has db open with STORE_WRITE.
+ */
+int		store_install(const char *tmp, const char *db);
+/* 0 if db is absent or not opened with STORE_WRITE by anyone; -EBUSY. */
+int		store_check_unlocked(const char *db);
 void		store_close(struct store *s);
 const char	*store_errmsg(const struct store *s);	/* detail of the last error */
 int		store_begin(struct store *s);

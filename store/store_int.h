@@ -77,12 +77,21 @@ struct store {
 	sqlite3_stmt	*stmts[STMT_COUNT];	/* cache, see store_stmt() */
 	char		errmsg[STORE_ERRMSG_SIZE];	/* "" when none */
 	bool		html_strings;	/* html.c made its TEMP table */
+	int		lock_fd;	/* STORE_WRITE's flock (lock.c), or -1 */
+	bool		immutable;	/* STORE_READ on read-only media */
 };
 
 /* store.c: errors */
 int	store_rc(struct store *s, int sqlite_rc);
 int	store_fail(struct store *s, int err, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/* store.c: the message of a failure without a struct store */
+char	*store_open_errmsg(void);	/* STORE_ERRMSG_SIZE bytes */
+void	store_open_errmsg_set(const char *msg);
+
+/* lock.c: the exclusive lock of STORE_WRITE, into s->lock_fd */
+int	store_lock_take(struct store *s, const char *path);
 
 /* store.c: statements */
 int	store_stmt(struct store *s, enum store_stmt_id id, const char *sql,

@@ -605,6 +605,13 @@ explain_failure(struct explore_cli *o, struct store *s,
 		    r->ran == 1 ? "" : "s", r->done, r->total, o->db);
 		return EXIT_INTERRUPTED;
 	case BX_FAIL_STORE:
+		if (rc == -ENOSPC) {
+			error("explore: cannot store an experiment in '%s': its "
+			    "file system is full (%s): free some space and run "
+			    "explore again, it goes on where it stopped", o->db,
+			    s ? store_errmsg(s) : why);
+			return 1;
+		}
 		error("explore: database '%s': %s", o->db,
 		    s ? store_errmsg(s) : why);
 		return EXIT_RUNTIME;

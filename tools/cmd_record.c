@@ -372,26 +372,20 @@ create_db(const char *db, const char *tmp, bool force)
 	if (!force && access(db, F_OK) == 0)
 		die_usage("record: database '%s' exists (use --force to replace "
 		    "it, or -o to choose another)", db);
+	/* refuse now rather than after the run: see store_install() */
+	if (store_check_unlocked(db) < 0)
+		die_usage("record: %s", store_errmsg(NULL));
 	sweep_stale_tmp(db);
 	unlink(tmp);
 	rc = store_open(&s, tmp, STORE_CREATE);
+	if (rc == -ENOSPC)
+		die_usage("record: cannot create database '%s': the file "
+		    "system is full (%s): free some space there, or record "
+		    "elsewhere with -o", db, store_errmsg(NULL));
 	if (rc < 0)
 		die_usage("record: cannot create database '%s': %s", db,
-		    s ? store_errmsg(s) : strerror(-rc));
+		    store_errmsg(NULL));
 	return s;
-}
-
-/* Replace db by tmp; an old -wal beside db would be replayed into the new file. */
-static int
-install_db(const char *tmp, const char *db)
-{
-	char side[PATH_MAX];
-
-	snprintf(side, sizeof(side), "%s-wal", db);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", db);
-	unlink(side);
-	return rename(tmp, db) < 0 ? -errno : 0;
 }
 
 static void
@@ -622,11 +616,22 @@ summary(const struct record_opts *o, const struct rec_result *res,
 	}
 }
 
+/*
+ * SQLite says "database or disk is full"; say where, and that the
+ * database under the user's name was not touched (the temporary one is
+ * removed).
+ */
 static int
-store_failed(struct store *s, const char *what, int rc)
+store_failed(const char *db, struct store *s, const char *what, int rc)
 {
-	return error("record: cannot %s: %s", what, s ? store_errmsg(s) :
-	    strerror(-rc));
+	const char *why = s ? store_errmsg(s) : strerror(-rc);
+
+	if (rc == -ENOSPC)
+		return error("record: cannot %s: the file system of '%s' is "
+		    "full (%s): free some space there, or record elsewhere "
+		    "with -o; %s", what, db, why, access(db, F_OK) == 0 ?
+		    "the database there is unchanged" : "no database was made");
+	return error("record: cannot %s in '%s': %s", what, db, why);
 }
 
 int
@@ -675,7 +680,7 @@ cmd_record(int argc, char **argv)
 		rc = store_recording_init_put(r.store, r.id, "tar", snap,
 		    tar_size);
 	if (rc < 0) {
-		store_failed(r.store, "store the recording", rc);
+		store_failed(o.db, r.store, "store the recording", rc);
 		goto out_fail;
 	}
 	if (snap >= 0)
@@ -723,7 +728,7 @@ cmd_record(int argc, char **argv)
 	}
 	status_text(&res, status, sizeof(status), &code);
 	if (r.error) {
-		store_failed(r.store, "store sites", r.error);
+		store_failed(o.db, r.store, "store sites", r.error);
 		goto out_fail;
 	}
 	rc = store_recording_finish(r.store, r.id, res.duration_ns, status, code,
@@ -738,15 +743,14 @@ cmd_record(int argc, char **argv)
 	if (rc == 0)
 		rc = store_commit(r.store);
 	if (rc < 0) {
-		store_failed(r.store, "store the recording", rc);
+		store_failed(o.db, r.store, "store the recording", rc);
 		goto out_fail;
 	}
 	store_close(r.store);
 	r.store = NULL;
-	rc = install_db(tmp, o.db);
+	rc = store_install(tmp, o.db);
 	if (rc < 0) {
-		error("record: cannot rename '%s' to '%s': %s", tmp, o.db,
-		    strerror(-rc));
+		error("record: %s", store_errmsg(NULL));
 		goto out_fail;
 	}
 	/* kept under its final name first: the summary names it */

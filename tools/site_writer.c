@@ -65,6 +65,13 @@ site_to_row(const struct rec_site *s, int64_t recording, struct store_site *row)
 	};
 }
 
+static void
+slot_free(struct slot *sl)
+{
+	free(sl->strings);
+	store_frames_free(sl->frames, sl->nframes);
+}
+
 static int
 insert(struct site_writer *w, struct slot *sl)
 {
@@ -112,10 +119,18 @@ writer_main(void *arg)
 		}
 		pthread_cond_signal(&w->not_full);
 		pthread_mutex_unlock(&w->lock);
+		/*
+		 * Stop at the first error: SQLite has rolled the transaction
+		 * back (SQLITE_FULL does), so later rows would fail for
+		 * another reason (FOREIGN KEY) and hide the cause in
+		 * store_errmsg().
+		 */
 		for (size_t i = 0; i < n; i++) {
-			int rc = insert(w, &batch[i]);
+			int rc = err || w->error ? 0 : insert(w, &batch[i]);
 
-			if (rc < 0 && !err)
+			if (err || w->error)
+				slot_free(&batch[i]);
+			else if (rc < 0)
 				err = rc;
 		}
 		pthread_mutex_lock(&w->lock);
@@ -207,13 +222,6 @@ slot_fill(struct slot *sl, const struct rec_site *s, int64_t recording)
 	sl->strings = p;
 	sl->unwound = s->unwound;
 	return s->nframes ? frames_copy(sl, s) : 0;
-}
-
-static void
-slot_free(struct slot *sl)
-{
-	free(sl->strings);
-	store_frames_free(sl->frames, sl->nframes);
 }
 
 /*
