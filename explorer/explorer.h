@@ -291,10 +291,13 @@ int		bx_status_format(char *buf, size_t size, enum rec_status st,
 
 /*
  * The oracle command (explorer/oracle.c).  bx_oracle_resolve makes the
- * command independent of the run directory: a relative first word that
- * names an existing file (from the current directory) becomes an
- * absolute, shell-quoted path.  -ENOENT if the first word has a slash
- * and names nothing.  *out is malloc'd.
+ * command independent of the run directory: a first word with a slash
+ * names a file, and a relative one becomes an absolute, shell-quoted
+ * path (-ENOENT if it names nothing).  A first word without a slash is
+ * a command for sh (a builtin or a program in PATH) and is left alone,
+ * even if the current directory has a file of that name; -ENOEXEC when
+ * it is neither a builtin nor in PATH but is such a file (the user
+ * meant ./WORD).  *out is malloc'd.
  */
 int	bx_oracle_resolve(const char *cmd, char **out);
 

@@ -58,6 +58,39 @@ shell_quote(const char *s, char **out, const char *rest)
 	return 0;
 }
 
+/*
+ * The words sh runs without a PATH lookup: dash's special and regular
+ * builtins and the reserved words.  A first word among these is never
+ * a file, whatever the current directory holds.
+ */
+static const char *const shell_words[] = {
+	".", ":", "[", "alias", "bg", "break", "cd", "command", "continue",
+	"echo", "eval", "exec", "exit", "export", "false", "fc", "fg",
+	"getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read",
+	"readonly", "return", "set", "shift", "test", "times", "trap", "true",
+	"type", "ulimit", "umask", "unalias", "unset", "wait",
+	"!", "{", "}", "case", "do", "done", "elif", "else", "esac", "fi",
+	"for", "if", "in", "then", "until", "while",
+};
+
+static bool
+shell_word(const char *w)
+{
+	for (size_t i = 0; i < sizeof(shell_words) / sizeof(shell_words[0]); i++)
+		if (strcmp(w, shell_words[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A first word with a slash names a file: relative to the current
+ * directory, it is made absolute (the oracle runs in the run directory).
+ * A first word without one is a command, as sh sees it: a builtin, or
+ * a program found through PATH, never a file of the current directory
+ * (`test -s f` must not run ./test).  When such a word is neither a
+ * builtin nor in PATH but is a file here, the user surely meant ./WORD:
+ * -ENOEXEC says so rather than letting sh fail with 127 in every run.
+ */
 int
 bx_oracle_resolve(const char *cmd, char **out)
 {
@@ -65,7 +98,6 @@ bx_oracle_resolve(const char *cmd, char **out)
 	size_t n = strcspn(w, " \t\n");
 	char word[PATH_MAX];
 	char *abs;
-	bool slash;
 	int rc;
 
 	*out = NULL;
@@ -75,12 +107,19 @@ bx_oracle_resolve(const char *cmd, char **out)
 	word[n] = '\0';
 	if (strpbrk(word, SHELL_SPECIAL))
 		goto out_verbatim;
-	slash = strchr(word, '/') != NULL;
-	if (access(word, F_OK) != 0) {
-		if (slash)
-			return -ENOENT;
-		goto out_verbatim;	/* a command found through PATH */
+	if (!strchr(word, '/')) {
+		char *found;
+
+		if (shell_word(word) || access(word, F_OK) != 0)
+			goto out_verbatim;
+		rc = bx_resolve_prog(word, &found);	/* PATH, as sh does */
+		free(found);
+		if (rc != -ENOENT)
+			goto out_verbatim;
+		return -ENOEXEC;
 	}
+	if (access(word, F_OK) != 0)
+		return -ENOENT;
 	if (word[0] == '/')
 		goto out_verbatim;
 	abs = realpath(word, NULL);

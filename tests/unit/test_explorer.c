@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "explorer/explorer.h"
@@ -332,7 +333,7 @@ Test(oracle, resolve, .init = in_tmp, .fini = out_tmp)
 	f = fopen("check.sh", "w");
 	cr_assert_not_null(f);
 	fclose(f);
-	cr_assert_eq(bx_oracle_resolve("check.sh --strict", &out), 0);
+	cr_assert_eq(bx_oracle_resolve("./check.sh --strict", &out), 0);
 	snprintf(want, sizeof(want), "'%s/check.sh' --strict", dir);
 	cr_assert_str_eq(out, want);
 	free(out);
@@ -353,6 +354,46 @@ Test(oracle, resolve, .init = in_tmp, .fini = out_tmp)
 	/* a path that names nothing is a missing oracle */
 	cr_assert_eq(bx_oracle_resolve("./nope.sh", &out), -ENOENT);
 	cr_assert_eq(bx_oracle_resolve("/nonexistent/check", &out), -ENOENT);
+}
+
+/*
+ * Only a first word with a slash names a file: files of the current
+ * directory named like a builtin or a program in PATH are not run
+ * (issue 7: `--oracle 'test -s file'` ran ./test).
+ */
+Test(oracle, resolve_first_word_without_slash_is_a_command, .init = in_tmp,
+    .fini = out_tmp)
+{
+	static const char *const cmds[] = {
+		"test -s data.txt", "[ -s data.txt ]", "cat data.txt",
+		"sh -c true", "if true; then :; fi",
+	};
+	char *out;
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(cmds[i], " "),
+		    cmds[i]);
+		f = fopen(name, "w");
+		cr_assert_not_null(f, "%s", name);
+		fclose(f);
+		cr_assert_eq(chmod(name, 0755), 0);
+		cr_assert_eq(bx_oracle_resolve(cmds[i], &out), 0, "%s", cmds[i]);
+		cr_assert_str_eq(out, cmds[i]);
+		free(out);
+	}
+	/* a file here that is no command: the user meant ./check.sh */
+	f = fopen("check.sh", "w");
+	cr_assert_not_null(f);
+	fclose(f);
+	cr_assert_eq(bx_oracle_resolve("check.sh --strict", &out), -ENOEXEC);
+	cr_assert_null(out);
+	/* neither a file nor a command: left to sh (127 in the baseline) */
+	cr_assert_eq(bx_oracle_resolve("no-such-command-badio", &out), 0);
+	cr_assert_str_eq(out, "no-such-command-badio");
+	free(out);
 }
 
 static char *env[] = { (char *)"PATH=/usr/bin:/bin", (char *)"X=42", NULL };
