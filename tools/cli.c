@@ -4,6 +4,7 @@
  * so lines from parallel processes do not interleave.
  */
 #include "tools/cli.h"
+#include "tools/text.h"
 
 #include "explorer/explorer.h"
 
@@ -159,9 +160,17 @@ cli_parse_int(const char *s, long min, long max, long *out)
 	return true;
 }
 
+/*
+ * Escaped first (tools/text.h: no newline or control byte is left, so
+ * a row is one line), then quoted when it holds a comma or a quote.
+ */
 void
 cli_csv_field(FILE *f, const char *s, bool last)
 {
+	char *e = s && !cli_text_plain(s) ? cli_escape(s) : NULL;
+
+	if (e)
+		s = e;
 	if (s && s[strcspn(s, ",\"\r\n")]) {
 		fputc('"', f);
 		for (; *s; s++) {
@@ -174,6 +183,7 @@ cli_csv_field(FILE *f, const char *s, bool last)
 		fputs(s, f);
 	}
 	fputc(last ? '\n' : ',', f);
+	free(e);
 }
 
 struct cli_table {
@@ -223,6 +233,20 @@ table_grow(struct cli_table *t)
 	return 0;
 }
 
+/*
+ * Columns an escaped cell takes: one per character (UTF-8 continuation
+ * bytes take none).  Wide and combining characters are not told apart.
+ */
+static size_t
+text_width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 int
 cli_table_note(struct cli_table *t, const char *text)
 {
@@ -230,7 +254,7 @@ cli_table_note(struct cli_table *t, const char *text)
 		return -ENOMEM;
 	for (int i = 0; i < t->ncols; i++) {
 		t->cells[t->rows * (size_t)t->ncols + (size_t)i] =
-		    strdup(i == 0 ? text : "");
+		    cli_escape(i == 0 ? text : "");
 		if (!t->cells[t->rows * (size_t)t->ncols + (size_t)i])
 			return -ENOMEM;
 	}
@@ -245,12 +269,12 @@ cli_table_add(struct cli_table *t, const char *const *cells)
 		return -ENOMEM;
 	t->note[t->rows] = false;
 	for (int i = 0; i < t->ncols; i++) {
-		char *c = strdup(cells[i] ? cells[i] : "");
+		char *c = cli_escape(cells[i] ? cells[i] : "");
 		size_t len;
 
 		if (!c)
 			return -ENOMEM;
-		len = strlen(c);
+		len = text_width(c);
 		if (len > t->width[i])
 			t->width[i] = len;
 		t->cells[t->rows * (size_t)t->ncols + (size_t)i] = c;
@@ -272,12 +296,14 @@ cli_table_print(struct cli_table *t, FILE *f)
 			bool last = i == t->ncols - 1;
 			int w = (int)t->width[i];
 
+			int pad = w - (int)text_width(c);
+
 			if (t->numeric && t->numeric[i] && r > 0)
-				fprintf(f, "%*s", w, c);
+				fprintf(f, "%*s%s", pad, "", c);
 			else if (last)
 				fputs(c, f);
 			else
-				fprintf(f, "%-*s", w, c);
+				fprintf(f, "%s%*s", c, pad, "");
 			fputs(last ? "\n" : "  ", f);
 		}
 	}
@@ -392,4 +418,17 @@ cli_on_interrupt(void (*fn)(int sig))
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+}
+
+int
+cli_json_print(FILE *f, const char *json)
+{
+	char *clean = cli_json_clean(json);
+
+	if (!clean)
+		return -ENOMEM;
+	fputs(clean, f);
+	fputc('\n', f);
+	free(clean);
+	return 0;
 }

@@ -42,12 +42,13 @@ const char *cli_errno_name(int err);
 void	cli_human_size(char *buf, size_t size, int64_t n);
 /* Parse a whole decimal number in [min, max]; false if malformed. */
 bool	cli_parse_int(const char *s, long min, long max, long *out);
-/* Print a CSV field, quoted when needed (RFC 4180). */
+/* Print a CSV field, escaped (tools/text.h), quoted when needed (RFC 4180). */
 void	cli_csv_field(FILE *f, const char *s, bool last);
 
 /*
  * A column-aligned text table: add cells row by row, then print.
- * Cells are copied.  Numeric columns are right-aligned.
+ * Cells are copied, escaped (tools/text.h).  Numeric columns are
+ * right-aligned.
  */
 struct cli_table;
 struct cli_table *cli_table_new(const char *const *headers, const bool *numeric,
@@ -108,6 +109,9 @@ void	cli_flush_stdout(const char *cmd);
  */
 void	cli_warn_namespaces(const char *who, bool pidns, bool urandom,
 	    int ns_errno);
+
+/* Print JSON text from the store as valid UTF-8 (cli_json_clean), and a newline. */
+int	cli_json_print(FILE *f, const char *json);
 
 /* Open an existing database, or die with one line naming the problem. */
 struct store *cli_open_db(const char *path, enum store_mode mode);

@@ -23,6 +23,7 @@
 #include "tools/cli.h"
 #include "tools/cmd.h"
 #include "tools/inconclusive.h"
+#include "tools/text.h"
 
 const char explore_usage[] =
 	"usage: badio explore [-d DB] --oracle CMD [--faults LIST] [--sites FILTER]\n"
@@ -486,6 +487,7 @@ static void
 on_progress(void *ctx, const struct bx_progress *p)
 {
 	struct explore_cli *o = ctx;
+	char diff[4 * 4096 + 1];
 
 	switch (p->event) {
 	case BX_EV_BASELINE:
@@ -498,12 +500,14 @@ on_progress(void *ctx, const struct bx_progress *p)
 			    " extra; %s): the program may be nondeterministic, "
 			    "and some faults may be 'unreached'", p->missing,
 			    p->missing == 1 ? "" : "s", p->extra,
-			    p->first_diff ? p->first_diff : "");
+			    cli_escape_buf(diff, sizeof(diff),
+			    p->first_diff ? p->first_diff : ""));
 		else if (p->calls_differ)
 			warn("explore: the fault-free run made other calls than "
 			    "the recording (%s): the program may be "
 			    "nondeterministic, and experiments may be marked "
-			    "diverged", p->calls_differ);
+			    "diverged", cli_escape_buf(diff, sizeof(diff),
+			    p->calls_differ));
 		if (p->rec_pidns)
 			cli_warn_namespaces("explore: the fault-free run", p->pidns,
 			    p->urandom, p->ns_errno);
@@ -556,8 +560,13 @@ print_tail(const char *who, const char *tail)
 	fprintf(stderr, "badio: %s said:\n", who);
 	while (*p) {
 		size_t n = strcspn(p, "\n");
+		char line[BX_TAIL_MAX + 1];
+		char shown[4 * BX_TAIL_MAX + 1];
 
-		fprintf(stderr, "    %.*s\n", (int)n, p);
+		/* the program's bytes, not terminal escapes: tools/text.h */
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		fprintf(stderr, "    %s\n", cli_escape_buf(shown, sizeof(shown),
+		    line));
 		p += n + (p[n] == '\n');
 	}
 }

@@ -22,6 +22,7 @@
 #include "tools/report.h"
 #include "tools/report_html.h"
 #include "tools/stack.h"
+#include "tools/text.h"
 
 const char report_usage[] =
 	"usage: badio report [-d DB] [--format FMT] [--all] [-o FILE]\n"
@@ -79,6 +80,13 @@ const struct option report_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 const char report_shortopts[] = "+d:F:o:ah";
+
+/*
+ * Text from the database printed outside a table goes through this,
+ * escaped (tools/text.h) into a buffer of the calling function.
+ */
+#define ESC_SIZE	(4 * 4096 + 1)
+#define ESC(s)		cli_escape_buf((char[ESC_SIZE]){ 0 }, ESC_SIZE, (s))
 
 /* --- CSV: one row per experiment, exact values --- */
 
@@ -258,7 +266,7 @@ exp_row(void *ctx, const struct store_experiment *e,
 		g->syscall = strdup(s->syscall);
 		if (!g->path || !g->syscall)
 			return -ENOMEM;
-		printf("\n%s: %s\n", path, s->syscall);
+		printf("\n%s: %s\n", ESC(path), s->syscall);
 	}
 	if (!g->t) {
 		g->t = cli_table_new(bug_headers, bug_numeric, BUG_COLS);
@@ -328,8 +336,8 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs)
 	size_t i, k;
 
 	for (i = 0; i < gs->n; i++) {
-		int l = (int)strlen(location(cs, gs->v[i].callsite));
-		int p = (int)strlen(gs->v[i].path) +
+		int l = (int)strlen(ESC(location(cs, gs->v[i].callsite)));
+		int p = (int)strlen(ESC(gs->v[i].path)) +
 		    (gs->v[i].mapped ? (int)strlen(MAPPED_MARK) : 0);
 
 		wloc = l > wloc ? l : wloc;
@@ -337,12 +345,14 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs)
 	}
 	for (i = 0; i < gs->n; i++) {
 		struct report_group *g = &gs->v[i];
+		const char *path = ESC(g->path);	/* lives for the block */
 		char faults[128];
 
 		report_group_faults(g, faults, sizeof(faults));
-		printf("%-*s  %s%-*s  %s under %s", wloc, location(cs, g->callsite),
-		    g->path, wpath - (int)strlen(g->path), g->mapped ?
-		    MAPPED_MARK : "", bx_verdict_name(g->verdict), faults);
+		printf("%-*s  %s%-*s  %s under %s", wloc,
+		    ESC(location(cs, g->callsite)), path,
+		    wpath - (int)strlen(path), g->mapped ? MAPPED_MARK : "",
+		    bx_verdict_name(g->verdict), faults);
 		printf(" at %zu site%s (id%s ", g->nids, g->nids == 1 ? "" : "s",
 		    g->nids == 1 ? "" : "s");
 		for (k = 0; k < g->nids && k < MAX_IDS_SHOWN; k++)
@@ -384,8 +394,8 @@ divergence_line(void *ctx, const struct store_experiment *e,
 	if (!e->diverged || e->injected == d->unreached || d->shown >= d->max)
 		return 0;
 	d->shown++;
-	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault, s->key,
-	    e->divergence ? e->divergence : "?");
+	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault,
+	    ESC(s->key), ESC(e->divergence ? e->divergence : "?"));
 	return 0;
 }
 
@@ -446,7 +456,7 @@ report_table(struct store *s, bool all, struct cli_stacks *cs,
 		rc = cli_table_add(c.t, cells);
 	}
 	if (rc == 0 && store_meta_get(s, "oracle", &oracle) == 0 && oracle)
-		printf("oracle: %s\n\n", oracle);
+		printf("oracle: %s\n\n", ESC(oracle));
 	free(oracle);
 	if (rc == 0 && c.total == 0 && !skipped)
 		printf("no experiments yet (run 'badio explore --oracle CMD')\n");
@@ -645,8 +655,16 @@ cmd_report(int argc, char **argv)
 		    store_report_json(s, BADIO_VERSION, &json);
 		if (rc == 0) {
 			/* the store's object, with the plan's counts first */
-			printf("{\"planned\":%" PRIu64 ",\"pending\":%" PRIu64
-			    ",%s\n", pend.total, pend.pending, json + 1);
+			char *all_json;
+
+			if (asprintf(&all_json, "{\"planned\":%" PRIu64
+			    ",\"pending\":%" PRIu64 ",%s", pend.total,
+			    pend.pending, json + 1) < 0) {
+				rc = -ENOMEM;
+			} else {
+				rc = cli_json_print(stdout, all_json);
+				free(all_json);
+			}
 			free(json);
 		}
 		break;

@@ -295,7 +295,7 @@ cmd_sites(int argc, char **argv)
 		rc = stacks ? store_sites_stacks_json(s, &json) :
 		    store_sites_json(s, &json);
 		if (rc == 0) {
-			puts(json);
+			rc = cli_json_print(stdout, json);
 			free(json);
 		}
 		break;
@@ -320,7 +320,8 @@ cmd_sites(int argc, char **argv)
 		break;
 	}
 	if (rc < 0)
-		die("sites: cannot read '%s': %s", db, store_errmsg(s));
+		die("sites: cannot read '%s': %s", db, rc == -ENOMEM ?
+		    strerror(ENOMEM) : store_errmsg(s));
 	cli_flush_stdout("sites");
 	cli_stacks_free(out.stacks);
 	store_close(s);
