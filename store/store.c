@@ -393,20 +393,23 @@ static char *
 immutable_uri(const char *path)
 {
 	char *abs = realpath(path, NULL);
-	char *uri, *q;
+	size_t size, at;
+	char *uri;
 
 	if (!abs)
 		return NULL;
-	uri = malloc(strlen(abs) * 3 + sizeof("file://?immutable=1"));
+	size = strlen(abs) * 3 + sizeof("file://?immutable=1");
+	uri = malloc(size);
 	if (uri) {
-		q = uri + sprintf(uri, "file://");
+		at = (size_t)snprintf(uri, size, "file://");
 		for (const char *p = abs; *p; p++) {
 			if (*p == '%' || *p == '?' || *p == '#')
-				q += sprintf(q, "%%%02X", (unsigned char)*p);
+				at += (size_t)snprintf(uri + at, size - at,
+				    "%%%02X", (unsigned char)*p);
 			else
-				*q++ = *p;
+				uri[at++] = *p;
 		}
-		strcpy(q, "?immutable=1");
+		snprintf(uri + at, size - at, "?immutable=1");
 	}
 	free(abs);
 	return uri;
