@@ -290,6 +290,19 @@ swept_left(void *ctx, const char *dir, const struct bx_tree_report *rep,
 	explore_left(ctx, dir, rep->mounts ? rep->mount : NULL, err);
 }
 
+/* The database names the program: the caller shows it before it runs. */
+static void
+announce(const struct bx_explore_opts *opts, const struct bx_setup *su)
+{
+	struct bx_progress pr = {
+		.event = BX_EV_COMMAND, .exe = su->exe, .argv = su->argv,
+		.envp = su->envp,
+	};
+
+	if (opts->progress)
+		opts->progress(opts->ctx, &pr);
+}
+
 static char **
 environ_without_badio(void)
 {
@@ -330,7 +343,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	rc = bx_oracle_resolve(opts->oracle, &oracle);
 	if (rc) {
 		res->fail = rc == -ENOENT ? BX_FAIL_ORACLE_MISSING :
-		    BX_FAIL_STORE;
+		    rc == -ENOEXEC ? BX_FAIL_ORACLE_BARE : BX_FAIL_STORE;
 		return rc;
 	}
 	rc = store_recording_get(s, &rec);
@@ -413,6 +426,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		rc = -ENOMEM;
 		goto out_release_plan;
 	}
+	announce(opts, &su);
 	/* the baseline runs first (run_workers); --redo forgets only then */
 	rc = workers_run(s, &su, &p, res);
 	free(su.oracle_env);

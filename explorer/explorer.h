@@ -30,6 +30,21 @@
 int	bx_resolve_prog(const char *prog, char **path);
 
 /*
+ * What a recording keeps of the environment (explorer/env.c): the
+ * allow-list of docs/manual.md plus the names or fnmatch(3) globs in
+ * keep ("GIT_*"), or everything if all.  A malloc'd NULL-terminated
+ * vector of copies; *dropped counts the variables left out.
+ */
+char	**bx_env_select(char *const *env, const char *const *keep,
+	    size_t nkeep, bool all, size_t *dropped);
+/* The allow-list, one name or glob at a time; NULL past the end. */
+const char *bx_env_default_at(size_t i);
+/* A name or glob --keep-env accepts: letters, digits, _ and * ? [ ] ! -. */
+bool	bx_env_pattern_valid(const char *pattern);
+/* Some NAME=value of env has a NAME that pattern matches. */
+bool	bx_env_matches(char *const *env, const char *pattern);
+
+/*
  * The environment PROG runs with: environ plus the determinism settings
  * (docs/manual.md, "Determinism") unless deterministic is false.
  * Returns a malloc'd NULL-terminated vector of malloc'd strings.
@@ -303,6 +318,9 @@ int	bx_oracle_resolve(const char *cmd, char **out);
 
 /* What the caller hears about (progress callback). */
 enum bx_event {
+	BX_EV_COMMAND,		/* the program is about to run: command fields
+				 * set (a database is a program: say what it
+				 * runs before the fault-free run) */
 	BX_EV_BASELINE,		/* the fault-free run passed; diff fields set */
 	BX_EV_PLANNED,		/* total and done known, experiments start */
 	BX_EV_RESULT,		/* one experiment committed */
@@ -341,6 +359,11 @@ struct bx_progress {
 	const char	*dir;
 	const char	*mount;
 	int		err;
+	/* BX_EV_COMMAND: what every run executes, from the database */
+	const char	*exe;		/* the file executed */
+	char *const	*argv;		/* its argv, argv[0] included */
+	char *const	*envp;		/* its whole environment (PWD is then
+					 * set to each run's directory) */
 };
 
 typedef void bx_progress_fn(void *ctx, const struct bx_progress *p);
@@ -379,6 +402,8 @@ enum bx_fail {
 	BX_FAIL_PROG,		/* PROG could not be run (rec_stage in stage) */
 	BX_FAIL_SCRATCH,	/* scratch directory or snapshot */
 	BX_FAIL_ORACLE_MISSING,	/* the oracle script does not exist */
+	BX_FAIL_ORACLE_BARE,	/* its first word names a file here but has
+				 * no slash: a command, not in PATH */
 	BX_FAIL_BASELINE,	/* the oracle rejected the fault-free run */
 	BX_FAIL_BASELINE_HANG,	/* PROG hit the timeout in the fault-free run */
 	BX_FAIL_KEEP,		/* --keep directory */

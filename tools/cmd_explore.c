@@ -483,6 +483,69 @@ note_skipped(struct explore_cli *o, uint64_t pairs, uint64_t sites)
 	    sites == 1 ? "" : "s", pairs, pairs == 1 ? "" : "s");
 }
 
+/* Append text to the malloc'd *line; false without memory. */
+static bool
+append(char **line, size_t *len, const char *text)
+{
+	size_t n = strlen(text);
+	char *grown = realloc(*line, *len + n + 1);
+
+	if (!grown)
+		return false;
+	memcpy(grown + *len, text, n + 1);
+	*len += n;
+	*line = grown;
+	return true;
+}
+
+/* Append " WORD", shell-quoted. */
+static bool
+append_word(char **line, size_t *len, const char *word)
+{
+	char *q = cli_shell_quote(word);
+	bool ok = q && append(line, len, " ") && append(line, len, q);
+
+	free(q);
+	return ok;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * A database is a program: before the fault-free run, say on one line
+ * what every run will execute, as a shell command that runs the same
+ * (env -i with the stored environment; PWD is each run's directory).
+ * Words are shell-quoted, control bytes escaped (tools/text.h).
+ */
+static void
+print_command(const struct bx_progress *p)
+{
+	char *line = strdup("env -i");
+	size_t len = line ? strlen(line) : 0;
+	bool ok = line != NULL;
+
+	for (char *const *e = p->envp; ok && e && *e; e++)
+		if (strncmp(*e, "PWD=", 4) != 0)
+			ok = append_word(&line, &len, *e);
+	ok = ok && append_word(&line, &len, p->exe);
+	for (size_t i = 1; ok && p->argv && p->argv[0] && p->argv[i]; i++)
+		ok = append_word(&line, &len, p->argv[i]);
+	if (ok && p->argv && p->argv[0] &&
+	    strcmp(base_name(p->argv[0]), base_name(p->exe)) != 0)
+		ok = append(&line, &len, " (as argv[0]") &&
+		    append_word(&line, &len, p->argv[0]) &&
+		    append(&line, &len, ")");
+	if (ok)
+		fprintf(stderr, "badio: explore: every run executes: %s\n", line);
+	free(line);
+}
+
 static void
 on_progress(void *ctx, const struct bx_progress *p)
 {
@@ -490,6 +553,10 @@ on_progress(void *ctx, const struct bx_progress *p)
 	char diff[4 * 4096 + 1];
 
 	switch (p->event) {
+	case BX_EV_COMMAND:
+		if (!o->quiet)
+			print_command(p);
+		break;
 	case BX_EV_BASELINE:
 		if (p->rec_status && strcmp(p->status, p->rec_status) != 0)
 			warn("explore: the fault-free run ended with '%s', the "
@@ -629,6 +696,12 @@ explain_failure(struct explore_cli *o, struct store *s,
 		    "'badio record' first)", o->db);
 	case BX_FAIL_ORACLE_MISSING:
 		die_usage("explore: oracle '%s' not found", o->bx.oracle);
+	case BX_FAIL_ORACLE_BARE:
+		die_usage("explore: the oracle's first word names a file here, "
+		    "but a word without a slash is a command (a shell builtin or "
+		    "a program in PATH): write './%.*s' to run the file",
+		    (int)strcspn(o->bx.oracle + strspn(o->bx.oracle, " \t"),
+		    " \t\n"), o->bx.oracle + strspn(o->bx.oracle, " \t"));
 	case BX_FAIL_PROG:
 		switch (r->stage) {
 		case REC_STAGE_PTRACE:

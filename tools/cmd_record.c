@@ -33,8 +33,8 @@
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
 	"                    [--stacks] [--timeout SEC] [--seed N]\n"
-	"                    [--no-determinism] [--allow-io-uring] [--close] [-q]\n"
-	"                    [--] PROG [ARGS...]\n"
+	"                    [--no-determinism] [--keep-env NAME]... [--full-env]\n"
+	"                    [--allow-io-uring] [--close] [-q] [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -52,8 +52,12 @@ const char record_usage[] =
 	"                       every process PROG started, as strace does\n"
 	"      --seed N         answer getrandom, AT_RANDOM and /dev/urandom from\n"
 	"                       seed N (default: a random one, kept in DB)\n"
-	"      --no-determinism run with ASLR, randomness, pids, the environment\n"
-	"                       and the CPUs as they are\n"
+	"      --no-determinism run with ASLR, randomness, pids and the CPUs as\n"
+	"                       they are, and no PYTHONHASHSEED=0\n"
+	"      --keep-env NAME  also keep the variable NAME (a glob: 'GIT_*');\n"
+	"                       PROG runs with, and DB stores, only PATH, HOME,\n"
+	"                       the locale and a few more (docs/manual.md)\n"
+	"      --full-env       keep the whole environment (secrets included)\n"
 	"      --allow-io-uring let PROG use io_uring (its I/O is invisible)\n"
 	"      --close          close of a written file is a site too (family\n"
 	"                       close: NFS and FUSE report write errors there);\n"
@@ -66,6 +70,8 @@ enum {
 	OPT_ALLOW_IO_URING,
 	OPT_CLOSE,
 	OPT_SEED,
+	OPT_KEEP_ENV,
+	OPT_FULL_ENV,
 };
 
 const struct option record_options[] = {
@@ -81,9 +87,13 @@ const struct option record_options[] = {
 	{ "stacks",		no_argument,	   NULL, 's' },
 	{ "timeout",		required_argument, NULL, 't' },
 	{ "seed",		required_argument, NULL, OPT_SEED },
+	{ "keep-env",		required_argument, NULL, OPT_KEEP_ENV },
+	{ "full-env",		no_argument,	   NULL, OPT_FULL_ENV },
 	{ NULL, 0, NULL, 0 },
 };
 const char record_shortopts[] = "+o:i:fkqst:h";
+
+#define KEEP_ENV_MAX	64
 
 struct record_opts {
 	const char	*db;
@@ -99,6 +109,9 @@ struct record_opts {
 	bool		has_seed;	/* --seed given */
 	uint64_t	seed;
 	char		**argv;		/* PROG ARGS... */
+	const char	*keep_env[KEEP_ENV_MAX];	/* --keep-env */
+	size_t		nkeep_env;
+	bool		full_env;
 };
 
 /* State of one recording while PROG runs. */
@@ -178,6 +191,17 @@ parse_options(int argc, char **argv, struct record_opts *o)
 				    "2^64-1, not '%s'", optarg);
 			o->has_seed = true;
 			break;
+		case OPT_KEEP_ENV:
+			if (!bx_env_pattern_valid(optarg))
+				die_usage("record: --keep-env wants a variable "
+				    "name or a glob such as 'GIT_*', not '%s'",
+				    optarg);
+			if (o->nkeep_env == KEEP_ENV_MAX)
+				die_usage("record: more than %d --keep-env "
+				    "(use globs, or --full-env)", KEEP_ENV_MAX);
+			o->keep_env[o->nkeep_env++] = optarg;
+			break;
+		case OPT_FULL_ENV: o->full_env = true; break;
 		default:
 			die_usage("record: unknown option or missing argument '%s' "
 			    "(see 'badio help record')", argv[optind - 1]);
@@ -284,6 +308,29 @@ check_init(const char *init)
 		    strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		die_usage("record: --init '%s' is not a directory", init);
+}
+
+/*
+ * The environment PROG runs with and DB keeps (explorer/env.c): the
+ * allow-list and --keep-env, or --full-env; then the determinism
+ * settings.  A --keep-env that matches nothing is likely a typo.
+ */
+static char **
+program_env(const struct record_opts *o, size_t *dropped)
+{
+	char **kept, **env;
+
+	for (size_t i = 0; i < o->nkeep_env; i++)
+		if (!bx_env_matches(environ, o->keep_env[i]) && !o->quiet)
+			warn("record: --keep-env '%s' matches no variable of "
+			    "the environment", o->keep_env[i]);
+	kept = bx_env_select(environ, o->keep_env, o->nkeep_env, o->full_env,
+	    dropped);
+	if (!kept)
+		return NULL;
+	env = bx_environment(kept, o->deterministic);
+	bx_strv_free(kept);
+	return env;
 }
 
 static char *
@@ -574,7 +621,8 @@ die_tracer(const char *prog, int rc, enum rec_stage stage)
  */
 static void
 summary(const struct record_opts *o, const struct rec_result *res,
-    const struct recording *r, const char *status, const char *dir)
+    const struct recording *r, const char *status, const char *dir,
+    size_t dropped)
 {
 	const char *fate = o->keep ? "kept" : "removed; --keep keeps it";
 
@@ -614,6 +662,11 @@ summary(const struct record_opts *o, const struct rec_result *res,
 		cli_warn_namespaces(who, res->pidns, res->urandom,
 		    res->ns_errno);
 	}
+	if (strcmp(status, "exit:0") != 0 && dropped)
+		warn("'%s' ran with %zu variable%s of your environment left out "
+		    "(badio keeps PATH, HOME, the locale and a few more): if it "
+		    "needs one, record with --keep-env NAME", o->argv[0],
+		    dropped, dropped == 1 ? "" : "s");
 }
 
 /*
@@ -649,6 +702,7 @@ cmd_record(int argc, char **argv)
 	int64_t tar_size;
 	int snap;
 	uint64_t seed;
+	size_t dropped;
 	int rc, err, code;
 
 	parse_options(argc, argv, &o);
@@ -660,7 +714,7 @@ cmd_record(int argc, char **argv)
 	snap = pack_init(o.init, &tar_size);
 	r.store = create_db(o.db, tmp, o.force);
 	dir = make_run_dir(snap, tmp);
-	env = bx_environment(environ, o.deterministic);
+	env = program_env(&o, &dropped);
 	run_env = env ? bx_env_with(env, "PWD", dir) : NULL;
 	if (!run_env)
 		die("out of memory");
@@ -756,7 +810,7 @@ cmd_record(int argc, char **argv)
 	/* kept under its final name first: the summary names it */
 	if (o.keep)
 		keep_run_dir(&dir);
-	summary(&o, &res, &r, status, dir);
+	summary(&o, &res, &r, status, dir, dropped);
 	if (!o.keep)
 		remove_run_dir(dir);
 	goto out_free;

@@ -135,6 +135,78 @@ cli_escape(const char *s)
 	return out ? cli_escape_buf(out, size, s) : NULL;
 }
 
+/* --- shell words --- */
+
+static bool
+shell_safe(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || strchr("_@%+=:,./-", *s)))
+			return false;
+	return true;
+}
+
+/* Printable throughout (a backslash is, inside single quotes). */
+static bool
+shell_printable(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	while (n) {
+		size_t len = *p == '\\' ? 1 : plain_len(p, n);
+
+		if (!len)
+			return false;
+		p += len;
+		n -= len;
+	}
+	return true;
+}
+
+char *
+cli_shell_quote(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), at = 0;
+	bool printable = shell_printable(s);
+	char *out;
+
+	if (shell_safe(s))
+		return strdup(s);
+	out = malloc(n * 4 + 4);	/* "\xHH" per byte, $' and ' */
+	if (!out)
+		return NULL;
+	if (!printable)
+		out[at++] = '$';
+	out[at++] = '\'';
+	while (n) {
+		/* printable: byte by byte; else a character, or 0 to escape */
+		size_t len = printable ? 1 : plain_len(p, n);
+
+		if (*p == '\'') {
+			const char *q = printable ? "'\\''" : "\\'";
+
+			memcpy(out + at, q, strlen(q));
+			at += strlen(q);
+		} else if (len) {
+			memcpy(out + at, p, len);
+			at += len;
+		} else {
+			at += escape_byte(*p, out + at);
+			len = 1;
+		}
+		p += len;
+		n -= len;
+	}
+	out[at++] = '\'';
+	out[at] = '\0';
+	return out;
+}
+
 /* --- JSON --- */
 
 struct buf {

@@ -42,6 +42,16 @@ char	*cli_escape(const char *s);
 char	*cli_escape_buf(char *buf, size_t size, const char *s);
 
 /*
+ * s as one shell word that reads back as exactly s: bare when it has
+ * only letters, digits and _@%+=:,./- (and is not empty); in single
+ * quotes ('\'' for a quote) when it is printable; else in $'...' with
+ * the escapes of cli_escape plus \' (bash, zsh, ksh and POSIX.1-2024
+ * sh read it).  Never holds a control byte.  malloc'd, NULL without
+ * memory.
+ */
+char	*cli_shell_quote(const char *s);
+
+/*
  * The JSON text json (as SQLite's json functions make it: bytes that
  * are not UTF-8 copied raw into strings) as valid UTF-8 JSON: in each
  * string, every byte that is not part of well-formed UTF-8 becomes
