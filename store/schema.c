@@ -707,9 +707,9 @@ schema_identify(struct store *s, int *version)
 		return rc;
 	if (v > SCHEMA_LATEST)
 		return store_fail(s, -EPROTO, "database is from a newer badio "
-		    "(schema %lld; badio %s knows schemas up to %d): use the "
+		    "(schema %lld; this badio knows schemas up to %d): use the "
 		    "badio that wrote it, or a newer one", (long long)v,
-		    BADIO_VERSION, SCHEMA_LATEST);
+		    SCHEMA_LATEST);
 	if (v < 1)
 		return store_fail(s, -EBADMSG, "badio database without a "
 		    "schema version");
@@ -729,9 +729,9 @@ apply_migrations(struct store *s)
 		return rc;
 	if (v > SCHEMA_LATEST)
 		return store_fail(s, -EPROTO, "database is from a newer badio "
-		    "(schema %lld; badio %s knows schemas up to %d): use the "
+		    "(schema %lld; this badio knows schemas up to %d): use the "
 		    "badio that wrote it, or a newer one", (long long)v,
-		    BADIO_VERSION, SCHEMA_LATEST);
+		    SCHEMA_LATEST);
 	for (i = v; i < SCHEMA_LATEST; i++) {
 		rc = store_exec(s, migrations[i]);
 		if (rc < 0)

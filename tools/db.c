@@ -38,6 +38,9 @@ cli_open_db(const char *path, enum store_mode mode)
 	case -EBUSY:
 		die_usage("%s", why);
 	case -EROFS:
+		if (mode == STORE_READ)
+			die_usage("%s", why);	/* names the database */
+		/* fall through */
 	case -EACCES:
 	case -EPERM:
 		if (mode == STORE_WRITE)
