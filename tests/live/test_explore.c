@@ -37,10 +37,13 @@ TestSuite(explore, .init = setup, .fini = harness_teardown, .timeout = 180);
 
 Test(explore, naive_writer)
 {
-	/* a relative oracle path is taken from explore's directory */
+	/*
+	 * a relative oracle path is taken from explore's directory (with a
+	 * slash: a bare "check.sh" is a command, test_attacks.sh)
+	 */
 	cr_assert_eq(symlink(EXAMPLES "/check_naive.sh", "check.sh"), 0);
 	RECORD("--", PROG("explore_naive"));
-	EXPLORE_OK("--oracle", "check.sh", "-j", "2");
+	EXPLORE_OK("--oracle", "./check.sh", "-j", "2");
 	ASSERT_VERDICTS(
 	    "namespace:data.txt:1 crash corruption crash 1 - 1\n"
 	    "namespace:data.txt:1 eio silent-corruption exit:0 1 - 1\n"
@@ -51,9 +54,9 @@ Test(explore, naive_writer)
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 6);
 
 	/* --fail-on gates CI; a second run has nothing left to do */
-	cr_assert_eq(EXPLORE("--oracle", "check.sh", "--fail-on",
+	cr_assert_eq(EXPLORE("--oracle", "./check.sh", "--fail-on",
 	    "silent-corruption"), 1, "%s", r.err);
-	cr_assert_eq(EXPLORE("--oracle", "check.sh", "--fail-on",
+	cr_assert_eq(EXPLORE("--oracle", "./check.sh", "--fail-on",
 	    "crashed,hang"), 0, "%s", r.err);
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 6);
 
