@@ -16,10 +16,16 @@ static const char sql_callsite_add[] =
 static const char sql_frame_add[] =
 	"INSERT OR IGNORE INTO callsite_frames (callsite, depth, module, offset) "
 	"VALUES (?1, ?2, ?3, ?4)";
+/*
+ * Bounded, as everything read from a database (it may come from
+ * elsewhere): STORE_FRAMES_MAX frames, module names of STORE_MODULE_MAX
+ * bytes (longer ones name no file anyway).
+ */
 static const char sql_frames_get[] =
-	"SELECT c.unwound, f.module, f.offset FROM callsites c "
+	"SELECT c.unwound, substr(f.module, 1, " STORE_MODULE_MAX_SQL "), "
+	"f.offset FROM callsites c "
 	"JOIN callsite_frames f ON f.callsite = c.id WHERE c.id = ?1 "
-	"ORDER BY f.depth";
+	"ORDER BY f.depth LIMIT " STORE_FRAMES_MAX_SQL;
 
 static int
 add_row(struct store *s, enum store_stmt_id id, const char *sql,

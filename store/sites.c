@@ -182,7 +182,7 @@ static const char sql_sites_stacks_json[] =
 	"'stack', (SELECT json_group_array(json_object('module', f.module, "
 	"'offset', f.offset, 'frame', badio_frame(f.module, f.offset))) "
 	"FROM (SELECT * FROM callsite_frames WHERE callsite = s.callsite "
-	"ORDER BY depth) f))) "
+	"ORDER BY depth LIMIT " STORE_FRAMES_MAX_SQL ") f))) "
 	"FROM (SELECT * FROM sites ORDER BY recording, seq) s";
 
 int

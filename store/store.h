@@ -293,7 +293,8 @@ int	store_callsite_add(struct store *s, int64_t id,
 	    const struct store_frame *frames, size_t n, bool unwound);
 /*
  * The frames of a call site, malloc'd (free with store_frames_free);
- * *n = 0 if the id is unknown.
+ * *n = 0 if the id is unknown.  At most 256 frames, module names cut at
+ * 4096 bytes: a database may come from elsewhere.
  */
 int	store_callsite_get(struct store *s, int64_t id, struct store_frame **frames,
 	    size_t *n, bool *unwound);

@@ -17,6 +17,9 @@
 #define STORE_APPLICATION_ID	1650549865
 #define STORE_BUSY_TIMEOUT_MS	5000
 #define STORE_ERRMSG_SIZE	512
+/* Frames of one call site and bytes of a module name read back. */
+#define STORE_FRAMES_MAX_SQL	"256"
+#define STORE_MODULE_MAX_SQL	"4096"
 
 /*
  * Cached statements, one per SQL text.  Each is prepared on first use by

@@ -161,29 +161,23 @@ cli_parse_int(const char *s, long min, long max, long *out)
 }
 
 /*
- * Escaped first (tools/text.h: no newline or control byte is left, so
- * a row is one line), then quoted when it holds a comma or a quote.
+ * Escaped (tools/text.h: no newline or control byte is left, so a row
+ * is one line), and quoted when it holds a comma or a quote.  Written as
+ * it is escaped: a field of any length needs no memory.
  */
 void
 cli_csv_field(FILE *f, const char *s, bool last)
 {
-	char *e = s && !cli_text_plain(s) ? cli_escape(s) : NULL;
+	if (s) {
+		bool quote = s[strcspn(s, ",\"")] != '\0';
 
-	if (e)
-		s = e;
-	if (s && s[strcspn(s, ",\"\r\n")]) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else if (s) {
-		fputs(s, f);
+		if (quote)
+			fputc('"', f);
+		cli_escape_write(f, s, true);
+		if (quote)
+			fputc('"', f);
 	}
 	fputc(last ? '\n' : ',', f);
-	free(e);
 }
 
 struct cli_table {
@@ -234,6 +228,28 @@ table_grow(struct cli_table *t)
 }
 
 /*
+ * A cell as shown: escaped, and cut after CELL_MAX bytes of text with
+ * "..." (a crafted database may hold a path of any length).
+ */
+#define CELL_MAX	65536
+
+static char *
+cell_text(const char *s)
+{
+	size_t size = 4 * CELL_MAX + 4;
+	char *out;
+
+	if (strlen(s) <= CELL_MAX)
+		return cli_escape(s);
+	out = malloc(size);
+	if (!out)
+		return NULL;
+	cli_escape_buf(out, size - 3, s);
+	memcpy(out + strlen(out), "...", 4);
+	return out;
+}
+
+/*
  * Columns an escaped cell takes: one per character (UTF-8 continuation
  * bytes take none).  Wide and combining characters are not told apart.
  */
@@ -254,7 +270,7 @@ cli_table_note(struct cli_table *t, const char *text)
 		return -ENOMEM;
 	for (int i = 0; i < t->ncols; i++) {
 		t->cells[t->rows * (size_t)t->ncols + (size_t)i] =
-		    cli_escape(i == 0 ? text : "");
+		    cell_text(i == 0 ? text : "");
 		if (!t->cells[t->rows * (size_t)t->ncols + (size_t)i])
 			return -ENOMEM;
 	}
@@ -269,7 +285,7 @@ cli_table_add(struct cli_table *t, const char *const *cells)
 		return -ENOMEM;
 	t->note[t->rows] = false;
 	for (int i = 0; i < t->ncols; i++) {
-		char *c = cli_escape(cells[i] ? cells[i] : "");
+		char *c = cell_text(cells[i] ? cells[i] : "");
 		size_t len;
 
 		if (!c)

@@ -122,6 +122,29 @@ cli_escape_buf(char *buf, size_t size, const char *s)
 	return buf;
 }
 
+void
+cli_escape_write(FILE *f, const char *s, bool csv_quotes)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	while (n) {
+		size_t len = plain_len(p, n);
+		char esc[5];
+
+		if (len == 0) {
+			fwrite(esc, 1, escape_byte(*p, esc), f);
+			len = 1;
+		} else if (csv_quotes && *p == '"') {
+			fputs("\"\"", f);
+		} else {
+			fwrite(p, 1, len, f);
+		}
+		p += len;
+		n -= len;
+	}
+}
+
 char *
 cli_escape(const char *s)
 {
@@ -360,7 +383,8 @@ clean_string(const char **sp, struct buf *out, struct buf *raw)
 			p += n;
 			continue;
 		}
-		len = cli_utf8_len(p, strlen((const char *)p));
+		/* 4: a NUL ends any sequence (it is no continuation byte) */
+		len = cli_utf8_len(p, 4);
 		if (len == 0) {
 			put(out, fffd, 3);
 			put(raw, p, 1);

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /*
  * Length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms,
@@ -40,6 +41,12 @@ char	*cli_escape(const char *s);
  * does not fit).  Returns buf.
  */
 char	*cli_escape_buf(char *buf, size_t size, const char *s);
+
+/*
+ * Write s escaped to f, without allocating (any length); with
+ * csv_quotes, every '"' is written twice, as inside a quoted CSV field.
+ */
+void	cli_escape_write(FILE *f, const char *s, bool csv_quotes);
 
 /*
  * s as one shell word that reads back as exactly s: bare when it has

@@ -232,6 +232,32 @@ expect_status 0 "sites --stacks, the program's debug file a FIFO"
 grep -q "#[0-9] main (p_write)\$" "$work/out" ||
 	fail "the stripped module (debug file a FIFO) lost its symbol table: $(cat "$work/out")"
 
+# lengths read from a database are bounded: 1000 frames show as 256, a
+# path of 1 MB as 64 KiB in a table (in JSON it stays whole)
+cp "$work/strip.db" "$work/long.db"
+"$sqlite3" "$work/long.db" "WITH RECURSIVE n(i) AS (SELECT 5 UNION ALL \
+	SELECT i + 1 FROM n WHERE i < 999) INSERT INTO callsite_frames \
+	SELECT (SELECT callsite FROM sites WHERE id = 2), i, '/none', i FROM n; \
+	UPDATE sites SET path = printf('%.*c', 1000000, 'x') || CAST(x'ff' AS TEXT) \
+	WHERE id = 2"
+(cd "$work" && timeout 20 "$badio" sites --stacks -d long.db) \
+	>"$work/out" 2>"$work/err" </dev/null
+status=$?
+expect_status 0 "sites --stacks of 1000 frames and a 1 MB path"
+grep -q '#255 none+0x' "$work/out" || fail "sites --stacks: frame #255 missing"
+grep -q '#256 ' "$work/out" && fail "sites --stacks showed more than 256 frames"
+n=$(wc -c <"$work/out")
+[ "$n" -lt 200000 ] || fail "sites: a 1 MB path made $n bytes of table"
+(cd "$work" && timeout 20 "$badio" sites --format json -d long.db) \
+	>"$work/out" 2>"$work/err" </dev/null
+status=$?
+expect_status 0 "sites --format json with a 1 MB path"
+"$python3" -c 'import json, sys
+rows = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+assert rows[1]["path"] == "x" * 1000000 + "\ufffd"
+assert bytes.fromhex(rows[1]["path_hex"]) == b"x" * 1000000 + b"\xff"' \
+	"$work/out" || fail "sites --format json of a 1 MB path"
+
 # --- 7. file names that are not text ----------------------------------------
 
 run record -q -o "$work/odd.db" -- "$progs/t_oddnames"

@@ -88,3 +88,22 @@ Test(json, bad_bytes_become_fffd_with_the_exact_bytes_in_hex)
 	    "{\"p\":\"\\u00e9\\ud83d\\ude00\xef\xbf\xbd\","
 	    "\"p_hex\":\"c3a9f09f9880ff\"}");
 }
+
+/* Linear in the text: a 4 MiB string (a crafted path) took hours. */
+Test(json, long_strings_in_linear_time)
+{
+	size_t n = 4 << 20;
+	char *in = malloc(n + 16), *out;
+
+	cr_assert_not_null(in);
+	memcpy(in, "{\"p\":\"", 6);
+	memset(in + 6, 'x', n);
+	in[6 + n / 2] = '\xff';
+	memcpy(in + 6 + n, "\"}", 3);
+	out = cli_json_clean(in);
+	cr_assert_not_null(out);
+	/* {"p":" + n - 1 bytes + U+FFFD + ","p_hex":" + 2n digits + "} */
+	cr_assert_eq(strlen(out), 6 + (n - 1) + 3 + 11 + 2 * n + 2);
+	free(in);
+	free(out);
+}
