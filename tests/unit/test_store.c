@@ -2041,3 +2041,60 @@ Test(store_skipped, stored_counted_and_removed_by_an_experiment,
 	cr_assert_eq(store_skipped_count(st, &pairs, &sites), 0);
 	cr_assert_eq(pairs, 0);
 }
+
+/*
+ * One writer per database (issue 7: two explores both ran everything,
+ * the last writer winning): a second STORE_WRITE is -EBUSY at once,
+ * naming the holder, while readers go on; closing releases it.
+ */
+Test(store_lock, one_writer_many_readers, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store *w1, *w2, *r;
+	char want[64];
+
+	store_close(st);
+	st = NULL;
+	cr_assert_eq(store_open(&w1, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(store_open(&w2, dbpath, STORE_WRITE), -EBUSY);
+	cr_assert_null(w2);
+	snprintf(want, sizeof(want), "(pid %d)", (int)getpid());
+	cr_assert(strstr(store_errmsg(NULL), "is in use by another badio "
+	    "explore") && strstr(store_errmsg(NULL), want), "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(store_check_unlocked(dbpath), -EBUSY);
+	cr_assert_eq(store_open(&r, dbpath, STORE_READ), 0, "%s",
+	    store_errmsg(NULL));
+	store_close(r);
+	/* the lock's fd outlives SQLite's locks: the writer still writes */
+	cr_assert_eq(store_meta_set(w1, "k", "v"), 0, "%s", store_errmsg(w1));
+	store_close(w1);
+	cr_assert_eq(store_check_unlocked(dbpath), 0);
+	cr_assert_eq(store_open(&w2, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	store_close(w2);
+}
+
+/* record --force: a database being written is not replaced. */
+Test(store_lock, install_refuses_a_database_in_use,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store *w, *n;
+
+	store_close(st);
+	st = NULL;
+	cr_assert_eq(store_open(&n, tmp_path("new.db"), STORE_CREATE), 0);
+	store_close(n);
+	cr_assert_eq(store_open(&w, dbpath, STORE_WRITE), 0);
+	cr_assert_eq(store_install(tmp_path("new.db"), dbpath), -EBUSY);
+	cr_assert_eq(access(tmp_path("new.db"), F_OK), 0);
+	store_close(w);
+	cr_assert_eq(store_install(tmp_path("new.db"), dbpath), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_neq(access(tmp_path("new.db"), F_OK), 0);
+	/* the installed database is the new, empty one */
+	cr_assert_eq(store_open(&st, dbpath, STORE_READ), 0);
+	cr_assert_eq(store_recording_get(st, &(struct store_recording){ 0 }),
+	    -ENOENT);
+}
