@@ -176,15 +176,47 @@ lock_path(const char *path, int *fdp, pid_t *holder)
 	return rc;
 }
 
+/*
+ * "'badio explore'" into buf from the holder's argv, when it is the
+ * badio command that writes databases (explore, or merge writing its
+ * output); buf is left alone otherwise.
+ */
+static void
+holder_command(pid_t pid, char *buf, size_t size)
+{
+	char path[64], argv[256];
+	const char *base, *cmd;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, argv, sizeof(argv) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	argv[n] = '\0';			/* argv[0] NUL argv[1] NUL ... */
+	base = strrchr(argv, '/') ? strrchr(argv, '/') + 1 : argv;
+	cmd = argv + strlen(argv) + 1;
+	if (strcmp(base, "badio") != 0 || cmd >= argv + n)
+		return;
+	if (strcmp(cmd, "explore") == 0 || strcmp(cmd, "merge") == 0)
+		snprintf(buf, size, "'badio %s'", cmd);
+}
+
 static int
 busy_message(char *buf, size_t size, const char *path, pid_t holder)
 {
-	char pid[48] = "";
+	char who[64] = "another badio", pid[32] = "";
 
-	if (holder > 0)
+	if (holder > 0) {
 		snprintf(pid, sizeof(pid), " (pid %d)", (int)holder);
-	snprintf(buf, size, "database '%s' is in use by another badio "
-	    "explore%s: wait for it to finish, or stop it", path, pid);
+		holder_command(holder, who, sizeof(who));
+	}
+	snprintf(buf, size, "database '%s' is being written by %s%s: wait for "
+	    "it to finish, or stop it", path, who, pid);
 	return -EBUSY;
 }
 
