@@ -663,10 +663,9 @@ summary(const struct record_opts *o, const struct rec_result *res,
 		    res->ns_errno);
 	}
 	if (strcmp(status, "exit:0") != 0 && dropped)
-		warn("'%s' ran with %zu variable%s of your environment left out "
-		    "(badio keeps PATH, HOME, the locale and a few more): if it "
-		    "needs one, record with --keep-env NAME", o->argv[0],
-		    dropped, dropped == 1 ? "" : "s");
+		warn("'%s' ran without some of your environment (badio keeps "
+		    "PATH, HOME, the locale and a few more): if it needs a "
+		    "variable, record with --keep-env NAME", o->argv[0]);
 }
 
 /*

@@ -194,13 +194,15 @@ scratch_dir() {
 echo 'input' >"$work/input.txt"
 mkdir "$work/init"
 cp "$work/input.txt" "$work/init/"
-TMPDIR=$work LC_ALL=C run record -o "$work/cp.db" -- cp input.txt out.txt
+# BADIO_CLI_SECRET: a variable record leaves out whatever the caller's
+# environment, so the summary's hint about --keep-env is always there
+BADIO_CLI_SECRET=1 TMPDIR=$work LC_ALL=C run record -o "$work/cp.db" -- cp input.txt out.txt
 expect_status 1 "record cp without --init"
 scratch record-cp-empty.err "$work/err"
 dir=$(scratch_dir)
 [ -n "$dir" ] || fail "record summary does not name the scratch directory: $(cat "$work/err")"
 [ -n "$dir" ] && [ -e "$dir" ] && fail "record left the scratch directory $dir"
-TMPDIR=$work LC_ALL=C run record -f -o "$work/cp.db" --init "$work/init" -- cp missing.txt out.txt
+BADIO_CLI_SECRET=1 TMPDIR=$work LC_ALL=C run record -f -o "$work/cp.db" --init "$work/init" -- cp missing.txt out.txt
 expect_status 1 "record cp --init, a file missing"
 scratch record-cp-init.err "$work/err"
 # --reflink=never: cp then writes (2 sites) on every file system; by
