@@ -524,8 +524,9 @@ Test(determinism, git_commit)
 	cr_assert_eq(run_argv(init_argv, NULL, tmp, &res), 0, "%s", res.err);
 	free(res.out);
 	free(res.err);
-	RECORD("--init", "init", "--", "/usr/bin/git", "commit", "-q", "-m",
-	    "two");
+	/* GIT_* is not kept by default (explorer/env.c) */
+	RECORD("--init", "init", "--keep-env", "GIT_*", "--", "/usr/bin/git",
+	    "commit", "-q", "-m", "two");
 	/* the commit is made, or not at all and the index still staged */
 	EXPLORE_OK("--oracle", "git fsck --no-progress >/dev/null 2>&1 || "
 	    "exit 1; case \"$(git log -1 --format=%s)\" in two) git diff "
