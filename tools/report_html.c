@@ -17,9 +17,11 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/report_html.h"
+#include "tools/text.h"
 
 /* tools/html/report.{css,js}, embedded by the build (html_assets.c) */
 extern const char html_report_css[];
@@ -51,15 +53,29 @@ put_json(FILE *f, const char *text, size_t len)
 	return 0;
 }
 
+/*
+ * One row.  SQLite's JSON copies bytes that are not UTF-8 raw into its
+ * strings (a file name can hold any byte): cli_json_clean() makes each
+ * row valid UTF-8 JSON first, as for `report --format json`.
+ */
 static int
 put_row(void *ctx, const char *text, size_t len)
 {
 	struct page *pg = ctx;
+	char *row, *clean;
+	int rc;
 
 	if (!pg->first && fputc(',', pg->f) == EOF)
 		return -EIO;
 	pg->first = false;
-	return put_json(pg->f, text, len);
+	row = strndup(text, len);
+	clean = row ? cli_json_clean(row) : NULL;
+	free(row);
+	if (!clean)
+		return -ENOMEM;
+	rc = put_json(pg->f, clean, strlen(clean));
+	free(clean);
+	return rc;
 }
 
 /* "name":[rows...] for one part of the data. */

@@ -307,6 +307,20 @@ groups = [g for g in report["groups"] if "path_hex" in g]
 assert len(groups) == 2, report["groups"]
 assert len(report_all["experiments"]) == 14
 EOF
+# the HTML report's embedded data: valid UTF-8 JSON, every odd name in it
+run report --format html -d "$work/odd.db" -o "$work/odd.html"
+expect_status 0 "report --format html"
+"$python3" - "$work/odd.html" <<'EOF' || fail "HTML report of odd names"
+import json, re, sys
+page = open(sys.argv[1], "rb").read().decode("utf-8")
+m = re.search(r'<script type="application/json" id="badio-data">(.*?)</script>',
+              page, re.S)
+data = json.loads(m.group(1))
+names = set(data["strings"])
+for want in ("bad\ufffd\ufffd.txt", "new\nline.txt", "esc\x1b[31mred\x1b[0m.txt",
+             "caf\u00e9.txt", "quote\"and,comma.txt"):
+    assert want in names, (want, sorted(names))
+EOF
 run sites -d "$work/odd.db"
 cp "$work/out" "$work/odd-sites.txt"
 run sites --stacks -d "$work/odd.db"
