@@ -238,6 +238,7 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.target = job->fault != REC_FAULT_NONE ? &target : NULL;
 	opts.cgroup = bx_cgroup_path(su->cgroup);
 	opts.replay = su->replay;
+	opts.module_root = su->module_root;
 	memset(&rr, 0, sizeof(rr));
 	/* rec_run() forgets an earlier rec_interrupt(): look first */
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);

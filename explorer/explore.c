@@ -292,11 +292,13 @@ swept_left(void *ctx, const char *dir, const struct bx_tree_report *rep,
 
 /* The database names the program: the caller shows it before it runs. */
 static void
-announce(const struct bx_explore_opts *opts, const struct bx_setup *su)
+announce(const struct bx_explore_opts *opts, const struct bx_setup *su,
+    const struct bx_bundle_run *br)
 {
 	struct bx_progress pr = {
 		.event = BX_EV_COMMAND, .exe = su->exe, .argv = su->argv,
-		.envp = su->envp,
+		.envp = su->envp, .bundle_why = br->dir ? br->why : NULL,
+		.needed = br->missing,
 	};
 
 	if (opts->progress)
@@ -327,6 +329,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 {
 	struct store_recording rec;
 	struct bx_setup su;
+	struct bx_bundle_run br;
 	struct plan p;
 	char *oracle = NULL;
 	int64_t bugs = 0;
@@ -335,6 +338,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	memset(res, 0, sizeof(*res));
 	memset(&p, 0, sizeof(p));
 	memset(&su, 0, sizeof(su));
+	memset(&br, 0, sizeof(br));
 	su.init_fd = -1;
 	p.opts = opts;
 	p.kinds = opts->kinds ? opts->kinds :
@@ -401,9 +405,16 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	}
 	/* what badio processes killed before us left behind */
 	bx_sweep(swept_left, (void *)opts);
+	rc = bx_bundle_prepare(s, &rec, opts->bundle, &br, res->detail,
+	    sizeof(res->detail));
+	if (rc) {
+		res->fail = BX_FAIL_BUNDLE;
+		goto out_release_plan;
+	}
 	p.rec_status = rec.status;
-	su.exe = rec.exe;
-	su.argv = rec.argv;
+	su.exe = br.dir ? br.exe_run : rec.exe;
+	su.argv = br.dir ? br.argv : rec.argv;
+	su.module_root = br.dir;
 	su.envp = rec.envp;
 	su.deterministic = rec.deterministic;
 	su.trace_close = rec.trace_close;
@@ -426,7 +437,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		rc = -ENOMEM;
 		goto out_release_plan;
 	}
-	announce(opts, &su);
+	announce(opts, &su, &br);
 	/* the baseline runs first (run_workers); --redo forgets only then */
 	rc = workers_run(s, &su, &p, res);
 	free(su.oracle_env);
@@ -434,6 +445,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	if (p.worker_lost)
 		bx_sweep(swept_left, (void *)opts);
 out_release_plan:
+	bx_bundle_release(&br);
 	if (su.init_fd >= 0)
 		close(su.init_fd);
 	plan_release(&p);

@@ -171,6 +171,48 @@ int	bx_snapshot_expand(int fd, int *out, char *err, size_t errsz);
 int	bx_snapshot_load(struct store *s, const struct store_recording *rec,
 	    int *fd, char *err, size_t errsz);
 
+/*
+ * The program's files (record --bundle; explorer/bundle.c): PROG, its
+ * ELF interpreter and the shared libraries it loads (as ld.so --list
+ * with envp says, and those call-site frames name), stored in recording
+ * rec of s; programs it executes and a script's interpreter are listed
+ * as needed, not stored.  On failure err gets one line.
+ */
+#define BX_BUNDLE_SHOWN	4
+struct bx_bundle_info {
+	unsigned	files;		/* stored */
+	unsigned	needed;		/* listed, not stored */
+	int64_t		bytes;		/* of the stored files */
+	int64_t		archive_bytes;	/* compressed, in the database */
+	unsigned	nshown;		/* the first needed ones: */
+	char		shown[BX_BUNDLE_SHOWN][PATH_MAX];
+};
+int	bx_bundle_make(struct store *s, int64_t rec, const char *exe,
+	    char *const *envp, struct bx_bundle_info *info, char *err,
+	    size_t errsz);
+
+/*
+ * Running from a bundle (explorer/bundle_run.c).  AUTO: when a stored
+ * file is absent here or differs (size, crc32); ALWAYS: whenever the
+ * recording has one (an error if not); NEVER: never.  dir NULL: PROG
+ * runs from this machine's files.
+ */
+enum bx_bundle_use { BX_BUNDLE_AUTO, BX_BUNDLE_ALWAYS, BX_BUNDLE_NEVER };
+struct bx_bundle_run {
+	char	*dir;		/* the unpacked bundle (rec_opts.module_root) */
+	char	*exe_run;	/* what each run executes: the bundled loader,
+				 * or exe_in_bundle */
+	char	*exe_in_bundle;	/* dir + PROG's recorded path */
+	char	**argv;		/* and its argv */
+	char	*why;		/* "/usr/lib/libz.so.1 is absent here" */
+	char	**missing;	/* needed files absent here, NULL-terminated,
+				 * or NULL (set also when dir is NULL) */
+};
+int	bx_bundle_prepare(struct store *s, const struct store_recording *rec,
+	    enum bx_bundle_use when, struct bx_bundle_run *br, char *err,
+	    size_t errsz);
+void	bx_bundle_release(struct bx_bundle_run *br);
+
 /* --- the explorer: experiments, verdicts (explorer/explore.c and friends) --- */
 
 /*
@@ -364,6 +406,10 @@ struct bx_progress {
 	char *const	*argv;		/* its argv, argv[0] included */
 	char *const	*envp;		/* its whole environment (PWD is then
 					 * set to each run's directory) */
+	const char	*bundle_why;	/* it runs from the recording's bundle
+					 * because of this, or NULL */
+	char *const	*needed;	/* files the bundle says PROG needs,
+					 * absent here, or NULL */
 };
 
 typedef void bx_progress_fn(void *ctx, const struct bx_progress *p);
@@ -387,6 +433,8 @@ struct bx_explore_opts {
 					 * site, path), first and last
 					 * included; 0 = all */
 	int64_t		callsite;	/* only this call site; 0 = any */
+	enum bx_bundle_use bundle;	/* run PROG from the recording's
+					 * bundle: auto (default), always, never */
 	unsigned	shard;		/* with nshards: run only pair i of the
 					 * plan where i mod nshards == shard */
 	unsigned	nshards;	/* 0: no sharding */
@@ -412,6 +460,8 @@ enum bx_fail {
 	BX_FAIL_CALLSITE,	/* opts->callsite names no recorded site */
 	BX_FAIL_SNAPSHOT,	/* the --init snapshot is damaged or unsafe:
 				 * detail says which entry and why */
+	BX_FAIL_BUNDLE,		/* the recording's bundle cannot be used:
+				 * detail says why */
 };
 
 /* How many of the files outside the run directory a result names. */
@@ -439,7 +489,7 @@ struct bx_explore_result {
 	uint64_t	outside_files;
 	char		outside[BX_OUTSIDE_NAMED][PATH_MAX];
 	uint64_t	other_shards;	/* pairs left to the other shards */
-	char		detail[256];	/* BX_FAIL_SNAPSHOT, BX_FAIL_SCRATCH:
+	char		detail[256];	/* BX_FAIL_SNAPSHOT, _SCRATCH, _BUNDLE:
 					 * one line, or "" */
 };
 

@@ -125,6 +125,7 @@ struct bx_setup {
 	int		timeout_ms;
 	int		oracle_timeout_ms;
 	const char	*keep_dir;
+	const char	*module_root;	/* the unpacked bundle PROG runs from */
 };
 
 /* One experiment to run: a site (by replay key) and a fault. */

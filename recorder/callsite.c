@@ -61,22 +61,42 @@ struct maps {
 };
 
 /*
+ * A module's name as the recording knows it: a program run from a bundle
+ * (rec_opts.module_root) maps ROOT/usr/lib/libc.so.6, which was
+ * /usr/lib/libc.so.6 when it was recorded, and call-site ids hash names.
+ */
+static const char *
+recorded_name(const struct tracer *tr, const char *mapped)
+{
+	const char *root = tr->opts->module_root;
+	size_t len = root ? strlen(root) : 0;
+
+	if (len && strncmp(mapped, root, len) == 0 && mapped[len] == '/')
+		return mapped + len;
+	return mapped;
+}
+
+/*
  * Modules live as long as the tracer, so frames handed out stay valid
- * when a process's mappings are read again.
+ * when a process's mappings are read again.  name is what frames and
+ * ids use, file what is opened (cfi.c): they differ under module_root.
  */
 static struct module *
-intern(struct tracer *tr, const char *name)
+intern(struct tracer *tr, const char *mapped)
 {
+	const char *name = recorded_name(tr, mapped);
+	size_t len = strlen(name) + 1, flen = strlen(mapped) + 1;
 	struct module *m;
-	size_t len = strlen(name) + 1;
 
 	for (m = tr->modules; m; m = m->next)
 		if (strcmp(m->name, name) == 0)
 			return m;
-	m = calloc(1, sizeof(*m) + len);
+	m = calloc(1, sizeof(*m) + len + flen);
 	if (!m)
 		return NULL;
 	memcpy(m->name, name, len);
+	memcpy(m->name + len, mapped, flen);
+	m->file = m->name + len;
 	m->next = tr->modules;
 	tr->modules = m;
 	return m;

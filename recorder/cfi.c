@@ -82,9 +82,9 @@ module_open(struct module *m)
 		return NULL;
 	c->fd = -1;
 	m->cfi = c;
-	if (m->name[0] != '/' || elf_version(EV_CURRENT) == EV_NONE)
+	if (m->file[0] != '/' || elf_version(EV_CURRENT) == EV_NONE)
 		return c;
-	c->fd = open(m->name, O_RDONLY | O_CLOEXEC);
+	c->fd = open(m->file, O_RDONLY | O_CLOEXEC);
 	if (c->fd < 0)
 		return c;
 	c->elf = elf_begin(c->fd, ELF_C_READ, NULL);

@@ -241,6 +241,11 @@ struct rec_opts {
 					 * rest goes to a temporary file;
 					 * 0 = default (64 MiB) */
 	struct rec_replay replay;	/* determinism: randomness, pids, names */
+	const char	*module_root;	/* the program runs from a copy of its
+					 * files under this directory (explore
+					 * of a bundle): a mapped ROOT/x is
+					 * named /x in frames and call-site
+					 * ids, as it was recorded; NULL: none */
 };
 
 enum rec_status {

@@ -348,7 +348,8 @@ void		proc_limits_changed(struct tracer *tr);
 struct module {				/* a mapped file, interned for the run */
 	struct module	*next;
 	struct module_cfi *cfi;		/* cfi.c's, opened at first use */
-	char		name[];
+	const char	*file;		/* the mapped file, to open */
+	char		name[];		/* as recorded (rec_opts.module_root) */
 };
 struct maps	*maps_load(struct tracer *tr, pid_t pid);
 void		maps_free(struct maps *m);

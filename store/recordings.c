@@ -498,22 +498,31 @@ init_reserve(struct store *s, int64_t id, const char *format, int64_t len,
 	return rc;
 }
 
-static int
-copy_into_blob(struct store *s, sqlite3_blob *blob, int fd, int64_t len)
+/*
+ * Copy len bytes of fd (from offset 0) into table.column of rowid, which
+ * holds a zeroblob of that length already; what names it in errors.
+ */
+int
+store_blob_fill(struct store *s, const char *table, const char *column,
+    int64_t rowid, int fd, int64_t len, const char *what)
 {
-	char *buf = malloc(BLOB_CHUNK);
+	sqlite3_blob *blob;
+	char *buf;
 	int64_t off = 0;
-	int rc = 0;
+	int rc;
 
-	if (!buf)
-		return store_fail(s, -ENOMEM, "out of memory");
+	rc = sqlite3_blob_open(s->db, "main", table, column, rowid, 1, &blob);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	buf = malloc(BLOB_CHUNK);
+	rc = buf ? 0 : store_fail(s, -ENOMEM, "out of memory");
 	while (rc == 0 && off < len) {
 		int n = len - off < BLOB_CHUNK ? (int)(len - off) : BLOB_CHUNK;
 
 		rc = read_full(fd, buf, (size_t)n, off);
 		if (rc < 0) {
-			rc = store_fail(s, rc, "cannot read the init snapshot: "
-			    "%s", strerror(-rc));
+			rc = store_fail(s, rc, "cannot read %s: %s", what,
+			    strerror(-rc));
 			break;
 		}
 		rc = sqlite3_blob_write(blob, buf, n, (int)off);
@@ -521,49 +530,55 @@ copy_into_blob(struct store *s, sqlite3_blob *blob, int fd, int64_t len)
 		off += n;
 	}
 	free(buf);
+	if (sqlite3_blob_close(blob) != SQLITE_OK && rc == 0)
+		rc = store_rc(s, sqlite3_errcode(s->db));
 	return rc;
+}
+
+/* The length of fd, if SQLite can hold that many bytes in one value. */
+int
+store_blob_length(struct store *s, int fd, int64_t *len, const char *what)
+{
+	struct stat stt;
+
+	if (fstat(fd, &stt) < 0)
+		return store_fail(s, -errno, "cannot read %s: %s", what,
+		    strerror(errno));
+	*len = (int64_t)stt.st_size;
+	if (*len > sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1))
+		return store_fail(s, -EFBIG, "%s is %lld bytes compressed; "
+		    "SQLite stores at most %d in a value", what,
+		    (long long)*len, sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1));
+	return 0;
 }
 
 int
 store_recording_init_put(struct store *s, int64_t id, const char *format,
     int fd, int64_t size)
 {
-	sqlite3_blob *blob;
-	struct stat stt;
 	int64_t len;
 	int rc;
 
-	if (fstat(fd, &stt) < 0)
-		return store_fail(s, -errno, "cannot read the init snapshot: %s",
-		    strerror(errno));
-	len = (int64_t)stt.st_size;
-	if (len > sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1))
-		return store_fail(s, -EFBIG, "the init snapshot is %lld bytes "
-		    "compressed; SQLite stores at most %d in a value",
-		    (long long)len, sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, -1));
-	rc = init_reserve(s, id, format, len, size);
-	if (rc < 0)
-		return rc;
-	rc = sqlite3_blob_open(s->db, "main", "recordings", "init_blob", id, 1,
-	    &blob);
-	if (rc != SQLITE_OK)
-		return store_rc(s, rc);
-	rc = copy_into_blob(s, blob, fd, len);
-	if (sqlite3_blob_close(blob) != SQLITE_OK && rc == 0)
-		rc = store_rc(s, sqlite3_errcode(s->db));
+	rc = store_blob_length(s, fd, &len, "the init snapshot");
+	if (rc == 0)
+		rc = init_reserve(s, id, format, len, size);
+	if (rc == 0)
+		rc = store_blob_fill(s, "recordings", "init_blob", id, fd, len,
+		    "the init snapshot");
 	return rc;
 }
 
+/* Append all of table.column of rowid to fd. */
 int
-store_recording_init_get(struct store *s, int64_t id, int fd)
+store_blob_dump(struct store *s, const char *table, const char *column,
+    int64_t rowid, int fd, const char *what)
 {
 	sqlite3_blob *blob;
 	int64_t len, off;
 	char *buf;
 	int rc;
 
-	rc = sqlite3_blob_open(s->db, "main", "recordings", "init_blob", id, 0,
-	    &blob);
+	rc = sqlite3_blob_open(s->db, "main", table, column, rowid, 0, &blob);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
 	buf = malloc(BLOB_CHUNK);
@@ -582,13 +597,20 @@ store_recording_init_get(struct store *s, int64_t id, int fd)
 		}
 		rc = write_full(fd, buf, (size_t)n);
 		if (rc < 0)
-			rc = store_fail(s, rc, "cannot copy the init snapshot "
-			    "out: %s", strerror(-rc));
+			rc = store_fail(s, rc, "cannot copy %s out: %s", what,
+			    strerror(-rc));
 		off += n;
 	}
 	free(buf);
 	sqlite3_blob_close(blob);
 	return rc;
+}
+
+int
+store_recording_init_get(struct store *s, int64_t id, int fd)
+{
+	return store_blob_dump(s, "recordings", "init_blob", id, fd,
+	    "the init snapshot");
 }
 
 int

@@ -639,6 +639,36 @@ static const char schema_v11[] =
 "ORDER BY path, syscall, seq, fault;\n"
 "PRAGMA user_version = 11;\n";
 
+/*
+ * Version 12: the program travels with its recording (record --bundle):
+ * its executable, ELF interpreter and shared libraries, stored so that
+ * explore can run it on a machine that lacks them or has other
+ * versions (explorer/bundle.c).
+ */
+static const char schema_v12[] =
+"CREATE TABLE bundle_files (  -- what record --bundle kept of PROG's files\n"
+"  recording INTEGER NOT NULL REFERENCES recordings (id),\n"
+"  path TEXT NOT NULL,         -- absolute canonical path where it was recorded\n"
+"  role TEXT NOT NULL CHECK (role = 'exe' OR role = 'interp' OR\n"
+"    role = 'lib' OR role = 'needed'),\n"
+"                              -- exe: PROG; interp: its ELF interpreter;\n"
+"                              -- lib: a shared library it loaded; needed:\n"
+"                              -- not stored, must be installed (a script's\n"
+"                              -- interpreter, a program PROG executes)\n"
+"  soname TEXT,                -- the name a lib is loaded by, when not its\n"
+"                              -- file's (libz.so.1); NULL: the same\n"
+"  size INTEGER,               -- bytes; NULL: not stored\n"
+"  crc32 INTEGER,              -- zlib crc32 of the bytes; NULL: not stored\n"
+"  PRIMARY KEY (recording, path)\n"
+") WITHOUT ROWID;\n"
+"CREATE TABLE bundles (       -- the stored files, one archive per recording\n"
+"  recording INTEGER PRIMARY KEY REFERENCES recordings (id),\n"
+"  archive BLOB NOT NULL,      -- zstd pax tar, members named by path\n"
+"                              -- without its leading '/'\n"
+"  size INTEGER NOT NULL       -- bytes of the tar, uncompressed\n"
+");\n"
+"PRAGMA user_version = 12;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -651,6 +681,7 @@ static const char *const migrations[] = {
 	schema_v9,		/* 8 -> 9 */
 	schema_v10,		/* 9 -> 10 */
 	schema_v11,		/* 10 -> 11 */
+	schema_v12,		/* 11 -> 12 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -145,6 +145,33 @@ int	store_recording_init_put(struct store *s, int64_t id, const char *format,
 	    int fd, int64_t size);
 int	store_recording_init_get(struct store *s, int64_t id, int fd);
 
+/*
+ * The program's own files (record --bundle; store/bundle.c): the
+ * manifest, one row per file, and the archive of those stored (an
+ * explorer format, like the init snapshot).  role: "exe" (PROG), "interp"
+ * (its ELF interpreter), "lib" (a shared library it loaded), "needed"
+ * (not stored: must be installed where explore runs; size -1).  soname:
+ * the name a library is loaded by when it is not its file's, or NULL.
+ * Listing copies at most 4096 rows, each text cut at 4096 bytes.
+ */
+struct store_bundle_file {
+	const char	*path;		/* absolute, canonical, as recorded */
+	const char	*role;
+	const char	*soname;
+	int64_t		size;		/* -1: not stored */
+	uint32_t	crc32;		/* zlib crc32 of the bytes */
+};
+int	store_bundle_add(struct store *s, int64_t rec,
+	    const struct store_bundle_file *f);
+int	store_bundle_list(struct store *s, int64_t rec,
+	    struct store_bundle_file **v, size_t *n);	/* *n = 0: none */
+void	store_bundle_free(struct store_bundle_file *v, size_t n);
+/* The archive (fd's bytes from offset 0; size uncompressed), and out. */
+int	store_bundle_put(struct store *s, int64_t rec, int fd, int64_t size);
+int	store_bundle_get(struct store *s, int64_t rec, int fd);
+/* The distinct files named by call-site frames, NULL-terminated. */
+int	store_callsite_modules(struct store *s, char ***modules, size_t *n);
+
 /* One site, as the recorder saw it.  Text codes are the recorder's names. */
 struct store_site {
 	int64_t		id;		/* set by the store */

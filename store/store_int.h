@@ -71,6 +71,10 @@ enum store_stmt_id {
 	STMT_HTML_EXPERIMENTS,
 	STMT_HTML_CALLSITES,
 	STMT_HTML_SKIPPED,
+	STMT_BUNDLE_ADD,	/* bundle.c (migration 12) */
+	STMT_BUNDLE_LIST,
+	STMT_BUNDLE_RESERVE,
+	STMT_CALLSITE_MODULES,
 	STMT_COUNT
 };
 
@@ -132,6 +136,14 @@ int64_t	store_col_i64(sqlite3_stmt *st, int col, int64_t if_null);
 const char *store_col_text(sqlite3_stmt *st, int col);
 
 /* schema.c */
+/* Large values (recordings.c): fd's bytes into a zeroblob, and out. */
+int	store_blob_length(struct store *s, int fd, int64_t *len,
+	    const char *what);
+int	store_blob_fill(struct store *s, const char *table, const char *column,
+	    int64_t rowid, int fd, int64_t len, const char *what);
+int	store_blob_dump(struct store *s, const char *table, const char *column,
+	    int64_t rowid, int fd, const char *what);
+
 int	schema_latest(void);
 int	schema_identify(struct store *s, int *version);
 int	schema_migrate(struct store *s);

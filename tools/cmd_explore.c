@@ -31,7 +31,7 @@ const char explore_usage[] =
 	"                     [--keep DIR] [--redo] [--fail-on VERDICTS]\n"
 	"                     [--include-stdio] [--include-pipes]\n"
 	"                     [--per-callsite N] [--callsite ID]\n"
-	"                     [--shard K/N [--shard-db PATH]] [-q]\n"
+	"                     [--shard K/N [--shard-db PATH]] [--bundle WHEN] [-q]\n"
 	"\n"
 	"Re-run the recorded program once per site and fault, with that one\n"
 	"call failing, then run CMD (through /bin/sh, in the run's directory)\n"
@@ -70,6 +70,9 @@ const char explore_usage[] =
 	"                           (then 'badio merge'; docs/scale.md)\n"
 	"      --shard-db PATH      that database (default: DB.shard-K-of-N.db\n"
 	"                           beside DB, made as a copy of DB)\n"
+	"      --bundle WHEN        run PROG from the files 'record --bundle' kept:\n"
+	"                           auto (default: when one is absent or differs\n"
+	"                           here), always, never\n"
 	"  -q, --quiet              no progress, no summary (progress: a line\n"
 	"                           redrawn on a terminal, else one plain line\n"
 	"                           every 5 s, BADIO_PROGRESS_SECONDS)\n"
@@ -110,6 +113,7 @@ enum {
 	OPT_CALLSITE,
 	OPT_SHARD,
 	OPT_SHARD_DB,
+	OPT_BUNDLE,
 };
 
 const struct option explore_options[] = {
@@ -129,6 +133,7 @@ const struct option explore_options[] = {
 	{ "callsite",		required_argument, NULL, OPT_CALLSITE },
 	{ "shard",		required_argument, NULL, OPT_SHARD },
 	{ "shard-db",		required_argument, NULL, OPT_SHARD_DB },
+	{ "bundle",		required_argument, NULL, OPT_BUNDLE },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -169,6 +174,20 @@ parse_seconds(const char *opt, const char *s)
 	if (!cli_parse_int(s, 0, 7 * 24 * 3600, &v))
 		die_usage("explore: %s wants whole seconds, not '%s'", opt, s);
 	return (int)(v * 1000);
+}
+
+static enum bx_bundle_use
+parse_bundle(const char *s)
+{
+	static const char *const names[] = {
+		[BX_BUNDLE_AUTO] = "auto", [BX_BUNDLE_ALWAYS] = "always",
+		[BX_BUNDLE_NEVER] = "never",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return (enum bx_bundle_use)i;
+	die_usage("explore: --bundle wants auto, always or never, not '%s'", s);
 }
 
 /* "K/N" with 0 <= K < N <= 100000. */
@@ -390,6 +409,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 		case OPT_SHARD_DB:
 			o->shard_db = optarg;
 			break;
+		case OPT_BUNDLE:
+			o->bx.bundle = parse_bundle(optarg);
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -556,6 +578,15 @@ on_progress(void *ctx, const struct bx_progress *p)
 	case BX_EV_COMMAND:
 		if (!o->quiet)
 			print_command(p);
+		if (p->bundle_why && !o->quiet)
+			fprintf(stderr, "badio: explore: PROG runs from the "
+			    "recording's bundle (%s)\n",
+			    cli_escape_buf(diff, sizeof(diff), p->bundle_why));
+		for (char *const *n = p->needed; n && *n; n++)
+			warn("explore: PROG needs %s, which is absent here "
+			    "(a bundle keeps PROG and its libraries, not the "
+			    "programs it runs): install it", cli_escape_buf(diff,
+			    sizeof(diff), *n));
 		break;
 	case BX_EV_BASELINE:
 		if (p->rec_status && strcmp(p->status, p->rec_status) != 0)
@@ -729,6 +760,10 @@ explain_failure(struct explore_cli *o, struct store *s,
 	case BX_FAIL_SNAPSHOT:
 		die_usage("explore: the --init snapshot in '%s' is refused: %s "
 		    "(a damaged or crafted database; record it again)", o->db,
+		    *r->detail ? r->detail : why);
+	case BX_FAIL_BUNDLE:
+		die_usage("explore: cannot run PROG from the bundle in '%s': %s "
+		    "(record it again with --bundle, or --bundle never)", o->db,
 		    *r->detail ? r->detail : why);
 	case BX_FAIL_KEEP:
 		die_usage("explore: cannot create --keep directory '%s': %s",

@@ -29,12 +29,14 @@
 #include "tools/cmd.h"
 #include "tools/site_writer.h"
 #include "tools/stdin_capture.h"
+#include "tools/text.h"
 
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
 	"                    [--stacks] [--timeout SEC] [--seed N]\n"
 	"                    [--no-determinism] [--keep-env NAME]... [--full-env]\n"
-	"                    [--allow-io-uring] [--close] [-q] [--] PROG [ARGS...]\n"
+	"                    [--allow-io-uring] [--close] [--bundle] [-q]\n"
+	"                    [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -62,6 +64,9 @@ const char record_usage[] =
 	"      --close          close of a written file is a site too (family\n"
 	"                       close: NFS and FUSE report write errors there);\n"
 	"                       badio then stops at every close\n"
+	"      --bundle         keep PROG, its ELF interpreter and its shared\n"
+	"                       libraries in DB, so that explore can run it on\n"
+	"                       a machine without them (docs/scale.md)\n"
 	"  -q, --quiet          no summary line\n"
 	"  -h, --help           show this help\n";
 
@@ -72,6 +77,7 @@ enum {
 	OPT_SEED,
 	OPT_KEEP_ENV,
 	OPT_FULL_ENV,
+	OPT_BUNDLE,
 };
 
 const struct option record_options[] = {
@@ -89,6 +95,7 @@ const struct option record_options[] = {
 	{ "seed",		required_argument, NULL, OPT_SEED },
 	{ "keep-env",		required_argument, NULL, OPT_KEEP_ENV },
 	{ "full-env",		no_argument,	   NULL, OPT_FULL_ENV },
+	{ "bundle",		no_argument,	   NULL, OPT_BUNDLE },
 	{ NULL, 0, NULL, 0 },
 };
 const char record_shortopts[] = "+o:i:fkqst:h";
@@ -112,6 +119,7 @@ struct record_opts {
 	const char	*keep_env[KEEP_ENV_MAX];	/* --keep-env */
 	size_t		nkeep_env;
 	bool		full_env;
+	bool		bundle;		/* --bundle */
 };
 
 /* State of one recording while PROG runs. */
@@ -185,6 +193,7 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		case OPT_NO_DETERMINISM: o->deterministic = false; break;
 		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
 		case OPT_CLOSE: o->trace_close = true; break;
+		case OPT_BUNDLE: o->bundle = true; break;
 		case OPT_SEED:
 			if (!parse_seed(optarg, &o->seed))
 				die_usage("record: --seed wants a number from 0 to "
@@ -686,6 +695,39 @@ store_failed(const char *db, struct store *s, const char *what, int rc)
 	return error("record: cannot %s in '%s': %s", what, db, why);
 }
 
+/* --bundle: PROG's files into the database, in the recording's transaction. */
+static int
+keep_bundle(struct recording *r, const char *exe, char *const *env,
+    struct bx_bundle_info *info)
+{
+	char err[512];
+	int rc = bx_bundle_make(r->store, r->id, exe, env, info, err,
+	    sizeof(err));
+
+	if (rc < 0)
+		error("record: --bundle: %s (record without --bundle, and "
+		    "install PROG where explore runs)", err);
+	return rc;
+}
+
+static void
+bundle_summary(const struct bx_bundle_info *b)
+{
+	char shown[4096];
+
+	fprintf(stderr, "badio: bundle: %u file%s, %.1f MiB (%.1f MiB in the "
+	    "database)\n", b->files, b->files == 1 ? "" : "s",
+	    (double)b->bytes / (1 << 20), (double)b->archive_bytes / (1 << 20));
+	for (unsigned i = 0; i < b->nshown; i++)
+		fprintf(stderr, "badio: bundle: not kept, must be installed where "
+		    "explore runs: %s\n", cli_escape_buf(shown, sizeof(shown),
+		    b->shown[i]));
+	if (b->needed > b->nshown)
+		fprintf(stderr, "badio: bundle: and %u more (SELECT path FROM "
+		    "bundle_files WHERE role = 'needed')\n",
+		    b->needed - b->nshown);
+}
+
 int
 cmd_record(int argc, char **argv)
 {
@@ -697,6 +739,7 @@ cmd_record(int argc, char **argv)
 	struct rec_opts ro;
 	enum rec_stage stage;
 	struct bx_cgroup *cg = NULL;
+	struct bx_bundle_info bundle;
 	char *exe, *dir, *tmp, **env, **run_env, status[64];
 	int64_t tar_size;
 	int snap;
@@ -784,6 +827,8 @@ cmd_record(int argc, char **argv)
 		store_failed(o.db, r.store, "store sites", r.error);
 		goto out_fail;
 	}
+	if (o.bundle && keep_bundle(&r, exe, env, &bundle) < 0)
+		goto out_fail;
 	rc = store_recording_finish(r.store, r.id, res.duration_ns, status, code,
 	    (int64_t)res.sites, (int64_t)r.nfiles);
 	if (rc == 0 && o.deterministic)
@@ -810,6 +855,8 @@ cmd_record(int argc, char **argv)
 	if (o.keep)
 		keep_run_dir(&dir);
 	summary(&o, &res, &r, status, dir, dropped);
+	if (o.bundle && !o.quiet)
+		bundle_summary(&bundle);
 	if (!o.keep)
 		remove_run_dir(dir);
 	goto out_free;

@@ -9,6 +9,9 @@
  */
 #include "store/store.h"
 
+/* The schema version this badio writes (store/schema.c). */
+#define LATEST_VERSION	12
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -406,7 +409,7 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 {
 	cr_assert_eq(access(dbpath, F_OK), 0);
 	cr_assert_eq(raw_int("PRAGMA application_id"), BADIO_APPLICATION_ID);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "name IN ('recordings', 'sites', 'experiments', 'meta', "
 	    "'verdict_codes', 'verdicts', 'bugs', 'fault_codes')"), 8);
@@ -571,6 +574,18 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 }
 
 /*
+ * Back to version 11: undo the migrations after it, newest first.  A new
+ * migration adds its undoing here (and bumps LATEST_VERSION), so that
+ * every older-version test below starts from what it expects.
+ */
+static void
+drop_after_v11(void)
+{
+	raw_exec(dbpath, "DROP TABLE bundles; DROP TABLE bundle_files; "
+	    "PRAGMA user_version = 11;");
+}
+
+/*
  * Back to before migrations 10 and 11: their columns (DROP COLUMN edits
  * the text back), and the views, which name them (placeholders:
  * migration 11 makes them anew).
@@ -578,6 +593,7 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 static void
 drop_v10_v11(void)
 {
+	drop_after_v11();
 	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
 	    "ALTER TABLE experiments DROP COLUMN divergence_kind; "
 	    "ALTER TABLE verdict_codes DROP COLUMN judged; "
@@ -740,7 +756,7 @@ Test(store_open, migrates_version_1, .init = open_new,
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
 	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
@@ -773,6 +789,7 @@ Test(store_open, migrates_version_10_divergence_kinds,
 	cr_assert_eq(store_experiment_put(st, &e), 0);
 	store_close(st);
 	st = NULL;
+	drop_after_v11();
 	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
 	    "ALTER TABLE experiments DROP COLUMN divergence_kind; "
 	    "ALTER TABLE verdict_codes DROP COLUMN judged; "
@@ -782,7 +799,7 @@ Test(store_open, migrates_version_10_divergence_kinds,
 	    "PRAGMA user_version = 10;");
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(raw_int("SELECT count(*) FROM experiments WHERE "
 	    "divergence_kind = 'diverged' AND diverged"), 1);
 	cr_assert_eq(raw_int("SELECT count(*) FROM experiments WHERE "
@@ -808,7 +825,7 @@ Test(store_open, migrates_version_5_keeping_sites,
 	drop_v6_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
 	cr_assert_eq(l.n, 1);
 	assert_site_eq(&l.sites[0], &s);
@@ -920,7 +937,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
 	free(old);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	upgraded = raw_text(all);
 	cr_assert_str_eq(upgraded, fresh);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
@@ -952,7 +969,7 @@ Test(store_open, migrates_version_7_keeping_rows,
 	raw_exec(dbpath, "PRAGMA user_version = 7;");
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
 	    store_errmsg(NULL));
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE mapped = 0"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts WHERE fault = "
 	    "'torn' AND verdict = 'silent-corruption' AND site = (SELECT id "
@@ -994,7 +1011,7 @@ Test(store_open, migrates_version_8, .init = open_new_with_recording,
 	drop_v9_columns();
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_not(got.has_seed);
 	cr_assert_eq(got.pidns, -1);
@@ -1619,7 +1636,7 @@ Test(store_open, migration_7_marks_old_snapshots, .init = open_new,
 	    "init_size = 0");
 	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
-	cr_assert_eq(raw_int("PRAGMA user_version"), 11);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(store_recording_get(st, &got), 0, "%s", store_errmsg(st));
 	cr_assert_str_eq(got.init_format, "badio-snap1");
 	cr_assert_eq(got.init_bytes, 7);
