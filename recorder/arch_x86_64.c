@@ -45,6 +45,18 @@ arch_set_return(pid_t tid, int64_t v)
 	return poke(tid, REG(rax), (uint64_t)v);
 }
 
+/*
+ * At a seccomp stop: skip the call and make rval its result (an
+ * emulated call).
+ */
+int
+arch_skip_call(pid_t tid, int64_t rval)
+{
+	int rc = arch_set_nr(tid, -1);
+
+	return rc < 0 ? rc : arch_set_return(tid, rval);
+}
+
 /* The frame pointer (rbp), for the call-site walk of static binaries. */
 int
 arch_frame_pointer(pid_t tid, uint64_t *fp)

@@ -70,6 +70,7 @@ source_open(struct tracer *tr, struct task *t, int fd, struct fdref *r)
 	fd_open(tr, t, fd, r, p->path2, &p->kind2);
 	p->has_path2 = true;
 	p->dupfd2 = r->dupfd;
+	p->dup2_cached = r->cached;
 }
 
 /* As for the output fd: never hold a pipe's end open (site.c). */
@@ -77,8 +78,10 @@ static void
 source_release(struct pending *p)
 {
 	if (p->kind2 != REC_KIND_REGULAR && p->dupfd2 >= 0) {
-		close(p->dupfd2);
+		if (!p->dup2_cached)
+			close(p->dupfd2);
 		p->dupfd2 = -1;
+		p->dup2_cached = false;
 	}
 }
 
@@ -143,7 +146,7 @@ copy_enter(struct tracer *tr, struct task *t)
 	if (sc->off2 >= 0 && p->args[(int)sc->off2] != 0)
 		p->offset2 = mem_read_loff(t->tid, p->args[(int)sc->off2]);
 	else if (p->kind2 == REC_KIND_REGULAR)
-		p->offset2 = r.pos;
+		p->offset2 = fdref_pos(&r);
 	left = source_left(p);
 	if (left >= 0 && (p->count < 0 || p->count > left))
 		p->count = left;

@@ -129,7 +129,30 @@ emulable(struct tracer *tr, struct task *t)
 	    fs_is_local(tr, p->dupfd, p->dev) && proc_may_emulate(tr, task_tgid(t));
 }
 
-/* Do the write at the seccomp stop; true if done (the site is complete). */
+/*
+ * The offset of a write at the file position, from the position after
+ * it: one lseek whether or not O_APPEND moved the write to the end
+ * (pos_after - written is where the data went).  A position read before
+ * the call (pending_pos) serves as it is.
+ */
+static void
+emulated_offset(struct task *t, int64_t r)
+{
+	struct pending *p = &t->p;
+	int64_t end;
+
+	if (p->offset < 0 && !p->to_eof && !p->pos_known && p->dupfd >= 0 &&
+	    (end = lseek(p->dupfd, 0, SEEK_CUR)) >= 0)
+		p->offset = end - (r > 0 ? r : 0);
+	site_write_offset(t, r, true);
+}
+
+/*
+ * Do the write at the seccomp stop; true if done (the site is complete).
+ * The steps: the data into badio's buffer (gather), the write (perform),
+ * the program's registers (skip the call, its result), then what the
+ * site records (offset, checksum).
+ */
 bool
 emulate_write(struct tracer *tr, struct task *t)
 {
@@ -141,9 +164,8 @@ emulate_write(struct tracer *tr, struct task *t)
 		return false;
 	r = perform(p, tr->buf, count);
 	/* skip the real call and give the program our result */
-	arch_set_nr(t->tid, -1);
-	arch_set_return(t->tid, r);
-	site_write_offset(t, r, true);
+	arch_skip_call(t->tid, r);
+	emulated_offset(t, r);
 	p->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), tr->buf,
 	    (uInt)(r >= 0 ? (size_t)r : count));
 	p->crc_bytes = r >= 0 ? r : (int64_t)count;

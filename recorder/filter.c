@@ -199,6 +199,13 @@ add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_RLIMIT),
 		    SCMP_SYS(prlimit64), 2, SCMP_A1(SCMP_CMP_EQ, RLIMIT_FSIZE),
 		    SCMP_A2(SCMP_CMP_NE, 0));
+	/*
+	 * A change of an open file's status flags (O_APPEND, O_DIRECT):
+	 * the flags badio caches with an fd's duplicate are read again.
+	 */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_FLAGS),
+		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFL));
 	/* a change of user: the run directory follows it (owner.c) */
 	for (size_t i = 0; rc == 0 && i < sizeof(cred_calls) /
 	    sizeof(cred_calls[0]); i++)

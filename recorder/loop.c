@@ -199,6 +199,11 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 		resume(t->tid, PTRACE_SYSCALL, 0);
 		return;
 	}
+	if (si.seccomp.ret_data == REC_TAG_FLAGS) {
+		t->flags_exit = true;	/* cached fd flags are stale once it ran */
+		resume(t->tid, PTRACE_SYSCALL, 0);
+		return;
+	}
 	if (si.seccomp.ret_data == REC_TAG_CRED) {
 		t->cred_exit = true;	/* owner.c, once the kernel has done it */
 		resume(t->tid, PTRACE_SYSCALL, 0);
@@ -242,6 +247,7 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 		tr->res->stops.emulated++;
 		goto out_cont;		/* done by badio: no exit stop needed */
 	}
+	site_hold(t);
 	resume(t->tid, PTRACE_SYSCALL, 0);
 	return;
 out_cont:
@@ -266,6 +272,11 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 	if (t->limits_exit && si.op == PTRACE_SYSCALL_INFO_EXIT) {
 		t->limits_exit = false;
 		proc_limits_changed(tr);
+		goto out_cont;
+	}
+	if (t->flags_exit && si.op == PTRACE_SYSCALL_INFO_EXIT) {
+		t->flags_exit = false;
+		tr->flags_gen++;
 		goto out_cont;
 	}
 	if (t->cred_exit && si.op == PTRACE_SYSCALL_INFO_EXIT) {

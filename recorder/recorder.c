@@ -189,6 +189,7 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	tr->fn = fn;
 	tr->ctx = ctx;
 	tr->res = res;
+	tr->self = getpid();
 	if (!realpath(o->dir, tr->root))
 		return -errno;
 	tr->rootlen = strlen(tr->root);

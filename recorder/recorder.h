@@ -293,6 +293,7 @@ struct rec_result {
 		uint64_t	signal;		/* signal-delivery stops (re-injected) */
 		uint64_t	group;		/* group-stops (PTRACE_LISTEN) */
 		uint64_t	emulated;	/* sites done at the seccomp stop */
+		uint64_t	fd_cached;	/* fds found in the cache by one kcmp */
 		uint64_t	random;		/* getrandom calls answered */
 		uint64_t	held;		/* stops that waited for the
 						 * creator's clone event (the

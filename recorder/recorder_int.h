@@ -19,6 +19,7 @@
 #define REC_TAG_RLIMIT	0xbad2		/* a file-size limit changes: no site */
 #define REC_TAG_CRED	0xbad3		/* the user changes: no site (owner.c) */
 #define REC_TAG_RANDOM	0xbad4		/* getrandom: answered from the seed */
+#define REC_TAG_FLAGS	0xbad5		/* fcntl(F_SETFL): cached fd flags go stale */
 
 #define REC_TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | \
 			 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
@@ -145,6 +146,9 @@ struct pending {
 	unsigned	fdflags;	/* the fd's status flags (F_GETFL) */
 	bool		writable;	/* the fd is open for writing */
 	int		dupfd;		/* badio's duplicate of fd (pidfd_getfd), -1 */
+	bool		dup_cached;	/* dupfd is the fd cache's: borrowed for this
+					 * stop only (site_hold makes it the site's) */
+	bool		pos_known;	/* pos is read (lazily: pending_pos) */
 	uint64_t	dev;		/* st_dev of the file (see dev_known) */
 	uint64_t	ino;
 	bool		dev_known;	/* dev and ino are the file's (site_dev) */
@@ -157,6 +161,7 @@ struct pending {
 	/* copy calls: the source (path2) */
 	int		fd2;
 	int		dupfd2;		/* badio's duplicate of fd2, -1 */
+	bool		dup2_cached;	/* as dup_cached */
 	enum rec_kind	kind2;
 	int64_t		offset2;	/* source offset before the call, -1 */
 	bool		to_eof;		/* the data goes to the end of file whatever
@@ -208,6 +213,7 @@ struct task {
 	struct pending	p;
 	struct restart	rs;
 	bool		limits_exit;	/* stopped at a setrlimit: wait for its exit */
+	bool		flags_exit;	/* stopped at an fcntl(F_SETFL): the same */
 	bool		cred_exit;	/* stopped at a setuid: wait for its exit */
 	bool		is_init;	/* the PID namespace's init (ns.c), not PROG */
 	/*
@@ -252,6 +258,8 @@ struct tracer {
 	size_t		ntasks;
 	struct counter	**counters;	/* hash by family + path */
 	struct fdcache_ent **fdcache;	/* hash by tgid + fd */
+	unsigned	flags_gen;	/* bumped by every fcntl(F_SETFL) */
+	pid_t		self;		/* getpid(), once (glibc does not cache it) */
 	struct proc	**procs;	/* hash by tgid */
 	struct fstype	*fstypes;	/* st_dev -> may emulate writes */
 	size_t		nfstypes;
@@ -313,7 +321,12 @@ void		task_ns_ids(struct tracer *tr, struct task *t, pid_t *pid,
 unsigned	counter_next(struct tracer *tr, enum rec_family f, const char *path);
 void		tracer_kill_all(struct tracer *tr, int why);
 
-/* The path and kind of an fd, valid while its open file is the same. */
+/*
+ * The path and kind of an fd, valid while its open file is the same;
+ * for a regular file also badio's duplicate of that open file and its
+ * status flags, so that the next call on the fd needs one kcmp to know
+ * it is still the same open file (site.c, fd_open).
+ */
 struct fdcache_ent {
 	struct fdcache_ent *next;
 	pid_t		tgid;
@@ -322,13 +335,17 @@ struct fdcache_ent {
 	uint64_t	ino;
 	int		unlinked;	/* the file had no name: 1, 0, -1 unknown */
 	enum rec_kind	kind;
+	int		dupfd;		/* badio's duplicate (owned), -1 */
+	unsigned	fl;		/* F_GETFL of dupfd, as of flags_gen flgen */
+	unsigned	flgen;
 	size_t		len;
 	char		path[];
 };
+struct fdcache_ent *fdcache_find(struct tracer *tr, pid_t tgid, int fd);
 const struct fdcache_ent *fdcache_get(struct tracer *tr, pid_t tgid, int fd,
 		    uint64_t dev, uint64_t ino, int unlinked);
-void		fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev,
-		    uint64_t ino, int unlinked, enum rec_kind kind,
+struct fdcache_ent *fdcache_put(struct tracer *tr, pid_t tgid, int fd,
+		    uint64_t dev, uint64_t ino, int unlinked, enum rec_kind kind,
 		    const char *path);
 /* <tmpfile:DIR:N>: the next N for dir; all freed with the tracer */
 unsigned	tmpdir_next(struct tracer *tr, const char *dir);
@@ -393,12 +410,18 @@ void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct tas
 /* site.c: decoding at the seccomp stop and at the exit stop. */
 #define CRC_LIMIT_DEFAULT	(64u << 20)	/* bytes read per call for crc32 */
 struct fdref {
-	int		dupfd;		/* badio's duplicate, -1 (caller closes) */
+	int		dupfd;		/* badio's duplicate, -1 (the caller closes
+					 * it unless cached) */
 	uint64_t	dev;		/* st_dev, 0 if unknown */
 	uint64_t	ino;		/* st_ino, with dev */
 	int64_t		pos;		/* file position of a regular file, -1 */
+	bool		pos_known;	/* false: not read yet (fdref_pos) */
+	bool		cached;		/* dupfd is the fd cache's (not the caller's) */
 	unsigned	fl;		/* status flags (F_GETFL) */
 };
+int64_t		fdref_pos(struct fdref *r);
+int64_t		pending_pos(struct pending *p);
+void		site_hold(struct task *t);
 void		fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 		    char *path, enum rec_kind *kind);
 void		site_write_offset(struct task *t, int64_t done, bool has_rval);
@@ -526,6 +549,7 @@ int		filter_get(const struct filter_opts *fo, const struct sock_fprog **prog);
 int		arch_set_nr(pid_t tid, long nr);
 int		arch_set_arg(pid_t tid, int i, uint64_t v);
 int		arch_set_return(pid_t tid, int64_t v);
+int		arch_skip_call(pid_t tid, int64_t rval);
 int		arch_frame_pointer(pid_t tid, uint64_t *fp);
 
 /* loop.c */

@@ -399,9 +399,9 @@ fdinfo_read(pid_t tid, int fd, struct fdinfo *fi)
  */
 /* Is the tracee's fd the very open file that is badio's fd mine? */
 static bool
-same_open_file(pid_t tid, int fd, int mine)
+same_open_file(const struct tracer *tr, pid_t tid, int fd, int mine)
 {
-	return syscall(SYS_kcmp, getpid(), tid, KCMP_FILE, mine, fd) == 0;
+	return syscall(SYS_kcmp, tr->self, tid, KCMP_FILE, mine, fd) == 0;
 }
 
 /*
@@ -424,7 +424,7 @@ std_stream(const struct tracer *tr, pid_t tid, int fd, const struct stat *st,
 			continue;
 		if (tr->std[i].chr) {
 			*shared = true;
-			if (!same_open_file(tid, fd, tr->std[i].fd))
+			if (!same_open_file(tr, tid, fd, tr->std[i].fd))
 				continue;
 		}
 		if (i == fd)
@@ -535,13 +535,73 @@ fd_lookup(struct tracer *tr, struct task *t, int fd, char *out,
 	}
 }
 
+/* The position of a regular file's open file, read at first use. */
+int64_t
+fdref_pos(struct fdref *r)
+{
+	if (!r->pos_known) {
+		r->pos = r->dupfd >= 0 ? lseek(r->dupfd, 0, SEEK_CUR) : -1;
+		r->pos_known = true;
+	}
+	return r->pos;
+}
+
+/*
+ * The fast path: badio's cached duplicate is still the very open file
+ * of the tracee's fd (one kcmp: the fd was not closed, dup2'd over, or
+ * closed by exec and opened again), so its kind, identity and path are
+ * the cache's, and so are its flags unless some fcntl(F_SETFL) ran
+ * since (filter.c stops there).  The position is read only if needed.
+ */
+static bool
+fd_cached(struct tracer *tr, struct task *t, int fd, struct fdref *r,
+    char *path, enum rec_kind *kind)
+{
+	struct fdcache_ent *e = fdcache_find(tr, task_tgid(t), fd);
+	int fl;
+
+	if (!e || e->dupfd < 0 || !same_open_file(tr, t->tid, fd, e->dupfd))
+		return false;
+	if (e->flgen != tr->flags_gen) {
+		if ((fl = fcntl(e->dupfd, F_GETFL)) < 0)
+			return false;
+		e->fl = (unsigned)fl;
+		e->flgen = tr->flags_gen;
+	}
+	r->dupfd = e->dupfd;
+	r->cached = true;
+	r->dev = e->dev;
+	r->ino = e->ino;
+	r->fl = e->fl;
+	memcpy(path, e->path, e->len + 1);
+	*kind = e->kind;
+	tr->res->stops.fd_cached++;
+	return true;
+}
+
+/* A regular file's duplicate goes into its cache entry, which owns it. */
+static void
+fd_adopt(struct tracer *tr, struct fdcache_ent *e, struct fdref *r)
+{
+	if (!e || r->dupfd < 0 || e->kind != REC_KIND_REGULAR)
+		return;
+	if (e->dupfd >= 0 && e->dupfd != r->dupfd)
+		close(e->dupfd);
+	e->dupfd = r->dupfd;
+	e->fl = r->fl;
+	e->flgen = tr->flags_gen;
+	r->cached = true;
+}
+
 /*
  * The fd's file.  The fd is duplicated into badio with pidfd_getfd (the
  * same open file description: same position, same flags), which gives
- * kind, identity, flags and position in three cheap calls; the path is
- * cached per process and fd while the identity stays the same.  Without
- * pidfd_getfd (kernel < 5.6, a container's filter) /proc fdinfo serves.
- * The caller owns r->dupfd (-1 without one).
+ * kind, identity and flags in cheap calls; the path is cached per
+ * process and fd while the identity stays the same, and so is a regular
+ * file's duplicate (fd_cached).  Without pidfd_getfd (kernel < 5.6, a
+ * container's filter) /proc fdinfo serves.  The caller owns r->dupfd
+ * (-1 without one) unless r->cached: then it is the cache's, valid until
+ * the tracee is resumed (site_hold).
  */
 void
 fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
@@ -552,12 +612,14 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 	uint64_t dev, ino;
 	struct fdinfo fi;
 	struct stat st;
-	int pidfd = proc_pidfd(tr, tgid), fl, unlinked = -1;
+	int pidfd, fl, unlinked = -1;
 
-	r->pos = -1;
-	r->fl = 0;
-	r->dev = 0;
-	r->ino = 0;
+	*r = (struct fdref){ .dupfd = -1, .pos = -1, .pos_known = true };
+	if (fd_cached(tr, t, fd, r, path, kind)) {
+		r->pos_known = *kind != REC_KIND_REGULAR;
+		return;
+	}
+	pidfd = proc_pidfd(tr, tgid);
 	r->dupfd = pidfd >= 0 ? pidfd_getfd(pidfd, fd, 0) : -1;
 	if (r->dupfd >= 0 && fstat(r->dupfd, &st) == 0 &&
 	    (fl = fcntl(r->dupfd, F_GETFL)) >= 0) {
@@ -567,7 +629,7 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 		r->ino = ino;
 		r->fl = (unsigned)fl;
 		if (S_ISREG(st.st_mode)) {
-			r->pos = lseek(r->dupfd, 0, SEEK_CUR);
+			r->pos_known = false;
 			unlinked = st.st_nlink == 0;
 		}
 	} else if (r->dupfd >= 0 || errno != EBADF) {
@@ -587,13 +649,14 @@ fd_open(struct tracer *tr, struct task *t, int fd, struct fdref *r,
 	if (e) {
 		memcpy(path, e->path, e->len + 1);
 		*kind = e->kind;
+		fd_adopt(tr, fdcache_find(tr, tgid, fd), r);
 	} else {
 		bool shared = false;
 
 		fd_lookup(tr, t, fd, path, kind, &shared);
 		if (!shared)
-			fdcache_put(tr, tgid, fd, dev, ino, unlinked, *kind,
-			    path);
+			fd_adopt(tr, fdcache_put(tr, tgid, fd, dev, ino,
+			    unlinked, *kind, path), r);
 	}
 	return;
 out_unknown:
@@ -608,10 +671,12 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 
 	fd_open(tr, t, p->fd, &r, p->path, &p->kind);
 	p->dupfd = r.dupfd;
+	p->dup_cached = r.cached;
 	p->dev = r.dev;
 	p->ino = r.ino;
 	p->dev_known = r.dev != 0;
 	p->pos = r.pos;
+	p->pos_known = r.pos_known;
 	p->fdflags = r.fl;
 	p->append = (r.fl & O_APPEND) != 0;
 	p->direct = (r.fl & O_DIRECT) != 0;
@@ -622,9 +687,43 @@ fd_resolve(struct tracer *tr, struct task *t, struct pending *p)
 	 * its reader from ever seeing end-of-file.
 	 */
 	if (p->kind != REC_KIND_REGULAR && p->dupfd >= 0) {
-		close(p->dupfd);
+		if (!p->dup_cached)
+			close(p->dupfd);
 		p->dupfd = -1;
+		p->dup_cached = false;
 	}
+}
+
+/* The position of the pending fd's open file at the seccomp stop. */
+int64_t
+pending_pos(struct pending *p)
+{
+	if (!p->pos_known) {
+		p->pos = p->dupfd >= 0 ? lseek(p->dupfd, 0, SEEK_CUR) : -1;
+		p->pos_known = true;
+	}
+	return p->pos;
+}
+
+/*
+ * The site goes on past this stop (to its exit stop): it takes its own
+ * duplicates (a cached one may be closed meanwhile, when another thread
+ * reuses the fd or renames a file) and reads the position the call
+ * starts from, before the kernel moves it.
+ */
+void
+site_hold(struct task *t)
+{
+	struct pending *p = &t->p;
+
+	pending_pos(p);
+	if (p->dup_cached)
+		p->dupfd = p->dupfd >= 0 ? fcntl(p->dupfd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (p->dup2_cached)
+		p->dupfd2 = p->dupfd2 >= 0 ?
+		    fcntl(p->dupfd2, F_DUPFD_CLOEXEC, 0) : -1;
+	p->dup_cached = false;
+	p->dup2_cached = false;
 }
 
 /*
@@ -684,12 +783,14 @@ open_creates(struct task *t, const struct sysent *sc, const uint64_t *args)
 void
 pending_release(struct pending *p)
 {
-	if (p->dupfd >= 0)
+	if (p->dupfd >= 0 && !p->dup_cached)
 		close(p->dupfd);
 	p->dupfd = -1;
-	if (p->dupfd2 >= 0)
+	p->dup_cached = false;
+	if (p->dupfd2 >= 0 && !p->dup2_cached)
 		close(p->dupfd2);
 	p->dupfd2 = -1;
+	p->dup2_cached = false;
 }
 
 static void
@@ -718,15 +819,18 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->victim = 0;
 	p->iov_restore = false;
 	p->pos = -1;
+	p->pos_known = true;
 	p->append = false;
 	p->direct = false;
 	p->fdflags = 0;
 	p->writable = false;
 	p->dupfd = -1;
+	p->dup_cached = false;
 	p->existed = false;
 	p->existed2 = false;
 	p->fd2 = -1;
 	p->dupfd2 = -1;
+	p->dup2_cached = false;
 	p->kind2 = REC_KIND_OTHER;
 	p->offset2 = -1;
 	p->to_eof = false;
@@ -1175,7 +1279,7 @@ site_write_offset(struct task *t, int64_t done, bool has_rval)
 	    p->kind != REC_KIND_REGULAR || (p->sc->decode & D_IOCTL))
 		return;
 	if (!p->append && !p->to_eof) {
-		p->offset = p->pos;
+		p->offset = pending_pos(p);
 		return;
 	}
 	if (!has_rval)

@@ -227,7 +227,7 @@ reopen(const struct pending *p)
 }
 
 static int64_t
-write_offset(const struct pending *p)
+write_offset(struct pending *p)
 {
 	struct stat st;
 
@@ -235,7 +235,7 @@ write_offset(const struct pending *p)
 		return p->offset;
 	if (p->append)
 		return fstat(p->dupfd, &st) == 0 ? st.st_size : -1;
-	return p->pos;
+	return pending_pos(p);
 }
 
 /* Inodes unlinked while held: free their blocks once nobody holds them. */

@@ -507,6 +507,16 @@ fdcache_slot(struct tracer *tr, pid_t tgid, int fd)
 	return &tr->fdcache[((unsigned)tgid * 31u + (unsigned)fd) % FDCACHE_SLOTS];
 }
 
+/* The cached entry of (tgid, fd), whatever file it names. */
+struct fdcache_ent *
+fdcache_find(struct tracer *tr, pid_t tgid, int fd)
+{
+	for (struct fdcache_ent *e = *fdcache_slot(tr, tgid, fd); e; e = e->next)
+		if (e->tgid == tgid && e->fd == fd)
+			return e;
+	return NULL;
+}
+
 /*
  * The cached entry of (tgid, fd) if it still names the same file.
  * unlinked is whether the file has no name now (-1: unknown): a file
@@ -516,15 +526,22 @@ const struct fdcache_ent *
 fdcache_get(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
     int unlinked)
 {
-	for (struct fdcache_ent *e = *fdcache_slot(tr, tgid, fd); e; e = e->next)
-		if (e->tgid == tgid && e->fd == fd)
-			return e->dev == dev && e->ino == ino && (unlinked < 0 ||
-			    e->unlinked < 0 || e->unlinked == unlinked) ?
-			    e : NULL;
-	return NULL;
+	const struct fdcache_ent *e = fdcache_find(tr, tgid, fd);
+
+	return e && e->dev == dev && e->ino == ino && (unlinked < 0 ||
+	    e->unlinked < 0 || e->unlinked == unlinked) ? e : NULL;
 }
 
-void
+static void
+fdcache_free(struct fdcache_ent *e)
+{
+	if (e->dupfd >= 0)
+		close(e->dupfd);
+	free(e);
+}
+
+/* The new entry (no duplicate yet), or NULL without memory. */
+struct fdcache_ent *
 fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
     int unlinked, enum rec_kind kind, const char *path)
 {
@@ -535,21 +552,22 @@ fdcache_put(struct tracer *tr, pid_t tgid, int fd, uint64_t dev, uint64_t ino,
 		if ((*pp)->tgid == tgid && (*pp)->fd == fd) {
 			e = *pp;
 			*pp = e->next;
-			free(e);
+			fdcache_free(e);
 			break;
 		}
 	}
 	/* fdcache_get copies the path into a pending site's PATH_CAP */
 	e = len < PATH_CAP ? malloc(sizeof(*e) + len + 1) : NULL;
 	if (!e)
-		return;			/* no cache: resolved again next time */
+		return NULL;		/* no cache: resolved again next time */
 	*e = (struct fdcache_ent){ .tgid = tgid, .fd = fd, .dev = dev,
 				   .ino = ino, .unlinked = unlinked, .kind = kind,
-				   .len = len };
+				   .dupfd = -1, .len = len };
 	memcpy(e->path, path, len + 1);
 	pp = fdcache_slot(tr, tgid, fd);
 	e->next = *pp;
 	*pp = e;
+	return e;
 }
 
 /* Forget the fds of one process (exec, exit), or of all (tgid 0: renames). */
@@ -567,7 +585,7 @@ fdcache_flush(struct tracer *tr, pid_t tgid)
 				continue;
 			}
 			*pp = e->next;
-			free(e);
+			fdcache_free(e);
 		}
 	}
 }
