@@ -401,7 +401,9 @@ step(struct tracer *tr, struct walk *w, const struct xmap *x, bool innermost,
  * Read the stack; for a plain write that may be emulated, read its data
  * into tr->buf in the same process_vm_readv (one system call instead of
  * two: they are most of a stop's cost).  Sets t->p.data_ready when the
- * data came too.
+ * data came too.  The data comes first: the stack read often runs past
+ * the top of the stack (process_vm_readv then stops there, a short
+ * read), and the data must not be what is cut off.
  */
 static ssize_t
 stack_read(struct tracer *tr, struct task *t, uint64_t sp, void *words,
@@ -409,9 +411,9 @@ stack_read(struct tracer *tr, struct task *t, uint64_t sp, void *words,
 {
 	struct pending *p = &t->p;
 	const struct sysent *sc = p->sc;
-	struct iovec local[2] = { { words, size }, { tr->buf, 0 } };
-	struct iovec remote[2] = { { (void *)(uintptr_t)sp, size }, { NULL, 0 } };
-	unsigned long n = 1;
+	struct iovec local[2], remote[2];
+	size_t count = 0;
+	unsigned long n = 0;
 	ssize_t got;
 
 	p->data_ready = false;
@@ -419,16 +421,25 @@ stack_read(struct tracer *tr, struct task *t, uint64_t sp, void *words,
 	    !(sc->decode & D_IOV) &&
 	    p->kind == REC_KIND_REGULAR && p->count > 0 &&
 	    (uint64_t)p->count <= tr->bufsize) {
-		local[1].iov_len = remote[1].iov_len = (size_t)p->count;
-		remote[1].iov_base = (void *)(uintptr_t)p->args[(int)sc->buf];
-		n = 2;
+		count = (size_t)p->count;
+		local[0] = (struct iovec){ tr->buf, count };
+		remote[0] = (struct iovec){
+			(void *)(uintptr_t)p->args[(int)sc->buf], count };
+		n = 1;
 	}
-	got = process_vm_readv(t->tid, local, n, remote, n, 0);
+	local[n] = (struct iovec){ words, size };
+	remote[n] = (struct iovec){ (void *)(uintptr_t)sp, size };
+	got = process_vm_readv(t->tid, local, n + 1, remote, n + 1, 0);
+	if (n == 1 && got < (ssize_t)count) {
+		/* the data is unreadable (EFAULT for the program): stack alone */
+		count = 0;
+		got = process_vm_readv(t->tid, &local[1], 1, &remote[1], 1, 0);
+	}
 	if (got < 0)
 		return -errno;
-	if (n == 2 && (size_t)got == size + (size_t)p->count)
+	if (count > 0)
 		p->data_ready = true;
-	return got > (ssize_t)size ? (ssize_t)size : got;
+	return got - (ssize_t)count;
 }
 
 /*

@@ -222,6 +222,54 @@ Test(record, many_writes_offsets_and_crcs)
 	sqlite3_close(db);
 }
 
+/*
+ * badio keeps a duplicate of each written file's fd and checks with one
+ * kcmp that the fd still is that open file: an fd number reused after
+ * close, dup2, a fork's own close or an exec's close-on-exec names the
+ * new file; a position moved by an untraced lseek and an O_APPEND set
+ * by fcntl are seen.  Each program also checks the file contents.
+ */
+Test(record, fd_reused_after_close_and_dup2)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fdreuse"), "reuse");
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 3 a.txt regular 0 2 2 0 2 write:a.txt:1\n"
+		     "write 3 b.txt regular 0 2 2 0 2 write:b.txt:1\n"
+		     "write 3 c.txt regular 0 2 2 0 2 write:c.txt:1\n"
+		     "write 3 c.txt regular 0 1 1 0 1 write:c.txt:2\n"
+		     "write 3 c.txt regular 2 1 1 1 1 write:c.txt:3\n");
+	assert_crc_str(db, "write:c.txt:2", "x");
+	sqlite3_close(db);
+}
+
+Test(record, fd_reused_in_a_forked_child)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fdreuse"), "fork");
+	db = db_open();
+	ASSERT_SITES(db, W_COLS ", process", "family = ?", "write",
+		     "write 3 f.txt regular 0 2 2 0 2 write:f.txt:1 1\n"
+		     "write 3 g.txt regular 0 2 2 0 2 write:g.txt:1 2\n"
+		     "write 3 f.txt regular 2 2 2 0 2 write:f.txt:2 1\n");
+	sqlite3_close(db);
+}
+
+Test(record, fd_reused_after_exec_closed_it)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_fdreuse"), "exec");
+	db = db_open();
+	ASSERT_SITES(db, W_COLS, "family = ?", "write",
+		     "write 3 e.txt regular 0 2 2 0 2 write:e.txt:1\n"
+		     "write 3 h.txt regular 0 2 2 0 2 write:h.txt:1\n");
+	sqlite3_close(db);
+}
+
 Test(record, default_db_is_badio_db_in_cwd)
 {
 	char path[512];
