@@ -26,7 +26,6 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "recorder/recorder_int.h"
 
@@ -153,15 +152,15 @@ copy_enter(struct tracer *tr, struct task *t)
 	source_release(p);
 }
 
-/* CRC32 of len bytes of fd at off, bounded by crc_limit; bytes covered. */
+/* The checksum of len bytes of fd at off, bounded by crc_limit; bytes covered. */
 static int64_t
-range_crc(struct tracer *tr, int fd, int64_t off, int64_t len, uint32_t *crc)
+range_crc(struct tracer *tr, int fd, int64_t off, int64_t len, uint64_t *crc)
 {
 	uint64_t limit = tr->opts->crc_limit ? tr->opts->crc_limit :
 	    CRC_LIMIT_DEFAULT;
-	uLong c = crc32(0L, Z_NULL, 0);
 	int64_t got = 0;
 
+	hasher_reset(tr->hasher);
 	if ((uint64_t)len > limit)
 		len = (int64_t)limit;
 	while (got < len) {
@@ -171,10 +170,10 @@ range_crc(struct tracer *tr, int fd, int64_t off, int64_t len, uint32_t *crc)
 
 		if (n <= 0)
 			break;
-		c = crc32(c, tr->buf, (uInt)n);
+		hasher_add(tr->hasher, tr->buf, (size_t)n);
 		got += n;
 	}
-	*crc = (uint32_t)c;
+	*crc = hasher_digest(tr->hasher);
 	return got;
 }
 
@@ -183,7 +182,7 @@ range_crc(struct tracer *tr, int fd, int64_t off, int64_t len, uint32_t *crc)
  * Returns the bytes crc covers, or -1.
  */
 int64_t
-copy_crc(struct tracer *tr, struct task *t, int64_t done, uint32_t *crc)
+copy_crc(struct tracer *tr, struct task *t, int64_t done, uint64_t *crc)
 {
 	struct pending *p = &t->p;
 	bool out_file = p->kind == REC_KIND_REGULAR && p->offset >= 0;

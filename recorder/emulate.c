@@ -27,7 +27,6 @@
 #include <sys/statfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "recorder/recorder_int.h"
 
@@ -166,8 +165,7 @@ emulate_write(struct tracer *tr, struct task *t)
 	/* skip the real call and give the program our result */
 	arch_skip_call(t->tid, r);
 	emulated_offset(t, r);
-	p->crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), tr->buf,
-	    (uInt)(r >= 0 ? (size_t)r : count));
+	p->crc = hash_bytes(tr->buf, r >= 0 ? (size_t)r : count);
 	p->crc_bytes = r >= 0 ? r : (int64_t)count;
 	p->crc_done = true;
 	site_exit(tr, t, r, true);

@@ -200,6 +200,8 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	/* page-aligned, like the buffers O_DIRECT programs use */
 	if (posix_memalign((void **)&tr->buf, 4096, tr->bufsize) != 0)
 		return -ENOMEM;
+	if (!(tr->hasher = hasher_new()))
+		return -ENOMEM;
 	tr->no_emulation = getenv("BADIO_NO_EMULATE") != NULL;
 	tr->no_callsite = getenv("BADIO_NO_CALLSITE") != NULL;
 	if (maps_init(tr) < 0)
@@ -229,6 +231,7 @@ tracer_release(struct tracer *tr)
 	tmpdirs_free(tr);
 	free(tr->fstypes);
 	free(tr->buf);
+	hasher_free(tr->hasher);
 }
 
 /*

@@ -132,8 +132,8 @@ struct rec_site {
 	const char	*flags;		/* comma-separated words (docs/schema.md,
 					 * "flags"), or NULL */
 	int64_t		t_ns;		/* time since the program started */
-	uint32_t	crc32;		/* zlib crc32 of the bytes written */
-	int64_t		crc_bytes;	/* how many bytes crc32 covers; -1 if no data */
+	uint64_t	xxh3;		/* XXH3-64 of the bytes written (libxxhash) */
+	int64_t		crc_bytes;	/* how many bytes xxh3 covers; -1 if no data */
 	unsigned	ordinal;	/* 1-based index among sites with this family+path */
 	const char	*key;		/* replay key text: "write:data.txt:3" */
 	int64_t		callsite;	/* call-site id (> 0), the same across runs;
@@ -226,7 +226,8 @@ struct rec_opts {
 					 * and the CPU count is the same every run */
 	int		cpu;		/* that CPU, when pin is set */
 	const struct rec_target *target;	/* NULL: record only */
-	size_t		crc_limit;	/* read at most this many bytes per call for crc32;
+	size_t		crc_limit;	/* read at most this many bytes per call for
+					 * the checksum (xxh3);
 					 * 0 = default (64 MiB) */
 	bool		stacks;		/* unwind each new call site fully (libdw) */
 	const char	*cgroup;	/* cgroup v2 directory the program starts

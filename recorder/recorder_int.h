@@ -172,7 +172,7 @@ struct pending {
 	char		flags[160];	/* sites.flags: words, "" for none */
 	bool		crc_done;	/* crc and crc_bytes already known */
 	bool		data_ready;	/* tr->buf holds the call's data (count bytes) */
-	uint32_t	crc;
+	uint64_t	crc;		/* the data's XXH3-64 */
 	int64_t		crc_bytes;
 	unsigned	ordinal;
 	enum rec_fault	fault;
@@ -280,7 +280,8 @@ struct tracer {
 	uint64_t	*seen;		/* call-site ids seen (open addressing) */
 	size_t		nseen;
 	size_t		seen_cap;
-	unsigned char	*buf;		/* scratch for crc32 reads */
+	unsigned char	*buf;		/* scratch for data reads (emulation, checksums) */
+	struct hasher	*hasher;	/* for data read in pieces */
 	size_t		bufsize;
 	struct rule	*rules;		/* armed persistent faults (rule.c) */
 	size_t		nrules;
@@ -408,7 +409,19 @@ void		fdcache_flush(struct tracer *tr, pid_t tgid);	/* 0: all */
 void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct task *));
 
 /* site.c: decoding at the seccomp stop and at the exit stop. */
-#define CRC_LIMIT_DEFAULT	(64u << 20)	/* bytes read per call for crc32 */
+#define CRC_LIMIT_DEFAULT	(64u << 20)	/* bytes read per call for the checksum */
+/*
+ * The checksum of a site's data: XXH3-64 (libxxhash), ten times faster
+ * than zlib's CRC-32 here, so hashing a 1 MiB write costs less than the
+ * write (docs/performance.md).  Streaming, for data read in pieces.
+ */
+struct hasher;
+struct hasher	*hasher_new(void);
+void		hasher_free(struct hasher *h);
+void		hasher_reset(struct hasher *h);
+void		hasher_add(struct hasher *h, const void *p, size_t n);
+uint64_t	hasher_digest(const struct hasher *h);
+uint64_t	hash_bytes(const void *p, size_t n);
 struct fdref {
 	int		dupfd;		/* badio's duplicate, -1 (the caller closes
 					 * it unless cached) */
@@ -436,7 +449,7 @@ bool		path_store(const struct tracer *tr, char *p);
 bool		ioctl_traced(const struct sysent *sc, const uint64_t *args);
 void		copy_enter(struct tracer *tr, struct task *t);
 int64_t		copy_crc(struct tracer *tr, struct task *t, int64_t done,
-		    uint32_t *crc);
+		    uint64_t *crc);
 int64_t		mem_read_loff(pid_t tid, uint64_t addr);
 
 /* flags.c: sites.flags */

@@ -31,7 +31,6 @@
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "recorder/recorder_int.h"
 
@@ -1155,15 +1154,14 @@ site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 	return 1;
 }
 
-/* CRC32 of len bytes at addr (or of an iovec array), bounded by crc_limit. */
+/* The checksum of len bytes at addr (or of an iovec array), bounded by crc_limit. */
 static int64_t
-data_crc(struct tracer *tr, struct task *t, uint64_t len, uint32_t *crc)
+data_crc(struct tracer *tr, struct task *t, uint64_t len, uint64_t *crc)
 {
 	const struct sysent *sc = t->p.sc;
 	uint64_t limit = tr->opts->crc_limit ? tr->opts->crc_limit :
 	    CRC_LIMIT_DEFAULT;
 	uint64_t done = 0;
-	uLong c = crc32(0L, Z_NULL, 0);
 	struct iovec iov;
 	uint64_t idx = 0, iov_off = 0, iovcnt;
 
@@ -1174,6 +1172,7 @@ data_crc(struct tracer *tr, struct task *t, uint64_t len, uint32_t *crc)
 	iovcnt = (sc->decode & D_IOV) ? t->p.args[(int)sc->count] : 1;
 	if (iovcnt > IOV_MAX)
 		return -1;
+	hasher_reset(tr->hasher);
 	while (done < len && idx < iovcnt) {
 		uint64_t want;
 		ssize_t n;
@@ -1196,7 +1195,7 @@ data_crc(struct tracer *tr, struct task *t, uint64_t len, uint32_t *crc)
 		    tr->buf, want);
 		if (n <= 0)
 			break;
-		c = crc32(c, tr->buf, (uInt)n);
+		hasher_add(tr->hasher, tr->buf, (size_t)n);
 		done += (uint64_t)n;
 		iov_off += (uint64_t)n;
 		if (iov_off >= iov.iov_len) {
@@ -1204,13 +1203,13 @@ data_crc(struct tracer *tr, struct task *t, uint64_t len, uint32_t *crc)
 			iov_off = 0;
 		}
 	}
-	*crc = (uint32_t)c;
+	*crc = hasher_digest(tr->hasher);
 	return (int64_t)done;
 }
 
 static void
 emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
-    bool append, uint32_t crc, int64_t crc_bytes, const char *creates)
+    bool append, uint64_t crc, int64_t crc_bytes, const char *creates)
 {
 	struct pending *p = &t->p;
 	char key[PATH_CAP + 32];		/* family:path:ordinal */
@@ -1225,7 +1224,7 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 		.path2 = p->has_path2 ? p->path2 : NULL, .kind = p->kind,
 		.offset = p->offset, .count = p->count, .result = rval,
 		.has_result = has_rval, .append = append, .t_ns = p->t_ns,
-		.crc32 = crc, .crc_bytes = crc_bytes, .ordinal = p->ordinal,
+		.xxh3 = crc, .crc_bytes = crc_bytes, .ordinal = p->ordinal,
 		.key = key, .fault = p->fault, .callsite = (int64_t)p->callsite,
 		.offset2 = p->offset2, .flags = p->flags[0] ? p->flags : NULL,
 		.frames = p->nframes ? p->frames : NULL, .nframes = p->nframes,
@@ -1352,7 +1351,7 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 	/* what the kernel really did, before a fault replaced the result */
 	int64_t done = p->how == HOW_CUT_FAIL ? p->done : rval;
 	const struct sysent *sc = p->sc;
-	uint32_t crc = 0;
+	uint64_t crc = 0;
 	int64_t crc_bytes = -1;
 
 	site_write_offset(t, done, has_rval);

@@ -669,6 +669,21 @@ static const char schema_v12[] =
 ");\n"
 "PRAGMA user_version = 12;\n";
 
+/*
+ * Version 13: the data's checksum is XXH3-64 (libxxhash), not zlib's
+ * CRC-32, which was slower than a large write itself.  New sites fill
+ * xxh3 and leave crc32 NULL; an older recording keeps its crc32 values
+ * and has xxh3 NULL, so each recording compares with the one it has
+ * (crc_bytes covers either).
+ */
+static const char schema_v13[] =
+"ALTER TABLE sites ADD COLUMN xxh3 INTEGER;\n"
+"                                -- XXH3-64 of the bytes written, as a\n"
+"                                -- signed 64-bit integer (the same bits);\n"
+"                                -- NULL: no data, or recorded by an older\n"
+"                                -- badio (then crc32 holds its CRC-32)\n"
+"PRAGMA user_version = 13;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -682,6 +697,7 @@ static const char *const migrations[] = {
 	schema_v10,		/* 9 -> 10 */
 	schema_v11,		/* 10 -> 11 */
 	schema_v12,		/* 11 -> 12 */
+	schema_v13,		/* 12 -> 13 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -17,9 +17,9 @@ static const char sql_site_add[] =
 	"INSERT INTO sites (recording, seq, pid, tid, syscall, family, fd, "
 	"path, path2, kind, offset, count, result, append, t_ns, crc32, "
 	"crc_bytes, key, key_path, ordinal, callsite, flags, offset2, mapped, "
-	"creates, process, thread) "
+	"creates, process, thread, xxh3) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)";
+	"?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
 
 static void
 bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
@@ -41,7 +41,7 @@ bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
 	store_bind_i64_or_null(st, 13, site->result, !site->has_result, rc);
 	store_bind_i64(st, 14, site->append, rc);
 	store_bind_i64(st, 15, site->t_ns, rc);
-	store_bind_i64_or_null(st, 16, site->crc32, no_crc, rc);
+	store_bind_i64_or_null(st, 16, site->crc32, no_crc || site->has_xxh3, rc);
 	store_bind_i64_or_null(st, 17, site->crc_bytes, no_crc, rc);
 	store_bind_text(st, 18, site->key, rc);
 	store_bind_text(st, 19, site->key_path, rc);
@@ -53,6 +53,7 @@ bind_site(sqlite3_stmt *st, const struct store_site *site, int *rc)
 	store_bind_text(st, 25, site->creates, rc);
 	store_bind_i64_or_null(st, 26, site->process, site->process <= 0, rc);
 	store_bind_i64_or_null(st, 27, site->thread, site->thread <= 0, rc);
+	store_bind_i64_or_null(st, 28, site->xxh3, no_crc || !site->has_xxh3, rc);
 }
 
 int
@@ -104,6 +105,8 @@ store_site_read(sqlite3_stmt *st, int col, struct store_site *site)
 	site->creates = store_col_text(st, col + 25);
 	site->process = store_col_i64(st, col + 26, 0);
 	site->thread = store_col_i64(st, col + 27, 0);
+	site->has_xxh3 = sqlite3_column_type(st, col + 28) != SQLITE_NULL;
+	site->xxh3 = store_col_i64(st, col + 28, 0);
 }
 
 /* Zero bounds and NULL strings match everything. */
@@ -166,7 +169,8 @@ out_done:
 	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "	\
 	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
 	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \
-	"'t_ns', t_ns, 'crc32', crc32, 'crc_bytes', crc_bytes, 'key', key, " \
+	"'t_ns', t_ns, 'crc32', crc32, 'xxh3', xxh3, 'crc_bytes', crc_bytes, " \
+	"'key', key, "							\
 	"'callsite', " STORE_JSON_ID("callsite") ", 'flags', flags, "	\
 	"'offset2', offset2, "						\
 	"'mapped', json(CASE WHEN mapped THEN 'true' ELSE 'false' END), " \

@@ -192,8 +192,11 @@ struct store_site {
 	bool		has_result;	/* false: result is NULL */
 	bool		append;
 	int64_t		t_ns;
-	int64_t		crc32;		/* meaningful when crc_bytes >= 0 */
-	int64_t		crc_bytes;	/* -1: no data (NULL crc32) */
+	int64_t		crc32;		/* an older badio's CRC-32: meaningful when
+					 * crc_bytes >= 0 and !has_xxh3 */
+	int64_t		crc_bytes;	/* -1: no data (NULL crc32 and xxh3) */
+	int64_t		xxh3;		/* XXH3-64 (the same 64 bits, signed) */
+	bool		has_xxh3;	/* xxh3 is the checksum (schema 13 on) */
 	const char	*key;		/* replay key text */
 	const char	*key_path;	/* path part of the key */
 	int64_t		ordinal;	/* ordinal part of the key */

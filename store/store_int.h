@@ -155,7 +155,7 @@ int	schema_migrate(struct store *s);
 	a "kind, " a "offset, " a "count, " a "result, " a "append, "	\
 	a "t_ns, " a "crc32, " a "crc_bytes, " a "key, " a "key_path, "	\
 	a "ordinal, " a "callsite, " a "flags, " a "offset2, " a "mapped, " \
-	a "creates, " a "process, " a "thread"
+	a "creates, " a "process, " a "thread, " a "xxh3"
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 
 /*

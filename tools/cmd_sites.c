@@ -45,7 +45,7 @@ const char sites_shortopts[] = "+d:F:sh";
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
 	"kind", "offset", "count", "result", "append", "t_ns", "crc32", "key",
-	"callsite", "flags", "offset2", "mapped",
+	"callsite", "flags", "offset2", "mapped", "xxh3",
 };
 #define NCOLS	(sizeof(columns) / sizeof(columns[0]))
 
@@ -70,6 +70,7 @@ csv_row(FILE *f, const struct store_site *s, bool more)
 	snprintf(v[17], 32, "%" PRId64, s->callsite);
 	snprintf(v[19], 32, "%" PRId64, s->offset2);
 	snprintf(v[20], 32, "%d", s->mapped);
+	snprintf(v[21], 32, "%" PRId64, s->xxh3);
 	for (size_t i = 0; i < NCOLS; i++)
 		cell[i] = v[i];
 	cell[4] = s->syscall;
@@ -81,12 +82,13 @@ csv_row(FILE *f, const struct store_site *s, bool more)
 	cell[10] = s->offset >= 0 ? v[10] : NULL;
 	cell[11] = s->count >= 0 ? v[11] : NULL;
 	cell[12] = s->has_result ? v[12] : NULL;
-	cell[15] = s->crc_bytes >= 0 ? v[15] : NULL;
+	cell[15] = s->crc_bytes >= 0 && !s->has_xxh3 ? v[15] : NULL;
 	cell[16] = s->key;
 	cell[17] = s->callsite ? v[17] : NULL;
 	cell[18] = s->flags;
 	cell[19] = s->offset2 >= 0 ? v[19] : NULL;
 	cell[20] = v[20];
+	cell[21] = s->crc_bytes >= 0 && s->has_xxh3 ? v[21] : NULL;
 	for (size_t i = 0; i < NCOLS; i++)
 		cli_csv_field(f, cell[i], i == NCOLS - 1 && !more);
 }
@@ -143,7 +145,7 @@ csv_cb(void *ctx, const struct store_site *s)
 
 static const char *const table_headers[] = {
 	"ID", "SEQ", "PID", "SYSCALL", "FD", "PATH", "KIND", "OFFSET", "COUNT",
-	"RESULT", "FLAGS", "CRC32", "KEY",
+	"RESULT", "FLAGS", "CHECKSUM", "KEY",
 };
 static const bool table_numeric[] = {
 	true, true, true, false, true, false, false, true, true, true, false,
@@ -190,7 +192,7 @@ static int
 table_cb(void *ctx, const struct store_site *s)
 {
 	char id[24], seq[24], pid[24], fd[24], off[24], cnt[24], res[32],
-	    crc[16], path[8192];
+	    crc[24], path[8192];
 	const char *cells[TCOLS] = { id, seq, pid, s->syscall, fd, path, s->kind,
 				     off, cnt, res, s->flags ? s->flags : "-",
 				     crc, s->key };
@@ -208,7 +210,10 @@ table_cb(void *ctx, const struct store_site *s)
 	else
 		snprintf(cnt, sizeof(cnt), "-");
 	format_result(res, sizeof(res), s);
-	if (s->crc_bytes >= 0)
+	/* xxh3: 16 hex digits; an older recording's CRC-32: 8 */
+	if (s->crc_bytes >= 0 && s->has_xxh3)
+		snprintf(crc, sizeof(crc), "%016" PRIx64, (uint64_t)s->xxh3);
+	else if (s->crc_bytes >= 0)
 		snprintf(crc, sizeof(crc), "%08" PRIx64, s->crc32);
 	else
 		snprintf(crc, sizeof(crc), "-");

@@ -81,9 +81,9 @@ no_common_line(const char *a, const char *b)
 	return true;
 }
 
-/* The CRC-32 of every random file's write, one "path crc" per line. */
+/* The checksum (xxh3) of every random file's write, one "path crc" per line. */
 #define RANDOM_CRCS \
-	"SELECT path, crc32 FROM sites WHERE family = 'write' AND " \
+	"SELECT path, xxh3 FROM sites WHERE family = 'write' AND " \
 	"path GLOB '*.out' ORDER BY path"
 
 /* --- item 1: randomness and pids ------------------------------------ */
@@ -126,14 +126,14 @@ Test(determinism, at_random_of_every_exec)
 	snprintf(script, sizeof(script), "for i in $(seq 30); do %s auxv; "
 	    "done", PROG("det_random"));
 	RECORD("--seed", "11", "--", "/bin/sh", "-c", script);
-	a = dump("SELECT key, crc32 FROM sites WHERE path = 'auxv.txt' AND "
+	a = dump("SELECT key, xxh3 FROM sites WHERE path = 'auxv.txt' AND "
 	    "family = 'write' ORDER BY ordinal");
-	cr_assert_eq(count("SELECT count(DISTINCT crc32) FROM sites WHERE "
+	cr_assert_eq(count("SELECT count(DISTINCT xxh3) FROM sites WHERE "
 	    "path = 'auxv.txt' AND family = 'write'"), 30, "%s", a);
 	snprintf(other, sizeof(other), "%s/other.db", tmp);
 	cr_assert_eq(badio("record", "-q", "-o", other, "--seed", "11", "--",
 	    "/bin/sh", "-c", script, NULL), 0, "%s", r.err);
-	cr_assert_str_eq(dump_db(other, "SELECT key, crc32 FROM sites WHERE "
+	cr_assert_str_eq(dump_db(other, "SELECT key, xxh3 FROM sites WHERE "
 	    "path = 'auxv.txt' AND family = 'write' ORDER BY ordinal"), a);
 }
 

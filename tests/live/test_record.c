@@ -5,7 +5,7 @@
  * tests/progs/ (self-checking: it exits 0 only if every syscall it made
  * returned what it expected), then opens the database read-only with the
  * SQLite C API and asserts the exact rows of the `sites` table: paths,
- * syscalls, offsets, counts, results, CRC32s (computed here with zlib)
+ * syscalls, offsets, counts, results, checksums (XXH3, computed here)
  * and replay keys, plus badio's exit status.  Programs are started with
  * fork and execve, never through a shell.
  *
@@ -32,7 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <xxhash.h>
 
 static void
 setup(void)
@@ -124,23 +124,25 @@ count_all(sqlite3 *db)
 	return q_int(db, "SELECT count(*) FROM sites", NULL);
 }
 
-static uint32_t
-crc_of(const void *data, size_t len)
+/* The checksum badio stores (sites.xxh3): XXH3-64, as a signed integer. */
+static long long
+hash_of(const void *data, size_t len)
 {
-	return crc32(crc32(0L, Z_NULL, 0), data, len);
+	return (long long)XXH3_64bits(data, len);
 }
 
 static void
 assert_crc(sqlite3 *db, const char *key, const void *data, size_t len)
 {
-	long long crc, n;
+	long long h, n;
 
-	crc = q_int(db, "SELECT crc32 FROM sites WHERE key = ?", key, NULL);
+	h = q_int(db, "SELECT xxh3 FROM sites WHERE key = ?", key, NULL);
 	n = q_int(db, "SELECT crc_bytes FROM sites WHERE key = ?", key, NULL);
-	cr_assert_eq((uint32_t)crc, crc_of(data, len),
-		     "crc32 of %s: %08llx, want %08x", key, crc,
-		     crc_of(data, len));
+	cr_assert_eq(h, hash_of(data, len), "xxh3 of %s: %016llx, want %016llx",
+		     key, h, hash_of(data, len));
 	cr_assert_eq(n, (long long)len, "crc_bytes of %s", key);
+	cr_assert_eq(q_int(db, "SELECT crc32 IS NULL FROM sites WHERE key = ?",
+			   key, NULL), 1, "a new site has no crc32");
 }
 
 static void
@@ -1639,7 +1641,7 @@ Test(record, sites_show_second_files_and_flags)
 	cr_assert(strstr(r.out, " replaced "), "%s", r.out);
 	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);
-	cr_assert(strstr(r.out, ",key,callsite,flags,offset2,mapped\n"), "%s",
+	cr_assert(strstr(r.out, ",key,callsite,flags,offset2,mapped,xxh3\n"), "%s",
 		  r.out);
 	cr_assert(strstr(r.out, ",renameat2,namespace,,x,y,regular,,,0,0,"),
 		  "%s", r.out);

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* The schema version this badio writes (store/schema.c). */
-#define LATEST_VERSION	12
+#define LATEST_VERSION	13
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -315,7 +316,10 @@ assert_site_eq(const struct store_site *a, const struct store_site *b)
 	cr_assert_eq(a->append, b->append);
 	cr_assert_eq(a->t_ns, b->t_ns);
 	cr_assert_eq(a->crc_bytes, b->crc_bytes);
-	if (b->crc_bytes >= 0)
+	cr_assert_eq(a->has_xxh3, b->has_xxh3);
+	if (b->crc_bytes >= 0 && b->has_xxh3)
+		cr_assert_eq(a->xxh3, b->xxh3);
+	else if (b->crc_bytes >= 0)
 		cr_assert_eq(a->crc32, b->crc32);
 	assert_str_or_null(a->key, b->key, "key");
 	assert_str_or_null(a->key_path, b->key_path, "key_path");
@@ -581,7 +585,8 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 static void
 drop_after_v11(void)
 {
-	raw_exec(dbpath, "DROP TABLE bundles; DROP TABLE bundle_files; "
+	raw_exec(dbpath, "ALTER TABLE sites DROP COLUMN xxh3; "
+	    "DROP TABLE bundles; DROP TABLE bundle_files; "
 	    "PRAGMA user_version = 11;");
 }
 
@@ -921,7 +926,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	    "(a pipe)\n  mapped INTEGER"), "%s", fresh);
 	/* later migrations' columns come after the edited text, whole */
 	cr_assert_not_null(strstr(fresh, "-- NULL: none\n, process INTEGER, "
-	    "thread INTEGER)"), "%s", fresh);
+	    "thread INTEGER, xxh3 INTEGER)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "-- could not make one; NULL: not "
 	    "asked\n, callsite_scheme INTEGER)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "docs/manual.md)\n  creates TEXT      "
@@ -1147,6 +1152,58 @@ Test(store_sites, round_trip_every_field, .init = open_new_with_recording,
 	cr_assert_eq(raw_int("SELECT crc32 FROM sites WHERE seq = 1"),
 	    0xdeadbeef);
 	cr_assert_eq(raw_int("SELECT result FROM sites WHERE seq = 1"), -5);
+}
+
+/*
+ * Since schema 13 a site's checksum is xxh3 (all 64 bits, the sign bit
+ * too), and crc32 stays NULL; an older site's crc32 is kept as it was.
+ */
+Test(store_sites, xxh3_round_trip, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_site s = bare_site(1, "x.bin", 1);
+	struct site_list l = { .n = 0 };
+
+	s.crc_bytes = 6;
+	s.has_xxh3 = true;
+	s.xxh3 = (int64_t)0x99fc819aaba2462aull;
+	cr_assert_eq(store_site_add(st, &s), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
+	cr_assert_eq(l.n, 1);
+	assert_site_eq(&l.sites[0], &s);
+	cr_assert_eq(raw_int("SELECT crc32 IS NULL AND crc_bytes = 6 AND "
+	    "printf('%x', xxh3) = '99fc819aaba2462a' FROM sites"), 1);
+}
+
+/*
+ * A database of schema 4 (tests/fixtures/v4-init.sqlite: `echo hello >
+ * out.txt` recorded by badio 0.1.0) upgraded to this schema: its write
+ * keeps its CRC-32 of "hello\n", with no xxh3, and compares as before.
+ */
+Test(store_sites, old_database_keeps_crc32, .init = make_tmpdir,
+    .fini = remove_tmpdir)
+{
+	char cmd[256];
+	struct store *s;
+	struct site_list l = { .n = 0 };
+	uint32_t want = (uint32_t)crc32(crc32(0L, Z_NULL, 0),
+	    (const Bytef *)"hello\n", 6);
+
+	snprintf(cmd, sizeof(cmd), "cp '%s/v4-init.sqlite' '%s'", FIXTURES_DIR,
+	    dbpath);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(store_open(&s, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(s));
+	cr_assert_eq(store_sites_each(s, NULL, collect_site, &l), 0);
+	store_close(s);
+	cr_assert_eq(l.n, 2);
+	cr_assert_str_eq(l.sites[1].syscall, "write");
+	cr_assert_not(l.sites[1].has_xxh3);
+	cr_assert_eq(l.sites[1].crc_bytes, 6);
+	cr_assert_eq((uint32_t)l.sites[1].crc32, want);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE xxh3 IS NULL"),
+	    2);
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 }
 
 Test(store_sites, ordered_by_seq_and_filtered,
