@@ -10,7 +10,8 @@ packages=(
 	build-essential cmake pkg-config	# compiler and build
 	libsqlite3-dev sqlite3			# the store
 	libseccomp-dev				# the tracer's filter
-	zlib1g-dev				# crc32, compressed stdin
+	zlib1g-dev				# compressed stdin, debuglink CRCs
+	libxxhash-dev				# the data checksum (xxh3)
 	libarchive-dev				# --init snapshots (pax tar, zstd)
 	tar zstd				# tests read the snapshots with tar
 	libcriterion-dev			# unit and live tests
