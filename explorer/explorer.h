@@ -64,6 +64,12 @@ char	**bx_env_with(char *const *env, const char *name, const char *value);
  */
 bool	bx_path_is_stdio(const char *path);
 int	bx_nth_cpu(int n);
+/*
+ * The same, counting from the CPU that services the interrupts of dir's
+ * disk (explorer/cpu.c): I/O completes there, so a program that waits
+ * on it is not slowed down by the pinning.
+ */
+int	bx_run_cpu(const char *dir, int n);
 
 /*
  * The sites --per-callsite N keeps of a group of m sites in seq order:
@@ -80,6 +86,7 @@ size_t	bx_prune_pick(size_t m, unsigned n, bool *keep);
  * namespace), so that bx_sweep() can tell when its owner is gone.
  */
 int	bx_scratch_make(const char *tag, char **dir);
+const char *bx_scratch_dir(void);	/* $TMPDIR, else /tmp */
 /*
  * Rename a scratch directory so that no sweep removes it (record
  * --keep): badio-TAG-kept-XXXXXX; *dir is replaced.

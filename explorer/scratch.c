@@ -33,6 +33,13 @@
 static const char *
 tmp_dir(void)
 {
+	return bx_scratch_dir();
+}
+
+/* Where scratch directories are made: $TMPDIR, else /tmp. */
+const char *
+bx_scratch_dir(void)
+{
 	const char *tmp = getenv("TMPDIR");
 
 	return tmp && *tmp ? tmp : "/tmp";

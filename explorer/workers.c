@@ -92,7 +92,8 @@ worker_main(int fd, pid_t parent, const struct bx_setup *setup,
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
-	su.cpu = bx_nth_cpu((int)nth);	/* worker n runs on the n-th CPU */
+	/* worker n on the n-th CPU from the one the scratch disk's I/O ends on */
+	su.cpu = bx_run_cpu(bx_scratch_dir(), (int)nth);
 	if (bx_cgroup_open(&su.cgroup) < 0)
 		su.cgroup = NULL;	/* the fallback: contain.c */
 	for (;;) {

@@ -789,7 +789,7 @@ cmd_record(int argc, char **argv)
 	ro = (struct rec_opts){
 		.exe = exe, .argv = o.argv, .envp = run_env, .dir = dir,
 		.no_aslr = o.deterministic, .allow_io_uring = o.allow_io_uring,
-		.pin = o.deterministic, .cpu = bx_nth_cpu(0),
+		.pin = o.deterministic, .cpu = bx_run_cpu(dir, 0),
 		.stacks = o.stacks, .timeout_ms = o.timeout_ms,
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 		.cgroup = bx_cgroup_path(cg),
