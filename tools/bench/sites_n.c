@@ -1,0 +1,25 @@
+/*
+ * sites_n N: N write(2)s of one line each to log.txt (N sites), then
+ * exit 0: the 10,000-site program of issue 11.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+int
+main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 10000, fd, i, len;
+	char line[32];
+
+	fd = open("log.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0)
+		return 1;
+	for (i = 0; i < n; i++) {
+		len = snprintf(line, sizeof(line), "line %d\n", i);
+		if (write(fd, line, (size_t)len) != len)
+			return 1;
+	}
+	return close(fd) == 0 ? 0 : 1;
+}
