@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <sys/ptrace.h>
+#include <linux/audit.h>
+#include <string.h>
 #include <sys/user.h>
 
 #include "recorder/recorder_int.h"
@@ -45,16 +47,59 @@ arch_set_return(pid_t tid, int64_t v)
 	return poke(tid, REG(rax), (uint64_t)v);
 }
 
+_Static_assert(sizeof(struct user_regs_struct) <= ARCH_REGS_WORDS * 8,
+    "struct task's room for the registers");
+
 /*
- * At a seccomp stop: skip the call and make rval its result (an
- * emulated call).
+ * At a seccomp stop, what PTRACE_GET_SYSCALL_INFO would say, from
+ * PTRACE_GETREGS, and the registers kept in t for arch_skip_call: one
+ * call to read, one to write.  ret_data is the caller's (filter_tag).
  */
 int
-arch_skip_call(pid_t tid, int64_t rval)
+arch_seccomp_regs(struct task *t, struct __ptrace_syscall_info *si)
 {
-	int rc = arch_set_nr(tid, -1);
+	struct user_regs_struct *r = (struct user_regs_struct *)t->regs;
 
-	return rc < 0 ? rc : arch_set_return(tid, rval);
+	t->regs_valid = false;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, r) < 0)
+		return -errno;
+	memset(si, 0, sizeof(*si));
+	si->op = PTRACE_SYSCALL_INFO_SECCOMP;
+	si->arch = AUDIT_ARCH_X86_64;
+	si->instruction_pointer = r->rip;
+	si->stack_pointer = r->rsp;
+	si->seccomp.nr = r->orig_rax;
+	si->seccomp.args[0] = r->rdi;
+	si->seccomp.args[1] = r->rsi;
+	si->seccomp.args[2] = r->rdx;
+	si->seccomp.args[3] = r->r10;
+	si->seccomp.args[4] = r->r8;
+	si->seccomp.args[5] = r->r9;
+	t->regs_valid = true;
+	return 0;
+}
+
+/*
+ * At a seccomp stop: skip the call and make rval its result (an
+ * emulated call).  With the registers of this stop at hand, one
+ * PTRACE_SETREGS; else two PTRACE_POKEUSERs.  Nothing else may have
+ * changed a register since they were read (an injection never comes
+ * here).
+ */
+int
+arch_skip_call(struct task *t, int64_t rval)
+{
+	struct user_regs_struct *r = (struct user_regs_struct *)t->regs;
+	int rc;
+
+	if (t->regs_valid) {
+		t->regs_valid = false;
+		r->orig_rax = (unsigned long long)-1;
+		r->rax = (unsigned long long)rval;
+		return ptrace(PTRACE_SETREGS, t->tid, 0, r) < 0 ? -errno : 0;
+	}
+	rc = arch_set_nr(t->tid, -1);
+	return rc < 0 ? rc : arch_set_return(t->tid, rval);
 }
 
 /* The frame pointer (rbp), for the call-site walk of static binaries. */

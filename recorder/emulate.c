@@ -163,7 +163,7 @@ emulate_write(struct tracer *tr, struct task *t)
 		return false;
 	r = perform(p, tr->buf, count);
 	/* skip the real call and give the program our result */
-	arch_skip_call(t->tid, r);
+	arch_skip_call(t, r);
 	emulated_offset(t, r);
 	p->crc = hash_bytes(tr->buf, r >= 0 ? (size_t)r : count);
 	p->crc_bytes = r >= 0 ? r : (int64_t)count;

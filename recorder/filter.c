@@ -206,6 +206,17 @@ add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 	if (rc == 0)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_FLAGS),
 		    SCMP_SYS(fcntl), 1, SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+	/*
+	 * A filter of the program's own: from then on its stops may carry
+	 * another filter's data, which only PTRACE_GET_SYSCALL_INFO tells
+	 * (loop.c, seccomp_info).
+	 */
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_FILTER),
+		    SCMP_SYS(seccomp), 0);
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_FILTER),
+		    SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP));
 	/* a change of user: the run directory follows it (owner.c) */
 	for (size_t i = 0; rc == 0 && i < sizeof(cred_calls) /
 	    sizeof(cred_calls[0]); i++)
@@ -218,6 +229,35 @@ add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		    SCMP_SYS(io_uring_setup), 0);
 	return rc;
+}
+
+/*
+ * The data badio's filter returns for a call it stops, from its number
+ * alone (add_rules: each number has one tag, the arguments only decide
+ * whether it stops).  Right for every stop of a process that has no
+ * filter but badio's.
+ */
+unsigned
+filter_tag(bool det_random, long nr)
+{
+	static const struct { long nr; unsigned tag; } special[] = {
+		{ SCMP_SYS(setrlimit), REC_TAG_RLIMIT },
+		{ SCMP_SYS(prlimit64), REC_TAG_RLIMIT },
+		{ SCMP_SYS(fcntl), REC_TAG_FLAGS },
+		{ SCMP_SYS(seccomp), REC_TAG_FILTER },
+		{ SCMP_SYS(prctl), REC_TAG_FILTER },
+		{ SCMP_SYS(setuid), REC_TAG_CRED },
+		{ SCMP_SYS(setreuid), REC_TAG_CRED },
+		{ SCMP_SYS(setresuid), REC_TAG_CRED },
+		{ SCMP_SYS(setfsuid), REC_TAG_CRED },
+	};
+
+	if (det_random && nr == SCMP_SYS(getrandom))
+		return REC_TAG_RANDOM;
+	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
+		if (special[i].nr == nr)
+			return special[i].tag;
+	return REC_TAG;
 }
 
 /*

@@ -89,6 +89,8 @@ void
 loop_root_found(struct tracer *tr, struct task *t)
 {
 	tr->root_pid = t->tid;
+	/* the program runs under badio's filter alone (loop.c, seccomp_info) */
+	proc_set_regs_fast(tr, task_tgid(t), true);
 	t->ident = rnd_root_ident(tr->seed);
 	t->ident_known = true;
 	task_number_root(tr, t);
@@ -180,13 +182,31 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 		kill(tr->init_pid, SIGKILL);
 }
 
+/*
+ * What the seccomp stop is.  A process under badio's filter alone gets
+ * its stop's data from the call's number (filter_tag) and its registers
+ * with PTRACE_GETREGS, kept for an emulated call's one write back
+ * (arch_skip_call); any other asks PTRACE_GET_SYSCALL_INFO, which knows
+ * which filter stopped it.  False: the task is gone (ESRCH).
+ */
+static bool
+seccomp_info(struct tracer *tr, struct task *t, struct __ptrace_syscall_info *si)
+{
+	if (proc_regs_fast(tr, task_tgid(t)) && arch_seccomp_regs(t, si) == 0) {
+		si->seccomp.ret_data = filter_tag(tr->det_random,
+		    (long)si->seccomp.nr);
+		return true;
+	}
+	return ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(*si), si) > 0;
+}
+
 static void
 on_seccomp(struct tracer *tr, struct task *t, int st)
 {
 	struct __ptrace_syscall_info si;
 	const struct sysent *sc;
 
-	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
+	if (!seccomp_info(tr, t, &si))
 		return;			/* ESRCH: dying, reaped later */
 	if (si.op != PTRACE_SYSCALL_INFO_SECCOMP) {
 		tr->res->stops.unexpected++;
@@ -198,6 +218,11 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 		t->limits_exit = true;
 		resume(t->tid, PTRACE_SYSCALL, 0);
 		return;
+	}
+	if (si.seccomp.ret_data == REC_TAG_FILTER) {
+		/* its later stops may be another filter's: ask the kernel */
+		proc_set_regs_fast(tr, task_tgid(t), false);
+		goto out_cont;
 	}
 	if (si.seccomp.ret_data == REC_TAG_FLAGS) {
 		t->flags_exit = true;	/* cached fd flags are stale once it ran */
@@ -347,10 +372,12 @@ on_new_child(struct tracer *tr, struct task *t, int st)
 		child->ident = rnd_child_ident(t->ident, t->nclones);
 		child->ident_known = true;
 	}
-	/* a new process has its parent's mappings */
+	/* a new process has its parent's mappings, and its filters */
 	if (child && (ev != PTRACE_EVENT_CLONE ||
-	    tgid_of((pid_t)msg) != parent))
+	    tgid_of((pid_t)msg) != parent)) {
 		mapping_fork(tr, parent, (pid_t)msg);
+		proc_set_regs_fast(tr, (pid_t)msg, proc_regs_fast(tr, parent));
+	}
 	resume(t->tid, PTRACE_CONT, 0);
 	loop_retry_held(tr);
 }
@@ -418,6 +445,7 @@ dispatch(struct tracer *tr, pid_t tid, int st)
 	/* in a namespace, the first task that is not the init is PROG */
 	if (tr->init_pid && !tr->root_pid && !t->is_init)
 		loop_root_found(tr, t);
+	t->regs_valid = false;		/* read again at this stop, if needed */
 	if (tr->killing) {
 		kill(tid, SIGKILL);
 		resume(tid, PTRACE_CONT, 0);

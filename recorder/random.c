@@ -152,8 +152,7 @@ random_getrandom(struct tracer *tr, struct task *t, const uint64_t args[6])
 		r = n > 0 ? n : -EFAULT;
 	}
 	tr->res->stops.random++;
-	arch_set_nr(t->tid, -1);
-	arch_set_return(t->tid, r);
+	arch_skip_call(t, r);
 }
 
 /* The address of the AT_RANDOM bytes of a process, 0 if not found. */

@@ -20,6 +20,8 @@
 #define REC_TAG_CRED	0xbad3		/* the user changes: no site (owner.c) */
 #define REC_TAG_RANDOM	0xbad4		/* getrandom: answered from the seed */
 #define REC_TAG_FLAGS	0xbad5		/* fcntl(F_SETFL): cached fd flags go stale */
+#define REC_TAG_FILTER	0xbad6		/* seccomp(), prctl(PR_SET_SECCOMP): the
+					 * program adds a filter of its own */
 
 #define REC_TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | \
 			 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
@@ -195,6 +197,9 @@ struct pending {
 	uint64_t	iov_len;
 };
 
+/* Room for one thread's registers (x86-64: struct user_regs_struct, 27). */
+#define ARCH_REGS_WORDS	32
+
 /* A syscall interrupted by a signal and restarted keeps its seq and ordinal. */
 struct restart {
 	bool		valid;
@@ -232,6 +237,12 @@ struct task {
 	bool		ns_read;	/* ns_tid, ns_tgid read from /proc */
 	pid_t		ns_tid;		/* ids in PROG's PID namespace */
 	pid_t		ns_tgid;
+	/*
+	 * The registers as read at this seccomp stop (arch_seccomp_regs),
+	 * for a change written back in one call (arch_skip_call).
+	 */
+	bool		regs_valid;
+	uint64_t	regs[ARCH_REGS_WORDS];
 };
 
 #define REAPED_RING	64
@@ -302,6 +313,7 @@ struct tracer {
 	struct tmpdir	*tmpdirs;	/* O_TMPFILE opens per directory */
 	struct tmpname	*tmpnames;	/* O_TMPFILE files by (dev, ino) */
 	int		cgfd;		/* opts->cgroup's cgroup.procs, or -1 */
+	bool		regs_fast_ok;	/* badio itself runs under no filter */
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
@@ -361,6 +373,9 @@ void		proc_forget(struct tracer *tr, pid_t tgid);
 struct maps	*proc_maps(struct tracer *tr, pid_t tgid, bool reload);
 void		proc_exec(struct tracer *tr, pid_t tgid);
 void		proc_limits_changed(struct tracer *tr);
+/* Whether a process's seccomp stops can only be badio's (loop.c) */
+bool		proc_regs_fast(struct tracer *tr, pid_t tgid);
+void		proc_set_regs_fast(struct tracer *tr, pid_t tgid, bool fast);
 
 /* callsite.c */
 struct module {				/* a mapped file, interned for the run */
@@ -546,6 +561,7 @@ int		filter_build(const struct filter_opts *fo, struct sock_fprog *prog);
 void		filter_free(struct sock_fprog *prog);
 int		filter_install(const struct sock_fprog *prog);
 int		filter_get(const struct filter_opts *fo, const struct sock_fprog **prog);
+unsigned	filter_tag(bool det_random, long nr);
 
 /*
  * The mapping window (mapping.c): the tracer places the shared writable
@@ -562,7 +578,9 @@ int		filter_get(const struct filter_opts *fo, const struct sock_fprog **prog);
 int		arch_set_nr(pid_t tid, long nr);
 int		arch_set_arg(pid_t tid, int i, uint64_t v);
 int		arch_set_return(pid_t tid, int64_t v);
-int		arch_skip_call(pid_t tid, int64_t rval);
+struct __ptrace_syscall_info;
+int		arch_seccomp_regs(struct task *t, struct __ptrace_syscall_info *si);
+int		arch_skip_call(struct task *t, int64_t rval);
 int		arch_frame_pointer(pid_t tid, uint64_t *fp);
 
 /* loop.c */

@@ -27,6 +27,13 @@ struct proc {
 	unsigned	nthreads;	/* threads numbered so far (the leader: 1) */
 	int		pidfd;		/* -1 if pidfd_open failed */
 	int		emulate;	/* -1 not yet known, 0 no, 1 yes */
+	/*
+	 * 1: known to run under badio's filter alone (the root, and what
+	 * such a process forks, until one installs a filter of its own), so
+	 * its stops' data is filter_tag's; 0 or -1 (not known yet: a child
+	 * seen before its parent's fork event): ask the kernel.
+	 */
+	int		regs_fast;
 	struct maps	*maps;		/* executable mappings, NULL until needed */
 	struct mapset	*mapset;	/* shared writable file mappings (mapping.c) */
 };
@@ -606,6 +613,7 @@ proc_get(struct tracer *tr, pid_t tgid)
 	pr->nthreads = 0;
 	pr->pidfd = pidfd_open(tgid, 0);
 	pr->emulate = -1;
+	pr->regs_fast = -1;
 	pr->maps = NULL;
 	pr->mapset = NULL;
 	pr->next = *slot;
@@ -638,6 +646,26 @@ proc_may_emulate(struct tracer *tr, pid_t tgid)
 		pr->emulate = prlimit(tgid, RLIMIT_FSIZE, NULL, &rl) == 0 &&
 		    rl.rlim_cur == RLIM_INFINITY;
 	return pr->emulate == 1;
+}
+
+bool
+proc_regs_fast(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr;
+
+	if (!tr->regs_fast_ok)
+		return false;
+	pr = proc_get(tr, tgid);
+	return pr && pr->regs_fast == 1;
+}
+
+void
+proc_set_regs_fast(struct tracer *tr, pid_t tgid, bool fast)
+{
+	struct proc *pr = proc_get(tr, tgid);
+
+	if (pr)
+		pr->regs_fast = fast;
 }
 
 void

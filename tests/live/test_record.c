@@ -1646,7 +1646,7 @@ Test(record, sites_show_second_files_and_flags)
 	cr_assert(strstr(r.out, ",renameat2,namespace,,x,y,regular,,,0,0,"),
 		  "%s", r.out);
 	cr_assert(strstr(r.out, ",namespace:x:2,"), "%s", r.out);
-	cr_assert(strstr(r.out, ",\"creat,excl,created\",,0\n"), "%s", r.out);
+	cr_assert(strstr(r.out, ",\"creat,excl,created\",,0,\n"), "%s", r.out);
 	RECORD_OK("--force", "--", PROG("p_copy"));
 	st = badio("sites", "-d", db_path, "--format", "json", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);
