@@ -70,9 +70,11 @@ irq_counts(const int *irqs, int n, unsigned long long *per_cpu)
 
 	if (!f)
 		return 0;
+	/* the header names the columns: "           CPU0       CPU1" */
 	if (fgets(line, sizeof(line), f))
-		for (char *s = strtok(line, " \t\n"); s; s = strtok(NULL, " \t\n"))
-			ncpus += strncmp(s, "CPU", 3) == 0 && ncpus < MAX_CPUS;
+		for (const char *s = line; (s = strstr(s, "CPU")) &&
+		    ncpus < MAX_CPUS; s += 3)
+			ncpus++;
 	while (fgets(line, sizeof(line), f)) {
 		char *p = line, *end;
 		long irq = strtol(p, &end, 10);
