@@ -14,7 +14,9 @@
  *           register access at all, and no call-site stack (the
  *           notification has no stack pointer);
  *   notif+sync  the same with SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.6):
- *           the kernel wakes the waiter on the CPU of the waker.
+ *           the kernel wakes the waiter on the CPU of the waker;
+ *   notif+sp  notif+sync, and the stack pointer a call-site id needs,
+ *           from a pread of /proc/PID/syscall (kept open) per call.
  *
  * Each runs with both processes pinned to one CPU and unpinned.  Prints
  * microseconds per write.  A prototype to measure, not badio's code.
@@ -179,8 +181,10 @@ recv_fd(int sock)
 }
 
 static double
-run_notif(int n, int cpu, bool sync_wake)
+run_notif(int n, int cpu, bool sync_wake, bool sp)
 {
+	char sysbuf[256];
+	int sysfd = -1;
 	struct seccomp_notif req;
 	struct seccomp_notif_resp resp;
 	int sv[2], lfd, pidfd, dup = -1, st, k = 0;
@@ -208,6 +212,10 @@ run_notif(int n, int cpu, bool sync_wake)
 	    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) < 0)
 		return -2;
 	pidfd = (int)syscall(SYS_pidfd_open, c, 0);
+	if (sp) {
+		snprintf(sysbuf, sizeof(sysbuf), "/proc/%d/syscall", (int)c);
+		sysfd = open(sysbuf, O_RDONLY | O_CLOEXEC);
+	}
 	t0 = now();
 	for (;;) {
 		memset(&req, 0, sizeof(req));
@@ -221,6 +229,9 @@ run_notif(int n, int cpu, bool sync_wake)
 		struct iovec l = { buf, len },
 		    rm = { (void *)req.data.args[1], len };
 		process_vm_readv(req.pid, &l, 1, &rm, 1, 0);
+		/* the stack pointer for a call-site walk: "nr args... sp pc" */
+		if (sysfd >= 0 && pread(sysfd, sysbuf, sizeof(sysbuf) - 1, 0) <= 0)
+			return -3;
 		memset(&resp, 0, sizeof(resp));
 		resp.id = req.id;
 		resp.val = write(dup, buf, len);
@@ -233,6 +244,8 @@ run_notif(int n, int cpu, bool sync_wake)
 	close(lfd);
 	close(dup);
 	close(pidfd);
+	if (sysfd >= 0)
+		close(sysfd);
 	close(sv[0]);
 	close(sv[1]);
 	pin(-1);
@@ -250,9 +263,11 @@ main(int argc, char **argv)
 	    "unpinned", n);
 	printf("%-12s %10.2f %10.2f\n", "ptrace", run_ptrace(n, cpu),
 	    run_ptrace(n, -1));
-	printf("%-12s %10.2f %10.2f\n", "notif", run_notif(n, cpu, false),
-	    run_notif(n, -1, false));
-	printf("%-12s %10.2f %10.2f\n", "notif+sync", run_notif(n, cpu, true),
-	    run_notif(n, -1, true));
+	printf("%-12s %10.2f %10.2f\n", "notif", run_notif(n, cpu, false, false),
+	    run_notif(n, -1, false, false));
+	printf("%-12s %10.2f %10.2f\n", "notif+sync",
+	    run_notif(n, cpu, true, false), run_notif(n, -1, true, false));
+	printf("%-12s %10.2f %10.2f\n", "notif+sp", run_notif(n, cpu, true, true),
+	    run_notif(n, -1, true, true));
 	return 0;
 }
