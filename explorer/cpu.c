@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 
 #include "explorer/explorer.h"
+#include "explorer/explorer_int.h"
 
 #define MAX_IRQS	64
 #define MAX_CPUS	256
@@ -62,14 +63,11 @@ has_irq(const int *irqs, int n, int irq)
 
 /* Add each CPU's count of the irqs to per_cpu; the number of CPU columns. */
 static int
-irq_counts(const int *irqs, int n, unsigned long long *per_cpu)
+irq_counts(FILE *f, const int *irqs, int n, unsigned long long *per_cpu)
 {
 	char line[4096];
 	int ncpus = 0;
-	FILE *f = fopen("/proc/interrupts", "re");
 
-	if (!f)
-		return 0;
 	/* the header names the columns: "           CPU0       CPU1" */
 	if (fgets(line, sizeof(line), f))
 		for (const char *s = line; (s = strstr(s, "CPU")) &&
@@ -91,18 +89,36 @@ irq_counts(const int *irqs, int n, unsigned long long *per_cpu)
 			p = end;
 		}
 	}
-	fclose(f);
 	return ncpus;
+}
+
+/*
+ * Of the allowed CPUs, the one that took most of the interrupts irqs
+ * according to f (the text of /proc/interrupts); -1 if none took any.
+ */
+int
+bx_busiest_cpu(FILE *f, const int *irqs, int n, const cpu_set_t *allowed)
+{
+	static unsigned long long per_cpu[MAX_CPUS];
+	int ncpus, best = -1;
+
+	memset(per_cpu, 0, sizeof(per_cpu));
+	ncpus = irq_counts(f, irqs, n, per_cpu);
+	for (int c = 0; c < ncpus; c++)
+		if (CPU_ISSET(c, allowed) && per_cpu[c] > 0 &&
+		    (best < 0 || per_cpu[c] > per_cpu[best]))
+			best = c;
+	return best;
 }
 
 /* The allowed CPU that took most of the interrupts of dir's disk, or -1. */
 static int
 io_cpu(const char *dir, const cpu_set_t *allowed)
 {
-	static unsigned long long per_cpu[MAX_CPUS];
 	char link[64], dev[PATH_MAX];
-	int irqs[MAX_IRQS], n, ncpus, best = -1;
+	int irqs[MAX_IRQS], n, best;
 	struct stat st;
+	FILE *f;
 
 	if (stat(dir, &st) < 0 || major(st.st_dev) == 0)
 		return -1;		/* no block device (tmpfs, overlayfs) */
@@ -110,12 +126,10 @@ io_cpu(const char *dir, const cpu_set_t *allowed)
 	    major(st.st_dev), minor(st.st_dev));
 	if (!realpath(link, dev) || (n = device_irqs(dev, irqs, MAX_IRQS)) == 0)
 		return -1;
-	memset(per_cpu, 0, sizeof(per_cpu));
-	ncpus = irq_counts(irqs, n, per_cpu);
-	for (int c = 0; c < ncpus; c++)
-		if (CPU_ISSET(c, allowed) && per_cpu[c] > 0 &&
-		    (best < 0 || per_cpu[c] > per_cpu[best]))
-			best = c;
+	if (!(f = fopen("/proc/interrupts", "re")))
+		return -1;
+	best = bx_busiest_cpu(f, irqs, n, allowed);
+	fclose(f);
 	return best;
 }
 

@@ -6,10 +6,12 @@
 #define BADIO_EXPLORER_EXPLORER_INT_H
 
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -354,5 +356,9 @@ void	explore_drop(const struct plan *p, const struct wire *w);
 /* Tell the caller of a directory that had to stay (BX_EV_LEFT). */
 void	explore_left(const struct bx_explore_opts *opts, const char *dir,
 	    const char *mount, int err);
+
+/* cpu.c: of the allowed CPUs, the one /proc/interrupts text f says took
+ * most of the interrupts irqs[0..n); -1 if none took any */
+int	bx_busiest_cpu(FILE *f, const int *irqs, int n, const cpu_set_t *allowed);
 
 #endif /* BADIO_EXPLORER_EXPLORER_INT_H */

@@ -529,3 +529,50 @@ Test(names, creation_sequence_and_known_paths)
 	cr_assert_str_eq(p.known[2], "sedA");
 	plan_release(&p);
 }
+
+/* --- the CPU of a run (explorer/cpu.c) ------------------------------ */
+
+/* /proc/interrupts of a 2-CPU VM whose disk (irqs 35, 36) talks to CPU 1 */
+static const char interrupts[] =
+    "           CPU0       CPU1       \n"
+    " 26:          0         15  IO-APIC   4-edge      ttyS0\n"
+    " 35:          0          1  PCI-MSIX-0000:00:02.0   0-edge  virtio1-config\n"
+    " 36:          7      70395  PCI-MSIX-0000:00:02.0   1-edge  virtio1-req.0\n"
+    " 41:       2000          0  PCI-MSIX-0000:00:04.0   1-edge  virtio3-rx\n"
+    "NMI:          0          0   Non-maskable interrupts\n"
+    "LOC:      76060      78063   Local timer interrupts\n";
+
+static int
+busiest(const int *irqs, int n, int allowed_mask)
+{
+	cpu_set_t set;
+	FILE *f = fmemopen((void *)interrupts, sizeof(interrupts) - 1, "r");
+	int cpu;
+
+	cr_assert_not_null(f);
+	CPU_ZERO(&set);
+	for (int c = 0; c < 2; c++)
+		if (allowed_mask & (1 << c))
+			CPU_SET(c, &set);
+	cpu = bx_busiest_cpu(f, irqs, n, &set);
+	fclose(f);
+	return cpu;
+}
+
+Test(cpu, the_disks_interrupts_choose_the_cpu)
+{
+	static const int disk[] = { 35, 36 }, net[] = { 41 }, none[] = { 99 };
+
+	cr_assert_eq(busiest(disk, 2, 3), 1, "the disk's CPU");
+	cr_assert_eq(busiest(net, 1, 3), 0, "another device's");
+	cr_assert_eq(busiest(disk, 2, 1), 0, "CPU 1 not allowed: CPU 0 took 7");
+	cr_assert_eq(busiest(none, 1, 3), -1, "no such interrupt");
+	cr_assert_eq(busiest(net, 1, 2), -1, "none on the allowed CPU");
+}
+
+/* A directory on no block device (procfs): the first allowed CPU. */
+Test(cpu, no_disk_means_the_first_cpu)
+{
+	cr_assert_eq(bx_run_cpu("/proc", 0), bx_nth_cpu(0));
+	cr_assert_eq(bx_run_cpu("/proc", 1), bx_nth_cpu(1));
+}
