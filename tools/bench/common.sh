@@ -1,7 +1,7 @@
 # tools/bench/common.sh: what the benchmark scripts share, sourced by
-# tools/bench-record.sh and tools/bench-determinism.sh from the top of
-# the checkout, with $build (badio's build directory), $runs (rounds per
-# measurement) and $cc set.
+# tools/bench/run.sh, tools/bench-record.sh and tools/bench-determinism.sh
+# from the top of the checkout, with $build (badio's build directory),
+# $runs (rounds per measurement) and $cc set.
 
 # badio's traced set (issue 2).  strace cannot filter opens on their
 # flags in BPF, so it stops at every open/openat/creat; the workloads
