@@ -28,6 +28,11 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/badio-test-bundle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 work=$(pwd -P)
+# scratch directories of this test's own: other badios (tests of other
+# checkouts) may run at the same time
+mkdir tmp
+TMPDIR=$work/tmp
+export TMPDIR
 
 verdicts() {
 	"$sqlite3" "$1" "SELECT site, fault, verdict, status, oracle_exit, \
@@ -135,7 +140,7 @@ cp rec.db never.db
 if "$badio" explore -q -d never.db --oracle ./check.sh --bundle never 2> never.err; then
 	fail "--bundle never ran a program whose library is gone"
 fi
-ls -d "${TMPDIR:-/tmp}"/badio-bundle-* 2> /dev/null && fail "a bundle directory was left"
+ls -d "$TMPDIR"/badio-bundle-* 2> /dev/null && fail "a bundle directory was left"
 
 mkdir lib
 sed 's/return close(fd);/return close(fd) + 0 * (int)n;/' lib.away/w.c > lib/w.c
