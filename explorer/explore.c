@@ -94,6 +94,7 @@ commit(struct store *s, const struct plan *p, const struct bx_job *job,
 	const struct bx_divergence *dv = &w->dv;
 	char prog_tail[BX_TAIL_MAX + 1];
 	char oracle_tail[BX_TAIL_MAX + 1];
+	char prog_last[BX_LAST_LINE_MAX + 1];
 	struct store_experiment e;
 	char status[32];
 	int rc;
@@ -116,9 +117,14 @@ commit(struct store *s, const struct plan *p, const struct bx_job *job,
 	e.divergence_kind = dv->kind == BX_DIV_DIVERGED ? "diverged" :
 	    dv->kind == BX_DIV_REORDERED ? "reordered" : NULL;
 	e.divergence = e.divergence_kind ? dv->diff : NULL;
+	e.oracle_id = p->oracle_id;
+	bx_last_line(prog_tail, prog_last);
+	e.prog_last = prog_last[0] ? prog_last : NULL;
 	rc = store_experiment_put(s, &e);
 	if (rc)
 		return rc;
+	if (o->verdict < BX_V_COUNT)
+		res->verdicts[o->verdict]++;
 	res->ran++;
 	res->done++;
 	if (e.diverged)
@@ -264,7 +270,7 @@ explore_baseline_passed(struct store *s, struct plan *p, struct bx_explore_resul
 	if (rc == 0)
 		rc = plan_skips_store(s, p);
 	if (rc == 0)
-		rc = store_meta_set(s, "oracle", opts->oracle);
+		rc = store_oracle_intern(s, &p->oracle, &p->oracle_id);
 	if (rc == 0)
 		rc = plan_meta_store(s, opts);
 	if (rc) {
@@ -281,6 +287,71 @@ explore_baseline_passed(struct store *s, struct plan *p, struct bx_explore_resul
 	if (opts->progress)
 		opts->progress(opts->ctx, pr);
 	return 0;
+}
+
+/* Is o (an oracle of the database's experiments) another than ours? */
+static int
+oracle_compare(const struct plan *p, const struct store_oracle *o)
+{
+	const struct store_oracle *ours = &p->oracle;
+
+	if (o->id == 0 || !o->command)
+		return 0;	/* explored before schema 14 without meta */
+	if (strcmp(o->command, ours->command) == 0 &&
+	    (o->sha256 == NULL) == (ours->sha256 == NULL) &&
+	    (!o->sha256 || strcmp(o->sha256, ours->sha256) == 0))
+		return 0;
+	return 1 + (strcmp(o->command, ours->command) == 0);
+}
+
+struct oracle_seen {
+	const struct plan *p;
+	int		differ;		/* 1 another command, 2 the same one
+					 * whose file changed */
+	char		*old;		/* res->old_oracle */
+	size_t		size;
+};
+
+static int
+oracle_seen(void *ctx, const struct store_oracle *o)
+{
+	struct oracle_seen *os = ctx;
+	int d = oracle_compare(os->p, o);
+
+	if (d == 0 || os->differ)
+		return 0;
+	os->differ = d;
+	snprintf(os->old, os->size, "%s", o->command);
+	return 0;
+}
+
+/*
+ * Verdicts of one oracle are not those of another: an explore whose
+ * oracle (command, or the content of its script) differs from the one
+ * that judged the database's experiments refuses, unless it redoes them
+ * all or knowingly keeps them (--reuse-verdicts, the report then shows
+ * each oracle's).
+ */
+static int
+oracle_check(struct store *s, const struct plan *p,
+    struct bx_explore_result *res)
+{
+	struct oracle_seen os = { .p = p, .old = res->old_oracle,
+	    .size = sizeof(res->old_oracle) };
+	int rc;
+
+	if (p->opts->redo || p->opts->reuse_verdicts)
+		return 0;
+	rc = store_oracles_each(s, oracle_seen, &os);
+	if (rc) {
+		res->fail = BX_FAIL_STORE;
+		return rc;
+	}
+	if (!os.differ)
+		return 0;
+	res->fail = BX_FAIL_ORACLE_CHANGED;
+	res->oracle_file_changed = os.differ == 2;
+	return -EEXIST;
 }
 
 static void
@@ -350,6 +421,15 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		    rc == -ENOEXEC ? BX_FAIL_ORACLE_BARE : BX_FAIL_STORE;
 		return rc;
 	}
+	rc = bx_oracle_identify(opts->oracle, &p.oracle_file, p.oracle_sha);
+	if (rc) {
+		res->fail = BX_FAIL_ORACLE_FILE;
+		goto out_free_oracle;
+	}
+	p.oracle = (struct store_oracle){
+		.command = opts->oracle, .file = p.oracle_file,
+		.sha256 = p.oracle_sha[0] ? p.oracle_sha : NULL,
+	};
 	rc = store_recording_get(s, &rec);
 	if (rc) {
 		res->fail = rc == -ENOENT ? BX_FAIL_RECORDING : BX_FAIL_STORE;
@@ -361,6 +441,15 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		res->fail = rc == -ENOMEM ? BX_FAIL_NONE : BX_FAIL_STORE;
 		goto out_release_plan;
 	}
+	res->recorded_sites = p.nsites;
+	if (opts->sites && p.filter_matched == 0) {
+		rc = -ENOENT;
+		res->fail = BX_FAIL_NO_SITES;
+		goto out_release_plan;
+	}
+	rc = oracle_check(s, &p, res);
+	if (rc)
+		goto out_release_plan;
 	if (opts->callsite && !p.callsite_seen) {
 		rc = -ENOENT;
 		res->fail = BX_FAIL_CALLSITE;
@@ -452,6 +541,7 @@ out_release_plan:
 	store_recording_release(&rec);
 out_free_oracle:
 	free(oracle);
+	free(p.oracle_file);
 	if (rc == 0 && bx_stop) {
 		res->fail = BX_FAIL_INTERRUPTED;
 		rc = -EINTR;

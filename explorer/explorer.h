@@ -364,6 +364,22 @@ int		bx_status_format(char *buf, size_t size, enum rec_status st,
  * meant ./WORD).  *out is malloc'd.
  */
 int	bx_oracle_resolve(const char *cmd, char **out);
+/*
+ * Which oracle cmd is, for the store (struct store_oracle): when its
+ * first word names a file (as bx_oracle_resolve decides), *file gets
+ * its canonical path (malloc'd) and sha256 the file's SHA-256 in hex;
+ * otherwise *file is NULL and sha256 "".  -errno if the file cannot be
+ * read.
+ */
+int	bx_oracle_identify(const char *cmd, char **file, char sha256[65]);
+/*
+ * The last non-empty line of text (a program's output tail), cleaned for
+ * the store: escape sequences and control bytes removed, tabs made
+ * spaces, spaces trimmed, at most BX_LAST_LINE_MAX bytes cut at a UTF-8
+ * boundary.  buf is "" when there is none.
+ */
+#define BX_LAST_LINE_MAX	200
+void	bx_last_line(const char *text, char buf[BX_LAST_LINE_MAX + 1]);
 
 /* What the caller hears about (progress callback). */
 enum bx_event {
@@ -436,6 +452,8 @@ struct bx_explore_opts {
 	int		oracle_timeout_ms; /* per oracle run; 0 = none */
 	const char	*keep_dir;	/* keep bug runs' directories here, or NULL */
 	bool		redo;		/* drop earlier experiments first */
+	bool		reuse_verdicts;	/* keep the verdicts of another oracle,
+					 * judge only new pairs with this one */
 	unsigned	per_callsite;	/* at most this many sites per (call
 					 * site, path), first and last
 					 * included; 0 = all */
@@ -469,6 +487,12 @@ enum bx_fail {
 				 * detail says which entry and why */
 	BX_FAIL_BUNDLE,		/* the recording's bundle cannot be used:
 				 * detail says why */
+	BX_FAIL_ORACLE_CHANGED,	/* the database's experiments were judged
+				 * by another oracle (old_oracle; same
+				 * command: its file changed) and neither
+				 * redo nor reuse_verdicts */
+	BX_FAIL_ORACLE_FILE,	/* the oracle's file cannot be read */
+	BX_FAIL_NO_SITES,	/* opts->sites matches no recorded site */
 };
 
 /* How many of the files outside the run directory a result names. */
@@ -496,6 +520,14 @@ struct bx_explore_result {
 	uint64_t	outside_files;
 	char		outside[BX_OUTSIDE_NAMED][PATH_MAX];
 	uint64_t	other_shards;	/* pairs left to the other shards */
+	uint64_t	verdicts[BX_V_COUNT];	/* the selected pairs (total) that
+					 * have an experiment, by verdict */
+	uint64_t	recorded_sites;	/* sites in the recording */
+	uint64_t	selected_sites;	/* of those, selected by the options */
+	char		old_oracle[512]; /* BX_FAIL_ORACLE_CHANGED: the other
+					 * oracle's command */
+	bool		oracle_file_changed; /* ...the same command: its file
+					 * is another now */
 	char		detail[256];	/* BX_FAIL_SNAPSHOT, _SCRATCH, _BUNDLE:
 					 * one line, or "" */
 };

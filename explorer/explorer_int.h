@@ -271,6 +271,13 @@ struct plan {
 	const char	**known;	/* every path and path2, sorted, once */
 	size_t		nknown;
 	bool		rec_pidns;	/* the recording had a PID namespace */
+	size_t		filter_matched;	/* sites opts->sites matches, of any
+					 * kind */
+	struct store_oracle oracle;	/* opts->oracle, as the store keeps it */
+	char		*oracle_file;	/* its file (bx_oracle_identify) */
+	char		oracle_sha[65];
+	int64_t		oracle_id;	/* oracles.id of it, once the baseline
+					 * passed */
 };
 
 /* Load the recording's sites (p->opts and p->kinds set first). */

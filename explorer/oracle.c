@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <nettle/sha2.h>
+
 /* Characters after which the first word is not a plain path. */
 #define SHELL_SPECIAL	"\"'`$\\;|&<>()*?[]{}~=#!"
 
@@ -131,6 +133,67 @@ bx_oracle_resolve(const char *cmd, char **out)
 out_verbatim:
 	*out = strdup(cmd);
 	return *out ? 0 : -ENOMEM;
+}
+
+/* SHA-256 of the file at path, in lower-case hex. */
+static int
+file_sha256(const char *path, char hex[65])
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	char buf[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	sha256_init(&ctx);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		sha256_update(&ctx, (size_t)n, (const uint8_t *)buf);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	for (size_t i = 0; i < sizeof(digest); i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return 0;
+}
+
+/*
+ * The file is the one bx_oracle_resolve runs: a first word with a
+ * slash and no shell syntax.  A word without one is a command (a
+ * builtin, a program in PATH): not hashed, a system update would make
+ * it "another oracle" for no reason of the user's.
+ */
+int
+bx_oracle_identify(const char *cmd, char **file, char sha256[65])
+{
+	const char *w = cmd + strspn(cmd, " \t");
+	size_t n = strcspn(w, " \t\n");
+	char word[PATH_MAX];
+	int rc;
+
+	*file = NULL;
+	sha256[0] = '\0';
+	if (n == 0 || n >= sizeof(word))
+		return 0;
+	memcpy(word, w, n);
+	word[n] = '\0';
+	if (strpbrk(word, SHELL_SPECIAL) || !strchr(word, '/'))
+		return 0;
+	*file = realpath(word, NULL);
+	if (!*file)
+		return -errno;
+	rc = file_sha256(*file, sha256);
+	if (rc < 0) {
+		free(*file);
+		*file = NULL;
+		sha256[0] = '\0';
+	}
+	return rc;
 }
 
 static int64_t

@@ -61,6 +61,8 @@ collect_site(void *ctx, const struct store_site *site)
 	    (!p->opts->callsite || site->callsite == p->opts->callsite);
 	if (p->opts->callsite && site->callsite == p->opts->callsite)
 		p->callsite_seen = true;
+	if (p->opts->sites && bx_filter_match(p->opts->sites, site))
+		p->filter_matched++;
 	return 0;
 }
 
@@ -298,9 +300,11 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 
 		if (!r->selected)
 			continue;
+		res->selected_sites++;
 		mask = bx_faults_for_site(p->opts->faults, r->sc, r->count);
 		for (k = 0; bx_fault_at(k); k++) {
 			const struct bx_fault *f = bx_fault_at(k);
+			char verdict[32];
 			bool done;
 
 			if (!(mask & (1u << f->fault)))
@@ -316,11 +320,12 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 				res->other_shards++;
 				continue;
 			}
-			done = false;
-			rc = p->opts->redo ? 0 : store_experiment_done(s,
-			    r->job.site_id, f->name, &done);
+			verdict[0] = '\0';
+			rc = p->opts->redo ? 0 : store_experiment_verdict(s,
+			    r->job.site_id, f->name, verdict, sizeof(verdict));
 			if (rc)
 				return rc;
+			done = verdict[0] != '\0';
 			if (r->pruned && !done) {
 				rc = skip_add(p, r->job.site_id, f->fault);
 				if (rc)
@@ -331,6 +336,10 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 			}
 			res->total++;
 			if (done) {
+				int v = bx_verdict_parse(verdict);
+
+				if (v >= 0)
+					res->verdicts[v]++;
 				res->done++;
 				continue;
 			}

@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,8 +24,10 @@
 static const char sql_exp_put[] =
 	"INSERT OR REPLACE INTO experiments (site, fault, injected, "
 	"fault_bytes, status, duration_ns, oracle_exit, verdict, prog_tail, "
-	"oracle_tail, diverged, divergence, created_ns, divergence_kind) "
-	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+	"oracle_tail, diverged, divergence, created_ns, divergence_kind, "
+	"oracle_id, prog_last) "
+	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	"?15, ?16)";
 
 static int64_t
 now_unix_ns(void)
@@ -52,6 +55,8 @@ bind_experiment(sqlite3_stmt *st, const struct store_experiment *e, int *rc)
 	store_bind_text(st, 12, e->divergence, rc);
 	store_bind_i64(st, 13, now_unix_ns(), rc);
 	store_bind_text(st, 14, e->divergence_kind, rc);
+	store_bind_i64_or_null(st, 15, e->oracle_id, e->oracle_id <= 0, rc);
+	store_bind_text(st, 16, e->prog_last, rc);
 }
 
 int
@@ -92,6 +97,29 @@ store_experiment_done(struct store *s, int64_t site, const char *fault,
 }
 
 int
+store_experiment_verdict(struct store *s, int64_t site, const char *fault,
+    char *buf, size_t size)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	buf[0] = '\0';
+	rc = store_stmt(s, STMT_EXP_VERDICT, "SELECT verdict FROM experiments "
+	    "WHERE site = ?1 AND fault = ?2", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, site, &brc);
+	store_bind_text(st, 2, fault, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
+	if (rc == 1)
+		snprintf(buf, size, "%s", store_col_text(st, 0) ?
+		    store_col_text(st, 0) : "?");
+	store_stmt_done(s, STMT_EXP_VERDICT, st);
+	return rc < 0 ? rc : 0;
+}
+
+int
 store_experiments_clear(struct store *s)
 {
 	sqlite3_stmt *st;
@@ -110,8 +138,9 @@ store_experiments_clear(struct store *s)
 	"e.id, e.site, e.fault, e.injected, e.fault_bytes, e.status, "	\
 	"e.duration_ns, e.oracle_exit, e.verdict, e.prog_tail, "	\
 	"e.oracle_tail, e.diverged, e.divergence, e.divergence_kind, "	\
+	"e.oracle_id, e.prog_last, "					\
 	STORE_SITE_COLUMNS("s.")
-#define EXP_NCOLUMNS	14
+#define EXP_NCOLUMNS	16
 #define EXP_FROM							\
 	" FROM experiments e JOIN sites s ON s.id = e.site "
 
@@ -141,6 +170,8 @@ read_experiment(sqlite3_stmt *st, struct store_experiment *e)
 	e->diverged = store_col_i64(st, 11, 0) != 0;
 	e->divergence = store_col_text(st, 12);
 	e->divergence_kind = store_col_text(st, 13);
+	e->oracle_id = store_col_i64(st, 14, 0);
+	e->prog_last = store_col_text(st, 15);
 }
 
 static int
@@ -350,13 +381,23 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
 	"'verdict', verdict, 'diverged', " JSON_BOOL("diverged") ", "	\
 	"'divergence', divergence, 'divergence_kind', divergence_kind, "\
-	"'prog_tail', prog_tail, "					\
+	"'prog_tail', prog_tail, 'prog_last', prog_last, "		\
+	"'oracle_id', oracle_id, 'oracle', oracle, "			\
 	"'oracle_tail', oracle_tail)"
 #define EXPS_JSON(view)	"SELECT json_group_array(" EXP_JSON ") FROM " view
 #define COUNTS_JSON							\
 	"SELECT json_group_object(name, n) FROM (" VERDICT_COUNTS ")"
+#define ORACLES_JSON							\
+	"SELECT json_group_array(json_object('id', o.id, 'command', "	\
+	"o.command, 'file', o.file, 'sha256', o.sha256, 'experiments', "\
+	"(SELECT count(*) FROM experiments e WHERE e.oracle_id = o.id))) "\
+	"FROM oracles o WHERE EXISTS (SELECT 1 FROM experiments e "	\
+	"WHERE e.oracle_id = o.id)"
 #define REPORT_JSON							\
 	"'version', ?1, "						\
+	"'oracles', json((" ORACLES_JSON ")), "				\
+	"'mixed_oracles', json(CASE WHEN (SELECT count(DISTINCT oracle_id) "\
+	"FROM experiments) > 1 THEN 'true' ELSE 'false' END), "		\
 	"'counts', json((" COUNTS_JSON ")), "				\
 	"'not_explored', (SELECT count(*) FROM skipped), "		\
 	"'diverged', (SELECT count(*) FROM experiments WHERE diverged), "\

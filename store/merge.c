@@ -7,7 +7,10 @@
  * site ids agree; merging therefore copies experiments and skipped pairs
  * only, after checking that the shard really is a copy of the same
  * recording: same schema version, the same recording row, the very same
- * sites (joined by id on seq and replay key), the same oracle.
+ * sites (joined by id on seq and replay key), the same plan, and no
+ * verdicts of another oracle (check_oracles).  Each experiment keeps
+ * the oracle that judged it: the shard's oracles are added here and its
+ * oracle ids translated.
  *
  * The shard is ATTACHed read-only (a file: URI with mode=ro) and read
  * with trusted_schema off, so a crafted shard's views and triggers run no
@@ -154,44 +157,82 @@ check_recording(struct store *s, const char *path)
 }
 
 /*
- * Both sides explored with the same oracle and the same plan (the
- * options that select experiments, meta 'plan', written by the
- * explorer), or one side not at all.
+ * Both sides explored with the same plan (the options that select
+ * experiments, meta 'plan', written by the explorer), or one side not
+ * at all.
  */
 static int
 check_explore(struct store *s, const char *path)
 {
-	static const char *const keys[] = { "oracle", "plan" };
-	static const char *const what[] = { "another oracle",
-	    "other options (--faults, --sites, ...)" };
+	int64_t differ = 0;
+	int rc;
+
+	rc = query_i64(s, "SELECT count(*) FROM main.meta a JOIN shard.meta b "
+	    "ON a.key = b.key WHERE a.key = 'plan' AND a.value IS NOT b.value "
+	    "AND EXISTS (SELECT 1 FROM main.experiments) AND EXISTS (SELECT 1 "
+	    "FROM shard.experiments)", &differ);
+	if (rc < 0)
+		return rc;
+	if (differ)
+		return store_fail(s, -EINVAL, "'%s' was explored with other "
+		    "options (--faults, --sites, ...): merge only the shards of "
+		    "one explore", path);
+	return 0;
+}
+
+/*
+ * The oracles (command, sha256) that judged experiments on one side and
+ * not on the other.  A shard may add an oracle (it was explored with
+ * --reuse-verdicts on top of this database's verdicts: it holds them
+ * too), but a shard that lacks one of ours while bringing another was
+ * judged otherwise: merging would mix verdicts of two oracles silently.
+ */
+#define ORACLES_OF(db)							\
+	"SELECT o.command AS command, o.sha256 AS sha256 FROM " db	\
+	".oracles o WHERE EXISTS (SELECT 1 FROM " db ".experiments e "	\
+	"WHERE e.oracle_id = o.id)"
+#define ORACLES_ONLY_IN(a, b)						\
+	"SELECT x.command FROM (" ORACLES_OF(a) ") x WHERE NOT EXISTS "	\
+	"(SELECT 1 FROM (" ORACLES_OF(b) ") y WHERE y.command = x.command "\
+	"AND y.sha256 IS x.sha256) ORDER BY x.command LIMIT 1"
+
+static int
+one_text(struct store *s, const char *sql, char *buf, size_t size)
+{
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM main.meta a JOIN "
-	    "shard.meta b ON a.key = b.key WHERE a.key = ?1 AND a.value IS NOT "
-	    "b.value AND EXISTS (SELECT 1 FROM main.experiments) AND EXISTS "
-	    "(SELECT 1 FROM shard.experiments)", -1, &st, NULL);
+	buf[0] = '\0';
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		int brc = SQLITE_OK;
-
-		sqlite3_reset(st);
-		store_bind_text(st, 1, keys[i], &brc);
-		rc = brc == SQLITE_OK ? sqlite3_step(st) : brc;
-		if (rc != SQLITE_ROW) {
-			sqlite3_finalize(st);
-			return store_rc(s, rc);
-		}
-		if (sqlite3_column_int64(st, 0)) {
-			sqlite3_finalize(st);
-			return store_fail(s, -EINVAL, "'%s' was explored with "
-			    "%s: merge only the shards of one explore", path,
-			    what[i]);
-		}
-	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st,
+		    0) ? (const char *)sqlite3_column_text(st, 0) : "");
 	sqlite3_finalize(st);
-	return 0;
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : store_rc(s, rc);
+}
+
+static int
+check_oracles(struct store *s, const char *path)
+{
+	char ours[512], theirs[512];
+	int rc, rc2;
+
+	rc = one_text(s, ORACLES_ONLY_IN("main", "shard"), ours, sizeof(ours));
+	if (rc <= 0)
+		return rc;
+	rc2 = one_text(s, ORACLES_ONLY_IN("shard", "main"), theirs,
+	    sizeof(theirs));
+	if (rc2 <= 0)
+		return rc2;
+	return store_fail(s, -EINVAL, "'%s' was judged with oracle '%s', this "
+	    "database with '%s' (or the same script changed): merge only the "
+	    "shards of one explore, or explore them again with one oracle",
+	    path, theirs, ours);
 }
 
 /*
@@ -253,6 +294,51 @@ experiment_columns(struct store *s, char **cols, char **on)
 	return 0;
 }
 
+/*
+ * The select list for cols from shard.experiments b: each column as is,
+ * but oracle_id, which becomes the id of the same oracle here (ids are
+ * each database's own).
+ */
+#define ORACLE_HERE							\
+	"(SELECT a.id FROM main.oracles a JOIN shard.oracles o ON "	\
+	"a.command = o.command AND a.sha256 IS o.sha256 WHERE "		\
+	"o.id = b.oracle_id)"
+
+static char *
+select_list(const char *cols)
+{
+	size_t n = strlen(cols) + sizeof(ORACLE_HERE) + 1;
+	char *sel = malloc(n * 2 + 8);
+	const char *p = cols;
+	size_t len = 0;
+
+	if (!sel)
+		return NULL;
+	sel[0] = '\0';
+	while (*p) {
+		size_t w = strcspn(p, ",");
+		bool oracle = w == strlen("oracle_id") &&
+		    strncmp(p, "oracle_id", w) == 0;
+
+		len += (size_t)sprintf(sel + len, "%s%s%.*s", len ? ", " : "",
+		    oracle ? ORACLE_HERE : "b.", oracle ? 0 : (int)w, p);
+		p += w;
+		p += strspn(p, ", ");
+	}
+	return sel;
+}
+
+/* The shard's oracles of its experiments that this database lacks. */
+static int
+add_oracles(struct store *s)
+{
+	return store_exec(s, "INSERT INTO main.oracles (command, file, sha256) "
+	    "SELECT b.command, b.file, b.sha256 FROM shard.oracles b WHERE "
+	    "EXISTS (SELECT 1 FROM shard.experiments e WHERE e.oracle_id = "
+	    "b.id) AND NOT EXISTS (SELECT 1 FROM main.oracles a WHERE "
+	    "a.command = b.command AND a.sha256 IS b.sha256) ORDER BY b.id");
+}
+
 /* Run sql (no parameters) and count the rows it changed. */
 static int
 exec_changes(struct store *s, const char *sql, int64_t *changes)
@@ -267,7 +353,7 @@ exec_changes(struct store *s, const char *sql, int64_t *changes)
 static int
 merge_rows(struct store *s, struct store_merge_stats *ms)
 {
-	char *cols = NULL, *on = NULL, *sql = NULL;
+	char *cols = NULL, *on = NULL, *sql = NULL, *sel = NULL;
 	int64_t theirs = 0;
 	int rc;
 
@@ -288,12 +374,17 @@ merge_rows(struct store *s, struct store_merge_stats *ms)
 	sql = NULL;
 	if (rc < 0)
 		goto out_free;
-	if (asprintf(&sql, "INSERT OR IGNORE INTO main.experiments (%s) "
-	    "SELECT %s FROM shard.experiments ORDER BY id", cols, cols) < 0) {
+	sel = select_list(cols);
+	if (!sel || asprintf(&sql, "INSERT OR IGNORE INTO main.experiments "
+	    "(%s) SELECT %s FROM shard.experiments b ORDER BY b.id", cols,
+	    sel) < 0) {
 		sql = NULL;
 		rc = store_fail(s, -ENOMEM, "out of memory");
 		goto out_free;
 	}
+	rc = add_oracles(s);
+	if (rc < 0)
+		goto out_free;
 	rc = exec_changes(s, sql, &ms->added);
 	if (rc < 0)
 		goto out_free;
@@ -306,9 +397,9 @@ merge_rows(struct store *s, struct store_merge_stats *ms)
 	    "e.site = k.site AND e.fault = k.fault)", &ms->skipped);
 	if (rc == 0)
 		rc = store_exec(s, "INSERT OR IGNORE INTO main.meta (key, value) "
-		    "SELECT key, value FROM shard.meta WHERE key = 'oracle' OR "
-		    "key = 'plan'");
+		    "SELECT key, value FROM shard.meta WHERE key = 'plan'");
 out_free:
+	free(sel);
 	free(sql);
 	free(cols);
 	free(on);
@@ -350,6 +441,8 @@ store_merge_from(struct store *s, const char *path,
 		rc = check_recording(s, path);
 	if (rc == 0)
 		rc = check_explore(s, path);
+	if (rc == 0)
+		rc = check_oracles(s, path);
 	if (rc == 0)
 		rc = store_begin(s);
 	if (rc == 0) {

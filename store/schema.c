@@ -684,6 +684,90 @@ static const char schema_v13[] =
 "                                -- badio (then crc32 holds its CRC-32)\n"
 "PRAGMA user_version = 13;\n";
 
+/*
+ * Version 14: which oracle judged each experiment, and what the program
+ * last printed.  An oracle is its command as given and, when its first
+ * word names a file (a script), that file's path and SHA-256 when the
+ * explore began: a changed script is another oracle, and explore refuses
+ * to mix oracles silently.  The oracle the old meta 'oracle' named
+ * judged every existing experiment (explore wrote it before any); meta
+ * 'oracle' goes.  prog_last is the last non-empty line of the program's
+ * output, cleaned (no control bytes) and bounded, shown per bug group.
+ * The columns get their comments as migrations 5 to 9 gave others.
+ */
+static const char schema_v14[] =
+"CREATE TABLE oracles (\n"
+"  id INTEGER PRIMARY KEY,     -- experiments.oracle_id\n"
+"  command TEXT NOT NULL,      -- --oracle CMD as given\n"
+"  file TEXT,                  -- the file CMD's first word names, absolute;\n"
+"                              -- NULL: a command (builtin, PATH), or unknown\n"
+"  sha256 TEXT,                -- lower-case hex SHA-256 of that file when\n"
+"                              -- explore began; NULL: no file, or unknown\n"
+"  UNIQUE (command, sha256)    -- the file may move: its content counts\n"
+");\n"
+"INSERT INTO oracles (id, command)\n"
+"  SELECT 1, value FROM meta WHERE key = 'oracle' AND value IS NOT NULL;\n"
+"PRAGMA writable_schema = RESET;\n"
+"ALTER TABLE experiments ADD COLUMN oracle_id INTEGER REFERENCES oracles (id);\n"
+"ALTER TABLE experiments ADD COLUMN prog_last TEXT;\n"
+"UPDATE experiments SET oracle_id = (SELECT id FROM oracles);\n"
+"DELETE FROM meta WHERE key = 'oracle';\n"
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '  created_ns INTEGER NOT NULL -- when stored, ns since the Unix epoch\n"
+", divergence_kind TEXT\n"
+"  CHECK (divergence_kind = ''reordered'' OR divergence_kind = ''diverged''), "
+"oracle_id INTEGER REFERENCES oracles (id), prog_last TEXT)',\n"
+"  '  created_ns INTEGER NOT NULL, -- when stored, ns since the Unix epoch\n"
+"  divergence_kind TEXT\n"
+"  CHECK (divergence_kind = ''reordered'' OR divergence_kind = ''diverged''),\n"
+"                              -- ''diverged'' (diverged is 1): a thread made\n"
+"                              -- other calls; ''reordered'': the threads\n"
+"                              -- interleaved otherwise, each made the\n"
+"                              -- same calls; NULL: same as recorded\n"
+"  oracle_id INTEGER REFERENCES oracles (id),\n"
+"                              -- the oracle that judged it; NULL: unknown\n"
+"                              -- (explored before schema 14 without one)\n"
+"  prog_last TEXT              -- the program''s last non-empty output line\n"
+"                              -- (stdout or stderr), control bytes removed,\n"
+"                              -- at most 200 bytes; NULL: none or unknown\n"
+")')\n"
+"WHERE type = 'table' AND name = 'experiments';\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '  key TEXT PRIMARY KEY,       -- e.g. ''oracle''',\n"
+"  '  key TEXT PRIMARY KEY,       -- ''plan'', ''shard'' (docs/schema.md)')\n"
+"WHERE type = 'table' AND name = 'meta';\n"
+"PRAGMA writable_schema = RESET;\n"
+"CREATE TABLE schema_v14_bump (x);\n"
+"DROP TABLE schema_v14_bump;\n"
+"CREATE INDEX experiments_oracle ON experiments (oracle_id);\n"
+"\n"
+"DROP VIEW bugs;\n"
+"DROP VIEW verdicts;\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"
+"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key,\n"
+"  s.callsite AS callsite, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.divergence_kind AS divergence_kind,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns, s.mapped AS mapped,\n"
+"  e.oracle_id AS oracle_id, o.command AS oracle, e.prog_last AS prog_last\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"  LEFT JOIN oracles o ON o.id = e.oracle_id\n"
+"ORDER BY s.seq, e.fault;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault;\n"
+"PRAGMA user_version = 14;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -698,6 +782,7 @@ static const char *const migrations[] = {
 	schema_v11,		/* 10 -> 11 */
 	schema_v12,		/* 11 -> 12 */
 	schema_v13,		/* 12 -> 13 */
+	schema_v14,		/* 13 -> 14 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

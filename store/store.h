@@ -253,6 +253,10 @@ struct store_experiment {
 					 * "reordered" (threads interleaved
 					 * otherwise, each made the same calls:
 					 * informational), NULL: the same */
+	int64_t		oracle_id;	/* oracles.id that judged it; 0: unknown
+					 * (NULL) */
+	const char	*prog_last;	/* the program's last output line,
+					 * cleaned (bx), or NULL */
 };
 
 /* Insert or replace the experiment for (site, fault), committed alone. */
@@ -260,6 +264,9 @@ int	store_experiment_put(struct store *s, const struct store_experiment *e);
 /* *done = true if (site, fault) already has an experiment. */
 int	store_experiment_done(struct store *s, int64_t site, const char *fault,
 	    bool *done);
+/* The verdict of (site, fault) into buf, "" if it has no experiment. */
+int	store_experiment_verdict(struct store *s, int64_t site,
+	    const char *fault, char *buf, size_t size);
 int	store_experiments_clear(struct store *s);	/* for explore --redo */
 
 typedef int store_experiment_fn(void *ctx, const struct store_experiment *e,
@@ -330,7 +337,28 @@ int	store_callsite_get(struct store *s, int64_t id, struct store_frame **frames,
 	    size_t *n, bool *unwound);
 void	store_frames_free(struct store_frame *frames, size_t n);
 
-/* Key/value metadata (e.g. the oracle used by explore). */
+/*
+ * Oracles (migration 14): the --oracle command as given, and when its
+ * first word names a file, the file (absolute) and its SHA-256 in
+ * lower-case hex (else both NULL).  One oracle is (command, sha256):
+ * the same script elsewhere is the same oracle.  _intern finds or adds
+ * it; _each gives the oracles that judged experiments, by id, with
+ * experiments set to how many, then (id 0, command NULL) those of no
+ * known oracle.
+ */
+struct store_oracle {
+	int64_t		id;
+	const char	*command;
+	const char	*file;		/* NULL: not a file */
+	const char	*sha256;	/* NULL: not a file */
+	int64_t		experiments;	/* store_oracles_each */
+};
+int	store_oracle_intern(struct store *s, const struct store_oracle *o,
+	    int64_t *id);
+typedef int store_oracle_fn(void *ctx, const struct store_oracle *o);
+int	store_oracles_each(struct store *s, store_oracle_fn *fn, void *ctx);
+
+/* Key/value metadata ('plan', 'shard'). */
 int	store_meta_set(struct store *s, const char *key, const char *value);
 int	store_meta_get(struct store *s, const char *key, char **value); /* malloc'd or NULL */
 

@@ -25,10 +25,15 @@
 #include "tools/inconclusive.h"
 #include "tools/text.h"
 
+/* Text of a database or the user in a message, escaped (tools/text.h). */
+#define ESC_SIZE	(4 * 1024 + 1)
+#define ESC(s)		cli_escape_buf((char[ESC_SIZE]){ 0 }, ESC_SIZE, (s))
+
 const char explore_usage[] =
 	"usage: badio explore [-d DB] --oracle CMD [--faults LIST] [--sites FILTER]\n"
 	"                     [-j N] [--timeout SEC] [--oracle-timeout SEC]\n"
-	"                     [--keep DIR] [--redo] [--fail-on VERDICTS]\n"
+	"                     [--keep DIR] [--redo | --reuse-verdicts]\n"
+	"                     [--fail-on VERDICTS]\n"
 	"                     [--include-stdio] [--include-pipes]\n"
 	"                     [--per-callsite N] [--callsite ID]\n"
 	"                     [--shard K/N [--shard-db PATH]] [--bundle WHEN] [-q]\n"
@@ -39,6 +44,10 @@ const char explore_usage[] =
 	"CMD sees BADIO_DIR, BADIO_SITE, BADIO_FAULT, BADIO_SYSCALL, BADIO_PATH,\n"
 	"BADIO_STATUS and BADIO_INJECTED.  A fault-free run must pass CMD first.\n"
 	"Experiments already in DB are skipped, so an interrupted explore resumes.\n"
+	"Each experiment keeps the oracle that judged it (the command, and the\n"
+	"SHA-256 of the script its first word names): an explore with another\n"
+	"oracle, or the same script changed, refuses unless --redo or\n"
+	"--reuse-verdicts says what to do with the old verdicts.\n"
 	"\n"
 	"  -d, --db DB              database (default: badio.db)\n"
 	"      --oracle CMD         the judge; a relative script path is taken\n"
@@ -53,6 +62,9 @@ const char explore_usage[] =
 	"      --oracle-timeout SEC per oracle run (default: 30; 0: none)\n"
 	"      --keep DIR           keep the run directories of bug verdicts\n"
 	"      --redo               forget earlier experiments, start over\n"
+	"      --reuse-verdicts     keep the verdicts of another oracle, judge only\n"
+	"                           the experiments not run yet with this one (the\n"
+	"                           report shows each oracle's)\n"
 	"      --fail-on VERDICTS   exit 1 if DB holds any of these verdicts\n"
 	"                           (comma-separated; bugs: every bug verdict;\n"
 	"                           inconclusive: any experiment unreached, not\n"
@@ -106,6 +118,7 @@ enum {
 	OPT_ORACLE_TIMEOUT,
 	OPT_KEEP,
 	OPT_REDO,
+	OPT_REUSE_VERDICTS,
 	OPT_FAIL_ON,
 	OPT_INCLUDE_STDIO,
 	OPT_INCLUDE_PIPES,
@@ -126,6 +139,7 @@ const struct option explore_options[] = {
 	{ "oracle-timeout",	required_argument, NULL, OPT_ORACLE_TIMEOUT },
 	{ "keep",		required_argument, NULL, OPT_KEEP },
 	{ "redo",		no_argument,	   NULL, OPT_REDO },
+	{ "reuse-verdicts",	no_argument,	   NULL, OPT_REUSE_VERDICTS },
 	{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
 	{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
 	{ "include-pipes",	no_argument,	   NULL, OPT_INCLUDE_PIPES },
@@ -369,6 +383,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 		case OPT_REDO:
 			o->bx.redo = true;
 			break;
+		case OPT_REUSE_VERDICTS:
+			o->bx.reuse_verdicts = true;
+			break;
 		case OPT_FAIL_ON:
 			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
 				die_usage("explore: --fail-on: %s (verdicts, "
@@ -425,6 +442,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 	if (optind < argc)
 		die_usage("explore: unexpected argument '%s' (see 'badio help "
 		    "explore')", argv[optind]);
+	if (o->bx.redo && o->bx.reuse_verdicts)
+		die_usage("explore: --redo forgets the old verdicts, "
+		    "--reuse-verdicts keeps them: give one of them");
 	if (o->shard_db && !o->bx.nshards)
 		die_usage("explore: --shard-db without --shard K/N");
 	if (!o->bx.oracle || !*o->bx.oracle)
@@ -798,6 +818,28 @@ explain_failure(struct explore_cli *o, struct store *s,
 	case BX_FAIL_WORKER:
 		error("explore: a worker process failed: %s", why);
 		return EXIT_RUNTIME;
+	case BX_FAIL_ORACLE_CHANGED:
+		if (r->oracle_file_changed)
+			die_usage("explore: the oracle '%s' changed since it "
+			    "judged the experiments in '%s' (its file has other "
+			    "content): add --redo to judge them all again, or "
+			    "--reuse-verdicts to keep their verdicts and judge "
+			    "only the experiments not run yet", ESC(o->bx.oracle),
+			    o->db);
+		die_usage("explore: the experiments in '%s' were judged by oracle "
+		    "'%s', not '%s': add --redo to judge them all again with "
+		    "'%s', or --reuse-verdicts to keep their verdicts and judge "
+		    "only the experiments not run yet", o->db,
+		    ESC(r->old_oracle), ESC(o->bx.oracle), ESC(o->bx.oracle));
+	case BX_FAIL_ORACLE_FILE:
+		die_usage("explore: cannot read the oracle's file (the first "
+		    "word of '%s'): %s", ESC(o->bx.oracle), why);
+	case BX_FAIL_NO_SITES:
+		warn("explore: --sites '%s' matches none of the %" PRIu64
+		    " recorded site%s: nothing explored (see 'badio sites -d %s')",
+		    ESC(o->bx.sites_text), r->recorded_sites,
+		    r->recorded_sites == 1 ? "" : "s", o->db);
+		return EXIT_USAGE;
 	case BX_FAIL_CALLSITE:
 		die_usage("explore: no recorded site has call site %" PRId64
 		    " (%#" PRIx64 "; see 'badio sites --stacks')",
@@ -808,22 +850,84 @@ explain_failure(struct explore_cli *o, struct store *s,
 	}
 }
 
-static int
-print_count(void *ctx, const char *verdict, int64_t n)
+/* "ok 3, corruption 1": the verdicts with experiments; false if none. */
+static bool
+print_counts(const uint64_t n[BX_V_COUNT])
 {
-	int *first = ctx;
+	bool first = true;
 
-	if (n == 0)
-		return 0;
-	fprintf(stderr, "%s%s %" PRId64, *first ? "" : ", ", verdict, n);
-	*first = 0;
+	for (int v = 0; v < BX_V_COUNT; v++) {
+		if (!n[v])
+			continue;
+		fprintf(stderr, "%s%s %" PRIu64, first ? "" : ", ",
+		    bx_verdict_name(v), n[v]);
+		first = false;
+	}
+	return !first;
+}
+
+struct db_counts {
+	uint64_t	n[BX_V_COUNT];
+	uint64_t	oracles;	/* distinct oracles of the experiments */
+};
+
+static int
+db_count(void *ctx, const char *verdict, int64_t n)
+{
+	struct db_counts *c = ctx;
+	int v = bx_verdict_parse(verdict);
+
+	if (v >= 0 && n > 0)
+		c->n[v] = (uint64_t)n;
+	return 0;
+}
+
+static int
+db_oracle(void *ctx, const struct store_oracle *o)
+{
+	struct db_counts *c = ctx;
+
+	c->oracles += o->id != 0;
 	return 0;
 }
 
 /*
- * The summary line.  First, whatever -q says, how many experiments tell
- * nothing (unreached, not judged, diverged): a run that tested nothing
- * must not pass for a clean one.
+ * The database's totals, on a line of their own, when they are not the
+ * selection's (other --sites, faults or shards explored before), or when
+ * its verdicts come from more than one oracle.
+ */
+static void
+summary_database(struct explore_cli *o, struct store *s,
+    const struct bx_explore_result *r)
+{
+	struct db_counts c = { 0 };
+	uint64_t total = 0;
+	bool same = true;
+
+	if (store_verdict_counts(s, db_count, &c) < 0 ||
+	    store_oracles_each(s, db_oracle, &c) < 0)
+		return;
+	for (int v = 0; v < BX_V_COUNT; v++) {
+		total += c.n[v];
+		same = same && c.n[v] == r->verdicts[v];
+	}
+	if (same && c.oracles < 2)
+		return;
+	fprintf(stderr, "badio: the database '%s' holds %" PRIu64
+	    " experiment%s: ", o->db, total, total == 1 ? "" : "s");
+	if (!print_counts(c.n))
+		fputs("none", stderr);
+	if (c.oracles > 1)
+		fprintf(stderr, "; judged by %" PRIu64 " oracles", c.oracles);
+	fputc('\n', stderr);
+}
+
+/*
+ * The summary: the counts of what this explore selected (the pairs of
+ * its options, run now or before), then the database's totals if they
+ * differ.  First, whatever -q says, how many experiments tell nothing
+ * (unreached, not judged, diverged): a run that tested nothing must not
+ * pass for a clean one.
  */
 static void
 summary(struct explore_cli *o, struct store *s,
@@ -832,7 +936,6 @@ summary(struct explore_cli *o, struct store *s,
 	struct store_inconclusive c;
 	const char *sep = "; ";
 	char line[256];
-	int first = 1;
 
 	if (store_inconclusive_get(s, &c) == 0 &&
 	    cli_inconclusive_line(line, sizeof(line), &c)) {
@@ -847,8 +950,7 @@ summary(struct explore_cli *o, struct store *s,
 	if (o->bx.nshards)
 		fprintf(stderr, "shard %s (%" PRIu64 " left to the other shards): ",
 		    o->shard_name, r->other_shards);
-	store_verdict_counts(s, print_count, &first);
-	if (first)
+	if (!print_counts(r->verdicts))
 		sep = "";
 	if (r->diverged) {
 		fprintf(stderr, "%s%" PRIu64 " diverged", sep, r->diverged);
@@ -868,6 +970,7 @@ summary(struct explore_cli *o, struct store *s,
 	}
 	fprintf(stderr, "%s; see 'badio report -d %s'\n",
 	    !*sep ? "nothing to report" : "", o->db);
+	summary_database(o, s, r);
 	if (r->planned)
 		warn_outside(r);
 }
