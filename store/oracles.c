@@ -84,3 +84,25 @@ store_oracles_each(struct store *s, store_oracle_fn *fn, void *ctx)
 	store_stmt_done(s, STMT_ORACLES_EACH, st);
 	return rc;
 }
+
+int
+store_verdict_counts_by_oracle(struct store *s, store_oracle_count_fn *fn,
+    void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, STMT_ORACLE_COUNTS, "SELECT coalesce(e.oracle_id, "
+	    "0), e.verdict, count(*) FROM experiments e GROUP BY "
+	    "e.oracle_id, e.verdict", &st);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, st)) == 1) {
+		rc = fn(ctx, sqlite3_column_int64(st, 0), store_col_text(st, 1),
+		    sqlite3_column_int64(st, 2));
+		if (rc != 0)
+			break;
+	}
+	store_stmt_done(s, STMT_ORACLE_COUNTS, st);
+	return rc;
+}

@@ -277,6 +277,11 @@ int	store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx);
 /* Verdict counts: fn(ctx, verdict, count) in a fixed verdict order. */
 typedef int store_count_fn(void *ctx, const char *verdict, int64_t n);
 int	store_verdict_counts(struct store *s, store_count_fn *fn, void *ctx);
+/* The same per oracle: fn(ctx, oracle id (0: unknown), verdict, n), n > 0. */
+typedef int store_oracle_count_fn(void *ctx, int64_t oracle, const char *verdict,
+	    int64_t n);
+int	store_verdict_counts_by_oracle(struct store *s, store_oracle_count_fn *fn,
+	    void *ctx);
 /*
  * How many experiments have one of the comma-separated verdicts (spaces
  * around names allowed).  An unknown or empty name is -EINVAL, with the

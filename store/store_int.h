@@ -79,6 +79,7 @@ enum store_stmt_id {
 	STMT_ORACLE_FIND,	/* oracles.c (migration 14) */
 	STMT_ORACLE_ADD,
 	STMT_ORACLES_EACH,
+	STMT_ORACLE_COUNTS,
 	STMT_COUNT
 };
 

@@ -45,19 +45,7 @@ bool	cli_parse_int(const char *s, long min, long max, long *out);
 /* Print a CSV field, escaped (tools/text.h), quoted when needed (RFC 4180). */
 void	cli_csv_field(FILE *f, const char *s, bool last);
 
-/*
- * A column-aligned text table: add cells row by row, then print.
- * Cells are copied, escaped (tools/text.h).  Numeric columns are
- * right-aligned.
- */
-struct cli_table;
-struct cli_table *cli_table_new(const char *const *headers, const bool *numeric,
-	    int ncols);
-int	cli_table_add(struct cli_table *t, const char *const *cells);
-/* A line printed as is between rows (not aligned, not counted in widths). */
-int	cli_table_note(struct cli_table *t, const char *text);
-void	cli_table_print(struct cli_table *t, FILE *f);
-void	cli_table_free(struct cli_table *t);
+/* Tables: tools/table.h. */
 
 /* Output formats of sites and report; each command accepts a mask of them. */
 enum cli_format {

@@ -22,11 +22,12 @@
 #include "tools/report.h"
 #include "tools/report_html.h"
 #include "tools/stack.h"
+#include "tools/table.h"
 #include "tools/text.h"
 
 const char report_usage[] =
 	"usage: badio report [-d DB] [--format FMT] [--all] [-o FILE]\n"
-	"                    [--fail-on VERDICTS]\n"
+	"                    [--columns LIST] [--fail-on VERDICTS]\n"
 	"\n"
 	"Summarise what 'badio explore' found: how many experiments got each\n"
 	"verdict, how many were left out by --per-callsite (not explored) and\n"
@@ -46,7 +47,14 @@ const char report_usage[] =
 	"  -o, --output FILE    write to FILE (replaced when complete), not\n"
 	"                       standard output\n"
 	"  -a, --all            every experiment (and site left out), not only\n"
-	"                       the bug groups\n"
+	"                       the bug groups, in one table\n"
+	"      --columns LIST   that table's columns, comma-separated, in that\n"
+	"                       order; +LIST adds to the default ones.  Columns:\n"
+	"                       site, seq, syscall, path, key, fault, wrote,\n"
+	"                       program, oracle_exit, verdict, oracle (which\n"
+	"                       oracle judged: shown when several did),\n"
+	"                       location, oracle_said, last_output (the\n"
+	"                       program's last line), callsite, duration\n"
 	"      --fail-on VERDICTS  exit 1 if DB holds any of these verdicts\n"
 	"                       (comma-separated; bugs: every bug verdict;\n"
 	"                       inconclusive: any experiment unreached, not\n"
@@ -68,7 +76,7 @@ const char report_usage[] =
 	"foreign or corrupt database; 3 the database could not be read or the\n"
 	"report not written.\n";
 
-enum { OPT_FAIL_ON = 0x100 };
+enum { OPT_FAIL_ON = 0x100, OPT_COLUMNS };
 
 const struct option report_options[] = {
 	{ "db",      required_argument, NULL, 'd' },
@@ -76,6 +84,7 @@ const struct option report_options[] = {
 	{ "output",  required_argument, NULL, 'o' },
 	{ "all",     no_argument,       NULL, 'a' },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "columns", required_argument, NULL, OPT_COLUMNS },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -94,14 +103,24 @@ static const char *const csv_columns[] = {
 	"site", "seq", "syscall", "family", "path", "key", "fault",
 	"injected", "fault_bytes", "status", "oracle_exit", "verdict",
 	"duration_ns", "diverged", "divergence", "divergence_kind",
-	"callsite", "location",
+	"callsite", "location", "oracle_id", "oracle", "prog_last",
 };
 #define CSV_COLS	(sizeof(csv_columns) / sizeof(csv_columns[0]))
 
 struct csv {
 	FILE		*f;
 	struct cli_stacks *cs;
+	struct report_oracles *os;
 };
+
+/* The command of oracle id, or NULL (an empty field). */
+static const char *
+report_oracle_command(const struct report_oracles *os, int64_t id)
+{
+	const struct report_oracle *o = id ? report_oracle_get(os, id) : NULL;
+
+	return o ? o->command : NULL;
+}
 
 static const char *
 location(struct cli_stacks *cs, int64_t callsite)
@@ -126,6 +145,7 @@ csv_row(void *ctx, const struct store_experiment *e,
 	snprintf(v[12], 32, "%" PRId64, e->duration_ns);
 	snprintf(v[13], 32, "%d", e->diverged);
 	snprintf(v[16], 32, "%" PRId64, s->callsite);
+	snprintf(v[18], 32, "%" PRId64, e->oracle_id);
 	cell[0] = v[0];
 	cell[1] = v[1];
 	cell[2] = s->syscall;
@@ -145,21 +165,12 @@ csv_row(void *ctx, const struct store_experiment *e,
 	cell[15] = e->divergence_kind;
 	cell[16] = s->callsite ? v[16] : "";
 	cell[17] = s->callsite ? location(c->cs, s->callsite) : "";
+	cell[18] = e->oracle_id ? v[18] : "";
+	cell[19] = report_oracle_command(c->os, e->oracle_id);
+	cell[20] = e->prog_last;
 	for (i = 0; i < CSV_COLS; i++)
 		cli_csv_field(c->f, cell[i], i == CSV_COLS - 1);
 	return 0;
-}
-
-/* A pair left out by --per-callsite, as an experiment row that never ran. */
-static void
-skipped_as_experiment(struct store_experiment *e, const char *fault)
-{
-	memset(e, 0, sizeof(*e));
-	e->fault = fault;
-	e->fault_bytes = -1;
-	e->oracle_exit = -1;
-	e->duration_ns = -1;
-	e->verdict = "not-explored";
 }
 
 static int
@@ -169,364 +180,8 @@ csv_skipped(void *ctx, const struct store_site *site, const char *fault,
 	struct store_experiment e;
 
 	(void)reason;
-	skipped_as_experiment(&e, fault);
+	report_skipped_as_experiment(&e, fault);
 	return csv_row(ctx, &e, site);
-}
-
-/* --- table --- */
-
-static const char *const count_headers[] = { "VERDICT", "EXPERIMENTS" };
-static const bool count_numeric[] = { false, true };
-
-struct counts {
-	struct cli_table *t;
-	int64_t		total;
-};
-
-static int
-count_row(void *ctx, const char *verdict, int64_t n)
-{
-	struct counts *c = ctx;
-	char num[32];
-	const char *cells[2] = { verdict, num };
-
-	if (n == 0)
-		return 0;
-	c->total += n;
-	snprintf(num, sizeof(num), "%" PRId64, n);
-	return cli_table_add(c->t, cells);
-}
-
-static const char *const bug_headers[] = {
-	"SITE", "SEQ", "KEY", "FAULT", "WROTE", "PROGRAM", "ORACLE", "VERDICT",
-	"CALL SITE", "ORACLE SAID",
-};
-static const bool bug_numeric[] = {
-	true, true, false, false, true, false, true, false, false, false,
-};
-#define BUG_COLS	(sizeof(bug_headers) / sizeof(bug_headers[0]))
-
-/* The last non-empty line of s, at most max bytes, into buf. */
-static void
-last_line(const char *s, char *buf, size_t size, size_t max)
-{
-	const char *end = s ? s + strlen(s) : NULL;
-	const char *start;
-	size_t n;
-
-	buf[0] = '\0';
-	if (!s)
-		return;
-	while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	for (start = end; start > s && start[-1] != '\n'; start--)
-		;
-	n = end - start;
-	if (n > max)
-		n = max;
-	if (n >= size)
-		n = size - 1;
-	memcpy(buf, start, n);
-	buf[n] = '\0';
-}
-
-/* --all: every experiment, by file and syscall. */
-struct listing {
-	struct cli_table *t;		/* current group */
-	char		*path;		/* its file and syscall */
-	char		*syscall;
-	struct cli_stacks *cs;
-};
-
-static void
-listing_flush(struct listing *g)
-{
-	if (!g->t)
-		return;
-	cli_table_print(g->t, stdout);
-	cli_table_free(g->t);
-	g->t = NULL;
-}
-
-static int
-exp_row(void *ctx, const struct store_experiment *e,
-    const struct store_site *s)
-{
-	struct listing *g = ctx;
-	char site[32], seq[32], wrote[32], oracle[32], said[64];
-	const char *cells[BUG_COLS];
-	const char *path = s->path ? s->path : "";
-
-	if (!g->path || strcmp(g->path, path) != 0 ||
-	    strcmp(g->syscall, s->syscall) != 0) {
-		listing_flush(g);
-		free(g->path);
-		free(g->syscall);
-		g->path = strdup(path);
-		g->syscall = strdup(s->syscall);
-		if (!g->path || !g->syscall)
-			return -ENOMEM;
-		printf("\n%s: %s\n", ESC(path), s->syscall);
-	}
-	if (!g->t) {
-		g->t = cli_table_new(bug_headers, bug_numeric, BUG_COLS);
-		if (!g->t)
-			return -ENOMEM;
-	}
-	snprintf(site, sizeof(site), "%" PRId64, s->id);
-	snprintf(seq, sizeof(seq), "%" PRId64, s->seq);
-	if (e->fault_bytes >= 0)
-		cli_human_size(wrote, sizeof(wrote), e->fault_bytes);
-	else
-		snprintf(wrote, sizeof(wrote), "-");
-	if (e->oracle_exit >= 0)
-		snprintf(oracle, sizeof(oracle), "%d", e->oracle_exit);
-	else
-		snprintf(oracle, sizeof(oracle), "-");
-	last_line(e->oracle_tail, said, sizeof(said), 50);
-	cells[0] = site;
-	cells[1] = seq;
-	cells[2] = s->key;
-	cells[3] = e->fault;
-	cells[4] = wrote;
-	cells[5] = e->status ? e->status : "-";
-	cells[6] = oracle;
-	cells[7] = e->verdict;
-	cells[8] = location(g->cs, s->callsite);
-	cells[9] = said;
-	if (e->divergence_kind) {
-		/* the verdict stands, but the run took another path */
-		static char both[64];
-
-		snprintf(both, sizeof(both), "%s (%s)", e->verdict,
-		    e->divergence_kind);
-		cells[7] = both;
-	}
-	return cli_table_add(g->t, cells);
-}
-
-static int
-skipped_row(void *ctx, const struct store_site *site, const char *fault,
-    const char *reason)
-{
-	struct store_experiment e;
-
-	(void)reason;
-	skipped_as_experiment(&e, fault);
-	return exp_row(ctx, &e, site);
-}
-
-/* --- bugs grouped by (call site, path, verdict): tools/report_groups.c --- */
-
-#define MAX_IDS_SHOWN	8
-
-/* " (mapped)" after a file written through a shared mapping */
-#define MAPPED_MARK	" (mapped)"
-
-/*
- * One line per group:
- *   cs_sites.c:23 site_a  data.txt  corruption under torn, eio at 3 sites
- *   (ids 4, 9, 12)
- * the location and path columns aligned.
- */
-static void
-groups_print(struct report_groups *gs, struct cli_stacks *cs)
-{
-	int wloc = 0, wpath = 0;
-	size_t i, k;
-
-	for (i = 0; i < gs->n; i++) {
-		int l = (int)strlen(ESC(location(cs, gs->v[i].callsite)));
-		int p = (int)strlen(ESC(gs->v[i].path)) +
-		    (gs->v[i].mapped ? (int)strlen(MAPPED_MARK) : 0);
-
-		wloc = l > wloc ? l : wloc;
-		wpath = p > wpath ? p : wpath;
-	}
-	for (i = 0; i < gs->n; i++) {
-		struct report_group *g = &gs->v[i];
-		const char *path = ESC(g->path);	/* lives for the block */
-		char faults[128];
-
-		report_group_faults(g, faults, sizeof(faults));
-		printf("%-*s  %s%-*s  %s under %s", wloc,
-		    ESC(location(cs, g->callsite)), path,
-		    wpath - (int)strlen(path), g->mapped ? MAPPED_MARK : "",
-		    bx_verdict_name(g->verdict), faults);
-		printf(" at %zu site%s (id%s ", g->nids, g->nids == 1 ? "" : "s",
-		    g->nids == 1 ? "" : "s");
-		for (k = 0; k < g->nids && k < MAX_IDS_SHOWN; k++)
-			printf("%s%" PRId64, k ? ", " : "", g->ids[k]);
-		printf("%s)", g->nids > MAX_IDS_SHOWN ? ", ..." : "");
-		if (g->ndiverged)
-			printf(", %" PRIu64 " of %" PRIu64 " diverged",
-			    g->ndiverged, g->nexp);
-		putchar('\n');
-	}
-}
-
-/* --- divergence --- */
-
-struct divergence {
-	bool		unreached;	/* those never injected, or the others */
-	uint64_t	n;
-	uint64_t	shown;
-	uint64_t	max;		/* lines to show */
-};
-
-static int
-divergence_row(void *ctx, const struct store_experiment *e,
-    const struct store_site *s)
-{
-	struct divergence *d = ctx;
-
-	(void)s;
-	d->n += e->diverged && e->injected != d->unreached;
-	return 0;
-}
-
-static int
-divergence_line(void *ctx, const struct store_experiment *e,
-    const struct store_site *s)
-{
-	struct divergence *d = ctx;
-
-	if (!e->diverged || e->injected == d->unreached || d->shown >= d->max)
-		return 0;
-	d->shown++;
-	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault,
-	    ESC(s->key), ESC(e->divergence ? e->divergence : "?"));
-	return 0;
-}
-
-/* Instead of "no bugs found" when some experiments tell nothing. */
-static void
-print_no_bugs(const struct store_inconclusive *ic)
-{
-	int64_t conclusive = ic->experiments - ic->total;
-
-	if (ic->total == 0)
-		printf("\nno bugs found\n");
-	else if (conclusive <= 0)
-		printf("\nno conclusive experiment: nothing is known about bugs "
-		    "yet (see 'inconclusive' at the top)\n");
-	else
-		printf("\nno bugs in the %" PRId64 " conclusive experiment%s; %"
-		    PRId64 " more %s inconclusive (see the top)\n", conclusive,
-		    conclusive == 1 ? "" : "s", ic->total,
-		    ic->total == 1 ? "is" : "are");
-}
-
-static int
-report_table(struct store *s, bool all, struct cli_stacks *cs,
-    const struct bx_pending *pend)
-{
-	struct report_groups gs = { 0 };
-	struct divergence dv = { .max = all ? UINT64_MAX : 10 };
-	struct listing g = { .cs = cs };
-	struct counts c = { 0 };
-	int64_t skipped = 0, skipped_sites = 0;
-	struct store_inconclusive ic;
-	char *oracle = NULL;
-	char num[32], line[256];
-	int rc;
-
-	/* first: whether the verdicts below can be trusted at all */
-	rc = store_inconclusive_get(s, &ic);
-	if (rc)
-		return rc;
-	if (cli_inconclusive_line(line, sizeof(line), &ic))
-		printf("%s\n\n", line);
-	c.t = cli_table_new(count_headers, count_numeric, 2);
-	if (!c.t)
-		return -ENOMEM;
-	rc = store_verdict_counts(s, count_row, &c);
-	if (rc == 0)
-		rc = store_skipped_count(s, &skipped, &skipped_sites);
-	if (rc == 0 && skipped) {
-		const char *cells[2] = { "not explored", num };
-
-		snprintf(num, sizeof(num), "%" PRId64, skipped);
-		rc = cli_table_add(c.t, cells);
-	}
-	if (rc == 0 && pend->pending) {
-		const char *cells[2] = { "not run yet", num };
-
-		snprintf(num, sizeof(num), "%" PRIu64, pend->pending);
-		rc = cli_table_add(c.t, cells);
-	}
-	if (rc == 0 && store_meta_get(s, "oracle", &oracle) == 0 && oracle)
-		printf("oracle: %s\n\n", ESC(oracle));
-	free(oracle);
-	if (rc == 0 && c.total == 0 && !skipped)
-		printf("no experiments yet (run 'badio explore --oracle CMD')\n");
-	else if (rc == 0)
-		cli_table_print(c.t, stdout);
-	cli_table_free(c.t);
-	if (rc || (c.total == 0 && !skipped))
-		return rc;
-	if (pend->pending)
-		printf("\nnot run yet: %" PRIu64 " of the %" PRIu64 " experiments "
-		    "the last explore planned (run it again to go on; for "
-		    "shards, 'badio merge' the rest)\n", pend->pending,
-		    pend->total);
-	if (skipped)
-		printf("\nnot explored: %" PRId64 " experiment%s at %" PRId64
-		    " site%s left out by --per-callsite (never counted as "
-		    "passing; 'badio explore' without it runs them)\n", skipped,
-		    skipped == 1 ? "" : "s", skipped_sites,
-		    skipped_sites == 1 ? "" : "s");
-
-	for (int unreached = 0; rc == 0 && unreached < 2; unreached++) {
-		dv.unreached = unreached;
-		dv.n = dv.shown = 0;
-		rc = store_experiments_each(s, divergence_row, &dv);
-		if (rc || !dv.n)
-			continue;
-		if (unreached)
-			printf("\n%" PRIu64 " unreached experiment%s went another "
-			    "way than the recording (first difference):\n",
-			    dv.n, dv.n == 1 ? "" : "s");
-		else
-			printf("\n%" PRIu64 " experiment%s diverged from the "
-			    "recording before the fault (verdicts kept; first "
-			    "difference):\n", dv.n, dv.n == 1 ? "" : "s");
-		rc = store_experiments_each(s, divergence_line, &dv);
-		if (rc == 0 && dv.shown < dv.n)
-			printf("  ... and %" PRIu64 " more (--all)\n",
-			    dv.n - dv.shown);
-	}
-	if (rc == 0 && ic.reordered)
-		printf("\n%" PRId64 " experiment%s reordered: the threads "
-		    "interleaved otherwise, each made its recorded calls "
-		    "(informational; --all marks them)\n", ic.reordered,
-		    ic.reordered == 1 ? "" : "s");
-	if (rc == 0)
-		rc = report_groups_load(s, &gs);
-	if (rc == 0 && gs.n == 0)
-		print_no_bugs(&ic);
-	else if (rc == 0) {
-		printf("\nbugs by call site:\n");
-		groups_print(&gs, cs);
-	}
-	report_groups_free(&gs);
-	if (rc || !all)
-		return rc;
-	printf("\nall experiments\n");
-	rc = store_experiments_each(s, exp_row, &g);
-	listing_flush(&g);
-	if (rc == 0 && skipped) {
-		free(g.path);
-		free(g.syscall);
-		memset(&g, 0, sizeof(g));
-		g.cs = cs;
-		printf("\nnot explored (left out by --per-callsite)\n");
-		rc = store_skipped_each(s, skipped_row, &g);
-		listing_flush(&g);
-	}
-	free(g.path);
-	free(g.syscall);
-	return rc;
 }
 
 static const char *
@@ -588,6 +243,21 @@ output_close(const char *path, char *tmp)
 	free(tmp);
 }
 
+/* --columns names columns of the --all table: a usage error if not. */
+static void
+columns_check(const char *list)
+{
+	struct cli_table *t = cli_table_new(report_all_columns, REPORT_ACOLS,
+	    stdout);
+	char err[1024];
+
+	if (!t)
+		die("out of memory");
+	if (cli_table_select(t, list, err, sizeof(err)) < 0)
+		die_usage("report: --columns: %s", err);
+	cli_table_free(t);
+}
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -601,6 +271,9 @@ cmd_report(int argc, char **argv)
 	bool all = false;
 	struct store *s;
 	const char *fail_on = NULL;
+	const char *columns = NULL;
+	struct report_oracles os;
+	struct report_table_opts to;
 	char err[256];
 	int64_t matched = 0;
 	char *json;
@@ -618,6 +291,7 @@ cmd_report(int argc, char **argv)
 			break;
 		case 'o': output = optarg; break;
 		case 'a': all = true; break;
+		case OPT_COLUMNS: columns = optarg; break;
 		case OPT_FAIL_ON:
 			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
 				die_usage("report: --fail-on: %s (verdicts, "
@@ -633,6 +307,11 @@ cmd_report(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("report: unexpected argument '%s'", argv[optind]);
+	if (columns && (fmt != CLI_FORMAT_TABLE || !all))
+		die_usage("report: --columns chooses the columns of the --all "
+		    "table (report --all --columns LIST)");
+	if (columns)
+		columns_check(columns);
 	s = cli_open_db(db, STORE_READ);
 	cs = cli_stacks_new(s);
 	if (!cs)
@@ -647,8 +326,13 @@ cmd_report(int argc, char **argv)
 		die("report: cannot read '%s': %s", db, rc == -EINVAL ?
 		    "malformed plan in meta" : store_errmsg(s));
 	tmp = output_open(output);
+	if (report_oracles_load(s, &os) < 0)
+		die("report: cannot read '%s': %s", db, store_errmsg(s));
 	csv.f = stdout;
 	csv.cs = cs;
+	csv.os = &os;
+	to = (struct report_table_opts){ .all = all, .columns = columns,
+	    .cs = cs, .pend = &pend };
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
 		rc = all ? store_report_all_json(s, BADIO_VERSION, &json) :
@@ -677,7 +361,7 @@ cmd_report(int argc, char **argv)
 			rc = store_skipped_each(s, csv_skipped, &csv);
 		break;
 	case CLI_FORMAT_TABLE:
-		rc = report_table(s, all, cs, &pend);
+		rc = report_table(s, &to);
 		break;
 	case CLI_FORMAT_HTML:
 		rc = report_html(s, stdout, BADIO_VERSION, &pend);
@@ -699,6 +383,7 @@ cmd_report(int argc, char **argv)
 		die("report: cannot read '%s': %s", db, rc == -ENOMEM ?
 		    strerror(ENOMEM) : store_errmsg(s));
 	output_close(output, tmp);
+	report_oracles_free(&os);
 	store_close(s);
 	cli_stacks_free(cs);
 	return matched > 0 ? EXIT_BUGS : 0;

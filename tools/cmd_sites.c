@@ -16,9 +16,11 @@
 #include "tools/cli.h"
 #include "tools/cmd.h"
 #include "tools/stack.h"
+#include "tools/table.h"
 
 const char sites_usage[] =
 	"usage: badio sites [-d DB] [--format table|csv|json] [--stacks]\n"
+	"                   [-o COLUMNS]\n"
 	"\n"
 	"List the sites recorded in DB in the order the calls were made.\n"
 	"PATH shows 'old -> new' for a rename, 'a <-> b' for an exchange and\n"
@@ -28,19 +30,28 @@ const char sites_usage[] =
 	"  -d, --db DB          database (default: badio.db)\n"
 	"  -F, --format FMT     table (default), csv or json\n"
 	"  -s, --stacks         the call stack of each site, symbolized (full\n"
-	"                       stacks when recorded with 'record --stacks');\n"
-	"                       csv gets location and stack columns, json\n"
-	"                       location and stack fields\n"
+	"                       stacks when recorded with 'record --stacks'):\n"
+	"                       the table gets the call-site id (for 'explore\n"
+	"                       --callsite') and the frames as a tree, csv\n"
+	"                       location and stack columns, json location and\n"
+	"                       stack fields\n"
+	"  -o, --columns LIST   the table's columns, comma-separated, in that\n"
+	"                       order; +LIST adds to the default ones.  Columns:\n"
+	"                       id, seq, pid, tid, process, thread, syscall,\n"
+	"                       family, fd, path, path2, kind, offset, count,\n"
+	"                       result, flags, checksum, key, callsite, location,\n"
+	"                       stack, offset2, mapped, creates, t_ns\n"
 	"  -h, --help           show this help\n";
 
 const struct option sites_options[] = {
 	{ "db",     required_argument, NULL, 'd' },
 	{ "format", required_argument, NULL, 'F' },
 	{ "stacks", no_argument,       NULL, 's' },
+	{ "columns", required_argument, NULL, 'o' },
 	{ "help",   no_argument,       NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
-const char sites_shortopts[] = "+d:F:sh";
+const char sites_shortopts[] = "+d:F:so:h";
 
 static const char *const columns[] = {
 	"id", "seq", "pid", "tid", "syscall", "family", "fd", "path", "path2",
@@ -143,15 +154,40 @@ csv_cb(void *ctx, const struct store_site *s)
 	return 0;
 }
 
-static const char *const table_headers[] = {
-	"ID", "SEQ", "PID", "SYSCALL", "FD", "PATH", "KIND", "OFFSET", "COUNT",
-	"RESULT", "FLAGS", "CHECKSUM", "KEY",
+/* The table's columns (-o); the cells of table_cb are in this order. */
+enum {
+	C_ID, C_SEQ, C_PID, C_TID, C_PROCESS, C_THREAD, C_SYSCALL, C_FAMILY,
+	C_FD, C_PATH, C_PATH2, C_KIND, C_OFFSET, C_COUNT, C_RESULT, C_FLAGS,
+	C_CHECKSUM, C_KEY, C_CALLSITE, C_LOCATION, C_STACK, C_OFFSET2, C_MAPPED,
+	C_CREATES, C_T_NS, TCOLS
 };
-static const bool table_numeric[] = {
-	true, true, true, false, true, false, false, true, true, true, false,
-	false, false,
+static const struct cli_column table_columns[TCOLS] = {
+	[C_ID] = { "id", "ID", CLI_COL_RIGHT },
+	[C_SEQ] = { "seq", "SEQ", CLI_COL_RIGHT },
+	[C_PID] = { "pid", "PID", CLI_COL_RIGHT },
+	[C_TID] = { "tid", "TID", CLI_COL_RIGHT | CLI_COL_EXTRA },
+	[C_PROCESS] = { "process", "PROCESS", CLI_COL_RIGHT | CLI_COL_EXTRA },
+	[C_THREAD] = { "thread", "THREAD", CLI_COL_RIGHT | CLI_COL_EXTRA },
+	[C_SYSCALL] = { "syscall", "SYSCALL", 0 },
+	[C_FAMILY] = { "family", "FAMILY", CLI_COL_EXTRA },
+	[C_FD] = { "fd", "FD", CLI_COL_RIGHT },
+	[C_PATH] = { "path", "PATH", CLI_COL_TRUNC },
+	[C_PATH2] = { "path2", "PATH2", CLI_COL_TRUNC | CLI_COL_EXTRA },
+	[C_KIND] = { "kind", "KIND", 0 },
+	[C_OFFSET] = { "offset", "OFFSET", CLI_COL_RIGHT },
+	[C_COUNT] = { "count", "COUNT", CLI_COL_RIGHT },
+	[C_RESULT] = { "result", "RESULT", CLI_COL_RIGHT },
+	[C_FLAGS] = { "flags", "FLAGS", CLI_COL_TRUNC },
+	[C_CHECKSUM] = { "checksum", "CHECKSUM", 0 },
+	[C_KEY] = { "key", "KEY", CLI_COL_TRUNC },
+	[C_CALLSITE] = { "callsite", "CALL SITE", CLI_COL_EXTRA },
+	[C_LOCATION] = { "location", "LOCATION", CLI_COL_TRUNC | CLI_COL_EXTRA },
+	[C_STACK] = { "stack", "STACK", CLI_COL_TREE | CLI_COL_EXTRA },
+	[C_OFFSET2] = { "offset2", "OFFSET2", CLI_COL_RIGHT | CLI_COL_EXTRA },
+	[C_MAPPED] = { "mapped", "MAPPED", CLI_COL_RIGHT | CLI_COL_EXTRA },
+	[C_CREATES] = { "creates", "CREATES", CLI_COL_TRUNC | CLI_COL_EXTRA },
+	[C_T_NS] = { "t_ns", "T_NS", CLI_COL_RIGHT | CLI_COL_EXTRA },
 };
-#define TCOLS	(sizeof(table_headers) / sizeof(table_headers[0]))
 
 static void
 format_result(char *buf, size_t size, const struct store_site *s)
@@ -188,18 +224,63 @@ format_path(char *buf, size_t size, const struct store_site *s)
 /* after the path of a file written through a shared mapping */
 #define MAPPED_MARK	" (mapped)"
 
+/* The frames of a call site, innermost first: a tree under its row. */
+static int
+stack_rows(struct sites_out *o, int64_t callsite)
+{
+	const struct cli_frame *fr;
+	const char *cells[TCOLS] = { 0 };
+	bool unwound;
+	size_t n;
+	int rc = 0;
+
+	cli_stack_frames(o->stacks, callsite, &fr, &n, &unwound);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char line[1200];
+
+		snprintf(line, sizeof(line), "#%zu %s", i, fr[i].text);
+		cells[C_STACK] = line;
+		rc = cli_table_add_child(o->t, cells);
+	}
+	return rc;
+}
+
+/* "0x" and 16 hex digits: what explore --callsite takes */
+static void
+format_callsite(char *buf, size_t size, int64_t callsite)
+{
+	if (callsite)
+		snprintf(buf, size, "%#018" PRIx64, (uint64_t)callsite);
+	else
+		snprintf(buf, size, "-");
+}
+
 static int
 table_cb(void *ctx, const struct store_site *s)
 {
-	char id[24], seq[24], pid[24], fd[24], off[24], cnt[24], res[32],
-	    crc[24], path[8192];
-	const char *cells[TCOLS] = { id, seq, pid, s->syscall, fd, path, s->kind,
-				     off, cnt, res, s->flags ? s->flags : "-",
-				     crc, s->key };
+	struct sites_out *o = ctx;
+	char id[24], seq[24], pid[24], tid[24], proc[24], thr[24], fd[24],
+	    off[24], cnt[24], res[32], crc[24], cs[24], off2[24], tns[24],
+	    path[8192];
+	const char *cells[TCOLS] = {
+		[C_ID] = id, [C_SEQ] = seq, [C_PID] = pid, [C_TID] = tid,
+		[C_PROCESS] = proc, [C_THREAD] = thr, [C_SYSCALL] = s->syscall,
+		[C_FAMILY] = s->family, [C_FD] = fd, [C_PATH] = path,
+		[C_PATH2] = s->path2 ? s->path2 : "-", [C_KIND] = s->kind,
+		[C_OFFSET] = off, [C_COUNT] = cnt, [C_RESULT] = res,
+		[C_FLAGS] = s->flags ? s->flags : "-", [C_CHECKSUM] = crc,
+		[C_KEY] = s->key, [C_CALLSITE] = cs, [C_OFFSET2] = off2,
+		[C_MAPPED] = s->mapped ? "1" : "0",
+		[C_CREATES] = s->creates ? s->creates : "-", [C_T_NS] = tns,
+	};
+	int rc;
 
 	snprintf(id, sizeof(id), "%" PRId64, s->id);
 	snprintf(seq, sizeof(seq), "%" PRId64, s->seq);
 	snprintf(pid, sizeof(pid), "%" PRId64, s->pid);
+	snprintf(tid, sizeof(tid), "%" PRId64, s->tid);
+	snprintf(proc, sizeof(proc), s->process ? "%" PRId64 : "-", s->process);
+	snprintf(thr, sizeof(thr), s->thread ? "%" PRId64 : "-", s->thread);
 	snprintf(fd, sizeof(fd), s->fd >= 0 ? "%" PRId64 : "-", s->fd);
 	if (s->offset >= 0)
 		cli_human_size(off, sizeof(off), s->offset);
@@ -209,6 +290,9 @@ table_cb(void *ctx, const struct store_site *s)
 		cli_human_size(cnt, sizeof(cnt), s->count);
 	else
 		snprintf(cnt, sizeof(cnt), "-");
+	snprintf(off2, sizeof(off2), s->offset2 >= 0 ? "%" PRId64 : "-",
+	    s->offset2);
+	snprintf(tns, sizeof(tns), "%" PRId64, s->t_ns);
 	format_result(res, sizeof(res), s);
 	/* xxh3: 16 hex digits; an older recording's CRC-32: 8 */
 	if (s->crc_bytes >= 0 && s->has_xxh3)
@@ -217,33 +301,22 @@ table_cb(void *ctx, const struct store_site *s)
 		snprintf(crc, sizeof(crc), "%08" PRIx64, s->crc32);
 	else
 		snprintf(crc, sizeof(crc), "-");
+	format_callsite(cs, sizeof(cs), s->callsite);
 	format_path(path, sizeof(path), s);
 	/* a file written through a shared mapping says so */
 	if (s->mapped && strlen(path) + sizeof(MAPPED_MARK) <= sizeof(path))
 		memcpy(path + strlen(path), MAPPED_MARK, sizeof(MAPPED_MARK));
-	return cli_table_add(ctx, cells);
-}
+	if (o->stacks) {
+		const char *loc = s->callsite ?
+		    cli_stack_location(o->stacks, s->callsite) : "?";
 
-/* Each site's row, then with --stacks its frames, innermost first. */
-static int
-table_stack_cb(void *ctx, const struct store_site *s)
-{
-	struct sites_out *o = ctx;
-	const struct cli_frame *fr;
-	size_t n;
-	bool unwound;
-	int rc = table_cb(o->t, s);
-
-	if (rc < 0 || !o->stacks)
-		return rc;
-	cli_stack_frames(o->stacks, s->callsite, &fr, &n, &unwound);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		char line[1200];
-
-		snprintf(line, sizeof(line), "      #%zu %s", i, fr[i].text);
-		rc = cli_table_note(o->t, line);
+		cells[C_LOCATION] = loc;
+		cells[C_STACK] = loc;
 	}
-	return rc;
+	rc = cli_table_add(o->t, cells);
+	if (rc < 0 || !o->stacks || !cli_table_shown(o->t, C_STACK))
+		return rc;
+	return stack_rows(o, s->callsite);
 }
 
 /* For the JSON of --stacks: SQLite calls these per call site and frame. */
@@ -265,7 +338,9 @@ cmd_sites(int argc, char **argv)
 	const char *db = "badio.db";
 	enum cli_format fmt = CLI_FORMAT_TABLE;
 	struct sites_out out = { .f = stdout };
+	const char *columns_list = NULL;
 	bool stacks = false;
+	char err[1024];
 	struct store *s;
 	char *json;
 	int opt, rc = 0;
@@ -280,6 +355,7 @@ cmd_sites(int argc, char **argv)
 			    CLI_FORMATS_SITES);
 			break;
 		case 's': stacks = true; break;
+		case 'o': columns_list = optarg; break;
 		case 'h': return cmd_print_help("sites");
 		default:
 			die_usage("sites: unknown option or missing argument '%s' "
@@ -288,6 +364,22 @@ cmd_sites(int argc, char **argv)
 	}
 	if (optind < argc)
 		die_usage("sites: unexpected argument '%s'", argv[optind]);
+	if (columns_list && fmt != CLI_FORMAT_TABLE)
+		die_usage("sites: -o chooses the table's columns; csv and json "
+		    "have them all");
+	out.t = cli_table_new(table_columns, TCOLS, stdout);
+	if (!out.t)
+		die("out of memory");
+	if (stacks && cli_table_select(out.t, "+callsite,stack", err,
+	    sizeof(err)) < 0)
+		die("sites: %s", err);
+	if (columns_list && cli_table_select(out.t, columns_list, err,
+	    sizeof(err)) < 0)
+		die_usage("sites: -o: %s", err);
+	/* a location or stack column needs the symbolizer */
+	if (cli_table_shown(out.t, C_LOCATION) ||
+	    cli_table_shown(out.t, C_STACK))
+		stacks = stacks || fmt == CLI_FORMAT_TABLE;
 	s = cli_open_db(db, STORE_READ);
 	if (stacks && !(out.stacks = cli_stacks_new(s)))
 		die("out of memory");
@@ -315,19 +407,16 @@ cmd_sites(int argc, char **argv)
 		break;
 	default:			/* CLI_FORMATS_SITES has no other */
 	case CLI_FORMAT_TABLE:
-		out.t = cli_table_new(table_headers, table_numeric, TCOLS);
-		if (!out.t)
-			die("out of memory");
-		rc = store_sites_each(s, NULL, table_stack_cb, &out);
+		rc = store_sites_each(s, NULL, table_cb, &out);
 		if (rc == 0)
-			cli_table_print(out.t, stdout);
-		cli_table_free(out.t);
+			rc = cli_table_print(out.t);
 		break;
 	}
 	if (rc < 0)
 		die("sites: cannot read '%s': %s", db, rc == -ENOMEM ?
 		    strerror(ENOMEM) : store_errmsg(s));
 	cli_flush_stdout("sites");
+	cli_table_free(out.t);
 	cli_stacks_free(out.stacks);
 	store_close(s);
 	return 0;

@@ -9,16 +9,19 @@
 #ifndef BADIO_TOOLS_REPORT_H
 #define BADIO_TOOLS_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "store/store.h"
 #include "tools/stack.h"
+#include "tools/table.h"
 
-/* The bug experiments of one (call site, path, verdict). */
+/* The bug experiments of one (call site, path, verdict, oracle). */
 struct report_group {
 	int64_t		callsite;	/* 0: unknown */
+	int64_t		oracle;		/* oracles.id that judged them; 0: unknown */
 	char		*path;
 	int		verdict;	/* enum bx_verdict: the report order */
 	unsigned	faults;		/* 1u << enum rec_fault */
@@ -31,6 +34,10 @@ struct report_group {
 	int64_t		first_seq;
 	char		*syscall;	/* of the first site (by seq) */
 	char		*key;
+	char		*prog_last;	/* what the program printed last, in the
+					 * first experiment (by seq) that kept
+					 * it; NULL if none did */
+	int64_t		prog_last_seq;
 };
 
 struct report_groups {
@@ -47,6 +54,43 @@ void	report_group_faults(const struct report_group *g, char *buf,
 	    size_t size);
 
 struct bx_pending;
+
+/* The oracles of the experiments (store_oracles_each), by id. */
+struct report_oracle {
+	int64_t		id;		/* 0: experiments of no known oracle */
+	char		*command;
+	char		*file;		/* NULL: not a file */
+	char		*sha256;	/* NULL: not a file */
+	int64_t		experiments;
+};
+struct report_oracles {
+	struct report_oracle *v;
+	size_t		n;
+};
+int	report_oracles_load(struct store *s, struct report_oracles *os);
+void	report_oracles_free(struct report_oracles *os);
+const struct report_oracle *report_oracle_get(const struct report_oracles *os,
+	    int64_t id);
+
+/* The table of report --all (tools/report_table.c); --columns names them. */
+enum {
+	A_SITE, A_SEQ, A_SYSCALL, A_PATH, A_KEY, A_FAULT, A_WROTE, A_PROGRAM,
+	A_ORACLE_EXIT, A_VERDICT, A_BY, A_LOCATION, A_SAID, A_LAST,
+	A_CALLSITE, A_DURATION, REPORT_ACOLS
+};
+extern const struct cli_column report_all_columns[REPORT_ACOLS];
+
+struct report_table_opts {
+	bool		all;		/* --all */
+	const char	*columns;	/* --columns LIST, or NULL */
+	struct cli_stacks *cs;
+	const struct bx_pending *pend;
+};
+/* The report for people, to stdout. */
+int	report_table(struct store *s, const struct report_table_opts *o);
+/* A pair left out by --per-callsite as an experiment that never ran. */
+void	report_skipped_as_experiment(struct store_experiment *e,
+	    const char *fault);
 
 /*
  * The formats of their own files: the whole document to f; 0, or

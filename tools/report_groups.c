@@ -1,7 +1,7 @@
 /*
  * report_groups.c - the bug experiments grouped by (call site, path,
- * verdict): one line of the report's "bugs by call site", one SARIF
- * result.  Groups come in verdict order (worst first), then in the
+ * verdict, oracle): one line of the report's "bugs by call site", one
+ * SARIF result.  Groups come in verdict order (worst first), then in the
  * order of their first site.
  */
 #include "tools/report.h"
@@ -15,7 +15,7 @@
 
 static struct report_group *
 group_find(struct report_groups *gs, int64_t callsite, const char *path,
-    int verdict)
+    int verdict, int64_t oracle)
 {
 	struct report_group *g;
 	size_t i;
@@ -23,7 +23,7 @@ group_find(struct report_groups *gs, int64_t callsite, const char *path,
 	for (i = 0; i < gs->n; i++) {
 		g = &gs->v[i];
 		if (g->callsite == callsite && g->verdict == verdict &&
-		    strcmp(g->path, path) == 0)
+		    g->oracle == oracle && strcmp(g->path, path) == 0)
 			return g;
 	}
 	if (gs->n == gs->cap) {
@@ -42,6 +42,8 @@ group_find(struct report_groups *gs, int64_t callsite, const char *path,
 		return NULL;
 	g->callsite = callsite;
 	g->verdict = verdict;
+	g->oracle = oracle;
+	g->prog_last_seq = INT64_MAX;
 	g->first_seq = INT64_MAX;
 	gs->n++;
 	return g;
@@ -75,9 +77,18 @@ group_add(void *ctx, const struct store_experiment *e,
 	size_t i;
 
 	g = group_find(gs, s->callsite, s->path ? s->path : "",
-	    bx_verdict_parse(e->verdict));
+	    bx_verdict_parse(e->verdict), e->oracle_id);
 	if (!g)
 		return -ENOMEM;
+	if (e->prog_last && *e->prog_last && s->seq < g->prog_last_seq) {
+		char *last = strdup(e->prog_last);
+
+		if (!last)
+			return -ENOMEM;
+		free(g->prog_last);
+		g->prog_last = last;
+		g->prog_last_seq = s->seq;
+	}
 	if (f >= 0)
 		g->faults |= 1u << f;
 	g->nexp++;
@@ -109,6 +120,8 @@ cmp_group(const void *a, const void *b)
 
 	if (x->verdict != y->verdict)
 		return x->verdict < y->verdict ? -1 : 1;
+	if (x->first_seq == y->first_seq && x->oracle != y->oracle)
+		return x->oracle < y->oracle ? -1 : 1;
 	return x->first_seq < y->first_seq ? -1 : x->first_seq > y->first_seq;
 }
 
@@ -142,6 +155,7 @@ report_groups_free(struct report_groups *gs)
 		free(gs->v[i].ids);
 		free(gs->v[i].syscall);
 		free(gs->v[i].key);
+		free(gs->v[i].prog_last);
 	}
 	free(gs->v);
 	memset(gs, 0, sizeof(*gs));

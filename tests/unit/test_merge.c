@@ -100,6 +100,19 @@ copy_db(const char *from, const char *to)
 	store_close(s);
 }
 
+/* e is judged by oracle (command, sha256), interned in s. */
+static void
+put_oracle(struct store *s, struct store_experiment *e, const char *command,
+    const char *sha)
+{
+	struct store_oracle o = { .command = command, .sha256 = sha,
+	    .file = sha ? "/x/check.sh" : NULL };
+
+	cr_assert_eq(store_oracle_intern(s, &o, &e->oracle_id), 0, "%s",
+	    store_errmsg(s));
+	cr_assert_gt(e->oracle_id, 0);
+}
+
 /* Store experiment (site, fault) with verdict, and the explore's meta. */
 static void
 put(const char *name, int64_t site, const char *fault, const char *verdict,
@@ -114,8 +127,27 @@ put(const char *name, int64_t site, const char *fault, const char *verdict,
 	struct store *s;
 
 	cr_assert_eq(store_open(&s, path_of(name), STORE_WRITE), 0);
+	put_oracle(s, &e, oracle, NULL);
 	cr_assert_eq(store_experiment_put(s, &e), 0, "%s", store_errmsg(s));
-	cr_assert_eq(store_meta_set(s, "oracle", oracle), 0);
+	cr_assert_eq(store_meta_set(s, "plan", "faults=0"), 0);
+	store_close(s);
+}
+
+/* The same, judged by a script with content sha (the oracle's file). */
+static void
+put_sha(const char *name, int64_t site, const char *fault,
+    const char *verdict, const char *oracle, const char *sha)
+{
+	struct store_experiment e = {
+		.site = site, .fault = fault, .injected = true,
+		.fault_bytes = -1, .status = "exit:1", .duration_ns = 1,
+		.oracle_exit = 0, .verdict = verdict,
+	};
+	struct store *s;
+
+	cr_assert_eq(store_open(&s, path_of(name), STORE_WRITE), 0);
+	put_oracle(s, &e, oracle, sha);
+	cr_assert_eq(store_experiment_put(s, &e), 0, "%s", store_errmsg(s));
 	cr_assert_eq(store_meta_set(s, "plan", "faults=0"), 0);
 	store_close(s);
 }
@@ -161,6 +193,17 @@ merge(const char *target, const char *shard, struct store_merge_stats *ms,
 	snprintf(msg, msgsz, "%s", store_errmsg(s));
 	store_close(s);
 	return rc;
+}
+
+/* The merge succeeds and adds that many experiments. */
+static void
+merge_ok(const char *target, const char *shard, int64_t added)
+{
+	struct store_merge_stats ms;
+	char msg[512];
+
+	cr_assert_eq(merge(target, shard, &ms, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(ms.added, added);
 }
 
 TestSuite(merge, .init = setup, .fini = teardown);
@@ -285,10 +328,56 @@ Test(merge, refuses_another_oracle_or_plan)
 	copy_db("rec.db", "s2.db");
 	put("all.db", 1, "eio", "ok", "check.sh");
 	put("s1.db", 2, "eio", "ok", "other.sh");
-	refused("s1.db", -EINVAL, "another oracle");
+	refused("s1.db", -EINVAL, "s1.db' was judged with oracle 'other.sh', "
+	    "this database with 'check.sh'");
 	put("s2.db", 2, "eio", "ok", "check.sh");
 	raw_exec("s2.db", "UPDATE meta SET value = 'faults=0x8' WHERE key = 'plan'");
 	refused("s2.db", -EINVAL, "other options");
+}
+
+/* The same command whose script changed is another oracle. */
+Test(merge, refuses_the_same_oracle_changed)
+{
+	make_recording("rec.db", 42);
+	copy_db("rec.db", "all.db");
+	copy_db("rec.db", "s1.db");
+	put_sha("all.db", 1, "eio", "ok", "./check.sh", "aa11");
+	put_sha("s1.db", 2, "eio", "ok", "./check.sh", "bb22");
+	refused("s1.db", -EINVAL, "judged with oracle './check.sh', this "
+	    "database with './check.sh' (or the same script changed)");
+	/* the same content elsewhere is the same oracle */
+	copy_db("rec.db", "s2.db");
+	put_sha("s2.db", 2, "torn", "ok", "./check.sh", "aa11");
+	merge_ok("all.db", "s2.db", 1);
+	cr_assert_eq(count("all.db", "SELECT count(*) FROM oracles"), 1);
+}
+
+/*
+ * A shard explored with --reuse-verdicts holds this database's verdicts
+ * and adds another oracle's: merged, each experiment keeps the oracle
+ * that judged it, whatever its id was in the shard.
+ */
+Test(merge, keeps_each_experiments_oracle)
+{
+	make_recording("rec.db", 42);
+	copy_db("rec.db", "all.db");
+	put("all.db", 1, "eio", "ok", "true");
+	copy_db("rec.db", "s1.db");
+	put("s1.db", 2, "eio", "corruption", "./check.sh");	/* id 1 there */
+	put("s1.db", 1, "eio", "ok", "true");			/* id 2 there */
+	merge_ok("all.db", "s1.db", 1);
+	cr_assert_eq(count("all.db", "SELECT count(*) FROM experiments e JOIN "
+	    "oracles o ON o.id = e.oracle_id WHERE e.site = 1 AND "
+	    "o.command = 'true'"), 1);
+	cr_assert_eq(count("all.db", "SELECT count(*) FROM experiments e JOIN "
+	    "oracles o ON o.id = e.oracle_id WHERE e.site = 2 AND "
+	    "o.command = './check.sh' AND o.id = 2"), 1);
+	cr_assert_eq(count("all.db", "SELECT count(*) FROM oracles"), 2);
+	/* a shard of one explore with another oracle: refused */
+	copy_db("rec.db", "s2.db");
+	put("s2.db", 3, "eio", "ok", "./other.sh");
+	refused("s2.db", -EINVAL, "s2.db' was judged with oracle "
+	    "'./other.sh', this database with './check.sh'");
 }
 
 Test(merge, refuses_what_is_not_a_badio_database)

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* The schema version this badio writes (store/schema.c). */
-#define LATEST_VERSION	13
+#define LATEST_VERSION	14
 
 #include <errno.h>
 #include <fcntl.h>
@@ -578,6 +578,39 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 }
 
 /*
+ * Back to before migration 14: meta 'oracle' again (the command of the
+ * first experiment's oracle), no oracles table, and the experiments'
+ * text as migration 13 left it, its rows cut to those columns (the text
+ * edited, VACUUM rewrites every row by it: a column with REFERENCES
+ * cannot be dropped); views as placeholders.
+ */
+static void
+drop_v14(void)
+{
+	sqlite3 *db;
+
+	raw_exec(dbpath, "INSERT OR REPLACE INTO meta (key, value) SELECT "
+	    "'oracle', command FROM oracles WHERE id = (SELECT oracle_id FROM "
+	    "experiments ORDER BY id LIMIT 1); "
+	    "DROP VIEW bugs; DROP VIEW verdicts; DROP INDEX experiments_oracle; "
+	    "DROP TABLE oracles;");
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON", NULL, NULL,
+	    NULL), SQLITE_OK);
+	schema_text_cut(db, "experiments", "  created_ns INTEGER NOT NULL, --",
+	    "  created_ns INTEGER NOT NULL -- when stored, ns since the Unix "
+	    "epoch\n, divergence_kind TEXT\n  CHECK (divergence_kind = "
+	    "'reordered' OR divergence_kind = 'diverged'))");
+	schema_text_cut(db, "meta", "  key TEXT PRIMARY KEY,", "  key TEXT "
+	    "PRIMARY KEY,       -- e.g. 'oracle'\n  value TEXT\n)");
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	raw_exec(dbpath, "VACUUM; CREATE VIEW verdicts AS SELECT 1; "
+	    "CREATE VIEW bugs AS SELECT 1; PRAGMA user_version = 13;");
+}
+
+/*
  * Back to version 11: undo the migrations after it, newest first.  A new
  * migration adds its undoing here (and bumps LATEST_VERSION), so that
  * every older-version test below starts from what it expects.
@@ -585,6 +618,7 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 static void
 drop_after_v11(void)
 {
+	drop_v14();
 	raw_exec(dbpath, "ALTER TABLE sites DROP COLUMN xxh3; "
 	    "DROP TABLE bundles; DROP TABLE bundle_files; "
 	    "PRAGMA user_version = 11;");
@@ -2069,7 +2103,8 @@ Test(store_experiments, json_of_empty_database, .init = open_new,
 
 	cr_assert_eq(store_report_all_json(st, "9.9.9", &json), 0, "%s",
 	    store_errmsg(st));
-	cr_assert_str_eq(json, "{\"version\":\"9.9.9\",\"counts\":{\"ok\":0,"
+	cr_assert_str_eq(json, "{\"version\":\"9.9.9\",\"oracles\":[],"
+	    "\"mixed_oracles\":false,\"counts\":{\"ok\":0,"
 	    "\"reported\":0,\"silent-corruption\":0,\"corruption\":0,"
 	    "\"crashed\":0,\"hang\":0,\"unreached\":0,\"oracle-error\":0},"
 	    "\"not_explored\":0,\"diverged\":0,\"reordered\":0,"

@@ -1,0 +1,284 @@
+/*
+ * table.c - see table.h.
+ *
+ * libsmartcols measures text with the C library's multibyte functions,
+ * which follow the locale; badio sets none (its messages and its parsing
+ * are the C locale's), so the measuring and printing run under a
+ * C.UTF-8 LC_CTYPE of this thread only (uselocale): escaped cells are
+ * UTF-8 whatever the user's locale.
+ */
+#include "tools/table.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libsmartcols/libsmartcols.h>
+
+#include "tools/text.h"
+
+#define MAX_COLUMNS	64
+
+struct cli_table {
+	const struct cli_column *cols;
+	size_t		ncols;
+	FILE		*f;
+	struct libscols_table *tb;
+	int		shown[MAX_COLUMNS];	/* cols index per shown column */
+	size_t		nshown;
+	struct libscols_line *last;	/* the last top-level row */
+	size_t		rows;		/* top-level rows held */
+	bool		printed;	/* a chunk (and the header) is out */
+	bool		built;		/* the smartcols columns exist */
+	bool		no_header;
+	int		err;
+};
+
+/*
+ * A cell as shown: escaped, and cut after CELL_MAX bytes of text with
+ * "..." (a crafted database may hold a path of any length).
+ */
+#define CELL_MAX	65536
+
+static char *
+cell_text(const char *s)
+{
+	size_t size = 4 * CELL_MAX + 4;
+	char *out;
+
+	if (strlen(s) <= CELL_MAX)
+		return cli_escape(s);
+	out = malloc(size);
+	if (!out)
+		return NULL;
+	cli_escape_buf(out, size - 3, s);
+	memcpy(out + strlen(out), "...", 4);
+	return out;
+}
+
+static locale_t
+utf8_locale(void)
+{
+	static locale_t loc;
+
+	if (!loc)
+		loc = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	return loc;
+}
+
+struct cli_table *
+cli_table_new(const struct cli_column *cols, size_t ncols, FILE *f)
+{
+	struct cli_table *t;
+
+	if (ncols > MAX_COLUMNS)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->cols = cols;
+	t->ncols = ncols;
+	t->f = f;
+	for (size_t i = 0; i < ncols; i++)
+		if (!(cols[i].flags & CLI_COL_EXTRA))
+			t->shown[t->nshown++] = (int)i;
+	return t;
+}
+
+void
+cli_table_names(const struct cli_column *cols, size_t ncols, char *buf,
+    size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ncols && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i ? ", " : "", cols[i].name);
+}
+
+static int
+column_index(const struct cli_table *t, const char *name, size_t n)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strlen(t->cols[i].name) == n &&
+		    strncasecmp(t->cols[i].name, name, n) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+cli_table_select(struct cli_table *t, const char *list, char *err,
+    size_t errsz)
+{
+	char names[1024];
+	const char *p = list;
+
+	if (*p == '+')
+		p++;
+	else
+		t->nshown = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int i = column_index(t, p, n);
+
+		if (i < 0 || t->nshown == MAX_COLUMNS) {
+			cli_table_names(t->cols, t->ncols, names, sizeof(names));
+			snprintf(err, errsz, "unknown column '%.*s' (columns: %s)",
+			    (int)(n > 64 ? 64 : n), p, names);
+			return -EINVAL;
+		}
+		t->shown[t->nshown++] = i;
+		p += n + (p[n] == ',');
+	}
+	if (t->nshown == 0) {
+		snprintf(err, errsz, "no column named");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void
+cli_table_no_header(struct cli_table *t)
+{
+	t->no_header = true;
+}
+
+bool
+cli_table_shown(const struct cli_table *t, size_t i)
+{
+	for (size_t k = 0; k < t->nshown; k++)
+		if ((size_t)t->shown[k] == i)
+			return true;
+	return false;
+}
+
+/* The smartcols table and its columns, on the first row. */
+static int
+build(struct cli_table *t)
+{
+	t->tb = scols_new_table();
+	if (!t->tb)
+		return -ENOMEM;
+	scols_table_enable_noencoding(t->tb, 1);
+	scols_table_enable_minout(t->tb, 1);
+	scols_table_set_column_separator(t->tb, "  ");
+	scols_table_set_stream(t->tb, t->f);
+	for (size_t k = 0; k < t->nshown; k++) {
+		const struct cli_column *c = &t->cols[t->shown[k]];
+		int fl = (c->flags & CLI_COL_RIGHT ? SCOLS_FL_RIGHT : 0) |
+		    (c->flags & CLI_COL_TRUNC ? SCOLS_FL_TRUNC : 0) |
+		    (c->flags & CLI_COL_TREE ? SCOLS_FL_TREE : 0);
+
+		if (!scols_table_new_column(t->tb, c->header, 0, fl))
+			return -ENOMEM;
+	}
+	t->built = true;
+	return 0;
+}
+
+static int
+set_cells(struct cli_table *t, struct libscols_line *ln,
+    const char *const *cells)
+{
+	for (size_t k = 0; k < t->nshown; k++) {
+		const char *c = cells[t->shown[k]];
+		char *text = cell_text(c ? c : "");
+
+		if (!text || scols_line_refer_data(ln, k, text) < 0) {
+			free(text);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Print what is held, keep each column's width for the next chunk. */
+static int
+flush(struct cli_table *t)
+{
+	locale_t old;
+	int rc;
+
+	if (!t->built)
+		return 0;
+	old = uselocale(utf8_locale() ? utf8_locale() : LC_GLOBAL_LOCALE);
+	scols_table_enable_noheadings(t->tb, t->printed || t->no_header);
+	rc = scols_print_table(t->tb);
+	uselocale(old);
+	for (size_t k = 0; k < t->nshown; k++) {
+		struct libscols_column *cl = scols_table_get_column(t->tb, k);
+		size_t w = cl ? scols_column_get_width(cl) : 0;
+
+		if (w)
+			scols_column_set_whint(cl, (double)w);
+	}
+	scols_table_remove_lines(t->tb);
+	t->rows = 0;
+	t->last = NULL;
+	t->printed = true;
+	return rc < 0 ? -EIO : 0;
+}
+
+static int
+add(struct cli_table *t, struct libscols_line *parent,
+    const char *const *cells)
+{
+	struct libscols_line *ln;
+	int rc;
+
+	if (t->err)
+		return t->err;
+	if (!t->built && (rc = build(t)) < 0)
+		return t->err = rc;
+	if (!parent && t->rows >= CLI_TABLE_CHUNK && (rc = flush(t)) < 0)
+		return t->err = rc;
+	ln = scols_table_new_line(t->tb, parent);
+	if (!ln)
+		return t->err = -ENOMEM;
+	rc = set_cells(t, ln, cells);
+	if (rc < 0)
+		return t->err = rc;
+	if (!parent) {
+		t->last = ln;
+		t->rows++;
+	}
+	return 0;
+}
+
+int
+cli_table_add(struct cli_table *t, const char *const *cells)
+{
+	return add(t, NULL, cells);
+}
+
+int
+cli_table_add_child(struct cli_table *t, const char *const *cells)
+{
+	if (!t->last)
+		return cli_table_add(t, cells);
+	return add(t, t->last, cells);
+}
+
+int
+cli_table_print(struct cli_table *t)
+{
+	int rc;
+
+	if (t->err)
+		return t->err;
+	if (!t->built && (rc = build(t)) < 0)
+		return rc;
+	return flush(t);
+}
+
+void
+cli_table_free(struct cli_table *t)
+{
+	if (!t)
+		return;
+	scols_unref_table(t->tb);
+	free(t);
+}
