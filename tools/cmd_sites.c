@@ -20,7 +20,7 @@
 
 const char sites_usage[] =
 	"usage: badio sites [-d DB] [--format table|csv|json] [--stacks]\n"
-	"                   [-o COLUMNS]\n"
+	"                   [-o LIST]\n"
 	"\n"
 	"List the sites recorded in DB in the order the calls were made.\n"
 	"PATH shows 'old -> new' for a rename, 'a <-> b' for an exchange and\n"
@@ -370,7 +370,9 @@ cmd_sites(int argc, char **argv)
 	out.t = cli_table_new(table_columns, TCOLS, stdout);
 	if (!out.t)
 		die("out of memory");
-	if (stacks && cli_table_select(out.t, "+callsite,stack", err,
+	/* the tree first, as lsblk has it: frame rows stay short */
+	if (stacks && cli_table_select(out.t, "stack,id,seq,pid,syscall,fd,"
+	    "path,kind,offset,count,result,flags,crc32,key,callsite", err,
 	    sizeof(err)) < 0)
 		die("sites: %s", err);
 	if (columns_list && cli_table_select(out.t, columns_list, err,

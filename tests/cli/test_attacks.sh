@@ -478,7 +478,8 @@ wait "$bg_pid" 2>/dev/null
 bg_pid=
 done1=$("$sqlite3" -readonly "$work/lock.db" 'SELECT count(*) FROM experiments')
 total=42			# openat: eio, crash; 10 writes: short, torn, eio, crash
-run explore -d "$work/lock.db" -j 2 --oracle true
+# the same oracle: another would be refused (the experiments keep theirs)
+run explore -d "$work/lock.db" -j 2 --oracle 'sleep 0.1'
 expect_status 0 "explore after kill -9 of the first"
 grep -q "^badio: explored $total experiments ($((total - done1)) run now" "$work/err" ||
 	fail "explore after kill -9 did not resume ($done1 done before): $(cat "$work/err")"

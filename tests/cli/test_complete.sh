@@ -68,7 +68,7 @@ record ''|:commands
 record -fk ls -l|:exec 3
 record -o x.db -- ls ''|:exec 5
 record -- ''|:commands
-report ''|--db --format --output --all --fail-on --help
+report ''|--db --format --output --all --fail-on --columns --help
 frob ''|
 merge -o all.db ''|:files
 merge -o all.db a.db ''|:files
