@@ -58,7 +58,14 @@
 	"  'files', files, 'start_ns', start_ns, 'duration_ns', duration_ns, "\
 	"  'deterministic', deterministic, 'version', version, "	\
 	"  'kernel', kernel) FROM recordings ORDER BY id LIMIT 1), "	\
-	"'oracle', (SELECT value FROM meta WHERE key = 'oracle'), "	\
+	"'oracle', (SELECT o.command FROM oracles o WHERE o.id = "	\
+	"  (SELECT min(oracle_id) FROM experiments) AND (SELECT "	\
+	"  count(DISTINCT oracle_id) FROM experiments) = 1), "		\
+	"'oracles', (SELECT json_group_array(json_object('id', o.id, "	\
+	"  'command', o.command, 'sha256', o.sha256, 'experiments', "	\
+	"  (SELECT count(*) FROM experiments e WHERE e.oracle_id = o.id))) "\
+	"  FROM oracles o WHERE EXISTS (SELECT 1 FROM experiments e "	\
+	"  WHERE e.oracle_id = o.id)), "				\
 	"'verdicts', (SELECT json_group_array(json_array(name, bug, meaning)) "\
 	"  FROM (SELECT * FROM verdict_codes ORDER BY rank)), "		\
 	"'counts', json((SELECT json_group_object(name, n) FROM ("	\
@@ -92,13 +99,14 @@
 
 /*
  * [site, fault, state, verdict, status, oracle_exit, injected, diverged,
- *  divergence, fault_bytes, prog_tail, oracle_tail], by site then fault;
+ *  divergence, fault_bytes, prog_tail, oracle_tail, oracle_id], by site
+ *  then fault (oracle_id: oracles.id, null if unknown);
  *  the texts as string-table indexes (state: -1 until crash states).
  */
 #define HTML_EXPERIMENTS_SQL						\
 	"SELECT json_array(e.site, " STR("a") ", -1, " STR("b") ", "	\
 	STR("c") ", e.oracle_exit, e.injected, e.diverged, " STR("d")	\
-	", e.fault_bytes, " STR("p") ", " STR("o") ") "			\
+	", e.fault_bytes, " STR("p") ", " STR("o") ", e.oracle_id) "	\
 	"FROM experiments e"						\
 	JOIN_STR("a", "e.fault") JOIN_STR("b", "e.verdict")		\
 	JOIN_STR("c", "e.status") JOIN_STR("d", "e.divergence")		\

@@ -307,8 +307,8 @@ experiment_columns(struct store *s, char **cols, char **on)
 static char *
 select_list(const char *cols)
 {
-	size_t n = strlen(cols) + sizeof(ORACLE_HERE) + 1;
-	char *sel = malloc(n * 2 + 8);
+	size_t size = 2 * (strlen(cols) + sizeof(ORACLE_HERE)) + 8;
+	char *sel = malloc(size);
 	const char *p = cols;
 	size_t len = 0;
 
@@ -320,8 +320,9 @@ select_list(const char *cols)
 		bool oracle = w == strlen("oracle_id") &&
 		    strncmp(p, "oracle_id", w) == 0;
 
-		len += (size_t)sprintf(sel + len, "%s%s%.*s", len ? ", " : "",
-		    oracle ? ORACLE_HERE : "b.", oracle ? 0 : (int)w, p);
+		len += (size_t)snprintf(sel + len, size - len, "%s%s%.*s",
+		    len ? ", " : "", oracle ? ORACLE_HERE : "b.",
+		    oracle ? 0 : (int)w, p);
 		p += w;
 		p += strspn(p, ", ");
 	}

@@ -50,6 +50,7 @@ struct jcases {
 	size_t		n;
 	size_t		cap;
 	int		err;
+	bool		mixed;		/* judged by several oracles */
 };
 
 static struct jcase *
@@ -111,7 +112,7 @@ last_line(const char *text, char *buf, size_t size)
 
 /* "short: silent-corruption; program exit:0, 30 bytes written; oracle 1: ..." */
 static void
-experiment_line(FILE *f, const struct store_experiment *e)
+experiment_line(FILE *f, const struct store_experiment *e, bool mixed)
 {
 	char said[256];
 
@@ -128,6 +129,8 @@ experiment_line(FILE *f, const struct store_experiment *e)
 	last_line(e->oracle_tail, said, sizeof(said));
 	if (said[0])
 		fprintf(f, ": %s", said);
+	if (mixed && e->status)
+		fprintf(f, " (judged by oracle #%" PRId64 ")", e->oracle_id);
 	fputc('\n', f);
 }
 
@@ -150,7 +153,7 @@ add_experiment(void *ctx, const struct store_experiment *e,
 		if (f >= 0)
 			c->bug_faults[v] |= 1u << f;
 	}
-	experiment_line(c->mem, e);
+	experiment_line(c->mem, e, cs->mixed);
 	return 0;
 }
 
@@ -338,11 +341,16 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 	struct jcases cs = { 0 };
 	struct store_recording rec;
 	unsigned counts[4] = { 0 };
-	char *oracle = NULL, suite[600], num[32];
+	struct report_oracles os;
+	char suite[600], num[32];
 	const char *prog;
 	int64_t total_ns = 0;
 	int rc;
 
+	rc = report_oracles_load(s, &os);
+	if (rc < 0)
+		return rc;
+	cs.mixed = os.n > 1;
 	rc = store_experiments_each(s, add_experiment, &cs);
 	if (rc == 0)
 		rc = store_skipped_each(s, add_skipped, &cs);
@@ -350,9 +358,9 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 		rc = store_recording_get(s, &rec);
 	if (rc < 0) {
 		cases_free(&cs);
+		report_oracles_free(&os);
 		return rc;
 	}
-	store_meta_get(s, "oracle", &oracle);
 	for (size_t i = 0; i < cs.n; i++) {
 		/* the lines are complete: make them readable */
 		if (fflush(cs.v[i].mem) != 0) {
@@ -381,7 +389,18 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 	property(f, "badio.version", BADIO_VERSION);
 	property(f, "database", db);
 	property(f, "program", rec.exe);
-	property(f, "oracle", oracle);
+	/* one oracle: "oracle"; several: "oracle.#1", "oracle.#2"... */
+	for (size_t i = 0; i < os.n; i++) {
+		char name[40];
+
+		snprintf(name, sizeof(name), "oracle.#%" PRId64, os.v[i].id);
+		property(f, os.n == 1 ? "oracle" : name, os.v[i].command);
+		if (os.v[i].sha256) {
+			snprintf(name, sizeof(name), os.n == 1 ? "oracle.sha256" :
+			    "oracle.#%" PRId64 ".sha256", os.v[i].id);
+			property(f, name, os.v[i].sha256);
+		}
+	}
 	if (pend->known) {
 		/* what the last explore planned and has not run: no testcase */
 		snprintf(num, sizeof(num), "%" PRIu64, pend->total);
@@ -394,7 +413,7 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 		rc = write_case(f, stacks, &cs.v[i]);
 	fputs("  </testsuite>\n</testsuites>\n", f);
 out:
-	free(oracle);
+	report_oracles_free(&os);
 	store_recording_release(&rec);
 	cases_free(&cs);
 	return rc;

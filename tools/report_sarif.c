@@ -123,8 +123,9 @@ write_locations(FILE *f, struct cli_stacks *cs, int64_t callsite)
 
 static void
 write_result(FILE *f, struct cli_stacks *cs, const struct report_group *g,
-    bool first)
+    const struct report_oracles *os, bool first)
 {
+	const struct report_oracle *o = report_oracle_get(os, g->oracle);
 	char faults[128], callsite[32], text[1024], fp[512];
 	int len;
 
@@ -167,8 +168,16 @@ write_result(FILE *f, struct cli_stacks *cs, const struct report_group *g,
 	fputs("], \"sites\": [", f);
 	for (size_t i = 0; i < g->nids; i++)
 		fprintf(f, "%s%" PRId64, i ? ", " : "", g->ids[i]);
-	fprintf(f, "], \"experiments\": %" PRIu64 ", \"diverged\": %" PRIu64
-	    "}}", g->nexp, g->ndiverged);
+	fprintf(f, "], \"experiments\": %" PRIu64 ", \"diverged\": %" PRIu64,
+	    g->nexp, g->ndiverged);
+	/* the oracle that judged the group, and what the program last said */
+	fputs(", \"oracle\": ", f);
+	markup_json(f, o && o->id ? o->command : NULL);
+	fputs(", \"oracle_sha256\": ", f);
+	markup_json(f, o ? o->sha256 : NULL);
+	fputs(", \"last_output\": ", f);
+	markup_json(f, g->prog_last);
+	fputs("}}", f);
 }
 
 struct counts_json {
@@ -189,17 +198,16 @@ count_member(void *ctx, const char *verdict, int64_t n)
 
 static int
 write_run_properties(FILE *f, struct store *s, const char *db,
-    const struct store_recording *rec, const struct bx_pending *pend)
+    const struct store_recording *rec, const struct bx_pending *pend,
+    const struct report_oracles *os)
 {
 	struct counts_json c = { f, 0 };
 	int64_t pairs = 0, sites = 0;
-	char *oracle = NULL;
 	int rc;
 
 	rc = store_skipped_count(s, &pairs, &sites);
 	if (rc < 0)
 		return rc;
-	store_meta_get(s, "oracle", &oracle);
 	fputs(",\n      \"properties\": {\"database\": ", f);
 	markup_json(f, db);
 	fputs(", \"program\": ", f);
@@ -209,8 +217,19 @@ write_run_properties(FILE *f, struct store *s, const char *db,
 		fputs(i ? ", " : "", f);
 		markup_json(f, rec->argv[i]);
 	}
+	/* "oracle": the one that judged every experiment, else null */
 	fputs("], \"oracle\": ", f);
-	markup_json(f, oracle);
+	markup_json(f, os->n == 1 && os->v[0].id ? os->v[0].command : NULL);
+	fputs(", \"oracles\": [", f);
+	for (size_t i = 0; i < os->n; i++) {
+		fprintf(f, "%s{\"id\": %" PRId64 ", \"command\": ", i ? ", " : "",
+		    os->v[i].id);
+		markup_json(f, os->v[i].id ? os->v[i].command : NULL);
+		fputs(", \"sha256\": ", f);
+		markup_json(f, os->v[i].sha256);
+		fprintf(f, ", \"experiments\": %" PRId64 "}", os->v[i].experiments);
+	}
+	fputc(']', f);
 	fputs(",\n        \"counts\": {", f);
 	rc = store_verdict_counts(s, count_member, &c);
 	fprintf(f, "}, \"not_explored\": %" PRId64, pairs);
@@ -218,7 +237,6 @@ write_run_properties(FILE *f, struct store *s, const char *db,
 		fprintf(f, ", \"planned\": %" PRIu64 ", \"pending\": %" PRIu64,
 		    pend->total, pend->pending);
 	fputc('}', f);
-	free(oracle);
 	return rc;
 }
 
@@ -227,14 +245,18 @@ report_sarif(struct store *s, struct cli_stacks *cs, const char *db,
     const struct bx_pending *pend, FILE *f)
 {
 	struct report_groups gs = { 0 };
+	struct report_oracles os = { 0 };
 	struct store_recording rec;
 	int rc;
 
 	rc = report_groups_load(s, &gs);
 	if (rc == 0)
+		rc = report_oracles_load(s, &os);
+	if (rc == 0)
 		rc = store_recording_get(s, &rec);
 	if (rc < 0) {
 		report_groups_free(&gs);
+		report_oracles_free(&os);
 		return rc;
 	}
 	fputs("{\n  \"$schema\": \"" SARIF_SCHEMA "\",\n"
@@ -245,12 +267,13 @@ report_sarif(struct store *s, struct cli_stacks *cs, const char *db,
 	write_rules(f);
 	fputs("]}},\n      \"invocations\": [{\"executionSuccessful\": true}]",
 	    f);
-	rc = write_run_properties(f, s, db, &rec, pend);
+	rc = write_run_properties(f, s, db, &rec, pend, &os);
 	fputs(",\n      \"results\": [", f);
 	for (size_t i = 0; i < gs.n && rc == 0; i++)
-		write_result(f, cs, &gs.v[i], i == 0);
+		write_result(f, cs, &gs.v[i], &os, i == 0);
 	fputs("]\n    }\n  ]\n}\n", f);
 	store_recording_release(&rec);
 	report_groups_free(&gs);
+	report_oracles_free(&os);
 	return rc;
 }

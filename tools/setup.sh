@@ -19,6 +19,8 @@ packages=(
 	python3-gdbm				# dbm.gnu: a program that writes through mmap
 	strace					# nested-tracing test, benchmark
 	libdw-dev				# stack traces
+	libsmartcols-dev			# tables (util-linux, as lsblk)
+	nettle-dev				# SHA-256 of the oracle script
 	dpkg-dev				# the .deb: dpkg-shlibdeps (cpack)
 	man-db mandoc				# man page test: man -l, lint
 	bash-completion zsh			# completion tests

@@ -46,7 +46,7 @@ has_dep() {
 	printf '%s\n' "$depends" | tr ',' '\n' | sed 's/^ *//; s/[ (].*//' |
 	    grep -qx "$1"
 }
-for p in libc6 libsqlite3-0 libseccomp2 zlib1g libdw1; do
+for p in libc6 libsqlite3-0 libseccomp2 zlib1g libdw1 libsmartcols1 libnettle8; do
 	has_dep "$p" || fail "Depends lacks $p"
 done
 dpkg-deb -x "$deb" "$work/root"

@@ -31,7 +31,7 @@
 	    S_ORDINAL = 14;
 	var E_SITE = 0, E_FAULT = 1, E_STATE = 2, E_VERDICT = 3, E_STATUS = 4,
 	    E_ORACLE = 5, E_INJECTED = 6, E_DIVERGED = 7, E_DIVERGENCE = 8,
-	    E_FBYTES = 9, E_PTAIL = 10, E_OTAIL = 11;
+	    E_FBYTES = 9, E_PTAIL = 10, E_OTAIL = 11, E_ORACLE_ID = 12;
 
 	/* Colours and how bad each verdict is (higher is worse). */
 	var COLORS = {
@@ -81,6 +81,21 @@
 			return null;
 		var i = p.lastIndexOf('/');
 		return i < 0 ? '.' : i === 0 ? '/' : p.slice(0, i);
+	}
+
+	/* "oracle ./check.sh", or "oracles #1 true, #2 ./check.sh (mixed)" */
+	var ORACLES = SUM.oracles || [];
+	var MIXED = ORACLES.length > 1;
+	function oracleText() {
+		if (!ORACLES.length)
+			return 'oracle (none yet)';
+		if (!MIXED)
+			return 'oracle ' + shq(ORACLES[0].command);
+		return 'verdicts of ' + ORACLES.length + ' oracles (explore ' +
+		    '--reuse-verdicts): ' + ORACLES.map(function (o) {
+			return '#' + o.id + ' ' + shq(o.command) + ' (' +
+			    plural(o.experiments, 'experiment') + ')';
+		    }).join(', ');
 	}
 
 	/* --- the model: sites, their experiments, rows --- */
@@ -262,7 +277,7 @@
 		    (rec.init_dir ? ', --init ' + rec.init_dir : '') +
 		    '; recorded status ' + (rec.status || '?') + ', ' +
 		    plural(rec.sites || 0, 'site') + ' on ' +
-		    plural(rec.files || 0, 'file') + '; oracle ' + (SUM.oracle ? shq(SUM.oracle) : '(none yet)') +
+		    plural(rec.files || 0, 'file') + '; ' + oracleText() +
 		    '; badio ' + D.badio;
 		h.appendChild(meta);
 
@@ -724,8 +739,9 @@
 				    (e[E_DIVERGED] ? ' (diverged)' : '')));
 				tr.appendChild(vd);
 				tr.appendChild(el('td', {}, e[E_STATUS]));
-				tr.appendChild(el('td', {}, e[E_ORACLE] === null ? '–' :
-				    'exit ' + e[E_ORACLE]));
+				tr.appendChild(el('td', {}, (e[E_ORACLE] === null ? '–' :
+				    'exit ' + e[E_ORACLE]) + (MIXED && e[E_ORACLE_ID] !== null ?
+				    ' (#' + e[E_ORACLE_ID] + ')' : '')));
 				t.appendChild(tr);
 				var dt = el('tr');
 				var td = el('td', { colspan: cols.length });
