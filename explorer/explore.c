@@ -318,7 +318,8 @@ oracle_seen(void *ctx, const struct store_oracle *o)
 	struct oracle_seen *os = ctx;
 	int d = oracle_compare(os->p, o);
 
-	if (d == 0 || os->differ)
+	/* the same command changed says more than another command */
+	if (d == 0 || os->differ == 2 || (os->differ && d == 1))
 		return 0;
 	os->differ = d;
 	snprintf(os->old, os->size, "%s", o->command);
