@@ -6,6 +6,10 @@
  * are the C locale's), so the measuring and printing run under a
  * C.UTF-8 LC_CTYPE of this thread only (uselocale): escaped cells are
  * UTF-8 whatever the user's locale.
+ *
+ * A chunk after the first keeps the earlier widths by its first row:
+ * that row's cells are padded with spaces to them (libsmartcols takes a
+ * width hint only above a header's width, so hints cannot do it).
  */
 #include "tools/table.h"
 
@@ -14,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 
 #include <libsmartcols/libsmartcols.h>
 
@@ -33,6 +38,7 @@ struct cli_table {
 	bool		printed;	/* a chunk (and the header) is out */
 	bool		built;		/* the smartcols columns exist */
 	bool		no_header;
+	size_t		width[MAX_COLUMNS];	/* of each shown column, so far */
 	int		err;
 };
 
@@ -179,14 +185,73 @@ build(struct cli_table *t)
 	return 0;
 }
 
+/* Terminal columns of UTF-8 text (the thread's locale is C.UTF-8). */
+static size_t
+text_width(const char *s)
+{
+	mbstate_t st;
+	size_t w = 0;
+	wchar_t wc;
+
+	memset(&st, 0, sizeof(st));
+	while (*s) {
+		size_t n = mbrtowc(&wc, s, MB_CUR_MAX, &st);
+		int cw;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&st, 0, sizeof(st));
+			n = 1;
+			cw = 1;
+		} else {
+			cw = wcwidth(wc);
+		}
+		w += cw > 0 ? (size_t)cw : 0;
+		s += n;
+	}
+	return w;
+}
+
+/* text padded with spaces to width columns (before it: right-aligned). */
+static char *
+pad(char *text, size_t width, bool right)
+{
+	locale_t old = uselocale(utf8_locale() ? utf8_locale() :
+	    LC_GLOBAL_LOCALE);
+	size_t w = text_width(text), len = strlen(text);
+	char *out;
+
+	uselocale(old);
+	if (w >= width)
+		return text;
+	out = malloc(len + width - w + 1);
+	if (!out) {
+		free(text);
+		return NULL;
+	}
+	if (right) {
+		memset(out, ' ', width - w);
+		memcpy(out + width - w, text, len + 1);
+	} else {
+		memcpy(out, text, len);
+		memset(out + len, ' ', width - w);
+		out[len + width - w] = '\0';
+	}
+	free(text);
+	return out;
+}
+
 static int
 set_cells(struct cli_table *t, struct libscols_line *ln,
-    const char *const *cells)
+    const char *const *cells, bool keep_widths)
 {
 	for (size_t k = 0; k < t->nshown; k++) {
+		const struct cli_column *col = &t->cols[t->shown[k]];
 		const char *c = cells[t->shown[k]];
 		char *text = cell_text(c ? c : "");
 
+		/* the last column is not padded: no trailing spaces */
+		if (text && keep_widths && k + 1 < t->nshown)
+			text = pad(text, t->width[k], col->flags & CLI_COL_RIGHT);
 		if (!text || scols_line_refer_data(ln, k, text) < 0) {
 			free(text);
 			return -ENOMEM;
@@ -212,8 +277,8 @@ flush(struct cli_table *t)
 		struct libscols_column *cl = scols_table_get_column(t->tb, k);
 		size_t w = cl ? scols_column_get_width(cl) : 0;
 
-		if (w)
-			scols_column_set_whint(cl, (double)w);
+		if (w > t->width[k])
+			t->width[k] = w;
 	}
 	scols_table_remove_lines(t->tb);
 	t->rows = 0;
@@ -238,7 +303,7 @@ add(struct cli_table *t, struct libscols_line *parent,
 	ln = scols_table_new_line(t->tb, parent);
 	if (!ln)
 		return t->err = -ENOMEM;
-	rc = set_cells(t, ln, cells);
+	rc = set_cells(t, ln, cells, t->printed && !parent && t->rows == 0);
 	if (rc < 0)
 		return t->err = rc;
 	if (!parent) {

@@ -301,6 +301,43 @@ Test(tail, keeps_the_last_bytes)
 	    BX_TAIL_MAX), 0);
 }
 
+/*
+ * The program's last output line, as the store keeps it: the last line
+ * that is not empty once cleaned, after the last carriage return, with
+ * escape sequences and control bytes gone, bounded at a UTF-8 boundary.
+ */
+Test(tail, last_line)
+{
+	char buf[BX_LAST_LINE_MAX + 1], big[600];
+
+	bx_last_line("one\ntwo\n\n", buf);
+	cr_assert_str_eq(buf, "two");
+	bx_last_line("\033[32msaved\033[0m\t6 bytes \r\n", buf);
+	cr_assert_str_eq(buf, "saved 6 bytes");
+	bx_last_line("saving\r 10%\r100%\n", buf);
+	cr_assert_str_eq(buf, "100%");
+	/* a line of escapes only does not count */
+	bx_last_line("done\n\033[0m\033]0;title\007\n", buf);
+	cr_assert_str_eq(buf, "done");
+	bx_last_line("bell\a and \x01 \xff\xfe bytes\n", buf);
+	cr_assert_str_eq(buf, "bell and   bytes");
+	bx_last_line("caf\xc3\xa9 \xc2\x85" "C1\n", buf);
+	cr_assert_str_eq(buf, "caf\xc3\xa9 C1");
+	bx_last_line("", buf);
+	cr_assert_str_eq(buf, "");
+	bx_last_line(NULL, buf);
+	cr_assert_str_eq(buf, "");
+	bx_last_line("\n\n\r\n", buf);
+	cr_assert_str_eq(buf, "");
+	/* at most BX_LAST_LINE_MAX bytes, a character never cut */
+	memset(big, 'x', sizeof(big));
+	memcpy(big + BX_LAST_LINE_MAX - 1, "\xc3\xa9", 2);
+	big[sizeof(big) - 1] = '\0';
+	bx_last_line(big, buf);
+	cr_assert_eq(strlen(buf), BX_LAST_LINE_MAX - 1);
+	cr_assert_eq(strspn(buf, "x"), BX_LAST_LINE_MAX - 1);
+}
+
 /* --- the oracle ----------------------------------------------------- */
 
 static char dir[] = "/tmp/badio-test-explorer-XXXXXX";
@@ -354,6 +391,36 @@ Test(oracle, resolve, .init = in_tmp, .fini = out_tmp)
 	/* a path that names nothing is a missing oracle */
 	cr_assert_eq(bx_oracle_resolve("./nope.sh", &out), -ENOENT);
 	cr_assert_eq(bx_oracle_resolve("/nonexistent/check", &out), -ENOENT);
+}
+
+/*
+ * The oracle as the store keeps it: a first word naming a file gives its
+ * canonical path and the SHA-256 of its content; a command gives none.
+ */
+Test(oracle, identify, .init = in_tmp, .fini = out_tmp)
+{
+	char sha[65], want[PATH_MAX + 16];
+	char *file;
+	FILE *f;
+
+	f = fopen("check.sh", "w");
+	cr_assert_not_null(f);
+	fputs("abc", f);
+	fclose(f);
+	cr_assert_eq(bx_oracle_identify("./check.sh --strict", &file, sha), 0);
+	snprintf(want, sizeof(want), "%s/check.sh", dir);
+	cr_assert_str_eq(file, want);
+	/* sha256("abc"), FIPS 180-2 appendix B.1 */
+	cr_assert_str_eq(sha, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	free(file);
+	cr_assert_eq(bx_oracle_identify("true", &file, sha), 0);
+	cr_assert_null(file);
+	cr_assert_str_eq(sha, "");
+	cr_assert_eq(bx_oracle_identify("test -s ./check.sh", &file, sha), 0);
+	cr_assert_null(file);
+	cr_assert_eq(bx_oracle_identify("./nope.sh", &file, sha), -ENOENT);
+	cr_assert_null(file);
 }
 
 /*
