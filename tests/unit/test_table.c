@@ -164,3 +164,39 @@ Test(table, chunks_keep_widths)
 	    out + strlen(out) - 60);
 	cr_assert_not_null(strstr(out, "\nn            123456\n"));
 }
+
+/*
+ * Beyond the first chunk, into a file, the rows are laid out by badio
+ * (libsmartcols is slow at a million rows) exactly as libsmartcols lays
+ * them: the same alignment, tree art and no trailing blanks.
+ */
+Test(table, later_chunks_laid_out_alike)
+{
+	const char *child[NCOLS] = { NULL, "#0 f", NULL };
+	const char *last[NCOLS] = { NULL, "#1 g", NULL };
+	char id[16], *first;
+	struct cli_table *t;
+	const char *out;
+
+	/* the same rows twice: at the top of a table, and in its second chunk */
+	t = table();
+	add(t, "7", "site", NULL);
+	cr_assert_eq(cli_table_add_child(t, child), 0);
+	cr_assert_eq(cli_table_add_child(t, last), 0);
+	add(t, "8", "x", NULL);
+	first = strdup(printed(t));
+	fini();
+	t = table();
+	for (int i = 1; i <= CLI_TABLE_CHUNK; i++) {
+		snprintf(id, sizeof(id), "%d", i % 10);
+		add(t, id, "", NULL);
+	}
+	add(t, "7", "site", NULL);
+	cr_assert_eq(cli_table_add_child(t, child), 0);
+	cr_assert_eq(cli_table_add_child(t, last), 0);
+	add(t, "8", "x", NULL);
+	out = printed(t);
+	cr_assert_str_eq(out + strlen(out) - (strlen(first) - strlen("ID  NAME\n")),
+	    first + strlen("ID  NAME\n"), "%s", out + strlen(out) - 80);
+	free(first);
+}
