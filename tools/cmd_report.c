@@ -27,7 +27,7 @@
 
 const char report_usage[] =
 	"usage: badio report [-d DB] [--format FMT] [--all] [-o FILE]\n"
-	"                    [--columns LIST] [--fail-on VERDICTS]\n"
+	"                    [--columns LIST] [--sites FILTER] [--fail-on VERDICTS]\n"
 	"\n"
 	"Summarise what 'badio explore' found: how many experiments got each\n"
 	"verdict, how many were left out by --per-callsite (not explored) and\n"
@@ -55,6 +55,10 @@ const char report_usage[] =
 	"                       oracle judged: shown when several did),\n"
 	"                       location, oracle_said, last_output (the\n"
 	"                       program's last line), callsite, duration\n"
+	"      --sites FILTER   only the experiments of these sites (as explore\n"
+	"                       --sites: id=N, id=N-M, syscall=NAME, family=NAME,\n"
+	"                       path=GLOB), table and csv; the counts are theirs,\n"
+	"                       the database's on a line of their own\n"
 	"      --fail-on VERDICTS  exit 1 if DB holds any of these verdicts\n"
 	"                       (comma-separated; bugs: every bug verdict;\n"
 	"                       inconclusive: any experiment unreached, not\n"
@@ -76,7 +80,7 @@ const char report_usage[] =
 	"foreign or corrupt database; 3 the database could not be read or the\n"
 	"report not written.\n";
 
-enum { OPT_FAIL_ON = 0x100, OPT_COLUMNS };
+enum { OPT_FAIL_ON = 0x100, OPT_COLUMNS, OPT_SITES };
 
 const struct option report_options[] = {
 	{ "db",      required_argument, NULL, 'd' },
@@ -85,6 +89,7 @@ const struct option report_options[] = {
 	{ "all",     no_argument,       NULL, 'a' },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 	{ "columns", required_argument, NULL, OPT_COLUMNS },
+	{ "sites",   required_argument, NULL, OPT_SITES },
 	{ "help",    no_argument,       NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -111,6 +116,7 @@ struct csv {
 	FILE		*f;
 	struct cli_stacks *cs;
 	struct report_oracles *os;
+	const struct bx_filter *sites;	/* --sites, or NULL */
 };
 
 /* The command of oracle id, or NULL (an empty field). */
@@ -137,6 +143,8 @@ csv_row(void *ctx, const struct store_experiment *e,
 	const char *cell[CSV_COLS];
 	size_t i;
 
+	if (!bx_filter_match(c->sites, s))
+		return 0;
 	snprintf(v[0], 32, "%" PRId64, s->id);
 	snprintf(v[1], 32, "%" PRId64, s->seq);
 	snprintf(v[7], 32, "%d", e->injected);
@@ -243,6 +251,41 @@ output_close(const char *path, char *tmp)
 	free(tmp);
 }
 
+struct sites_seen {
+	const struct bx_filter *f;
+	uint64_t	n, matched;
+};
+
+static int
+site_seen(void *ctx, const struct store_site *site)
+{
+	struct sites_seen *ss = ctx;
+
+	ss->n++;
+	ss->matched += bx_filter_match(ss->f, site);
+	return 0;
+}
+
+/*
+ * A --sites filter that matches no recorded site is a warning and exit
+ * 2, as in explore: an empty report must not pass for a clean one.
+ */
+static void
+sites_check(struct store *s, const char *db, const struct bx_filter *f,
+    const char *text)
+{
+	struct sites_seen ss = { .f = f };
+
+	if (store_sites_each(s, NULL, site_seen, &ss) < 0)
+		die("report: cannot read '%s': %s", db, store_errmsg(s));
+	if (ss.matched)
+		return;
+	warn("report: --sites '%s' matches none of the %" PRIu64 " recorded "
+	    "site%s: nothing to report (see 'badio sites -d %s')", ESC(text),
+	    ss.n, ss.n == 1 ? "" : "s", db);
+	exit(EXIT_USAGE);
+}
+
 /* --columns names columns of the --all table: a usage error if not. */
 static void
 columns_check(const char *list)
@@ -272,6 +315,9 @@ cmd_report(int argc, char **argv)
 	struct store *s;
 	const char *fail_on = NULL;
 	const char *columns = NULL;
+	struct bx_filter filter = { 0 };
+	const struct bx_filter *sites = NULL;
+	const char *sites_text = NULL;
 	struct report_oracles os;
 	struct report_table_opts to;
 	char err[256];
@@ -292,6 +338,14 @@ cmd_report(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'a': all = true; break;
 		case OPT_COLUMNS: columns = optarg; break;
+		case OPT_SITES:
+			bx_filter_release(&filter);
+			if (bx_filter_parse(optarg, &filter, err,
+			    sizeof(err)) < 0)
+				die_usage("report: --sites: %s", err);
+			sites = &filter;
+			sites_text = optarg;
+			break;
 		case OPT_FAIL_ON:
 			if (cli_fail_on_check(optarg, err, sizeof(err)) < 0)
 				die_usage("report: --fail-on: %s (verdicts, "
@@ -312,6 +366,10 @@ cmd_report(int argc, char **argv)
 		    "table (report --all --columns LIST)");
 	if (columns)
 		columns_check(columns);
+	if (sites && fmt != CLI_FORMAT_TABLE && fmt != CLI_FORMAT_CSV)
+		die_usage("report: --sites selects for the table and csv formats; "
+		    "filter %s output with your own tool (jq, xmllint)",
+		    cli_format_name(fmt));
 	s = cli_open_db(db, STORE_READ);
 	cs = cli_stacks_new(s);
 	if (!cs)
@@ -325,14 +383,17 @@ cmd_report(int argc, char **argv)
 	if (rc < 0)
 		die("report: cannot read '%s': %s", db, rc == -EINVAL ?
 		    "malformed plan in meta" : store_errmsg(s));
+	if (sites)
+		sites_check(s, db, sites, sites_text);
 	tmp = output_open(output);
 	if (report_oracles_load(s, &os) < 0)
 		die("report: cannot read '%s': %s", db, store_errmsg(s));
 	csv.f = stdout;
 	csv.cs = cs;
 	csv.os = &os;
+	csv.sites = sites;
 	to = (struct report_table_opts){ .all = all, .columns = columns,
-	    .cs = cs, .pend = &pend };
+	    .cs = cs, .pend = &pend, .sites = sites, .sites_text = sites_text };
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
 		rc = all ? store_report_all_json(s, BADIO_VERSION, &json) :
@@ -384,6 +445,7 @@ cmd_report(int argc, char **argv)
 		    strerror(ENOMEM) : store_errmsg(s));
 	output_close(output, tmp);
 	report_oracles_free(&os);
+	bx_filter_release(&filter);
 	store_close(s);
 	cli_stacks_free(cs);
 	return matched > 0 ? EXIT_BUGS : 0;

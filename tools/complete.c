@@ -68,6 +68,9 @@ static const struct {
 	{ NULL,      "fail-on",        V_VERDICTS, 0 },
 	{ "sites",   "format",         V_FORMAT,   CLI_FORMATS_SITES },
 	{ "report",  "format",         V_FORMAT,   CLI_FORMATS_REPORT },
+	{ "report",  "sites",          V_SITES,    0 },
+	{ "report",  "columns",        V_NONE,     0 },
+	{ "sites",   "columns",        V_NONE,     0 },
 };
 
 /* The commands whose first non-option word is a program to run. */

@@ -40,13 +40,16 @@ struct report_group {
 	int64_t		prog_last_seq;
 };
 
+struct bx_filter;
+
 struct report_groups {
 	struct report_group *v;		/* by verdict rank, then first seq */
 	size_t		n;
 	size_t		cap;
+	const struct bx_filter *sites;	/* only these sites (NULL: all) */
 };
 
-/* The bug groups of the database, in report order; 0 or -errno. */
+/* The bug groups of the database (of gs->sites), in report order. */
 int	report_groups_load(struct store *s, struct report_groups *gs);
 void	report_groups_free(struct report_groups *gs);
 /* "short, torn, eio": the group's faults in the fault table's order. */
@@ -82,6 +85,8 @@ extern const struct cli_column report_all_columns[REPORT_ACOLS];
 
 struct report_table_opts {
 	bool		all;		/* --all */
+	const struct bx_filter *sites;	/* --sites, or NULL */
+	const char	*sites_text;
 	const char	*columns;	/* --columns LIST, or NULL */
 	struct cli_stacks *cs;
 	const struct bx_pending *pend;

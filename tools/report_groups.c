@@ -76,6 +76,8 @@ group_add(void *ctx, const struct store_experiment *e,
 	int f = rec_fault_parse(e->fault);
 	size_t i;
 
+	if (gs->sites && !bx_filter_match(gs->sites, s))
+		return 0;
 	g = group_find(gs, s->callsite, s->path ? s->path : "",
 	    bx_verdict_parse(e->verdict), e->oracle_id);
 	if (!g)
@@ -150,6 +152,8 @@ report_groups_load(struct store *s, struct report_groups *gs)
 void
 report_groups_free(struct report_groups *gs)
 {
+	const struct bx_filter *sites = gs->sites;
+
 	for (size_t i = 0; i < gs->n; i++) {
 		free(gs->v[i].path);
 		free(gs->v[i].ids);
@@ -159,6 +163,7 @@ report_groups_free(struct report_groups *gs)
 	}
 	free(gs->v);
 	memset(gs, 0, sizeof(*gs));
+	gs->sites = sites;
 }
 
 void

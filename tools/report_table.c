@@ -153,9 +153,13 @@ oracles_print(const struct report_oracles *os)
 
 struct counts {
 	const struct report_oracles *os;
+	const struct bx_filter *sites;	/* count only these (NULL: all) */
 	int64_t		n[BX_V_COUNT];
 	int64_t		per[BX_V_COUNT][MAX_ORACLE_COLUMNS];
 	int64_t		total;
+	struct store_inconclusive ic;	/* of what is counted */
+	int64_t		skipped, skipped_sites;
+	int64_t		last_skipped_site;
 };
 
 static int
@@ -175,12 +179,76 @@ count_one(void *ctx, int64_t oracle, const char *verdict, int64_t n)
 }
 
 /*
+ * --sites: the counts of the selected sites' experiments, and what of
+ * them is inconclusive, as store_inconclusive_get counts it for all.
+ */
+static int
+count_selected(void *ctx, const struct store_experiment *e,
+    const struct store_site *s)
+{
+	struct counts *c = ctx;
+	int v = bx_verdict_parse(e->verdict);
+	bool judged = v != BX_V_UNREACHED && v != BX_V_ORACLE_ERROR;
+
+	if (!bx_filter_match(c->sites, s))
+		return 0;
+	c->ic.experiments++;
+	if (!e->injected)
+		c->ic.unreached++;
+	else if (!judged)
+		c->ic.not_judged++;
+	else if (e->diverged)
+		c->ic.diverged++;
+	c->ic.reordered += e->divergence_kind &&
+	    strcmp(e->divergence_kind, "reordered") == 0;
+	return count_one(c, e->oracle_id, e->verdict, 1);
+}
+
+static int
+count_skipped(void *ctx, const struct store_site *s, const char *fault,
+    const char *reason)
+{
+	struct counts *c = ctx;
+
+	(void)fault;
+	(void)reason;
+	if (!bx_filter_match(c->sites, s))
+		return 0;
+	c->skipped++;
+	if (s->id != c->last_skipped_site)
+		c->skipped_sites++;
+	c->last_skipped_site = s->id;
+	return 0;
+}
+
+static int
+counts_load(struct store *s, struct counts *c)
+{
+	int rc;
+
+	if (!c->sites) {
+		rc = store_verdict_counts_by_oracle(s, count_one, c);
+		if (rc == 0)
+			rc = store_inconclusive_get(s, &c->ic);
+		if (rc == 0)
+			rc = store_skipped_count(s, &c->skipped,
+			    &c->skipped_sites);
+		return rc;
+	}
+	rc = store_experiments_each(s, count_selected, c);
+	if (rc == 0)
+		rc = store_skipped_each(s, count_skipped, c);
+	c->ic.total = c->ic.unreached + c->ic.not_judged + c->ic.diverged;
+	return rc;
+}
+
+/*
  * VERDICT, EXPERIMENTS, and with several oracles one column per oracle
  * ("#1", "#2"...); then the pairs not explored and not run yet.
  */
 static int
-counts_print(struct store *s, const struct report_oracles *os,
-    const struct bx_pending *pend, int64_t skipped, struct counts *c)
+counts_print(const struct report_oracles *os, const struct bx_pending *pend,
+    int64_t skipped, struct counts *c)
 {
 	struct cli_column cols[2 + MAX_ORACLE_COLUMNS] = {
 		{ "verdict", "VERDICT", 0 },
@@ -190,12 +258,8 @@ counts_print(struct store *s, const struct report_oracles *os,
 	size_t per = os->n > 1 ? (os->n < MAX_ORACLE_COLUMNS ? os->n :
 	    MAX_ORACLE_COLUMNS) : 0;
 	struct cli_table *t;
-	int rc;
+	int rc = 0;
 
-	c->os = os;
-	rc = store_verdict_counts_by_oracle(s, count_one, c);
-	if (rc < 0)
-		return rc;
 	if (c->total == 0 && !skipped) {
 		printf("no experiments yet (run 'badio explore --oracle CMD')\n");
 		return 0;
@@ -326,6 +390,7 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs, bool mixed)
 /* --- divergence --- */
 
 struct divergence {
+	const struct bx_filter *sites;
 	bool		unreached;	/* those never injected, or the others */
 	uint64_t	n;
 	uint64_t	shown;
@@ -338,8 +403,8 @@ divergence_row(void *ctx, const struct store_experiment *e,
 {
 	struct divergence *d = ctx;
 
-	(void)s;
-	d->n += e->diverged && e->injected != d->unreached;
+	d->n += e->diverged && e->injected != d->unreached &&
+	    bx_filter_match(d->sites, s);
 	return 0;
 }
 
@@ -349,7 +414,8 @@ divergence_line(void *ctx, const struct store_experiment *e,
 {
 	struct divergence *d = ctx;
 
-	if (!e->diverged || e->injected == d->unreached || d->shown >= d->max)
+	if (!e->diverged || e->injected == d->unreached || d->shown >= d->max ||
+	    !bx_filter_match(d->sites, s))
 		return 0;
 	d->shown++;
 	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault,
@@ -358,9 +424,9 @@ divergence_line(void *ctx, const struct store_experiment *e,
 }
 
 static int
-divergences_print(struct store *s, bool all)
+divergences_print(struct store *s, bool all, const struct bx_filter *sites)
 {
-	struct divergence dv = { .max = all ? UINT64_MAX : 10 };
+	struct divergence dv = { .max = all ? UINT64_MAX : 10, .sites = sites };
 	int rc = 0;
 
 	for (int unreached = 0; rc == 0 && unreached < 2; unreached++) {
@@ -451,6 +517,7 @@ last_line(const char *s, char *buf, size_t size, size_t max)
 struct listing {
 	struct cli_table *t;
 	struct cli_stacks *cs;
+	const struct bx_filter *sites;
 };
 
 static int
@@ -471,6 +538,8 @@ exp_row(void *ctx, const struct store_experiment *e,
 		[A_CALLSITE] = cs, [A_DURATION] = dur,
 	};
 
+	if (!bx_filter_match(g->sites, s))
+		return 0;
 	snprintf(site, sizeof(site), "%" PRId64, s->id);
 	snprintf(seq, sizeof(seq), "%" PRId64, s->seq);
 	if (e->fault_bytes >= 0)
@@ -534,7 +603,7 @@ static int
 all_print(struct store *s, const struct report_table_opts *o, bool mixed,
     int64_t skipped)
 {
-	struct listing g = { .cs = o->cs };
+	struct listing g = { .cs = o->cs, .sites = o->sites };
 	char err[1024];
 	int rc;
 
@@ -567,30 +636,67 @@ all_print(struct store *s, const struct report_table_opts *o, bool mixed,
 	return 0;
 }
 
+/* "the database holds 6 experiments: ok 4, corruption 2" (--sites) */
+struct db_line {
+	char		text[512];
+	size_t		len;
+	int64_t		total;
+};
+
+static int
+db_count(void *ctx, const char *verdict, int64_t n)
+{
+	struct db_line *d = ctx;
+
+	if (n && d->len < sizeof(d->text))
+		d->len += (size_t)snprintf(d->text + d->len,
+		    sizeof(d->text) - d->len, "%s%s %" PRId64,
+		    d->total ? ", " : ": ", verdict, n);
+	d->total += n;
+	return 0;
+}
+
+static int
+database_line(struct store *s)
+{
+	struct db_line d = { .len = 0 };
+	int rc = store_verdict_counts(s, db_count, &d);
+
+	printf("\nthe database holds %" PRId64 " experiment%s%s (all sites)\n",
+	    d.total, d.total == 1 ? "" : "s", d.text);
+	return rc;
+}
+
 int
 report_table(struct store *s, const struct report_table_opts *o)
 {
-	struct report_groups gs = { 0 };
+	struct report_groups gs = { .sites = o->sites };
 	struct report_oracles os = { 0 };
-	struct counts c = { 0 };
-	int64_t skipped = 0, skipped_sites = 0;
+	struct counts c = { .sites = o->sites };
+	int64_t skipped, skipped_sites;
 	struct store_inconclusive ic;
 	char line[256];
 	int rc;
 
-	/* first: whether the verdicts below can be trusted at all */
-	rc = store_inconclusive_get(s, &ic);
+	rc = report_oracles_load(s, &os);
+	c.os = &os;
+	if (rc == 0)
+		rc = counts_load(s, &c);
 	if (rc)
-		return rc;
+		goto out;
+	ic = c.ic;
+	skipped = c.skipped;
+	skipped_sites = c.skipped_sites;
+	if (o->sites)
+		printf("sites: --sites '%s'\n\n", ESC(o->sites_text));
+	/* first: whether the verdicts below can be trusted at all */
 	if (cli_inconclusive_line(line, sizeof(line), &ic))
 		printf("%s\n\n", line);
-	rc = report_oracles_load(s, &os);
+	rc = oracles_print(&os);
 	if (rc == 0)
-		rc = store_skipped_count(s, &skipped, &skipped_sites);
-	if (rc == 0)
-		rc = oracles_print(&os);
-	if (rc == 0)
-		rc = counts_print(s, &os, o->pend, skipped, &c);
+		rc = counts_print(&os, o->pend, skipped, &c);
+	if (rc == 0 && o->sites)
+		rc = database_line(s);
 	if (rc || (c.total == 0 && !skipped))
 		goto out;
 	if (o->pend->pending)
@@ -604,7 +710,7 @@ report_table(struct store *s, const struct report_table_opts *o)
 		    "passing; 'badio explore' without it runs them)\n", skipped,
 		    skipped == 1 ? "" : "s", skipped_sites,
 		    skipped_sites == 1 ? "" : "s");
-	rc = divergences_print(s, o->all);
+	rc = divergences_print(s, o->all, o->sites);
 	if (rc == 0 && ic.reordered)
 		printf("\n%" PRId64 " experiment%s reordered: the threads "
 		    "interleaved otherwise, each made its recorded calls "

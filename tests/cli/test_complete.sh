@@ -53,6 +53,7 @@ report --fail-on bugs,i|bugs,inconclusive
 explore --sites ''|id= syscall= family= path=
 explore --sites id=3,syscall=pw|id=3,syscall=pwrite64 id=3,syscall=pwritev id=3,syscall=pwritev2
 explore --sites family=n|family=namespace
+report --sites family=n|family=namespace
 explore --sites syscall=write,|syscall=write,id= syscall=write,family= syscall=write,path=
 report --format ''|table csv json html junit sarif
 sites -F c|csv
@@ -68,7 +69,7 @@ record ''|:commands
 record -fk ls -l|:exec 3
 record -o x.db -- ls ''|:exec 5
 record -- ''|:commands
-report ''|--db --format --output --all --fail-on --columns --help
+report ''|--db --format --output --all --fail-on --columns --sites --help
 frob ''|
 merge -o all.db ''|:files
 merge -o all.db a.db ''|:files

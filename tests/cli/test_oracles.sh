@@ -199,6 +199,23 @@ expect_status 2 "explore --sites matching nothing"
 one_line "explore --sites matching nothing"
 golden sites-match-nothing.err "$work/err"
 
+# report --sites: the selection's counts and groups, the database's line
+run report -d said.db --sites syscall=openat --all
+expect_status 0 "report --sites syscall=openat"
+golden report-sites.out "$work/out"
+run report -d said.db --sites syscall=openat --format csv
+expect_status 0 "report --sites --format csv"
+[ "$(cut -d, -f3,7,12 "$work/out" | tr '\n' ' ')" = \
+	"syscall,fault,verdict openat,crash,corruption openat,eio,corruption " ] ||
+	fail "report --sites --format csv: $(cat "$work/out")"
+run report -d said.db --sites 'path=*.nothing'
+expect_status 2 "report --sites matching nothing"
+one_line "report --sites matching nothing"
+golden report-sites-nothing.err "$work/err"
+[ ! -s "$work/out" ] || fail "report --sites matching nothing printed: $(cat "$work/out")"
+run report -d said.db --sites syscall=openat --format json
+expect_status 2 "report --sites --format json"
+
 # --- tables: -o, the stack tree ---------------------------------------------
 
 run sites -d said.db -o seq,syscall,path,result
