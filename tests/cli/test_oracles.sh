@@ -216,6 +216,26 @@ golden report-sites-nothing.err "$work/err"
 run report -d said.db --sites syscall=openat --format json
 expect_status 2 "report --sites --format json"
 
+# --- merge: shards judged by other oracles are refused ------------------------
+
+cp "$work/said.db" "$work/sh.db"
+run explore -q -d sh.db --redo -j 2 --oracle true --shard 0/2
+expect_status 0 "explore --shard 0/2 --oracle true"
+run explore -q -d sh.db -j 2 --oracle ./check.sh --redo --shard 1/2
+expect_status 0 "explore --shard 1/2 --oracle ./check.sh --redo"
+run merge -q -o all.db sh.shard-0-of-2.db sh.shard-1-of-2.db
+expect_status 2 "merge of shards judged by two oracles"
+one_line "merge of shards judged by two oracles"
+golden merge-oracles.err "$work/err"
+run explore -q -d sh.db -j 2 --oracle true --redo --shard 1/2
+expect_status 0 "explore --shard 1/2 --oracle true --redo"
+rm -f "$work/all.db"
+run merge -q -o all.db sh.shard-0-of-2.db sh.shard-1-of-2.db
+expect_status 0 "merge of shards of one oracle"
+[ "$(q all.db "SELECT count(*) || ' ' || count(DISTINCT e.oracle_id) || ' ' || \
+	min(o.command) FROM experiments e JOIN oracles o ON o.id = e.oracle_id")" = \
+	"6 1 true" ] || fail "merged: $(q all.db 'SELECT * FROM oracles')"
+
 # --- tables: -o, the stack tree ---------------------------------------------
 
 run sites -d said.db -o seq,syscall,path,result
