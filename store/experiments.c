@@ -391,7 +391,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"SELECT json_group_array(json_object('id', o.id, 'command', "	\
 	"o.command, 'file', o.file, 'sha256', o.sha256, 'experiments', "\
 	"(SELECT count(*) FROM experiments e WHERE e.oracle_id = o.id))) "\
-	"FROM oracles o WHERE EXISTS (SELECT 1 FROM experiments e "	\
+	"FROM (SELECT * FROM oracles ORDER BY id) o WHERE EXISTS "	\
+	"(SELECT 1 FROM experiments e "					\
 	"WHERE e.oracle_id = o.id)"
 #define REPORT_JSON							\
 	"'version', ?1, "						\

@@ -61,11 +61,11 @@
 	"'oracle', (SELECT o.command FROM oracles o WHERE o.id = "	\
 	"  (SELECT min(oracle_id) FROM experiments) AND (SELECT "	\
 	"  count(DISTINCT oracle_id) FROM experiments) = 1), "		\
-	"'oracles', (SELECT json_group_array(json_object('id', o.id, "	\
+	"'oracles', json((SELECT json_group_array(json_object('id', o.id, "\
 	"  'command', o.command, 'sha256', o.sha256, 'experiments', "	\
 	"  (SELECT count(*) FROM experiments e WHERE e.oracle_id = o.id))) "\
-	"  FROM oracles o WHERE EXISTS (SELECT 1 FROM experiments e "	\
-	"  WHERE e.oracle_id = o.id)), "				\
+	"  FROM (SELECT * FROM oracles ORDER BY id) o WHERE EXISTS "	\
+	"  (SELECT 1 FROM experiments e WHERE e.oracle_id = o.id))), "	\
 	"'verdicts', (SELECT json_group_array(json_array(name, bug, meaning)) "\
 	"  FROM (SELECT * FROM verdict_codes ORDER BY rank)), "		\
 	"'counts', json((SELECT json_group_object(name, n) FROM ("	\

@@ -174,6 +174,11 @@ assert [o["command"] for o in run["properties"]["oracles"]] == ["true", "./check
 assert {r["properties"]["oracle"] for r in run["results"]} == {"./check.sh"}
 PY
 
+run report -d said.db --format html
+expect_status 0 "report --format html"
+grep -q '"oracle":null,"oracles":\[{"id":1,"command":"true","sha256":null,"experiments":4},{"id":2,"command":"./check.sh","sha256":"[0-9a-f]\{64\}","experiments":2}\]' \
+	"$work/out" || fail "html of two oracles: $(grep -o '"oracles":[^]]*' "$work/out")"
+
 # the same command, its script changed: another oracle
 echo '# changed' >>"$work/check.sh"
 run explore -d said.db -j 2 --oracle ./check.sh --sites syscall=openat
