@@ -96,7 +96,7 @@ oracle_tag(char *buf, size_t size, int64_t id)
 enum { O_TAG, O_COMMAND, O_SHA, O_COUNT, OCOLS };
 static const struct cli_column oracle_columns[OCOLS] = {
 	[O_TAG] = { "oracle", "ORACLE", 0 },
-	[O_COMMAND] = { "command", "COMMAND", CLI_COL_TRUNC },
+	[O_COMMAND] = { "command", "COMMAND", CLI_COL_WRAP },
 	[O_SHA] = { "sha256", "SCRIPT SHA-256", 0 },
 	[O_COUNT] = { "experiments", "EXPERIMENTS", CLI_COL_RIGHT },
 };
@@ -314,8 +314,8 @@ counts_print(const struct report_oracles *os, const struct bx_pending *pend,
 
 enum { G_LOCATION, G_PATH, G_WHAT, GCOLS };
 static const struct cli_column group_columns[GCOLS] = {
-	[G_LOCATION] = { "location", "CALL SITE", CLI_COL_TRUNC },
-	[G_PATH] = { "path", "PATH", CLI_COL_TRUNC },
+	[G_LOCATION] = { "location", "CALL SITE", CLI_COL_WRAP },
+	[G_PATH] = { "path", "PATH", CLI_COL_WRAP },
 	[G_WHAT] = { "what", "WHAT", 0 },
 };
 
@@ -475,17 +475,17 @@ const struct cli_column report_all_columns[REPORT_ACOLS] = {
 	[A_SITE] = { "site", "SITE", CLI_COL_RIGHT },
 	[A_SEQ] = { "seq", "SEQ", CLI_COL_RIGHT },
 	[A_SYSCALL] = { "syscall", "SYSCALL", 0 },
-	[A_PATH] = { "path", "PATH", CLI_COL_TRUNC },
-	[A_KEY] = { "key", "KEY", CLI_COL_TRUNC },
+	[A_PATH] = { "path", "PATH", CLI_COL_WRAP },
+	[A_KEY] = { "key", "KEY", CLI_COL_WRAP },
 	[A_FAULT] = { "fault", "FAULT", 0 },
 	[A_WROTE] = { "wrote", "WROTE", CLI_COL_RIGHT },
 	[A_PROGRAM] = { "program", "PROGRAM", 0 },
 	[A_ORACLE_EXIT] = { "oracle_exit", "ORACLE", CLI_COL_RIGHT },
 	[A_VERDICT] = { "verdict", "VERDICT", 0 },
 	[A_BY] = { "oracle", "BY", CLI_COL_EXTRA },
-	[A_LOCATION] = { "location", "CALL SITE", CLI_COL_TRUNC },
-	[A_SAID] = { "oracle_said", "ORACLE SAID", CLI_COL_TRUNC },
-	[A_LAST] = { "last_output", "LAST OUTPUT", CLI_COL_TRUNC | CLI_COL_EXTRA },
+	[A_LOCATION] = { "location", "CALL SITE", CLI_COL_WRAP },
+	[A_SAID] = { "oracle_said", "ORACLE SAID", CLI_COL_WRAP },
+	[A_LAST] = { "last_output", "LAST OUTPUT", CLI_COL_WRAP | CLI_COL_EXTRA },
 	[A_CALLSITE] = { "callsite", "CALLSITE ID", CLI_COL_EXTRA },
 	[A_DURATION] = { "duration", "DURATION", CLI_COL_RIGHT | CLI_COL_EXTRA },
 };

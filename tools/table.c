@@ -193,7 +193,7 @@ build(struct cli_table *t)
 	for (size_t k = 0; k < t->nshown; k++) {
 		const struct cli_column *c = &t->cols[t->shown[k]];
 		int fl = (c->flags & CLI_COL_RIGHT ? SCOLS_FL_RIGHT : 0) |
-		    (c->flags & CLI_COL_TRUNC ? SCOLS_FL_TRUNC : 0) |
+		    (c->flags & CLI_COL_WRAP ? SCOLS_FL_WRAP : 0) |
 		    (c->flags & CLI_COL_TREE ? SCOLS_FL_TREE : 0);
 
 		if (!scols_table_new_column(t->tb, c->header, 0, fl))

@@ -1,8 +1,9 @@
 /*
  * table.h - every table badio prints for people, on libsmartcols (the
  * library of lsblk and findmnt): widths counted in terminal columns
- * (UTF-8, wide characters), columns cut to a terminal's width where a
- * column allows it (never in a pipe or a file), numbers right-aligned,
+ * (UTF-8, wide characters), long cells wrapped onto more lines to fit a
+ * terminal's width where a column allows it (never cut: a cut path reads
+ * as another file; never in a pipe or a file), numbers right-aligned,
  * -o COLUMNS to choose and order the columns, and child rows drawn as a
  * tree (stack frames).
  *
@@ -32,7 +33,7 @@ struct cli_column {
 	unsigned	flags;		/* CLI_COL_* */
 };
 #define CLI_COL_RIGHT	1u	/* right-aligned (numbers) */
-#define CLI_COL_TRUNC	2u	/* may be cut to fit a terminal */
+#define CLI_COL_WRAP	2u	/* long cells wrap to fit a terminal */
 #define CLI_COL_EXTRA	4u	/* shown only when -o names it */
 #define CLI_COL_TREE	8u	/* child rows draw their tree here */
 

@@ -246,6 +246,27 @@ expect_status 0 "merge of shards of one oracle"
 run sites -d said.db -o seq,syscall,path,result
 expect_status 0 "sites -o"
 golden sites-columns.out "$work/out"
+# on a terminal (a pty of 24 columns): long cells wrap, none is cut
+if command -v script >/dev/null 2>&1; then
+	(cd "$work" && script -qec "stty cols 24; '$badio' sites -d said.db -o seq,path,key" \
+		/dev/null) </dev/null | tr -d '\r' >"$work/tty.out"
+	awk 'length($0) > 24 { bad = 1 } END { exit bad }' "$work/tty.out" ||
+		fail "sites on a 24-column terminal: a line is wider: $(cat "$work/tty.out")"
+	[ "$(wc -l <"$work/tty.out" | tr -d ' ')" -gt 5 ] ||
+		fail "sites on a 24-column terminal did not wrap: $(cat "$work/tty.out")"
+	"$python3" - "$work/tty.out" <<'PY' ||
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+key = lines[0].index("KEY")
+# the first site's key, over the lines until the second site's row
+rows = [i for i, l in enumerate(lines) if l[:3].strip().isdigit()]
+cell = "".join(l[key:].strip() for l in lines[rows[0]:rows[1]])
+assert cell == "namespace:out.txt:1", cell
+PY
+		fail "sites on a 24-column terminal lost text: $(cat "$work/tty.out")"
+else
+	fail "script(1) (util-linux) is missing: cannot test a terminal"
+fi
 run sites -d said.db -o +TID
 expect_status 0 "sites -o +TID"
 head -n 1 "$work/out" | grep -q '  KEY  *TID$' || fail "sites -o +TID: $(head -n 1 "$work/out")"
