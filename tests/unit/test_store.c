@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -2206,4 +2207,145 @@ Test(store_lock, install_refuses_a_database_in_use,
 	cr_assert_eq(store_open(&st, dbpath, STORE_READ), 0);
 	cr_assert_eq(store_recording_get(st, &(struct store_recording){ 0 }),
 	    -ENOENT);
+}
+
+/* --- oracles (migration 13) --------------------------------------------- */
+
+/* raw_text(sql) is want (freed). */
+static void
+assert_raw_text(const char *sql, const char *want)
+{
+	char *got = raw_text(sql);
+
+	cr_assert_str_eq(got, want, "%s", sql);
+	free(got);
+}
+
+struct oracle_rows {
+	int64_t		id[4];
+	char		command[4][32];
+	int64_t		n[4];
+	size_t		count;
+};
+
+static int
+collect_oracle(void *ctx, const struct store_oracle *o)
+{
+	struct oracle_rows *r = ctx;
+
+	cr_assert_lt(r->count, 4);
+	r->id[r->count] = o->id;
+	snprintf(r->command[r->count], 32, "%s", o->command ? o->command : "-");
+	r->n[r->count++] = o->experiments;
+	return 0;
+}
+
+static int
+collect_oracle_count(void *ctx, int64_t oracle, const char *verdict,
+    int64_t n)
+{
+	char *out = ctx;
+
+	size_t len = strlen(out);
+
+	snprintf(out + len, 256 - len, "%" PRId64 ":%s=%" PRId64 " ", oracle,
+	    verdict, n);
+	return 0;
+}
+
+/*
+ * An oracle is (command, sha256): the same pair is one row whatever the
+ * file's path, another hash or none is another oracle; each experiment
+ * keeps its own, and what the program last printed.
+ */
+Test(store_oracles, intern_keep_and_count, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_oracle a = { .command = "./check.sh", .file = "/a/check.sh",
+	    .sha256 = "aa" };
+	struct store_oracle moved = { .command = "./check.sh",
+	    .file = "/b/check.sh", .sha256 = "aa" };
+	struct store_oracle changed = { .command = "./check.sh",
+	    .file = "/a/check.sh", .sha256 = "bb" };
+	struct store_oracle cmd = { .command = "true" };
+	struct store_experiment e;
+	struct oracle_rows r = { 0 };
+	int64_t ids[3], ia, im, ic, it, again;
+	char counts[256] = "";
+
+	add_three_sites(ids);
+	cr_assert_eq(store_oracle_intern(st, &a, &ia), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_oracle_intern(st, &moved, &im), 0);
+	cr_assert_eq(store_oracle_intern(st, &changed, &ic), 0);
+	cr_assert_eq(store_oracle_intern(st, &cmd, &it), 0);
+	cr_assert_eq(store_oracle_intern(st, &cmd, &again), 0);
+	cr_assert_eq(im, ia);
+	cr_assert_neq(ic, ia);
+	cr_assert_eq(again, it);
+	cr_assert_eq(raw_int("SELECT count(*) FROM oracles"), 3);
+	assert_raw_text("SELECT file FROM oracles WHERE id = 1",
+	    "/a/check.sh");
+
+	e = experiment(ids[0], "eio", "ok");
+	e.oracle_id = ia;
+	e.prog_last = "saved 3 records";
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	e = experiment(ids[1], "eio", "corruption");
+	e.oracle_id = it;
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e = experiment(ids[2], "eio", "ok");
+	e.oracle_id = it;
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	cr_assert_eq(store_oracles_each(st, collect_oracle, &r), 0);
+	cr_assert_eq(r.count, 2);
+	cr_assert_eq(r.id[0], ia);
+	cr_assert_str_eq(r.command[0], "./check.sh");
+	cr_assert_eq(r.n[0], 1);
+	cr_assert_eq(r.id[1], it);
+	cr_assert_eq(r.n[1], 2);
+	cr_assert_eq(store_verdict_counts_by_oracle(st, collect_oracle_count,
+	    counts), 0);
+	cr_assert_str_eq(counts, "1:ok=1 3:corruption=1 3:ok=1 ");
+	assert_raw_text("SELECT group_concat(oracle || '|' || "
+	    "coalesce(prog_last, '-'), ',') FROM (SELECT * FROM verdicts ORDER "
+	    "BY site)", "./check.sh|saved 3 records,true|-,true|-");
+}
+
+/*
+ * A database of migration 12 names its oracle in meta: migration 13 makes
+ * that the oracle of every experiment, and meta 'oracle' goes.
+ */
+Test(store_oracles, migration_moves_meta_oracle, .init =
+    open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_oracle o = { .command = "./check.sh --strict" };
+	struct store_experiment e;
+	int64_t ids[3], id;
+
+	add_three_sites(ids);
+	cr_assert_eq(store_oracle_intern(st, &o, &id), 0);
+	for (int i = 0; i < 3; i++) {
+		e = experiment(ids[i], "eio", "ok");
+		e.oracle_id = id;
+		cr_assert_eq(store_experiment_put(st, &e), 0);
+	}
+	store_close(st);
+	st = NULL;
+	drop_v13();
+	cr_assert_eq(raw_int("PRAGMA user_version"), 12);
+	assert_raw_text("SELECT value FROM meta WHERE key = 'oracle'",
+	    "./check.sh --strict");
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
+	    "'experiments') WHERE name = 'oracle_id'"), 0);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
+	cr_assert_eq(raw_int("SELECT count(*) FROM meta WHERE key = 'oracle'"), 0);
+	assert_raw_text("SELECT id || ':' || command || ':' || "
+	    "coalesce(file, 'NULL') || ':' || coalesce(sha256, 'NULL') FROM "
+	    "oracles", "1:./check.sh --strict:NULL:NULL");
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments WHERE "
+	    "oracle_id = 1"), 3);
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
+	    "WHERE integrity_check = 'ok'"), 1);
 }
