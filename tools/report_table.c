@@ -123,9 +123,9 @@ oracles_print(const struct report_oracles *os)
 		printf("\n\n");
 		return 0;
 	}
-	printf("this report mixes the verdicts of %zu oracles (explore "
-	    "--reuse-verdicts kept the older ones); each verdict is its "
-	    "oracle's:\n", os->n);
+	printf("this report mixes the verdicts of %zu oracles (as explore "
+	    "--reuse-verdicts keeps them); each verdict is its oracle's:\n",
+	    os->n);
 	t = cli_table_new(oracle_columns, OCOLS, stdout);
 	if (!t)
 		return -ENOMEM;
