@@ -372,7 +372,7 @@ cmd_sites(int argc, char **argv)
 		die("out of memory");
 	/* the tree first, as lsblk has it: frame rows stay short */
 	if (stacks && cli_table_select(out.t, "stack,id,seq,pid,syscall,fd,"
-	    "path,kind,offset,count,result,flags,crc32,key,callsite", err,
+	    "path,kind,offset,count,result,flags,checksum,key,callsite", err,
 	    sizeof(err)) < 0)
 		die("sites: %s", err);
 	if (columns_list && cli_table_select(out.t, columns_list, err,

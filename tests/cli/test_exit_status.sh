@@ -63,7 +63,7 @@ case_ "record database exists" record -q -o w.db -- "$progs/p_write" out.txt 2 3
 case_ "record database in a missing directory" record -q -o /nonexistent-badio/x.db -- true
 case_ "record --init missing" record -q -o x.db --init /nonexistent-badio -- true
 # a database that cannot grow (RLIMIT_FSIZE, SIGXFSZ ignored): EFBIG; 300 KB
-# hold a fresh database (106 KB at schema 13) but not 5000 sites
+# hold a fresh database (106 KB at schema 14) but not 5000 sites
 sh -c 'trap "" XFSZ; ulimit -f 600; exec "$0" record -q -o big.db -- "$1" out.txt 5000 16' \
 	"$badio" "$progs/p_write" >/dev/null 2>&1 </dev/null
 echo "record database write fails: $?" >>"$out"

@@ -2209,7 +2209,7 @@ Test(store_lock, install_refuses_a_database_in_use,
 	    -ENOENT);
 }
 
-/* --- oracles (migration 13) --------------------------------------------- */
+/* --- oracles (migration 14) --------------------------------------------- */
 
 /* raw_text(sql) is want (freed). */
 static void
@@ -2312,7 +2312,7 @@ Test(store_oracles, intern_keep_and_count, .init = open_new_with_recording,
 }
 
 /*
- * A database of migration 12 names its oracle in meta: migration 13 makes
+ * A database of migration 13 names its oracle in meta: migration 14 makes
  * that the oracle of every experiment, and meta 'oracle' goes.
  */
 Test(store_oracles, migration_moves_meta_oracle, .init =
@@ -2331,8 +2331,8 @@ Test(store_oracles, migration_moves_meta_oracle, .init =
 	}
 	store_close(st);
 	st = NULL;
-	drop_v13();
-	cr_assert_eq(raw_int("PRAGMA user_version"), 12);
+	drop_v14();
+	cr_assert_eq(raw_int("PRAGMA user_version"), 13);
 	assert_raw_text("SELECT value FROM meta WHERE key = 'oracle'",
 	    "./check.sh --strict");
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
