@@ -14,9 +14,11 @@
  *   - the first recorded creation there not yet matched, by seq;
  *   - from the same call site when there is one, else from any.
  *
- * A name the recording knows (any path its sites name) is never
+ * A name the recording knows (any path its sites name) is not
  * translated; creating it marks its recorded creation as matched, so a
- * random name created later does not take it.  The recording keeps the
+ * random name created later does not take it.  Unless its recorded
+ * creation came from another call site and this one has its own waiting:
+ * then it is a random name that spells a recorded one by chance.  The recording keeps the
  * attempts that failed too (a mkstemp in a directory not made yet fails
  * with ENOENT, then the directory is made and a new name tried), and a
  * match is tentative until the call returns (namemap_settle): an
@@ -414,10 +416,50 @@ add_entry(struct namemap *m, const char *from, struct nm_rec *r)
 	return 0;
 }
 
+/* The first unmatched recorded creation in path's directory by callsite. */
+static struct nm_rec *
+candidate_of_site(struct namemap *m, const char *path, int64_t callsite)
+{
+	size_t g;
+
+	if (!callsite)
+		return NULL;
+	g = group_start(m, m->by_dcs, path, dir_len(path), true, callsite);
+	return g < m->nrec ? group_next(m, m->by_dcs, m->cur_dcs, g, true) :
+	    NULL;
+}
+
+/*
+ * The recorded creation a name the recording knows takes: its own,
+ * unless that was made by another call site (or is taken) while this
+ * call site has a creation of its own waiting in the directory.  Then
+ * the name is a random one that happens to spell a recorded name, and
+ * is matched like one: mkstemp's letters come from the clock, or from
+ * getrandom (seeded, the same stream every run) when the clock's value
+ * is refused, so a re-run's first mkstemp can draw what the recording
+ * drew at its second.  *translate says whether path takes another name.
+ */
+static struct nm_rec *
+known_creation(struct namemap *m, const char *path, int64_t callsite,
+    bool *translate)
+{
+	struct nm_rec *r = by_path_unused(m, path), *own;
+
+	*translate = false;
+	if (r && (!callsite || !r->callsite || r->callsite == callsite))
+		return r;
+	own = candidate_of_site(m, path, callsite);
+	if (!own)
+		return r;
+	*translate = true;
+	return own;
+}
+
 uint32_t
 namemap_create(struct namemap *m, char *path, size_t size, int64_t callsite)
 {
 	struct nm_rec *r;
+	bool translate = true;
 	char *from;
 
 	if (!m || !m->nrec)
@@ -426,16 +468,14 @@ namemap_create(struct namemap *m, char *path, size_t size, int64_t callsite)
 	if (!from)
 		return 0;
 	namemap_translate(m, path, size);
-	if (is_known(m, path)) {
-		/* its own name: the recorded creation of it is taken */
-		r = by_path_unused(m, path);
-	} else {
+	if (is_known(m, path))
+		r = known_creation(m, path, callsite, &translate);
+	else
 		r = candidate(m, path, dir_len(path), callsite);
-		if (r && strlen(r->path) + 1 > size)
+	if (r && translate) {
+		if (strlen(r->path) + 1 > size || add_entry(m, from, r) < 0)
 			r = NULL;
-		if (r && add_entry(m, from, r) < 0)
-			r = NULL;
-		if (r)
+		else
 			memcpy(path, r->path, strlen(r->path) + 1);
 	}
 	free(from);

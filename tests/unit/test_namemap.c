@@ -269,3 +269,44 @@ Test(namemap, an_attempt_failing_where_the_recorded_one_worked_gives_it_back)
 	namemap_settle(m, t, true);
 	cr_assert_str_eq(translate("tmpyyyyyy"), "tmpAAAAAA");
 }
+
+/*
+ * mkstemp's letters come from the clock, or from the seeded getrandom
+ * when the clock's value is refused: a re-run's first mkstemp (call site
+ * 1, failing with ENOENT) can draw the name the recording's second one
+ * (call site 2) drew.  It must take its own call site's recorded
+ * creation, and leave the drawn name to the second mkstemp.
+ */
+Test(namemap, random_name_spelling_a_recorded_name_of_another_call_site)
+{
+	static const struct rec_created c[] = {
+		{ "sub/d.AAAAAA", 1, true }, { "sub", 3, false },
+		{ "sub/d.BBBBBB", 2, false },
+	};
+	static const char *const known[] = { "sub", "sub/d.AAAAAA",
+	    "sub/d.BBBBBB" };
+	uint32_t t;
+
+	make(c, 3, known, 3);
+	cr_assert_str_eq(create("sub/d.BBBBBB", 1, &t), "sub/d.AAAAAA");
+	namemap_settle(m, t, false);
+	cr_assert_str_eq(create("sub", 3, NULL), "sub");
+	cr_assert_str_eq(create("sub/d.xxxxxx", 2, NULL), "sub/d.BBBBBB");
+	cr_assert_str_eq(translate("sub/d.xxxxxx"), "sub/d.BBBBBB");
+	/* the failed attempt's spelling names nothing afterwards */
+	cr_assert_str_eq(translate("sub/d.BBBBBB"), "sub/d.BBBBBB");
+}
+
+/* The second mkstemp draws the name the first one already took. */
+Test(namemap, random_name_spelling_a_taken_recorded_name)
+{
+	static const struct rec_created c[] = {
+		{ "d.AAAAAA", 1, false }, { "d.BBBBBB", 2, false },
+	};
+	static const char *const known[] = { "d.AAAAAA", "d.BBBBBB" };
+
+	make(c, 2, known, 2);
+	cr_assert_str_eq(create("d.xxxxxx", 1, NULL), "d.AAAAAA");
+	cr_assert_str_eq(create("d.AAAAAA", 2, NULL), "d.BBBBBB");
+	cr_assert_str_eq(translate("d.AAAAAA"), "d.BBBBBB");
+}
