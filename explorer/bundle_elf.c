@@ -86,7 +86,9 @@ script_interp(int fd)
 	p = line + 2;
 	p += strspn(p, " \t");
 	end = p + strcspn(p, " \t\n");
-	if (end == p || *end == '\0')
+	/* no end in the buffer: a line longer than any path (a file that is
+	 * all "#!/bin/sh", with no newline, is a script like any other) */
+	if (end == p || (*end == '\0' && (size_t)n == sizeof(line) - 1))
 		return NULL;
 	*end = '\0';
 	return strdup(p);

@@ -713,11 +713,12 @@ keep_bundle(struct recording *r, const char *exe, char *const *env,
 static void
 bundle_summary(const struct bx_bundle_info *b)
 {
-	char shown[4096];
+	char shown[4096], bytes[32], stored[32];
 
-	fprintf(stderr, "badio: bundle: %u file%s, %.1f MiB (%.1f MiB in the "
-	    "database)\n", b->files, b->files == 1 ? "" : "s",
-	    (double)b->bytes / (1 << 20), (double)b->archive_bytes / (1 << 20));
+	cli_human_size(bytes, sizeof(bytes), (int64_t)b->bytes);
+	cli_human_size(stored, sizeof(stored), (int64_t)b->archive_bytes);
+	fprintf(stderr, "badio: bundle: %u file%s, %s bytes (%s in the "
+	    "database)\n", b->files, b->files == 1 ? "" : "s", bytes, stored);
 	for (unsigned i = 0; i < b->nshown; i++)
 		fprintf(stderr, "badio: bundle: not kept, must be installed where "
 		    "explore runs: %s\n", cli_escape_buf(shown, sizeof(shown),

@@ -93,7 +93,7 @@ ln -s libw.so.1.0 lib/libw.so.1
 
 "$badio" record -o rec.db --bundle -- ./prog > /dev/null 2> record.err ||
 	fail "record --bundle: $(cat record.err)"
-grep -q '^badio: bundle: 5 files' record.err ||
+grep -Eq '^badio: bundle: 5 files, [0-9.]+M bytes \([0-9.]+[KM] in the database\)$' record.err ||
 	fail "record's summary: $(cat record.err)"
 interp=$(readlink -f "$(readelf -l prog | sed -n 's/.*interpreter: \(.*\)]/\1/p')")
 libc=$(readlink -f "$(ldd prog | sed -n 's/.*libc.so.6 => \([^ ]*\).*/\1/p')")
@@ -193,6 +193,16 @@ chmod +x true.sh
 	fail "explore of the script: $(cat needed.err)"
 grep -q "PROG needs /nonexistent/prog, which is absent here" needed.err ||
 	fail "no word of what is missing: $(cat needed.err)"
+
+# a script that is all shebang, with no newline: its interpreter still counts
+printf '#!/bin/true' > bare.sh
+chmod +x bare.sh
+"$badio" record -q -o bare.db --bundle -- ./bare.sh 2> bare.err ||
+	fail "record of a bare shebang: $(cat bare.err)"
+true_bin=$(readlink -f /bin/true)
+[ "$("$sqlite3" bare.db "SELECT path, role FROM bundle_files ORDER BY path" | sort)" = \
+    "$(printf '%s|needed\n%s|exe\n' "$true_bin" "$work/bare.sh" | sort)" ] ||
+	fail "a bare shebang's manifest: $("$sqlite3" bare.db "SELECT * FROM bundle_files")"
 
 # --- 5. crafted manifests ---
 cp rec.db crafted.db
