@@ -15,6 +15,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -225,7 +226,15 @@ drain_child(int rfd)
 {
 	char buf[8192];
 	ssize_t n;
+	int queued = 0;
 
+	/*
+	 * Not before the parent has filled the pipe (its 4096 and its
+	 * EAGAIN must come first however slow it is to start), then late
+	 * enough for the SIGALRM to interrupt its blocking write.
+	 */
+	while (ioctl(rfd, FIONREAD, &queued) == 0 && queued < 4096)
+		sleep_ms(5);
 	sleep_ms(300);
 	while ((n = read(rfd, buf, sizeof(buf))) > 0)
 		;
