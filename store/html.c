@@ -147,7 +147,6 @@ int
 store_html_each(struct store *s, enum store_html_part part,
     store_text_fn *fn, void *ctx)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	if ((unsigned)part >= sizeof(parts) / sizeof(parts[0]))
@@ -159,17 +158,5 @@ store_html_each(struct store *s, enum store_html_part part,
 			return rc;
 		s->html_strings = true;
 	}
-	rc = store_stmt(s, parts[part].id, parts[part].sql, &st);
-	if (rc < 0)
-		return rc;
-	while ((rc = store_step(s, st)) == 1) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		size_t len = (size_t)sqlite3_column_bytes(st, 0);
-
-		rc = fn(ctx, text ? text : "null", text ? len : 4);
-		if (rc != 0)
-			break;
-	}
-	store_stmt_done(s, parts[part].id, st);
-	return rc;
+	return store_text_rows(s, parts[part].id, parts[part].sql, fn, ctx);
 }

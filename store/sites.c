@@ -177,27 +177,24 @@ out_done:
 	"'creates', creates"
 
 static const char sql_sites_json[] =
-	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ")) "
-	"FROM (SELECT * FROM sites ORDER BY recording, seq)";
+	"SELECT json_object(" SITE_JSON_FIELDS ") "
+	"FROM sites ORDER BY recording, seq";
 
 static const char sql_sites_stacks_json[] =
-	"SELECT json_group_array(json_object(" SITE_JSON_FIELDS ", "
+	"SELECT json_object(" SITE_JSON_FIELDS ", "
 	"'location', badio_location(callsite), "
 	"'stack', (SELECT json_group_array(json_object('module', f.module, "
 	"'offset', f.offset, 'frame', badio_frame(f.module, f.offset))) "
 	"FROM (SELECT * FROM callsite_frames WHERE callsite = s.callsite "
-	"ORDER BY depth LIMIT " STORE_FRAMES_MAX_SQL ") f))) "
-	"FROM (SELECT * FROM sites ORDER BY recording, seq) s";
+	"ORDER BY depth LIMIT " STORE_FRAMES_MAX_SQL ") f)) "
+	"FROM sites s ORDER BY s.recording, s.seq";
 
 int
-store_sites_json(struct store *s, char **json)
+store_sites_json_each(struct store *s, bool stacks, store_text_fn *fn,
+    void *ctx)
 {
-	return store_json_query(s, STMT_SITES_JSON, sql_sites_json, json);
-}
-
-int
-store_sites_stacks_json(struct store *s, char **json)
-{
-	return store_json_query(s, STMT_SITES_STACKS_JSON,
-	    sql_sites_stacks_json, json);
+	return stacks ?
+	    store_text_rows(s, STMT_SITES_STACKS_JSON, sql_sites_stacks_json,
+	    fn, ctx) :
+	    store_text_rows(s, STMT_SITES_JSON, sql_sites_json, fn, ctx);
 }

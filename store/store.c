@@ -249,6 +249,33 @@ json_query(struct store *s, enum store_stmt_id id, const char *sql,
 	return rc;
 }
 
+/*
+ * Step a query whose rows are one text each (a JSON text, mostly) and
+ * hand each to fn: a listing streamed row by row holds one row in memory,
+ * not the whole (1M sites as one json_group_array took 1.2 GB).
+ */
+int
+store_text_rows(struct store *s, enum store_stmt_id id, const char *sql,
+    store_text_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_stmt(s, id, sql, &st);
+	if (rc < 0)
+		return rc;
+	while ((rc = store_step(s, st)) == 1) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		size_t len = (size_t)sqlite3_column_bytes(st, 0);
+
+		rc = fn(ctx, text ? text : "null", text ? len : 4);
+		if (rc != 0)
+			break;
+	}
+	store_stmt_done(s, id, st);
+	return rc;
+}
+
 int
 store_json_query(struct store *s, enum store_stmt_id id, const char *sql,
     char **json)

@@ -228,11 +228,6 @@ typedef int store_site_fn(void *ctx, const struct store_site *site);
 int	store_sites_each(struct store *s, const struct store_site_filter *f,
 	    store_site_fn *fn, void *ctx);
 
-/*
- * The whole sites listing as JSON (an array of objects built by SQLite's
- * json functions) in *json, malloc'd; the caller frees it.
- */
-int	store_sites_json(struct store *s, char **json);
 
 /* One experiment: a re-run with one fault at one site, and its verdict. */
 struct store_experiment {
@@ -400,11 +395,9 @@ int	store_locator_set(struct store *s, store_locate_fn *fn, void *ctx);
 typedef const char *store_frame_fn(void *ctx, const char *module,
 	    int64_t offset);
 int	store_framer_set(struct store *s, store_frame_fn *fn, void *ctx);
-/*
- * store_sites_json with each site's "location" (badio_location) and
- * "stack": [{"module", "offset", "frame"}...], innermost first.
- */
-int	store_sites_stacks_json(struct store *s, char **json);
+
+/* A text handed out row by row: len bytes, not NUL-terminated beyond them. */
+typedef int store_text_fn(void *ctx, const char *text, size_t len);
 
 /*
  * The data of the HTML report, streamed: fn gets one JSON text per row
@@ -422,9 +415,18 @@ enum store_html_part {
 	STORE_HTML_CALLSITES,	/* location and symbolized frames per call site */
 	STORE_HTML_SKIPPED,	/* (site, fault) pairs left out */
 };
-typedef int store_text_fn(void *ctx, const char *text, size_t len);
 int	store_html_each(struct store *s, enum store_html_part part,
 	    store_text_fn *fn, void *ctx);
+
+/*
+ * The sites listing as JSON, streamed: fn gets one object per site (built
+ * by SQLite's json functions), in seq order.  With stacks, each has its
+ * "location" (badio_location) and "stack": [{"module", "offset",
+ * "frame"}...], innermost first.  A non-zero return from fn stops and
+ * is returned.
+ */
+int	store_sites_json_each(struct store *s, bool stacks, store_text_fn *fn,
+	    void *ctx);
 
 /*
  * Shards (store/merge.c).  store_copy_to() writes a consistent copy of

@@ -115,6 +115,8 @@ int	store_step_once(struct store *s, enum store_stmt_id id, sqlite3_stmt *st,
 	    int brc);
 int	store_exec(struct store *s, const char *sql);
 int	store_text_dup(struct store *s, sqlite3_stmt *st, int col, char **out);
+int	store_text_rows(struct store *s, enum store_stmt_id id,
+	    const char *sql, store_text_fn *fn, void *ctx);
 int	store_json_query(struct store *s, enum store_stmt_id id,
 	    const char *sql, char **json);
 /* The same with ?1 bound to text. */

@@ -278,6 +278,42 @@ cli_on_interrupt(void (*fn)(int sig))
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+/* ASCII only: valid UTF-8 as it is, nothing for cli_json_clean to mend. */
+static bool
+ascii(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80)
+			return false;
+	return true;
+}
+
+int
+cli_json_row(void *ctx, const char *text, size_t len)
+{
+	struct cli_json_rows *r = ctx;
+	char *clean;
+
+	fputc(r->rows++ ? ',' : '[', r->f);
+	if (ascii(text, len)) {
+		fwrite(text, 1, len, r->f);
+		return 0;
+	}
+	clean = cli_json_clean(text);	/* SQLite's texts end in a NUL */
+	if (!clean)
+		return -ENOMEM;
+	fputs(clean, r->f);
+	free(clean);
+	return 0;
+}
+
+int
+cli_json_rows_end(struct cli_json_rows *r)
+{
+	fputs(r->rows ? "]\n" : "[]\n", r->f);
+	return 0;
+}
+
 int
 cli_json_print(FILE *f, const char *json)
 {

@@ -100,6 +100,18 @@ void	cli_warn_namespaces(const char *who, bool pidns, bool urandom,
 
 /* Print JSON text from the store as valid UTF-8 (cli_json_clean), and a newline. */
 int	cli_json_print(FILE *f, const char *json);
+/*
+ * A JSON array printed element by element (store_text_fn): "[", the rows
+ * made valid UTF-8 as cli_json_print does, separated by ",", then
+ * cli_json_rows_end's "]": the same text as one json_group_array, without
+ * holding it all.
+ */
+struct cli_json_rows {
+	FILE		*f;
+	uint64_t	rows;
+};
+int	cli_json_row(void *ctx, const char *text, size_t len);
+int	cli_json_rows_end(struct cli_json_rows *r);
 
 /* Open an existing database, or die with one line naming the problem. */
 struct store *cli_open_db(const char *path, enum store_mode mode);

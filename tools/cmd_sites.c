@@ -342,7 +342,7 @@ cmd_sites(int argc, char **argv)
 	bool stacks = false;
 	char err[1024];
 	struct store *s;
-	char *json;
+	struct cli_json_rows rows = { .f = stdout };
 	int opt, rc = 0;
 
 	opterr = 0;
@@ -391,12 +391,9 @@ cmd_sites(int argc, char **argv)
 		die("sites: %s", store_errmsg(s));
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
-		rc = stacks ? store_sites_stacks_json(s, &json) :
-		    store_sites_json(s, &json);
-		if (rc == 0) {
-			rc = cli_json_print(stdout, json);
-			free(json);
-		}
+		rc = store_sites_json_each(s, stacks, cli_json_row, &rows);
+		if (rc == 0)
+			rc = cli_json_rows_end(&rows);
 		break;
 	case CLI_FORMAT_CSV:
 		for (size_t i = 0; i < NCOLS; i++)

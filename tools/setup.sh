@@ -18,6 +18,7 @@ packages=(
 	python3 golang-go			# test target programs
 	python3-gdbm				# dbm.gnu: a program that writes through mmap
 	strace					# nested-tracing test, benchmark
+	time					# benchmarks' peak memory (GNU time)
 	libdw-dev				# stack traces
 	libsmartcols-dev			# tables (util-linux, as lsblk)
 	nettle-dev				# SHA-256 of the oracle script

@@ -20,6 +20,7 @@ static const char *const system_dirs[] = {
 
 struct stack_ent {
 	struct stack_ent *next;
+	struct stack_ent *hnext;	/* in its slot of cli_stacks.by_id */
 	int64_t		id;
 	struct cli_frame *frames;
 	size_t		n;
@@ -28,11 +29,20 @@ struct stack_ent {
 	char		*location;
 };
 
+/* cli_frame_text's answers, by (module, offset): a listing asks again per row. */
+#define FRAME_SLOTS	4096
+
+struct frame_ent {
+	struct frame_ent *next;
+	struct cli_frame f;		/* f.module and f.offset are the key */
+};
+
 struct cli_stacks {
 	struct store		*store;
 	struct rec_symbolizer	*sz;
 	struct stack_ent	*ents;
-	struct cli_frame	last;		/* cli_frame_text's */
+	struct stack_ent	*by_id[FRAME_SLOTS];
+	struct frame_ent	*frames[FRAME_SLOTS];
 };
 
 struct cli_stacks *
@@ -82,7 +92,15 @@ cli_stacks_free(struct cli_stacks *cs)
 		cs->ents = e->next;
 		ent_free(e);
 	}
-	frame_release(&cs->last);
+	for (size_t i = 0; i < FRAME_SLOTS; i++) {
+		while (cs->frames[i]) {
+			struct frame_ent *e = cs->frames[i];
+
+			cs->frames[i] = e->next;
+			frame_release(&e->f);
+			free(e);
+		}
+	}
 	rec_symbolizer_free(cs->sz);
 	free(cs);
 }
@@ -204,7 +222,7 @@ ent_load(struct cli_stacks *cs, int64_t id)
 	size_t n;
 	bool unwound;
 
-	for (e = cs->ents; e; e = e->next)
+	for (e = cs->by_id[(uint64_t)id % FRAME_SLOTS]; e; e = e->hnext)
 		if (e->id == id)
 			return e;
 	if (store_callsite_get(cs->store, id, &sf, &n, &unwound) < 0)
@@ -228,6 +246,8 @@ ent_load(struct cli_stacks *cs, int64_t id)
 	store_frames_free(sf, n);
 	e->next = cs->ents;
 	cs->ents = e;
+	e->hnext = cs->by_id[(uint64_t)id % FRAME_SLOTS];
+	cs->by_id[(uint64_t)id % FRAME_SLOTS] = e;
 	return e;
 out_fail:
 	store_frames_free(sf, n);
@@ -264,13 +284,35 @@ cli_stack_pick(struct cli_stacks *cs, int64_t callsite)
 	return e ? e->pick : NULL;
 }
 
+static unsigned
+frame_slot(const char *module, uint64_t offset)
+{
+	uint64_t h = 14695981039346656037ull ^ offset;
+
+	for (const unsigned char *p = (const unsigned char *)module; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return (unsigned)(h % FRAME_SLOTS);
+}
+
 const char *
 cli_frame_text(struct cli_stacks *cs, const char *module, uint64_t offset)
 {
 	struct store_frame sf = { module, (int64_t)offset };
+	unsigned slot = frame_slot(module, offset);
+	struct frame_ent *e;
 
-	frame_release(&cs->last);
-	if (frame_fill(cs, &cs->last, &sf) < 0)
+	for (e = cs->frames[slot]; e; e = e->next)
+		if (e->f.offset == offset && strcmp(e->f.module, module) == 0)
+			return e->f.text;
+	e = calloc(1, sizeof(*e));
+	if (!e)
 		return NULL;
-	return cs->last.text;
+	if (frame_fill(cs, &e->f, &sf) < 0) {
+		frame_release(&e->f);
+		free(e);
+		return NULL;
+	}
+	e->next = cs->frames[slot];
+	cs->frames[slot] = e;
+	return e->f.text;
 }
