@@ -394,7 +394,7 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"FROM (SELECT * FROM oracles ORDER BY id) o WHERE EXISTS "	\
 	"(SELECT 1 FROM experiments e "					\
 	"WHERE e.oracle_id = o.id)"
-#define REPORT_JSON							\
+#define REPORT_HEAD_JSON						\
 	"'version', ?1, "						\
 	"'oracles', json((" ORACLES_JSON ")), "				\
 	"'mixed_oracles', json(CASE WHEN (SELECT count(DISTINCT oracle_id) "\
@@ -405,14 +405,13 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'reordered', (SELECT count(*) FROM experiments "		\
 	"WHERE divergence_kind = 'reordered'), "				\
 	"'inconclusive', json(" STORE_INCONCLUSIVE_JSON "), "		\
-	"'groups', json((SELECT " STORE_BUG_GROUPS_JSON ")), "		\
-	"'bugs', json((" EXPS_JSON("bugs") "))"
+	"'groups', json((SELECT " STORE_BUG_GROUPS_JSON "))"
 #define SKIPPED_JSON							\
-	"SELECT json_group_array(json_object('site', site, 'seq', seq, "\
+	"json_object('site', site, 'seq', seq, "				\
 	"'syscall', syscall, 'path', path, 'key', key, "		\
 	"'callsite', " STORE_JSON_ID("callsite") ", "			\
 	"'location', badio_location(callsite), "			\
-	"'fault', fault, 'reason', reason)) FROM not_explored"
+	"'fault', fault, 'reason', reason)"
 
 /* all_rows: every experiment in site order; else only bugs, by file. */
 int
@@ -425,20 +424,138 @@ store_experiments_json(struct store *s, bool all_rows, char **json)
 	    json);
 }
 
+/* The rows of one array member of the report: ,"name":[row,row...] */
+struct json_rows {
+	store_text_fn	*fn;
+	void		*ctx;
+	uint64_t	n;
+};
+
+static int
+json_row(void *ctx, const char *text, size_t len)
+{
+	struct json_rows *r = ctx;
+	int rc = r->n++ ? r->fn(r->ctx, ",", 1) : 0;
+
+	return rc ? rc : r->fn(r->ctx, text, len);
+}
+
+static int
+json_text(store_text_fn *fn, void *ctx, const char *text)
+{
+	return fn(ctx, text, strlen(text));
+}
+
+static int
+json_member_rows(struct store *s, const char *member, enum store_stmt_id id,
+    const char *sql, store_text_fn *fn, void *ctx)
+{
+	struct json_rows r = { fn, ctx, 0 };
+	int rc = json_text(fn, ctx, member);
+
+	if (rc == 0)
+		rc = store_text_rows(s, id, sql, json_row, &r);
+	return rc ? rc : json_text(fn, ctx, "]");
+}
+
+/*
+ * The report as one JSON object in pieces, each a few kilobytes at most
+ * but for one row's: the summary first (everything but the arrays of
+ * experiments, a few rows per call site), then one experiment per piece.
+ * 1M experiments as one json_object took 1.9 GB (4.6 GB with all).
+ */
+int
+store_report_json_each(struct store *s, const char *version, const char *lead,
+    bool all, store_text_fn *fn, void *ctx)
+{
+	char *head;
+	size_t len;
+	int rc;
+
+	rc = store_json_query_text(s, STMT_REPORT_HEAD_JSON,
+	    "SELECT json_object(" REPORT_HEAD_JSON ")", version, &head);
+	if (rc < 0)
+		return rc;
+	len = strlen(head);
+	/* "{...}": the members go out without the closing brace */
+	if (len < 2 || head[0] != '{' || head[len - 1] != '}')
+		rc = store_fail(s, -EIO, "report summary is not an object");
+	if (rc == 0)
+		rc = json_text(fn, ctx, "{");
+	if (rc == 0 && lead && *lead)
+		rc = json_text(fn, ctx, lead);
+	if (rc == 0)
+		rc = fn(ctx, head + 1, len - 2);
+	free(head);
+	if (rc == 0)
+		rc = json_member_rows(s, ",\"bugs\":[", STMT_REPORT_BUGS_ROWS,
+		    "SELECT " EXP_JSON " FROM bugs", fn, ctx);
+	if (rc == 0 && all)
+		rc = json_member_rows(s, ",\"experiments\":[",
+		    STMT_REPORT_EXPS_ROWS, "SELECT " EXP_JSON " FROM verdicts",
+		    fn, ctx);
+	if (rc == 0 && all)
+		rc = json_member_rows(s, ",\"not_explored_experiments\":[",
+		    STMT_REPORT_SKIPPED_ROWS, "SELECT " SKIPPED_JSON
+		    " FROM not_explored", fn, ctx);
+	return rc ? rc : json_text(fn, ctx, "}");
+}
+
+/* The pieces gathered into one malloc'd text. */
+struct json_gather {
+	char	*p;
+	size_t	len, cap;
+};
+
+static int
+gather(void *ctx, const char *text, size_t len)
+{
+	struct json_gather *g = ctx;
+
+	if (g->len + len + 1 > g->cap) {
+		size_t cap = g->cap ? g->cap : 4096;
+		char *p;
+
+		while (cap < g->len + len + 1)
+			cap *= 2;
+		p = realloc(g->p, cap);
+		if (!p)
+			return -ENOMEM;
+		g->p = p;
+		g->cap = cap;
+	}
+	memcpy(g->p + g->len, text, len);
+	g->len += len;
+	g->p[g->len] = '\0';
+	return 0;
+}
+
+static int
+report_gathered(struct store *s, const char *version, bool all, char **json)
+{
+	struct json_gather g = { NULL, 0, 0 };
+	int rc = store_report_json_each(s, version, NULL, all, gather, &g);
+
+	if (rc == -ENOMEM)
+		rc = store_fail(s, -ENOMEM, "out of memory");
+	if (rc < 0) {
+		free(g.p);
+		g.p = NULL;
+	}
+	*json = g.p;
+	return rc;
+}
+
 /* {"version", "counts": {verdict: n, ...}, ..., "bugs": [...]} */
 int
 store_report_json(struct store *s, const char *version, char **json)
 {
-	return store_json_query_text(s, STMT_REPORT_JSON,
-	    "SELECT json_object(" REPORT_JSON ")", version, json);
+	return report_gathered(s, version, false, json);
 }
 
 /* store_report_json() plus "experiments": every experiment. */
 int
 store_report_all_json(struct store *s, const char *version, char **json)
 {
-	return store_json_query_text(s, STMT_REPORT_ALL_JSON,
-	    "SELECT json_object(" REPORT_JSON ", 'experiments', json(("
-	    EXPS_JSON("verdicts") ")), 'not_explored_experiments', json(("
-	    SKIPPED_JSON ")))", version, json);
+	return report_gathered(s, version, true, json);
 }

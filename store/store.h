@@ -47,6 +47,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A text handed out row by row: len bytes, not NUL-terminated beyond them. */
+typedef int store_text_fn(void *ctx, const char *text, size_t len);
+
 struct store;
 
 enum store_mode {
@@ -317,6 +320,14 @@ int	store_experiments_json(struct store *s, bool all_rows, char **json);
 int	store_report_json(struct store *s, const char *version, char **json);
 int	store_report_all_json(struct store *s, const char *version,
 	    char **json);
+/*
+ * The same object streamed: fn gets texts that concatenate to it (the
+ * summary, then one experiment per text), so that a report of a million
+ * experiments is never held whole.  lead, if not NULL, is put right
+ * after the opening brace (members of the caller's own: "\"a\":1,").
+ */
+int	store_report_json_each(struct store *s, const char *version,
+	    const char *lead, bool all, store_text_fn *fn, void *ctx);
 
 /*
  * Call sites: the frames of each distinct call site, innermost first,
@@ -395,9 +406,6 @@ int	store_locator_set(struct store *s, store_locate_fn *fn, void *ctx);
 typedef const char *store_frame_fn(void *ctx, const char *module,
 	    int64_t offset);
 int	store_framer_set(struct store *s, store_frame_fn *fn, void *ctx);
-
-/* A text handed out row by row: len bytes, not NUL-terminated beyond them. */
-typedef int store_text_fn(void *ctx, const char *text, size_t len);
 
 /*
  * The data of the HTML report, streamed: fn gets one JSON text per row

@@ -308,6 +308,26 @@ cli_json_row(void *ctx, const char *text, size_t len)
 }
 
 int
+cli_json_text(void *ctx, const char *text, size_t len)
+{
+	FILE *f = ctx;
+	char *copy, *clean;
+
+	if (ascii(text, len)) {
+		fwrite(text, 1, len, f);
+		return 0;
+	}
+	copy = strndup(text, len);	/* a piece need not end in a NUL */
+	clean = copy ? cli_json_clean(copy) : NULL;
+	free(copy);
+	if (!clean)
+		return -ENOMEM;
+	fputs(clean, f);
+	free(clean);
+	return 0;
+}
+
+int
 cli_json_rows_end(struct cli_json_rows *r)
 {
 	fputs(r->rows ? "]\n" : "[]\n", r->f);

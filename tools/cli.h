@@ -112,6 +112,8 @@ struct cli_json_rows {
 };
 int	cli_json_row(void *ctx, const char *text, size_t len);
 int	cli_json_rows_end(struct cli_json_rows *r);
+/* One piece of a streamed JSON text (store_text_fn) to the FILE ctx, mended so. */
+int	cli_json_text(void *ctx, const char *text, size_t len);
 
 /* Open an existing database, or die with one line naming the problem. */
 struct store *cli_open_db(const char *path, enum store_mode mode);

@@ -322,7 +322,7 @@ cmd_report(int argc, char **argv)
 	struct report_table_opts to;
 	char err[256];
 	int64_t matched = 0;
-	char *json;
+	char lead[128];
 	int opt, rc = 0;
 	size_t i;
 
@@ -396,22 +396,13 @@ cmd_report(int argc, char **argv)
 	    .cs = cs, .pend = &pend, .sites = sites, .sites_text = sites_text };
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
-		rc = all ? store_report_all_json(s, BADIO_VERSION, &json) :
-		    store_report_json(s, BADIO_VERSION, &json);
-		if (rc == 0) {
-			/* the store's object, with the plan's counts first */
-			char *all_json;
-
-			if (asprintf(&all_json, "{\"planned\":%" PRIu64
-			    ",\"pending\":%" PRIu64 ",%s", pend.total,
-			    pend.pending, json + 1) < 0) {
-				rc = -ENOMEM;
-			} else {
-				rc = cli_json_print(stdout, all_json);
-				free(all_json);
-			}
-			free(json);
-		}
+		/* the store's object, with the plan's counts first */
+		snprintf(lead, sizeof(lead), "\"planned\":%" PRIu64
+		    ",\"pending\":%" PRIu64 ",", pend.total, pend.pending);
+		rc = store_report_json_each(s, BADIO_VERSION, lead, all,
+		    cli_json_text, stdout);
+		if (rc == 0)
+			fputc('\n', stdout);
 		break;
 	case CLI_FORMAT_CSV:
 		for (i = 0; i < CSV_COLS; i++)

@@ -27,6 +27,16 @@
 #include "explorer/explorer.h"
 #include "tools/markup.h"
 
+/*
+ * A case's later lines.  Apart from the case: a memory stream keeps the
+ * addresses of its buffer and size, and the cases move (realloc, qsort).
+ */
+struct more {
+	char	*buf;
+	size_t	len;
+	FILE	*f;
+};
+
 /* One testcase: a site, what was tried there, what was left out. */
 struct jcase {
 	int64_t		site;
@@ -35,9 +45,15 @@ struct jcase {
 	char		*key;
 	char		*syscall;
 	char		*path;
-	char		*lines;		/* one line per experiment */
-	size_t		len;
-	FILE		*mem;		/* writes lines */
+	/*
+	 * One line per experiment: the experiments of a site come in a
+	 * row, so their lines are [off, end) of jcases.lines; anything
+	 * later (the faults left out, which come in a second pass) goes to
+	 * more.  One stream for all: a stream per site cost 8 KiB each,
+	 * 2.2 GB for 250,000 sites.
+	 */
+	size_t		off, end;
+	struct more	*more;
 	unsigned	bug_faults[BX_V_COUNT];	/* per verdict: 1u << rec_fault */
 	unsigned	verdicts;	/* 1u << enum bx_verdict seen */
 	unsigned	nexp;
@@ -49,19 +65,50 @@ struct jcases {
 	struct jcase	*v;
 	size_t		n;
 	size_t		cap;
+	bool		by_seq;		/* v is in seq order (rows came so) */
+	FILE		*lines;		/* the experiments' lines, all sites */
+	char		*buf;
+	size_t		len;
 	int		err;
 	bool		mixed;		/* judged by several oracles */
 };
 
+/* The case of site s, already made, or NULL. */
+static struct jcase *
+case_find(struct jcases *cs, const struct store_site *s)
+{
+	size_t lo = 0, hi = cs->n;
+
+	if (cs->n && cs->v[cs->n - 1].site == s->id)
+		return &cs->v[cs->n - 1];
+	if (!cs->by_seq) {
+		for (size_t i = 0; i < cs->n; i++)
+			if (cs->v[i].site == s->id)
+				return &cs->v[i];
+		return NULL;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cs->v[mid].seq < s->seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < cs->n && cs->v[lo].site == s->id ? &cs->v[lo] : NULL;
+}
+
 static struct jcase *
 case_for(struct jcases *cs, const struct store_site *s)
 {
-	struct jcase *c;
+	struct jcase *c = case_find(cs, s);
 
-	/* rows come in seq order: the site is the last case or a new one */
-	for (size_t i = cs->n; i > 0; i--)
-		if (cs->v[i - 1].site == s->id)
-			return &cs->v[i - 1];
+	if (c)
+		return c;
+	if (cs->n == 0)
+		cs->by_seq = true;
+	else if (cs->v[cs->n - 1].seq >= s->seq)
+		cs->by_seq = false;
 	if (cs->n == cs->cap) {
 		size_t cap = cs->cap ? 2 * cs->cap : 64;
 		struct jcase *n = reallocarray(cs->v, cap, sizeof(*n));
@@ -79,11 +126,33 @@ case_for(struct jcases *cs, const struct store_site *s)
 	c->key = strdup(s->key ? s->key : "");
 	c->syscall = strdup(s->syscall);
 	c->path = strdup(s->path ? s->path : "");
-	c->mem = open_memstream(&c->lines, &c->len);
+	c->off = c->end = (size_t)ftello(cs->lines);
 	cs->n++;
-	if (!c->key || !c->syscall || !c->path || !c->mem)
+	if (!c->key || !c->syscall || !c->path)
 		return NULL;
 	return c;
+}
+
+/* Where the next line of case c goes: after its lines so far, or to more. */
+static FILE *
+case_lines(struct jcases *cs, struct jcase *c)
+{
+	if (c->end == (size_t)ftello(cs->lines) && !c->more)
+		return cs->lines;
+	if (!c->more) {
+		c->more = calloc(1, sizeof(*c->more));
+		if (!c->more)
+			return NULL;
+		c->more->f = open_memstream(&c->more->buf, &c->more->len);
+	}
+	return c->more->f;
+}
+
+static void
+case_lines_done(struct jcases *cs, struct jcase *c, FILE *f)
+{
+	if (f == cs->lines)
+		c->end = (size_t)ftello(cs->lines);
 }
 
 /* The last non-empty line of text, at most 200 bytes, into buf. */
@@ -143,7 +212,9 @@ add_experiment(void *ctx, const struct store_experiment *e,
 	int v = bx_verdict_parse(e->verdict);
 	int f = rec_fault_parse(e->fault);
 
-	if (!c)
+	FILE *lf;
+
+	if (!c || !(lf = case_lines(cs, c)))
 		return -ENOMEM;
 	c->nexp++;
 	if (e->duration_ns > 0)
@@ -153,7 +224,8 @@ add_experiment(void *ctx, const struct store_experiment *e,
 		if (f >= 0)
 			c->bug_faults[v] |= 1u << f;
 	}
-	experiment_line(c->mem, e, cs->mixed);
+	experiment_line(lf, e, cs->mixed);
+	case_lines_done(cs, c, lf);
 	return 0;
 }
 
@@ -163,12 +235,14 @@ add_skipped(void *ctx, const struct store_site *s, const char *fault,
 {
 	struct jcases *cs = ctx;
 	struct jcase *c = case_for(cs, s);
+	FILE *lf;
 
-	if (!c)
+	if (!c || !(lf = case_lines(cs, c)))
 		return -ENOMEM;
 	c->nskipped++;
-	fprintf(c->mem, "%s: not explored (left out by %s)\n", fault,
+	fprintf(lf, "%s: not explored (left out by %s)\n", fault,
 	    strcmp(reason, "per-callsite") == 0 ? "--per-callsite" : reason);
+	case_lines_done(cs, c, lf);
 	return 0;
 }
 
@@ -245,8 +319,22 @@ bug_mask(void)
 	return m;
 }
 
+/* A case's lines as XML text: its part of the shared buffer, then more. */
+static void
+case_text(FILE *f, const struct jcases *cs, const struct jcase *c)
+{
+	char *end = cs->buf + c->end, saved = *end;
+
+	*end = '\0';			/* the buffer is ours: end the slice */
+	markup_xml(f, cs->buf + c->off);
+	*end = saved;
+	if (c->more)
+		markup_xml(f, c->more->buf);
+}
+
 static int
-write_case(FILE *f, struct cli_stacks *cs, struct jcase *c)
+write_case(FILE *f, struct cli_stacks *cs, const struct jcases *all,
+    struct jcase *c)
 {
 	char name[512], *msg = NULL;
 	size_t msglen = 0;
@@ -275,14 +363,14 @@ write_case(FILE *f, struct cli_stacks *cs, struct jcase *c)
 		xml_attr(f, "type", bx_verdict_name(first_bug));
 		xml_attr(f, "message", msg);
 		fputs(">", f);
-		markup_xml(f, c->lines);
+		case_text(f, all, c);
 		fputs("</failure>\n", f);
 		break;
 	case ERRED:
 		fclose(m);
 		fputs("      <error type=\"oracle-error\" message=\"the oracle "
 		    "could not judge a run\">", f);
-		markup_xml(f, c->lines);
+		case_text(f, all, c);
 		fputs("</error>\n", f);
 		break;
 	case SKIPPED:
@@ -294,13 +382,13 @@ write_case(FILE *f, struct cli_stacks *cs, struct jcase *c)
 		xml_attr(f, "message", msg);
 		fputs("/>\n", f);
 		fputs("      <system-out>", f);
-		markup_xml(f, c->lines);
+		case_text(f, all, c);
 		fputs("</system-out>\n", f);
 		break;
 	case PASSED:
 		fclose(m);
 		fputs("      <system-out>", f);
-		markup_xml(f, c->lines);
+		case_text(f, all, c);
 		fputs("</system-out>\n", f);
 		break;
 	}
@@ -313,14 +401,21 @@ static void
 cases_free(struct jcases *cs)
 {
 	for (size_t i = 0; i < cs->n; i++) {
-		if (cs->v[i].mem)
-			fclose(cs->v[i].mem);
-		free(cs->v[i].lines);
+		struct more *m = cs->v[i].more;
+
+		if (m && m->f)
+			fclose(m->f);
+		if (m)
+			free(m->buf);
+		free(m);
 		free(cs->v[i].key);
 		free(cs->v[i].syscall);
 		free(cs->v[i].path);
 	}
 	free(cs->v);
+	if (cs->lines)
+		fclose(cs->lines);
+	free(cs->buf);
 }
 
 static void
@@ -351,7 +446,9 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 	if (rc < 0)
 		return rc;
 	cs.mixed = os.n > 1;
-	rc = store_experiments_each(s, add_experiment, &cs);
+	cs.lines = open_memstream(&cs.buf, &cs.len);
+	rc = cs.lines ? store_experiments_each(s, add_experiment, &cs) :
+	    -ENOMEM;
 	if (rc == 0)
 		rc = store_skipped_each(s, add_skipped, &cs);
 	if (rc == 0)
@@ -361,9 +458,13 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 		report_oracles_free(&os);
 		return rc;
 	}
+	/* the lines are complete: make them readable */
+	if (fflush(cs.lines) != 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < cs.n; i++) {
-		/* the lines are complete: make them readable */
-		if (fflush(cs.v[i].mem) != 0) {
+		if (cs.v[i].more && fflush(cs.v[i].more->f) != 0) {
 			rc = -ENOMEM;
 			goto out;
 		}
@@ -410,7 +511,7 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 	}
 	fputs("    </properties>\n", f);
 	for (size_t i = 0; i < cs.n && rc == 0; i++)
-		rc = write_case(f, stacks, &cs.v[i]);
+		rc = write_case(f, stacks, &cs, &cs.v[i]);
 	fputs("  </testsuite>\n</testsuites>\n", f);
 out:
 	report_oracles_free(&os);

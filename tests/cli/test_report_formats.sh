@@ -171,6 +171,33 @@ assert callsite in ids, (callsite, ids)
 print("ok")
 PY
 
+# --- many sites: the cases and the streamed JSON -------------------------------
+# 301 sites: the junit report keeps its cases in a growing array (each
+# case's lines once lived in a memory stream pointing into it: a crash
+# past 64 sites); report --format json --all is written row by row.
+"$badio" record -q -o big.db -- "$progs/explore_many" 300 || exit 1
+"$badio" explore -q -d big.db --faults eio -j 2 --oracle 'exit 0'
+junit big.db big
+expect "big tests" "$(attr big.xml '/testsuites/testsuite/@tests')" 301
+expect "big testcase 301" \
+	"$(attr big.xml '/testsuites/testsuite/testcase[301]/@name')" \
+	"write:log.txt:300 (site 301, write log.txt)"
+expect "big testcase 301 text" \
+	"$(attr big.xml '/testsuites/testsuite/testcase[301]/system-out')" \
+	"eio: reported; program exit:1; oracle exit 0"
+"$badio" report -d big.db --format json --all > big.json ||
+	fail "report --format json --all on big.db"
+"$python" - big.json <<'PY' || fail "big.json"
+import json, sys
+rep = json.load(open(sys.argv[1]))
+exps = rep["experiments"]
+assert len(exps) == 301, len(exps)
+assert [e["seq"] for e in exps] == list(range(1, 302)), "seq order"
+assert all(e["verdict"] == "reported" for e in exps)
+assert rep["bugs"] == [] and rep["not_explored_experiments"] == []
+assert (rep["planned"], rep["pending"]) == (301, 0)
+PY
+
 if [ "$failures" -ne 0 ]; then
 	echo "test_report_formats: $failures failure(s)"
 	exit 1
