@@ -16,6 +16,9 @@
  *   eio+,    as eio and enospc at the target, which also arms the fault's
  *   enospc+  rule (rule.c): from then on, the rule breaks the calls it
  *            covers on the target's file system
+ *   power    as crash; rec_run then hands the undo journal to crash_cb
+ *   lost-sync as eio, and the journal marks what the sync would have made
+ *            durable lost (journal.c); crash_cb at the program's end
  *
  * A call that always takes effect (close releases its fd whatever it
  * returns) is run and then given the error instead of being skipped.
@@ -42,6 +45,8 @@ static const struct {
 	[REC_FAULT_CRASH]	= { HOW_KILL,	   0,	   false, false },
 	[REC_FAULT_EIO_DEV]	= { HOW_SKIP_FAIL, EIO,	   false, true },
 	[REC_FAULT_ENOSPC_DEV]	= { HOW_SKIP_FAIL, ENOSPC, false, true },
+	[REC_FAULT_POWER]	= { HOW_KILL,	   0,	   false, false },
+	[REC_FAULT_LOST_SYNC]	= { HOW_SKIP_FAIL, EIO,	   false, false },
 };
 
 bool
@@ -91,6 +96,11 @@ inject_decide(struct tracer *tr, struct task *t)
 		take(p, &act);
 		p->target = true;
 		tr->res->injected = true;
+		/* crash_cb once all are gone (recorder.c); lost-sync: at the end */
+		if (f == REC_FAULT_POWER || f == REC_FAULT_LOST_SYNC)
+			tr->power = true;
+		if (f == REC_FAULT_LOST_SYNC)
+			journal_lost(tr, t);
 		if (faults[f].rule)
 			rule_arm(tr, t, rule_model_of(f));
 		return true;

@@ -205,6 +205,7 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 {
 	struct __ptrace_syscall_info si;
 	const struct sysent *sc;
+	bool broken;
 
 	if (!seccomp_info(tr, t, &si))
 		return;			/* ESRCH: dying, reaped later */
@@ -262,7 +263,10 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 	if (!sc || !site_enter(tr, t, sc, si.seccomp.args,
 	    si.instruction_pointer, si.stack_pointer))
 		goto out_cont;
-	if (inject_decide(tr, t)) {
+	broken = inject_decide(tr, t);
+	if (tr->journal)
+		journal_enter(tr, t);	/* before the call runs (or is emulated) */
+	if (broken) {
 		inject_enter(tr, t);
 		if (t->p.how == HOW_KILL) {
 			site_exit(tr, t, 0, false);
@@ -322,6 +326,8 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 		t->rs.nr = t->p.sc->pub.nr;
 		t->rs.seq = t->p.seq;
 		t->rs.ordinal = t->p.ordinal;
+		if (tr->journal)
+			journal_exit(tr, t, rval, true);	/* not done: dropped */
 		pending_release(&t->p);
 		t->p.active = false;
 		goto out_cont;

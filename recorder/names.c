@@ -16,6 +16,7 @@ static const char *const family_names[REC_FAM_COUNT] = {
 	[REC_FAM_NAMESPACE]	= "namespace",
 	[REC_FAM_MMAP]		= "mmap",
 	[REC_FAM_CLOSE]		= "close",
+	[REC_FAM_END]		= "end",
 };
 
 static const char *const kind_names[REC_KIND_COUNT] = {
@@ -36,6 +37,8 @@ static const char *const fault_names[REC_FAULT_COUNT] = {
 	[REC_FAULT_CRASH]	= "crash",
 	[REC_FAULT_EIO_DEV]	= "eio+",
 	[REC_FAULT_ENOSPC_DEV]	= "enospc+",
+	[REC_FAULT_POWER]	= "power",
+	[REC_FAULT_LOST_SYNC]	= "lost-sync",
 };
 
 static int
@@ -120,7 +123,10 @@ int
 rec_key_format(char *buf, size_t size, enum rec_family f, const char *path,
     unsigned ordinal)
 {
-	int n = snprintf(buf, size, "%s:%s:%u", rec_family_name(f), path, ordinal);
+	/* the end has no path: "end:1" */
+	int n = f == REC_FAM_END ?
+	    snprintf(buf, size, "%s:%u", rec_family_name(f), ordinal) :
+	    snprintf(buf, size, "%s:%s:%u", rec_family_name(f), path, ordinal);
 
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;

@@ -201,6 +201,8 @@ static int
 tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
     void *ctx, struct rec_result *res)
 {
+	int rc;
+
 	memset(tr, 0, sizeof(*tr));
 	memset(res, 0, sizeof(*res));
 	tr->cgfd = -1;
@@ -228,6 +230,9 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	tr->regs_fast_ok = !getenv("BADIO_NO_FAST_REGS") && !under_filter();
 	if (maps_init(tr) < 0)
 		return -ENOMEM;
+	rc = journal_init(tr);
+	if (rc < 0)
+		return rc;
 	/* BADIO_NO_RANDOM: real randomness, to measure what it costs */
 	tr->det_random = o->replay.random && !getenv("BADIO_NO_RANDOM");
 	tr->seed = o->replay.seed;
@@ -243,6 +248,7 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 static void
 tracer_release(struct tracer *tr)
 {
+	journal_free(tr);
 	tracer_tables_free(tr);
 	maps_release(tr);
 	rules_release(tr);
@@ -334,6 +340,12 @@ trace_run(struct tracer *tr, int errfd, enum rec_stage *stage)
 	tr->start_ns = now_ns();
 	rc = loop_run(tr);
 	urandom_stop(tr);
+	if (rc == 0 && !tr->killing && tr->root_exec_seen && tr->opts->end_site)
+		site_end(tr);
+	/* power failed: every traced process is gone (crash_cb, recorder.h) */
+	if (rc == 0 && tr->power && tr->journal && tr->opts->crash_cb &&
+	    !tr->cb_error && (!tr->killing || tr->killing == REC_CRASHED))
+		tr->cb_error = tr->opts->crash_cb(tr->opts->crash_ctx, tr->journal);
 	err = child_error(errfd, stage);
 	if (err < 0)
 		return err;

@@ -41,6 +41,9 @@ enum rec_family {
 				 * mremap of such a mapping (recorder/mapping.c) */
 	REC_FAM_CLOSE,		/* close of a written regular file, with
 				 * rec_opts.trace_close only */
+	REC_FAM_END,		/* the program's end (rec_opts.end_site): one
+				 * site after every traced process is gone,
+				 * syscall "exit", path "<end>", key "end:1" */
 	REC_FAM_COUNT
 };
 
@@ -73,6 +76,18 @@ enum rec_fault {
 	REC_FAULT_ENOSPC_DEV,	/* a full file system: calls that need new blocks
 				 * fail with ENOSPC or are cut short; freed
 				 * space can be used again (recorder/space.c) */
+	/*
+	 * Power loss (recorder/journal.c; need rec_opts.journal).  power:
+	 * every traced process is killed before the call (as crash), then
+	 * opts->crash_cb gets the undo journal; at the end site the program
+	 * has exited and crash_cb is called then.  lost-sync (sync family,
+	 * not sync_file_range): the call is not run and returns -EIO, and the
+	 * inode's unsynced data is lost for good (a later fsync that succeeds
+	 * does not save it); the program runs on and crash_cb is called at
+	 * its end.
+	 */
+	REC_FAULT_POWER,
+	REC_FAULT_LOST_SYNC,
 	REC_FAULT_COUNT
 };
 
@@ -209,6 +224,43 @@ struct rec_replay {
 	size_t		nknown;
 };
 
+/*
+ * Crash states (recorder/journal*.c, docs/design.md "Undo journal").
+ * durable: every op that was not made durable is undone; metadata: every
+ * namespace op and truncate kept, unsynced data undone; prefix:N: durable
+ * plus the first N pending ops, each whole.
+ */
+enum rec_state_kind { REC_STATE_DURABLE, REC_STATE_METADATA, REC_STATE_PREFIX };
+struct rec_state {
+	enum rec_state_kind kind;
+	unsigned	n;		/* PREFIX: 1..k */
+};
+/* "durable", "metadata", "prefix:3"; -EINVAL */
+int	rec_state_parse(const char *s, struct rec_state *out);
+int	rec_state_format(char *buf, size_t size, struct rec_state st);
+
+struct rec_journal;	/* opaque: what is not yet durable, in program order */
+/* Ops not durable at the crash point (k of prefix:1..k); 0 = nothing to lose. */
+unsigned rec_journal_pending(const struct rec_journal *j);
+/* seq of the last site that was a durability point (0 if none), and its key */
+uint64_t rec_journal_last_sync(const struct rec_journal *j, const char **key);
+/*
+ * Build crash state st of the run directory: src is the run directory as
+ * the killed program left it (renamed by the caller, perhaps: its inodes
+ * are what the journal knows), dest an empty directory on the same file
+ * system to fill: a copy of src (reflinks where possible, holes kept,
+ * modes kept, symlinks copied as links, never followed) with the
+ * journal's entries undone as st demands; mapped files get their map
+ * images (rec_opts.map_copies).  0 or -errno.
+ */
+int	rec_journal_build(const struct rec_journal *j, struct rec_state st,
+	    const char *src, const char *dest);
+/*
+ * Called with every traced process dead (or, for the end site, exited).
+ * A non-zero return is returned by rec_run.  j is valid during the call.
+ */
+typedef int rec_crash_fn(void *ctx, const struct rec_journal *j);
+
 struct rec_opts {
 	const char	*exe;		/* resolved executable, passed to execve */
 	char *const	*argv;
@@ -247,6 +299,18 @@ struct rec_opts {
 					 * of a bundle): a mapped ROOT/x is
 					 * named /x in frames and call-site
 					 * ids, as it was recorded; NULL: none */
+	bool		end_site;	/* report the END site when the program
+					 * has exited (not killed by badio) */
+	bool		journal;	/* keep the undo journal (power,
+					 * lost-sync); off: no cost */
+	const char	*stash_dir;	/* the journal's private directory on the
+					 * run directory's file system, outside
+					 * dir: victim inodes, spilled bytes;
+					 * NULL: held fds and $TMPDIR */
+	size_t		journal_mem;	/* old bytes kept in memory before the
+					 * rest spills; 0 = 64 MiB */
+	rec_crash_fn	*crash_cb;
+	void		*crash_ctx;
 };
 
 enum rec_status {
@@ -277,6 +341,9 @@ struct rec_result {
 	uint64_t	map_disk_peak;	/* most image bytes in the temporary file */
 	uint64_t	map_image_errors; /* images that could not be kept (the range
 					 * is then marked lost, rec_mapimage.lost) */
+	uint64_t	journal_peak_mem;	/* most old bytes in memory at once */
+	uint64_t	journal_peak_disk;	/* most old bytes spilled at once */
+	uint64_t	journal_entries;	/* ops journaled */
 	bool		pidns;		/* PROG ran in its own PID namespace: pids
 					 * in sites are the namespace's */
 	bool		urandom;	/* /dev/urandom and /dev/random were fed

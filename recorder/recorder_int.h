@@ -195,6 +195,8 @@ struct pending {
 	bool		iov_restore;
 	uint64_t	iov_addr;
 	uint64_t	iov_len;
+	struct jop	*jop;		/* journal.c: the op being undone, until
+					 * the exit stop */
 };
 
 /* Room for one thread's registers (x86-64: struct user_regs_struct, 27). */
@@ -313,6 +315,11 @@ struct tracer {
 	struct tmpdir	*tmpdirs;	/* O_TMPFILE opens per directory */
 	struct tmpname	*tmpnames;	/* O_TMPFILE files by (dev, ino) */
 	int		cgfd;		/* opts->cgroup's cgroup.procs, or -1 */
+	struct rec_journal *journal;	/* opts->journal (journal.c), or NULL */
+	bool		power;		/* power or lost-sync injected: crash_cb
+					 * once every traced process is gone */
+	pid_t		root_ns_pid;	/* PROG's pid and tid as sites name them */
+	pid_t		root_ns_tid;
 	bool		regs_fast_ok;	/* badio itself runs under no filter */
 };
 
@@ -582,6 +589,24 @@ struct __ptrace_syscall_info;
 int		arch_seccomp_regs(struct task *t, struct __ptrace_syscall_info *si);
 int		arch_skip_call(struct task *t, int64_t rval);
 int		arch_frame_pointer(pid_t tid, uint64_t *fp);
+
+/*
+ * journal.c: the undo journal of rec_opts.journal.  journal_enter at the
+ * seccomp stop of a site that will run (after inject_decide, before
+ * emulate_write), journal_exit when the site completes (site_exit),
+ * journal_lost at a lost-sync target.
+ */
+int		journal_init(struct tracer *tr);
+void		journal_free(struct tracer *tr);
+void		journal_enter(struct tracer *tr, struct task *t);
+void		journal_exit(struct tracer *tr, struct task *t, int64_t rval,
+		    bool has_rval);
+void		journal_lost(struct tracer *tr, struct task *t);
+
+/* sysent.c: the END site's row (not in the table) */
+const struct rec_sysent *rec_sysent_end(void);
+/* site.c: report the END site */
+void		site_end(struct tracer *tr);
 
 /* loop.c */
 int		loop_run(struct tracer *tr);

@@ -845,6 +845,7 @@ pending_reset(struct pending *p, const struct sysent *sc, const uint64_t *args)
 	p->creates = 0;
 	p->name_token = 0;
 	p->tmpfile_open = false;
+	p->jop = NULL;
 }
 
 /*
@@ -1234,6 +1235,10 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 	};
 
 	rec_key_format(key, sizeof(key), p->sc->pub.family, p->path, p->ordinal);
+	if (t->process == 1 && !tr->root_ns_pid) {
+		tr->root_ns_pid = pid;
+		tr->root_ns_tid = tid;
+	}
 	tr->res->sites++;
 	if (tr->fn && !tr->cb_error) {
 		tr->cb_error = tr->fn(tr->ctx, &s);
@@ -1369,6 +1374,8 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 	flags_exit(t, rval, has_rval);
 	if (has_rval)
 		site_effects(tr, t, rval);
+	if (tr->journal)
+		journal_exit(tr, t, rval, has_rval);
 	pending_release(p);
 	emit(tr, t, rval, has_rval, p->append, crc, crc_bytes,
 	    names_exit(tr, t, has_rval && rval >= 0, rval));
@@ -1377,4 +1384,39 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 	    !(sc->decode & D_NEWNAME) && sc->fd < 0 && has_rval && rval == 0)
 		fdcache_flush(tr, 0);
 	p->active = false;
+}
+
+/*
+ * The END site: the program has exited and every traced process is gone
+ * (docs/design.md "Undo journal").  The power target there is injected
+ * now: crash_cb follows (recorder.c).
+ */
+void
+site_end(struct tracer *tr)
+{
+	const struct rec_target *tg = tr->opts->target;
+	const struct rec_sysent *sc = rec_sysent_end();
+	char key[32];
+	struct rec_site s;
+
+	if (tg && !tr->res->injected && tg->family == REC_FAM_END &&
+	    tg->ordinal == 1 && rec_fault_applies(tg->fault, sc, -1)) {
+		tr->res->injected = true;
+		tr->power = true;
+	}
+	rec_key_format(key, sizeof(key), REC_FAM_END, "<end>", 1);
+	s = (struct rec_site){
+		.seq = ++tr->next_seq, .pid = tr->root_ns_pid ? tr->root_ns_pid :
+		    tr->root_pid, .tid = tr->root_ns_pid ? tr->root_ns_tid :
+		    tr->root_pid, .process = 1, .thread = 1, .sc = sc, .fd = -1,
+		.path = "<end>", .kind = REC_KIND_OTHER, .offset = -1,
+		.count = -1, .offset2 = -1, .result = 0, .has_result = true,
+		.t_ns = now_ns() - tr->start_ns, .crc_bytes = -1, .ordinal = 1,
+		.key = key, .fault = tr->power && tg &&
+		    tg->family == REC_FAM_END ? tg->fault : REC_FAULT_NONE,
+		.maps = tr->maps && tr->opts->map_copies ? tr->maps : NULL,
+	};
+	tr->res->sites++;
+	if (tr->fn && !tr->cb_error)
+		tr->cb_error = tr->fn(tr->ctx, &s);
 }

@@ -24,16 +24,19 @@
 #include "recorder/recorder_int.h"
 
 #define F(x)	(1u << REC_FAULT_##x)
+/* power fails before any call; lost-sync breaks a durability point */
 #define WRITE_FAULTS	(F(SHORT) | F(TORN) | F(EIO) | F(ENOSPC) | F(CRASH) | \
-			 F(EIO_DEV) | F(ENOSPC_DEV))
-#define PLAIN_FAULTS	(F(EIO) | F(CRASH) | F(EIO_DEV))
-#define SPACE_FAULTS	(F(EIO) | F(ENOSPC) | F(CRASH) | F(EIO_DEV) | F(ENOSPC_DEV))
+			 F(EIO_DEV) | F(ENOSPC_DEV) | F(POWER))
+#define PLAIN_FAULTS	(F(EIO) | F(CRASH) | F(EIO_DEV) | F(POWER))
+#define SYNC_FAULTS	(PLAIN_FAULTS | F(LOST_SYNC))
+#define SPACE_FAULTS	(F(EIO) | F(ENOSPC) | F(CRASH) | F(EIO_DEV) | F(ENOSPC_DEV) | \
+			 F(POWER))
 /* sync acts on every file system: no one device to declare dead */
-#define ALL_FAULTS	(F(EIO) | F(CRASH))
+#define ALL_FAULTS	(F(EIO) | F(CRASH) | F(POWER) | F(LOST_SYNC))
 /* mapping calls do no I/O: the program can only be stopped there */
-#define MAP_FAULTS	(F(CRASH))
+#define MAP_FAULTS	(F(CRASH) | F(POWER))
 /* close always releases the fd: its faults replace the result (D_CLOSE) */
-#define CLOSE_FAULTS	(F(EIO) | F(EIO_DEV))
+#define CLOSE_FAULTS	(F(EIO) | F(EIO_DEV) | F(POWER))
 
 /*
  * The words of sites.flags (docs/schema.md): the constant's name in lower
@@ -137,11 +140,11 @@ static const struct sysent table[] = {
 	ROW(splice,          W, WRITE_FAULTS,  2, -1, -1,  0, -1, -1,  1, -1,  4,  3,  5, &SPLICE, COPY),
 	/* FICLONE's fd2 is arg 2; FICLONERANGE's is in the struct at arg 2 */
 	ROW(ioctl,           W, SPACE_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1,  1, &IOCTL, D_COPY | D_IOCTL),
-	ROW(fsync,           S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
-	ROW(fdatasync,       S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
+	ROW(fsync,           S, SYNC_FAULTS,   0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
+	ROW(fdatasync,       S, SYNC_FAULTS,   0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
 	ROW(sync_file_range, S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1,  2,  1,  3, &SFR,   0),
-	ROW(msync,           S, PLAIN_FAULTS, -1, -1, -1, -1, -1, -1, -1, -1,  1, -1,  2, &MSYNC, D_MSYNC),
-	ROW(syncfs,          S, PLAIN_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
+	ROW(msync,           S, SYNC_FAULTS,  -1, -1, -1, -1, -1, -1, -1, -1,  1, -1,  2, &MSYNC, D_MSYNC),
+	ROW(syncfs,          S, SYNC_FAULTS,   0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     0),
 	ROW(sync,            S, ALL_FAULTS,   -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     D_ALL),
 	ROW(rename,          N, PLAIN_FAULTS, -1, -1,  0, -1, -1,  1, -1, -1, -1, -1, -1, NO,     D_RENAME),
 	ROW(renameat,        N, PLAIN_FAULTS, -1,  0,  1, -1,  2,  3, -1, -1, -1, -1, -1, NO,     D_RENAME),
@@ -171,6 +174,18 @@ static const struct sysent table[] = {
 	/* with rec_opts.trace_close only */
 	ROW(close,           C, CLOSE_FAULTS,  0, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, NO,     D_CLOSE),
 };
+
+/*
+ * The END site's row: not in the table (the filter never stops at exit),
+ * found by name only, so that a recorded end site plans its faults.
+ */
+static const struct rec_sysent end_row = { "exit", __NR_exit, REC_FAM_END, F(POWER) };
+
+const struct rec_sysent *
+rec_sysent_end(void)
+{
+	return &end_row;
+}
 
 const struct sysent *
 sysent_find(long nr)
@@ -207,7 +222,7 @@ rec_sysent_by_name(const char *name)
 	for (size_t i = 0; i < sysent_count(); i++)
 		if (strcmp(table[i].pub.name, name) == 0)
 			return &table[i].pub;
-	return NULL;
+	return strcmp(name, end_row.name) == 0 ? &end_row : NULL;
 }
 
 const struct rec_sysent *

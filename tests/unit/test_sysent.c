@@ -291,11 +291,11 @@ Test(sysent, key_format_reports_truncation)
 Test(sysent, family_names_round_trip)
 {
 	static const char *const names[] = {
-		"write", "sync", "namespace", "mmap", "close",
+		"write", "sync", "namespace", "mmap", "close", "end",
 	};
 	int f;
 
-	cr_assert_eq(REC_FAM_COUNT, 5);
+	cr_assert_eq(REC_FAM_COUNT, 6);
 	for (f = 0; f < REC_FAM_COUNT; f++) {
 		cr_assert_str_eq(rec_family_name(f), names[f]);
 		cr_assert_eq(rec_family_parse(names[f]), f);
@@ -324,10 +324,11 @@ Test(sysent, fault_names_round_trip)
 {
 	static const char *const names[] = {
 		"short", "torn", "eio", "enospc", "crash", "eio+", "enospc+",
+		"power", "lost-sync",
 	};
 	int f;
 
-	cr_assert_eq(REC_FAULT_COUNT, 8);
+	cr_assert_eq(REC_FAULT_COUNT, 10);
 	for (f = REC_FAULT_SHORT; f < REC_FAULT_COUNT; f++) {
 		cr_assert_str_eq(rec_fault_name(f), names[f - 1]);
 		cr_assert_eq(rec_fault_parse(names[f - 1]), f);
@@ -335,6 +336,49 @@ Test(sysent, fault_names_round_trip)
 	cr_assert_eq(rec_fault_parse("bogus"), -1);
 	cr_assert_eq(rec_fault_parse("EIO"), -1);
 	cr_assert_eq(rec_fault_parse(""), -1);
+}
+
+/*
+ * power applies to every call and to the end; lost-sync to the durability
+ * points only (sync_file_range is not one); only power at the end.
+ */
+Test(sysent, power_faults_apply)
+{
+	const struct rec_sysent *e, *end = rec_sysent_by_name("exit");
+	static const char *const lost[] = {
+		"fsync", "fdatasync", "msync", "syncfs", "sync",
+	};
+	size_t i, k;
+
+	for (i = 0; (e = rec_sysent_at(i)); i++) {
+		bool want = false;
+
+		cr_assert(rec_fault_applies(REC_FAULT_POWER, e, 1), "%s", e->name);
+		for (k = 0; k < sizeof(lost) / sizeof(lost[0]); k++)
+			want |= strcmp(e->name, lost[k]) == 0;
+		cr_assert_eq(rec_fault_applies(REC_FAULT_LOST_SYNC, e, 16), want,
+			     "%s", e->name);
+	}
+	cr_assert_not_null(end);
+	cr_assert_eq(end->family, REC_FAM_END);
+	cr_assert_null(rec_sysent_by_nr(end->nr), "the filter never stops at exit");
+	cr_assert(rec_fault_applies(REC_FAULT_POWER, end, -1));
+	for (int f = REC_FAULT_SHORT; f < REC_FAULT_COUNT; f++)
+		if (f != REC_FAULT_POWER)
+			cr_assert(!rec_fault_applies(f, end, 4096), "%s",
+				  rec_fault_name(f));
+	cr_assert(!rec_fault_persistent(REC_FAULT_POWER));
+	cr_assert(!rec_fault_persistent(REC_FAULT_LOST_SYNC));
+}
+
+Test(sysent, end_key_has_no_path)
+{
+	char buf[64];
+
+	cr_assert_eq(rec_key_format(buf, sizeof(buf), REC_FAM_END, "<end>", 1), 0);
+	cr_assert_str_eq(buf, "end:1");
+	cr_assert_eq(rec_key_format(buf, sizeof(buf), REC_FAM_WRITE, "a", 2), 0);
+	cr_assert_str_eq(buf, "write:a:2");
 }
 
 Test(sysent, flags_has_whole_words_only)
