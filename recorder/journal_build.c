@@ -56,8 +56,16 @@ struct dirmode {
 	mode_t		mode;
 };
 
+/* A data op of the journal, by inode (sorted: ino, then program order). */
+struct opref {
+	uint64_t	ino;
+	size_t		i;
+};
+
 struct tree {
 	const struct rec_journal *j;
+	struct opref	*byino;
+	size_t		nbyino;
 	const bool	*kept;		/* per op of j */
 	struct node	*v;
 	size_t		n;
@@ -456,17 +464,19 @@ zero_range(struct tree *t, int fd, int64_t lo, int64_t hi,
 	return rc;
 }
 
+/*
+ * Undo one op.  Without a kept op after it, the size becomes the one
+ * before it (set once at the end: *size is what the file will be; every
+ * byte below a size before is restored by some op's piece).
+ */
 static int
 undo_op(struct tree *t, int fd, const struct jop *op, const struct ivals *prot,
     bool kept_after, int64_t *size)
 {
 	int rc = 0;
 
-	if (!kept_after) {
-		if (ftruncate(fd, op->size_before) < 0)
-			return -errno;
+	if (!kept_after)
 		*size = op->size_before;
-	}
 	for (unsigned i = 0; rc == 0 && i < op->npieces; i++)
 		rc = restore_piece(t, fd, &op->pieces[i], prot, *size);
 	if (rc == 0 && kept_after && op->kind == J_WRITE) {
@@ -479,6 +489,53 @@ undo_op(struct tree *t, int fd, const struct jop *op, const struct ivals *prot,
 	return rc;
 }
 
+/* The data ops of an inode, in order: [*first, *end) of t->byino. */
+static bool
+ops_of(const struct tree *t, uint64_t ino, size_t *first, size_t *end)
+{
+	size_t lo = 0, hi = t->nbyino;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t->byino[mid].ino < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo < t->nbyino && t->byino[lo].ino == ino)
+		lo++;
+	*end = lo;
+	return *end > *first;
+}
+
+static int
+byino_cmp(const void *a, const void *b)
+{
+	const struct opref *x = a, *y = b;
+
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/* Index the data ops of src's file system by inode. */
+static int
+byino_make(struct tree *t)
+{
+	const struct rec_journal *j = t->j;
+
+	t->byino = calloc(j->nops ? j->nops : 1, sizeof(*t->byino));
+	if (!t->byino)
+		return -ENOMEM;
+	for (size_t i = 0; i < j->nops; i++)
+		if (j->ops[i]->kind != J_NS && j->ops[i]->dev == t->dev)
+			t->byino[t->nbyino++] = (struct opref){ j->ops[i]->ino, i };
+	qsort(t->byino, t->nbyino, sizeof(*t->byino), byino_cmp);
+	return 0;
+}
+
 /* Walk an inode's ops back from the last, undoing those not kept. */
 static int
 undo_data(struct tree *t, uint64_t ino, int fd)
@@ -487,9 +544,9 @@ undo_data(struct tree *t, uint64_t ino, int fd)
 	const struct rec_mapimage *const *ims;
 	struct ivals prot = { 0 };
 	bool kept_after = false;
+	size_t first, end, n;
 	struct stat st;
 	int64_t size;
-	size_t n;
 	int rc = 0;
 
 	if (in_set(&t->fixed, ino))
@@ -497,11 +554,11 @@ undo_data(struct tree *t, uint64_t ino, int fd)
 	if ((rc = set_add(&t->fixed, ino)) < 0 || fstat(fd, &st) < 0)
 		return rc < 0 ? rc : -errno;
 	size = st.st_size;
-	for (size_t i = j->nops; rc == 0 && i-- > 0;) {
+	ops_of(t, ino, &first, &end);
+	for (size_t k = end; rc == 0 && k-- > first;) {
+		size_t i = t->byino[k].i;
 		const struct jop *op = j->ops[i];
 
-		if (op->kind == J_NS || op->ino != ino || op->dev != t->dev)
-			continue;
 		if (t->kept[i]) {
 			if (op->kind == J_WRITE)
 				rc = ivals_add(&prot, op->off, op->off + op->len);
@@ -511,6 +568,8 @@ undo_data(struct tree *t, uint64_t ino, int fd)
 		rc = undo_op(t, fd, op, &prot, kept_after, &size);
 	}
 	ivals_free(&prot);
+	if (rc == 0 && size != st.st_size && ftruncate(fd, size) < 0)
+		rc = -errno;
 	n = j->maps ? rec_maps_images(j->maps, &ims) : 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (ims[i]->ino == ino && ims[i]->dev == t->dev && !ims[i]->lost)
@@ -523,11 +582,10 @@ has_data(const struct tree *t, uint64_t ino)
 {
 	const struct rec_mapimage *const *ims;
 	size_t n = t->j->maps ? rec_maps_images(t->j->maps, &ims) : 0;
+	size_t first, end;
 
-	for (size_t i = 0; i < t->j->nops; i++)
-		if (t->j->ops[i]->kind != J_NS && t->j->ops[i]->ino == ino &&
-		    t->j->ops[i]->dev == t->dev)
-			return true;
+	if (ops_of(t, ino, &first, &end))
+		return true;
 	for (size_t i = 0; i < n; i++)
 		if (ims[i]->ino == ino && ims[i]->dev == t->dev)
 			return true;
@@ -863,6 +921,7 @@ tree_release(struct tree *t)
 	ivals_free(&t->fixed);
 	free(t->modes);
 	free(t->buf);
+	free(t->byino);
 	free((void *)t->kept);
 }
 
@@ -902,7 +961,8 @@ rec_journal_build(const struct rec_journal *j, struct rec_state st,
 		rc = -ESTALE;
 		goto out;
 	}
-	if ((rc = copy_dir(&c, srcfd, t.destfd, ".", t.rootino)) < 0 ||
+	if ((rc = byino_make(&t)) < 0 ||
+	    (rc = copy_dir(&c, srcfd, t.destfd, ".", t.rootino)) < 0 ||
 	    (rc = undo_copies(&t)) < 0 || (rc = names_undo(&t)) < 0)
 		goto out;
 	if (t.hold_made && (rc = remove_tree(t.destfd, HOLD_NAME)) < 0)
