@@ -541,6 +541,28 @@ Test(power, overwrites_and_truncates_without_sync)
 	    "== prefix:4\nA 644 6 'N\\0\\0\\0zz'\n");
 }
 
+Test(power, t14_mapped_store_synced_by_msync)
+{
+	put("A", "old");
+	SCEN("T14", "durable", "metadata", NULL, NULL);
+	exited_ok();
+	cr_assert_str_eq(pr.last, "sync:A:1");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 3 'new'\n"
+	    "== metadata\nA 644 3 'new'\n");
+}
+
+Test(power, t15_mapped_store_never_synced)
+{
+	put("A", "old");
+	SCEN("T15", "durable", "metadata", NULL, NULL);
+	exited_ok();
+	cr_assert_eq(pr.pending, 0, "stores are not ops");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 3 'old'\n"
+	    "== metadata\nA 644 3 'old'\n");
+}
+
 /* --- lost-sync ------------------------------------------------------------ */
 
 Test(power, lost_sync_retried_fsync_does_not_save_the_data)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -274,6 +275,33 @@ big(void)	/* overwrite a 100 MiB file in place, 1 MiB at a time */
 }
 
 static void
+mapped(int sync)	/* T14 (msync(MS_SYNC)), T15 (none): a store through mmap */
+{
+	int fd = xopen("A", O_RDWR);
+	char *p = mmap(NULL, 3, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	memcpy(p, "new", 3);
+	if (sync && msync(p, 3, MS_SYNC) < 0)
+		die("msync");
+	munmap(p, 3);
+	close(fd);
+}
+
+static void
+t14(void)
+{
+	mapped(1);
+}
+
+static void
+t15(void)
+{
+	mapped(0);
+}
+
+static void
 rewrite(void)	/* overwrite twice, truncate, grow: no sync */
 {
 	int fd = xopen("A", O_RDWR);
@@ -299,7 +327,7 @@ main(int argc, char **argv)
 		{ "T7", t7 }, { "T8", t8 }, { "T10", t10 }, { "T11", t11 },
 		{ "T18", t18 }, { "T19", t19 }, { "T20", t20 }, { "T21", t21 },
 		{ "names", names }, { "copy", copy }, { "big", big },
-		{ "rewrite", rewrite },
+		{ "rewrite", rewrite }, { "T14", t14 }, { "T15", t15 },
 	};
 
 	if (argc != 2) {
