@@ -223,8 +223,15 @@ spill_open(struct rec_journal *j)
 	if (j->spillfd >= 0)
 		return 0;
 	j->spillfd = open(j->spilldir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (j->spillfd < 0)
-		return -errno;
+	if (j->spillfd < 0) {
+		/* no O_TMPFILE there: a named file, unlinked at once */
+		char path[PATH_MAX + 32];
+
+		if (snprintf(path, sizeof(path), "%s/spill-XXXXXX", j->spilldir) >=
+		    (int)sizeof(path) || (j->spillfd = mkostemp(path, O_CLOEXEC)) < 0)
+			return -errno;
+		unlink(path);
+	}
 	if (!j->buf && !(j->buf = malloc(SPILL_CHUNK)))
 		return -ENOMEM;
 	return 0;
@@ -841,13 +848,13 @@ ns_rename(struct rec_journal *j, struct task *t)
 	}
 	in0 = slot_prepare(j, p->path, &a, &st0);
 	in1 = slot_prepare(j, p->path2, &b, &st1);
-	if (!in0 && lstat(p->path, &st0) < 0) {
+	/* an exchange with the outside is not followed (docs/design.md) */
+	if ((!in0 && lstat(p->path, &st0) < 0) || (!in0 && !in1) ||
+	    ((flags & RENAME_EXCHANGE) && !(in0 && in1))) {
+		if (in0)
+			free(a.name);
 		if (in1)
 			free(b.name);
-		op_free(j, op);
-		return;
-	}
-	if (!in0 && !in1) {
 		op_free(j, op);
 		return;
 	}

@@ -592,13 +592,44 @@ has_data(const struct tree *t, uint64_t ino)
 	return false;
 }
 
+/*
+ * A copy to undo, open for writing: a read-only one is made writable
+ * for the while (*mode, then restored by undo_close; -1: untouched).
+ */
+static int
+open_rw(int dirfd, const char *path, int *mode)
+{
+	int fd = openat(dirfd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	*mode = -1;
+	if (fd >= 0 || errno != EACCES)
+		return fd < 0 ? -errno : fd;
+	if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode) ||
+	    fchmodat(dirfd, path, (st.st_mode & 07777) | 0600, 0) < 0)
+		return -EACCES;
+	*mode = (int)(st.st_mode & 07777);
+	fd = openat(dirfd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static int
+undo_close(int fd, int mode, int rc)
+{
+	if (mode >= 0 && fchmod(fd, (mode_t)mode) < 0 && rc == 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 /* Every regular file of the copy the journal has ops (or images) for. */
 static int
 undo_copies(struct tree *t)
 {
 	char path[PATH_MAX];
 	bool held;
-	int rc = 0, fd;
+	int rc = 0, fd, mode;
 
 	for (size_t i = 0; rc == 0 && i < t->n; i++) {
 		struct node *nd = &t->v[i];
@@ -609,11 +640,9 @@ undo_copies(struct tree *t)
 		if ((rc = entry_path(t, nd->pino, nd->name, path, sizeof(path),
 		    &held)) < 0)
 			return rc;
-		fd = openat(t->destfd, path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		rc = undo_data(t, nd->ino, fd);
-		close(fd);
+		if ((fd = open_rw(t->destfd, path, &mode)) < 0)
+			return fd;
+		rc = undo_close(fd, mode, undo_data(t, nd->ino, fd));
 	}
 	return rc;
 }
@@ -716,7 +745,7 @@ detach(struct tree *t, struct want *w)
 static int
 from_stash(struct tree *t, const struct want *w, const char *hold)
 {
-	int fd, out, rc;
+	int fd, out, rc, mode;
 
 	if ((rc = hold_make(t)) < 0)
 		return rc;
@@ -743,12 +772,9 @@ from_stash(struct tree *t, const struct want *w, const char *hold)
 	close(fd);
 	if (rc < 0)
 		return rc;
-	out = openat(t->destfd, hold, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	if (out < 0)
-		return -errno;
-	rc = undo_data(t, w->ino, out);
-	close(out);
-	return rc;
+	if ((out = open_rw(t->destfd, hold, &mode)) < 0)
+		return out;
+	return undo_close(out, mode, undo_data(t, w->ino, out));
 }
 
 /* Put the wanted inode at the entry; 1 done, 0 not yet (no parent). */

@@ -512,6 +512,20 @@ Test(power, symlink_rmdir_exchange)
 	    "== metadata\nA 644 3 'old'\nL -> A\nX 644 1 'y'\nY 644 1 'x'\n");
 }
 
+Test(power, directory_renamed_then_changed_inside)
+{
+	mkd("d", 0711);
+	put("d/f", "f");
+	SCEN("dirmove", "durable", "metadata", "prefix:1", "prefix:2");
+	exited_ok();
+	cr_assert_eq(pr.pending, 4, "rename, creat, write, unlink");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nd/ 711\nd/f 644 1 'f'\n"
+	    "== metadata\ne/ 711\ne/g 644 0 ''\n"
+	    "== prefix:1\ne/ 711\ne/f 644 1 'f'\n"
+	    "== prefix:2\ne/ 711\ne/f 644 1 'f'\ne/g 644 0 ''\n");
+}
+
 Test(power, copy_file_range_writer)
 {
 	put("A", "old");

@@ -302,6 +302,16 @@ t15(void)
 }
 
 static void
+dirmove(void)	/* a directory renamed, a file made in it; never synced */
+{
+	if (rename("d", "e") < 0)
+		die("rename");
+	create("e/g", "gg");
+	if (unlink("e/f") < 0)
+		die("unlink");
+}
+
+static void
 rewrite(void)	/* overwrite twice, truncate, grow: no sync */
 {
 	int fd = xopen("A", O_RDWR);
@@ -328,6 +338,7 @@ main(int argc, char **argv)
 		{ "T18", t18 }, { "T19", t19 }, { "T20", t20 }, { "T21", t21 },
 		{ "names", names }, { "copy", copy }, { "big", big },
 		{ "rewrite", rewrite }, { "T14", t14 }, { "T15", t15 },
+		{ "dirmove", dirmove },
 	};
 
 	if (argc != 2) {
