@@ -107,19 +107,53 @@ ivals_free(struct ivals *s)
 
 /* --- inodes ------------------------------------------------------------ */
 
+static size_t
+ihash_slot(const struct rec_journal *j, uint64_t dev, uint64_t ino)
+{
+	uint64_t h = (ino ^ (dev * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+
+	return (size_t)(h >> 17) & (j->hcap - 1);
+}
+
 struct jinode *
 journal_inode(const struct rec_journal *j, uint64_t dev, uint64_t ino)
 {
-	for (size_t i = j->ninodes; i-- > 0;)
-		if (j->inodes[i].ino == ino && j->inodes[i].dev == dev)
-			return &j->inodes[i];
+	for (size_t i = j->hcap ? ihash_slot(j, dev, ino) : 0;
+	    j->hcap && j->ihash[i]; i = (i + 1) & (j->hcap - 1)) {
+		struct jinode *ji = &j->inodes[j->ihash[i] - 1];
+
+		if (ji->ino == ino && ji->dev == dev)
+			return ji;
+	}
 	return NULL;
+}
+
+static int
+ihash_grow(struct rec_journal *j)
+{
+	size_t cap = j->hcap ? 2 * j->hcap : 64;
+	uint32_t *h = calloc(cap, sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	free(j->ihash);
+	j->ihash = h;
+	j->hcap = cap;
+	for (size_t k = 0; k < j->ninodes; k++) {
+		size_t i = ihash_slot(j, j->inodes[k].dev, j->inodes[k].ino);
+
+		while (h[i])
+			i = (i + 1) & (cap - 1);
+		h[i] = (uint32_t)(k + 1);
+	}
+	return 0;
 }
 
 static struct jinode *
 inode_get(struct rec_journal *j, uint64_t dev, uint64_t ino)
 {
 	struct jinode *ji = journal_inode(j, dev, ino);
+	size_t i;
 
 	if (ji)
 		return ji;
@@ -132,8 +166,13 @@ inode_get(struct rec_journal *j, uint64_t dev, uint64_t ino)
 		j->inodes = v;
 		j->icap = cap;
 	}
+	if (2 * (j->ninodes + 1) >= j->hcap && ihash_grow(j) < 0)
+		return NULL;
 	ji = &j->inodes[j->ninodes++];
 	*ji = (struct jinode){ .dev = dev, .ino = ino, .held = -1, .rfd = -1 };
+	for (i = ihash_slot(j, dev, ino); j->ihash[i]; i = (i + 1) & (j->hcap - 1))
+		;
+	j->ihash[i] = (uint32_t)j->ninodes;
 	return ji;
 }
 
@@ -1153,6 +1192,7 @@ journal_free(struct tracer *tr)
 			close(j->inodes[i].rfd);
 	}
 	free(j->inodes);
+	free(j->ihash);
 	if (j->stashfd >= 0)
 		close(j->stashfd);
 	if (j->spillfd >= 0)

@@ -95,6 +95,8 @@ struct rec_journal {
 	struct jinode	*inodes;
 	size_t		ninodes;
 	size_t		icap;
+	uint32_t	*ihash;		/* open addressing: 1 + index into inodes */
+	size_t		hcap;		/* a power of two, > 2 * ninodes */
 	char		root[PATH_MAX];	/* the run directory */
 	uint64_t	rootdev;
 	uint64_t	rootino;
