@@ -512,6 +512,33 @@ Test(power, symlink_rmdir_exchange)
 	    "== metadata\nA 644 3 'old'\nL -> A\nX 644 1 'y'\nY 644 1 'x'\n");
 }
 
+Test(power, durability_points_osync_odsync_fdatasync_not_sync_file_range)
+{
+	put("F1", "old");
+	put("F2", "old");
+	put("F3", "old");
+	put("F4", "old");
+	SCEN("syncs", "durable", NULL, NULL, NULL);
+	exited_ok();
+	cr_assert_eq(pr.pending, 1, "F1's write");
+	cr_assert_str_eq(pr.last, "write:F4:1", "the O_DSYNC write");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nF1 644 3 'old'\nF2 644 4 'new2'\nF3 644 4 'new3'\n"
+	    "F4 644 4 'new4'\n");
+}
+
+Test(power, sync_and_syncfs_make_everything_durable)
+{
+	put("A", "old");
+	SCEN("syncall", "durable", "prefix:1", NULL, NULL);
+	exited_ok();
+	cr_assert_eq(pr.pending, 1, "the write after syncfs");
+	cr_assert_str_eq(pr.last, "sync:A:1");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 10 'old+syncfs'\nG 644 2 'gg'\n"
+	    "== prefix:1\nA 644 15 'old+syncfs+late'\nG 644 2 'gg'\n");
+}
+
 Test(power, directory_renamed_then_changed_inside)
 {
 	mkd("d", 0711);

@@ -302,6 +302,42 @@ t15(void)
 }
 
 static void
+syncs(void)	/* which calls are durability points: sync_file_range is not */
+{
+	int f1 = xopen("F1", O_WRONLY), f2 = xopen("F2", O_WRONLY | O_SYNC);
+	int f3 = xopen("F3", O_WRONLY), f4 = xopen("F4", O_WRONLY | O_DSYNC);
+
+	put(f1, "new1");
+	if (sync_file_range(f1, 0, 0, SYNC_FILE_RANGE_WRITE |
+	    SYNC_FILE_RANGE_WAIT_AFTER) < 0)
+		die("sync_file_range");
+	put(f2, "new2");		/* O_SYNC: durable when it returns */
+	put(f3, "new3");
+	if (fdatasync(f3) < 0)
+		die("fdatasync");
+	put(f4, "new4");		/* O_DSYNC */
+	close(f1);
+	close(f2);
+	close(f3);
+	close(f4);
+}
+
+static void
+syncall(void)	/* sync() and syncfs() make everything durable */
+{
+	int fd;
+
+	create("G", "gg");
+	sync();
+	fd = xopen("A", O_WRONLY | O_APPEND);
+	put(fd, "+syncfs");
+	if (syncfs(fd) < 0)
+		die("syncfs");
+	put(fd, "+late");
+	close(fd);
+}
+
+static void
 dirmove(void)	/* a directory renamed, a file made in it; never synced */
 {
 	if (rename("d", "e") < 0)
@@ -338,7 +374,8 @@ main(int argc, char **argv)
 		{ "T18", t18 }, { "T19", t19 }, { "T20", t20 }, { "T21", t21 },
 		{ "names", names }, { "copy", copy }, { "big", big },
 		{ "rewrite", rewrite }, { "T14", t14 }, { "T15", t15 },
-		{ "dirmove", dirmove },
+		{ "dirmove", dirmove }, { "syncs", syncs },
+		{ "syncall", syncall },
 	};
 
 	if (argc != 2) {
