@@ -19,6 +19,7 @@
  * Old bytes past opts->journal_mem go to a spill file in stash_dir, and
  * are punched out of it when their op becomes durable.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -1160,15 +1161,44 @@ journal_init(struct tracer *tr)
 	j->rootdev = (uint64_t)st.st_dev;
 	j->rootino = (uint64_t)st.st_ino;
 	j->mem_limit = o->journal_mem ? o->journal_mem : JOURNAL_MEM_DEFAULT;
+	/*
+	 * A directory of this run's own in the stash: a link left by an
+	 * earlier run could name a reused inode number.  Removed with the
+	 * journal.
+	 */
 	if (o->stash_dir) {
-		j->stashfd = open(o->stash_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (snprintf(j->stashdir, sizeof(j->stashdir), "%s/run-XXXXXX",
+		    o->stash_dir) >= (int)sizeof(j->stashdir))
+			return -ENAMETOOLONG;
+		if (!mkdtemp(j->stashdir))
+			return -errno;
+		j->stashfd = open(j->stashdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (j->stashfd < 0)
 			return -errno;
 	}
 	snprintf(j->spilldir, sizeof(j->spilldir), "%s", o->stash_dir ?
-	    o->stash_dir : tmp && tmp[0] ? tmp : "/tmp");
+	    j->stashdir : tmp && tmp[0] ? tmp : "/tmp");
 	j->maps = o->map_copies ? tr->maps : NULL;
 	return 0;
+}
+
+/* The stash holds files only (links of victims, a named spill file). */
+static void
+stash_empty(int fd)
+{
+	int d = dup(fd);
+	DIR *dp = d >= 0 ? fdopendir(d) : NULL;
+	struct dirent *de;
+
+	if (!dp) {
+		if (d >= 0)
+			close(d);
+		return;
+	}
+	while ((de = readdir(dp)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			unlinkat(fd, de->d_name, 0);
+	closedir(dp);
 }
 
 void
@@ -1193,8 +1223,11 @@ journal_free(struct tracer *tr)
 	}
 	free(j->inodes);
 	free(j->ihash);
-	if (j->stashfd >= 0)
+	if (j->stashfd >= 0) {
+		stash_empty(j->stashfd);
 		close(j->stashfd);
+		rmdir(j->stashdir);
+	}
 	if (j->spillfd >= 0)
 		close(j->spillfd);
 	free(j->last_key);

@@ -100,7 +100,8 @@ struct rec_journal {
 	char		root[PATH_MAX];	/* the run directory */
 	uint64_t	rootdev;
 	uint64_t	rootino;
-	int		stashfd;	/* opts->stash_dir, or -1 */
+	int		stashfd;	/* stashdir, or -1 */
+	char		stashdir[PATH_MAX];	/* opts->stash_dir/run-XXXXXX */
 	int		spillfd;	/* old bytes past mem_limit, -1 until used */
 	int64_t		spill_end;
 	char		spilldir[PATH_MAX];

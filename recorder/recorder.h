@@ -303,10 +303,12 @@ struct rec_opts {
 					 * has exited (not killed by badio) */
 	bool		journal;	/* keep the undo journal (power,
 					 * lost-sync); off: no cost */
-	const char	*stash_dir;	/* the journal's private directory on the
-					 * run directory's file system, outside
-					 * dir: victim inodes, spilled bytes;
-					 * NULL: held fds and $TMPDIR */
+	const char	*stash_dir;	/* a directory on the run directory's file
+					 * system, outside dir, where the journal
+					 * makes one of its own for the run
+					 * (victim inodes, spilled bytes; removed
+					 * when rec_run returns); NULL: held fds
+					 * and $TMPDIR */
 	size_t		journal_mem;	/* old bytes kept in memory before the
 					 * rest spills; 0 = 64 MiB */
 	rec_crash_fn	*crash_cb;

@@ -262,6 +262,15 @@ prun(char *const argv[], const struct rec_target *tg, size_t mem)
 	pr.out[n > 0 ? n : 0] = '\0';
 	close(outfd);
 	cr_assert_eq(pr.rc, 0, "rec_run: %s", strerror(-pr.rc));
+	{
+		struct dirent **v;
+		int n = scandir(pr.stash, &v, NULL, by_name);
+
+		cr_assert_eq(n, 2, "the stash is left empty");
+		while (n-- > 0)
+			free(v[n]);
+		free(v);
+	}
 	cr_assert(pr.res.injected, "the target was not reached");
 	cr_assert(pr.called, "crash_cb was not called");
 }
