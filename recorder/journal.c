@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,19 +478,39 @@ op_append(struct rec_journal *j, struct jop *op)
  * A lost inode's stay (their ranges keep a lost op from being undone
  * over bytes written after it, journal_build.c).
  */
+static bool
+partly_synced(const struct jop *op)
+{
+	bool any = false;
+
+	for (unsigned i = 0; op->kind == J_NS && !op->durable && i < op->nslots; i++)
+		any |= op->slot[i].synced;
+	return any;
+}
+
+/*
+ * An entry's ops become durable in order, except behind a rename across
+ * directories of which one is synced: a later durable op on one of its
+ * entries must stay, so that it still wins over the rename's old
+ * mapping (journal_build.c takes the last kept op's inode).
+ */
 static void
 ops_compact(struct rec_journal *j)
 {
-	size_t k = 0;
+	size_t k = 0, partial = SIZE_MAX;
 
 	if (j->ndurable < 64 || 2 * j->ndurable < j->nops)
 		return;
+	for (size_t i = 0; i < j->nops && partial == SIZE_MAX; i++)
+		if (partly_synced(j->ops[i]))
+			partial = i;
 	for (size_t i = 0; i < j->nops; i++) {
 		struct jop *op = j->ops[i];
 		const struct jinode *ji = op->kind == J_NS ? NULL :
 		    journal_inode(j, op->dev, op->ino);
 
-		if (op->durable && !(ji && ji->lost))
+		if (op->durable && !(ji && ji->lost) &&
+		    !(op->kind == J_NS && i > partial))
 			op_free(j, op);
 		else
 			j->ops[k++] = op;

@@ -548,6 +548,21 @@ Test(power, sync_and_syncfs_make_everything_durable)
 	    "== prefix:1\nA 644 15 'old+syncfs+late'\nG 644 2 'gg'\n");
 }
 
+Test(power, rename_synced_on_one_side_then_its_name_reused)
+{
+	mkd("d1", 0755);
+	mkd("d2", 0755);
+	mkd("d3", 0755);
+	put("d1/F", "f");
+	SCEN("partial", "durable", "metadata", NULL, NULL);
+	exited_ok();
+	cr_assert_eq(pr.pending, 1, "the rename: d2 never synced");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nd1/ 755\nd1/F 644 1 'z'\nd2/ 755\nd3/ 755\n"
+	    "== metadata\nd1/ 755\nd1/F 644 1 'z'\nd2/ 755\nd2/F 644 1 'f'\n"
+	    "d3/ 755\n");
+}
+
 Test(power, directory_renamed_then_changed_inside)
 {
 	mkd("d", 0711);

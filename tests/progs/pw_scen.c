@@ -338,6 +338,32 @@ syncall(void)	/* sync() and syncfs() make everything durable */
 }
 
 static void
+partial(void)	/* a rename synced on one side; its old name reused, synced */
+{
+	char name[32];
+	int fd;
+
+	if (rename("d1/F", "d2/F") < 0)
+		die("rename");
+	fd = xopen("d1/F", O_WRONLY | O_CREAT | O_TRUNC);
+	put(fd, "z");
+	xfsync(fd);
+	close(fd);
+	fsync_path("d1");
+	/* enough durable ops for the journal to drop some */
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "d3/t%d", i);
+		create(name, "");
+	}
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "d3/t%d", i);
+		if (unlink(name) < 0)
+			die("unlink");
+	}
+	fsync_path("d3");
+}
+
+static void
 dirmove(void)	/* a directory renamed, a file made in it; never synced */
 {
 	if (rename("d", "e") < 0)
@@ -375,7 +401,7 @@ main(int argc, char **argv)
 		{ "names", names }, { "copy", copy }, { "big", big },
 		{ "rewrite", rewrite }, { "T14", t14 }, { "T15", t15 },
 		{ "dirmove", dirmove }, { "syncs", syncs },
-		{ "syncall", syncall },
+		{ "syncall", syncall }, { "partial", partial },
 	};
 
 	if (argc != 2) {
