@@ -38,7 +38,6 @@
 #include "recorder/journal_int.h"
 #include "recorder/recorder_int.h"
 
-#define HOLD_NAME	".badio-hold"
 #define MAX_DEPTH	512
 #define COPY_CHUNK	(1u << 20)
 
@@ -73,6 +72,7 @@ struct tree {
 	uint64_t	dev;		/* src's file system */
 	uint64_t	rootino;
 	int		destfd;
+	char		hold[32];	/* the holding directory: a name src lacks */
 	bool		hold_made;
 	struct ivals	held_dirs;	/* inode numbers, as [ino, ino + 1) */
 	struct ivals	held_files;
@@ -190,7 +190,7 @@ dir_path(struct tree *t, uint64_t ino, char *buf, size_t size, bool *held)
 		ino = nd->pino;
 	}
 	if (*held)
-		len = (size_t)snprintf(buf, size, "%s/d%llx", HOLD_NAME,
+		len = (size_t)snprintf(buf, size, "%s/d%llx", t->hold,
 		    (unsigned long long)ino);
 	else
 		len = (size_t)snprintf(buf, size, ".");
@@ -705,16 +705,18 @@ hold_make(struct tree *t)
 {
 	if (t->hold_made)
 		return 0;
-	if (mkdirat(t->destfd, HOLD_NAME, 0700) < 0)
+	for (unsigned n = 1; node_at(t, t->rootino, t->hold); n++)
+		snprintf(t->hold, sizeof(t->hold), ".badio-hold.%u", n);
+	if (mkdirat(t->destfd, t->hold, 0700) < 0)
 		return -errno;
 	t->hold_made = true;
 	return 0;
 }
 
 static void
-hold_name(char *buf, size_t size, char kind, uint64_t ino)
+hold_name(const struct tree *t, char *buf, size_t size, char kind, uint64_t ino)
 {
-	snprintf(buf, size, "%s/%c%llx", HOLD_NAME, kind, (unsigned long long)ino);
+	snprintf(buf, size, "%s/%c%llx", t->hold, kind, (unsigned long long)ino);
 }
 
 /* Move what an entry holds now out of the way, if the state wants else. */
@@ -732,7 +734,7 @@ detach(struct tree *t, struct want *w)
 		return 0;
 	if ((rc = hold_make(t)) < 0)
 		return rc;
-	hold_name(hold, sizeof(hold), nd->t == JT_DIR ? 'd' : 'i', nd->ino);
+	hold_name(t, hold, sizeof(hold), nd->t == JT_DIR ? 'd' : 'i', nd->ino);
 	nd->live = false;
 	if (nd->t != JT_DIR && in_set(&t->held_files, nd->ino))
 		return unlinkat(t->destfd, path, 0) < 0 ? -errno : 0;
@@ -791,7 +793,7 @@ attach(struct tree *t, struct want *w)
 	if (entry_path(t, w->pino, w->name, path, sizeof(path), &held) < 0 || held)
 		return 0;
 	if (w->t == JT_DIR) {
-		hold_name(hold, sizeof(hold), 'd', w->ino);
+		hold_name(t, hold, sizeof(hold), 'd', w->ino);
 		if (in_set(&t->held_dirs, w->ino)) {
 			if (renameat(t->destfd, hold, t->destfd, path) < 0)
 				return -errno;
@@ -806,7 +808,7 @@ attach(struct tree *t, struct want *w)
 		}
 		return node_add(t, w->pino, w->name, w->ino, JT_DIR) < 0 ? -ENOMEM : 1;
 	}
-	hold_name(hold, sizeof(hold), 'i', w->ino);
+	hold_name(t, hold, sizeof(hold), 'i', w->ino);
 	if ((other = node_of(t, w->ino, false)) && !in_set(&t->held_files, w->ino)) {
 		if ((rc = entry_path(t, other->pino, other->name, src, sizeof(src),
 		    &held)) < 0)
@@ -868,11 +870,16 @@ remove_tree(int dirfd, const char *name)
 			close(fd);
 		return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
 	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
-		    unlinkat(fd, de->d_name, 0) < 0 &&
-		    (errno != EISDIR || remove_tree(fd, de->d_name) < 0))
-			rc = rc ? rc : remove_tree(fd, de->d_name);
+	while ((de = readdir(d))) {
+		int r = 0;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    unlinkat(fd, de->d_name, 0) == 0)
+			continue;
+		r = errno == EISDIR ? remove_tree(fd, de->d_name) : -errno;
+		if (r < 0 && rc == 0)
+			rc = r;
+	}
 	closedir(d);
 	return unlinkat(dirfd, name, AT_REMOVEDIR) < 0 ? -errno : rc;
 }
@@ -955,7 +962,7 @@ int
 rec_journal_build(const struct rec_journal *j, struct rec_state st,
     const char *src, const char *dest)
 {
-	struct tree t = { .j = j, .destfd = -1 };
+	struct tree t = { .j = j, .destfd = -1, .hold = ".badio-hold" };
 	struct copier c = { .t = &t };
 	struct stat sst, dst;
 	int srcfd = -1, rc;
@@ -991,7 +998,7 @@ rec_journal_build(const struct rec_journal *j, struct rec_state st,
 	    (rc = copy_dir(&c, srcfd, t.destfd, ".", t.rootino)) < 0 ||
 	    (rc = undo_copies(&t)) < 0 || (rc = names_undo(&t)) < 0)
 		goto out;
-	if (t.hold_made && (rc = remove_tree(t.destfd, HOLD_NAME)) < 0)
+	if (t.hold_made && (rc = remove_tree(t.destfd, t.hold)) < 0)
 		goto out;
 	t.hold_made = false;
 	rc = modes_apply(&t);
@@ -999,7 +1006,7 @@ rec_journal_build(const struct rec_journal *j, struct rec_state st,
 		rc = -errno;
 out:
 	if (t.hold_made)
-		remove_tree(t.destfd, HOLD_NAME);
+		remove_tree(t.destfd, t.hold);
 	for (size_t i = 0; i < c.nlinks; i++)
 		free(c.links[i].path);
 	free(c.links);

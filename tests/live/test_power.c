@@ -379,6 +379,16 @@ Test(power, t7_unlinked_file_comes_back_from_the_stash)
 	    "== metadata\nB 644 3 'bbb'\n");
 }
 
+Test(power, holding_directory_takes_a_name_the_program_does_not_use)
+{
+	put("A", "old");
+	put(".badio-hold", "mine");
+	SCEN("T7", "durable", NULL, NULL, NULL);
+	exited_ok();
+	cr_assert_str_eq(pr.list,
+	    "== durable\n.badio-hold 644 4 'mine'\nA 644 3 'old'\nB 644 3 'bbb'\n");
+}
+
 Test(power, t8_truncate_and_write_without_fsync)
 {
 	put("A", "old");
