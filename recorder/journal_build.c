@@ -700,13 +700,31 @@ wants_collect(struct tree *t, struct want **out, size_t *nout)
 	return 0;
 }
 
+/* A name for the holding directory that no entry of src or the journal has. */
+static int
+hold_pick(struct tree *t)
+{
+	const struct rec_journal *j = t->j;
+
+	for (unsigned n = 1; n < 1000; n++) {
+		bool used = node_at(t, t->rootino, t->hold) != NULL;
+
+		for (size_t i = 0; !used && i < j->nops; i++)
+			for (unsigned s = 0; s < j->ops[i]->nslots; s++)
+				used |= j->ops[i]->slot[s].pino == t->rootino &&
+				    strcmp(j->ops[i]->slot[s].name, t->hold) == 0;
+		if (!used)
+			return 0;
+		snprintf(t->hold, sizeof(t->hold), ".badio-hold.%u", n);
+	}
+	return -EEXIST;
+}
+
 static int
 hold_make(struct tree *t)
 {
 	if (t->hold_made)
 		return 0;
-	for (unsigned n = 1; node_at(t, t->rootino, t->hold); n++)
-		snprintf(t->hold, sizeof(t->hold), ".badio-hold.%u", n);
 	if (mkdirat(t->destfd, t->hold, 0700) < 0)
 		return -errno;
 	t->hold_made = true;
@@ -996,6 +1014,7 @@ rec_journal_build(const struct rec_journal *j, struct rec_state st,
 	}
 	if ((rc = byino_make(&t)) < 0 ||
 	    (rc = copy_dir(&c, srcfd, t.destfd, ".", t.rootino)) < 0 ||
+	    (rc = hold_pick(&t)) < 0 ||
 	    (rc = undo_copies(&t)) < 0 || (rc = names_undo(&t)) < 0)
 		goto out;
 	if (t.hold_made && (rc = remove_tree(t.destfd, t.hold)) < 0)
