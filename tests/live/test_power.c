@@ -400,6 +400,10 @@ Test(power, t8_truncate_and_write_without_fsync)
 	    "== metadata\nA 644 0 ''\n"
 	    "== prefix:1\nA 644 0 ''\n"
 	    "== prefix:2\nA 644 3 'new'\n");
+	/* building states leaves the run directory as the program left it */
+	pr.len = 0;
+	emit_tree(pr.run, "");
+	cr_assert_str_eq(pr.list, "A 644 3 'new'\n");
 }
 
 Test(power, t8_power_at_the_write)
@@ -636,6 +640,28 @@ Test(power, t15_mapped_store_never_synced)
 	cr_assert_str_eq(pr.list,
 	    "== durable\nA 644 3 'old'\n"
 	    "== metadata\nA 644 3 'old'\n");
+}
+
+Test(power, forked_writer_power_at_the_parents_second_write)
+{
+	char *argv[] = { S(PROG("p_fork")), S("fork"), NULL };
+	const struct rec_target tg = {
+		REC_FAULT_POWER, REC_FAM_WRITE, "parent.out", 2,
+	};
+
+	pr.states[0] = "durable";
+	pr.states[1] = "metadata";
+	pr.states[2] = "prefix:4";
+	pr.states[3] = "prefix:6";
+	prun(argv, &tg, 0);
+	cr_assert_eq(pr.res.status, REC_CRASHED);
+	cr_assert_eq(pr.pending, 6, "2 creats, 4 writes");
+	cr_assert_str_eq(pr.list,
+	    "== durable\n"
+	    "== metadata\nchild.out 644 0 ''\nparent.out 644 0 ''\n"
+	    "== prefix:4\nchild.out 644 24 'cccccccccccccccccccccccc'\n"
+	    "== prefix:6\nchild.out 644 24 'cccccccccccccccccccccccc'\n"
+	    "parent.out 644 8 'pppppppp'\n");
 }
 
 /* --- lost-sync ------------------------------------------------------------ */
