@@ -608,11 +608,10 @@ inside(const struct rec_journal *j, const char *path, char *abs, size_t size)
 
 /* Is a written file's path one the journal follows? */
 static bool
-data_inside(const struct rec_journal *j, const struct pending *p)
+data_inside(const struct pending *p)
 {
 	const char *dir;
 
-	(void)j;
 	if (rec_path_is_tmpfile(p->path)) {
 		dir = p->path + 9;
 		return dir[0] != '/';
@@ -667,7 +666,7 @@ slot_prepare(struct rec_journal *j, const char *path, struct jslot *s,
 
 /* A readable fd of the file p writes: its dup if readable, else a reopen. */
 static int
-readable_fd(struct rec_journal *j, struct pending *p, struct jinode *ji)
+readable_fd(struct pending *p, struct jinode *ji)
 {
 	char name[48];
 
@@ -679,7 +678,6 @@ readable_fd(struct rec_journal *j, struct pending *p, struct jinode *ji)
 		return -1;
 	snprintf(name, sizeof(name), "/proc/self/fd/%d", p->dupfd);
 	ji->rfd = open(name, O_RDONLY | O_CLOEXEC);
-	(void)j;
 	return ji->rfd;
 }
 
@@ -716,7 +714,7 @@ write_enter(struct rec_journal *j, struct task *t)
 	op->size_before = size;
 	ji = inode_get(j, op->dev, op->ino);
 	if (off < size && count > 0 && ji) {
-		fd = readable_fd(j, p, ji);
+		fd = readable_fd(p, ji);
 		if (fd < 0 || save_range(j, op, fd, off,
 		    off + count < size ? off + count : size) < 0) {
 			op_free(j, op);
@@ -777,10 +775,10 @@ trunc_fd(struct rec_journal *j, struct task *t)
 	struct stat st;
 	int fd;
 
-	if (!data_inside(j, p) || p->dupfd < 0 || fstat(p->dupfd, &st) < 0 ||
+	if (!data_inside(p) || p->dupfd < 0 || fstat(p->dupfd, &st) < 0 ||
 	    !(ji = inode_get(j, (uint64_t)st.st_dev, (uint64_t)st.st_ino)))
 		return;
-	fd = readable_fd(j, p, ji);
+	fd = readable_fd(p, ji);
 	trunc_enter(j, p, fd, (int64_t)p->args[(int)p->sc->count]);
 }
 
@@ -801,7 +799,7 @@ falloc_enter(struct rec_journal *j, struct task *t)
 	struct stat st;
 	int fd;
 
-	if (!data_inside(j, p) || p->dupfd < 0 || fstat(p->dupfd, &st) < 0 ||
+	if (!data_inside(p) || p->dupfd < 0 || fstat(p->dupfd, &st) < 0 ||
 	    !S_ISREG(st.st_mode) || off < 0 || len <= 0 ||
 	    !(ji = inode_get(j, (uint64_t)st.st_dev, (uint64_t)st.st_ino)))
 		return;
@@ -819,7 +817,7 @@ falloc_enter(struct rec_journal *j, struct task *t)
 	op->off = off;
 	op->len = len;
 	op->size_before = st.st_size;
-	fd = readable_fd(j, p, ji);
+	fd = readable_fd(p, ji);
 	if (off < st.st_size && (fd < 0 || save_range(j, op, fd, off,
 	    off + len < st.st_size ? off + len : st.st_size) < 0)) {
 		op_free(j, op);
@@ -973,7 +971,7 @@ journal_enter(struct tracer *tr, struct task *t)
 	if (!j || p->how == HOW_KILL || p->how == HOW_SKIP_FAIL)
 		return;
 	if (p->sc->pub.family == REC_FAM_WRITE) {
-		if (p->kind == REC_KIND_REGULAR && data_inside(j, p))
+		if (p->kind == REC_KIND_REGULAR && data_inside(p))
 			write_enter(j, t);
 		return;
 	}
