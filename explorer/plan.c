@@ -322,7 +322,7 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 			}
 			verdict[0] = '\0';
 			rc = p->opts->redo ? 0 : store_experiment_verdict(s,
-			    r->job.site_id, f->name, verdict, sizeof(verdict));
+			    r->job.site_id, f->name, NULL, verdict, sizeof(verdict));
 			if (rc)
 				return rc;
 			done = verdict[0] != '\0';

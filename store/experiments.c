@@ -1,7 +1,9 @@
 /*
  * experiments.c - experiments, verdicts and the report.
  *
- * An experiment is keyed by (site, fault): store_experiment_put()
+ * An experiment is keyed by (site, fault, state), state NULL for the
+ * faults that have no crash states (migration 15: two partial unique
+ * indexes, as NULLs are distinct in one): store_experiment_put()
  * replaces an earlier one, so a resumed or redone explore never counts a
  * pair twice.  Outside a caller's transaction each put is its own
  * autocommit statement, durable when it returns.
@@ -25,9 +27,9 @@ static const char sql_exp_put[] =
 	"INSERT OR REPLACE INTO experiments (site, fault, injected, "
 	"fault_bytes, status, duration_ns, oracle_exit, verdict, prog_tail, "
 	"oracle_tail, diverged, divergence, created_ns, divergence_kind, "
-	"oracle_id, prog_last) "
+	"oracle_id, prog_last, state, last_sync, unsynced) "
 	"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	"?15, ?16)";
+	"?15, ?16, ?17, ?18, ?19)";
 
 static int64_t
 now_unix_ns(void)
@@ -57,6 +59,10 @@ bind_experiment(sqlite3_stmt *st, const struct store_experiment *e, int *rc)
 	store_bind_text(st, 14, e->divergence_kind, rc);
 	store_bind_i64_or_null(st, 15, e->oracle_id, e->oracle_id <= 0, rc);
 	store_bind_text(st, 16, e->prog_last, rc);
+	store_bind_text(st, 17, e->state, rc);
+	store_bind_text(st, 18, e->state ? e->last_sync : NULL, rc);
+	store_bind_i64_or_null(st, 19, e->unsynced,
+	    !e->state || e->unsynced < 0, rc);
 }
 
 int
@@ -84,7 +90,8 @@ store_experiment_done(struct store *s, int64_t site, const char *fault,
 
 	*done = false;
 	rc = store_stmt(s, STMT_EXP_DONE,
-	    "SELECT 1 FROM experiments WHERE site = ?1 AND fault = ?2", &st);
+	    "SELECT 1 FROM experiments WHERE site = ?1 AND fault = ?2 "
+	    "AND state IS NULL", &st);
 	if (rc < 0)
 		return rc;
 	store_bind_i64(st, 1, site, &brc);
@@ -96,26 +103,60 @@ store_experiment_done(struct store *s, int64_t site, const char *fault,
 	return 0;
 }
 
+/*
+ * Two statements, not "state IS ?3": a partial index serves only a query
+ * whose WHERE implies the index's (state IS NULL; state = ? implies
+ * state IS NOT NULL), and the plan asks once per pair.
+ */
 int
 store_experiment_verdict(struct store *s, int64_t site, const char *fault,
-    char *buf, size_t size)
+    const char *state, char *buf, size_t size)
 {
+	enum store_stmt_id id = state ? STMT_EXP_VERDICT_STATE :
+	    STMT_EXP_VERDICT;
 	sqlite3_stmt *st;
 	int brc = SQLITE_OK;
 	int rc;
 
 	buf[0] = '\0';
-	rc = store_stmt(s, STMT_EXP_VERDICT, "SELECT verdict FROM experiments "
-	    "WHERE site = ?1 AND fault = ?2", &st);
+	rc = store_stmt(s, id, state ? "SELECT verdict FROM experiments "
+	    "WHERE site = ?1 AND fault = ?2 AND state = ?3" :
+	    "SELECT verdict FROM experiments "
+	    "WHERE site = ?1 AND fault = ?2 AND state IS NULL", &st);
 	if (rc < 0)
 		return rc;
 	store_bind_i64(st, 1, site, &brc);
 	store_bind_text(st, 2, fault, &brc);
+	if (state)
+		store_bind_text(st, 3, state, &brc);
 	rc = brc != SQLITE_OK ? store_rc(s, brc) : store_step(s, st);
 	if (rc == 1)
 		snprintf(buf, size, "%s", store_col_text(st, 0) ?
 		    store_col_text(st, 0) : "?");
-	store_stmt_done(s, STMT_EXP_VERDICT, st);
+	store_stmt_done(s, id, st);
+	return rc < 0 ? rc : 0;
+}
+
+int
+store_experiment_states(struct store *s, int64_t site, const char *fault,
+    store_state_fn *fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int brc = SQLITE_OK;
+	int rc;
+
+	rc = store_stmt(s, STMT_EXP_STATES, "SELECT state, verdict, unsynced "
+	    "FROM experiments WHERE site = ?1 AND fault = ?2 AND "
+	    "state IS NOT NULL ORDER BY id", &st);
+	if (rc < 0)
+		return rc;
+	store_bind_i64(st, 1, site, &brc);
+	store_bind_text(st, 2, fault, &brc);
+	rc = brc != SQLITE_OK ? store_rc(s, brc) : 0;
+	while (rc == 0 && (rc = store_step(s, st)) == 1)
+		rc = fn(ctx, store_col_text(st, 0), store_col_text(st, 1),
+		    store_col_i64(st, 2, -1));
+	store_stmt_done(s, STMT_EXP_STATES, st);
 	return rc < 0 ? rc : 0;
 }
 
@@ -138,19 +179,19 @@ store_experiments_clear(struct store *s)
 	"e.id, e.site, e.fault, e.injected, e.fault_bytes, e.status, "	\
 	"e.duration_ns, e.oracle_exit, e.verdict, e.prog_tail, "	\
 	"e.oracle_tail, e.diverged, e.divergence, e.divergence_kind, "	\
-	"e.oracle_id, e.prog_last, "					\
+	"e.oracle_id, e.prog_last, e.state, e.last_sync, e.unsynced, "	\
 	STORE_SITE_COLUMNS("s.")
-#define EXP_NCOLUMNS	16
+#define EXP_NCOLUMNS	19
 #define EXP_FROM							\
 	" FROM experiments e JOIN sites s ON s.id = e.site "
 
 static const char sql_exp_each[] =
-	"SELECT " EXP_COLUMNS EXP_FROM "ORDER BY s.seq, e.fault";
+	"SELECT " EXP_COLUMNS EXP_FROM "ORDER BY s.seq, e.fault, e.state";
 
 static const char sql_bugs_each[] =
 	"SELECT " EXP_COLUMNS EXP_FROM
 	"WHERE e.verdict IN (SELECT name FROM verdict_codes WHERE bug) "
-	"ORDER BY s.path, s.syscall, s.seq, e.fault";
+	"ORDER BY s.path, s.syscall, s.seq, e.fault, e.state";
 
 static void
 read_experiment(sqlite3_stmt *st, struct store_experiment *e)
@@ -172,6 +213,9 @@ read_experiment(sqlite3_stmt *st, struct store_experiment *e)
 	e->divergence_kind = store_col_text(st, 13);
 	e->oracle_id = store_col_i64(st, 14, 0);
 	e->prog_last = store_col_text(st, 15);
+	e->state = store_col_text(st, 16);
+	e->last_sync = store_col_text(st, 17);
+	e->unsynced = store_col_i64(st, 18, -1);
 }
 
 static int
@@ -383,7 +427,8 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
 	"'divergence', divergence, 'divergence_kind', divergence_kind, "\
 	"'prog_tail', prog_tail, 'prog_last', prog_last, "		\
 	"'oracle_id', oracle_id, 'oracle', oracle, "			\
-	"'oracle_tail', oracle_tail)"
+	"'oracle_tail', oracle_tail, 'state', state, "			\
+	"'last_sync', last_sync, 'unsynced', unsynced)"
 #define EXPS_JSON(view)	"SELECT json_group_array(" EXP_JSON ") FROM " view
 #define COUNTS_JSON							\
 	"SELECT json_group_object(name, n) FROM (" VERDICT_COUNTS ")"

@@ -768,6 +768,92 @@ static const char schema_v14[] =
 "ORDER BY path, syscall, seq, fault;\n"
 "PRAGMA user_version = 14;\n";
 
+/*
+ * Version 15: power loss (issue 9).
+ *
+ * - fault_codes: 'power' (power fails before the call: the program is
+ *   gone and the run directory holds only what a file system may keep)
+ *   and 'lost-sync' (a sync call fails with EIO and loses what it should
+ *   have made durable; power fails after the program's end);
+ * - sites: family 'end', the one site after the program exited (syscall
+ *   'exit', key 'end:1'); the CHECK is widened in place (a wider CHECK
+ *   changes nothing stored, so SQLite's writable_schema way applies);
+ * - experiments.state: the crash state the oracle judged ('durable',
+ *   'metadata', 'prefix:N'), NULL for a fault that has none; part of the
+ *   unique key with site and fault.  NULLs are distinct in a SQLite
+ *   unique index, so the key is two partial indexes: (site, fault) for
+ *   rows without a state, (site, fault, state) for rows with one;
+ * - experiments.last_sync: the replay key of the last durability point
+ *   before the crash (NULL: none, or a stateless fault);
+ * - experiments.unsynced: how many operations were not yet durable at the
+ *   crash point (what prefix:N counts); NULL for stateless faults.
+ */
+static const char schema_v15[] =
+"INSERT INTO fault_codes (name, rank, kind, meaning) VALUES\n"
+"  ('power', 8, 'final', 'power fails before the call: every process is\n"
+"    killed and what was not made durable is lost'),\n"
+"  ('lost-sync', 9, 'transient', 'the sync call fails with EIO and what it\n"
+"    should have made durable is lost; power fails after the end');\n"
+"PRAGMA writable_schema = RESET;\n"
+"ALTER TABLE experiments ADD COLUMN state TEXT;\n"
+"ALTER TABLE experiments ADD COLUMN last_sync TEXT;\n"
+"ALTER TABLE experiments ADD COLUMN unsynced INTEGER;\n"
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  '                              family = ''close''),',\n"
+"  '                              family = ''close'' OR family = ''end''),')\n"
+"WHERE type = 'table' AND name = 'sites';\n"
+"UPDATE sqlite_schema SET sql = replace(replace(sql,\n"
+"  '  prog_last TEXT              -- the program''s last',\n"
+"  '  prog_last TEXT,             -- the program''s last'),\n"
+"  '                              -- at most 200 bytes; NULL: none or unknown\n"
+", state TEXT, last_sync TEXT, unsynced INTEGER)',\n"
+"  '                              -- at most 200 bytes; NULL: none or unknown\n"
+"  state TEXT,                 -- crash state judged: ''durable'',\n"
+"                              -- ''metadata'', ''prefix:N''; NULL: the\n"
+"                              -- fault has none\n"
+"  last_sync TEXT,             -- replay key of the last durability point\n"
+"                              -- before the crash; NULL: none\n"
+"  unsynced INTEGER            -- operations not yet durable at the crash\n"
+"                              -- point; NULL: a fault without states\n"
+")')\n"
+"WHERE type = 'table' AND name = 'experiments';\n"
+"PRAGMA writable_schema = RESET;\n"
+"CREATE TABLE schema_v15_bump (x);\n"
+"DROP TABLE schema_v15_bump;\n"
+"DROP INDEX experiments_site_fault;\n"
+"CREATE UNIQUE INDEX experiments_site_fault ON experiments (site, fault)\n"
+"  WHERE state IS NULL;\n"
+"CREATE UNIQUE INDEX experiments_site_fault_state\n"
+"  ON experiments (site, fault, state) WHERE state IS NOT NULL;\n"
+"\n"
+"DROP VIEW bugs;\n"
+"DROP VIEW verdicts;\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"
+"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key,\n"
+"  s.callsite AS callsite, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.divergence_kind AS divergence_kind,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns, s.mapped AS mapped,\n"
+"  e.oracle_id AS oracle_id, o.command AS oracle, e.prog_last AS prog_last,\n"
+"  e.state AS state, e.last_sync AS last_sync, e.unsynced AS unsynced\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"  LEFT JOIN oracles o ON o.id = e.oracle_id\n"
+"ORDER BY s.seq, e.fault, e.state;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault, state;\n"
+"PRAGMA user_version = 15;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -783,6 +869,7 @@ static const char *const migrations[] = {
 	schema_v12,		/* 11 -> 12 */
 	schema_v13,		/* 12 -> 13 */
 	schema_v14,		/* 13 -> 14 */
+	schema_v15,		/* 14 -> 15 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -255,16 +255,33 @@ struct store_experiment {
 					 * (NULL) */
 	const char	*prog_last;	/* the program's last output line,
 					 * cleaned (bx), or NULL */
+	const char	*state;		/* crash state judged ("durable",
+					 * "metadata", "prefix:N"), NULL for a
+					 * fault without states */
+	const char	*last_sync;	/* with a state: replay key of the last
+					 * durability point before the crash,
+					 * or NULL */
+	int64_t		unsynced;	/* with a state: operations not yet
+					 * durable at the crash point; -1: NULL */
 };
 
-/* Insert or replace the experiment for (site, fault), committed alone. */
+/* Insert or replace the experiment for (site, fault, state), committed alone. */
 int	store_experiment_put(struct store *s, const struct store_experiment *e);
-/* *done = true if (site, fault) already has an experiment. */
+/* *done = true if (site, fault) already has an experiment without a state. */
 int	store_experiment_done(struct store *s, int64_t site, const char *fault,
 	    bool *done);
-/* The verdict of (site, fault) into buf, "" if it has no experiment. */
+/*
+ * The verdict of (site, fault, state) into buf, "" if it has no
+ * experiment; state NULL: the experiment without a state.
+ */
 int	store_experiment_verdict(struct store *s, int64_t site,
-	    const char *fault, char *buf, size_t size);
+	    const char *fault, const char *state, char *buf, size_t size);
+/* Each experiment of (site, fault) with a state, in id order: fn(ctx,
+ * state, verdict, unsynced (-1: NULL)); a non-zero return stops. */
+typedef int store_state_fn(void *ctx, const char *state, const char *verdict,
+	    int64_t unsynced);
+int	store_experiment_states(struct store *s, int64_t site,
+	    const char *fault, store_state_fn *fn, void *ctx);
 int	store_experiments_clear(struct store *s);	/* for explore --redo */
 
 typedef int store_experiment_fn(void *ctx, const struct store_experiment *e,

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* The schema version this badio writes (store/schema.c). */
-#define LATEST_VERSION	14
+#define LATEST_VERSION	15
 
 #include <errno.h>
 #include <fcntl.h>
@@ -579,6 +579,41 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 }
 
 /*
+ * Back to before migration 15: no states (their rows go), the old unique
+ * key, no 'power' or 'lost-sync', no family 'end'; views as placeholders.
+ */
+static void
+drop_v15(void)
+{
+	sqlite3 *db;
+
+	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
+	    "DELETE FROM experiments WHERE state IS NOT NULL; "
+	    "DROP INDEX experiments_site_fault_state; "
+	    "DROP INDEX experiments_site_fault; "
+	    "CREATE UNIQUE INDEX experiments_site_fault ON experiments "
+	    "(site, fault); "
+	    "DELETE FROM experiments WHERE fault IN ('power', 'lost-sync'); "
+	    "DELETE FROM skipped WHERE fault IN ('power', 'lost-sync'); "
+	    "DELETE FROM fault_codes WHERE name IN ('power', 'lost-sync'); "
+	    "CREATE VIEW verdicts AS SELECT 1; CREATE VIEW bugs AS SELECT 1;");
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = ON; "
+	    "UPDATE sqlite_schema SET sql = replace(sql, ' OR family = ''end''', "
+	    "'') WHERE name = 'sites'", NULL, NULL, NULL), SQLITE_OK);
+	/* the text as migration 14 left it; VACUUM cuts the rows to it */
+	schema_text_cut(db, "experiments", "  prog_last TEXT,", "  prog_last "
+	    "TEXT              -- the program's last non-empty output line\n"
+	    "                              -- (stdout or stderr), control bytes "
+	    "removed,\n                              -- at most 200 bytes; NULL: "
+	    "none or unknown\n)");
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA writable_schema = OFF", NULL,
+	    NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	raw_exec(dbpath, "VACUUM; PRAGMA user_version = 14;");
+}
+
+/*
  * Back to before migration 14: meta 'oracle' again (the command of the
  * first experiment's oracle), no oracles table, and the experiments'
  * text as migration 13 left it, its rows cut to those columns (the text
@@ -619,6 +654,7 @@ drop_v14(void)
 static void
 drop_after_v11(void)
 {
+	drop_v15();
 	drop_v14();
 	raw_exec(dbpath, "ALTER TABLE sites DROP COLUMN xxh3; "
 	    "DROP TABLE bundles; DROP TABLE bundle_files; "
@@ -1019,7 +1055,8 @@ Test(store_open, migrates_version_7_keeping_rows,
 	cr_assert_eq(raw_int("SELECT trace_close FROM recordings"), 0);
 	cr_assert_eq(raw_int("SELECT group_concat(name || ':' || kind, ' ') = "
 	    "'short:transient torn:transient eio:transient enospc:transient "
-	    "crash:final eio+:persistent enospc+:persistent' FROM (SELECT * "
+	    "crash:final eio+:persistent enospc+:persistent power:final "
+	    "lost-sync:transient' FROM (SELECT * "
 	    "FROM fault_codes ORDER BY rank)"), 1);
 	/* the new faults are stored, unknown ones are not */
 	e = experiment(ids[0], "eio+", "hang");
@@ -2374,6 +2411,7 @@ Test(store_oracles, migration_moves_meta_oracle, .init =
 	}
 	store_close(st);
 	st = NULL;
+	drop_v15();
 	drop_v14();
 	cr_assert_eq(raw_int("PRAGMA user_version"), 13);
 	assert_raw_text("SELECT value FROM meta WHERE key = 'oracle'",
@@ -2391,4 +2429,146 @@ Test(store_oracles, migration_moves_meta_oracle, .init =
 	    "oracle_id = 1"), 3);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
 	    "WHERE integrity_check = 'ok'"), 1);
+}
+
+/* --- crash states (migration 15) ----------------------------------------- */
+
+struct state_list {
+	size_t		n;
+	char		text[8][64];	/* "state verdict unsynced" */
+};
+
+static int
+collect_state(void *ctx, const char *state, const char *verdict,
+    int64_t unsynced)
+{
+	struct state_list *l = ctx;
+
+	cr_assert_lt(l->n, 8);
+	snprintf(l->text[l->n++], sizeof(l->text[0]), "%s %s %lld", state,
+	    verdict, (long long)unsynced);
+	return 0;
+}
+
+/*
+ * (site, fault, state) is the key: one row per state, replaced per
+ * state; a stateless fault keeps its one row per (site, fault).
+ */
+Test(store_states, one_row_per_state, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct state_list l = { .n = 0 };
+	struct store_experiment e;
+	char verdict[32];
+	int64_t ids[3];
+
+	add_three_sites(ids);
+	e = experiment(ids[0], "power", "ok");
+	e.state = "durable";
+	e.last_sync = "sync:a.txt:1";
+	e.unsynced = 2;
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	e.state = "metadata";
+	e.verdict = "corruption";
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e.state = "prefix:1";
+	e.verdict = "ok";
+	e.last_sync = NULL;
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	/* again: replaced, not added */
+	e.verdict = "corruption";
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e = experiment(ids[0], "crash", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e.verdict = "corruption";
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 4);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments WHERE "
+	    "fault = 'crash' AND state IS NULL AND unsynced IS NULL AND "
+	    "last_sync IS NULL AND verdict = 'corruption'"), 1);
+
+	cr_assert_eq(store_experiment_verdict(st, ids[0], "power", "metadata",
+	    verdict, sizeof(verdict)), 0);
+	cr_assert_str_eq(verdict, "corruption");
+	cr_assert_eq(store_experiment_verdict(st, ids[0], "power", NULL,
+	    verdict, sizeof(verdict)), 0);
+	cr_assert_str_eq(verdict, "");
+	cr_assert_eq(store_experiment_verdict(st, ids[0], "crash", NULL,
+	    verdict, sizeof(verdict)), 0);
+	cr_assert_str_eq(verdict, "corruption");
+	cr_assert_eq(store_experiment_verdict(st, ids[0], "power", "prefix:2",
+	    verdict, sizeof(verdict)), 0);
+	cr_assert_str_eq(verdict, "");
+
+	cr_assert_eq(store_experiment_states(st, ids[0], "power",
+	    collect_state, &l), 0);
+	cr_assert_eq(l.n, 3);
+	cr_assert_str_eq(l.text[0], "durable ok 2");
+	cr_assert_str_eq(l.text[1], "metadata corruption 2");
+	cr_assert_str_eq(l.text[2], "prefix:1 corruption 2");
+	assert_raw_text("SELECT group_concat(state || '=' || "
+	    "ifnull(last_sync, '-'), ' ') FROM (SELECT * FROM verdicts WHERE "
+	    "fault = 'power')", "durable=sync:a.txt:1 metadata=sync:a.txt:1 "
+	    "prefix:1=-");
+	/* the state is in the report's experiment objects */
+	cr_assert_eq(raw_int("SELECT count(*) FROM bugs WHERE state = "
+	    "'metadata'"), 1);
+}
+
+/* A site of the family 'end' is stored (the CHECK gained it). */
+Test(store_states, end_family, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_site s = bare_site(4, "<end>", 1);
+
+	s.syscall = "exit";
+	s.family = "end";
+	s.key = "end:1";
+	s.key_path = "";
+	s.kind = "other";
+	cr_assert_eq(store_site_add(st, &s), 0, "%s", store_errmsg(st));
+	s.seq = 5;
+	s.family = "ending";
+	cr_assert_neq(store_site_add(st, &s), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites WHERE family = "
+	    "'end'"), 1);
+}
+
+/* From schema 14: rows kept, stateless, the new key and faults. */
+Test(store_states, migrates_version_14, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_experiment e;
+	int64_t ids[3];
+
+	add_three_sites(ids);
+	e = experiment(ids[0], "crash", "corruption");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	e = experiment(ids[1], "eio", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	store_close(st);
+	st = NULL;
+	drop_v15();
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
+	    "'experiments') WHERE name = 'state'"), 0);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
+	cr_assert_eq(raw_int("SELECT count(*) FROM verdicts WHERE state IS "
+	    "NULL AND last_sync IS NULL AND unsynced IS NULL"), 2);
+	cr_assert_eq(raw_int("SELECT count(*) FROM bugs"), 1);
+	/* the old pair is still one row per (site, fault) */
+	e = experiment(ids[0], "crash", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), 0);
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 2);
+	e = experiment(ids[0], "power", "ok");
+	e.state = "durable";
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	cr_assert_eq(raw_int("SELECT count(*) FROM experiments"), 3);
+	/* the columns have their comments, the sites their family */
+	cr_assert_eq(raw_int("SELECT instr(sql, 'state TEXT,                 "
+	    "-- crash state judged') > 0 AND instr(sql, 'prog_last TEXT,') > 0 "
+	    "FROM sqlite_schema WHERE name = 'experiments'"), 1);
+	cr_assert_eq(raw_int("SELECT instr(sql, 'family = ''end''') > 0 FROM "
+	    "sqlite_schema WHERE name = 'sites'"), 1);
 }
