@@ -5,9 +5,11 @@
  * Every experiment starts from nothing shared: a fresh scratch directory
  * filled from the init snapshot, the recorded argv and environment,
  * stdin as recorded (a memory file with the captured input) or
- * /dev/null, and stdout+stderr into a pipe that a helper
- * thread drains into a tail (a pipe rather than a file, so PROG sees
- * the same kind of stdout whatever it writes, and never blocks on it).
+ * /dev/null, and stdout and stderr into pipes that a helper thread
+ * drains into a tail and stdout also into the aux directory's file the
+ * oracle reads as BADIO_STDOUT (output.c).  The aux directory is a
+ * scratch directory of its own beside the run directory: on the same
+ * file system, never part of what the oracle judges.
  * Experiments are therefore independent, which is what lets explore run
  * them in any order, in parallel, and resume.
  */
@@ -25,28 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct drain {
-	int		fd;
-	struct bx_tail	*tail;
-};
-
-static void *
-drain_main(void *arg)
-{
-	struct drain *d = arg;
-	char buf[4096];
-	ssize_t n;
-
-	for (;;) {
-		n = read(d->fd, buf, sizeof(buf));
-		if (n > 0)
-			bx_tail_append(d->tail, buf, n);
-		else if (n == 0 || errno != EINTR)
-			break;
-	}
-	return NULL;
-}
-
 static int
 ignore_site(void *ctx, const struct rec_site *site)
 {
@@ -55,10 +35,16 @@ ignore_site(void *ctx, const struct rec_site *site)
 	return 0;
 }
 
-/* environ (without BADIO_*) plus the BADIO_* variables for this run. */
+/*
+ * environ (without BADIO_*) plus the BADIO_* variables for this run:
+ * state is the crash state judged, NULL for a fault without states.
+ */
+#define ORACLE_VARS	9
+
 static char **
 oracle_env(const struct bx_setup *su, const struct bx_job *job,
-    const struct bx_outcome *out, const char *dir)
+    const struct bx_outcome *out, const char *dir, const char *state,
+    const char *stdout_path)
 {
 	const struct bx_fault *f = bx_fault_by_code(job->fault);
 	char status[32];
@@ -70,7 +56,7 @@ oracle_env(const struct bx_setup *su, const struct bx_job *job,
 	bx_status_format(status, sizeof(status), out->st, out->code);
 	while (su->oracle_env[n])
 		n++;
-	env = calloc(n + 8, sizeof(*env));
+	env = calloc(n + ORACLE_VARS + 1, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (i = 0; i < n; i++)
@@ -85,8 +71,10 @@ oracle_env(const struct bx_setup *su, const struct bx_job *job,
 	    job->path ? job->path : "") < 0;
 	k |= asprintf(&env[n + 5], "BADIO_STATUS=%s", status) < 0;
 	k |= asprintf(&env[n + 6], "BADIO_INJECTED=%d", out->injected) < 0;
+	k |= asprintf(&env[n + 7], "BADIO_STATE=%s", state ? state : "") < 0;
+	k |= asprintf(&env[n + 8], "BADIO_STDOUT=%s", stdout_path) < 0;
 	if (k) {
-		for (i = n; i < n + 7; i++)
+		for (i = n; i < n + ORACLE_VARS; i++)
 			free(env[i]);
 		free(env);
 		return NULL;
@@ -152,6 +140,61 @@ remove_run_dir(const char *dir, struct bx_outcome *out)
 	    "");
 }
 
+/*
+ * The oracle on dir, then the verdict, into out (state: the crash state
+ * dir holds, or NULL).  0, or -errno with out->fail set; an interrupted
+ * oracle sets out->aborted.
+ */
+static int
+judge(const struct bx_setup *su, const struct bx_job *job, const char *dir,
+    const char *state, const char *stdout_path, struct bx_outcome *out)
+{
+	char **env;
+	int rc;
+
+	/* unreached: nothing to judge, spare the oracle */
+	if (job->fault == REC_FAULT_NONE || out->injected) {
+		env = oracle_env(su, job, out, dir, state, stdout_path);
+		if (!env) {
+			out->fail = BX_FAIL_SCRATCH;
+			return -ENOMEM;
+		}
+		rc = bx_oracle_run(su->oracle, dir, env, su->oracle_timeout_ms,
+		    su->cgroup, &out->oracle, &out->oracle_out);
+		oracle_env_free(su, env);
+		if (rc == -EINTR) {
+			out->aborted = true;
+			return 0;
+		}
+		if (rc < 0) {
+			out->oracle.state = BX_ORACLE_FAILED;
+			out->oracle.code = -rc;
+		}
+	}
+	if (job->fault != REC_FAULT_NONE) {
+		out->verdict = bx_verdict_classify(job->fault, out->injected,
+		    out->st, out->code, &out->oracle);
+		if (out->verdict == BX_V_COUNT)
+			out->aborted = true;
+	}
+	return 0;
+}
+
+/* What the recorder said of the run, into out. */
+static void
+take_result(const struct bx_job *job, const struct rec_result *rr,
+    struct bx_outcome *out)
+{
+	out->st = rr->status;
+	out->code = rr->code;
+	out->duration_ns = rr->duration_ns;
+	out->pidns = rr->pidns;
+	out->urandom = rr->urandom;
+	out->ns_errno = rr->ns_errno;
+	out->injected = job->fault != REC_FAULT_NONE && rr->injected;
+	out->fault_bytes = out->injected ? rr->fault_bytes : -1;
+}
+
 int
 bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
     rec_site_fn *fn, void *ctx, struct bx_outcome *out)
@@ -165,13 +208,11 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	struct rec_opts opts;
 	struct rec_result rr;
 	enum rec_stage stage = REC_STAGE_NONE;
-	struct drain drain;
-	pthread_t thread;
+	struct bx_output output;
 	char **run_env = NULL;
 	char *dir = NULL;
-	char **env;
-	int out_pipe[2];
-	int null;
+	char *aux = NULL;
+	int null = -1;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -179,9 +220,11 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	out->verdict = BX_V_COUNT;
 
 	rc = bx_scratch_make("explore", &dir);
+	if (rc == 0)
+		rc = bx_scratch_make("aux", &aux);
 	if (rc) {
 		out->fail = BX_FAIL_SCRATCH;
-		goto out_err;
+		goto out_remove;
 	}
 	if (su->init_fd >= 0) {
 		rc = bx_snapshot_unpack(su->init_fd, dir, out->why,
@@ -207,19 +250,10 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		out->fail = BX_FAIL_SCRATCH;
 		goto out_remove;
 	}
-	if (pipe2(out_pipe, O_CLOEXEC) < 0) {
-		rc = -errno;
-		out->fail = BX_FAIL_SCRATCH;
-		goto out_close_null;
-	}
-	drain.fd = out_pipe[0];
-	drain.tail = &out->prog;
-	rc = -pthread_create(&thread, NULL, drain_main, &drain);
+	rc = bx_output_start(&output, aux, &out->prog);
 	if (rc) {
-		close(out_pipe[0]);
-		close(out_pipe[1]);
 		out->fail = BX_FAIL_SCRATCH;
-		goto out_close_null;
+		goto out_remove;
 	}
 
 	memset(&opts, 0, sizeof(opts));
@@ -232,8 +266,8 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.trace_close = su->trace_close;
 	opts.cpu = su->cpu;
 	opts.stdin_fd = null;
-	opts.stdout_fd = out_pipe[1];
-	opts.stderr_fd = out_pipe[1];
+	opts.stdout_fd = output.out[1];
+	opts.stderr_fd = output.errp[1];
 	opts.timeout_ms = su->timeout_ms;
 	opts.target = job->fault != REC_FAULT_NONE ? &target : NULL;
 	opts.cgroup = bx_cgroup_path(su->cgroup);
@@ -244,61 +278,30 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);
 	/* what got away from the tracer (CLONE_UNTRACED) goes before the oracle */
 	bx_cgroup_kill(su->cgroup);
-	close(out_pipe[1]);
-	pthread_join(thread, NULL);
-	close(out_pipe[0]);
+	if (bx_output_finish(&output) < 0 && rc >= 0) {
+		rc = output.err;
+		out->fail = BX_FAIL_SCRATCH;
+		goto out_remove;
+	}
 	if (rc == -EINTR && bx_stop) {
 		rc = 0;
 		out->aborted = true;
-		goto out_close_null;
+		goto out_remove;
 	}
 	if (rc < 0) {
 		out->fail = BX_FAIL_PROG;
 		out->stage = stage;
-		goto out_close_null;
+		goto out_remove;
 	}
 	rc = 0;
-	out->st = rr.status;
-	out->code = rr.code;
-	out->duration_ns = rr.duration_ns;
-	out->pidns = rr.pidns;
-	out->urandom = rr.urandom;
-	out->ns_errno = rr.ns_errno;
-	out->injected = job->fault != REC_FAULT_NONE && rr.injected;
-	out->fault_bytes = out->injected ? rr.fault_bytes : -1;
+	take_result(job, &rr, out);
 	if (rr.status == REC_INTERRUPTED || bx_stop) {
 		out->aborted = true;
-		goto out_close_null;
+		goto out_remove;
 	}
-
-	/* unreached: nothing to judge, spare the oracle */
-	if (job->fault == REC_FAULT_NONE || out->injected) {
-		env = oracle_env(su, job, out, dir);
-		if (!env) {
-			rc = -ENOMEM;
-			out->fail = BX_FAIL_SCRATCH;
-			goto out_close_null;
-		}
-		rc = bx_oracle_run(su->oracle, dir, env, su->oracle_timeout_ms,
-		    su->cgroup, &out->oracle, &out->oracle_out);
-		oracle_env_free(su, env);
-		if (rc == -EINTR) {
-			rc = 0;
-			out->aborted = true;
-			goto out_close_null;
-		}
-		if (rc < 0) {
-			out->oracle.state = BX_ORACLE_FAILED;
-			out->oracle.code = -rc;
-			rc = 0;
-		}
-	}
-	if (job->fault != REC_FAULT_NONE) {
-		out->verdict = bx_verdict_classify(job->fault, out->injected,
-		    out->st, out->code, &out->oracle);
-		if (out->verdict == BX_V_COUNT)
-			out->aborted = true;
-	}
+	rc = judge(su, job, dir, NULL, output.path, out);
+	if (rc || out->aborted)
+		goto out_remove;
 	/* the parent keeps it, if it takes the result (explore_take) */
 	if (su->keep_dir && bx_verdict_is_bug(out->verdict) && !out->aborted &&
 	    snprintf(out->left_dir, sizeof(out->left_dir), "%s", dir) <
@@ -306,15 +309,18 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		free(dir);
 		dir = NULL;
 	}
-out_close_null:
-	close(null);
 out_remove:
+	if (null >= 0)
+		close(null);
 	bx_strv_free(run_env);
 	if (dir) {
 		remove_run_dir(dir, out);
 		free(dir);
 	}
-out_err:
+	if (aux) {
+		bx_tree_remove(aux, NULL);
+		free(aux);
+	}
 	out->err = rc;
 	return rc;
 }

@@ -6,6 +6,7 @@
 #define BADIO_EXPLORER_EXPLORER_INT_H
 
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -27,6 +28,27 @@ struct bx_tail {
 void	bx_tail_append(struct bx_tail *t, const char *p, size_t n);
 /* As a C string (NUL bytes shown as '.'), into out[BX_TAIL_MAX + 1]. */
 void	bx_tail_text(const struct bx_tail *t, char *out);
+
+/*
+ * PROG's stdout and stderr during one run (output.c): two pipes drained
+ * by a thread into tail, stdout also into path (the oracle's
+ * BADIO_STDOUT), a file in the experiment's aux directory.
+ */
+struct bx_output {
+	int		out[2];		/* stdout pipe */
+	int		errp[2];	/* stderr pipe */
+	int		file;		/* path, for writing */
+	struct bx_tail	*tail;
+	pthread_t	thread;
+	bool		running;
+	int		err;		/* the first -errno writing path */
+	char		path[PATH_MAX];
+};
+
+int	bx_output_start(struct bx_output *o, const char *aux,
+	    struct bx_tail *tail);
+/* Close the write ends, wait for the thread; its err.  Idempotent. */
+int	bx_output_finish(struct bx_output *o);
 
 /* Set by bx_interrupt(); workers set it from their own handler. */
 extern volatile sig_atomic_t bx_stop;

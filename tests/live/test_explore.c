@@ -549,6 +549,29 @@ Test(explore, oracle_sees_its_environment)
 	cr_assert_str_eq(tail, "2 torn write data.txt exit:0 1\n\n");
 }
 
+/*
+ * BADIO_STDOUT: a file outside the run directory with what the program
+ * wrote to stdout (not stderr) before the fault; BADIO_STATE is empty
+ * for a fault without crash states.  explore_said prints 25 bytes to
+ * stdout before its write and "saved" to stderr after it.
+ */
+Test(explore, oracle_reads_the_program_stdout)
+{
+	RECORD("--", PROG("explore_said"));
+	EXPLORE_OK("--sites", "syscall=write", "--faults", "crash,eio",
+	    "--oracle", "test \"$BADIO_FAULT\" = none && exit 0; "
+	    "case \"$BADIO_STDOUT\" in \"$BADIO_DIR\"/*) echo inside;; esac; "
+	    "echo \"$BADIO_FAULT [$BADIO_STATE] $(wc -c < \"$BADIO_STDOUT\") "
+	    "$(grep -c saved \"$BADIO_STDOUT\") $(grep -c '100%' "
+	    "\"$BADIO_STDOUT\")\"");
+	cr_assert_str_eq(dump("SELECT fault || ': ' || oracle_tail FROM "
+	    "experiments ORDER BY fault"), "crash: crash [] 25 0 1\n\n"
+	    "eio: eio [] 25 0 1\n\n");
+	/* what the program printed on both streams is still the tail */
+	cr_assert_str_eq(dump("SELECT prog_last FROM experiments WHERE "
+	    "fault = 'eio'"), "saved -1 bytes\n");
+}
+
 Test(explore, usage_errors)
 {
 	RECORD("--", PROG("explore_naive"));
