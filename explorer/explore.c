@@ -84,12 +84,91 @@ explore_judge_baseline(const struct wire *w, const struct plan *p,
 	return 0;
 }
 
+/* The result's counts and the progress event of one stored row. */
+static void
+counted(const struct plan *p, const struct store_experiment *e,
+    enum bx_verdict v, const struct bx_divergence *dv,
+    struct bx_explore_result *res, struct bx_progress *pr)
+{
+	const struct bx_explore_opts *opts = p->opts;
+
+	if (v < BX_V_COUNT)
+		res->verdicts[v]++;
+	res->ran++;
+	res->done++;
+	if (e->diverged)
+		res->diverged++;
+	if (dv->kind == BX_DIV_REORDERED)
+		res->reordered++;
+	if (bx_verdict_is_bug(v))
+		res->bugs++;
+	if (opts->progress) {
+		pr->event = BX_EV_RESULT;
+		pr->total = res->total;
+		pr->planned = res->planned;
+		pr->done = res->done;
+		pr->bugs = res->bugs;
+		pr->exp = e;
+		opts->progress(opts->ctx, pr);
+		pr->exp = NULL;
+	}
+}
+
+/*
+ * A run with crash states: one row per state judged, in one transaction
+ * (a resume finds all of a crash point's states or none).  A crash point
+ * with fewer states than planned (k < --power-prefixes) takes the
+ * difference off the counts.
+ */
+static int
+commit_states(struct store *s, const struct plan *p, const struct bx_job *job,
+    const struct wire *w, struct store_experiment *e,
+    struct bx_explore_result *res, struct bx_progress *pr)
+{
+	const struct bx_outcome *o = &w->out;
+	char oracle_tail[BX_TAIL_MAX + 1];
+	unsigned fewer;
+	int rc;
+
+	e->last_sync = o->last_sync[0] ? o->last_sync : NULL;
+	e->unsynced = o->unsynced;
+	rc = store_begin(s);
+	for (unsigned i = 0; rc == 0 && i < o->njudged; i++) {
+		const struct bx_judged *j = &o->judged[i];
+
+		bx_tail_text(&j->oracle_out, oracle_tail);
+		e->state = j->state;
+		e->oracle_exit = j->oracle.state == BX_ORACLE_EXITED ?
+		    j->oracle.code : -1;
+		e->verdict = bx_verdict_name(j->verdict);
+		e->oracle_tail = oracle_tail;
+		rc = store_experiment_put(s, e);
+	}
+	if (rc == 0)
+		rc = store_commit(s);
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	fewer = job->nstates > o->njudged ? job->nstates - o->njudged : 0;
+	res->total -= fewer;
+	res->planned -= fewer;
+	for (unsigned i = 0; i < o->njudged; i++) {
+		e->state = o->judged[i].state;
+		e->verdict = bx_verdict_name(o->judged[i].verdict);
+		e->oracle_exit = o->judged[i].oracle.state == BX_ORACLE_EXITED ?
+		    o->judged[i].oracle.code : -1;
+		e->oracle_tail = NULL;
+		counted(p, e, o->judged[i].verdict, &w->dv, res, pr);
+	}
+	return 0;
+}
+
 static int
 commit(struct store *s, const struct plan *p, const struct bx_job *job,
     const struct wire *w, struct bx_explore_result *res,
     struct bx_progress *pr)
 {
-	const struct bx_explore_opts *opts = p->opts;
 	const struct bx_outcome *o = &w->out;
 	const struct bx_divergence *dv = &w->dv;
 	char prog_tail[BX_TAIL_MAX + 1];
@@ -118,29 +197,15 @@ commit(struct store *s, const struct plan *p, const struct bx_job *job,
 	    dv->kind == BX_DIV_REORDERED ? "reordered" : NULL;
 	e.divergence = e.divergence_kind ? dv->diff : NULL;
 	e.oracle_id = p->oracle_id;
+	e.unsynced = -1;
 	bx_last_line(prog_tail, prog_last);
 	e.prog_last = prog_last[0] ? prog_last : NULL;
+	if (bx_fault_by_code(job->fault)->states != BX_STATES_NONE)
+		return commit_states(s, p, job, w, &e, res, pr);
 	rc = store_experiment_put(s, &e);
 	if (rc)
 		return rc;
-	if (o->verdict < BX_V_COUNT)
-		res->verdicts[o->verdict]++;
-	res->ran++;
-	res->done++;
-	if (e.diverged)
-		res->diverged++;
-	if (dv->kind == BX_DIV_REORDERED)
-		res->reordered++;
-	if (bx_verdict_is_bug(o->verdict))
-		res->bugs++;
-	if (opts->progress) {
-		pr->event = BX_EV_RESULT;
-		pr->done = res->done;
-		pr->bugs = res->bugs;
-		pr->exp = &e;
-		opts->progress(opts->ctx, pr);
-		pr->exp = NULL;
-	}
+	counted(p, &e, o->verdict, dv, res, pr);
 	return 0;
 }
 

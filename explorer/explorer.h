@@ -253,12 +253,21 @@ enum bx_fault_kind {
 	BX_FAULT_FINAL,			/* the program is gone (crash) */
 };
 
+/* Which crash states the oracle judges after a fault (state.c). */
+enum bx_fault_states {
+	BX_STATES_NONE,			/* none: the run directory as left */
+	BX_STATES_CHOSEN,		/* those of --power-states (power) */
+	BX_STATES_DURABLE,		/* durable only (lost-sync) */
+};
+
 struct bx_fault {
 	const char	*name;		/* interface name: "torn", "eio+" */
 	enum rec_fault	fault;
 	enum bx_fault_kind kind;
 	bool		dflt_write;	/* in the default set for the write family */
-	bool		dflt_other;	/* in the default set for sync, namespace */
+	bool		dflt_other;	/* in the default set for the others */
+	bool		dflt_sync;	/* ...and in that of the sync family */
+	enum bx_fault_states states;
 	const char	*what;		/* one line for help and docs */
 };
 
@@ -279,6 +288,37 @@ int	bx_faults_parse(const char *list, unsigned *mask, char *err,
  */
 unsigned bx_faults_for_site(unsigned selected, const struct rec_sysent *sc,
 	    int64_t count);
+
+/*
+ * Crash states (explorer/state.c): numbered 0 durable, 1 metadata,
+ * 1 + N prefix:N (N = 1 .. BX_POWER_PREFIX_MAX); a set is a mask of
+ * (1 << number).  --power-states names kinds: a mask of (1u << kind).
+ */
+enum bx_state_kind {
+	BX_STATE_DURABLE,		/* only what was made durable */
+	BX_STATE_METADATA,		/* every directory change, no unsynced data */
+	BX_STATE_PREFIX,		/* prefix:1 .. prefix:min(k, K) */
+	BX_STATE_KINDS
+};
+#define BX_STATES_DEFAULT	((1u << BX_STATE_DURABLE) | (1u << BX_STATE_METADATA))
+#define BX_POWER_PREFIXES_DEFAULT 8
+#define BX_POWER_PREFIX_MAX	32
+#define BX_STATES_MAX		(2 + BX_POWER_PREFIX_MAX)
+#define BX_STATE_NAME_MAX	16	/* "prefix:32" and its NUL fit */
+/* "durable,metadata,prefix" into a mask of kinds; -EINVAL with err. */
+int	bx_states_parse(const char *list, unsigned *kinds, char *err,
+	    size_t errsz);
+/*
+ * The states of a crash point where unsynced operations were not yet
+ * durable (UINT64_MAX: not known yet), for kinds (0: the default) and
+ * prefixes (--power-prefixes K, 0: the default; at most
+ * BX_POWER_PREFIX_MAX).
+ */
+uint64_t bx_states_of(unsigned kinds, unsigned prefixes, uint64_t unsynced);
+/* "durable", "metadata", "prefix:N" of state number i. */
+int	bx_state_name(unsigned i, char *buf, size_t size);
+/* The number of a state name, -1 if it names none. */
+int	bx_state_index(const char *name);
 
 /*
  * Site filter (explorer/filter.c): --sites "id=3-9,family=write,path=*.db".
@@ -460,6 +500,9 @@ struct bx_explore_opts {
 	int64_t		callsite;	/* only this call site; 0 = any */
 	enum bx_bundle_use bundle;	/* run PROG from the recording's
 					 * bundle: auto (default), always, never */
+	unsigned	power_states;	/* --power-states: mask of (1u << enum
+					 * bx_state_kind); 0 = durable,metadata */
+	unsigned	power_prefixes;	/* --power-prefixes K; 0 = 8 */
 	unsigned	shard;		/* with nshards: run only pair i of the
 					 * plan where i mod nshards == shard */
 	unsigned	nshards;	/* 0: no sharding */

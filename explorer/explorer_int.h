@@ -163,6 +163,18 @@ struct bx_job {
 	char		*syscall;
 	char		*path;
 	int64_t		callsite;	/* recorded call-site id, 0 unknown */
+	/* a fault with crash states: the states to judge (state.c), and
+	 * how many experiments the plan counted for them */
+	uint64_t	states;
+	unsigned	nstates;
+};
+
+/* The oracle's judgement of one crash state. */
+struct bx_judged {
+	char		state[BX_STATE_NAME_MAX];	/* "durable", "prefix:2" */
+	struct bx_oracle_result oracle;
+	enum bx_verdict	verdict;
+	struct bx_tail	oracle_out;
 };
 
 /* What came of it; plain data, sent as is from a worker to the parent. */
@@ -193,6 +205,15 @@ struct bx_outcome {
 	/* A mount point the program left, keeping the directory; or "". */
 	char		mount[PATH_MAX];
 	int		left_err;	/* -EBUSY with mount, or why it stayed */
+	/*
+	 * A fault with crash states: one judgement per state (the oracle
+	 * fields above are unused), the crash point's last durability
+	 * point and how many operations were not durable there.
+	 */
+	unsigned	njudged;
+	struct bx_judged judged[BX_STATES_MAX];
+	char		last_sync[256];	/* replay key, "" for none */
+	int64_t		unsynced;
 };
 
 /*

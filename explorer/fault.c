@@ -18,23 +18,26 @@
 #define T	BX_FAULT_TRANSIENT
 #define P	BX_FAULT_PERSISTENT
 #define F	BX_FAULT_FINAL
+#define NS	BX_STATES_NONE
+#define CS	BX_STATES_CHOSEN
+#define DS	BX_STATES_DURABLE
 
 static const struct bx_fault faults[] = {
-	/* name       fault                 kind write other */
-	{ "short",   REC_FAULT_SHORT,      T, true,  false,
+	/* name       fault                 kind write other sync states */
+	{ "short",   REC_FAULT_SHORT,      T, true,  false, false, NS,
 	  "the call writes about half and returns that count" },
-	{ "torn",    REC_FAULT_TORN,       T, true,  false,
+	{ "torn",    REC_FAULT_TORN,       T, true,  false, false, NS,
 	  "the call writes about half, then fails with EIO" },
-	{ "eio",     REC_FAULT_EIO,        T, true,  true,
+	{ "eio",     REC_FAULT_EIO,        T, true,  true,  false, NS,
 	  "the call is not executed and fails with EIO" },
-	{ "enospc",  REC_FAULT_ENOSPC,     T, false, false,
+	{ "enospc",  REC_FAULT_ENOSPC,     T, false, false, false, NS,
 	  "the call is not executed and fails with ENOSPC" },
-	{ "crash",   REC_FAULT_CRASH,      F, true,  true,
+	{ "crash",   REC_FAULT_CRASH,      F, true,  true,  false, NS,
 	  "every process of the program is killed before the call" },
-	{ "eio+",    REC_FAULT_EIO_DEV,    P, false, false,
+	{ "eio+",    REC_FAULT_EIO_DEV,    P, false, false, false, NS,
 	  "EIO here and at every later write, sync, namespace or close call "
 	  "on the same file system (a dead device)" },
-	{ "enospc+", REC_FAULT_ENOSPC_DEV, P, false, false,
+	{ "enospc+", REC_FAULT_ENOSPC_DEV, P, false, false, false, NS,
 	  "ENOSPC here, then the file system is full: writes that need new "
 	  "blocks fail or are cut short, new files and fallocate fail, until "
 	  "unlink or truncate frees space" },
@@ -131,7 +134,8 @@ bx_faults_for_site(unsigned selected, const struct rec_sysent *sc,
 		if (selected)
 			want = selected & (1u << f->fault);
 		else
-			want = write ? f->dflt_write : f->dflt_other;
+			want = write ? f->dflt_write : f->dflt_other ||
+			    (sc->family == REC_FAM_SYNC && f->dflt_sync);
 		if (want && rec_fault_applies(f->fault, sc, count))
 			out |= 1u << f->fault;
 	}

@@ -280,6 +280,151 @@ plan_skips_store(struct store *s, const struct plan *p)
 	return rc;
 }
 
+/* The experiments with a state that a (site, fault) pair has. */
+struct have {
+	uint64_t	states;		/* their numbers */
+	int64_t		unsynced;	/* of the crash point; -1: unknown */
+	signed char	verdict[BX_STATES_MAX];	/* of each, -1: unknown */
+};
+
+static int
+have_state(void *ctx, const char *state, const char *verdict,
+    int64_t unsynced)
+{
+	struct have *h = ctx;
+	int i = bx_state_index(state ? state : "");
+	int v = bx_verdict_parse(verdict ? verdict : "");
+
+	if (i < 0)
+		return 0;	/* a state this badio does not know */
+	h->states |= (uint64_t)1 << i;
+	if (unsynced >= 0)
+		h->unsynced = unsynced;
+	h->verdict[i] = (signed char)v;
+	return 0;
+}
+
+static unsigned
+popcount64(uint64_t v)
+{
+	return (unsigned)__builtin_popcountll(v);
+}
+
+/*
+ * A pair whose fault has crash states: which states the options want
+ * and which of them the store lacks (*todo, 0: done); *want counts the
+ * experiments, those of a crash point not run yet as many as it may
+ * have (its k is known once it ran).  Verdicts of the states held go
+ * into res.
+ */
+static int
+pair_states(struct store *s, const struct plan *p, const struct site_row *r,
+    const struct bx_fault *f, uint64_t *todo, unsigned *want, bool *done,
+    struct bx_explore_result *res)
+{
+	struct have h = { .unsynced = -1 };
+	unsigned kinds = f->states == BX_STATES_DURABLE ?
+	    1u << BX_STATE_DURABLE : p->opts->power_states;
+	uint64_t all;
+	int rc;
+
+	rc = p->opts->redo ? 0 : store_experiment_states(s, r->job.site_id,
+	    f->name, have_state, &h);
+	if (rc)
+		return rc;
+	all = bx_states_of(kinds, p->opts->power_prefixes, h.states &&
+	    h.unsynced >= 0 ? (uint64_t)h.unsynced : UINT64_MAX);
+	*todo = all & ~h.states;
+	*want = popcount64(all);
+	*done = *todo == 0;
+	for (unsigned i = 0; i < BX_STATES_MAX; i++)
+		if ((all & h.states & ((uint64_t)1 << i)) && h.verdict[i] >= 0)
+			res->verdicts[(int)h.verdict[i]]++;
+	res->done += popcount64(all & h.states);
+	return 0;
+}
+
+static int
+job_add(struct plan *p, const struct site_row *r, const struct bx_fault *f,
+    uint64_t states, unsigned nstates)
+{
+	if (p->njobs == p->jcap) {
+		size_t cap = p->jcap ? 2 * p->jcap : 64;
+		struct bx_job *n = reallocarray(p->jobs, cap, sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		p->jobs = n;
+		p->jcap = cap;
+	}
+	p->jobs[p->njobs] = r->job;
+	p->jobs[p->njobs].fault = f->fault;
+	p->jobs[p->njobs].states = states;
+	p->jobs[p->njobs].nstates = nstates;
+	p->njobs++;
+	return 0;
+}
+
+/*
+ * One (site, fault) pair: done (counted), left out by --per-callsite, or
+ * a job.  Counts are of experiments: a pair with crash states is one
+ * per state.
+ */
+static int
+plan_pair(struct store *s, struct plan *p, const struct site_row *r,
+    const struct bx_fault *f, bool *left_out, struct bx_explore_result *res)
+{
+	char verdict[32];
+	uint64_t todo = 0;
+	unsigned want = 1;
+	bool done;
+	int rc;
+
+	if (f->states != BX_STATES_NONE) {
+		struct bx_explore_result held = { 0 };
+
+		rc = pair_states(s, p, r, f, &todo, &want, &done, &held);
+		if (rc)
+			return rc;
+		if (r->pruned && !(held.done || done))
+			goto skip;
+		res->total += want;
+		res->done += held.done;
+		for (int v = 0; v < BX_V_COUNT; v++)
+			res->verdicts[v] += held.verdicts[v];
+		if (done)
+			return 0;
+		res->planned += popcount64(todo);
+		return job_add(p, r, f, todo, popcount64(todo));
+	}
+	verdict[0] = '\0';
+	rc = p->opts->redo ? 0 : store_experiment_verdict(s, r->job.site_id,
+	    f->name, NULL, verdict, sizeof(verdict));
+	if (rc)
+		return rc;
+	done = verdict[0] != '\0';
+	if (r->pruned && !done)
+		goto skip;
+	res->total++;
+	if (done) {
+		int v = bx_verdict_parse(verdict);
+
+		if (v >= 0)
+			res->verdicts[v]++;
+		res->done++;
+		return 0;
+	}
+	res->planned++;
+	return job_add(p, r, f, 0, 1);
+skip:
+	rc = skip_add(p, r->job.site_id, f->fault);
+	if (rc)
+		return rc;
+	res->skipped++;
+	*left_out = true;
+	return 0;
+}
+
 /* Jobs: selected sites x applicable faults, minus those already done. */
 int
 plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
@@ -304,8 +449,6 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 		mask = bx_faults_for_site(p->opts->faults, r->sc, r->count);
 		for (k = 0; bx_fault_at(k); k++) {
 			const struct bx_fault *f = bx_fault_at(k);
-			char verdict[32];
-			bool done;
 
 			if (!(mask & (1u << f->fault)))
 				continue;
@@ -320,47 +463,13 @@ plan_jobs(struct store *s, struct plan *p, struct bx_explore_result *res)
 				res->other_shards++;
 				continue;
 			}
-			verdict[0] = '\0';
-			rc = p->opts->redo ? 0 : store_experiment_verdict(s,
-			    r->job.site_id, f->name, NULL, verdict, sizeof(verdict));
+			rc = plan_pair(s, p, r, f, &left_out, res);
 			if (rc)
 				return rc;
-			done = verdict[0] != '\0';
-			if (r->pruned && !done) {
-				rc = skip_add(p, r->job.site_id, f->fault);
-				if (rc)
-					return rc;
-				res->skipped++;
-				left_out = true;
-				continue;
-			}
-			res->total++;
-			if (done) {
-				int v = bx_verdict_parse(verdict);
-
-				if (v >= 0)
-					res->verdicts[v]++;
-				res->done++;
-				continue;
-			}
-			if (p->njobs == p->jcap) {
-				size_t cap = p->jcap ? 2 * p->jcap : 64;
-				struct bx_job *n = reallocarray(p->jobs, cap,
-				    sizeof(*n));
-
-				if (!n)
-					return -ENOMEM;
-				p->jobs = n;
-				p->jcap = cap;
-			}
-			p->jobs[p->njobs] = r->job;
-			p->jobs[p->njobs].fault = f->fault;
-			p->njobs++;
 		}
 		if (left_out)
 			res->skipped_sites++;
 	}
-	res->planned = p->njobs;
 	return 0;
 }
 
@@ -410,8 +519,10 @@ plan_describe(const struct bx_explore_opts *o, char **text)
 	if (strchr(sites, '\n'))
 		return -EINVAL;
 	if (asprintf(text, "faults=%#x\nkinds=%#x\nstdio=%d\nper_callsite=%u\n"
-	    "callsite=%" PRId64 "\nsites=%s", o->faults, o->kinds,
-	    o->include_stdio ? 1 : 0, o->per_callsite, o->callsite, sites) < 0) {
+	    "callsite=%" PRId64 "\npower_states=%#x\npower_prefixes=%u\n"
+	    "sites=%s", o->faults, o->kinds, o->include_stdio ? 1 : 0,
+	    o->per_callsite, o->callsite, o->power_states, o->power_prefixes,
+	    sites) < 0) {
 		*text = NULL;
 		return -ENOMEM;
 	}
@@ -462,7 +573,7 @@ static int
 plan_parse(const char *text, struct bx_explore_opts *o, struct bx_filter *f,
     char **sites)
 {
-	uint64_t faults, kinds, stdio, per, cs;
+	uint64_t faults, kinds, stdio, per, cs, ps = 0, pp = 0;
 	const char *st;
 	size_t len;
 	char err[128];
@@ -481,6 +592,14 @@ plan_parse(const char *text, struct bx_explore_opts *o, struct bx_filter *f,
 	o->include_stdio = stdio != 0;
 	o->per_callsite = (unsigned)per;
 	o->callsite = (int64_t)cs;
+	/* plans of a badio before power states have none */
+	if ((plan_field(text, "power_states", &len) &&
+	    !plan_u64(text, "power_states", (1u << BX_STATE_KINDS) - 1, &ps)) ||
+	    (plan_field(text, "power_prefixes", &len) &&
+	    !plan_u64(text, "power_prefixes", BX_POWER_PREFIX_MAX, &pp)))
+		return -EINVAL;
+	o->power_states = (unsigned)ps;
+	o->power_prefixes = (unsigned)pp;
 	st = plan_field(text, "sites", &len);
 	if (st && len > 0) {
 		*sites = strndup(st, len);
