@@ -170,9 +170,10 @@ int	schema_migrate(struct store *s);
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 
 /*
- * location.c: the bugs grouped by (call site, path, verdict) as one JSON
- * array, worst verdict first, for the report JSON.
- * Faults are listed in fault-table order, sites in seq order.
+ * location.c: the bugs grouped by (call site, path, verdict, crash
+ * state) as one JSON array, worst verdict first, for the report JSON.
+ * Faults are listed in fault-table order, sites in seq order; last_sync
+ * is that of the first site (min(seq) makes the bare column its row's).
  */
 #define STORE_FAULT_RANK(col)						\
 	"CASE " col " WHEN 'short' THEN 1 WHEN 'torn' THEN 2 "		\
@@ -181,15 +182,18 @@ void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 	"json_group_array(json_object('callsite', "			\
 	STORE_JSON_ID("callsite") ", "					\
 	"'location', badio_location(callsite), 'path', path, "		\
-	"'verdict', verdict, 'faults', json(faults), "			\
+	"'verdict', verdict, 'faults', json(faults), 'state', state, "	\
+	"'last_sync', last_sync, "					\
 	"'sites', json(sites), 'experiments', n, 'diverged', nd)) FROM ("\
 	"SELECT b.callsite AS callsite, b.path AS path, "		\
 	"b.verdict AS verdict, json_group_array(DISTINCT b.fault) AS faults, "\
+	"b.state AS state, b.last_sync AS last_sync, "			\
 	"json_group_array(DISTINCT b.site) AS sites, count(*) AS n, "	\
 	"sum(b.diverged) AS nd, min(b.seq) AS first, v.rank AS rank "	\
 	"FROM (SELECT * FROM bugs ORDER BY " STORE_FAULT_RANK("fault")	\
 	", seq) b JOIN verdict_codes v ON v.name = b.verdict "		\
-	"GROUP BY b.callsite, b.path, b.verdict ORDER BY rank, first)"
+	"GROUP BY b.callsite, b.path, b.verdict, b.state "		\
+	"ORDER BY rank, first)"
 
 /*
  * experiments.c: the experiments that tell nothing about their site

@@ -109,6 +109,7 @@ static const char *const csv_columns[] = {
 	"injected", "fault_bytes", "status", "oracle_exit", "verdict",
 	"duration_ns", "diverged", "divergence", "divergence_kind",
 	"callsite", "location", "oracle_id", "oracle", "prog_last",
+	"state", "last_sync", "unsynced",
 };
 #define CSV_COLS	(sizeof(csv_columns) / sizeof(csv_columns[0]))
 
@@ -154,6 +155,7 @@ csv_row(void *ctx, const struct store_experiment *e,
 	snprintf(v[13], 32, "%d", e->diverged);
 	snprintf(v[16], 32, "%" PRId64, s->callsite);
 	snprintf(v[18], 32, "%" PRId64, e->oracle_id);
+	snprintf(v[23], 32, "%" PRId64, e->unsynced);
 	cell[0] = v[0];
 	cell[1] = v[1];
 	cell[2] = s->syscall;
@@ -176,6 +178,9 @@ csv_row(void *ctx, const struct store_experiment *e,
 	cell[18] = e->oracle_id ? v[18] : "";
 	cell[19] = report_oracle_command(c->os, e->oracle_id);
 	cell[20] = e->prog_last;
+	cell[21] = e->state;
+	cell[22] = e->last_sync;
+	cell[23] = e->state && e->unsynced >= 0 ? v[23] : "";
 	for (i = 0; i < CSV_COLS; i++)
 		cli_csv_field(c->f, cell[i], i == CSV_COLS - 1);
 	return 0;

@@ -18,7 +18,7 @@
 #include "tools/stack.h"
 #include "tools/table.h"
 
-/* The bug experiments of one (call site, path, verdict, oracle). */
+/* The bug experiments of one (call site, path, verdict, oracle, state). */
 struct report_group {
 	int64_t		callsite;	/* 0: unknown */
 	int64_t		oracle;		/* oracles.id that judged them; 0: unknown */
@@ -38,6 +38,10 @@ struct report_group {
 					 * first experiment (by seq) that kept
 					 * it; NULL if none did */
 	int64_t		prog_last_seq;
+	char		*state;		/* the crash state judged, NULL: none */
+	char		*last_sync;	/* with a state: the last durability
+					 * point before the first site's crash,
+					 * NULL if there was none */
 };
 
 struct bx_filter;
@@ -52,7 +56,10 @@ struct report_groups {
 /* The bug groups of the database (of gs->sites), in report order. */
 int	report_groups_load(struct store *s, struct report_groups *gs);
 void	report_groups_free(struct report_groups *gs);
-/* "short, torn, eio": the group's faults in the fault table's order. */
+/*
+ * "short, torn, eio": the group's faults in the fault table's order;
+ * with a crash state "power (metadata)".
+ */
 void	report_group_faults(const struct report_group *g, char *buf,
 	    size_t size);
 

@@ -1,7 +1,7 @@
 /*
  * report_groups.c - the bug experiments grouped by (call site, path,
- * verdict, oracle): one line of the report's "bugs by call site", one
- * SARIF result.  Groups come in verdict order (worst first), then in the
+ * verdict, oracle, crash state): one line of the report's "bugs by call
+ * site", one SARIF result.  Groups come in verdict order (worst first), then in the
  * order of their first site.
  */
 #include "tools/report.h"
@@ -13,9 +13,15 @@
 #include "explorer/explorer.h"
 #include "recorder/recorder.h"
 
+static bool
+same_state(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static struct report_group *
 group_find(struct report_groups *gs, int64_t callsite, const char *path,
-    int verdict, int64_t oracle)
+    int verdict, int64_t oracle, const char *state)
 {
 	struct report_group *g;
 	size_t i;
@@ -23,7 +29,8 @@ group_find(struct report_groups *gs, int64_t callsite, const char *path,
 	for (i = 0; i < gs->n; i++) {
 		g = &gs->v[i];
 		if (g->callsite == callsite && g->verdict == verdict &&
-		    g->oracle == oracle && strcmp(g->path, path) == 0)
+		    g->oracle == oracle && strcmp(g->path, path) == 0 &&
+		    same_state(g->state, state))
 			return g;
 	}
 	if (gs->n == gs->cap) {
@@ -38,8 +45,12 @@ group_find(struct report_groups *gs, int64_t callsite, const char *path,
 	g = &gs->v[gs->n];
 	memset(g, 0, sizeof(*g));
 	g->path = strdup(path);
-	if (!g->path)
+	g->state = state ? strdup(state) : NULL;
+	if (!g->path || (state && !g->state)) {
+		free(g->path);
+		free(g->state);
 		return NULL;
+	}
 	g->callsite = callsite;
 	g->verdict = verdict;
 	g->oracle = oracle;
@@ -50,19 +61,24 @@ group_find(struct report_groups *gs, int64_t callsite, const char *path,
 }
 
 static int
-group_first_site(struct report_group *g, const struct store_site *s)
+group_first_site(struct report_group *g, const struct store_experiment *e,
+    const struct store_site *s)
 {
 	char *syscall = strdup(s->syscall), *key = strdup(s->key ? s->key : "");
+	char *sync = e->last_sync ? strdup(e->last_sync) : NULL;
 
-	if (!syscall || !key) {
+	if (!syscall || !key || (e->last_sync && !sync)) {
 		free(syscall);
 		free(key);
+		free(sync);
 		return -ENOMEM;
 	}
 	free(g->syscall);
 	free(g->key);
+	free(g->last_sync);
 	g->syscall = syscall;
 	g->key = key;
+	g->last_sync = sync;
 	g->first_seq = s->seq;
 	return 0;
 }
@@ -79,7 +95,7 @@ group_add(void *ctx, const struct store_experiment *e,
 	if (gs->sites && !bx_filter_match(gs->sites, s))
 		return 0;
 	g = group_find(gs, s->callsite, s->path ? s->path : "",
-	    bx_verdict_parse(e->verdict), e->oracle_id);
+	    bx_verdict_parse(e->verdict), e->oracle_id, e->state);
 	if (!g)
 		return -ENOMEM;
 	if (e->prog_last && *e->prog_last && s->seq < g->prog_last_seq) {
@@ -96,7 +112,7 @@ group_add(void *ctx, const struct store_experiment *e,
 	g->nexp++;
 	g->ndiverged += e->diverged;
 	g->mapped |= s->mapped;
-	if (s->seq < g->first_seq && group_first_site(g, s) < 0)
+	if (s->seq < g->first_seq && group_first_site(g, e, s) < 0)
 		return -ENOMEM;
 	for (i = 0; i < g->nids && g->ids[i] != s->id; i++)
 		;
@@ -160,6 +176,8 @@ report_groups_free(struct report_groups *gs)
 		free(gs->v[i].syscall);
 		free(gs->v[i].key);
 		free(gs->v[i].prog_last);
+		free(gs->v[i].state);
+		free(gs->v[i].last_sync);
 	}
 	free(gs->v);
 	memset(gs, 0, sizeof(*gs));
@@ -178,4 +196,6 @@ report_group_faults(const struct report_group *g, char *buf, size_t size)
 		len += (size_t)snprintf(buf + len, size - len, "%s%s",
 		    len ? ", " : "", rec_fault_name(f));
 	}
+	if (g->state && len < size)
+		snprintf(buf + len, size - len, " (%s)", g->state);
 }

@@ -380,6 +380,15 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs, bool mixed)
 			    "\"%s\"", g->prog_last);
 			rc = cli_table_add_child(t, more);
 		}
+		if (rc == 0 && g->state) {
+			char sync[300];
+			const char *more[GCOLS] = { NULL, NULL, sync };
+
+			snprintf(sync, sizeof(sync), "last durability point "
+			    "before the crash: %s", g->last_sync ? g->last_sync :
+			    "none");
+			rc = cli_table_add_child(t, more);
+		}
 	}
 	if (rc == 0)
 		rc = cli_table_print(t);

@@ -267,8 +267,8 @@ Test(callsite, c_stacks_name_functions_and_lines)
 	/* CSV and JSON carry the id and the location */
 	cr_assert_eq(badio("report", "-d", db_path, "--format", "csv", NULL),
 	    0);
-	cr_assert(strstr(r.out, ",callsite,location,oracle_id,oracle,prog_last\n"),
-	    "%s", r.out);
+	cr_assert(strstr(r.out, ",callsite,location,oracle_id,oracle,"
+	    "prog_last,state,last_sync,unsynced\n"), "%s", r.out);
 	snprintf(want[0], sizeof(want[0]), ",cs_sites.c:%d site_a,1,",
 	    source_line("/* WRITE_A */"));
 	cr_assert(strstr(r.out, want[0]), "no '%s' in:\n%s", want[0], r.out);
