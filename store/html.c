@@ -38,6 +38,7 @@
 	"UNION SELECT kind FROM sites UNION SELECT key_path FROM sites "\
 	"UNION SELECT CAST(callsite AS TEXT) FROM sites "		\
 	"UNION SELECT fault FROM experiments "				\
+	"UNION SELECT state FROM experiments "				\
 	"UNION SELECT verdict FROM experiments "			\
 	"UNION SELECT status FROM experiments "				\
 	"UNION SELECT divergence FROM experiments "			\
@@ -100,19 +101,21 @@
 /*
  * [site, fault, state, verdict, status, oracle_exit, injected, diverged,
  *  divergence, fault_bytes, prog_tail, oracle_tail, oracle_id], by site
- *  then fault (oracle_id: oracles.id, null if unknown);
- *  the texts as string-table indexes (state: -1 until crash states).
+ *  then fault and state (oracle_id: oracles.id, null if unknown);
+ *  the texts as string-table indexes (state: -1 for a fault without
+ *  crash states).
  */
 #define HTML_EXPERIMENTS_SQL						\
-	"SELECT json_array(e.site, " STR("a") ", -1, " STR("b") ", "	\
+	"SELECT json_array(e.site, " STR("a") ", " STR("s") ", " STR("b") ", "\
 	STR("c") ", e.oracle_exit, e.injected, e.diverged, " STR("d")	\
 	", e.fault_bytes, " STR("p") ", " STR("o") ", e.oracle_id) "	\
 	"FROM experiments e"						\
 	JOIN_STR("a", "e.fault") JOIN_STR("b", "e.verdict")		\
+	JOIN_STR("s", "e.state")					\
 	JOIN_STR("c", "e.status") JOIN_STR("d", "e.divergence")		\
 	JOIN_STR("p", "substr(e.prog_tail, -" HTML_TAIL_BYTES ")")	\
 	JOIN_STR("o", "substr(e.oracle_tail, -" HTML_TAIL_BYTES ")")	\
-	" ORDER BY e.site, " STORE_FAULT_RANK("e.fault")
+	" ORDER BY e.site, " STORE_FAULT_RANK("e.fault") ", e.state"
 
 /* ["id", location, [frame text, ...]] for every call site of a site. */
 #define HTML_CALLSITES_SQL						\

@@ -20,6 +20,22 @@ cd "$work"
 
 "$badio" record -o h.db -- "$progs/html_saver" 2> /dev/null
 "$badio" explore -d h.db --oracle "$oracle" > /dev/null 2>&1
+# The program's end as a crash point, judged in two crash states: as
+# explore --faults power stores them (made here when the recording has
+# no end site)
+"$sqlite3" h.db "
+INSERT INTO sites (recording, seq, pid, tid, syscall, family, path, kind,
+  t_ns, key, key_path, ordinal)
+SELECT recording, seq + 1, pid, tid, 'exit', 'end', '<end>', 'other',
+  t_ns + 1, 'end:1', '', 1 FROM sites
+WHERE NOT EXISTS (SELECT 1 FROM sites WHERE family = 'end')
+ORDER BY seq DESC LIMIT 1;
+INSERT OR REPLACE INTO experiments (site, fault, injected, status,
+  duration_ns, verdict, created_ns, oracle_id, state, last_sync, unsynced)
+SELECT s.id, 'power', 1, 'exit:0', 1000, v.verdict, 1,
+  (SELECT min(id) FROM oracles), v.state, 'fsync:log.txt:3', 2
+FROM sites s, (SELECT 'durable' AS state, 'ok' AS verdict UNION ALL
+  SELECT 'metadata', 'silent-corruption') v WHERE s.family = 'end';"
 "$badio" report -d h.db --format html -o report.html
 test -s report.html
 test ! -e report.html.tmp-*
@@ -37,6 +53,8 @@ render() {	# render URL OUT: the DOM after the page's script ran
 render "file://$work/report.html" dom.html
 site=$("$sqlite3" h.db "SELECT id FROM sites WHERE syscall = 'rename'")
 render "file://$work/report.html#site=$site" dom-site.html
+site=$("$sqlite3" h.db "SELECT id FROM sites WHERE family = 'end'")
+render "file://$work/report.html#site=$site" dom-end.html
 
 exec "$python" - "$work" <<'PY'
 import html.parser, json, re, sqlite3, sys
@@ -116,7 +134,15 @@ for sid, syscall, path, kind in sites:
     check(unsynced == (syscall in ("rename", "link")),
           "site %d (%s %s): unsynced outline %s" % (sid, syscall, path, unsynced))
 rows = [a["data-row"] for t, a in tags if t == "text" and "data-row" in a]
-check(rows == ["d:.", "f:log.txt", "f:cfg.tmp", "f:snap.tmp"], "rows %r" % rows)
+check(rows == ["d:.", "f:log.txt", "f:cfg.tmp", "f:snap.tmp", "end"], "rows %r" % rows)
+# the end site is a mark on its own row, after every other site
+(end_id,) = db.execute("SELECT id FROM sites WHERE family = 'end'").fetchone()
+check(str(end_id) in marks, "the end site %d has no mark" % end_id)
+check("v-silent-corruption" in marks.get(str(end_id), {}).get("class", ""),
+      "the end site's mark is not silent-corruption")
+# the states are a filter, and a bug group names its state
+boxes = sorted(a["data-state"] for t, a in tags if t == "input" and "data-state" in a)
+check(boxes == ["durable", "metadata"], "state filters %r" % boxes)
 
 # the counts in the legend are the database's
 for v, n in db.execute("SELECT v.name, count(e.id) FROM verdict_codes v "
@@ -139,6 +165,16 @@ want = sorted(f for (f,) in db.execute(
 got = sorted(a["data-fault"] for t, a in tags if t == "tr" and "data-fault" in a)
 check(panel and panel[0].get("data-site") is not None, "no panel for #site")
 check(got == want, "panel experiments %r, database %r" % (got, want))
+
+# #site=END: its experiments, one per state
+tags = parse("dom-end.html")
+got = [(a["data-fault"], a.get("data-state"), a["data-verdict"])
+       for t, a in tags if t == "tr" and "data-fault" in a]
+check(got == [("power", "durable", "ok"), ("power", "metadata", "silent-corruption")],
+      "end panel %r" % got)
+page_text = open(work + "/dom.html", encoding="utf-8").read()
+check("silent-corruption under power (metadata) at 1 site" in page_text,
+      "no bug group of the end site's metadata state")
 
 if fails:
     print("\n".join("FAIL: " + f for f in fails))

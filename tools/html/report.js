@@ -175,6 +175,14 @@
 	for (var i = 0; i < n; i++) {
 		var s = sites[i], r;
 
+		/* the program's end (family end): a row of its own, last */
+		if (s[S_FAMILY] === 'end') {
+			r = rowFor('end', 'program end (power fails after exit)',
+			    false);
+			rowOf[i] = r;
+			rows[r].sites.push(i);
+			continue;
+		}
 		if (GLOBAL_BARRIER.test(s[S_SYSCALL]) && s[S_PATH] === '<all>') {
 			globalBarriers.push(i);
 			rowOf[i] = -1;
@@ -391,7 +399,8 @@
 			sw.style.background = COLORS[g.verdict] || '#999';
 			var a = el('a', { 'data-site': g.sites[0] });
 			a.textContent = (g.location || '?') + '  ' + (g.path || '') + '  ' +
-			    g.verdict + ' under ' + (g.faults || []).join(', ') + ' at ' +
+			    g.verdict + ' under ' + (g.faults || []).join(', ') +
+			    (g.state ? ' (' + g.state + ')' : '') + ' at ' +
 			    g.sites.length + ' site' + (g.sites.length === 1 ? '' : 's');
 			a.addEventListener('click', function () {
 				select(rankOf[g.sites[0]], true);
@@ -727,6 +736,7 @@
 			t.appendChild(hr);
 			es.forEach(function (e) {
 				var tr = el('tr', { class: 'exp', 'data-fault': e[E_FAULT],
+				    'data-state': e[E_STATE] || '',
 				    'data-verdict': e[E_VERDICT] });
 				tr.appendChild(el('td', {}, e[E_FAULT]));
 				if (states.length)
