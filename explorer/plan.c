@@ -54,9 +54,11 @@ collect_site(void *ctx, const struct store_site *site)
 	    (unsigned)site->thread : 0;
 	r->sc = rec_sysent_by_name(site->syscall);
 	r->kind = rec_kind_parse(site->kind);
+	/* the program's end is no file: every explore has it */
 	r->selected = r->sc && (int)r->job.family >= 0 && r->kind >= 0 &&
+	    (strcmp(site->family, "end") == 0 ||
 	    (bx_path_is_stdio(r->job.path) ? p->opts->include_stdio :
-	    (p->kinds & (1u << r->kind)) != 0) &&
+	    (p->kinds & (1u << r->kind)) != 0)) &&
 	    bx_filter_match(p->opts->sites, site) &&
 	    (!p->opts->callsite || site->callsite == p->opts->callsite);
 	if (p->opts->callsite && site->callsite == p->opts->callsite)

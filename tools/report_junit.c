@@ -55,6 +55,8 @@ struct jcase {
 	size_t		off, end;
 	struct more	*more;
 	unsigned	bug_faults[BX_V_COUNT];	/* per verdict: 1u << rec_fault */
+	uint64_t	bug_states[BX_V_COUNT];	/* per verdict: crash states,
+					 * 1 << bx_state_index */
 	unsigned	verdicts;	/* 1u << enum bx_verdict seen */
 	unsigned	nexp;
 	unsigned	nskipped;	/* faults left out */
@@ -185,7 +187,10 @@ experiment_line(FILE *f, const struct store_experiment *e, bool mixed)
 {
 	char said[256];
 
-	fprintf(f, "%s: %s", e->fault, e->verdict);
+	fprintf(f, "%s", e->fault);
+	if (e->state)
+		fprintf(f, " (%s)", e->state);
+	fprintf(f, ": %s", e->verdict);
 	if (e->diverged)
 		fprintf(f, " (diverged: %s)", e->divergence ? e->divergence : "?");
 	fprintf(f, "; program %s", e->status ? e->status : "?");
@@ -223,6 +228,8 @@ add_experiment(void *ctx, const struct store_experiment *e,
 		c->verdicts |= 1u << v;
 		if (f >= 0)
 			c->bug_faults[v] |= 1u << f;
+		if (e->state && bx_state_index(e->state) >= 0)
+			c->bug_states[v] |= (uint64_t)1 << bx_state_index(e->state);
 	}
 	experiment_line(lf, e, cs->mixed);
 	case_lines_done(cs, c, lf);
@@ -277,6 +284,24 @@ outcome(const struct jcase *c)
 	return PASSED;
 }
 
+/* " (durable, prefix:2)": the crash states of a mask, if any */
+static void
+states_list(FILE *f, uint64_t states)
+{
+	const char *sep = " (";
+	char name[BX_STATE_NAME_MAX];
+
+	for (unsigned i = 0; i < BX_STATES_MAX; i++) {
+		if (!(states & ((uint64_t)1 << i)) ||
+		    bx_state_name(i, name, sizeof(name)) < 0)
+			continue;
+		fprintf(f, "%s%s", sep, name);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		fputc(')', f);
+}
+
 /* "silent-corruption under short, torn, eio; corruption under crash" */
 static void
 bug_summary(FILE *f, const struct jcase *c, unsigned only)
@@ -295,6 +320,7 @@ bug_summary(FILE *f, const struct jcase *c, unsigned only)
 			fprintf(f, "%s%s", fsep, rec_fault_name(k));
 			fsep = ", ";
 		}
+		states_list(f, c->bug_states[v]);
 		sep = "; ";
 	}
 }
