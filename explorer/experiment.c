@@ -53,7 +53,18 @@ oracle_env(const struct bx_setup *su, const struct bx_job *job,
 	size_t i;
 	int k = 0;
 
-	bx_status_format(status, sizeof(status), out->st, out->code);
+	/*
+	 * A crash state is judged inside the run: after a power fault at a
+	 * site PROG was killed ("crash"); at the end site and under
+	 * lost-sync rec_run has not said yet how it ended ("").
+	 */
+	if (state && (job->fault == REC_FAULT_LOST_SYNC ||
+	    job->family == REC_FAM_END))
+		status[0] = '\0';
+	else if (state)
+		snprintf(status, sizeof(status), "crash");
+	else
+		bx_status_format(status, sizeof(status), out->st, out->code);
 	while (su->oracle_env[n])
 		n++;
 	env = calloc(n + ORACLE_VARS + 1, sizeof(*env));
@@ -141,35 +152,60 @@ remove_run_dir(const char *dir, struct bx_outcome *out)
 }
 
 /*
- * The oracle on dir, then the verdict, into out (state: the crash state
- * dir holds, or NULL).  0, or -errno with out->fail set; an interrupted
- * oracle sets out->aborted.
+ * The oracle on dir (holding crash state state, or NULL) into res and
+ * tail.  0, or -errno with out->fail set; an interrupted oracle sets
+ * out->aborted.
+ */
+static int
+oracle(const struct bx_setup *su, const struct bx_job *job, const char *dir,
+    const char *state, const char *stdout_path, struct bx_outcome *out,
+    struct bx_oracle_result *res, struct bx_tail *tail)
+{
+	char **env = oracle_env(su, job, out, dir, state, stdout_path);
+	int rc;
+
+	if (!env) {
+		out->fail = BX_FAIL_SCRATCH;
+		return -ENOMEM;
+	}
+	rc = bx_oracle_run(su->oracle, dir, env, su->oracle_timeout_ms,
+	    su->cgroup, res, tail);
+	oracle_env_free(su, env);
+	if (rc == -EINTR) {
+		out->aborted = true;
+		return 0;
+	}
+	if (rc < 0) {
+		res->state = BX_ORACLE_FAILED;
+		res->code = -rc;
+	}
+	return 0;
+}
+
+/* The power experiment's judge of one state (struct bx_power). */
+static int
+judge_state(struct bx_power *pc, struct bx_judged *jd)
+{
+	return oracle(pc->su, pc->job, pc->dir, jd->state, pc->output->path,
+	    pc->out, &jd->oracle, &jd->oracle_out);
+}
+
+/*
+ * The oracle on dir, then the verdict, into out.  0, or -errno with
+ * out->fail set; an interrupted oracle sets out->aborted.
  */
 static int
 judge(const struct bx_setup *su, const struct bx_job *job, const char *dir,
-    const char *state, const char *stdout_path, struct bx_outcome *out)
+    const char *stdout_path, struct bx_outcome *out)
 {
-	char **env;
 	int rc;
 
 	/* unreached: nothing to judge, spare the oracle */
 	if (job->fault == REC_FAULT_NONE || out->injected) {
-		env = oracle_env(su, job, out, dir, state, stdout_path);
-		if (!env) {
-			out->fail = BX_FAIL_SCRATCH;
-			return -ENOMEM;
-		}
-		rc = bx_oracle_run(su->oracle, dir, env, su->oracle_timeout_ms,
-		    su->cgroup, &out->oracle, &out->oracle_out);
-		oracle_env_free(su, env);
-		if (rc == -EINTR) {
-			out->aborted = true;
-			return 0;
-		}
-		if (rc < 0) {
-			out->oracle.state = BX_ORACLE_FAILED;
-			out->oracle.code = -rc;
-		}
+		rc = oracle(su, job, dir, NULL, stdout_path, out, &out->oracle,
+		    &out->oracle_out);
+		if (rc || out->aborted)
+			return rc;
 	}
 	if (job->fault != REC_FAULT_NONE) {
 		out->verdict = bx_verdict_classify(job->fault, out->injected,
@@ -209,6 +245,8 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	struct rec_result rr;
 	enum rec_stage stage = REC_STAGE_NONE;
 	struct bx_output output;
+	struct bx_power power = { .job = NULL };
+	char stash[PATH_MAX];
 	char **run_env = NULL;
 	char *dir = NULL;
 	char *aux = NULL;
@@ -273,6 +311,25 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.cgroup = bx_cgroup_path(su->cgroup);
 	opts.replay = su->replay;
 	opts.module_root = su->module_root;
+	opts.end_site = su->end_site;
+	if (bx_fault_by_code(job->fault) &&
+	    bx_fault_by_code(job->fault)->states != BX_STATES_NONE) {
+		/* the undo journal's stash: beside the run directory */
+		if (snprintf(stash, sizeof(stash), "%s/stash", aux) >=
+		    (int)sizeof(stash) || mkdir(stash, 0700) < 0) {
+			rc = -ENAMETOOLONG;
+			bx_output_finish(&output);
+			out->fail = BX_FAIL_SCRATCH;
+			goto out_remove;
+		}
+		power = (struct bx_power){ .su = su, .job = job, .out = out,
+		    .output = &output, .dir = dir, .aux = aux,
+		    .judge = judge_state };
+		opts.journal = true;
+		opts.stash_dir = stash;
+		opts.crash_cb = bx_power_crash;
+		opts.crash_ctx = &power;
+	}
 	memset(&rr, 0, sizeof(rr));
 	/* rec_run() forgets an earlier rec_interrupt(): look first */
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);
@@ -299,7 +356,11 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		out->aborted = true;
 		goto out_remove;
 	}
-	rc = judge(su, job, dir, NULL, output.path, out);
+	if (power.job) {
+		bx_power_verdicts(&power);
+		goto out_remove;
+	}
+	rc = judge(su, job, dir, output.path, out);
 	if (rc || out->aborted)
 		goto out_remove;
 	/* the parent keeps it, if it takes the result (explore_take) */

@@ -567,6 +567,9 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 		goto out_release_plan;
 	}
 	p.rec_status = rec.status;
+	for (size_t i = 0; i < p.nsites; i++)
+		if (p.sites[i].job.family == REC_FAM_END)
+			su.end_site = true;
 	su.exe = br.dir ? br.exe_run : rec.exe;
 	su.argv = br.dir ? br.argv : rec.argv;
 	su.module_root = br.dir;

@@ -150,6 +150,8 @@ struct bx_setup {
 	int		oracle_timeout_ms;
 	const char	*keep_dir;
 	const char	*module_root;	/* the unpacked bundle PROG runs from */
+	bool		end_site;	/* the recording has the end site: the
+					 * runs report it too */
 };
 
 /* One experiment to run: a site (by replay key) and a fault. */
@@ -224,6 +226,24 @@ struct bx_outcome {
  */
 int	bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	    rec_site_fn *fn, void *ctx, struct bx_outcome *out);
+
+/*
+ * A power experiment (power.c): bx_power_crash is the run's
+ * rec_opts.crash_cb, judge runs the oracle on the state at dir.
+ */
+struct bx_power {
+	const struct bx_setup *su;
+	const struct bx_job *job;
+	struct bx_outcome *out;
+	struct bx_output *output;
+	const char	*dir;		/* the run directory */
+	const char	*aux;		/* the experiment's aux directory */
+	int		(*judge)(struct bx_power *pc, struct bx_judged *jd);
+	bool		called;		/* the crash point came */
+};
+
+int	bx_power_crash(void *ctx, const struct rec_journal *j);
+void	bx_power_verdicts(const struct bx_power *pc);
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 static inline int64_t

@@ -36,13 +36,17 @@ const char explore_usage[] =
 	"                     [--fail-on VERDICTS]\n"
 	"                     [--include-stdio] [--include-pipes]\n"
 	"                     [--per-callsite N] [--callsite ID]\n"
+	"                     [--power-states LIST] [--power-prefixes K]\n"
 	"                     [--shard K/N [--shard-db PATH]] [--bundle WHEN] [-q]\n"
 	"\n"
 	"Re-run the recorded program once per site and fault, with that one\n"
 	"call failing, then run CMD (through /bin/sh, in the run's directory)\n"
 	"to judge the files: exit 0 intact, 125 cannot judge, other damaged.\n"
 	"CMD sees BADIO_DIR, BADIO_SITE, BADIO_FAULT, BADIO_SYSCALL, BADIO_PATH,\n"
-	"BADIO_STATUS and BADIO_INJECTED.  A fault-free run must pass CMD first.\n"
+	"BADIO_STATUS, BADIO_INJECTED, BADIO_STATE (the crash state, or empty)\n"
+	"and BADIO_STDOUT (a file with what the program wrote to stdout before\n"
+	"the fault: 'if it printed saved, the file must be there').  A\n"
+	"fault-free run must pass CMD first.\n"
 	"Experiments already in DB are skipped, so an interrupted explore resumes.\n"
 	"Each experiment keeps the oracle that judged it (the command, and the\n"
 	"SHA-256 of the script its first word names): an explore with another\n"
@@ -77,6 +81,15 @@ const char explore_usage[] =
 	"                           rest are reported as not explored\n"
 	"      --callsite ID        only the sites of this call site (see\n"
 	"                           'badio sites --stacks')\n"
+	"      --power-states LIST  the crash states power judges, comma-separated\n"
+	"                           (default: durable,metadata): durable, what\n"
+	"                           fsync made durable (POSIX); metadata, every\n"
+	"                           directory change but no unsynced data (ext4\n"
+	"                           delayed allocation, LazyFS); prefix, the\n"
+	"                           unsynced operations in order up to the N-th,\n"
+	"                           as prefix:1 .. prefix:K\n"
+	"      --power-prefixes K   at most K prefix states per crash point\n"
+	"                           (default: 8; 1 to 32)\n"
 	"      --shard K/N          run only part K (0 to N-1) of N of the\n"
 	"                           experiments, into the shard's own database\n"
 	"                           (then 'badio merge'; docs/scale.md)\n"
@@ -102,6 +115,13 @@ const char explore_usage[] =
 	"  enospc+  persistent  ENOSPC here, then the file system is full: writes\n"
 	"                       that need new blocks fail or are cut short, new\n"
 	"                       files and fallocate fail, until space is freed\n"
+	"  power    final       power fails before the call (at the 'end' site:\n"
+	"                       after the program exited): every process is\n"
+	"                       killed, each crash state is judged\n"
+	"  lost-sync transient  a sync call fails with EIO and loses what it\n"
+	"                       should have made durable; power fails after the\n"
+	"                       end, the durable state is judged\n"
+	"power and lost-sync run only when --faults names them.\n"
 	"\n"
 	"Verdicts: ok, reported, silent-corruption, corruption, crashed, hang,\n"
 	"unreached, oracle-error (see 'badio help report').\n"
@@ -127,6 +147,8 @@ enum {
 	OPT_SHARD,
 	OPT_SHARD_DB,
 	OPT_BUNDLE,
+	OPT_POWER_STATES,
+	OPT_POWER_PREFIXES,
 };
 
 const struct option explore_options[] = {
@@ -148,6 +170,8 @@ const struct option explore_options[] = {
 	{ "shard",		required_argument, NULL, OPT_SHARD },
 	{ "shard-db",		required_argument, NULL, OPT_SHARD_DB },
 	{ "bundle",		required_argument, NULL, OPT_BUNDLE },
+	{ "power-states",	required_argument, NULL, OPT_POWER_STATES },
+	{ "power-prefixes",	required_argument, NULL, OPT_POWER_PREFIXES },
 	{ "quiet",		no_argument,	   NULL, 'q' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -354,7 +378,8 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			if (bx_faults_parse(optarg, &o->bx.faults, err,
 			    sizeof(err)) < 0)
 				die_usage("explore: %s (faults: short, torn, "
-				    "eio, enospc, crash)", err);
+				    "eio, enospc, crash, eio+, enospc+, power, "
+				    "lost-sync)", err);
 			break;
 		case OPT_SITES:
 			bx_filter_release(&o->filter);
@@ -408,6 +433,18 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 				die_usage("explore: --per-callsite wants a number "
 				    "from 1 to 1000000, not '%s'", optarg);
 			o->bx.per_callsite = (unsigned)v;
+			break;
+		case OPT_POWER_STATES:
+			if (bx_states_parse(optarg, &o->bx.power_states, err,
+			    sizeof(err)) < 0)
+				die_usage("explore: --power-states: %s", err);
+			break;
+		case OPT_POWER_PREFIXES:
+			if (!cli_parse_int(optarg, 1, BX_POWER_PREFIX_MAX, &v))
+				die_usage("explore: --power-prefixes wants a "
+				    "number from 1 to %d, not '%s'",
+				    BX_POWER_PREFIX_MAX, optarg);
+			o->bx.power_prefixes = (unsigned)v;
 			break;
 		case OPT_CALLSITE:
 			if (!parse_callsite(optarg, &o->bx.callsite))

@@ -23,18 +23,55 @@ static char err[256];
 
 /* --- faults --------------------------------------------------------- */
 
+/* Crash states: --power-states kinds, and the states of a crash point. */
+Test(states, kinds_and_expansion)
+{
+	char err[128], name[BX_STATE_NAME_MAX];
+	unsigned kinds;
+
+	cr_assert_eq(bx_states_parse("durable,prefix", &kinds, err,
+	    sizeof(err)), 0);
+	cr_assert_eq(kinds, (1u << BX_STATE_DURABLE) | (1u << BX_STATE_PREFIX));
+	cr_assert_eq(bx_states_parse("durable,prefix:3", &kinds, err,
+	    sizeof(err)), -EINVAL);
+	cr_assert_str_eq(err, "unknown power state 'prefix:3' (durable, "
+	    "metadata, prefix)");
+	cr_assert_eq(bx_states_parse("", &kinds, err, sizeof(err)), -EINVAL);
+	/* default: durable and metadata, whatever k */
+	cr_assert_eq(bx_states_of(0, 0, 5), 0x3);
+	/* prefix:1..min(k, K): k = 3 of K = 8; k = 20 of K = 8; k = 0 */
+	cr_assert_eq(bx_states_of(1u << BX_STATE_PREFIX, 0, 3), 0x1c);
+	cr_assert_eq(bx_states_of(1u << BX_STATE_PREFIX, 0, 20), 0x3fc);
+	cr_assert_eq(bx_states_of(1u << BX_STATE_PREFIX, 8, 0), 0);
+	/* K is capped at BX_POWER_PREFIX_MAX */
+	cr_assert_eq(bx_states_of(1u << BX_STATE_PREFIX, 1000, UINT64_MAX),
+	    ~(uint64_t)3 & (((uint64_t)1 << BX_STATES_MAX) - 1));
+	cr_assert_eq(bx_state_name(0, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "durable");
+	cr_assert_eq(bx_state_name(1 + 32, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "prefix:32");
+	cr_assert_eq(bx_state_name(BX_STATES_MAX, name, sizeof(name)), -EINVAL);
+	cr_assert_eq(bx_state_index("metadata"), 1);
+	cr_assert_eq(bx_state_index("prefix:7"), 8);
+	cr_assert_eq(bx_state_index("prefix:33"), -1);
+	cr_assert_eq(bx_state_index("prefix:0"), -1);
+	cr_assert_eq(bx_state_index("prefix:07"), -1);
+	cr_assert_eq(bx_state_index("durable "), -1);
+}
+
 Test(faults, table_names_are_the_interface)
 {
 	const char *want[] = {
 		"short", "torn", "eio", "enospc", "crash", "eio+", "enospc+",
+		"power", "lost-sync",
 	};
 	const char *kind[] = {
 		"transient", "transient", "transient", "transient", "final",
-		"persistent", "persistent",
+		"persistent", "persistent", "final", "transient",
 	};
 	size_t i;
 
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < 9; i++) {
 		cr_assert_not_null(bx_fault_at(i));
 		cr_assert_str_eq(bx_fault_at(i)->name, want[i]);
 		cr_assert_eq(bx_fault_by_name(want[i]), bx_fault_at(i));
@@ -47,7 +84,7 @@ Test(faults, table_names_are_the_interface)
 		cr_assert_eq(rec_fault_persistent(bx_fault_at(i)->fault),
 		    bx_fault_at(i)->kind == BX_FAULT_PERSISTENT, "%s", want[i]);
 	}
-	cr_assert_null(bx_fault_at(7));
+	cr_assert_null(bx_fault_at(9));
 	cr_assert_null(bx_fault_by_name("nope"));
 	cr_assert_null(bx_fault_by_name("eio++"));
 }
