@@ -795,6 +795,8 @@ cmd_record(int argc, char **argv)
 		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
 		.cgroup = bx_cgroup_path(cg),
 		.trace_close = o.trace_close,
+		/* the program's end is a crash point (explore --faults power) */
+		.end_site = true,
 		.replay = { .random = o.deterministic, .seed = seed,
 			    .namespaces = o.deterministic },
 	};

@@ -1,0 +1,245 @@
+/*
+ * test_power_explore.c - `badio explore --faults power,lost-sync` on the
+ * writers of issue 9's "must show" list (tests/progs/pwx_saver.c, the Go
+ * and Python savers pw_go and pw_py, the copy_file_range publisher
+ * explore_copy), with exact verdicts per site, fault and crash state,
+ * read back from the verdicts view, and the report's groups.
+ *
+ * The oracles check what the program promised (BADIO_STDOUT): "if it
+ * printed saved, config is new; otherwise it is old or new, whole".
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static void
+setup(void)
+{
+	harness_setup("power-explore", "badio.db");
+}
+
+TestSuite(power_explore, .init = setup, .fini = harness_teardown,
+    .timeout = 240);
+
+/* The starting directory: config = "old" (durable: it was there before). */
+static void
+config_init(void)
+{
+	cr_assert_eq(mkdir("init", 0755), 0);
+	write_file("init/config", "old");
+}
+
+#define PROMISE_ORACLE							\
+	"c=$(cat config 2>/dev/null); "					\
+	"if grep -q saved \"$BADIO_STDOUT\"; then test \"$c\" = new; "	\
+	"else test \"$c\" = old || test \"$c\" = new; fi"
+
+#define STATE_ROWS							\
+	"SELECT key, fault, ifnull(state, '-'), verdict, status "	\
+	"FROM verdicts ORDER BY seq, fault, state"
+
+#define ASSERT_STATES(want) do {					\
+	const char *got_ = dump(STATE_ROWS);				\
+	cr_assert_str_eq(got_, want, "verdicts:\n%s\nwant:\n%s", got_,	\
+	    want);							\
+} while (0)
+
+#define WHOLE_ORACLE							\
+	"c=$(cat config 2>/dev/null); test \"$c\" = old || test \"$c\" = new"
+
+/*
+ * No fsync at all: whole-file oracle: a bug under metadata (the rename
+ * survives, the data does not: the empty config), none under durable
+ * (neither survives).  The promise oracle finds the end site's durable
+ * state wrong too: "saved" was printed, config is old.
+ */
+Test(power_explore, rename_without_fsync)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	EXPLORE_OK("--faults", "power", "--oracle", WHOLE_ORACLE);
+	ASSERT_STATES(
+	    "namespace:config.tmp:1 power durable ok crash\n"
+	    "namespace:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 power durable ok crash\n"
+	    "write:config.tmp:1 power metadata ok crash\n"
+	    "namespace:config.tmp:2 power durable ok crash\n"
+	    "namespace:config.tmp:2 power metadata ok crash\n"
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata silent-corruption exit:0\n");
+	EXPLORE_OK("--faults", "power", "--oracle", PROMISE_ORACLE, "--redo");
+	ASSERT_STATES(
+	    "namespace:config.tmp:1 power durable ok crash\n"
+	    "namespace:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 power durable ok crash\n"
+	    "write:config.tmp:1 power metadata ok crash\n"
+	    "namespace:config.tmp:2 power durable ok crash\n"
+	    "namespace:config.tmp:2 power metadata ok crash\n"
+	    "end:1 power durable silent-corruption exit:0\n"
+	    "end:1 power metadata silent-corruption exit:0\n");
+}
+
+/* fsync of the data, rename, no fsync of the directory, "saved". */
+Test(power_explore, fsync_rename_without_dir_fsync)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
+	EXPLORE_OK("--faults", "power", "--oracle", PROMISE_ORACLE);
+	ASSERT_STATES(
+	    "namespace:config.tmp:1 power durable ok crash\n"
+	    "namespace:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 power durable ok crash\n"
+	    "write:config.tmp:1 power metadata ok crash\n"
+	    "sync:config.tmp:1 power durable ok crash\n"
+	    "sync:config.tmp:1 power metadata ok crash\n"
+	    "namespace:config.tmp:2 power durable ok crash\n"
+	    "namespace:config.tmp:2 power metadata ok crash\n"
+	    "end:1 power durable silent-corruption exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+}
+
+/* The correct idiom: no bug under any fault or state, prefix:N too. */
+Test(power_explore, correct_idiom_has_no_bug)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "correct");
+	EXPLORE_OK("--faults", "short,torn,eio,enospc,crash,eio+,enospc+,"
+	    "power,lost-sync", "--power-states", "durable,metadata,prefix",
+	    "--oracle", PROMISE_ORACLE);
+	ASSERT_STATES(
+	    "namespace:config.tmp:1 crash - ok crash\n"
+	    "namespace:config.tmp:1 eio - reported exit:1\n"
+	    "namespace:config.tmp:1 eio+ - reported exit:1\n"
+	    "namespace:config.tmp:1 enospc - reported exit:1\n"
+	    "namespace:config.tmp:1 enospc+ - reported exit:1\n"
+	    "namespace:config.tmp:1 power durable ok crash\n"
+	    "namespace:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 crash - ok crash\n"
+	    "write:config.tmp:1 eio - reported exit:1\n"
+	    "write:config.tmp:1 eio+ - reported exit:1\n"
+	    "write:config.tmp:1 enospc - reported exit:1\n"
+	    "write:config.tmp:1 enospc+ - reported exit:1\n"
+	    "write:config.tmp:1 power durable ok crash\n"
+	    "write:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 power prefix:1 ok crash\n"
+	    "write:config.tmp:1 short - reported exit:1\n"
+	    "write:config.tmp:1 torn - reported exit:1\n"
+	    "sync:config.tmp:1 crash - ok crash\n"
+	    "sync:config.tmp:1 eio - reported exit:1\n"
+	    "sync:config.tmp:1 eio+ - reported exit:1\n"
+	    "sync:config.tmp:1 lost-sync durable reported exit:1\n"
+	    "sync:config.tmp:1 power durable ok crash\n"
+	    "sync:config.tmp:1 power metadata ok crash\n"
+	    "sync:config.tmp:1 power prefix:1 ok crash\n"
+	    "sync:config.tmp:1 power prefix:2 ok crash\n"
+	    "namespace:config.tmp:2 crash - ok crash\n"
+	    "namespace:config.tmp:2 eio - reported exit:1\n"
+	    "namespace:config.tmp:2 eio+ - reported exit:1\n"
+	    "namespace:config.tmp:2 power durable ok crash\n"
+	    "namespace:config.tmp:2 power metadata ok crash\n"
+	    "namespace:config.tmp:2 power prefix:1 ok crash\n"
+	    "sync:.:1 crash - ok crash\n"
+	    "sync:.:1 eio - reported exit:1\n"
+	    "sync:.:1 eio+ - reported exit:1\n"
+	    "sync:.:1 lost-sync durable reported exit:1\n"
+	    "sync:.:1 power durable ok crash\n"
+	    "sync:.:1 power metadata ok crash\n"
+	    "sync:.:1 power prefix:1 ok crash\n"
+	    "sync:.:1 power prefix:2 ok crash\n"
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+}
+
+/* An append-only log fsyncing before each "ack N": a torn tail is fine. */
+#define LOG_ORACLE							\
+	"n=$(grep -c '^ack' \"$BADIO_STDOUT\"); i=1; "			\
+	"while [ $i -le $n ]; do grep -qx r$i log || exit 1; "		\
+	"i=$((i + 1)); done"
+
+Test(power_explore, append_only_log_acks_after_fsync)
+{
+	RECORD("--", PROG("pwx_saver"), "log");
+	EXPLORE_OK("--faults", "power,lost-sync,crash", "--power-states",
+	    "durable,metadata,prefix", "--oracle", LOG_ORACLE);
+	ASSERT_STATES(
+	    "namespace:log:1 crash - ok crash\n"
+	    "namespace:log:1 power durable ok crash\n"
+	    "namespace:log:1 power metadata ok crash\n"
+	    "sync:.:1 crash - ok crash\n"
+	    "sync:.:1 lost-sync durable reported exit:1\n"
+	    "sync:.:1 power durable ok crash\n"
+	    "sync:.:1 power metadata ok crash\n"
+	    "sync:.:1 power prefix:1 ok crash\n"
+	    "write:log:1 crash - ok crash\n"
+	    "write:log:1 power durable ok crash\n"
+	    "write:log:1 power metadata ok crash\n"
+	    "sync:log:1 crash - ok crash\n"
+	    "sync:log:1 lost-sync durable reported exit:1\n"
+	    "sync:log:1 power durable ok crash\n"
+	    "sync:log:1 power metadata ok crash\n"
+	    "sync:log:1 power prefix:1 ok crash\n"
+	    "write:log:2 crash - ok crash\n"
+	    "write:log:2 power durable ok crash\n"
+	    "write:log:2 power metadata ok crash\n"
+	    "sync:log:2 crash - ok crash\n"
+	    "sync:log:2 lost-sync durable reported exit:1\n"
+	    "sync:log:2 power durable ok crash\n"
+	    "sync:log:2 power metadata ok crash\n"
+	    "sync:log:2 power prefix:1 ok crash\n"
+	    "write:log:3 crash - ok crash\n"
+	    "write:log:3 power durable ok crash\n"
+	    "write:log:3 power metadata ok crash\n"
+	    "sync:log:3 crash - ok crash\n"
+	    "sync:log:3 lost-sync durable reported exit:1\n"
+	    "sync:log:3 power durable ok crash\n"
+	    "sync:log:3 power metadata ok crash\n"
+	    "sync:log:3 power prefix:1 ok crash\n"
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+}
+
+/* "committed" after a failed fsync was retried: the data is gone. */
+#define COMMIT_ORACLE							\
+	"c=$(cat config); if grep -q committed \"$BADIO_STDOUT\"; then "	\
+	"test \"$c\" = new; else test \"$c\" = old || test \"$c\" = new "	\
+	"|| test -z \"$c\"; fi"
+
+Test(power_explore, retried_fsync_is_a_bug_under_lost_sync)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "retry");
+	EXPLORE_OK("--faults", "power,lost-sync", "--oracle", COMMIT_ORACLE);
+	ASSERT_STATES(
+	    "namespace:config:1 power durable ok crash\n"
+	    "namespace:config:1 power metadata ok crash\n"
+	    "write:config:1 power durable ok crash\n"
+	    "write:config:1 power metadata ok crash\n"
+	    "sync:config:1 lost-sync durable silent-corruption exit:0\n"
+	    "sync:config:1 power durable ok crash\n"
+	    "sync:config:1 power metadata ok crash\n"
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+}
+
+Test(power_explore, failed_fsync_that_stops_is_no_bug)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "stop");
+	EXPLORE_OK("--faults", "power,lost-sync", "--oracle", COMMIT_ORACLE);
+	ASSERT_STATES(
+	    "namespace:config:1 power durable ok crash\n"
+	    "namespace:config:1 power metadata ok crash\n"
+	    "write:config:1 power durable ok crash\n"
+	    "write:config:1 power metadata ok crash\n"
+	    "sync:config:1 lost-sync durable reported exit:1\n"
+	    "sync:config:1 power durable ok crash\n"
+	    "sync:config:1 power metadata ok crash\n"
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+}
