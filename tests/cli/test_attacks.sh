@@ -285,7 +285,9 @@ want = {"bad\ufffd\ufffd.txt": b"bad\xff\xfe.txt", "new\nline.txt": None,
         "quote\"and,comma.txt": None, "csi\x9b2J.txt": None,
         "caf\u00e9.txt": None}
 for rows in (sites, stacks):
-    assert len(rows) == 14, len(rows)
+    # 14 file sites and the program's end
+    assert len(rows) == 15 and rows[-1]["path"] == "<end>", len(rows)
+    rows = rows[:-1]
     paths = {}
     for r in rows:
         paths[r["path"]] = r.get("path_hex")
@@ -340,9 +342,10 @@ grep -qF 'esc\x1b[31mred\x1b[0m.txt' "$work/odd-report.txt" ||
 "$python3" - "$work/odd-sites.csv" "$work/odd-report.csv" <<'EOF' ||
 import csv, sys
 sites = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
-assert len(sites) == 15 and all(len(r) == len(sites[0]) for r in sites), sites
+assert len(sites) == 16 and all(len(r) == len(sites[0]) for r in sites), sites
 col = sites[0].index("path")
-paths = {r[col] for r in sites[1:]}
+assert sites[-1][col] == "<end>", sites[-1]
+paths = {r[col] for r in sites[1:-1]}
 assert paths == {"bad\\xff\\xfe.txt", "new\\nline.txt",
                  "esc\\x1b[31mred\\x1b[0m.txt", "tab\\tand\\\\back.txt",
                  "quote\"and,comma.txt", "csi\\xc2\\x9b2J.txt",
@@ -396,7 +399,7 @@ if mount_ns_works; then
 	[ "$(cat "$work/full.st")" = 3 ] ||
 		fail "record --force on a full disk: exit $(cat "$work/full.st"), want 3"
 	golden attack-full-disk-force.err "$work/full.err"
-	[ "$(tr '\n' ' ' <"$work/full.check")" = "ok 3 " ] ||
+	[ "$(tr '\n' ' ' <"$work/full.check")" = "ok 4 " ] ||
 		fail "the database under --force changed: $(cat "$work/full.check")"
 	[ "$(tr '\n' ' ' <"$work/full.ls")" = "filler x.db " ] ||
 		fail "record --force on a full disk left: $(cat "$work/full.ls")"
@@ -471,7 +474,7 @@ grep -q "pid $bg_pid" "$work/err" || fail "the message does not name pid $bg_pid
 run record -q -f -o "$work/lock.db" -- /bin/true
 expect_status 2 "record --force onto a database being explored"
 golden attack-record-busy.err "$work/err"
-[ "$(sites_count "$work/lock.db")" = 11 ] || fail "record --force replaced it"
+[ "$(sites_count "$work/lock.db")" = 12 ] || fail "record --force replaced it"
 # kill -9: the lock dies with the explore, a new one resumes
 kill -9 "$bg_pid"
 wait "$bg_pid" 2>/dev/null

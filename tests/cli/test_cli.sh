@@ -169,7 +169,7 @@ expect_status 0 "record with stale temporary databases"
 rm -f "$work/db2.tmp-$$"
 run sites -d "$work/db" --format csv
 expect_status 0 "sites --format csv"
-[ "$(nlines "$work/out")" -eq 4 ] || fail "sites csv: want header + 3 rows"
+[ "$(nlines "$work/out")" -eq 5 ] || fail "sites csv: want header + 3 rows and the end"
 run sites -d "$work/db"
 expect_status 0 "sites"
 grep -q 'write:out.txt:2' "$work/out" || fail "sites table lacks the keys"

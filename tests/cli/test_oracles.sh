@@ -78,7 +78,7 @@ chmod +x "$work/check.sh"
 	cat >/dev/null)
 [ "$(q said.db "SELECT group_concat(syscall || ':' || kind, ' ') FROM \
 	(SELECT * FROM sites ORDER BY seq)")" = \
-	"openat:regular write:pipe write:regular write:pipe" ] ||
+	"openat:regular write:pipe write:regular write:pipe exit:other" ] ||
 	fail "explore_said: $(q said.db 'SELECT * FROM sites')"
 
 # --- the oracle is kept, another one refused --------------------------------
@@ -290,7 +290,9 @@ lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 assert lines[0].startswith("STACK "), lines[0]
 rows = [i for i, l in enumerate(lines) if l.startswith("explore_said.c:")]
 assert len(rows) == 4, rows
-for start, end in zip(rows, rows[1:] + [len(lines)]):
+# the program's end comes last, with no call site
+assert lines[-1].startswith("? ") and " exit " in lines[-1], lines[-1]
+for start, end in zip(rows, rows[1:] + [len(lines) - 1]):
     frames = lines[start + 1:end]
     assert len(frames) >= 2, frames
     assert all(f.startswith("\u251c\u2500#%d " % i) for i, f in enumerate(frames[:-1])), frames
