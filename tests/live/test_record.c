@@ -86,14 +86,19 @@ tmp_path(char *buf, size_t size, const char *name)
 #define N_COLS	"syscall, path, path2, kind, result, flags, key"
 #define S_COLS	"syscall, path, kind, key"
 
-/* Dump cols of the sites WHERE cond (one text parameter), in seq order. */
+/*
+ * Dump cols of the sites WHERE cond (one text parameter), in seq order.
+ * These helpers see the calls, not the program's end (family end, the
+ * last site of every recording: record::end_site_is_the_last_site).
+ */
 static const char *
 sites_where(sqlite3 *db, const char *cols, const char *cond, const char *arg)
 {
 	char sql[512];
 
 	cr_assert_lt((size_t)snprintf(sql, sizeof(sql),
-				      "SELECT %s FROM sites WHERE %s ORDER BY seq",
+				      "SELECT %s FROM sites WHERE family <> 'end' "
+				      "AND (%s) ORDER BY seq",
 				      cols, cond), sizeof(sql));
 	return q_dump(db, sql, arg, NULL);
 }
@@ -113,15 +118,16 @@ count_where(sqlite3 *db, const char *cond, const char *arg)
 	char sql[512];
 
 	cr_assert_lt((size_t)snprintf(sql, sizeof(sql),
-				      "SELECT count(*) FROM sites WHERE %s",
-				      cond), sizeof(sql));
+				      "SELECT count(*) FROM sites WHERE "
+				      "family <> 'end' AND (%s)", cond), sizeof(sql));
 	return q_int(db, sql, arg, NULL);
 }
 
 static long long
 count_all(sqlite3 *db)
 {
-	return q_int(db, "SELECT count(*) FROM sites", NULL);
+	return q_int(db, "SELECT count(*) FROM sites WHERE family <> 'end'",
+	    NULL);
 }
 
 /* The checksum badio stores (sites.xxh3): XXH3-64, as a signed integer. */
@@ -195,7 +201,7 @@ Test(record, single_write)
 	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE pid = tid "
 			   "AND pid > 0 AND t_ns >= 0 AND seq > 0 AND "
 			   "key_path = 'out.txt' AND ordinal = 1", NULL), 2);
-	cr_assert_eq(q_int(db, "SELECT count(DISTINCT seq) FROM sites", NULL), 2);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT seq) FROM sites", NULL), 3);
 	cr_assert_eq(q_int(db, "SELECT count(*) FROM recordings WHERE "
 			   "exit_code = 0 AND exe = ?", PROG("p_write"), NULL),
 		     1, "recordings: one row, exit_code 0, exe resolved");
@@ -709,7 +715,7 @@ Test(record, cp_a_tree)
 		    "0 -\n", clone, clone);
 	/* by path: the order of a directory's entries is the file system's */
 	ASSERT_DUMP(q_dump(db, "SELECT " TREE_COLS " FROM sites "
-			   "ORDER BY path, seq", NULL), want);
+			   "WHERE family <> 'end' ORDER BY path, seq", NULL), want);
 	assert_crc_str(db, clone == 0 ? "write:dst/a.txt:1" :
 		       "write:dst/a.txt:2", "hello\n");
 	assert_crc_str(db, clone == 0 ? "write:dst/sub/b.txt:1" :
@@ -923,7 +929,8 @@ check_child_file(const char *mode, const char *file)
 	cr_assert_eq(count_where(db, "family = 'namespace' AND path = ?", file),
 		     1, "%s", mode);
 	cr_assert_eq(count_all(db), 4, "%s", mode);
-	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites WHERE "
+	    "family <> 'end'", NULL), 1);
 	sqlite3_close(db);
 }
 
@@ -985,14 +992,18 @@ Test(record, threads_that_fork)
 		cr_assert_eq(count_where(db, "family = 'write' AND path = ?",
 					 path), 1, "%s", path);
 	}
-	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 10);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites WHERE "
+	    "family <> 'end'", NULL), 10);
 	cr_assert_eq(count_all(db), 20);
-	/* ten processes besides PROG, numbered 2..11, one thread each */
+	/*
+	 * ten processes besides PROG, numbered 2..11, one thread each;
+	 * PROG (1) has the end site only
+	 */
 	cr_assert_str_eq(q_dump(db, "SELECT group_concat(process) FROM (SELECT "
 				"DISTINCT process FROM sites ORDER BY process)",
-				NULL), "2,3,4,5,6,7,8,9,10,11\n");
+				NULL), "1,2,3,4,5,6,7,8,9,10,11\n");
 	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE thread = 1",
-			   NULL), 20);
+			   NULL), 21);
 	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites GROUP BY "
 			   "process ORDER BY 1 DESC LIMIT 1", NULL), 1);
 	sqlite3_close(db);
@@ -1026,7 +1037,7 @@ Test(record, exec_from_non_leader_thread)
 	/* and thread 1 of process 1 again; before it, the main thread */
 	cr_assert_str_eq(q_dump(db, "SELECT DISTINCT path, process, thread FROM "
 				"sites ORDER BY seq", NULL),
-			 "pre.out 1 1\npost.out 1 1\n");
+			 "pre.out 1 1\npost.out 1 1\n<end> 1 1\n");
 	sqlite3_close(db);
 }
 
@@ -1590,7 +1601,7 @@ Test(record, sites_formats)
 	cr_assert_eq(st, 0, "%s", r.err);
 	cr_assert_eq(json_int("SELECT json_valid(?)", r.out), 1,
 		     "not JSON:\n%s", r.out);
-	cr_assert_eq(json_int("SELECT json_array_length(?)", r.out), 4);
+	cr_assert_eq(json_int("SELECT json_array_length(?)", r.out), 5);
 	keys = json_text("SELECT json_extract(value, '$.key'), "
 			 "json_extract(value, '$.offset'), "
 			 "json_extract(value, '$.count') FROM json_each(?)",
@@ -1598,10 +1609,12 @@ Test(record, sites_formats)
 	cr_assert_str_eq(keys, "namespace:out.txt:1 - -\n"
 			 "write:out.txt:1 0 5\n"
 			 "write:out.txt:2 5 5\n"
-			 "write:out.txt:3 10 5\n");
+			 "write:out.txt:3 10 5\n"
+			 "end:1 - -\n");
 	/* call-site ids, 64-bit hashes, are strings, the database's exactly */
 	cr_assert_str_eq(json_text("SELECT DISTINCT json_type(value, "
-	    "'$.callsite') FROM json_each(?)", r.out), "text\n");
+	    "'$.callsite') FROM json_each(?) WHERE json_extract(value, "
+	    "'$.family') <> 'end'", r.out), "text\n");
 	cr_assert_str_eq(json_text("SELECT group_concat(json_extract(value, "
 	    "'$.callsite'), ',') FROM json_each(?)", r.out),
 	    dump("SELECT group_concat(callsite, ',') FROM (SELECT callsite "
@@ -1609,7 +1622,7 @@ Test(record, sites_formats)
 
 	st = badio("sites", "-d", db_path, "--format", "csv", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);
-	cr_assert_eq(lines(r.out), 5, "header + 4 rows:\n%s", r.out);
+	cr_assert_eq(lines(r.out), 6, "header + 4 rows + the end:\n%s", r.out);
 	cr_assert(strstr(r.out, "key") && strstr(r.out, "syscall") &&
 		  strchr(r.out, '\n') > strstr(r.out, "syscall"),
 		  "csv must start with a header line:\n%s", r.out);
@@ -1703,4 +1716,26 @@ Test(record, keep_prints_the_scratch_dir)
 		}
 	}
 	cr_assert(found, "--keep must print the kept directory");
+}
+
+/*
+ * Every recording ends with the program's end (issue 9): one site after
+ * every other, syscall exit, family end, key end:1, path <end>, kind
+ * other, in PROG's first process; the crash point of power at the end.
+ */
+Test(record, end_site_is_the_last_site)
+{
+	sqlite3 *db;
+
+	RECORD_OK("--", PROG("p_write"), "out.txt", "2", "3");
+	db = db_open();
+	cr_assert_str_eq(q_dump(db, "SELECT seq, syscall, family, path, kind, "
+	    "key, key_path, ordinal, result, process, thread FROM sites "
+	    "WHERE seq = (SELECT max(seq) FROM sites)", NULL),
+	    "4 exit end <end> other end:1 <end> 1 0 1 1\n");
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE family = "
+	    "'end'", NULL), 1);
+	cr_assert_eq(q_int(db, "SELECT pid FROM sites WHERE family = 'end'",
+	    NULL), q_int(db, "SELECT pid FROM sites WHERE seq = 1", NULL));
+	sqlite3_close(db);
 }
