@@ -43,8 +43,8 @@ help r|record report
 explore --fa|--faults --fail-on
 explore --faults short,t|short,torn
 explore --faults=short,t|--faults=short,torn
-explore --faults short,torn,|short,torn,eio short,torn,enospc short,torn,crash short,torn,eio+ short,torn,enospc+
-explore --faults crash,|crash,short crash,torn crash,eio crash,enospc crash,eio+ crash,enospc+
+explore --faults short,torn,|short,torn,eio short,torn,enospc short,torn,crash short,torn,eio+ short,torn,enospc+ short,torn,power short,torn,lost-sync
+explore --faults crash,|crash,short crash,torn crash,eio crash,enospc crash,eio+ crash,enospc+ crash,power crash,lost-sync
 explore --fail-on ok,s|ok,silent-corruption
 explore --fail-on=h|--fail-on=hang
 report --fail-on b|bugs
@@ -122,7 +122,7 @@ BASH
 	cat >"$work/bash.cases" <<'CASES'
 badio ex|explore
 badio explore --faults=short,t|short,torn
-badio explore --faults=|short|torn|eio|enospc|crash|eio+|enospc+
+badio explore --faults=|short|torn|eio|enospc|crash|eio+|enospc+|power|lost-sync
 badio explore --sites syscall=pwritev|pwritev|pwritev2
 badio explore --sites id=1,f|1,family=
 badio record --output=x|x.db
