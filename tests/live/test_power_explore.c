@@ -243,3 +243,149 @@ Test(power_explore, failed_fsync_that_stops_is_no_bug)
 	    "end:1 power metadata ok exit:0\n");
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
 }
+
+/* Go: os.WriteFile then os.Rename, no fsync (pw_go). */
+Test(power_explore, go_saver_without_fsync)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pw_go"));
+	EXPLORE_OK("--faults", "power", "--sites", "family=end", "--oracle",
+	    WHOLE_ORACLE);
+	ASSERT_STATES(
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata silent-corruption exit:0\n");
+}
+
+/* Python with the correct idiom (pw_py): no bug under power. */
+Test(power_explore, python_correct_idiom)
+{
+	config_init();
+	setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
+	RECORD("--init", "init", "--", PYTHON3, PROGS_SRC "/pw_py.py");
+	EXPLORE_OK("--faults", "power,lost-sync", "--oracle", PROMISE_ORACLE);
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+	cr_assert_eq(count("SELECT count(*) FROM verdicts WHERE fault = "
+	    "'power' AND family = 'end' AND verdict = 'ok'"), 2);
+}
+
+/*
+ * copy_file_range, fsync, rename and link into a new directory that is
+ * never synced, then "saved" (explore_copy): the durable state at the
+ * end has no out.d at all.
+ */
+#define COPY_PROMISE							\
+	"if grep -q saved \"$BADIO_STDOUT\"; then cmp -s in.txt "	\
+	"out.d/out.txt && cmp -s in.txt out.d/backup.txt; else "	\
+	"for f in out.d/out.txt out.d/backup.txt; do "			\
+	"test ! -e $f || cmp -s in.txt $f || exit 1; done; fi"
+
+Test(power_explore, copy_file_range_writer)
+{
+	cr_assert_eq(mkdir("init", 0755), 0);
+	write_file("init/in.txt", "forty bytes of data to copy, no more.\n..");
+	RECORD("--init", "init", "--", PROG("explore_copy"));
+	EXPLORE_OK("--faults", "power", "--oracle", COPY_PROMISE);
+	ASSERT_STATES(
+	    "namespace:out.d:1 power durable ok crash\n"
+	    "namespace:out.d:1 power metadata ok crash\n"
+	    "namespace:out.d/out.tmp:1 power durable ok crash\n"
+	    "namespace:out.d/out.tmp:1 power metadata ok crash\n"
+	    "write:out.d/out.tmp:1 power durable ok crash\n"
+	    "write:out.d/out.tmp:1 power metadata ok crash\n"
+	    "write:out.d/out.tmp:2 power durable ok crash\n"
+	    "write:out.d/out.tmp:2 power metadata ok crash\n"
+	    "sync:out.d/out.tmp:1 power durable ok crash\n"
+	    "sync:out.d/out.tmp:1 power metadata ok crash\n"
+	    "namespace:out.d/out.tmp:2 power durable ok crash\n"
+	    "namespace:out.d/out.tmp:2 power metadata ok crash\n"
+	    "namespace:out.d/backup.txt:1 power durable ok crash\n"
+	    "namespace:out.d/backup.txt:1 power metadata ok crash\n"
+	    "end:1 power durable silent-corruption exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+}
+
+/*
+ * What the oracle is told: the state, the fault, an empty status at the
+ * end (the exit is not known while the state is judged), "crash" at a
+ * site.
+ */
+Test(power_explore, oracle_environment)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
+	EXPLORE_OK("--faults", "power", "--sites", "syscall=rename,family=namespace",
+	    "--oracle", "test \"$BADIO_FAULT\" = none && exit 0; echo "
+	    "\"$BADIO_FAULT $BADIO_STATE [$BADIO_STATUS] $(cat config) "
+	    "$(cat \"$BADIO_STDOUT\" | wc -c)\"");
+	cr_assert_str_eq(dump("SELECT state || ': ' || oracle_tail FROM "
+	    "experiments ORDER BY state"), "durable: power durable [crash] old 0"
+	    "\n\nmetadata: power metadata [crash] old 0\n\n");
+	EXPLORE_OK("--faults", "power", "--sites", "family=end", "--oracle",
+	    "test \"$BADIO_FAULT\" = none && exit 0; echo "
+	    "\"$BADIO_STATE [$BADIO_STATUS] $(cat config) $(cat "
+	    "\"$BADIO_STDOUT\")\"", "--redo");
+	cr_assert_str_eq(dump("SELECT state || ': ' || oracle_tail || "
+	    "last_sync || ' ' || unsynced FROM experiments ORDER BY state"),
+	    "durable: durable [] old saved\nsync:config.tmp:1 2\n"
+	    "metadata: metadata [] new saved\nsync:config.tmp:1 2\n");
+}
+
+/* Resume per state: the states asked later are run, the others kept. */
+Test(power_explore, resume_adds_the_missing_states)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
+	EXPLORE_OK("--faults", "power", "--power-states", "durable",
+	    "--oracle", PROMISE_ORACLE);
+	cr_assert_str_eq(dump("SELECT group_concat(DISTINCT state) FROM "
+	    "experiments"), "durable\n");
+	cr_assert_eq(count("SELECT count(*) FROM experiments"), 5);
+	cr_assert_eq(badio("explore", "-d", db_path, "--faults", "power",
+	    "--power-states", "durable,metadata,prefix", "--oracle",
+	    PROMISE_ORACLE, NULL), 0, "%s", r.err);
+	cr_assert(strstr(r.err, "badio: explored 16 experiments (11 run now"),
+	    "%s", r.err);
+	/* k = 2 at the end (the new name, the rename): prefix:1 and :2 */
+	ASSERT_STATES(
+	    "namespace:config.tmp:1 power durable ok crash\n"
+	    "namespace:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 power durable ok crash\n"
+	    "write:config.tmp:1 power metadata ok crash\n"
+	    "write:config.tmp:1 power prefix:1 ok crash\n"
+	    "sync:config.tmp:1 power durable ok crash\n"
+	    "sync:config.tmp:1 power metadata ok crash\n"
+	    "sync:config.tmp:1 power prefix:1 ok crash\n"
+	    "sync:config.tmp:1 power prefix:2 ok crash\n"
+	    "namespace:config.tmp:2 power durable ok crash\n"
+	    "namespace:config.tmp:2 power metadata ok crash\n"
+	    "namespace:config.tmp:2 power prefix:1 ok crash\n"
+	    "end:1 power durable silent-corruption exit:0\n"
+	    "end:1 power metadata ok exit:0\n"
+	    "end:1 power prefix:1 silent-corruption exit:0\n"
+	    "end:1 power prefix:2 ok exit:0\n");
+	/* nothing left: a third explore runs nothing */
+	cr_assert_eq(badio("explore", "-d", db_path, "--faults", "power",
+	    "--power-states", "durable,metadata,prefix", "--oracle",
+	    PROMISE_ORACLE, NULL), 0, "%s", r.err);
+	cr_assert(strstr(r.err, "(0 run now"), "%s", r.err);
+}
+
+/* The report: by call site and state, naming the last durability point. */
+Test(power_explore, report_groups_by_state)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	EXPLORE_OK("--faults", "power", "--oracle", PROMISE_ORACLE);
+	cr_assert_eq(badio("report", "-d", db_path, NULL), 0, "%s", r.err);
+	cr_assert(strstr(r.out, "bugs by call site:\n"
+	    "?          <end>  silent-corruption under power (durable) at 1 site "
+	    "(id 5)\n"
+	    "                  program's last output: \"saved\"\n"
+	    "                  last durability point before the crash: none\n"
+	    "?          <end>  silent-corruption under power (metadata) at 1 "
+	    "site (id 5)\n"), "%s", r.out);
+	cr_assert_eq(badio("report", "-d", db_path, "--format", "json", NULL),
+	    0, "%s", r.err);
+	cr_assert(strstr(r.out, "\"faults\":[\"power\"],\"state\":\"metadata\","
+	    "\"last_sync\":null,\"sites\":[5]"), "%s", r.out);
+}
