@@ -140,8 +140,10 @@ write_result(FILE *f, struct cli_stacks *cs, const struct report_group *g,
 	if (len > 0 && (size_t)len < sizeof(text))
 		snprintf(text + len, sizeof(text) - (size_t)len, ")%s",
 		    g->ndiverged ? "; some runs diverged from the recording" : "");
-	snprintf(fp, sizeof(fp), "%s:%s:%s", callsite, g->path,
-	    bx_verdict_name(g->verdict));
+	/* a crash state's group is an alert of its own */
+	snprintf(fp, sizeof(fp), "%s:%s:%s%s%s", callsite, g->path,
+	    bx_verdict_name(g->verdict), g->state ? ":" : "",
+	    g->state ? g->state : "");
 
 	fprintf(f, "%s\n        {\"ruleId\": ", first ? "" : ",");
 	markup_json(f, bx_verdict_name(g->verdict));
@@ -170,6 +172,10 @@ write_result(FILE *f, struct cli_stacks *cs, const struct report_group *g,
 		fprintf(f, "%s%" PRId64, i ? ", " : "", g->ids[i]);
 	fprintf(f, "], \"experiments\": %" PRIu64 ", \"diverged\": %" PRIu64,
 	    g->nexp, g->ndiverged);
+	fputs(", \"state\": ", f);
+	markup_json(f, g->state);
+	fputs(", \"last_sync\": ", f);
+	markup_json(f, g->last_sync);
 	/* the oracle that judged the group, and what the program last said */
 	fputs(", \"oracle\": ", f);
 	markup_json(f, o && o->id ? o->command : NULL);

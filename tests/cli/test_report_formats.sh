@@ -198,6 +198,31 @@ assert rep["bugs"] == [] and rep["not_explored_experiments"] == []
 assert (rep["planned"], rep["pending"]) == (301, 0)
 PY
 
+# --- crash states: a group per state, in junit and sarif -------------------
+mkdir -p "$work/pinit" && printf old >"$work/pinit/config"
+"$badio" record -q -o power.db --init "$work/pinit" -- "$progs/pwx_saver" nosync \
+	>/dev/null || exit 1
+"$badio" explore -q -d power.db --faults power --oracle \
+	'c=$(cat config); test "$c" = old || test "$c" = new'
+junit power.db power
+expect "power failure message" \
+	"$(attr power.xml '/testsuites/testsuite/testcase[last()]/failure/@message')" \
+	"silent-corruption under power (metadata)"
+grep -q '^power (metadata): silent-corruption; program exit:0; oracle exit 1$' power.xml ||
+	fail "the power failure does not name its state: $(cat power.xml)"
+"$badio" report -d power.db --format sarif >power.sarif ||
+	fail "report --format sarif on power.db exits $?"
+"$python" - "$fixtures/sarif-schema-2.1.0.json" <<'PY' || fail "sarif of crash states"
+import json, sys, jsonschema
+doc = json.load(open("power.sarif"))
+jsonschema.validate(doc, json.load(open(sys.argv[1])))
+(r,) = doc["runs"][0]["results"]
+assert r["message"]["text"] == ("silent-corruption: exit of <end> under power "
+    "(metadata), at 1 site (end:1)"), r["message"]
+assert (r["properties"]["state"], r["properties"]["last_sync"]) == ("metadata", None), r["properties"]
+assert r["partialFingerprints"]["badioCallsite/v1"] == "0:<end>:silent-corruption:metadata", r
+PY
+
 if [ "$failures" -ne 0 ]; then
 	echo "test_report_formats: $failures failure(s)"
 	exit 1
