@@ -346,7 +346,8 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		goto out_remove;
 	}
 	if (rc < 0) {
-		out->fail = BX_FAIL_PROG;
+		/* crash states that could not be made: no fault of PROG's */
+		out->fail = power.failed ? BX_FAIL_SCRATCH : BX_FAIL_PROG;
 		out->stage = stage;
 		goto out_remove;
 	}

@@ -240,6 +240,8 @@ struct bx_power {
 	const char	*aux;		/* the experiment's aux directory */
 	int		(*judge)(struct bx_power *pc, struct bx_judged *jd);
 	bool		called;		/* the crash point came */
+	bool		failed;		/* its states could not be made:
+					 * out->why says why */
 };
 
 int	bx_power_crash(void *ctx, const struct rec_journal *j);

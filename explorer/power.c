@@ -66,6 +66,7 @@ bx_power_crash(void *ctx, const struct rec_journal *j)
 	int rc = 0;
 
 	pc->called = true;
+	pc->failed = true;	/* until the states are judged */
 	/* what PROG printed is all in the file before an oracle reads it */
 	bx_cgroup_kill(pc->su->cgroup);
 	rc = bx_output_finish(pc->output);
@@ -78,8 +79,12 @@ bx_power_crash(void *ctx, const struct rec_journal *j)
 	if (snprintf(aside, sizeof(aside), "%s/crashed", pc->aux) >=
 	    (int)sizeof(aside))
 		return -ENAMETOOLONG;
-	if (rename(pc->dir, aside) < 0)
-		return -errno;
+	if (rename(pc->dir, aside) < 0) {
+		rc = -errno;
+		snprintf(out->why, sizeof(out->why), "moving the run directory "
+		    "aside: %s", strerror(-rc));
+		return rc;
+	}
 	for (unsigned i = 0; i < BX_STATES_MAX && rc == 0 && !bx_stop; i++) {
 		if (!(pc->job->states & ((uint64_t)1 << i)))
 			continue;
@@ -88,10 +93,14 @@ bx_power_crash(void *ctx, const struct rec_journal *j)
 		rc = judge_state(pc, j, i, aside, &out->judged[out->njudged]);
 		if (rc == 0 && !out->aborted)
 			out->njudged++;
+		else if (rc)
+			snprintf(out->why, sizeof(out->why), "crash state %s: %s",
+			    out->judged[out->njudged].state, strerror(-rc));
 	}
 	/* the run directory back, as the killed program left it */
 	if (rename(aside, pc->dir) < 0 && rc == 0)
 		rc = -errno;
+	pc->failed = rc != 0;
 	return rc;
 }
 
