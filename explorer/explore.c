@@ -228,7 +228,8 @@ explore_take(struct store *s, struct plan *p, const struct wire *w,
 		return rc;
 	}
 	if (w->out.left_dir[0] && !w->out.left_err)
-		explore_keep(p->opts, &p->jobs[w->idx], w->out.left_dir);
+		explore_keep(p->opts, &p->jobs[w->idx], w->out.kept_state[0] ?
+		    w->out.kept_state : NULL, w->out.left_dir);
 	else
 		explore_drop(p, w);
 	return 0;

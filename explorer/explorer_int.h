@@ -216,6 +216,8 @@ struct bx_outcome {
 	struct bx_judged judged[BX_STATES_MAX];
 	char		last_sync[256];	/* replay key, "" for none */
 	int64_t		unsynced;
+	char		kept_state[BX_STATE_NAME_MAX];	/* the state in
+					 * left_dir (--keep), or "" */
 };
 
 /*
@@ -423,9 +425,12 @@ int	explore_baseline_passed(struct store *s, struct plan *p,
 	    struct bx_explore_result *res, struct bx_progress *pr);
 int	explore_take(struct store *s, struct plan *p, const struct wire *w,
 	    struct bx_explore_result *res, struct bx_progress *pr, int64_t t0);
-/* left.c: --keep a bug run's directory as keep_dir/site-N-FAULT. */
+/*
+ * left.c: --keep a bug run's directory as keep_dir/site-N-FAULT, a
+ * crash state's (state not NULL) as keep_dir/site-N-FAULT-STATE.
+ */
 void	explore_keep(const struct bx_explore_opts *opts, const struct bx_job *job,
-	    const char *dir);
+	    const char *state, const char *dir);
 /* A result not taken: its run directory goes too. */
 void	explore_drop(const struct plan *p, const struct wire *w);
 /* Tell the caller of a directory that had to stay (BX_EV_LEFT). */

@@ -38,20 +38,22 @@ remove_left(const struct bx_explore_opts *opts, const char *dir)
 }
 
 /*
- * --keep: move a run directory to keep_dir/site-N-FAULT, replacing an
- * earlier one (a copy where keep_dir is on another file system).
+ * --keep: move a run directory to keep_dir/site-N-FAULT (a crash
+ * state's to site-N-FAULT-STATE), replacing an earlier one (a copy where
+ * keep_dir is on another file system).
  */
 void
 explore_keep(const struct bx_explore_opts *opts, const struct bx_job *job,
-    const char *dir)
+    const char *state, const char *dir)
 {
 	const struct bx_fault *f = bx_fault_by_code(job->fault);
 	struct bx_tree_report rep;
 	char to[PATH_MAX];
 	int n, rc;
 
-	n = snprintf(to, sizeof(to), "%s/site-%" PRId64 "-%s", opts->keep_dir,
-	    job->site_id, f ? f->name : "none");
+	n = snprintf(to, sizeof(to), "%s/site-%" PRId64 "-%s%s%s",
+	    opts->keep_dir, job->site_id, f ? f->name : "none",
+	    state ? "-" : "", state ? state : "");
 	if (n < 0 || (size_t)n >= sizeof(to)) {
 		remove_left(opts, dir);
 		return;

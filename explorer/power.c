@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,36 @@ rec_state_of(unsigned i)
 	if (i == 1)
 		return (struct rec_state){ REC_STATE_METADATA, 0 };
 	return (struct rec_state){ REC_STATE_PREFIX, i - 1 };
+}
+
+/*
+ * --keep: the first state the oracle found damaged (a bug whatever the
+ * exit: corruption or silent-corruption) goes to a scratch directory of
+ * its own, for the parent to move to keep_dir/site-N-FAULT-STATE
+ * (explore_keep).  True if it went.
+ */
+static bool
+keep_state(struct bx_power *pc, const struct bx_judged *jd)
+{
+	struct bx_outcome *out = pc->out;
+	char *to = NULL;
+
+	if (!pc->su->keep_dir || out->left_dir[0] ||
+	    !bx_oracle_judged(&jd->oracle) || jd->oracle.code == 0)
+		return false;
+	if (bx_scratch_make("explore", &to) < 0)
+		return false;
+	if (rmdir(to) < 0 || rename(pc->dir, to) < 0 ||
+	    snprintf(out->left_dir, sizeof(out->left_dir), "%s", to) >=
+	    (int)sizeof(out->left_dir)) {
+		out->left_dir[0] = '\0';
+		bx_tree_remove(to, NULL);
+		free(to);
+		return false;
+	}
+	snprintf(out->kept_state, sizeof(out->kept_state), "%s", jd->state);
+	free(to);
+	return true;
 }
 
 /* Build state i at pc->dir from aside and judge it into *jd. */
@@ -50,6 +81,8 @@ judge_state(struct bx_power *pc, const struct rec_journal *j, unsigned i,
 	rc = rec_journal_build(j, rec_state_of(i), aside, pc->dir);
 	if (rc == 0)
 		rc = pc->judge(pc, jd);
+	if (rc == 0 && keep_state(pc, jd))
+		return 0;
 	if (bx_tree_remove(pc->dir, &rep) < 0 && rc == 0)
 		rc = -EBUSY;
 	return rc;

@@ -10,6 +10,7 @@
  */
 #include "harness.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,20 @@ setup(void)
 
 TestSuite(power_explore, .init = setup, .fini = harness_teardown,
     .timeout = 240);
+
+static int
+count_entries(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	cr_assert_not_null(dp, "%s", dir);
+	while ((d = readdir(dp)))
+		n += d->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
 
 /* The starting directory: config = "old" (durable: it was there before). */
 static void
@@ -388,4 +403,30 @@ Test(power_explore, report_groups_by_state)
 	    0, "%s", r.err);
 	cr_assert(strstr(r.out, "\"faults\":[\"power\"],\"state\":\"metadata\","
 	    "\"last_sync\":null,\"sites\":[5]"), "%s", r.out);
+}
+
+/*
+ * --keep: the first crash state the oracle found damaged is kept as
+ * KEEP/site-N-power-STATE, the files as that state has them: here the
+ * end site's metadata state, config renamed but empty.
+ */
+Test(power_explore, keep_the_damaged_state)
+{
+	char path[256];
+	struct stat st;
+	long end;
+
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	EXPLORE_OK("--faults", "power", "--keep", "kept", "--oracle",
+	    WHOLE_ORACLE);
+	end = count("SELECT id FROM sites WHERE family = 'end'");
+	snprintf(path, sizeof(path), "kept/site-%ld-power-metadata/config", end);
+	cr_assert_eq(stat(path, &st), 0, "no %s", path);
+	cr_assert_eq(st.st_size, 0);
+	snprintf(path, sizeof(path), "kept/site-%ld-power-metadata/config.tmp",
+	    end);
+	cr_assert_neq(stat(path, &st), 0, "%s is there", path);
+	/* one kept directory: the only damaged state */
+	cr_assert_eq(count_entries("kept"), 1);
 }
