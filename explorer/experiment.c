@@ -81,7 +81,9 @@ oracle_env(const struct bx_setup *su, const struct bx_job *job,
 	k |= asprintf(&env[n + 4], "BADIO_PATH=%s",
 	    job->path ? job->path : "") < 0;
 	k |= asprintf(&env[n + 5], "BADIO_STATUS=%s", status) < 0;
-	k |= asprintf(&env[n + 6], "BADIO_INJECTED=%d", out->injected) < 0;
+	/* a state is judged only when the crash point came */
+	k |= asprintf(&env[n + 6], "BADIO_INJECTED=%d", state ? 1 :
+	    out->injected) < 0;
 	k |= asprintf(&env[n + 7], "BADIO_STATE=%s", state ? state : "") < 0;
 	k |= asprintf(&env[n + 8], "BADIO_STDOUT=%s", stdout_path) < 0;
 	if (k) {

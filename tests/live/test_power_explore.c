@@ -330,11 +330,11 @@ Test(power_explore, oracle_environment)
 	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
 	EXPLORE_OK("--faults", "power", "--sites", "syscall=rename,family=namespace",
 	    "--oracle", "test \"$BADIO_FAULT\" = none && exit 0; echo "
-	    "\"$BADIO_FAULT $BADIO_STATE [$BADIO_STATUS] $(cat config) "
-	    "$(cat \"$BADIO_STDOUT\" | wc -c)\"");
+	    "\"$BADIO_FAULT $BADIO_STATE [$BADIO_STATUS] $BADIO_INJECTED "
+	    "$(cat config) $(cat \"$BADIO_STDOUT\" | wc -c)\"");
 	cr_assert_str_eq(dump("SELECT state || ': ' || oracle_tail FROM "
-	    "experiments ORDER BY state"), "durable: power durable [crash] old 0"
-	    "\n\nmetadata: power metadata [crash] old 0\n\n");
+	    "experiments ORDER BY state"), "durable: power durable [crash] 1 old "
+	    "0\n\nmetadata: power metadata [crash] 1 old 0\n\n");
 	EXPLORE_OK("--faults", "power", "--sites", "family=end", "--oracle",
 	    "test \"$BADIO_FAULT\" = none && exit 0; echo "
 	    "\"$BADIO_STATE [$BADIO_STATUS] $(cat config) $(cat "
