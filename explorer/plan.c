@@ -312,17 +312,22 @@ popcount64(uint64_t v)
 	return (unsigned)__builtin_popcountll(v);
 }
 
+/* What the store holds of a pair with crash states. */
+struct held {
+	uint64_t	done;		/* experiments of the states wanted */
+	uint64_t	verdicts[BX_V_COUNT];
+};
+
 /*
  * A pair whose fault has crash states: which states the options want
  * and which of them the store lacks (*todo, 0: done); *want counts the
  * experiments, those of a crash point not run yet as many as it may
- * have (its k is known once it ran).  Verdicts of the states held go
- * into res.
+ * have (its k is known once it ran).
  */
 static int
 pair_states(struct store *s, const struct plan *p, const struct site_row *r,
-    const struct bx_fault *f, uint64_t *todo, unsigned *want, bool *done,
-    struct bx_explore_result *res)
+    const struct bx_fault *f, uint64_t *todo, unsigned *want,
+    struct held *held)
 {
 	struct have h = { .unsynced = -1 };
 	unsigned kinds = f->states == BX_STATES_DURABLE ?
@@ -338,11 +343,10 @@ pair_states(struct store *s, const struct plan *p, const struct site_row *r,
 	    h.unsynced >= 0 ? (uint64_t)h.unsynced : UINT64_MAX);
 	*todo = all & ~h.states;
 	*want = popcount64(all);
-	*done = *todo == 0;
 	for (unsigned i = 0; i < BX_STATES_MAX; i++)
 		if ((all & h.states & ((uint64_t)1 << i)) && h.verdict[i] >= 0)
-			res->verdicts[(int)h.verdict[i]]++;
-	res->done += popcount64(all & h.states);
+			held->verdicts[(int)h.verdict[i]]++;
+	held->done = popcount64(all & h.states);
 	return 0;
 }
 
@@ -383,18 +387,23 @@ plan_pair(struct store *s, struct plan *p, const struct site_row *r,
 	int rc;
 
 	if (f->states != BX_STATES_NONE) {
-		struct bx_explore_result held = { 0 };
+		struct held held = { 0 };
 
-		rc = pair_states(s, p, r, f, &todo, &want, &done, &held);
+		rc = pair_states(s, p, r, f, &todo, &want, &held);
 		if (rc)
 			return rc;
-		if (r->pruned && !(held.done || done))
+		if (r->pruned && !held.done)
 			goto skip;
+		/* left out by --per-callsite: what it holds counts, no more */
+		if (r->pruned) {
+			todo = 0;
+			want = (unsigned)held.done;
+		}
 		res->total += want;
 		res->done += held.done;
 		for (int v = 0; v < BX_V_COUNT; v++)
 			res->verdicts[v] += held.verdicts[v];
-		if (done)
+		if (todo == 0)
 			return 0;
 		res->planned += popcount64(todo);
 		return job_add(p, r, f, todo, popcount64(todo));
