@@ -8,11 +8,9 @@
  * interface name, whether the fault is transient (the call fails once and
  * the program goes on) or final (the program is gone), which faults
  * run by default for each family, and which crash states the oracle
- * judges after it (power, lost-sync: state.c).
- *
- * power and lost-sync are not in the default sets yet: with them every
- * default explore would add two to ten experiments per site, and that
- * choice (and its cost) is the lead's; --faults power,lost-sync asks.
+ * judges after it (power, lost-sync: state.c).  power is in the
+ * default set of every family (the end site has only it), lost-sync in
+ * that of the sync family.
  */
 #include "explorer/explorer.h"
 
@@ -46,12 +44,12 @@ static const struct bx_fault faults[] = {
 	  "ENOSPC here, then the file system is full: writes that need new "
 	  "blocks fail or are cut short, new files and fallocate fail, until "
 	  "unlink or truncate frees space" },
-	/* crash states (state.c, power.c): opt-in for now, see fault.c's top */
-	{ "power",   REC_FAULT_POWER,      F, false, false, false, CS,
+	/* crash states (state.c, power.c) */
+	{ "power",   REC_FAULT_POWER,      F, true,  true,  false, CS,
 	  "power fails before the call: every process is killed and the "
 	  "oracle judges each crash state (--power-states) of what a file "
 	  "system may keep" },
-	{ "lost-sync", REC_FAULT_LOST_SYNC, T, false, false, false, DS,
+	{ "lost-sync", REC_FAULT_LOST_SYNC, T, false, false, true,  DS,
 	  "the sync call fails with EIO and what it should have made durable "
 	  "is lost; the program runs on, power fails after its end, the "
 	  "oracle judges the durable state" },

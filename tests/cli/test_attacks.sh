@@ -144,7 +144,7 @@ golden attack-keep-env-bad.err "$work/err"
 
 # explore says what it runs, before running it; -q does not
 run record -q -o "$work/cmd.db" -- "$progs/p_write" out.txt 1 1
-run explore -d "$work/cmd.db" --oracle true -j 1
+run explore --faults short,torn,eio,crash -d "$work/cmd.db" --oracle true -j 1
 expect_status 0 "explore"
 head -n 1 "$work/err" | grep -q "^badio: explore: every run executes: env -i .*PATH=[^ ]* .*$progs/p_write out.txt 1 1\$" ||
 	fail "explore does not print the command first: $(head -n 1 "$work/err")"
@@ -152,11 +152,11 @@ grep -q 's3cr3t' "$work/err" && fail "explore printed a secret"
 # a doctored argv is shown as it is, quoted, control bytes escaped
 "$sqlite3" "$work/cmd.db" "UPDATE recordings SET argv = json_array('evil', \
 	'o' || char(10) || char(27) || '[31m', 'a b', 'it''s')"
-run explore -d "$work/cmd.db" --oracle true -j 1 --redo
+run explore --faults short,torn,eio,crash -d "$work/cmd.db" --oracle true -j 1 --redo
 grep -qF " $progs/p_write \$'o\\n\\x1b[31m' 'a b' 'it'\\''s' (as argv[0] evil)" "$work/err" ||
 	fail "explore does not show the doctored argv: $(head -n 1 "$work/err")"
 no_control_bytes "$work/err"
-run explore -q -d "$work/cmd.db" --oracle true -j 1 --redo
+run explore --faults short,torn,eio,crash -q -d "$work/cmd.db" --oracle true -j 1 --redo
 grep -q 'every run executes' "$work/err" && fail "explore -q printed the command"
 
 # --- 5. the oracle's first word ------------------------------------------
@@ -178,7 +178,7 @@ n=$("$sqlite3" -readonly "$work/hij/h.db" "SELECT group_concat(verdict) FROM \
 	(SELECT verdict FROM verdicts ORDER BY seq)")
 [ "$n" = "corruption,corruption" ] ||
 	fail "verdicts of 'test -s out.txt': $n, want corruption,corruption"
-(cd "$work/hij" && "$badio" explore -q -d h.db --oracle 'check.sh' -j 1) \
+(cd "$work/hij" && "$badio" explore --faults short,torn,eio,crash -q -d h.db --oracle 'check.sh' -j 1) \
 	>"$work/out" 2>"$work/err"
 status=$?
 expect_status 2 "explore --oracle check.sh (a file here, no slash)"
@@ -367,7 +367,7 @@ for cmd in sites report; do
 	expect_status 2 "$cmd of a newer database"
 	golden "attack-newer-$cmd.err" "$work/err"
 done
-run explore -d "$work/new.db" --oracle true
+run explore --faults short,torn,eio,crash -d "$work/new.db" --oracle true
 expect_status 2 "explore of a newer database"
 golden attack-newer-explore.err "$work/err"
 [ "$(cksum <"$work/new.db")" = "$sum" ] || fail "the newer database was changed"
@@ -453,7 +453,7 @@ fi
 # --- 10. one explore per database ---------------------------------------------
 
 run record -q -o "$work/lock.db" -- "$progs/p_write" out.txt 10 3
-(cd "$work" && exec "$badio" explore -q -d lock.db -j 1 --oracle 'sleep 0.1') \
+(cd "$work" && exec "$badio" explore --faults short,torn,eio,crash -q -d lock.db -j 1 --oracle 'sleep 0.1') \
 	>/dev/null 2>"$work/first.err" </dev/null &
 bg_pid=$!
 n=0
@@ -465,7 +465,7 @@ for _ in $(seq 100); do
 done
 [ "${n:-0}" -ge 1 ] || fail "the first explore stored nothing in 10 s"
 t0=$(now_ms)
-run explore -d "$work/lock.db" --oracle true
+run explore --faults short,torn,eio,crash -d "$work/lock.db" --oracle true
 t1=$(now_ms)
 expect_status 2 "a second explore of the same database"
 [ $((t1 - t0)) -lt 3000 ] || fail "the second explore took $((t1 - t0)) ms to refuse"
@@ -482,7 +482,7 @@ bg_pid=
 done1=$("$sqlite3" -readonly "$work/lock.db" 'SELECT count(*) FROM experiments')
 total=42			# openat: eio, crash; 10 writes: short, torn, eio, crash
 # the same oracle: another would be refused (the experiments keep theirs)
-run explore -d "$work/lock.db" -j 2 --oracle 'sleep 0.1'
+run explore --faults short,torn,eio,crash -d "$work/lock.db" -j 2 --oracle 'sleep 0.1'
 expect_status 0 "explore after kill -9 of the first"
 grep -q "^badio: explored $total experiments ($((total - done1)) run now" "$work/err" ||
 	fail "explore after kill -9 did not resume ($done1 done before): $(cat "$work/err")"

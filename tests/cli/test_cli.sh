@@ -228,7 +228,7 @@ grep -qF "kept the run directory '$dir'" "$work/err" ||
 mkdir "$work/markers"
 run record -o "$work/unreach.db" -- "$progs/explore_unreach" "$work/markers"
 expect_status 0 "record explore_unreach"
-run explore -q -d "$work/unreach.db" --oracle true --sites path=extra.txt
+run explore --faults short,torn,eio,crash -q -d "$work/unreach.db" --oracle true --sites path=extra.txt
 expect_status 0 "explore (all unreached)"
 grep 'inconclusive' "$work/err" >"$work/warn"
 golden explore-unreached.err "$work/warn"
@@ -241,14 +241,14 @@ run report -d "$work/unreach.db" --fail-on inconclusive
 expect_status 1 "report --fail-on inconclusive"
 run report -d "$work/unreach.db" --fail-on silent-corruption,corruption
 expect_status 0 "report --fail-on silent-corruption,corruption"
-run explore -q -d "$work/unreach.db" --oracle true --sites path=extra.txt \
+run explore --faults short,torn,eio,crash -q -d "$work/unreach.db" --oracle true --sites path=extra.txt \
 	--fail-on hang,inconclusive
 expect_status 1 "explore --fail-on hang,inconclusive"
 expect_usage_error "'bogus'" report -d "$work/unreach.db" --fail-on bogus
 expect_usage_error "'bogus'" explore -d "$work/unreach.db" --oracle true \
 	--fail-on inconclusive,bogus
 
-run explore -q -d "$work/unreach.db" --redo \
+run explore --faults short,torn,eio,crash -q -d "$work/unreach.db" --redo \
 	--oracle 'test "$BADIO_FAULT" != crash || exit 125'
 expect_status 0 "explore (unreached and not judged)"
 grep 'inconclusive' "$work/err" >"$work/warn"

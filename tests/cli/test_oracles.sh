@@ -83,7 +83,7 @@ chmod +x "$work/check.sh"
 
 # --- the oracle is kept, another one refused --------------------------------
 
-run explore -q -d said.db -j 2 --oracle true --sites syscall=openat
+run explore --faults short,torn,eio,crash -q -d said.db -j 2 --oracle true --sites syscall=openat
 expect_status 0 "explore --oracle true --sites syscall=openat"
 [ "$(q said.db "SELECT group_concat(v, ' ') FROM (SELECT e.fault || ':' || \
 	e.verdict || ':' || o.command AS v FROM experiments e JOIN oracles o ON \
@@ -93,19 +93,19 @@ expect_status 0 "explore --oracle true --sites syscall=openat"
 [ "$(q said.db "SELECT count(*) FROM meta WHERE key = 'oracle'")" = 0 ] ||
 	fail "meta 'oracle' is still written"
 
-run explore -d said.db -j 2 --oracle ./check.sh
+run explore --faults short,torn,eio,crash -d said.db -j 2 --oracle ./check.sh
 expect_status 2 "explore with another oracle"
 one_line "explore with another oracle"
 golden oracle-refused.err "$work/err"
 [ "$(q said.db 'SELECT count(*) FROM experiments')" = 2 ] ||
 	fail "a refused explore changed the experiments"
 
-run explore -d said.db --oracle ./check.sh --redo --reuse-verdicts
+run explore --faults short,torn,eio,crash -d said.db --oracle ./check.sh --redo --reuse-verdicts
 expect_status 2 "explore --redo --reuse-verdicts"
 one_line "explore --redo --reuse-verdicts"
 
 # --redo: everything again with the new oracle (here the openat pairs)
-run explore -d said.db -j 2 --oracle ./check.sh --redo --sites syscall=openat
+run explore --faults short,torn,eio,crash -d said.db -j 2 --oracle ./check.sh --redo --sites syscall=openat
 expect_status 0 "explore --redo"
 grep -q "^badio: explored 2 experiments (2 run now, in [0-9.]*s): corruption 2; see" \
 	"$work/err" || fail "explore --redo: $(cat "$work/err")"
@@ -115,14 +115,14 @@ grep -q "^badio: explored 2 experiments (2 run now, in [0-9.]*s): corruption 2; 
 	fail "--redo: the experiments are not check.sh's: $(q said.db 'SELECT * FROM oracles')"
 
 # back to 'true': refused, naming check.sh
-run explore -d said.db -j 2 --oracle true
+run explore --faults short,torn,eio,crash -d said.db -j 2 --oracle true
 expect_status 2 "explore with 'true' after check.sh"
 golden oracle-refused-back.err "$work/err"
 
 # --reuse-verdicts: the 2 verdicts of check.sh stay, the 4 write pairs
 # are judged by true; the summary counts the selection and says there
 # are two oracles
-run explore -d said.db -j 2 --oracle true --reuse-verdicts
+run explore --faults short,torn,eio,crash -d said.db -j 2 --oracle true --reuse-verdicts
 expect_status 0 "explore --reuse-verdicts"
 grep -v '^badio: explore: every run executes' "$work/err" >"$work/summary"
 golden oracle-reuse.err "$work/summary"
@@ -133,7 +133,7 @@ golden oracle-reuse.err "$work/summary"
 	fail "--reuse-verdicts: $(q said.db 'SELECT oracle_id, verdict FROM experiments')"
 
 # the selection's counts, then the database's
-run explore -d said.db -j 2 --oracle true --reuse-verdicts --sites syscall=write
+run explore --faults short,torn,eio,crash -d said.db -j 2 --oracle true --reuse-verdicts --sites syscall=write
 expect_status 0 "explore --sites syscall=write"
 grep -v '^badio: explore: every run executes' "$work/err" >"$work/summary"
 golden oracle-selection.err "$work/summary"
@@ -181,13 +181,13 @@ grep -q '"oracle":null,"oracles":\[{"id":1,"command":"true","sha256":null,"exper
 
 # the same command, its script changed: another oracle
 echo '# changed' >>"$work/check.sh"
-run explore -d said.db -j 2 --oracle ./check.sh --sites syscall=openat
+run explore --faults short,torn,eio,crash -d said.db -j 2 --oracle ./check.sh --sites syscall=openat
 expect_status 2 "explore after check.sh changed"
 golden oracle-changed.err "$work/err"
 
 # --- the program's last output line -----------------------------------------
 
-run explore -q -d said.db -j 2 --oracle ./check.sh --redo
+run explore --faults short,torn,eio,crash -q -d said.db -j 2 --oracle ./check.sh --redo
 expect_status 0 "explore --redo with the changed check.sh"
 [ "$(q said.db "SELECT group_concat(fault || '=' || coalesce(prog_last, 'NULL'), \
 	' ') FROM (SELECT * FROM experiments WHERE site = 3 ORDER BY fault)")" = \
@@ -199,7 +199,7 @@ golden oracle-last-output.out "$work/out"
 
 # --- --sites matching nothing -----------------------------------------------
 
-run explore -d said.db --oracle ./check.sh --sites 'path=*.nothing'
+run explore --faults short,torn,eio,crash -d said.db --oracle ./check.sh --sites 'path=*.nothing'
 expect_status 2 "explore --sites matching nothing"
 one_line "explore --sites matching nothing"
 golden sites-match-nothing.err "$work/err"
@@ -224,15 +224,15 @@ expect_status 2 "report --sites --format json"
 # --- merge: shards judged by other oracles are refused ------------------------
 
 cp "$work/said.db" "$work/sh.db"
-run explore -q -d sh.db --redo -j 2 --oracle true --shard 0/2
+run explore --faults short,torn,eio,crash -q -d sh.db --redo -j 2 --oracle true --shard 0/2
 expect_status 0 "explore --shard 0/2 --oracle true"
-run explore -q -d sh.db -j 2 --oracle ./check.sh --redo --shard 1/2
+run explore --faults short,torn,eio,crash -q -d sh.db -j 2 --oracle ./check.sh --redo --shard 1/2
 expect_status 0 "explore --shard 1/2 --oracle ./check.sh --redo"
 run merge -q -o all.db sh.shard-0-of-2.db sh.shard-1-of-2.db
 expect_status 2 "merge of shards judged by two oracles"
 one_line "merge of shards judged by two oracles"
 golden merge-oracles.err "$work/err"
-run explore -q -d sh.db -j 2 --oracle true --redo --shard 1/2
+run explore --faults short,torn,eio,crash -q -d sh.db -j 2 --oracle true --redo --shard 1/2
 expect_status 0 "explore --shard 1/2 --oracle true --redo"
 rm -f "$work/all.db"
 run merge -q -o all.db sh.shard-0-of-2.db sh.shard-1-of-2.db
@@ -304,7 +304,7 @@ PY
 
 cp "$fixtures/v11-oracle.sqlite" "$work/old.db"
 [ "$(q old.db 'PRAGMA user_version')" = 11 ] || fail "the fixture is not schema 11"
-run explore -d old.db -j 2 --oracle 'test -s f.txt'
+run explore --faults short,torn,eio,crash -d old.db -j 2 --oracle 'test -s f.txt'
 expect_status 0 "explore of a schema 11 database, same oracle"
 grep -q "^badio: explored 6 experiments (0 run now" "$work/err" ||
 	fail "schema 11, same oracle: $(cat "$work/err")"
@@ -316,7 +316,7 @@ grep -q "^badio: explored 6 experiments (0 run now" "$work/err" ||
 	fail "migrated oracles: $(q old.db 'SELECT * FROM oracles')"
 [ "$(q old.db 'SELECT count(*) FROM experiments WHERE oracle_id = 1')" = 6 ] ||
 	fail "migrated experiments lack their oracle"
-run explore -d old.db --oracle true
+run explore --faults short,torn,eio,crash -d old.db --oracle true
 expect_status 2 "explore of the migrated database with another oracle"
 golden oracle-refused-migrated.err "$work/err"
 run report -d old.db

@@ -51,7 +51,7 @@ expect() {
 
 # --- the naive writer: two sites, both failing --------------------------------
 "$badio" record -q -o naive.db -- "$exbin/naive" || exit 1
-"$badio" explore -q -d naive.db --oracle "$exsrc/check_naive.sh" -j 1
+"$badio" explore --faults short,torn,eio,crash -q -d naive.db --oracle "$exsrc/check_naive.sh" -j 1
 junit naive.db naive
 expect "naive tests" "$(attr naive.xml '/testsuites/testsuite/@tests')" 2
 expect "naive failures" "$(attr naive.xml '/testsuites/testsuite/@failures')" 2
@@ -74,7 +74,7 @@ expect "naive property pending" "$(attr naive.xml '//property[@name="pending"]/@
 
 # --- the atomic writer: five sites, none failing ------------------------------
 "$badio" record -q -o atomic.db --init "$exsrc/atomic-init" -- "$exbin/atomic" || exit 1
-"$badio" explore -q -d atomic.db --oracle "$exsrc/check_atomic.sh" -j 1
+"$badio" explore --faults short,torn,eio,crash -q -d atomic.db --oracle "$exsrc/check_atomic.sh" -j 1
 junit atomic.db atomic
 expect "atomic tests" "$(attr atomic.xml '/testsuites/testsuite/@tests')" 5
 expect "atomic failures" "$(attr atomic.xml '/testsuites/testsuite/@failures')" 0

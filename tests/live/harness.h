@@ -86,6 +86,15 @@ badio(const char *first, ...);
 	cr_assert_eq(st_, 0, "record: status %d\n%s", st_, r.err);	\
 } while (0)
 
+/*
+ * The default fault set before power and lost-sync joined it (issue 9):
+ * tests whose exact experiment lists predate them pass it to mean what
+ * they meant (at each site it gives what applies of it, as the default
+ * set did: short, torn, eio, crash for writes; eio, crash for the
+ * others; crash at mmap sites; eio at close).
+ */
+#define PRE_POWER_FAULTS	"short,torn,eio,crash"
+
 /* badio explore -q -d db_path ARGS...; returns the status. */
 #define EXPLORE(...)							\
 	badio("explore", "-q", "-d", db_path, __VA_ARGS__, NULL)

@@ -314,7 +314,8 @@ Test(callsite, go_call_sites_are_distinct)
 Test(callsite, per_callsite_two)
 {
 	RECORD("--", PROG("cs_sites"), "50");
-	cr_assert_eq(badio("explore", "-d", db_path, "--oracle", "true",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-d", db_path, "--oracle", "true",
 	    "--per-callsite", "2", "--sites", "family=write", NULL), 0, "%s",
 	    r.err);
 	/* 3 call sites x the first and the last: 6 experiments per fault */
@@ -381,11 +382,14 @@ Test(callsite, callsite_selects_one)
 	    "write:data.txt:2\nwrite:data.txt:5\n");
 
 	/* an id no site has, and one that is no id */
-	cr_assert_eq(EXPLORE("--oracle", "true", "--callsite", "12345"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--callsite", "12345"), 2);
 	cr_assert(strstr(r.err, "no recorded site has call site 12345"), "%s",
 	    r.err);
-	cr_assert_eq(EXPLORE("--oracle", "true", "--callsite", "abc"), 2);
-	cr_assert_eq(EXPLORE("--oracle", "true", "--per-callsite", "0"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--callsite", "abc"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--per-callsite", "0"), 2);
 }
 
 /* --- divergence -------------------------------------------------------- */
@@ -440,7 +444,8 @@ Test(callsite, random_order_is_flagged_diverged)
 	long diverged;
 
 	RECORD("--", PROG("cs_random"));
-	cr_assert_eq(badio("explore", "-d", db_path, "--oracle", "true", "-j",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-d", db_path, "--oracle", "true", "-j",
 	    "2", NULL), 0, "%s", r.err);
 	/* 5 files x (open: eio, crash; write: short, torn, eio, crash) */
 	cr_assert_eq(count("SELECT count(*) FROM verdicts"), 30);

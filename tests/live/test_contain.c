@@ -182,7 +182,7 @@ Test(contain, explore_worker_killed_then_sweep)
 	cr_assert(strstr(r.err, "a worker process failed"), "%s", r.err);
 	ASSERT_SCRATCH(0);
 	/* and the next explore finishes the job, leaving nothing either */
-	EXPLORE_OK("-j", "2", "--oracle", "true");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "-j", "2", "--oracle", "true");
 	ASSERT_SCRATCH(0);
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 42);
 }
@@ -235,7 +235,8 @@ oracle_daemons_are_killed(void)
 	RECORD("--", PROG("p_write"), "f", "1", "3");
 	/* the fault-free run's oracle leaves the session and hangs */
 	snprintf(oracle, sizeof(oracle), "setsid %s 1000 & sleep 60", sleeper);
-	cr_assert_eq(EXPLORE("--oracle", oracle, "--oracle-timeout", "1"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", oracle, "--oracle-timeout", "1"), 2);
 	cr_assert(strstr(r.err, "within --oracle-timeout 1s"), "%s", r.err);
 	cr_assert(!process_with(sleeper), "the oracle's setsid child "
 	    "outlived its timeout");
@@ -285,7 +286,8 @@ Test(contain, program_that_escapes_the_tracer_is_killed)
 	cr_assert(!process_with(marker), "record: a CLONE_UNTRACED child of "
 	    "the program outlived it");
 	/* explore: the baseline (and no site: nothing else) */
-	cr_assert_eq(EXPLORE("--oracle", "true"), 0, "%s", r.err);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true"), 0, "%s", r.err);
 	cr_assert(!process_with(marker), "explore: a CLONE_UNTRACED child of "
 	    "the program outlived it");
 }
@@ -302,7 +304,8 @@ Test(contain, keep_keeps_nothing_when_the_baseline_fails)
 	 * the other worker's experiments finish first, as bug verdicts, and
 	 * are dropped when the baseline fails.
 	 */
-	cr_assert_eq(EXPLORE("-j", "2", "--keep", keep, "--oracle",
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "-j", "2", "--keep", keep, "--oracle",
 	    "test \"$BADIO_FAULT\" = none && sleep 1; exit 1"), 2, "%s", r.err);
 	cr_assert(strstr(r.err, "the oracle fails the fault-free run"), "%s",
 	    r.err);

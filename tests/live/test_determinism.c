@@ -322,7 +322,7 @@ Test(determinism, mkstemp_saver)
 	cr_assert_str_eq(dump("SELECT seq, syscall, creates GLOB "
 	    "'data.txt.\?\?\?\?\?\?' FROM sites WHERE creates NOT NULL"),
 	    "1 openat 1\n");
-	EXPLORE_OK("--oracle", save_oracle);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", save_oracle);
 	assert_replayed();
 	ASSERT_VERDICTS_TMP("data.txt.\?\?\?\?\?\?", saver_want);
 }
@@ -367,7 +367,7 @@ pid_saver(void)
 {
 	init_v1();
 	RECORD("--init", "init", "--", PROG("det_save"), "pid");
-	EXPLORE_OK("--oracle", save_oracle);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", save_oracle);
 	assert_replayed();
 	ASSERT_VERDICTS_TMP("data.txt.*.tmp", saver_want);
 }
@@ -406,7 +406,7 @@ Test(determinism, tmpfile_linked)
 	cr_assert_str_eq(dump("SELECT path2, flags, creates FROM sites WHERE "
 	    "syscall = 'linkat'"), "<tmpfile:.:1> symlink_follow,tmpfile "
 	    "data.txt.tmp\n");
-	EXPLORE_OK("--oracle", save_oracle);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", save_oracle);
 	assert_replayed();
 	ASSERT_VERDICTS(
 	    "namespace:<tmpfile:.:1>:1 crash ok crash 1 - 0\n"
@@ -453,7 +453,7 @@ Test(determinism, python_named_temporary_file)
 	setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
 	init_v1();
 	RECORD("--init", "init", "--", PYTHON3, PROGS_SRC "/det_tempfile.py");
-	EXPLORE_OK("--oracle", save_oracle);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", save_oracle);
 	assert_replayed();
 	/*
 	 * Python's name comes from getrandom: the same in every run.  It
@@ -467,7 +467,7 @@ Test(determinism, go_create_temp)
 {
 	init_v1();
 	RECORD("--init", "init", "--", PROG("det_createtemp"));
-	EXPLORE_OK("--oracle", save_oracle);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", save_oracle);
 	assert_replayed();
 	ASSERT_VERDICTS_TMP("data.txt.[0-9]*", saver_want);
 }
@@ -480,7 +480,8 @@ Test(determinism, sed_in_place)
 	RECORD("--init", "init", "--", "/usr/bin/sed", "-i", "s/a/b/", "f.txt");
 	cr_assert_eq(count("SELECT count(*) FROM sites WHERE creates GLOB "
 	    "'sed\?\?\?\?\?\?'"), 1);
-	EXPLORE_OK("--oracle", "test \"$(cat f.txt)\" = b || "
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "test \"$(cat f.txt)\" = b || "
 	    "test \"$(cat f.txt)\" = a");
 	assert_replayed();
 	ASSERT_VERDICTS_TMP("sed\?\?\?\?\?\?",

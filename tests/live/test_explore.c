@@ -43,7 +43,8 @@ Test(explore, naive_writer)
 	 */
 	cr_assert_eq(symlink(EXAMPLES "/check_naive.sh", "check.sh"), 0);
 	RECORD("--", PROG("explore_naive"));
-	EXPLORE_OK("--oracle", "./check.sh", "-j", "2");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "./check.sh", "-j", "2");
 	ASSERT_VERDICTS(
 	    "namespace:data.txt:1 crash corruption crash 1 - 1\n"
 	    "namespace:data.txt:1 eio silent-corruption exit:0 1 - 1\n"
@@ -54,9 +55,11 @@ Test(explore, naive_writer)
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 6);
 
 	/* --fail-on gates CI; a second run has nothing left to do */
-	cr_assert_eq(EXPLORE("--oracle", "./check.sh", "--fail-on",
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "./check.sh", "--fail-on",
 	    "silent-corruption"), 1, "%s", r.err);
-	cr_assert_eq(EXPLORE("--oracle", "./check.sh", "--fail-on",
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "./check.sh", "--fail-on",
 	    "crashed,hang"), 0, "%s", r.err);
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 6);
 
@@ -103,7 +106,8 @@ Test(explore, progress_lines_on_a_non_tty_stderr)
 
 	RECORD("--", PROG("explore_naive"));
 	cr_assert_eq(setenv("BADIO_PROGRESS_SECONDS", "0", 1), 0);
-	st = badio("explore", "-d", db_path, "--oracle",
+	st = badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-d", db_path, "--oracle",
 	    EXAMPLES "/check_naive.sh", "-j", "1", NULL);
 	cr_assert_eq(st, 0, "%s", r.err);
 	cr_assert_null(strchr(r.err, '\r'), "%s", r.err);
@@ -125,16 +129,19 @@ Test(explore, progress_lines_on_a_non_tty_stderr)
 	cr_assert(strstr(r.err, "badio: explored 6 experiments"), "%s", r.err);
 
 	/* -q: nothing; the default interval: no line in a short run */
-	cr_assert_eq(EXPLORE("--oracle", EXAMPLES "/check_naive.sh", "--redo"),
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", EXAMPLES "/check_naive.sh", "--redo"),
 	    0, "%s", r.err);
 	cr_assert_str_eq(r.err, "");
 	cr_assert_eq(unsetenv("BADIO_PROGRESS_SECONDS"), 0);
-	cr_assert_eq(badio("explore", "-d", db_path, "--oracle",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-d", db_path, "--oracle",
 	    EXAMPLES "/check_naive.sh", "--redo", NULL), 0, "%s", r.err);
 	cr_assert_null(strstr(strchr(r.err, '\n'), "badio: explore: "), "%s",
 	    r.err);
 	cr_assert_eq(setenv("BADIO_PROGRESS_SECONDS", "x", 1), 0);
-	cr_assert_eq(badio("explore", "-d", db_path, "--oracle",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-d", db_path, "--oracle",
 	    EXAMPLES "/check_naive.sh", NULL), 2, "%s", r.err);
 	cr_assert_eq(unsetenv("BADIO_PROGRESS_SECONDS"), 0);
 }
@@ -160,7 +167,7 @@ Test(explore, copy_file_range_careful)
 {
 	copy_init();
 	RECORD("--init", "init", "--", PROG("explore_copy"));
-	EXPLORE_OK("--oracle", COPY_ORACLE);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", COPY_ORACLE);
 	ASSERT_VERDICTS(
 	    "namespace:out.d/backup.txt:1 crash ok crash 1 - 0\n"
 	    "namespace:out.d/backup.txt:1 eio reported exit:1 1 - 0\n"
@@ -195,7 +202,8 @@ Test(explore, copy_file_range_naive)
 {
 	copy_init();
 	RECORD("--init", "init", "--", PROG("explore_copy"), "naive");
-	EXPLORE_OK("--oracle", COPY_ORACLE, "--sites", "syscall=copy_file_range");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", COPY_ORACLE, "--sites", "syscall=copy_file_range");
 	ASSERT_VERDICTS(
 	    "write:out.d/out.tmp:1 crash ok crash 1 - 0\n"
 	    "write:out.d/out.tmp:1 eio silent-corruption exit:0 1 - 1\n"
@@ -211,7 +219,8 @@ Test(explore, copy_file_range_naive)
 Test(explore, copies_into_pipes_and_sockets_are_not_explored)
 {
 	RECORD("--", PROG("p_copy"));
-	EXPLORE_OK("--oracle", "true", "--sites", "syscall=splice");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--sites", "syscall=splice");
 	ASSERT_VERDICTS(
 	    "write:dst:6 crash ok crash 1 - 0\n"
 	    "write:dst:6 eio reported exit:1 1 - 0\n"
@@ -244,7 +253,8 @@ Test(explore, atomic_writer_has_no_bug)
 	cr_assert_eq(mkdir("init", 0755), 0);
 	write_file("init/data.txt", "badio example: version 1 of this file.\n");
 	RECORD("--init", "init", "--", PROG("explore_atomic"));
-	EXPLORE_OK("--oracle", EXAMPLES "/check_atomic.sh");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", EXAMPLES "/check_atomic.sh");
 	ASSERT_VERDICTS(
 	    "namespace:data.txt.tmp:1 crash ok crash 1 - 0\n"
 	    "namespace:data.txt.tmp:1 eio reported exit:1 1 - 0\n"
@@ -299,7 +309,7 @@ Test(explore, inplace_rewriter_reports_but_corrupts)
 	cr_assert_eq(mkdir("init", 0755), 0);
 	write_file("init/data.txt", "old version\n");
 	RECORD("--init", "init", "--", PROG("explore_inplace"));
-	EXPLORE_OK("--oracle",
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle",
 	    "printf 'inplace: the new version of data.txt\\n' | cmp -s - data.txt"
 	    " || printf 'old version\\n' | cmp -s - data.txt");
 	ASSERT_VERDICTS(
@@ -316,7 +326,8 @@ Test(explore, inplace_rewriter_reports_but_corrupts)
 Test(explore, go_ignored_write_error)
 {
 	RECORD("--", PROG("explore_go"));
-	EXPLORE_OK("--oracle", "printf 'go: every byte of this line must "
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "printf 'go: every byte of this line must "
 	    "reach data.txt\\n' | cmp -s - data.txt");
 	ASSERT_VERDICTS(
 	    "namespace:data.txt:1 crash corruption crash 1 - 2\n"
@@ -376,7 +387,8 @@ Test(explore, python_writer)
 	/* no .pyc writes: they would be sites of their own */
 	setenv("PYTHONDONTWRITEBYTECODE", "1", 1);
 	RECORD("--", PYTHON3, PROGS_SRC "/explore_py.py");
-	EXPLORE_OK("--oracle", "printf 'python: every byte of this line must "
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "printf 'python: every byte of this line must "
 	    "reach data.txt\\n' | cmp -s - data.txt");
 	/*
 	 * Python keeps the buffer when a flush fails and writes it again
@@ -426,14 +438,15 @@ static const char threads_want[] =
 Test(explore, threaded_writer)
 {
 	RECORD("--", PROG("explore_threads"));
-	EXPLORE_OK("--oracle", THREADS_ORACLE);
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", THREADS_ORACLE);
 	ASSERT_VERDICTS(threads_want);
 }
 
 Test(explore, forking_writer)
 {
 	RECORD("--", PROG("explore_fork"));
-	EXPLORE_OK("--oracle", "test \"$BADIO_STATUS\" != exit:0 || { "
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "test \"$BADIO_STATUS\" != exit:0 || { "
 	    "echo 'the child wrote this line' | cmp -s - child.txt && "
 	    "echo 'the parent wrote this line' | cmp -s - parent.txt; }");
 	ASSERT_VERDICTS(
@@ -459,7 +472,8 @@ Test(explore, unreachable_sites)
 	snprintf(marker, sizeof(marker), "%s/markers", tmp);
 	cr_assert_eq(mkdir(marker, 0755), 0);
 	RECORD("--", PROG("explore_unreach"), marker);
-	EXPLORE_OK("--oracle", "test \"$BADIO_STATUS\" != exit:0 || "
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "test \"$BADIO_STATUS\" != exit:0 || "
 	    "echo 'always written' | cmp -s - out.txt");
 	snprintf(want, sizeof(want),
 	    "namespace:%s/marker:1 crash unreached exit:0 0 - -\n"
@@ -520,7 +534,8 @@ Test(explore, oracle_125_cannot_judge)
 Test(explore, missing_oracle)
 {
 	RECORD("--", PROG("explore_naive"));
-	cr_assert_eq(EXPLORE("--oracle", "./no-such-check.sh"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "./no-such-check.sh"), 2);
 	cr_assert(strstr(r.err, "oracle './no-such-check.sh' not found") !=
 	    NULL, "%s", r.err);
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 0);
@@ -529,7 +544,8 @@ Test(explore, missing_oracle)
 Test(explore, oracle_fails_fault_free_run)
 {
 	RECORD("--", PROG("explore_naive"));
-	cr_assert_eq(EXPLORE("--oracle", "echo 'no such thing'; exit 1"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "echo 'no such thing'; exit 1"), 2);
 	cr_assert(strstr(r.err, "the oracle fails the fault-free run") != NULL,
 	    "%s", r.err);
 	cr_assert(strstr(r.err, "no such thing") != NULL, "%s", r.err);
@@ -575,16 +591,21 @@ Test(explore, oracle_reads_the_program_stdout)
 Test(explore, usage_errors)
 {
 	RECORD("--", PROG("explore_naive"));
-	cr_assert_eq(EXPLORE("--oracle", "true", "--sites", "id=4-2"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--sites", "id=4-2"), 2);
 	cr_assert(strstr(r.err, "--sites") != NULL, "%s", r.err);
-	cr_assert_eq(EXPLORE("--oracle", "true", "--sites", "colour=red"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--sites", "colour=red"), 2);
 	cr_assert_eq(EXPLORE("--oracle", "true", "--faults", "eio,melt"), 2);
 	cr_assert(strstr(r.err, "unknown fault 'melt'") != NULL, "%s", r.err);
-	cr_assert_eq(EXPLORE("--oracle", "true", "--fail-on", "bad"), 2);
-	cr_assert_eq(EXPLORE("--oracle", "true", "-j", "0"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "--fail-on", "bad"), 2);
+	cr_assert_eq(EXPLORE("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "true", "-j", "0"), 2);
 	cr_assert_eq(EXPLORE("--faults", "eio"), 2);
 	cr_assert(strstr(r.err, "no oracle") != NULL, "%s", r.err);
-	cr_assert_eq(badio("explore", "-d", "nope.db", "--oracle", "true",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-d", "nope.db", "--oracle", "true",
 	    NULL), 2);
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 0);
 }
@@ -606,7 +627,8 @@ Test(explore, sites_filter_and_keep)
 	cr_assert_eq(stat("kept/site-2-eio/data.txt", &st), 0);
 	cr_assert_eq(st.st_size, 0);
 	/* --redo starts over, with the new selection */
-	EXPLORE_OK("--oracle", EXAMPLES "/check_naive.sh", "--sites", "id=1",
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", EXAMPLES "/check_naive.sh", "--sites", "id=1",
 	    "--redo");
 	ASSERT_VERDICTS(
 	    "namespace:data.txt:1 crash corruption crash 1 - 1\n"
@@ -671,7 +693,7 @@ static int
 interrupt_explore(int sig, long min)
 {
 	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db_path, "-j",
-		"2", "--oracle", SLOW_ORACLE, NULL };
+		"2", "--faults", PRE_POWER_FAULTS, "--oracle", SLOW_ORACLE, NULL };
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	int out_fd, err_fd;
 	int tries = 0;
@@ -713,7 +735,8 @@ Test(explore, resume_after_ctrl_c)
 	n = count("SELECT count(*) FROM experiments");
 	cr_assert(n >= 5 && n < 42, "%ld experiments", n);
 	cr_assert(!process_with(many), "a tracee outlived badio");
-	EXPLORE_OK("--oracle", SLOW_ORACLE, "-j", "2");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", SLOW_ORACLE, "-j", "2");
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 42);
 	ASSERT_VERDICTS(many_want);
 }
@@ -733,7 +756,8 @@ Test(explore, resume_after_kill_9)
 	cr_assert(!process_with(db_path), "a badio worker outlived badio");
 	cr_assert(!process_with(many), "a tracee outlived badio");
 	cr_assert_eq(count("PRAGMA integrity_check"), 0);
-	EXPLORE_OK("--oracle", SLOW_ORACLE, "-j", "2");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", SLOW_ORACLE, "-j", "2");
 	cr_assert_eq(count("SELECT count(*) FROM experiments"), 42);
 	cr_assert_eq(count("SELECT count(DISTINCT site || fault) FROM "
 	    "experiments"), 42);
@@ -751,9 +775,11 @@ Test(explore, jobs_2_equals_jobs_1)
 	snprintf(db2, sizeof(db2), "%s/j2.db", tmp);
 	copy_file(db_path, db1);
 	copy_file(db_path, db2);
-	cr_assert_eq(badio("explore", "-q", "-d", db1, "-j", "1", "--oracle",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-q", "-d", db1, "-j", "1", "--oracle",
 	    THREADS_ORACLE, NULL), 0, "%s", r.err);
-	cr_assert_eq(badio("explore", "-q", "-d", db2, "-j", "2", "--oracle",
+	cr_assert_eq(badio("explore", "--faults", PRE_POWER_FAULTS,
+	    "-q", "-d", db2, "-j", "2", "--oracle",
 	    THREADS_ORACLE, NULL), 0, "%s", r.err);
 	a = dump_db(db1, VERDICT_ROWS);
 	b = dump_db(db2, VERDICT_ROWS);

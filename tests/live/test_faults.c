@@ -566,7 +566,8 @@ Test(closes, ignoring_close_errors)
 	oracle_exit0_means("data.txt", "hello\n");
 	RECORD("--close", "--", PROG("f_close"), "ignore");
 	/* default faults at a close site: eio */
-	EXPLORE_OK("--oracle", "./check.sh", "--sites", "family=close");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", "./check.sh", "--sites", "family=close");
 	ASSERT_VERDICTS("close:data.txt:1 eio ok exit:0 1 - 0\n");
 }
 

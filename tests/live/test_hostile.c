@@ -150,7 +150,7 @@ Test(hostile, files_named_like_streams_are_files)
 
 	write_file("check.sh", "#!/bin/sh\ntest \"$(cat '<stdout>')\" = file\n");
 	cr_assert_eq(chmod("check.sh", 0755), 0);
-	EXPLORE_OK("--oracle", "./check.sh");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", "./check.sh");
 	ASSERT_VERDICTS(
 	    "namespace:./<pipe>/data:1 crash ok crash 1 - 0\n"
 	    "namespace:./<pipe>/data:1 eio reported exit:1 1 - 0\n"

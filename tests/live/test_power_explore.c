@@ -430,3 +430,29 @@ Test(power_explore, keep_the_damaged_state)
 	/* one kept directory: the only damaged state */
 	cr_assert_eq(count_entries("kept"), 1);
 }
+
+/*
+ * The default plan: power (durable, metadata) at every site explored
+ * (the program's stdout is not, without --include-stdio), the end
+ * included, where it is the only fault; lost-sync at the fsync.
+ */
+Test(power_explore, default_plan_has_power_everywhere)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
+	EXPLORE_OK("--oracle", "true");
+	cr_assert_eq(count("SELECT count(*) FROM sites"), 6);
+	cr_assert_eq(count("SELECT count(*) FROM sites s WHERE path <> "
+	    "'<stdout>' AND (SELECT "
+	    "group_concat(state) FROM (SELECT state FROM experiments e WHERE "
+	    "e.site = s.id AND e.fault = 'power' ORDER BY state)) IS NOT "
+	    "'durable,metadata'"), 0);
+	cr_assert_str_eq(dump("SELECT group_concat(fault || ifnull(':' || "
+	    "state, '')) FROM (SELECT fault, state FROM verdicts WHERE "
+	    "family = 'end' ORDER BY state)"), "power:durable,power:metadata\n");
+	cr_assert_str_eq(dump("SELECT key, state FROM verdicts WHERE fault = "
+	    "'lost-sync'"), "sync:config.tmp:1 durable\n");
+	cr_assert_str_eq(dump("SELECT group_concat(DISTINCT fault) FROM (SELECT "
+	    "fault FROM verdicts WHERE key = 'write:config.tmp:1' ORDER BY "
+	    "fault)"), "crash,eio,power,short,torn\n");
+}

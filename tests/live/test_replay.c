@@ -54,7 +54,7 @@ Test(replay, four_threads_share_one_file)
 	cr_assert_str_eq(dump("SELECT process, thread, count(*) FROM sites "
 	    "WHERE path = 'shared.txt' GROUP BY 1, 2 ORDER BY 1, 2"),
 	    "1 2 4\n1 3 4\n1 4 4\n1 5 4\n");
-	EXPLORE_OK("--oracle", oracle, "-j", "2");
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS, "--oracle", oracle, "-j", "2");
 	cr_assert_str_eq(dump(VERDICT_COUNTS), "ok 28\nreported 28\n");
 	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE injected"),
 	    56);
@@ -85,7 +85,8 @@ record_turns(const char *mode)
 	    "write:shared.txt:3 1 4 12\nwrite:shared.txt:4 1 5 16\n"
 	    "write:shared.txt:5 1 2 4\nwrite:shared.txt:6 1 3 8\n"
 	    "write:shared.txt:7 1 4 12\nwrite:shared.txt:8 1 5 16\n");
-	EXPLORE_OK("--oracle", TURNS_ORACLE, "--sites", "path=shared.txt",
+	EXPLORE_OK("--faults", PRE_POWER_FAULTS,
+	    "--oracle", TURNS_ORACLE, "--sites", "path=shared.txt",
 	    "-j", "2");
 	/* 1 open x eio, crash; 8 writes x short, torn, eio, crash */
 	cr_assert_str_eq(dump(VERDICT_COUNTS), "ok 17\nreported 17\n");

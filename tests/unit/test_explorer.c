@@ -130,17 +130,27 @@ Test(faults, defaults_per_family)
 	cr_assert_not_null(w);
 	cr_assert_not_null(fs);
 	cr_assert_not_null(rn);
+	/* power at every site; lost-sync at the durability points */
 	cr_assert_eq(bx_faults_for_site(0, w, 100),
-	    F(SHORT) | F(TORN) | F(EIO) | F(CRASH));
+	    F(SHORT) | F(TORN) | F(EIO) | F(CRASH) | F(POWER));
 	/* short and torn need at least 2 bytes */
-	cr_assert_eq(bx_faults_for_site(0, w, 1), F(EIO) | F(CRASH));
-	cr_assert_eq(bx_faults_for_site(0, fs, -1), F(EIO) | F(CRASH));
-	cr_assert_eq(bx_faults_for_site(0, rn, -1), F(EIO) | F(CRASH));
+	cr_assert_eq(bx_faults_for_site(0, w, 1), F(EIO) | F(CRASH) | F(POWER));
+	cr_assert_eq(bx_faults_for_site(0, fs, -1),
+	    F(EIO) | F(CRASH) | F(POWER) | F(LOST_SYNC));
+	cr_assert_eq(bx_faults_for_site(0, rn, -1), F(EIO) | F(CRASH) | F(POWER));
+	/* sync_file_range makes nothing durable: nothing to lose */
+	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name(
+	    "sync_file_range"), -1), F(EIO) | F(CRASH) | F(POWER));
+	/* the program's end: power only */
+	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("exit"), -1), F(POWER));
+	cr_assert_eq(bx_faults_for_site(F(CRASH) | F(EIO) | F(POWER) |
+	    F(LOST_SYNC), rec_sysent_by_name("exit"), -1), F(POWER));
 	/* a chosen set is cut to what applies */
 	cr_assert_eq(bx_faults_for_site(F(TORN) | F(ENOSPC), w, 100),
 	    F(TORN) | F(ENOSPC));
 	cr_assert_eq(bx_faults_for_site(F(TORN), fs, -1), 0);
 	cr_assert_eq(bx_faults_for_site(F(ENOSPC), fs, -1), 0);
+	cr_assert_eq(bx_faults_for_site(F(LOST_SYNC), w, 100), 0);
 	/* persistent faults only when asked for; enospc+ where space is used */
 	cr_assert_eq(bx_faults_for_site(F(EIO_DEV) | F(ENOSPC_DEV), w, 100),
 	    F(EIO_DEV) | F(ENOSPC_DEV));
@@ -150,15 +160,15 @@ Test(faults, defaults_per_family)
 	    -1), 0);
 	/* mapping calls can only be crashed; close only gets errors */
 	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("mmap"), 4096),
-	    F(CRASH));
+	    F(CRASH) | F(POWER));
 	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("munmap"), 4096),
-	    F(CRASH));
+	    F(CRASH) | F(POWER));
 	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("close"), -1),
-	    F(EIO));
+	    F(EIO) | F(POWER));
 	cr_assert_eq(bx_faults_for_site(F(EIO_DEV) | F(CRASH),
 	    rec_sysent_by_name("close"), -1), F(EIO_DEV));
 	cr_assert_eq(bx_faults_for_site(0, rec_sysent_by_name("msync"), 4096),
-	    F(EIO) | F(CRASH));
+	    F(EIO) | F(CRASH) | F(POWER) | F(LOST_SYNC));
 }
 
 /* --- --sites -------------------------------------------------------- */
