@@ -2,10 +2,14 @@
 # demo.sh [DIR]: badio's main job, end to end, on the two bundled writers:
 # record, explore with the writer's oracle, report, for each of
 #
-#   naive   one write(2), its result ignored: silent-corruption under
-#           short, torn and eio;
+#   naive   one write(2), its result ignored, no fsync: silent-corruption
+#           under short, torn and eio, and under power at its end (it
+#           exits 0, the power fails: data.txt was never made durable,
+#           it is gone in the durable state and empty in the metadata
+#           one);
 #   atomic  temporary file, write loop, fsync, rename, fsync of the
-#           directory: no bug verdict at all.
+#           directory: no bug verdict at all, power and lost-sync
+#           included.
 #
 # The script checks both and exits 1 otherwise.  The databases stay in
 # DIR (default: a new directory under $TMPDIR), printed at the end, for
@@ -50,7 +54,14 @@ for ex in naive atomic; do
 	(
 		set -x
 		"$badio" report -d "$out/$ex.db"
-	)
+	) | tee "$out/$ex.report"
+	# the power failure after the naive writer's exit, in both states
+	if [[ $ex == naive ]] && ! { grep -q 'silent-corruption under power (durable)' \
+	    "$out/$ex.report" && grep -q 'silent-corruption under power (metadata)' \
+	    "$out/$ex.report"; }; then
+		echo "== naive: the report lacks the power failure at its end"
+		status=1
+	fi
 	case $ex:$found in
 	naive:1)  echo "== naive: bugs found, as expected" ;;
 	atomic:0) echo "== atomic: no bug, as expected" ;;

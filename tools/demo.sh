@@ -5,10 +5,11 @@
 #   2. builds badio in build/ (as tools/test.sh does) and the two
 #      example writers of examples/ (with -g: the report names their lines);
 #   3. examples/demo.sh records, explores and reports each, and checks
-#      the verdicts: the naive writer (one write, result ignored) shows
-#      silent-corruption under torn, short and eio, the atomic writer
+#      the verdicts: the naive writer (one write, result ignored, no
+#      fsync) shows silent-corruption under torn, short and eio and under
+#      power at its end (durable and metadata states), the atomic writer
 #      (temp file, write loop, fsync, rename, fsync of the directory) no
-#      bug verdict at all; it exits 1 otherwise.
+#      bug verdict at all, power included; it exits 1 otherwise.
 #
 # The databases stay in DIR (default: build/demo/), printed at the end.
 set -euo pipefail
