@@ -373,7 +373,8 @@ write_case(FILE *f, struct cli_stacks *cs, const struct jcases *all,
 	fputs("    <testcase", f);
 	xml_attr(f, "name", name);
 	xml_attr(f, "classname", c->callsite ?
-	    cli_stack_location(cs, c->callsite) : c->path);
+	    cli_stack_location(cs, c->callsite) :
+	    strcmp(c->key, "end:1") == 0 ? "(program end)" : c->path);
 	fprintf(f, " time=\"%.3f\">\n", (double)c->duration_ns / 1e9);
 	m = open_memstream(&msg, &msglen);
 	if (!m)

@@ -365,8 +365,10 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs, bool mixed)
 	for (size_t i = 0; i < gs->n && rc == 0; i++) {
 		struct report_group *g = &gs->v[i];
 		char path[4096 + sizeof(MAPPED_MARK)], what[512];
-		const char *cells[GCOLS] = { location(cs, g->callsite), path,
-		    what };
+		/* the end site has no call site: it is the program's end */
+		const char *cells[GCOLS] = { g->key && strcmp(g->key,
+		    "end:1") == 0 ? "(program end)" : location(cs, g->callsite),
+		    path, what };
 
 		snprintf(path, sizeof(path), "%s%s", g->path,
 		    g->mapped ? MAPPED_MARK : "");

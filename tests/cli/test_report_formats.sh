@@ -208,6 +208,9 @@ junit power.db power
 expect "power failure message" \
 	"$(attr power.xml '/testsuites/testsuite/testcase[last()]/failure/@message')" \
 	"silent-corruption under power (metadata)"
+expect "power end classname" \
+	"$(attr power.xml '/testsuites/testsuite/testcase[last()]/@classname')" \
+	"(program end)"
 grep -q '^power (metadata): silent-corruption; program exit:0; oracle exit 1$' power.xml ||
 	fail "the power failure does not name its state: $(cat power.xml)"
 "$badio" report -d power.db --format sarif >power.sarif ||

@@ -398,7 +398,8 @@
 			var sw = el('span', { class: 'swatch' });
 			sw.style.background = COLORS[g.verdict] || '#999';
 			var a = el('a', { 'data-site': g.sites[0] });
-			a.textContent = (g.location || '?') + '  ' + (g.path || '') + '  ' +
+			a.textContent = (g.location || (g.path === '<end>' ?
+			    '(program end)' : '?')) + '  ' + (g.path || '') + '  ' +
 			    g.verdict + ' under ' + (g.faults || []).join(', ') +
 			    (g.state ? ' (' + g.state + ')' : '') + ' at ' +
 			    g.sites.length + ' site' + (g.sites.length === 1 ? '' : 's');
