@@ -328,6 +328,12 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		    .output = &output, .dir = dir, .aux = aux,
 		    .judge = judge_state };
 		opts.journal = true;
+		/*
+		 * badio sees no store through a shared mapping: a mapped
+		 * file's crash state is its content at its last msync or
+		 * fsync, which only the recorder's images keep
+		 */
+		opts.map_copies = true;
 		opts.stash_dir = stash;
 		opts.crash_cb = bx_power_crash;
 		opts.crash_ctx = &power;

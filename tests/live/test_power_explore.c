@@ -271,6 +271,38 @@ Test(power_explore, go_saver_without_fsync)
 	    "end:1 power metadata silent-corruption exit:0\n");
 }
 
+/*
+ * Stores through a shared mapping (pw_scen T14: msync(MS_SYNC), T15:
+ * none) into A = "old".  badio cannot see the stores, so a crash state
+ * has the mapped range as it was at its last msync: "new" after T14's,
+ * "old" without one, whatever the page cache held when the power went.
+ * The oracle is a probe: it passes where A kept "old".
+ */
+static void
+mapped_store(const char *scenario, const char *want)
+{
+	cr_assert_eq(mkdir("init", 0755), 0);
+	write_file("init/A", "old");
+	RECORD("--init", "init", "--", PROG("pw_scen"), scenario);
+	EXPLORE_OK("--faults", "power", "--sites", "family=end", "--oracle",
+	    "test \"$BADIO_FAULT\" = none || test \"$(cat A)\" = old");
+	ASSERT_STATES(want);
+}
+
+Test(power_explore, mapped_store_without_msync_is_lost)
+{
+	mapped_store("T15",
+	    "end:1 power durable ok exit:0\n"
+	    "end:1 power metadata ok exit:0\n");
+}
+
+Test(power_explore, mapped_store_after_msync_survives)
+{
+	mapped_store("T14",
+	    "end:1 power durable silent-corruption exit:0\n"
+	    "end:1 power metadata silent-corruption exit:0\n");
+}
+
 /* Python with the correct idiom (pw_py): no bug under power. */
 Test(power_explore, python_correct_idiom)
 {
