@@ -255,6 +255,10 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 			arch_set_return(t->tid, -ENOSYS);
 		goto out_cont;
 	}
+	if (tr->fast) {
+		tr->res->stops.fast++;
+		goto out_cont;		/* past the fault: the kernel runs it */
+	}
 	tr->res->stops.seccomp++;
 	/* before the first exec: badio's own child reporting an error */
 	if (!tr->root_exec_seen)
@@ -290,11 +294,33 @@ is_restart(int64_t rval)
 	return rval <= -512 && rval >= -516;
 }
 
+/*
+ * The target's site is reported: with opts->fast_after_fault and a
+ * one-shot fault, nothing after it needs decoding (no later crash point,
+ * no rule, no journal), so the later stops are resumed at once.  Calls
+ * other threads had entered before are finished as usual (their exit
+ * stops).  Forks, execs, signals and the random answers are not stops
+ * of REC_TAG and go on as before: every process is still followed and
+ * waited for.
+ */
+static void
+fast_begin(struct tracer *tr)
+{
+	const struct rec_opts *o = tr->opts;
+	enum rec_fault f = o->target ? o->target->fault : REC_FAULT_NONE;
+
+	if (!o->fast_after_fault || tr->full_rerun || o->journal || tr->nrules)
+		return;
+	tr->fast = f == REC_FAULT_SHORT || f == REC_FAULT_TORN ||
+	    f == REC_FAULT_EIO || f == REC_FAULT_ENOSPC;
+}
+
 static void
 on_syscall_exit(struct tracer *tr, struct task *t)
 {
 	struct __ptrace_syscall_info si;
 	int64_t rval;
+	bool target;
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(si), &si) <= 0)
 		return;
@@ -334,8 +360,11 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 	}
 	if (t->p.how != HOW_NONE)
 		rval = inject_exit(tr, t, rval);
+	target = t->p.target;
 	rules_exit(tr, t, rval);
 	site_exit(tr, t, rval, true);
+	if (target)
+		fast_begin(tr);
 out_cont:
 	resume(t->tid, PTRACE_CONT, 0);
 }

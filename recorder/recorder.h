@@ -313,6 +313,18 @@ struct rec_opts {
 					 * rest spills; 0 = 64 MiB */
 	rec_crash_fn	*crash_cb;
 	void		*crash_ctx;
+	/*
+	 * Once a one-shot fault (short, torn, eio, enospc) has been injected
+	 * and its site reported, stop decoding: every later stop of the
+	 * syscall table is resumed at once and the kernel runs the call (no
+	 * site, no emulation); forks, execs, signals, the random answers and
+	 * the timeout are handled as before (docs/ptrace.md, "Fast path after
+	 * the fault").  For a caller that needs no site after the fault (the
+	 * explorer; the END site, end_site, is still reported).  Ignored for
+	 * the other faults, with journal, and when badio's environment has
+	 * BADIO_FULL_RERUN.
+	 */
+	bool		fast_after_fault;
 };
 
 enum rec_status {
@@ -368,6 +380,10 @@ struct rec_result {
 		uint64_t	held;		/* stops that waited for the
 						 * creator's clone event (the
 						 * task's identity, random.c) */
+		uint64_t	fast;		/* stops of the syscall table after
+						 * the fault, resumed at once
+						 * (fast_after_fault; not in
+						 * seccomp) */
 	}		stops;
 };
 

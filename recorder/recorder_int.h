@@ -321,6 +321,9 @@ struct tracer {
 	pid_t		root_ns_pid;	/* PROG's pid and tid as sites name them */
 	pid_t		root_ns_tid;
 	bool		regs_fast_ok;	/* badio itself runs under no filter */
+	bool		full_rerun;	/* BADIO_FULL_RERUN: never fast */
+	bool		fast;		/* past the fault: stops resumed at once
+					 * (opts->fast_after_fault, loop.c) */
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
