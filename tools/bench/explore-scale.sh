@@ -4,8 +4,10 @@
 # is ever asserted; the figures go to docs/performance.md by hand.
 #
 # Records tools/bench/sites_n.c with N sites (N one-line writes) for each
-# N of SIZES, and tools/bench/ed_like.c (30,000 sites), then explores
-# each with `--faults eio -j JOBS` and a trivial oracle (true): sites_n
+# N of SIZES, for each N of GOON_SIZES the same program going on after
+# a failed write (sites_n N goon: it has a part after the fault, where
+# re-runs take the fast path, docs/ptrace.md), and tools/bench/ed_like.c
+# (30,000 sites), then explores each with `--faults eio -j JOBS` and a trivial oracle (true): sites_n
 # fully; ed_like on the ED_RANGE of site ids only (a full explore of it
 # takes hours), a range in the middle so that the prefix each re-run
 # traces is the average one.  Prints the wall seconds and experiments
@@ -17,8 +19,9 @@
 # and the ratio old/new of the times is printed.
 #
 # Usage: tools/bench/explore-scale.sh [BUILD_DIR]   (default build)
-# Environment: SIZES (default "100 1000 10000"), ED_RANGE (default
-# 14001-14200), JOBS (default 2), BADIO_BEFORE, CC.
+# Environment: SIZES (default "100 1000 10000"), GOON_SIZES (default
+# "1000"), ED_RANGE (default 14001-14200), JOBS (default 2),
+# BADIO_BEFORE, CC.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -26,6 +29,7 @@ build=${1:-build}
 runs=1
 cc=${CC:-cc}
 sizes=${SIZES:-100 1000 10000}
+goon_sizes=${GOON_SIZES-1000}
 ed_range=${ED_RANGE:-14001-14200}
 jobs=${JOBS:-2}
 before=${BADIO_BEFORE:-}
@@ -90,6 +94,12 @@ for n in $sizes; do
 	(cd "$work" && "$badio" record -q --force -o "$db" -- \
 		"$bin/sites_n" "$n" >/dev/null)
 	row "sites_n $n" "$db"
+done
+for n in $goon_sizes; do
+	db=$work/goon_$n.db
+	(cd "$work" && "$badio" record -q --force -o "$db" -- \
+		"$bin/sites_n" "$n" goon >/dev/null)
+	row "sites_n $n goon" "$db"
 done
 db=$work/ed.db
 (cd "$work" && "$badio" record -q --force -o "$db" -- \
