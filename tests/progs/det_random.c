@@ -16,7 +16,8 @@
  * auxv.txt (one write).
  *
  * Under badio record (deterministic) every file is the same in every run
- * with the same seed, whatever the interleaving.
+ * with the same seed, whatever the interleaving (the children start
+ * once both are forked, so that their pids are the same too).
  */
 #include <pthread.h>
 #include <sys/auxv.h>
@@ -80,13 +81,24 @@ thread_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Both children wait until the parent has forked them both: child 1's
+ * threads would otherwise take pids before or after child 2, as the
+ * kernel orders the two processes' creations (badio does not), and
+ * child-2.out would name another pid under load.
+ */
+static int go[2] = { -1, -1 };
+
 static void
 child(int k)
 {
-	char name[32], text[128];
+	char name[32], text[128], c;
 	pthread_t t[2];
 
 	child_no = k;
+	CHECK(close(go[1]));
+	EXPECT(read(go[0], &c, 1), 0);
+	CHECK(close(go[0]));
 	random_line(text, 16);
 	snprintf(text + strlen(text), sizeof(text) - strlen(text), "pid %d\n",
 	    (int)getpid());
@@ -151,11 +163,14 @@ main(int argc, char **argv)
 	snprintf(text + len, sizeof(text) - len, "pid %d ppid %d\n",
 	    (int)getpid(), (int)getppid());
 	put("main.out", text);
+	CHECK(pipe(go));
 	for (int k = 0; k < 2; k++) {
 		pids[k] = CHECK(fork());
 		if (pids[k] == 0)
 			child(k + 1);
 	}
+	CHECK(close(go[1]));
+	CHECK(close(go[0]));
 	for (int k = 0; k < 2; k++) {
 		EXPECT(waitpid(pids[k], &st, 0), pids[k]);
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
