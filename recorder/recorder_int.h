@@ -318,8 +318,17 @@ struct tracer {
 	struct rec_journal *journal;	/* opts->journal (journal.c), or NULL */
 	bool		power;		/* power or lost-sync injected: crash_cb
 					 * once every traced process is gone */
-	pid_t		root_ns_pid;	/* PROG's pid and tid as sites name them */
-	pid_t		root_ns_tid;
+	pid_t		root_ns_pid;	/* PROG's pid as sites name it */
+	/* sweep (sweep.c, loop.c): the last site swept; the tasks stopped
+	 * for the point, and stops that came meanwhile, dispatched after */
+	uint64_t	sweep_seq;
+	struct stopped	*stopped;
+	size_t		nstopped;
+	size_t		stopped_cap;
+	struct deferred	*deferred;
+	size_t		ndeferred;
+	size_t		deferred_next;
+	size_t		deferred_cap;
 	bool		regs_fast_ok;	/* badio itself runs under no filter */
 	bool		full_rerun;	/* BADIO_FULL_RERUN: never fast */
 	bool		fast;		/* past the fault: stops resumed at once
@@ -336,6 +345,9 @@ void		task_reaped(struct tracer *tr, pid_t tid);
 void		task_drop(struct tracer *tr, struct task *t);
 void		task_rekey(struct tracer *tr, struct task *t, pid_t tid);
 size_t		tasks_held(struct tracer *tr, pid_t *out, size_t max);
+/* the tids of the tasks badio has resumed (not held, not the init, not skip) */
+size_t		tasks_running(struct tracer *tr, pid_t skip, pid_t *out,
+		    size_t max);
 void		task_exec_renumber(struct tracer *tr, struct task *t);
 void		task_number_root(struct tracer *tr, struct task *t);
 pid_t		task_tgid(struct task *t);
@@ -613,6 +625,17 @@ void		site_end(struct tracer *tr);
 
 /* loop.c */
 int		loop_run(struct tracer *tr);
+/*
+ * Sweep points: stop every traced task but cur (at its seccomp stop);
+ * how many were stopped.  Then resume them.
+ */
+unsigned	loop_stop_others(struct tracer *tr, struct task *cur);
+void		loop_resume_others(struct tracer *tr);
+void		loop_release(struct tracer *tr);
+
+/* sweep.c: at the seccomp stop of a site (after inject_decide), at the end */
+void		sweep_point(struct tracer *tr, struct task *t);
+void		sweep_end(struct tracer *tr);
 void		loop_root_found(struct tracer *tr, struct task *t);
 void		loop_retry_held(struct tracer *tr);
 

@@ -1235,10 +1235,8 @@ emit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval,
 	};
 
 	rec_key_format(key, sizeof(key), p->sc->pub.family, p->path, p->ordinal);
-	if (t->process == 1 && !tr->root_ns_pid) {
+	if (t->process == 1 && !tr->root_ns_pid)
 		tr->root_ns_pid = pid;
-		tr->root_ns_tid = tid;
-	}
 	tr->res->sites++;
 	if (tr->fn && !tr->cb_error) {
 		tr->cb_error = tr->fn(tr->ctx, &s);
@@ -1406,8 +1404,9 @@ site_end(struct tracer *tr)
 	}
 	rec_key_format(key, sizeof(key), REC_FAM_END, "<end>", 1);
 	s = (struct rec_site){
+		/* PROG's main thread: tid = pid (its first site may be a thread's) */
 		.seq = ++tr->next_seq, .pid = tr->root_ns_pid ? tr->root_ns_pid :
-		    tr->root_pid, .tid = tr->root_ns_pid ? tr->root_ns_tid :
+		    tr->root_pid, .tid = tr->root_ns_pid ? tr->root_ns_pid :
 		    tr->root_pid, .process = 1, .thread = 1, .sc = sc, .fd = -1,
 		.path = "<end>", .kind = REC_KIND_OTHER, .offset = -1,
 		.count = -1, .offset2 = -1, .result = 0, .has_result = true,

@@ -826,6 +826,50 @@ Test(power, end_site_is_the_last_site)
 	close(devnull);
 }
 
+struct idlog {
+	pid_t	pid;		/* of the writers' sites */
+	bool	thread_tid;	/* some site's tid is not its pid */
+	pid_t	end_pid;
+	pid_t	end_tid;
+	unsigned end_thread;
+};
+
+static int
+log_ids(void *ctx, const struct rec_site *s)
+{
+	struct idlog *l = ctx;
+
+	if (s->sc->family == REC_FAM_END) {
+		l->end_pid = s->pid;
+		l->end_tid = s->tid;
+		l->end_thread = s->thread;
+		return 0;
+	}
+	l->pid = s->pid;
+	l->thread_tid |= s->tid != s->pid;
+	return 0;
+}
+
+/* p_threads' main thread makes no site: the first is a thread's. */
+Test(power, end_site_names_the_main_thread)
+{
+	char *argv[] = { S(PROG("p_threads")), S("4"), S("2"), NULL };
+	struct rec_opts o = {
+		.exe = argv[0], .argv = argv, .envp = environ, .dir = pr.run,
+		.stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1,
+		.end_site = true,
+	};
+	struct idlog l = { 0 };
+
+	cr_assert_eq(rec_run(&o, log_ids, &l, &pr.res, &pr.stage), 0);
+	cr_assert_eq(pr.res.sites, 4 * 3 + 1);
+	cr_assert(l.thread_tid, "the writers are threads");
+	cr_assert_gt(l.end_pid, 0);
+	cr_assert_eq(l.end_pid, l.pid, "PROG's pid");
+	cr_assert_eq(l.end_tid, l.end_pid, "its main thread: tid = pid");
+	cr_assert_eq(l.end_thread, 1);
+}
+
 Test(power, power_at_the_end_site_is_reported_there)
 {
 	char *argv[] = { S(PROG("pw_scen")), S("T3"), NULL };
