@@ -961,6 +961,40 @@ dir_empty(int fd)
 	return empty;
 }
 
+/*
+ * Is directory fd inside (or) the directory (dev, ino)?  Walked up by
+ * "..": a sweep builds from the live run directory, and a dest inside it
+ * would be copied into itself.
+ */
+static bool
+dir_within(int fd, uint64_t dev, uint64_t ino)
+{
+	struct stat st, up;
+	int cur = dup(fd), next;
+	bool in = false;
+
+	for (int depth = 0; cur >= 0 && depth < MAX_DEPTH; depth++) {
+		if (fstat(cur, &st) < 0)
+			break;
+		if ((uint64_t)st.st_dev == dev && (uint64_t)st.st_ino == ino) {
+			in = true;
+			break;
+		}
+		next = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (next < 0 || fstat(next, &up) < 0 ||
+		    (up.st_dev == st.st_dev && up.st_ino == st.st_ino)) {
+			if (next >= 0)
+				close(next);
+			break;		/* the root */
+		}
+		close(cur);
+		cur = next;
+	}
+	if (cur >= 0)
+		close(cur);
+	return in;
+}
+
 static void
 tree_release(struct tree *t)
 {
@@ -1010,6 +1044,10 @@ rec_journal_build(const struct rec_journal *j, struct rec_state st,
 	t.rootino = j->rootino;
 	if ((uint64_t)sst.st_ino != j->rootino || t.dev != j->rootdev) {
 		rc = -ESTALE;
+		goto out;
+	}
+	if (dir_within(t.destfd, t.dev, t.rootino)) {
+		rc = -EINVAL;
 		goto out;
 	}
 	if ((rc = byino_make(&t)) < 0 ||

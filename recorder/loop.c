@@ -71,9 +71,33 @@ classify(int st)
 	}
 }
 
+/* A task stopped for a sweep point (loop_stop_others). */
+struct stopped {
+	pid_t		tid;
+	bool		waiting;	/* its first stop has not come yet */
+	bool		parked;		/* handled; resume it with req, sig */
+	int		req;
+	int		sig;
+};
+
+/* A stop that came during a sweep point, dispatched after it. */
+struct deferred {
+	pid_t		tid;
+	int		st;
+};
+
+/* While set, resume() of park->tid is kept in *park instead. */
+static struct stopped *park;
+
 static void
 resume(pid_t tid, int req, int sig)
 {
+	if (park && tid == park->tid) {
+		park->parked = true;
+		park->req = req;
+		park->sig = sig;
+		return;
+	}
 	/* ESRCH: the task was killed meanwhile; its death is reaped later */
 	ptrace(req, tid, 0, (void *)(long)sig);
 }
@@ -153,9 +177,12 @@ loop_retry_held(struct tracer *tr)
 	tr->retrying = false;
 }
 
+static void deferred_drop(struct tracer *tr, pid_t tid);
+
 static void
 on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 {
+	deferred_drop(tr, tid);
 	if (t) {
 		if (t->p.active)
 			site_exit(tr, t, 0, false);
@@ -268,6 +295,8 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 	    si.instruction_pointer, si.stack_pointer))
 		goto out_cont;
 	broken = inject_decide(tr, t);
+	if (tr->opts->sweep_cb)
+		sweep_point(tr, t);	/* before the journal sees the call */
 	if (tr->journal)
 		journal_enter(tr, t);	/* before the call runs (or is emulated) */
 	if (broken) {
@@ -540,6 +569,171 @@ check_limits(struct tracer *tr, int64_t deadline)
 		tracer_kill_all(tr, REC_TIMEOUT);
 }
 
+/* --- sweep points --------------------------------------------------------- */
+
+static int
+deferred_push(struct tracer *tr, pid_t tid, int st)
+{
+	if (tr->ndeferred == tr->deferred_cap) {
+		size_t cap = tr->deferred_cap ? 2 * tr->deferred_cap : 16;
+		struct deferred *v = realloc(tr->deferred, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		tr->deferred = v;
+		tr->deferred_cap = cap;
+	}
+	tr->deferred[tr->ndeferred++] = (struct deferred){ tid, st };
+	return 0;
+}
+
+static bool
+deferred_has(const struct tracer *tr, pid_t tid)
+{
+	for (size_t i = tr->deferred_next; i < tr->ndeferred; i++)
+		if (tr->deferred[i].tid == tid)
+			return true;
+	return false;
+}
+
+/* A task's death: its deferred stop (if any) is void. */
+static void
+deferred_drop(struct tracer *tr, pid_t tid)
+{
+	for (size_t i = tr->deferred_next; i < tr->ndeferred; i++)
+		if (tr->deferred[i].tid == tid)
+			tr->deferred[i].tid = 0;
+}
+
+/* The next deferred stop, if any. */
+static bool
+deferred_pop(struct tracer *tr, pid_t *tid, int *st)
+{
+	while (tr->deferred_next < tr->ndeferred) {
+		struct deferred d = tr->deferred[tr->deferred_next++];
+
+		if (tr->deferred_next == tr->ndeferred)
+			tr->deferred_next = tr->ndeferred = 0;
+		if (d.tid) {
+			*tid = d.tid;
+			*st = d.st;
+			return true;
+		}
+	}
+	return false;
+}
+
+static struct stopped *
+stopped_find(struct tracer *tr, pid_t tid)
+{
+	for (size_t i = 0; i < tr->nstopped; i++)
+		if (tr->stopped[i].tid == tid)
+			return &tr->stopped[i];
+	return NULL;
+}
+
+/* PTRACE_INTERRUPT every task badio let run; into tr->stopped. */
+static size_t
+interrupt_all(struct tracer *tr, struct task *cur)
+{
+	size_t n, k = 0;
+	pid_t *v;
+
+	if (tr->stopped_cap < tr->ntasks) {
+		struct stopped *s = realloc(tr->stopped,
+		    tr->ntasks * sizeof(*s));
+
+		if (!s)
+			return 0;
+		tr->stopped = s;
+		tr->stopped_cap = tr->ntasks;
+	}
+	if (!(v = calloc(tr->ntasks, sizeof(*v))))
+		return 0;
+	n = tasks_running(tr, cur->tid, v, tr->ntasks);
+	for (size_t i = 0; i < n; i++)
+		if (!deferred_has(tr, v[i]) &&
+		    ptrace(PTRACE_INTERRUPT, v[i], 0, 0) == 0)
+			tr->stopped[k++] = (struct stopped){ v[i], true, false,
+			    0, 0 };
+	free(v);
+	tr->nstopped = k;
+	return k;
+}
+
+/*
+ * One stop while tasks are being stopped.  An interrupt is reported by
+ * whatever stop comes first (ptrace(2), PTRACE_INTERRUPT): that stop is
+ * where the task holds.  A syscall-exit stop is handled now, its resume
+ * parked: the call is done and the directory shows it, so the journal
+ * must know it.  A death is handled.  Any other stop (seccomp, signal,
+ * event, a new child's first stop) is deferred as it is.
+ */
+static void
+stop_one(struct tracer *tr, pid_t tid, int st, size_t *waiting)
+{
+	struct stopped *s = stopped_find(tr, tid);
+	enum stop kind = classify(st);
+
+	if (s && s->waiting) {
+		s->waiting = false;
+		(*waiting)--;
+	}
+	if (kind == STOP_GONE) {
+		dispatch(tr, tid, st);
+	} else if (kind == STOP_SYSCALL_EXIT && s) {
+		park = s;
+		dispatch(tr, tid, st);
+		park = NULL;
+	} else if (deferred_push(tr, tid, st) < 0) {
+		dispatch(tr, tid, st);	/* no memory: as without a sweep */
+	}
+}
+
+unsigned
+loop_stop_others(struct tracer *tr, struct task *cur)
+{
+	size_t waiting, n;
+
+	tr->nstopped = 0;
+	if (tr->ntasks <= 1)
+		return 0;
+	waiting = n = interrupt_all(tr, cur);
+	while (waiting && !tr->killing) {
+		int st;
+		pid_t tid = waitpid(-1, &st, __WALL);
+
+		if (tid > 0)
+			stop_one(tr, tid, st, &waiting);
+		else if (errno == EINTR && interrupted)
+			tracer_kill_all(tr, REC_INTERRUPTED);
+		else if (errno != EINTR)
+			break;
+	}
+	tr->res->sweep_stops += n;
+	return (unsigned)n;
+}
+
+/* The parked tasks go on; deferred stops are the loop's (loop_run). */
+void
+loop_resume_others(struct tracer *tr)
+{
+	for (size_t i = 0; i < tr->nstopped; i++)
+		if (tr->stopped[i].parked)
+			ptrace(tr->stopped[i].req, tr->stopped[i].tid, 0,
+			    (void *)(long)tr->stopped[i].sig);
+	tr->nstopped = 0;
+}
+
+void
+loop_release(struct tracer *tr)
+{
+	free(tr->stopped);
+	free(tr->deferred);
+	tr->stopped = NULL;
+	tr->deferred = NULL;
+}
+
 int
 loop_run(struct tracer *tr)
 {
@@ -556,6 +750,10 @@ loop_run(struct tracer *tr)
 		pid_t tid;
 
 		check_limits(tr, deadline);
+		if (deferred_pop(tr, &tid, &st)) {	/* after a sweep point */
+			dispatch(tr, tid, st);
+			continue;
+		}
 		tid = waitpid(-1, &st, __WALL);
 		if (tid > 0) {
 			tr->last_event_ns = now_ns();

@@ -251,6 +251,7 @@ static void
 tracer_release(struct tracer *tr)
 {
 	journal_free(tr);
+	loop_release(tr);
 	tracer_tables_free(tr);
 	maps_release(tr);
 	rules_release(tr);
@@ -342,8 +343,11 @@ trace_run(struct tracer *tr, int errfd, enum rec_stage *stage)
 	tr->start_ns = now_ns();
 	rc = loop_run(tr);
 	urandom_stop(tr);
-	if (rc == 0 && !tr->killing && tr->root_exec_seen && tr->opts->end_site)
+	if (rc == 0 && !tr->killing && tr->root_exec_seen && tr->opts->end_site) {
 		site_end(tr);
+		if (tr->opts->sweep_cb)
+			sweep_end(tr);
+	}
 	/* power failed: every traced process is gone (crash_cb, recorder.h) */
 	if (rc == 0 && tr->power && tr->journal && tr->opts->crash_cb &&
 	    !tr->cb_error && (!tr->killing || tr->killing == REC_CRASHED))
@@ -435,6 +439,11 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 	int errfd = -1, rc;
 
 	*stage = REC_STAGE_NONE;
+	/* a sweep needs the journal, and breaks nothing */
+	if (o->sweep_cb && (!o->journal || o->target)) {
+		memset(res, 0, sizeof(*res));
+		return -EINVAL;
+	}
 	rc = tracer_init(&tr, o, fn, ctx, res);
 	if (rc < 0) {
 		*stage = REC_STAGE_CHDIR;

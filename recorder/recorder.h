@@ -247,11 +247,14 @@ uint64_t rec_journal_last_sync(const struct rec_journal *j, const char **key);
 /*
  * Build crash state st of the run directory: src is the run directory as
  * the killed program left it (renamed by the caller, perhaps: its inodes
- * are what the journal knows), dest an empty directory on the same file
- * system to fill: a copy of src (reflinks where possible, holes kept,
- * modes kept, symlinks copied as links, never followed) with the
- * journal's entries undone as st demands; mapped files get their map
- * images (rec_opts.map_copies).  0 or -errno.
+ * are what the journal knows), or, from a sweep_cb, the live run
+ * directory with the program stopped; dest an empty directory on the same
+ * file system, outside src, to fill: a copy of src (reflinks where
+ * possible, holes kept, modes kept, symlinks copied as links, never
+ * followed) with the journal's entries undone as st demands; mapped
+ * files get their map images (rec_opts.map_copies).  0 or -errno:
+ * -ESTALE if src is not the run directory's inode, -ENOTEMPTY if dest is
+ * not empty, -EINVAL if dest is inside src.
  */
 int	rec_journal_build(const struct rec_journal *j, struct rec_state st,
 	    const char *src, const char *dest);
@@ -260,6 +263,31 @@ int	rec_journal_build(const struct rec_journal *j, struct rec_state st,
  * A non-zero return is returned by rec_run.  j is valid during the call.
  */
 typedef int rec_crash_fn(void *ctx, const struct rec_journal *j);
+
+/*
+ * Sweep: every site a crash point in one run (rec_opts.sweep_cb;
+ * recorder/sweep.c, docs/design.md "Undo journal").  At the seccomp stop
+ * of every site, before the call runs, with every other traced task
+ * stopped, and at the END site (with end_site) after the program has
+ * exited, sweep_cb gets the journal as a power failure right there
+ * would leave it, and the point.  While it runs, rec_journal_build(j,
+ * st, opts->dir, dest) builds a crash state from the live run directory;
+ * the state is the one a power re-run with the target {REC_FAULT_POWER,
+ * family, path, ordinal} builds after its kill (tests/live/test_sweep.c).
+ * A restarted call (after a signal handler) is one point, at its first
+ * entry.  A non-zero return stops the run as rec_site_fn's does.
+ */
+struct rec_point {
+	uint64_t	seq;		/* the site's rec_site.seq */
+	const char	*key;		/* its replay key: "write:A:1", "end:1" */
+	enum rec_family	family;		/* its replay key's parts: the power */
+	const char	*path;		/*  target of the same crash point */
+	unsigned	ordinal;
+	const struct rec_sysent *sc;	/* the call ("exit" at the end) */
+	unsigned	stopped;	/* other traced tasks stopped for it */
+};
+typedef int rec_point_fn(void *ctx, const struct rec_journal *j,
+    const struct rec_point *pt);
 
 struct rec_opts {
 	const char	*exe;		/* resolved executable, passed to execve */
@@ -325,6 +353,10 @@ struct rec_opts {
 	 * BADIO_FULL_RERUN.
 	 */
 	bool		fast_after_fault;
+	rec_point_fn	*sweep_cb;	/* sweep (struct rec_point): needs
+					 * journal and no target, else rec_run
+					 * returns -EINVAL; NULL: no sweep */
+	void		*sweep_ctx;
 };
 
 enum rec_status {
@@ -358,6 +390,10 @@ struct rec_result {
 	uint64_t	journal_peak_mem;	/* most old bytes in memory at once */
 	uint64_t	journal_peak_disk;	/* most old bytes spilled at once */
 	uint64_t	journal_entries;	/* ops journaled */
+	uint64_t	sweep_points;	/* sweep_cb calls */
+	uint64_t	sweep_stops;	/* tasks stopped for them, in all */
+	int64_t		sweep_stop_ns;	/* time spent stopping and resuming them */
+	int64_t		sweep_cb_ns;	/* time spent in sweep_cb */
 	bool		pidns;		/* PROG ran in its own PID namespace: pids
 					 * in sites are the namespace's */
 	bool		urandom;	/* /dev/urandom and /dev/random were fed

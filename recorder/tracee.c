@@ -274,6 +274,18 @@ tasks_held(struct tracer *tr, pid_t *out, size_t max)
 	return n;
 }
 
+size_t
+tasks_running(struct tracer *tr, pid_t skip, pid_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < TASK_SLOTS && n < max; i++)
+		for (struct task *t = tr->tasks[i]; t && n < max; t = t->next)
+			if (!t->held && !t->is_init && t->tid != skip)
+				out[n++] = t->tid;
+	return n;
+}
+
 /* After an exec from a non-leader thread, the thread takes the leader's tid. */
 void
 task_rekey(struct tracer *tr, struct task *t, pid_t tid)
