@@ -670,7 +670,8 @@ interrupt_all(struct tracer *tr, struct task *cur)
  * event, a new child's first stop) is deferred as it is.
  */
 static void
-stop_one(struct tracer *tr, pid_t tid, int st, size_t *waiting)
+stop_one(struct tracer *tr, struct task *cur, pid_t tid, int st,
+    size_t *waiting)
 {
 	struct stopped *s = stopped_find(tr, tid);
 	enum stop kind = classify(st);
@@ -679,7 +680,8 @@ stop_one(struct tracer *tr, pid_t tid, int st, size_t *waiting)
 		s->waiting = false;
 		(*waiting)--;
 	}
-	if (kind == STOP_GONE) {
+	/* cur's death (a SIGKILL from outside) waits: on_seccomp still uses it */
+	if (kind == STOP_GONE && tid != cur->tid) {
 		dispatch(tr, tid, st);
 	} else if (kind == STOP_SYSCALL_EXIT && s) {
 		park = s;
@@ -704,7 +706,7 @@ loop_stop_others(struct tracer *tr, struct task *cur)
 		pid_t tid = waitpid(-1, &st, __WALL);
 
 		if (tid > 0)
-			stop_one(tr, tid, st, &waiting);
+			stop_one(tr, cur, tid, st, &waiting);
 		else if (errno == EINTR && interrupted)
 			tracer_kill_all(tr, REC_INTERRUPTED);
 		else if (errno != EINTR)
