@@ -891,10 +891,14 @@ Test(record, four_threads_exact_per_file_counts)
 		snprintf(key, sizeof(key), "write:%s:200", path);
 		assert_crc(db, key, buf, sizeof(buf));
 	}
-	cr_assert_eq(q_int(db, "SELECT count(DISTINCT tid) FROM sites", NULL), 4);
+	cr_assert_eq(q_int(db, "SELECT count(DISTINCT tid) FROM sites WHERE "
+			   "family <> 'end'", NULL), 4);
 	cr_assert_eq(q_int(db, "SELECT count(DISTINCT pid) FROM sites", NULL), 1);
 	cr_assert_eq(count_where(db, "tid = pid AND ?", "1"), 0,
 		     "the writers are not the leader thread");
+	/* the end site is PROG's main thread's, which made no site */
+	cr_assert_eq(q_int(db, "SELECT count(*) FROM sites WHERE family = 'end' "
+			   "AND tid = pid AND process = 1 AND thread = 1", NULL), 1);
 	cr_assert_eq(count_all(db), 4 * 201);
 	sqlite3_close(db);
 }
