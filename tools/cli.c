@@ -289,25 +289,6 @@ ascii(const char *text, size_t len)
 }
 
 int
-cli_json_row(void *ctx, const char *text, size_t len)
-{
-	struct cli_json_rows *r = ctx;
-	char *clean;
-
-	fputc(r->rows++ ? ',' : '[', r->f);
-	if (ascii(text, len)) {
-		fwrite(text, 1, len, r->f);
-		return 0;
-	}
-	clean = cli_json_clean(text);	/* SQLite's texts end in a NUL */
-	if (!clean)
-		return -ENOMEM;
-	fputs(clean, r->f);
-	free(clean);
-	return 0;
-}
-
-int
 cli_json_text(void *ctx, const char *text, size_t len)
 {
 	FILE *f = ctx;
@@ -325,6 +306,15 @@ cli_json_text(void *ctx, const char *text, size_t len)
 	fputs(clean, f);
 	free(clean);
 	return 0;
+}
+
+int
+cli_json_row(void *ctx, const char *text, size_t len)
+{
+	struct cli_json_rows *r = ctx;
+
+	fputc(r->rows++ ? ',' : '[', r->f);
+	return cli_json_text(r->f, text, len);
 }
 
 int
