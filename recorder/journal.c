@@ -278,32 +278,15 @@ spill_open(struct rec_journal *j)
 	return 0;
 }
 
-static int
-read_full(int fd, void *buf, size_t n, int64_t off)
+int
+journal_io_full(int fd, void *buf, size_t n, int64_t off, bool out)
 {
 	size_t done = 0;
 
 	while (done < n) {
-		ssize_t r = pread(fd, (char *)buf + done, n - done,
-		    (off_t)(off + (int64_t)done));
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : -EIO;
-		done += (size_t)r;
-	}
-	return 0;
-}
-
-static int
-write_full(int fd, const void *buf, size_t n, int64_t off)
-{
-	size_t done = 0;
-
-	while (done < n) {
-		ssize_t r = pwrite(fd, (const char *)buf + done, n - done,
-		    (off_t)(off + (int64_t)done));
+		off_t at = (off_t)(off + (int64_t)done);
+		ssize_t r = out ? pwrite(fd, (char *)buf + done, n - done, at) :
+		    pread(fd, (char *)buf + done, n - done, at);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -329,7 +312,7 @@ piece_take(struct rec_journal *j, struct jop *op, int fd, int64_t lo, int64_t hi
 	if (j->mem + (uint64_t)pc.len <= j->mem_limit) {
 		if (!(pc.mem = malloc((size_t)pc.len ? (size_t)pc.len : 1)))
 			return -ENOMEM;
-		rc = read_full(fd, pc.mem, (size_t)pc.len, lo);
+		rc = journal_io_full(fd, pc.mem, (size_t)pc.len, lo, false);
 		if (rc < 0) {
 			free(pc.mem);
 			return rc;
@@ -342,9 +325,10 @@ piece_take(struct rec_journal *j, struct jop *op, int fd, int64_t lo, int64_t hi
 			size_t n = pc.len - at < SPILL_CHUNK ?
 			    (size_t)(pc.len - at) : SPILL_CHUNK;
 
-			if ((rc = read_full(fd, j->buf, n, lo + at)) < 0 ||
-			    (rc = write_full(j->spillfd, j->buf, n,
-			    pc.spill + at)) < 0)
+			if ((rc = journal_io_full(fd, j->buf, n, lo + at,
+			    false)) < 0 ||
+			    (rc = journal_io_full(j->spillfd, j->buf, n,
+			    pc.spill + at, true)) < 0)
 				return rc;
 			at += (int64_t)n;
 		}
@@ -367,8 +351,8 @@ jpiece_read(const struct rec_journal *j, const struct jpiece *pc, void *buf,
 		memcpy(buf, pc->mem + at, n);
 		return (ssize_t)n;
 	}
-	return read_full(j->spillfd, buf, n, pc->spill + at) < 0 ? -1 :
-	    (ssize_t)n;
+	return journal_io_full(j->spillfd, buf, n, pc->spill + at, false) < 0 ?
+	    -1 : (ssize_t)n;
 }
 
 /*

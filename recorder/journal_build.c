@@ -219,6 +219,8 @@ entry_path(struct tree *t, uint64_t pino, const char *name, char *buf,
 static int
 copy_range(int in, int out, int64_t lo, int64_t hi, unsigned char *buf)
 {
+	int rc;
+
 	while (lo < hi) {
 		size_t n = hi - lo < COPY_CHUNK ? (size_t)(hi - lo) : COPY_CHUNK;
 		ssize_t r = pread(in, buf, n, (off_t)lo);
@@ -227,16 +229,8 @@ copy_range(int in, int out, int64_t lo, int64_t hi, unsigned char *buf)
 			continue;
 		if (r <= 0)
 			return r < 0 ? -errno : 0;	/* shorter than it said */
-		for (ssize_t w = 0; w < r;) {
-			ssize_t k = pwrite(out, buf + w, (size_t)(r - w),
-			    (off_t)(lo + w));
-
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0)
-				return -errno;
-			w += k;
-		}
+		if ((rc = journal_io_full(out, buf, (size_t)r, lo, true)) < 0)
+			return rc;
 		lo += r;
 	}
 	return 0;

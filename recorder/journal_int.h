@@ -129,6 +129,8 @@ struct jinode	*journal_inode(const struct rec_journal *j, uint64_t dev,
 /* the bytes of a piece, n from offset at (relative to the piece) */
 ssize_t		jpiece_read(const struct rec_journal *j, const struct jpiece *pc,
 		    void *buf, size_t n, int64_t at);
+/* all n bytes at off of fd: written (out) or read; 0, or -errno (-EIO: end of file) */
+int		journal_io_full(int fd, void *buf, size_t n, int64_t off, bool out);
 /* a readable or O_PATH fd of a victim inode kept by the journal, -1 */
 int		journal_victim_fd(const struct rec_journal *j, uint64_t dev,
 		    uint64_t ino, int flags);
