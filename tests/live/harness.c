@@ -439,3 +439,17 @@ process_with(const char *s)
 	closedir(d);
 	return found;
 }
+
+int
+count_entries(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	cr_assert_not_null(dp, "%s", dir);
+	while ((d = readdir(dp)))
+		n += d->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}

@@ -115,6 +115,10 @@ copy_file(const char *from, const char *to);
 bool
 process_with(const char *s);
 
+/* Entries of dir whose names do not begin with '.'. */
+int
+count_entries(const char *dir);
+
 /* --- reading the database ---------------------------------------------- */
 
 /* db_path, read-only. */

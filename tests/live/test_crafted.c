@@ -38,20 +38,6 @@ setup(void)
 
 TestSuite(crafted, .init = setup, .fini = harness_teardown, .timeout = 120);
 
-static int
-entries(const char *dir)
-{
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-	int n = 0;
-
-	cr_assert_not_null(dp, "%s", dir);
-	while ((d = readdir(dp)))
-		n += d->d_name[0] != '.';
-	closedir(dp);
-	return n;
-}
-
 /* The bytes of fd from offset 0, malloc'd. */
 static void *
 slurp(int fd, size_t *len)
@@ -113,7 +99,7 @@ explore_refuses(const char *db, const char *why)
 	    "'%s' is refused: %s (a damaged or crafted database; record it "
 	    "again)\n", db, why);
 	cr_assert_str_eq(r.err, want);
-	cr_assert_eq(entries(outside), 0, "the snapshot wrote outside");
+	cr_assert_eq(count_entries(outside), 0, "the snapshot wrote outside");
 	cr_assert_str_eq(dump_db(db, "SELECT count(*) FROM experiments"), "0\n");
 }
 

@@ -25,20 +25,6 @@ setup(void)
 TestSuite(power_explore, .init = setup, .fini = harness_teardown,
     .timeout = 240);
 
-static int
-count_entries(const char *dir)
-{
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-	int n = 0;
-
-	cr_assert_not_null(dp, "%s", dir);
-	while ((d = readdir(dp)))
-		n += d->d_name[0] != '.';
-	closedir(dp);
-	return n;
-}
-
 /* The starting directory: config = "old" (durable: it was there before). */
 static void
 config_init(void)
