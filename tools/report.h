@@ -84,7 +84,8 @@ const struct report_oracle *report_oracle_get(const struct report_oracles *os,
 
 /* The table of report --all (tools/report_table.c); --columns names them. */
 enum {
-	A_SITE, A_SEQ, A_SYSCALL, A_PATH, A_KEY, A_FAULT, A_WROTE, A_PROGRAM,
+	A_SITE, A_SEQ, A_SYSCALL, A_PATH, A_KEY, A_FAULT, A_STATE, A_WROTE,
+	A_PROGRAM,
 	A_ORACLE_EXIT, A_VERDICT, A_BY, A_LOCATION, A_SAID, A_LAST,
 	A_CALLSITE, A_DURATION, REPORT_ACOLS
 };

@@ -26,9 +26,12 @@
 #define ESC_SIZE	(4 * 4096 + 1)
 #define ESC(s)		cli_escape_buf((char[ESC_SIZE]){ 0 }, ESC_SIZE, (s))
 
+/* Where a site's call was made; the end site has no call: it is the end. */
 static const char *
-location(struct cli_stacks *cs, int64_t callsite)
+location(struct cli_stacks *cs, const char *key, int64_t callsite)
 {
+	if (key && strcmp(key, "end:1") == 0)
+		return "(program end)";
 	return callsite ? cli_stack_location(cs, callsite) : "?";
 }
 
@@ -365,9 +368,7 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs, bool mixed)
 	for (size_t i = 0; i < gs->n && rc == 0; i++) {
 		struct report_group *g = &gs->v[i];
 		char path[4096 + sizeof(MAPPED_MARK)], what[512];
-		/* the end site has no call site: it is the program's end */
-		const char *cells[GCOLS] = { g->key && strcmp(g->key,
-		    "end:1") == 0 ? "(program end)" : location(cs, g->callsite),
+		const char *cells[GCOLS] = { location(cs, g->key, g->callsite),
 		    path, what };
 
 		snprintf(path, sizeof(path), "%s%s", g->path,
@@ -489,6 +490,7 @@ const struct cli_column report_all_columns[REPORT_ACOLS] = {
 	[A_PATH] = { "path", "PATH", CLI_COL_WRAP },
 	[A_KEY] = { "key", "KEY", CLI_COL_WRAP },
 	[A_FAULT] = { "fault", "FAULT", 0 },
+	[A_STATE] = { "state", "STATE", 0 },
 	[A_WROTE] = { "wrote", "WROTE", CLI_COL_RIGHT },
 	[A_PROGRAM] = { "program", "PROGRAM", 0 },
 	[A_ORACLE_EXIT] = { "oracle_exit", "ORACLE", CLI_COL_RIGHT },
@@ -541,10 +543,11 @@ exp_row(void *ctx, const struct store_experiment *e,
 	const char *cells[REPORT_ACOLS] = {
 		[A_SITE] = site, [A_SEQ] = seq, [A_SYSCALL] = s->syscall,
 		[A_PATH] = s->path ? s->path : "", [A_KEY] = s->key,
-		[A_FAULT] = e->fault, [A_WROTE] = wrote,
+		[A_FAULT] = e->fault, [A_STATE] = e->state ? e->state : "-",
+		[A_WROTE] = wrote,
 		[A_PROGRAM] = e->status ? e->status : "-",
 		[A_ORACLE_EXIT] = oracle, [A_VERDICT] = e->verdict,
-		[A_BY] = by, [A_LOCATION] = location(g->cs, s->callsite),
+		[A_BY] = by, [A_LOCATION] = location(g->cs, s->key, s->callsite),
 		[A_SAID] = said, [A_LAST] = e->prog_last ? e->prog_last : "",
 		[A_CALLSITE] = cs, [A_DURATION] = dur,
 	};

@@ -72,7 +72,7 @@ Test(explore, naive_writer)
 	cr_assert(strstr(r.out, "silent-corruption") != NULL, "%s", r.out);
 	/* one table, one header: no section per file */
 	cr_assert(strstr(r.out, "\nall experiments:\nSITE  SEQ  SYSCALL  PATH  "
-	    "    KEY                   FAULT  WROTE  PROGRAM  ORACLE  VERDICT  "
+	    "    KEY                   FAULT  STATE  WROTE  PROGRAM  ORACLE  VERDICT  "
 	    "          CALL SITE        ORACLE SAID\n") != NULL, "%s", r.out);
 	cr_assert_null(strstr(strstr(r.out, "SITE  SEQ") + 1, "SITE  SEQ"),
 	    "%s", r.out);

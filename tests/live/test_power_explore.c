@@ -423,6 +423,16 @@ Test(power_explore, report_groups_by_state)
 	    0, "%s", r.err);
 	cr_assert(strstr(r.out, "\"faults\":[\"power\"],\"state\":\"metadata\","
 	    "\"last_sync\":null,\"sites\":[5]"), "%s", r.out);
+	/* --all: each state a row of its own, the end site named */
+	cr_assert_eq(badio("report", "-d", db_path, "--all", "--sites", "id=5",
+	    "--columns", "site,key,fault,state,program,verdict,location",
+	    NULL), 0, "%s", r.err);
+	cr_assert(strstr(r.out, "\nSITE  KEY    FAULT  STATE     PROGRAM  "
+	    "VERDICT            CALL SITE\n"), "%s", r.out);
+	cr_assert(strstr(r.out, "\n   5  end:1  power  durable   exit:0   "
+	    "silent-corruption  (program end)\n"
+	    "   5  end:1  power  metadata  exit:0   silent-corruption  "
+	    "(program end)\n"), "%s", r.out);
 }
 
 /*
