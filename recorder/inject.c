@@ -18,7 +18,7 @@
  *            covers on the target's file system
  *   power    as crash; rec_run then hands the undo journal to crash_cb
  *   lost-sync as eio, and the journal marks what the sync would have made
- *            durable lost (journal.c); crash_cb at the program's end
+ *            durable lost (journal_sync.c); crash_cb at the program's end
  *
  * A call that always takes effect (close releases its fd whatever it
  * returns) is run and then given the error instead of being skipped.

@@ -1,7 +1,8 @@
 /*
- * journal_int.h - the undo journal's records, shared by journal.c (kept
- * while the program runs) and journal_build.c (crash states from it).
- * Private to recorder/.
+ * journal_int.h - the undo journal's records, shared by the files that
+ * keep it while the program runs (journal.c, journal_data.c,
+ * journal_ns.c, journal_sync.c) and those that build crash states from
+ * it (journal_build*.c).  Private to recorder/.
  */
 #ifndef BADIO_RECORDER_JOURNAL_INT_H
 #define BADIO_RECORDER_JOURNAL_INT_H
@@ -117,22 +118,167 @@ struct rec_journal {
 	unsigned char	*buf;		/* scratch for spilling */
 };
 
-/* ivals (journal.c) */
+struct pending;
+struct task;
+
+/* ivals (journal_data.c) */
 int		ivals_add(struct ivals *s, int64_t lo, int64_t hi);
 /* the parts of [lo, hi) not in s, into out (freed by the caller) */
 int		ivals_gaps(const struct ivals *s, int64_t lo, int64_t hi,
 		    struct ivals *out);
 void		ivals_free(struct ivals *s);
 
+/* --- keeping the journal ------------------------------------------------ */
+
+/* entries and inodes (journal.c) */
 struct jinode	*journal_inode(const struct rec_journal *j, uint64_t dev,
 		    uint64_t ino);
+/* the inode's record, made if new; NULL: out of memory */
+struct jinode	*journal_inode_get(struct rec_journal *j, uint64_t dev,
+		    uint64_t ino);
+struct jop	*jop_new(enum jkind kind, uint64_t seq, uint64_t dev,
+		    uint64_t ino);
+void		jop_free(struct rec_journal *j, struct jop *op);
+/* at the end of the list (freed if it cannot grow) */
+void		jop_append(struct rec_journal *j, struct jop *op);
+/* a site's path inside the run directory: into abs; false if not */
+bool		journal_inside(const struct rec_journal *j, const char *path,
+		    char *abs, size_t size);
+/* is a written file's path one the journal follows? */
+bool		journal_data_inside(const struct pending *p);
+
+/* data ops, old bytes (journal_data.c) */
+void		jpiece_free(struct rec_journal *j, struct jpiece *pc);
 /* the bytes of a piece, n from offset at (relative to the piece) */
 ssize_t		jpiece_read(const struct rec_journal *j, const struct jpiece *pc,
 		    void *buf, size_t n, int64_t at);
 /* all n bytes at off of fd: written (out) or read; 0, or -errno (-EIO: end of file) */
 int		journal_io_full(int fd, void *buf, size_t n, int64_t off, bool out);
+/* an fd of the run directory's file at path, read-only; -1 */
+int		journal_open_abs(struct rec_journal *j, const char *path);
+/* a truncate to n of the file open as fd */
+void		journal_trunc_enter(struct rec_journal *j, struct pending *p, int fd,
+		    int64_t n);
+void		journal_write_enter(struct rec_journal *j, struct task *t);
+void		journal_trunc_path(struct rec_journal *j, struct task *t);
+void		journal_trunc_fd(struct rec_journal *j, struct task *t);
+void		journal_falloc_enter(struct rec_journal *j, struct task *t);
+void		journal_write_exit(struct rec_journal *j, struct pending *p,
+		    struct jop *op, int64_t rval, bool has_rval);
+
+/* namespace ops, the stash (journal_ns.c) */
+enum jtype	jtype_of(mode_t m);
+void		journal_ns_remove(struct rec_journal *j, struct task *t);
+void		journal_ns_create(struct rec_journal *j, struct task *t);
+void		journal_open_enter(struct rec_journal *j, struct task *t);
+void		journal_ns_rename(struct rec_journal *j, struct task *t);
+void		journal_ns_exit(struct rec_journal *j, struct pending *p,
+		    struct jop *op, int64_t rval, bool has_rval);
 /* a readable or O_PATH fd of a victim inode kept by the journal, -1 */
 int		journal_victim_fd(const struct rec_journal *j, uint64_t dev,
 		    uint64_t ino, int flags);
+/* unlink every file of the stash directory fd */
+void		journal_stash_empty(int fd);
+
+/* durability (journal_sync.c) */
+/* fsync or fdatasync of an inode: its data ops are durable */
+void		journal_inode_synced(struct rec_journal *j, uint64_t dev,
+		    uint64_t ino);
+/* p is the last durability point (rec_journal_last_sync) */
+void		journal_durability_point(struct rec_journal *j,
+		    const struct pending *p);
+/* a sync call that returned 0 */
+void		journal_sync_exit(struct rec_journal *j, struct pending *p);
+
+/* --- building crash states ---------------------------------------------- */
+
+#define MAX_DEPTH	512
+#define COPY_CHUNK	(1u << 20)
+
+/* A directory entry of dest, by the inodes of src. */
+struct node {
+	uint64_t	pino;
+	char		*name;
+	uint64_t	ino;
+	enum jtype	t;
+	bool		live;		/* false: moved into the holding directory */
+};
+
+struct dirmode {
+	uint64_t	ino;
+	mode_t		mode;
+};
+
+/* A data op of the journal, by inode (sorted: ino, then program order). */
+struct opref {
+	uint64_t	ino;
+	size_t		i;
+};
+
+struct tree {
+	const struct rec_journal *j;
+	struct opref	*byino;
+	size_t		nbyino;
+	const bool	*kept;		/* per op of j */
+	struct node	*v;
+	size_t		n;
+	size_t		cap;
+	uint64_t	dev;		/* src's file system */
+	uint64_t	rootino;
+	int		destfd;
+	char		hold[32];	/* the holding directory: a name src lacks */
+	bool		hold_made;
+	struct ivals	held_dirs;	/* inode numbers, as [ino, ino + 1) */
+	struct ivals	held_files;
+	struct ivals	fixed;		/* inodes whose data is undone */
+	struct dirmode	*modes;
+	size_t		nmodes;
+	unsigned char	*buf;
+};
+
+/* First dest path of each src inode with more than one name. */
+struct linkmap {
+	uint64_t	ino;
+	char		*path;
+};
+
+struct copier {
+	struct tree	*t;
+	struct linkmap	*links;
+	size_t		nlinks;
+};
+
+/* the tree of dest's entries (journal_build.c) */
+bool		ino_set_has(const struct ivals *s, uint64_t ino);
+int		ino_set_add(struct ivals *s, uint64_t ino);
+void		ino_set_del(struct ivals *s, uint64_t ino);
+int		tree_node_add(struct tree *t, uint64_t pino, const char *name,
+		    uint64_t ino, enum jtype type);
+int		tree_mode_add(struct tree *t, uint64_t ino, mode_t mode);
+struct node	*tree_node_at(struct tree *t, uint64_t pino, const char *name);
+struct node	*tree_node_of(struct tree *t, uint64_t ino, bool dir);
+/* dest-relative path of directory ino; *held: inside the holding one */
+int		tree_dir_path(struct tree *t, uint64_t ino, char *buf, size_t size,
+		    bool *held);
+int		tree_entry_path(struct tree *t, uint64_t pino, const char *name,
+		    char *buf, size_t size, bool *held);
+
+/* src into dest (journal_build_copy.c) */
+int		build_copy_file(int in, int destdir, const char *name, mode_t mode,
+		    unsigned char *buf);
+int		build_copy_dir(struct copier *c, int srcdir, int destdir,
+		    const char *rel, uint64_t ino);
+
+/* contents (journal_build_data.c) */
+int		build_byino_make(struct tree *t);
+/* undo the data ops of inode ino not kept, on its copy fd */
+int		build_undo_data(struct tree *t, uint64_t ino, int fd);
+int		build_open_rw(int dirfd, const char *path, int *mode);
+int		build_undo_close(int fd, int mode, int rc);
+int		build_undo_copies(struct tree *t);
+
+/* names (journal_build_names.c) */
+int		build_hold_pick(struct tree *t);
+int		build_names_undo(struct tree *t);
 
 #endif /* BADIO_RECORDER_JOURNAL_INT_H */

@@ -606,7 +606,7 @@ int		arch_skip_call(struct task *t, int64_t rval);
 int		arch_frame_pointer(pid_t tid, uint64_t *fp);
 
 /*
- * journal.c: the undo journal of rec_opts.journal.  journal_enter at the
+ * journal*.c: the undo journal of rec_opts.journal.  journal_enter at the
  * seccomp stop of a site that will run (after inject_decide, before
  * emulate_write), journal_exit when the site completes (site_exit),
  * journal_lost at a lost-sync target.

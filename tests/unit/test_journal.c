@@ -1,5 +1,5 @@
 /*
- * test_journal.c - the undo journal's pure parts (recorder/journal.c):
+ * test_journal.c - the undo journal's pure parts (recorder/journal*.c):
  * the byte-range sets that say which old bytes are kept and which
  * ranges a later kept write protects, and the state names.
  */
