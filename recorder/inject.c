@@ -18,7 +18,9 @@
  *            covers on the target's file system
  *   power    as crash; rec_run then hands the undo journal to crash_cb
  *   lost-sync as eio, and the journal marks what the sync would have made
- *            durable lost (journal_sync.c); crash_cb at the program's end
+ *            durable lost (journal_sync.c); crash_cb at the program's end.
+ *            Later sync calls on the other open file descriptions of
+ *            what failed run and get the error once (errseq.c)
  *
  * A call that always takes effect (close releases its fd whatever it
  * returns) is run and then given the error instead of being skipped.
@@ -99,10 +101,18 @@ inject_decide(struct tracer *tr, struct task *t)
 		/* crash_cb once all are gone (recorder.c); lost-sync: at the end */
 		if (f == REC_FAULT_POWER || f == REC_FAULT_LOST_SYNC)
 			tr->power = true;
-		if (f == REC_FAULT_LOST_SYNC)
+		if (f == REC_FAULT_LOST_SYNC) {
 			journal_lost(tr, t);
+			errseq_lost(tr, t);	/* after: it asks what is lost */
+		}
 		if (faults[f].rule)
 			rule_arm(tr, t, rule_model_of(f));
+		return true;
+	}
+	/* after a lost-sync: the error the kernel never saw, reported */
+	if (tr->errseq && p->sc->pub.family == REC_FAM_SYNC &&
+	    errseq_report(tr, t, &act)) {
+		take(p, &act);
 		return true;
 	}
 	if (tr->nrules && rules_enter(tr, t, &act)) {

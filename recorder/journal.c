@@ -417,6 +417,10 @@ rec_state_parse(const char *s, struct rec_state *out)
 		*out = (struct rec_state){ REC_STATE_METADATA, 0 };
 		return 0;
 	}
+	if (strcmp(s, "durable-zero") == 0) {
+		*out = (struct rec_state){ REC_STATE_DURABLE_ZERO, 0 };
+		return 0;
+	}
 	if (strncmp(s, "prefix:", 7) != 0 || s[7] < '1' || s[7] > '9')
 		return -EINVAL;
 	errno = 0;
@@ -438,6 +442,9 @@ rec_state_format(char *buf, size_t size, struct rec_state st)
 		break;
 	case REC_STATE_METADATA:
 		n = snprintf(buf, size, "metadata");
+		break;
+	case REC_STATE_DURABLE_ZERO:
+		n = snprintf(buf, size, "durable-zero");
 		break;
 	case REC_STATE_PREFIX:
 		if (st.n == 0)

@@ -17,7 +17,9 @@
  *
  * Which ops are kept (struct rec_state): durable ones always, lost ones
  * never; metadata keeps every namespace op and truncate; prefix:N the
- * first N pending ops.  Mapped files then get their map images
+ * first N pending ops.  durable-zero is durable with lost data as ext4
+ * leaves it after a writeback error: sizes as written, new ranges zeros,
+ * overwritten ranges their old bytes.  Mapped files then get their map images
  * (rec_mapimage_apply), after their own history.
  *
  * dest is filled through file descriptors and names read from src or
@@ -321,8 +323,9 @@ rec_journal_build(const struct rec_journal *j, struct rec_state st,
 	int srcfd = -1, rc;
 
 	if (!j || (st.kind == REC_STATE_PREFIX && st.n == 0) ||
-	    (unsigned)st.kind > REC_STATE_PREFIX)
+	    (unsigned)st.kind > REC_STATE_DURABLE_ZERO)
 		return -EINVAL;
+	t.zero_lost = st.kind == REC_STATE_DURABLE_ZERO;
 	t.kept = kept_ops(j, st);
 	t.buf = malloc(COPY_CHUNK);
 	if (!t.kept || !t.buf) {

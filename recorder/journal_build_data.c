@@ -2,7 +2,8 @@
  * journal_build_data.c - a crash state's file contents (journal_build.c):
  * each file's data ops walked back from the last one; an op not kept gets
  * its old bytes and its size back, except over bytes a later kept op
- * wrote; then the file's map images.
+ * wrote (durable-zero: a lost op keeps its size, its growth reads as
+ * zeros); then the file's map images.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -158,6 +159,17 @@ build_undo_data(struct tree *t, uint64_t ino, int fd)
 		if (t->kept[i]) {
 			if (op->kind == J_WRITE)
 				rc = ivals_add(&prot, op->off, op->off + op->len);
+			kept_after = true;
+			continue;
+		}
+		if (t->zero_lost && op->lost) {
+			/*
+			 * ext4 after a writeback error: the size stays as
+			 * written (a truncate too), the new blocks read as
+			 * zeros, overwritten ones keep their old bytes.
+			 */
+			if (op->kind != J_TRUNC)
+				rc = undo_op(t, fd, op, &prot, true, &size);
 			kept_after = true;
 			continue;
 		}

@@ -220,6 +220,7 @@ struct tree {
 	struct opref	*byino;
 	size_t		nbyino;
 	const bool	*kept;		/* per op of j */
+	bool		zero_lost;	/* durable-zero: lost data as ext4 has it */
 	struct node	*v;
 	size_t		n;
 	size_t		cap;

@@ -129,6 +129,22 @@ journal_sync_exit(struct rec_journal *j, struct pending *p)
 	journal_durability_point(j, p);
 }
 
+bool
+journal_is_lost(const struct tracer *tr, uint64_t dev, uint64_t ino)
+{
+	const struct rec_journal *j = tr->journal;
+	const struct jinode *ji;
+
+	if (!j)
+		return false;
+	if (ino)
+		return (ji = journal_inode(j, dev, ino)) && ji->lost;
+	for (size_t i = 0; i < j->ninodes; i++)
+		if (j->inodes[i].dev == dev && j->inodes[i].lost)
+			return true;
+	return false;
+}
+
 /*
  * lost-sync at its target (the call is skipped): the data it would have
  * made durable is lost for good (DURABILITY_NOTES §2.4 L1, L2).  A

@@ -251,6 +251,7 @@ static void
 tracer_release(struct tracer *tr)
 {
 	journal_free(tr);
+	errseq_free(tr);
 	loop_release(tr);
 	tracer_tables_free(tr);
 	maps_release(tr);

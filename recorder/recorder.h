@@ -83,8 +83,9 @@ enum rec_fault {
 	 * has exited and crash_cb is called then.  lost-sync (sync family,
 	 * not sync_file_range): the call is not run and returns -EIO, and the
 	 * inode's unsynced data is lost for good (a later fsync that succeeds
-	 * does not save it); the program runs on and crash_cb is called at
-	 * its end.
+	 * does not save it); the next sync call of every other open file
+	 * description of it returns -EIO once (recorder/errseq.c); the
+	 * program runs on and crash_cb is called at its end.
 	 */
 	REC_FAULT_POWER,
 	REC_FAULT_LOST_SYNC,
@@ -226,16 +227,23 @@ struct rec_replay {
 
 /*
  * Crash states (recorder/journal*.c, docs/design.md "Undo journal").
- * durable: every op that was not made durable is undone; metadata: every
+ * durable: every op that was not made durable is undone, and the data a
+ * lost-sync lost has its old bytes and size (XFS, btrfs); metadata: every
  * namespace op and truncate kept, unsynced data undone; prefix:N: durable
- * plus the first N pending ops, each whole.
+ * plus the first N pending ops, each whole; durable-zero: durable, but
+ * lost data as ext4 leaves it: the size as written, newly allocated
+ * ranges zeros, overwritten ranges their old bytes (DURABILITY_NOTES
+ * §2.2, §2.4 L3).
  */
-enum rec_state_kind { REC_STATE_DURABLE, REC_STATE_METADATA, REC_STATE_PREFIX };
+enum rec_state_kind {
+	REC_STATE_DURABLE, REC_STATE_METADATA, REC_STATE_PREFIX,
+	REC_STATE_DURABLE_ZERO,
+};
 struct rec_state {
 	enum rec_state_kind kind;
 	unsigned	n;		/* PREFIX: 1..k */
 };
-/* "durable", "metadata", "prefix:3"; -EINVAL */
+/* "durable", "metadata", "prefix:3", "durable-zero"; -EINVAL */
 int	rec_state_parse(const char *s, struct rec_state *out);
 int	rec_state_format(char *buf, size_t size, struct rec_state st);
 

@@ -316,6 +316,7 @@ struct tracer {
 	struct tmpname	*tmpnames;	/* O_TMPFILE files by (dev, ino) */
 	int		cgfd;		/* opts->cgroup's cgroup.procs, or -1 */
 	struct rec_journal *journal;	/* opts->journal (journal.c), or NULL */
+	struct errseq	*errseq;	/* errors owed after a lost-sync, or NULL */
 	bool		power;		/* power or lost-sync injected: crash_cb
 					 * once every traced process is gone */
 	pid_t		root_ns_pid;	/* PROG's pid as sites name it */
@@ -395,6 +396,8 @@ void		proc_forget(struct tracer *tr, pid_t tgid);
 struct maps	*proc_maps(struct tracer *tr, pid_t tgid, bool reload);
 void		proc_exec(struct tracer *tr, pid_t tgid);
 void		proc_limits_changed(struct tracer *tr);
+/* the traced processes' tgids, at most max of them, into out */
+size_t		proc_tgids(struct tracer *tr, pid_t *out, size_t max);
 /* Whether a process's seccomp stops can only be badio's (loop.c) */
 bool		proc_regs_fast(struct tracer *tr, pid_t tgid);
 void		proc_set_regs_fast(struct tracer *tr, pid_t tgid, bool fast);
@@ -617,6 +620,20 @@ void		journal_enter(struct tracer *tr, struct task *t);
 void		journal_exit(struct tracer *tr, struct task *t, int64_t rval,
 		    bool has_rval);
 void		journal_lost(struct tracer *tr, struct task *t);
+/* does the journal hold lost ops of inode (dev, ino)?  ino 0: of any on dev */
+bool		journal_is_lost(const struct tracer *tr, uint64_t dev,
+		    uint64_t ino);
+
+/*
+ * errseq.c: after a lost-sync, the error each other open file
+ * description of what failed owes its next sync call.  errseq_lost at
+ * the target (after journal_lost); errseq_report at another sync call's
+ * seccomp stop: true and *act if the call is to fail.
+ */
+void		errseq_lost(struct tracer *tr, struct task *t);
+bool		errseq_report(struct tracer *tr, struct task *t,
+		    struct action *act);
+void		errseq_free(struct tracer *tr);
 
 /* sysent.c: the END site's row (not in the table) */
 const struct rec_sysent *rec_sysent_end(void);

@@ -813,6 +813,17 @@ written_free(struct tracer *tr)
 	tr->written = NULL;
 }
 
+size_t
+proc_tgids(struct tracer *tr, pid_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < PROC_SLOTS; i++)
+		for (struct proc *pr = tr->procs[i]; pr && n < max; pr = pr->next)
+			out[n++] = pr->tgid;
+	return n;
+}
+
 /*
  * Some process set a file-size limit (setrlimit, prlimit64): whether a
  * process's writes may be emulated is looked up again at its next write.

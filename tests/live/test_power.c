@@ -703,6 +703,123 @@ Test(power, lost_sync_program_that_stops_on_eio)
 	cr_assert_str_eq(pr.list, "== durable\nA 644 3 'old'\n");
 }
 
+/* lost-sync at the first sync call on path, pw_errseq MODE. */
+static void
+errseq_run(const char *mode, const char *path)
+{
+	char *argv[] = { S(PROG("pw_errseq")), S(mode), NULL };
+	const struct rec_target tg = {
+		REC_FAULT_LOST_SYNC, REC_FAM_SYNC, path, 1,
+	};
+
+	pr.states[0] = "durable";
+	pr.states[1] = "durable-zero";
+	prun(argv, &tg, 0);
+	cr_assert_eq(pr.res.status, REC_EXITED);
+	cr_assert_eq(pr.res.code, 0, "stdout: %s", pr.out);
+}
+
+/* T13: the other description gets EIO once, a later one 0 (errseq). */
+Test(power, t13_errseq_reports_to_each_other_open_description_once)
+{
+	put("A", "old");
+	errseq_run("T13", "A");
+	cr_assert_str_eq(pr.out,
+	    "fsync(fd1)=EIO\n"		/* the target */
+	    "fsync(fd2)=EIO\n"		/* open at the failure */
+	    "fsync(fd1)=0\n"		/* it saw the error */
+	    "fsync(fd3)=0\n");		/* opened after */
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 3 'old'\n"
+	    "== durable-zero\nA 644 3 'old'\n");	/* overwritten: old */
+}
+
+/*
+ * A dup and a fork share the failing description (no error); another
+ * open, the child's own open and fdatasync get it once; syncfs reports
+ * the file system's error once per description, fsync's own included.
+ */
+Test(power, errseq_dup_fork_fdatasync_and_syncfs)
+{
+	put("A", "old");
+	errseq_run("shared", "A");
+	cr_assert_str_eq(pr.out,
+	    "fsync(fd1)=EIO\n"
+	    "fsync(fd2)=0\n"
+	    "fdatasync(fd4)=EIO\n"
+	    "fdatasync(fd4)=0\n"
+	    "fsync(fd1)=0\n"		/* the child: the parent's description */
+	    "fsync(fd5)=EIO\n"		/* the child's own */
+	    "fsync(fd5)=0\n"
+	    "syncfs(fd1)=EIO\n"
+	    "syncfs(fd2)=0\n"
+	    "syncfs(fd4)=EIO\n"
+	    "syncfs(fd6)=0\n"
+	    "fsync(fd6)=0\n"
+	    "syncfs(fd5)=EIO\n");
+}
+
+/*
+ * The two crash states of lost data: durable has the old bytes and size
+ * (XFS, btrfs); durable-zero the size as written, the growth as zeros,
+ * the overwritten bytes old (ext4).  B, written after, is synced but its
+ * name is not.
+ */
+Test(power, lost_sync_durable_and_durable_zero_contents)
+{
+	put("A", "old");
+	errseq_run("zero", "A");
+	cr_assert_str_eq(pr.out,
+	    "fsync(fd)=EIO\nfsync(b)=0\nfsync(fd)=0\n");
+	cr_assert_eq(pr.pending, 1, "B's entry (its data is synced): %u", pr.pending);
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 3 'old'\n"
+	    "== durable-zero\nA 644 7 'old\\0\\0\\0\\0'\n");
+}
+
+/*
+ * A lost truncate and write, then a write synced after the failure: in
+ * durable the old bytes come back under the old size and the gap up to
+ * Q reads zeros; in durable-zero the truncate stays (the size as
+ * written) and the lost write's blocks read zeros.
+ */
+Test(power, lost_sync_truncate_and_growth_then_a_synced_write)
+{
+	put("A", "old");
+	errseq_run("zero-trunc", "A");
+	cr_assert_str_eq(pr.out, "fsync(fd)=EIO\nfsync(fd)=0\n");
+	cr_assert_eq(pr.pending, 0);
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 9 'old\\0\\0\\0\\0\\0Q'\n"
+	    "== durable-zero\nA 644 9 'o\\0\\0\\0\\0\\0\\0\\0Q'\n");
+}
+
+/* L7: a directory's failed fsync leaves its entries pending, no other's. */
+Test(power, lost_sync_of_a_directory_leaves_its_entries_pending)
+{
+	mkd("d1", 0755);
+	mkd("d2", 0755);
+	errseq_run("dirs", "d1");
+	cr_assert_str_eq(pr.out, "fsync(f)=0\nfsync(g)=0\nfsync(d1)=EIO\n"
+	    "fsync(d2)=0\n");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nd1/ 755\nd2/ 755\nd2/G 644 3 'gee'\n"
+	    "== durable-zero\nd1/ 755\nd2/ 755\nd2/G 644 3 'gee'\n");
+}
+
+Test(power, lost_sync_of_a_directory_then_a_retry_that_works)
+{
+	mkd("d1", 0755);
+	mkd("d2", 0755);
+	errseq_run("dirs-retry", "d1");
+	cr_assert_str_eq(pr.out, "fsync(f)=0\nfsync(g)=0\nfsync(d1)=EIO\n"
+	    "fsync(d2)=0\nfsync(d1)=0\n");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nd1/ 755\nd1/F 644 3 'eff'\nd2/ 755\nd2/G 644 3 'gee'\n"
+	    "== durable-zero\nd1/ 755\nd1/F 644 3 'eff'\nd2/ 755\n"
+	    "d2/G 644 3 'gee'\n");
+}
+
 /* --- other writers ---------------------------------------------------------- */
 
 Test(power, go_writer_renames_without_fsync)
@@ -910,6 +1027,11 @@ Test(power, state_names_parse_and_format)
 	cr_assert_eq(st.kind, REC_STATE_DURABLE);
 	cr_assert_eq(rec_state_parse("metadata", &st), 0);
 	cr_assert_eq(st.kind, REC_STATE_METADATA);
+	cr_assert_eq(rec_state_parse("durable-zero", &st), 0);
+	cr_assert_eq(st.kind, REC_STATE_DURABLE_ZERO);
+	cr_assert_eq(rec_state_format(buf, sizeof(buf), st), 0);
+	cr_assert_str_eq(buf, "durable-zero");
+	cr_assert_eq(rec_state_parse("durable-", &st), -EINVAL);
 	cr_assert_eq(rec_state_parse("prefix:0", &st), -EINVAL);
 	cr_assert_eq(rec_state_parse("prefix:", &st), -EINVAL);
 	cr_assert_eq(rec_state_parse("prefix:3x", &st), -EINVAL);
