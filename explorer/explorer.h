@@ -257,7 +257,7 @@ enum bx_fault_kind {
 enum bx_fault_states {
 	BX_STATES_NONE,			/* none: the run directory as left */
 	BX_STATES_CHOSEN,		/* those of --power-states (power) */
-	BX_STATES_DURABLE,		/* durable only (lost-sync) */
+	BX_STATES_LOST,			/* durable and durable-zero (lost-sync) */
 };
 
 struct bx_fault {
@@ -291,8 +291,9 @@ unsigned bx_faults_for_site(unsigned selected, const struct rec_sysent *sc,
 
 /*
  * Crash states (explorer/state.c): numbered 0 durable, 1 metadata,
- * 1 + N prefix:N (N = 1 .. BX_POWER_PREFIX_MAX); a set is a mask of
- * (1 << number).  --power-states names kinds: a mask of (1u << kind).
+ * 1 + N prefix:N (N = 1 .. BX_POWER_PREFIX_MAX), then durable-zero
+ * (BX_STATE_ZERO: lost-sync only); a set is a mask of (1 << number).
+ * --power-states names kinds: a mask of (1u << kind).
  */
 enum bx_state_kind {
 	BX_STATE_DURABLE,		/* only what was made durable */
@@ -303,8 +304,12 @@ enum bx_state_kind {
 #define BX_STATES_DEFAULT	((1u << BX_STATE_DURABLE) | (1u << BX_STATE_METADATA))
 #define BX_POWER_PREFIXES_DEFAULT 8
 #define BX_POWER_PREFIX_MAX	32
-#define BX_STATES_MAX		(2 + BX_POWER_PREFIX_MAX)
-#define BX_STATE_NAME_MAX	16	/* "prefix:32" and its NUL fit */
+/* durable-zero: durable, lost data as ext4 keeps it (lost-sync only) */
+#define BX_STATE_ZERO		(2 + BX_POWER_PREFIX_MAX)
+#define BX_STATES_MAX		(BX_STATE_ZERO + 1)
+/* what a lost-sync experiment judges: durable and durable-zero */
+#define BX_STATES_LOST_SET	(1 | (uint64_t)1 << BX_STATE_ZERO)
+#define BX_STATE_NAME_MAX	16	/* "durable-zero", "prefix:32" and a NUL */
 /* "durable,metadata,prefix" into a mask of kinds; -EINVAL with err. */
 int	bx_states_parse(const char *list, unsigned *kinds, char *err,
 	    size_t errsz);
@@ -315,7 +320,7 @@ int	bx_states_parse(const char *list, unsigned *kinds, char *err,
  * BX_POWER_PREFIX_MAX).
  */
 uint64_t bx_states_of(unsigned kinds, unsigned prefixes, uint64_t unsynced);
-/* "durable", "metadata", "prefix:N" of state number i. */
+/* "durable", "metadata", "prefix:N", "durable-zero" of state number i. */
 int	bx_state_name(unsigned i, char *buf, size_t size);
 /* The number of a state name, -1 if it names none. */
 int	bx_state_index(const char *name);

@@ -23,7 +23,7 @@
 #define F	BX_FAULT_FINAL
 #define NS	BX_STATES_NONE
 #define CS	BX_STATES_CHOSEN
-#define DS	BX_STATES_DURABLE
+#define LS	BX_STATES_LOST
 
 static const struct bx_fault faults[] = {
 	/* name       fault                 kind write other sync states */
@@ -49,10 +49,11 @@ static const struct bx_fault faults[] = {
 	  "power fails before the call: every process is killed and the "
 	  "oracle judges each crash state (--power-states) of what a file "
 	  "system may keep" },
-	{ "lost-sync", REC_FAULT_LOST_SYNC, T, false, false, true,  DS,
+	{ "lost-sync", REC_FAULT_LOST_SYNC, T, false, false, true,  LS,
 	  "the sync call fails with EIO and what it should have made durable "
-	  "is lost; the program runs on, power fails after its end, the "
-	  "oracle judges the durable state" },
+	  "is lost; later syncs of the file's other open descriptions fail "
+	  "once; the program runs on, power fails after its end, the oracle "
+	  "judges the durable and durable-zero states" },
 };
 
 static const char *const kind_names[] = {

@@ -330,8 +330,6 @@ pair_states(struct store *s, const struct plan *p, const struct site_row *r,
     struct held *held)
 {
 	struct have h = { .unsynced = -1 };
-	unsigned kinds = f->states == BX_STATES_DURABLE ?
-	    1u << BX_STATE_DURABLE : p->opts->power_states;
 	uint64_t all;
 	int rc;
 
@@ -339,8 +337,9 @@ pair_states(struct store *s, const struct plan *p, const struct site_row *r,
 	    f->name, have_state, &h);
 	if (rc)
 		return rc;
-	all = bx_states_of(kinds, p->opts->power_prefixes, h.states &&
-	    h.unsynced >= 0 ? (uint64_t)h.unsynced : UINT64_MAX);
+	all = f->states == BX_STATES_LOST ? BX_STATES_LOST_SET :
+	    bx_states_of(p->opts->power_states, p->opts->power_prefixes,
+	    h.states && h.unsynced >= 0 ? (uint64_t)h.unsynced : UINT64_MAX);
 	*todo = all & ~h.states;
 	*want = popcount64(all);
 	for (unsigned i = 0; i < BX_STATES_MAX; i++)

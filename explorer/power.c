@@ -30,6 +30,8 @@ rec_state_of(unsigned i)
 		return (struct rec_state){ REC_STATE_DURABLE, 0 };
 	if (i == 1)
 		return (struct rec_state){ REC_STATE_METADATA, 0 };
+	if (i == BX_STATE_ZERO)
+		return (struct rec_state){ REC_STATE_DURABLE_ZERO, 0 };
 	return (struct rec_state){ REC_STATE_PREFIX, i - 1 };
 }
 
@@ -121,8 +123,8 @@ bx_power_crash(void *ctx, const struct rec_journal *j)
 	for (unsigned i = 0; i < BX_STATES_MAX && rc == 0 && !bx_stop; i++) {
 		if (!(pc->job->states & ((uint64_t)1 << i)))
 			continue;
-		if (i >= 2 && i - 1 > k)
-			break;		/* prefix:N for N > k: no such state */
+		if (i >= 2 && i < BX_STATE_ZERO && i - 1 > k)
+			continue;	/* prefix:N for N > k: no such state */
 		rc = judge_state(pc, j, i, aside, &out->judged[out->njudged]);
 		if (rc == 0 && !out->aborted)
 			out->njudged++;
@@ -140,8 +142,9 @@ bx_power_crash(void *ctx, const struct rec_journal *j)
 /*
  * After rec_run: each state's verdict from its oracle and how the
  * program ended.  A run whose crash point never came (unreached, a hang)
- * gets the states that need no count of operations (durable, metadata)
- * with the verdict of the run, so that a resume does not run it again.
+ * gets the states that need no count of operations (durable, metadata,
+ * durable-zero) with the verdict of the run, so that a resume does not
+ * run it again.
  */
 void
 bx_power_verdicts(const struct bx_power *pc)
@@ -152,10 +155,11 @@ bx_power_verdicts(const struct bx_power *pc)
 	if (!pc->called) {
 		out->njudged = 0;
 		out->unsynced = 0;
-		for (unsigned i = 0; i < 2; i++) {
+		for (unsigned i = 0; i < BX_STATES_MAX; i++) {
 			struct bx_judged *jd = &out->judged[out->njudged];
 
-			if (!(job->states & ((uint64_t)1 << i)))
+			if ((i >= 2 && i < BX_STATE_ZERO) ||
+			    !(job->states & ((uint64_t)1 << i)))
 				continue;
 			memset(jd, 0, sizeof(*jd));
 			bx_state_name(i, jd->state, sizeof(jd->state));

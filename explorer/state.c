@@ -7,9 +7,12 @@
  * (what delayed allocation leaves: every directory change, no unsynced
  * data) and prefix:N (the first N operations after the last durability
  * point survive, N = 1 .. min(k, --power-prefixes)), k being how many
- * operations were not yet durable there.  States are numbered: 0
- * durable, 1 metadata, 1 + N prefix:N; a set of them is a bit mask
- * (uint64_t), which is what a plan asks a power experiment to judge.
+ * operations were not yet durable there.  A lost-sync experiment judges
+ * durable (lost data with its old bytes and size: XFS, btrfs) and
+ * durable-zero (the size as written, new blocks zeros: ext4).  States
+ * are numbered: 0 durable, 1 metadata, 1 + N prefix:N, BX_STATE_ZERO
+ * durable-zero; a set of them is a bit mask (uint64_t), which is what a
+ * plan asks a power experiment to judge.
  */
 #include "explorer/explorer.h"
 
@@ -80,7 +83,9 @@ bx_state_name(unsigned i, char *buf, size_t size)
 
 	if (i >= BX_STATES_MAX)
 		return -EINVAL;
-	if (i < 2)
+	if (i == BX_STATE_ZERO)
+		n = snprintf(buf, size, "durable-zero");
+	else if (i < 2)
 		n = snprintf(buf, size, "%s", kind_names[i]);
 	else
 		n = snprintf(buf, size, "prefix:%u", i - 1);
@@ -97,6 +102,8 @@ bx_state_index(const char *name)
 		return 0;
 	if (strcmp(name, kind_names[BX_STATE_METADATA]) == 0)
 		return 1;
+	if (strcmp(name, "durable-zero") == 0)
+		return BX_STATE_ZERO;
 	if (strncmp(name, "prefix:", 7) != 0 || name[7] < '1' || name[7] > '9')
 		return -1;
 	n = strtoul(name + 7, &end, 10);

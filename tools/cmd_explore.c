@@ -121,8 +121,11 @@ const char explore_usage[] =
 	"                       after the program exited): every process is\n"
 	"                       killed, each crash state is judged\n"
 	"  lost-sync transient  a sync call fails with EIO and loses what it\n"
-	"                       should have made durable; power fails after the\n"
-	"                       end, the durable state is judged\n"
+	"                       should have made durable; the file's other open\n"
+	"                       descriptions get EIO at their next sync; power\n"
+	"                       fails after the end, the states durable (lost\n"
+	"                       data old: XFS, btrfs) and durable-zero (lost new\n"
+	"                       blocks zeros: ext4) are judged\n"
 
 	"\n"
 	"Verdicts: ok, reported, silent-corruption, corruption, crashed, hang,\n"

@@ -132,6 +132,7 @@ Test(power_explore, correct_idiom_has_no_bug)
 	    "sync:config.tmp:1 eio - reported exit:1\n"
 	    "sync:config.tmp:1 eio+ - reported exit:1\n"
 	    "sync:config.tmp:1 lost-sync durable reported exit:1\n"
+	    "sync:config.tmp:1 lost-sync durable-zero reported exit:1\n"
 	    "sync:config.tmp:1 power durable ok crash\n"
 	    "sync:config.tmp:1 power metadata ok crash\n"
 	    "sync:config.tmp:1 power prefix:1 ok crash\n"
@@ -146,6 +147,7 @@ Test(power_explore, correct_idiom_has_no_bug)
 	    "sync:.:1 eio - reported exit:1\n"
 	    "sync:.:1 eio+ - reported exit:1\n"
 	    "sync:.:1 lost-sync durable reported exit:1\n"
+	    "sync:.:1 lost-sync durable-zero reported exit:1\n"
 	    "sync:.:1 power durable ok crash\n"
 	    "sync:.:1 power metadata ok crash\n"
 	    "sync:.:1 power prefix:1 ok crash\n"
@@ -172,6 +174,7 @@ Test(power_explore, append_only_log_acks_after_fsync)
 	    "namespace:log:1 power metadata ok crash\n"
 	    "sync:.:1 crash - ok crash\n"
 	    "sync:.:1 lost-sync durable reported exit:1\n"
+	    "sync:.:1 lost-sync durable-zero reported exit:1\n"
 	    "sync:.:1 power durable ok crash\n"
 	    "sync:.:1 power metadata ok crash\n"
 	    "sync:.:1 power prefix:1 ok crash\n"
@@ -180,6 +183,7 @@ Test(power_explore, append_only_log_acks_after_fsync)
 	    "write:log:1 power metadata ok crash\n"
 	    "sync:log:1 crash - ok crash\n"
 	    "sync:log:1 lost-sync durable reported exit:1\n"
+	    "sync:log:1 lost-sync durable-zero reported exit:1\n"
 	    "sync:log:1 power durable ok crash\n"
 	    "sync:log:1 power metadata ok crash\n"
 	    "sync:log:1 power prefix:1 ok crash\n"
@@ -188,6 +192,7 @@ Test(power_explore, append_only_log_acks_after_fsync)
 	    "write:log:2 power metadata ok crash\n"
 	    "sync:log:2 crash - ok crash\n"
 	    "sync:log:2 lost-sync durable reported exit:1\n"
+	    "sync:log:2 lost-sync durable-zero reported exit:1\n"
 	    "sync:log:2 power durable ok crash\n"
 	    "sync:log:2 power metadata ok crash\n"
 	    "sync:log:2 power prefix:1 ok crash\n"
@@ -196,12 +201,38 @@ Test(power_explore, append_only_log_acks_after_fsync)
 	    "write:log:3 power metadata ok crash\n"
 	    "sync:log:3 crash - ok crash\n"
 	    "sync:log:3 lost-sync durable reported exit:1\n"
+	    "sync:log:3 lost-sync durable-zero reported exit:1\n"
 	    "sync:log:3 power durable ok crash\n"
 	    "sync:log:3 power metadata ok crash\n"
 	    "sync:log:3 power prefix:1 ok crash\n"
 	    "end:1 power durable ok exit:0\n"
 	    "end:1 power metadata ok exit:0\n");
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+}
+
+/* Every byte of log belongs to a record: no zeros from a lost append. */
+#define RECORDS_ORACLE							\
+	"test \"$(tr -d 'r0-9\\n' < log | wc -c)\" -eq 0"
+
+/*
+ * A log that stops at the failed fsync: under durable (XFS, btrfs) the
+ * lost record is gone whole, under durable-zero (ext4) the file keeps
+ * its size and the record reads as zeros, which a reader that trusts
+ * the size takes for data.
+ */
+Test(power_explore, durable_zero_finds_a_reader_that_trusts_the_size)
+{
+	RECORD("--", PROG("pwx_saver"), "log");
+	EXPLORE_OK("--faults", "lost-sync", "--oracle", RECORDS_ORACLE);
+	ASSERT_STATES(
+	    "sync:.:1 lost-sync durable reported exit:1\n"
+	    "sync:.:1 lost-sync durable-zero reported exit:1\n"
+	    "sync:log:1 lost-sync durable reported exit:1\n"
+	    "sync:log:1 lost-sync durable-zero corruption exit:1\n"
+	    "sync:log:2 lost-sync durable reported exit:1\n"
+	    "sync:log:2 lost-sync durable-zero corruption exit:1\n"
+	    "sync:log:3 lost-sync durable reported exit:1\n"
+	    "sync:log:3 lost-sync durable-zero corruption exit:1\n");
 }
 
 /* "committed" after a failed fsync was retried: the data is gone. */
@@ -221,6 +252,7 @@ Test(power_explore, retried_fsync_is_a_bug_under_lost_sync)
 	    "write:config:1 power durable ok crash\n"
 	    "write:config:1 power metadata ok crash\n"
 	    "sync:config:1 lost-sync durable silent-corruption exit:0\n"
+	    "sync:config:1 lost-sync durable-zero silent-corruption exit:0\n"
 	    "sync:config:1 power durable ok crash\n"
 	    "sync:config:1 power metadata ok crash\n"
 	    "end:1 power durable ok exit:0\n"
@@ -238,6 +270,7 @@ Test(power_explore, failed_fsync_that_stops_is_no_bug)
 	    "write:config:1 power durable ok crash\n"
 	    "write:config:1 power metadata ok crash\n"
 	    "sync:config:1 lost-sync durable reported exit:1\n"
+	    "sync:config:1 lost-sync durable-zero reported exit:1\n"
 	    "sync:config:1 power durable ok crash\n"
 	    "sync:config:1 power metadata ok crash\n"
 	    "end:1 power durable ok exit:0\n"
@@ -481,7 +514,8 @@ Test(power_explore, default_plan_has_power_everywhere)
 	    "state, '')) FROM (SELECT fault, state FROM verdicts WHERE "
 	    "family = 'end' ORDER BY state)"), "power:durable,power:metadata\n");
 	cr_assert_str_eq(dump("SELECT key, state FROM verdicts WHERE fault = "
-	    "'lost-sync'"), "sync:config.tmp:1 durable\n");
+	    "'lost-sync'"), "sync:config.tmp:1 durable\n"
+	    "sync:config.tmp:1 durable-zero\n");
 	cr_assert_str_eq(dump("SELECT group_concat(DISTINCT fault) FROM (SELECT "
 	    "fault FROM verdicts WHERE key = 'write:config.tmp:1' ORDER BY "
 	    "fault)"), "crash,eio,power,short,torn\n");

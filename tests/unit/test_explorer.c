@@ -45,11 +45,19 @@ Test(states, kinds_and_expansion)
 	cr_assert_eq(bx_states_of(1u << BX_STATE_PREFIX, 8, 0), 0);
 	/* K is capped at BX_POWER_PREFIX_MAX */
 	cr_assert_eq(bx_states_of(1u << BX_STATE_PREFIX, 1000, UINT64_MAX),
-	    ~(uint64_t)3 & (((uint64_t)1 << BX_STATES_MAX) - 1));
+	    ~(uint64_t)3 & (((uint64_t)1 << BX_STATE_ZERO) - 1));
 	cr_assert_eq(bx_state_name(0, name, sizeof(name)), 0);
 	cr_assert_str_eq(name, "durable");
 	cr_assert_eq(bx_state_name(1 + 32, name, sizeof(name)), 0);
 	cr_assert_str_eq(name, "prefix:32");
+	/* durable-zero: after the prefixes, lost-sync only */
+	cr_assert_eq(bx_state_name(BX_STATE_ZERO, name, sizeof(name)), 0);
+	cr_assert_str_eq(name, "durable-zero");
+	cr_assert_eq(bx_state_index("durable-zero"), BX_STATE_ZERO);
+	cr_assert_eq(BX_STATE_ZERO, 34);
+	cr_assert_eq(BX_STATES_LOST_SET, 1 | (uint64_t)1 << 34);
+	cr_assert_eq(bx_states_parse("durable-zero", &kinds, err, sizeof(err)),
+	    -EINVAL, "not a power state");
 	cr_assert_eq(bx_state_name(BX_STATES_MAX, name, sizeof(name)), -EINVAL);
 	cr_assert_eq(bx_state_index("metadata"), 1);
 	cr_assert_eq(bx_state_index("prefix:7"), 8);
