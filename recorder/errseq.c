@@ -194,16 +194,20 @@ errseq_lost(struct tracer *tr, struct task *t)
 		.seen_file = nr == __NR_fsync || nr == __NR_fdatasync,
 		.seen_fs = nr == __NR_syncfs,
 	};
-	static pid_t tgids[ERRSEQ_PROCS];
+	pid_t *tgids = malloc(ERRSEQ_PROCS * sizeof(*tgids));
 	size_t n;
 
-	if (!tr->errseq && !(tr->errseq = calloc(1, sizeof(*tr->errseq))))
+	if (!tgids || (!tr->errseq &&
+	    !(tr->errseq = calloc(1, sizeof(*tr->errseq))))) {
+		free(tgids);
 		return;
+	}
 	tr->errseq->err = p->err;
 	n = proc_tgids(tr, tgids, ERRSEQ_PROCS);
 	for (size_t i = 0; i < n; i++)
 		if (scan_process(tr, t, tgids[i], &f) < 0)
-			return;
+			break;
+	free(tgids);
 }
 
 /*

@@ -759,6 +759,42 @@ Test(power, errseq_dup_fork_fdatasync_and_syncfs)
 	    "syncfs(fd5)=EIO\n");
 }
 
+/* sync_file_range reports it too, but only when it waits. */
+Test(power, errseq_sync_file_range_reports_when_it_waits)
+{
+	put("A", "old");
+	errseq_run("range", "A");
+	cr_assert_str_eq(pr.out,
+	    "fsync(fd1)=EIO\n"
+	    "sync_file_range(fd7,WRITE)=0\n"
+	    "sync_file_range(fd7,WAIT_AFTER)=EIO\n"
+	    "sync_file_range(fd7,WAIT_AFTER)=0\n");
+}
+
+/*
+ * A lost syncfs: the files with lost data owe their error to every
+ * description, the failing one's included; the file system's error is
+ * owed to every other description on it, a clean file's too.
+ */
+Test(power, errseq_after_a_lost_syncfs)
+{
+	put("A", "old");
+	put("C", "sea");
+	errseq_run("syncfs", "A");
+	cr_assert_str_eq(pr.out,
+	    "syncfs(fd1)=EIO\n"
+	    "fsync(fd1)=EIO\n"
+	    "fsync(fd2)=EIO\n"
+	    "fsync(fdc)=0\n"
+	    "syncfs(fd1)=0\n"
+	    "syncfs(fd2)=EIO\n"
+	    "syncfs(fdc)=EIO\n"
+	    "fsync(fd1)=0\n");
+	cr_assert_str_eq(pr.list,
+	    "== durable\nA 644 3 'old'\nC 644 3 'sea'\n"
+	    "== durable-zero\nA 644 3 'old'\nC 644 3 'sea'\n");
+}
+
 /*
  * The two crash states of lost data: durable has the old bytes and size
  * (XFS, btrfs); durable-zero the size as written, the growth as zeros,

@@ -11,6 +11,11 @@
  *          fsync(fd2), fdatasync(fd4) twice, the child's fsync(fd1) and
  *          fsync(fd5) twice, syncfs of fd1, fd2, fd4, fd6 (opened after),
  *          fsync(fd6), the child's syncfs(fd5)
+ *   range  fd1, fd7 open on A; fsync(fd1) broken; sync_file_range of
+ *          fd7: WRITE alone (no report), WAIT_AFTER twice
+ *   syncfs fd1, fd2 open on A, fdc on C (clean); write A; syncfs(fd1)
+ *          broken; fsync(fd1), fsync(fd2), fsync(fdc), syncfs(fd1),
+ *          syncfs(fd2), syncfs(fdc), fsync(fd1)
  *   zero   A ("old", 3 bytes) overwritten at 1 with "XY" and grown by
  *          "tail"; fsync broken; the program goes on: B written, fsynced
  *   zero-trunc A ("old") truncated to 1, "abcdef" written at 2; fsync
@@ -123,6 +128,38 @@ shared(void)
 }
 
 static void
+range(void)
+{
+	int fd1 = xopen("A", O_RDWR), fd7 = xopen("A", O_RDONLY);
+
+	put(fd1, "new");
+	FSYNC(fd1);			/* broken */
+	said("sync_file_range", "fd7,WRITE", sync_file_range(fd7, 0, 0,
+	    SYNC_FILE_RANGE_WRITE));	/* 0: no wait, no report */
+	said("sync_file_range", "fd7,WAIT_AFTER", sync_file_range(fd7, 0, 0,
+	    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));	/* EIO */
+	said("sync_file_range", "fd7,WAIT_AFTER", sync_file_range(fd7, 0, 0,
+	    SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER));	/* 0 */
+}
+
+static void
+syncfs_target(void)
+{
+	int fd1 = xopen("A", O_RDWR), fd2 = xopen("A", O_RDONLY);
+	int fdc = xopen("C", O_RDONLY);
+
+	put(fd1, "new");
+	SYNCFS(fd1);			/* broken */
+	FSYNC(fd1);			/* EIO: the file's error, not yet seen */
+	FSYNC(fd2);			/* EIO */
+	FSYNC(fdc);			/* 0: C had nothing to lose */
+	SYNCFS(fd1);			/* 0: it saw the file system's */
+	SYNCFS(fd2);			/* EIO */
+	SYNCFS(fdc);			/* EIO: the same file system */
+	FSYNC(fd1);			/* 0 */
+}
+
+static void
 zero(void)
 {
 	int fd = xopen("A", O_RDWR), b;
@@ -176,6 +213,10 @@ main(int argc, char **argv)
 		t13();
 	else if (strcmp(argv[1], "shared") == 0)
 		shared();
+	else if (strcmp(argv[1], "range") == 0)
+		range();
+	else if (strcmp(argv[1], "syncfs") == 0)
+		syncfs_target();
 	else if (strcmp(argv[1], "zero") == 0)
 		zero();
 	else if (strcmp(argv[1], "zero-trunc") == 0)
