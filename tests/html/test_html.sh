@@ -142,7 +142,7 @@ check("v-silent-corruption" in marks.get(str(end_id), {}).get("class", ""),
       "the end site's mark is not silent-corruption")
 # the states are a filter, and a bug group names its state
 boxes = sorted(a["data-state"] for t, a in tags if t == "input" and "data-state" in a)
-check(boxes == ["durable", "metadata"], "state filters %r" % boxes)
+check(boxes == ["durable", "durable-zero", "metadata"], "state filters %r" % boxes)
 
 # the counts in the legend are the database's
 for v, n in db.execute("SELECT v.name, count(e.id) FROM verdict_codes v "
