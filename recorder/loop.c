@@ -284,6 +284,7 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 	}
 	if (tr->fast) {
 		tr->res->stops.fast++;
+		suspend_task(tr, t);	/* its later calls do not stop */
 		goto out_cont;		/* past the fault: the kernel runs it */
 	}
 	tr->res->stops.seccomp++;
@@ -333,7 +334,7 @@ is_restart(int64_t rval)
  * waited for.
  */
 static void
-fast_begin(struct tracer *tr)
+fast_begin(struct tracer *tr, struct task *t)
 {
 	const struct rec_opts *o = tr->opts;
 	enum rec_fault f = o->target ? o->target->fault : REC_FAULT_NONE;
@@ -342,6 +343,8 @@ fast_begin(struct tracer *tr)
 		return;
 	tr->fast = f == REC_FAULT_SHORT || f == REC_FAULT_TORN ||
 	    f == REC_FAULT_EIO || f == REC_FAULT_ENOSPC;
+	tr->suspend = tr->fast && o->suspend_after_fault && !tr->no_suspend;
+	suspend_task(tr, t);
 }
 
 static void
@@ -393,7 +396,7 @@ on_syscall_exit(struct tracer *tr, struct task *t)
 	rules_exit(tr, t, rval);
 	site_exit(tr, t, rval, true);
 	if (target)
-		fast_begin(tr);
+		fast_begin(tr, t);
 out_cont:
 	resume(t->tid, PTRACE_CONT, 0);
 }
@@ -488,6 +491,7 @@ on_exec(struct tracer *tr, struct task *t, int st)
 		tr->root_exec_seen = true;
 	if (tr->det_random)
 		random_exec(tr, t);
+	suspend_check_exec(tr, t);	/* a filter of its own meanwhile */
 	resume(t->tid, PTRACE_CONT, 0);
 }
 

@@ -228,6 +228,7 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	tr->no_callsite = getenv("BADIO_NO_CALLSITE") != NULL;
 	/* BADIO_FULL_RERUN: decode after the fault too (to rule it out) */
 	tr->full_rerun = getenv("BADIO_FULL_RERUN") != NULL;
+	tr->no_suspend = getenv("BADIO_NO_SUSPEND") != NULL;
 	/* BADIO_NO_FAST_REGS: always PTRACE_GET_SYSCALL_INFO (to measure) */
 	tr->regs_fast_ok = !getenv("BADIO_NO_FAST_REGS") && !under_filter();
 	if (maps_init(tr) < 0)

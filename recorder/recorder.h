@@ -361,6 +361,16 @@ struct rec_opts {
 	 * BADIO_FULL_RERUN.
 	 */
 	bool		fast_after_fault;
+	/*
+	 * With fast_after_fault taken: each task of a process under badio's
+	 * filter alone runs on with its seccomp filters suspended
+	 * (PTRACE_O_SUSPEND_SECCOMP), so its later calls do not stop at all;
+	 * forks, execs, signals and deaths still reach the tracer.  Needs
+	 * CAP_SYS_ADMIN (else the plain fast path, silently); never for a
+	 * process with a filter of its own; off with BADIO_NO_SUSPEND in
+	 * badio's environment (docs/ptrace.md, "Suspending the filter").
+	 */
+	bool		suspend_after_fault;
 	rec_point_fn	*sweep_cb;	/* sweep (struct rec_point): needs
 					 * journal and no target, else rec_run
 					 * returns -EINVAL; NULL: no sweep */
@@ -383,6 +393,10 @@ struct rec_result {
 	bool		injected;	/* the target site was reached and broken */
 	int64_t		fault_bytes;	/* bytes the kernel wrote at a short/torn site, else -1 */
 	bool		foreign_filter;	/* a seccomp filter of the program's own hid a stop */
+	uint64_t	suspended;	/* tasks whose filters were suspended after
+					 * the fault (suspend_after_fault) */
+	uint64_t	unsuspended;	/* and found at an exec with a filter
+					 * of their own: lifted */
 	bool		lingered;	/* PROG itself exited (root_code), but
 					 * processes it started ran on until
 					 * the timeout or interrupt */

@@ -223,6 +223,7 @@ struct task {
 	bool		flags_exit;	/* stopped at an fcntl(F_SETFL): the same */
 	bool		cred_exit;	/* stopped at a setuid: wait for its exit */
 	bool		is_init;	/* the PID namespace's init (ns.c), not PROG */
+	bool		suspended;	/* PTRACE_O_SUSPEND_SECCOMP set (suspend.c) */
 	/*
 	 * Identity for deterministic randomness (random.c): from the
 	 * creator's identity and its count of clones.  Known once the
@@ -334,6 +335,11 @@ struct tracer {
 	bool		full_rerun;	/* BADIO_FULL_RERUN: never fast */
 	bool		fast;		/* past the fault: stops resumed at once
 					 * (opts->fast_after_fault, loop.c) */
+	bool		suspend;	/* and tasks' filters are suspended
+					 * (opts->suspend_after_fault, suspend.c) */
+	bool		no_suspend;	/* BADIO_NO_SUSPEND */
+	int		base_filters;	/* Seccomp_filters of a task under
+					 * badio's filter alone (suspend.c) */
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
@@ -654,6 +660,10 @@ void		loop_release(struct tracer *tr);
 void		sweep_point(struct tracer *tr, struct task *t);
 void		sweep_end(struct tracer *tr);
 void		loop_root_found(struct tracer *tr, struct task *t);
+
+/* suspend.c: past the fault, filters suspended */
+void		suspend_task(struct tracer *tr, struct task *t);
+void		suspend_check_exec(struct tracer *tr, struct task *t);
 void		loop_retry_held(struct tracer *tr);
 
 /* recorder.c: the forked child before exec (raw system calls only) */
