@@ -77,6 +77,11 @@ run_add(struct run *r, const struct rec_site *site)
 	}
 	c = &r->v[r->n];
 	memset(c, 0, sizeof(*c));
+	/*
+	 * Only the site's identity: the re-runs report lite sites
+	 * (rec_opts.sites_lite, experiment.c), without result, offset or
+	 * checksum; comparing any of those needs it off.
+	 */
 	c->key = strdup(site->key);
 	c->key_path = c->key ? strdup(site->path) : NULL;
 	if (!c->key_path) {

@@ -342,6 +342,8 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	opts.fast_after_fault = true;
 	/* and, where badio may (CAP_SYS_ADMIN), without any stop at all */
 	opts.suspend_after_fault = true;
+	/* and its csite keeps no result, offset or checksum of a site */
+	opts.sites_lite = true;
 	memset(&rr, 0, sizeof(rr));
 	/* rec_run() forgets an earlier rec_interrupt(): look first */
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);

@@ -147,6 +147,26 @@ emulated_offset(struct task *t, int64_t r)
 }
 
 /*
+ * Before the fault of a re-run whose caller wants lite sites (tr->lite):
+ * a write that could be emulated is left to the kernel instead, resumed
+ * with PTRACE_CONT and no exit stop, its site reported now without
+ * result, offset or checksum (site_exit_lite).  It saves reading the data,
+ * badio's write, the register write and the lseek for the offset.  Only
+ * where emulation would be done, so the call is one the kernel completes
+ * as it did when recorded (a regular file on a local file system: no
+ * restart); once the target is broken, the site goes the usual way (a
+ * persistent fault's rule looks at later results).  True if so.
+ */
+bool
+emulate_lite(struct tracer *tr, struct task *t)
+{
+	if (!tr->lite || tr->res->injected || !emulable(tr, t))
+		return false;
+	site_exit_lite(tr, t);
+	return true;
+}
+
+/*
  * Do the write at the seccomp stop; true if done (the site is complete).
  * The steps: the data into badio's buffer (gather), the write (perform),
  * the program's registers (skip the call, its result), then what the

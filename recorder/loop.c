@@ -306,6 +306,9 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 			site_exit(tr, t, 0, false);
 			return;		/* killed: never resumed */
 		}
+	} else if (emulate_lite(tr, t)) {
+		tr->res->stops.lite++;
+		goto out_cont;		/* the kernel does it: no exit stop */
 	} else if (emulate_write(tr, t)) {
 		tr->res->stops.emulated++;
 		goto out_cont;		/* done by badio: no exit stop needed */

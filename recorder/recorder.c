@@ -229,6 +229,8 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	/* BADIO_FULL_RERUN: decode after the fault too (to rule it out) */
 	tr->full_rerun = getenv("BADIO_FULL_RERUN") != NULL;
 	tr->no_suspend = getenv("BADIO_NO_SUSPEND") != NULL;
+	tr->lite = o->sites_lite && !tr->full_rerun && !o->journal &&
+	    !o->sweep_cb && !o->trace_close;
 	/* BADIO_NO_FAST_REGS: always PTRACE_GET_SYSCALL_INFO (to measure) */
 	tr->regs_fast_ok = !getenv("BADIO_NO_FAST_REGS") && !under_filter();
 	if (maps_init(tr) < 0)

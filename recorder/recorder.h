@@ -371,6 +371,18 @@ struct rec_opts {
 	 * badio's environment (docs/ptrace.md, "Suspending the filter").
 	 */
 	bool		suspend_after_fault;
+	/*
+	 * The callback needs of a site before the fault only who made which
+	 * call: its key, path, kind, syscall, count, call site, seq, process,
+	 * thread and fault (the explorer's divergence check, which compares
+	 * nothing else).  Then, until the target is broken, a write badio
+	 * would emulate is left to the kernel at its seccomp stop, with no
+	 * exit stop and nothing read back: its site has no result
+	 * (has_result false), no offset for a write at the file position and
+	 * no checksum (crc_bytes -1).  Off with journal, sweep_cb, trace_close
+	 * and BADIO_FULL_RERUN (docs/ptrace.md, "What a re-run decodes").
+	 */
+	bool		sites_lite;
 	rec_point_fn	*sweep_cb;	/* sweep (struct rec_point): needs
 					 * journal and no target, else rec_run
 					 * returns -EINVAL; NULL: no sweep */
@@ -433,6 +445,8 @@ struct rec_result {
 		uint64_t	signal;		/* signal-delivery stops (re-injected) */
 		uint64_t	group;		/* group-stops (PTRACE_LISTEN) */
 		uint64_t	emulated;	/* sites done at the seccomp stop */
+		uint64_t	lite;		/* writes left to the kernel at it,
+						 * their sites lite (sites_lite) */
 		uint64_t	fd_cached;	/* fds found in the cache by one kcmp */
 		uint64_t	random;		/* getrandom calls answered */
 		uint64_t	held;		/* stops that waited for the

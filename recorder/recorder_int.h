@@ -338,6 +338,7 @@ struct tracer {
 	bool		suspend;	/* and tasks' filters are suspended
 					 * (opts->suspend_after_fault, suspend.c) */
 	bool		no_suspend;	/* BADIO_NO_SUSPEND */
+	bool		lite;		/* opts->sites_lite, where it may be */
 	int		base_filters;	/* Seccomp_filters of a task under
 					 * badio's filter alone (suspend.c) */
 };
@@ -451,6 +452,7 @@ int		unwind_frames(struct tracer *tr, struct task *t,
 		    struct rec_frame *frames, unsigned max, unsigned *n);
 /* emulate.c */
 bool		emulate_write(struct tracer *tr, struct task *t);
+bool		emulate_lite(struct tracer *tr, struct task *t);
 void		fdcache_flush(struct tracer *tr, pid_t tgid);	/* 0: all */
 void		tracer_each_task(struct tracer *tr, void (*fn)(struct tracer *, struct task *));
 
@@ -487,6 +489,7 @@ void		site_write_offset(struct task *t, int64_t done, bool has_rval);
 int		site_enter(struct tracer *tr, struct task *t, const struct sysent *sc,
 		    const uint64_t args[6], uint64_t ip, uint64_t sp);
 void		site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval);
+void		site_exit_lite(struct tracer *tr, struct task *t);
 void		pending_release(struct pending *p);
 int64_t		now_ns(void);
 bool		path_store(const struct tracer *tr, char *p);

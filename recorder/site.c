@@ -1385,6 +1385,20 @@ site_exit(struct tracer *tr, struct task *t, int64_t rval, bool has_rval)
 }
 
 /*
+ * A write left to the kernel with no exit stop (emulate_lite): reported
+ * at its seccomp stop with its identity only (rec_opts.sites_lite).
+ */
+void
+site_exit_lite(struct tracer *tr, struct task *t)
+{
+	struct pending *p = &t->p;
+
+	pending_release(p);
+	emit(tr, t, 0, false, p->append, 0, -1, NULL);
+	p->active = false;
+}
+
+/*
  * The END site: the program has exited and every traced process is gone
  * (docs/design.md "Undo journal").  The power target there is injected
  * now: crash_cb follows (recorder.c).
