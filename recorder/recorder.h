@@ -143,7 +143,8 @@ struct rec_site {
 	int64_t		offset2;	/* copy calls: source offset before the
 					 * call, -1 if none (a pipe) */
 	int64_t		result;		/* bytes, fd or 0; -errno on failure */
-	bool		has_result;	/* false if the task died inside the call */
+	bool		has_result;	/* false if the task died inside the call,
+					 * or a lite site (rec_opts.sites_lite) */
 	bool		append;		/* fd was opened with O_APPEND */
 	const char	*flags;		/* comma-separated words (docs/schema.md,
 					 * "flags"), or NULL */
