@@ -854,6 +854,249 @@ static const char schema_v15[] =
 "ORDER BY path, syscall, seq, fault, state;\n"
 "PRAGMA user_version = 15;\n";
 
+/*
+ * Version 16: big recordings (issue 11).  A site's texts are stored once
+ * in strings and referred to by id, family and kind are small codes, seq
+ * is kept as its difference from id (0 when calls completed in the order
+ * they entered), tid is NULL when it is pid, and what is derived is not
+ * stored: key_path (NULL: the path) and key (NULL: family:key_path:
+ * ordinal).  The rows live in site_rows; sites is a view with every
+ * column it had, in the same order, so users' queries run unchanged, and
+ * INSTEAD OF triggers keep INSERT, UPDATE and DELETE on it working (the
+ * recorder inserts into site_rows itself, with the ids it keeps).  The
+ * two indexes of sites go: nothing of badio's used them, and they cost
+ * a third of the bytes of a site.  A string id that strings lacks (a
+ * damaged or crafted file) reads as '<missing>', an unknown family or
+ * kind code as '<missing>' too: every reader gets text where it had
+ * text.  experiments and skipped refer to site_rows instead (their text
+ * edited in place: the reference changes nothing stored).
+ */
+#define SCHEMA_FAMILY_NAME(c)						\
+"CASE " c " WHEN 1 THEN 'write' WHEN 2 THEN 'sync' WHEN 3 THEN 'namespace'\n" \
+"  WHEN 4 THEN 'mmap' WHEN 5 THEN 'close' WHEN 6 THEN 'end'\n"	\
+"  ELSE '<missing>' END"
+#define SCHEMA_FAMILY_CODE(c)						\
+"CASE " c " WHEN 'write' THEN 1 WHEN 'sync' THEN 2 WHEN 'namespace' THEN 3\n" \
+"  WHEN 'mmap' THEN 4 WHEN 'close' THEN 5 WHEN 'end' THEN 6 ELSE 0 END"
+#define SCHEMA_KIND_NAME(c)						\
+"CASE " c " WHEN 1 THEN 'regular' WHEN 2 THEN 'dir' WHEN 3 THEN 'pipe'\n" \
+"  WHEN 4 THEN 'socket' WHEN 5 THEN 'tty' WHEN 6 THEN 'other'\n"	\
+"  ELSE '<missing>' END"
+#define SCHEMA_KIND_CODE(c)						\
+"CASE " c " WHEN 'regular' THEN 1 WHEN 'dir' THEN 2 WHEN 'pipe' THEN 3\n" \
+"  WHEN 'socket' THEN 4 WHEN 'tty' THEN 5 WHEN 'other' THEN 6 ELSE 0 END"
+/* The text of string id col, joined as alias a: NULL stays NULL. */
+#define SCHEMA_STRING(col, a)						\
+"iif(" col " IS NULL, NULL, coalesce(" a ".text, '<missing>'))"
+/* A site's key as the parts make it. */
+#define SCHEMA_KEY_OF(family, key_path, ordinal)			\
+family " || ':' || " key_path " || ':' || " ordinal
+/* The string id of text v (interned by the trigger first). */
+#define SCHEMA_ID_OF(v)	"(SELECT id FROM strings WHERE text = " v ")"
+
+static const char schema_v16[] =
+"DROP VIEW not_explored;\n"
+"DROP VIEW bugs;\n"
+"DROP VIEW verdicts;\n"
+"\n"
+"CREATE TABLE strings (       -- every text of a site, once\n"
+"  id INTEGER PRIMARY KEY,     -- what site_rows' text columns hold\n"
+"  text TEXT NOT NULL UNIQUE\n"
+");\n"
+"CREATE TABLE site_rows (     -- the sites as stored: read the view sites\n"
+"  id INTEGER PRIMARY KEY,     -- sites.id\n"
+"  recording INTEGER NOT NULL REFERENCES recordings (id),\n"
+"  dseq INTEGER NOT NULL,      -- sites.seq - id\n"
+"  pid INTEGER NOT NULL,\n"
+"  tid INTEGER,                -- NULL: equal to pid\n"
+"  process INTEGER,\n"
+"  thread INTEGER,\n"
+"  syscall INTEGER NOT NULL,   -- strings.id\n"
+"  family INTEGER NOT NULL CHECK (family BETWEEN 1 AND 6),\n"
+"                              -- 1 write, 2 sync, 3 namespace, 4 mmap,\n"
+"                              -- 5 close, 6 end\n"
+"  fd INTEGER,\n"
+"  path INTEGER,               -- strings.id; NULL: no name\n"
+"  path2 INTEGER,              -- strings.id; NULL: none\n"
+"  kind INTEGER NOT NULL CHECK (kind BETWEEN 1 AND 6),\n"
+"                              -- 1 regular, 2 dir, 3 pipe, 4 socket,\n"
+"                              -- 5 tty, 6 other\n"
+"  offset INTEGER,\n"
+"  count INTEGER,\n"
+"  result INTEGER,\n"
+"  append INTEGER NOT NULL DEFAULT 0 CHECK (append IN (0, 1)),\n"
+"  t_ns INTEGER NOT NULL,\n"
+"  crc32 INTEGER,\n"
+"  crc_bytes INTEGER,\n"
+"  xxh3 INTEGER,\n"
+"  ordinal INTEGER NOT NULL,\n"
+"  callsite INTEGER,\n"
+"  flags INTEGER,              -- strings.id; NULL: none\n"
+"  offset2 INTEGER,\n"
+"  mapped INTEGER NOT NULL DEFAULT 0 CHECK (mapped IN (0, 1)),\n"
+"  creates INTEGER,            -- strings.id; NULL: none\n"
+"  key_path INTEGER,           -- strings.id; NULL: the same as path\n"
+"  key INTEGER                 -- strings.id; NULL: family:key_path:ordinal\n"
+");\n"
+"\n"
+"INSERT OR IGNORE INTO strings (text) SELECT syscall FROM sites;\n"
+"INSERT OR IGNORE INTO strings (text) SELECT path FROM sites;\n"
+"INSERT OR IGNORE INTO strings (text) SELECT path2 FROM sites;\n"
+"INSERT OR IGNORE INTO strings (text) SELECT flags FROM sites;\n"
+"INSERT OR IGNORE INTO strings (text) SELECT creates FROM sites;\n"
+"INSERT OR IGNORE INTO strings (text) SELECT key_path FROM sites\n"
+"  WHERE key_path IS NOT path;\n"
+"INSERT OR IGNORE INTO strings (text) SELECT key FROM sites\n"
+"  WHERE key IS NOT " SCHEMA_KEY_OF("family", "key_path", "ordinal") ";\n"
+"INSERT INTO site_rows (id, recording, dseq, pid, tid, process, thread,\n"
+"  syscall, family, fd, path, path2, kind, offset, count, result, append,\n"
+"  t_ns, crc32, crc_bytes, xxh3, ordinal, callsite, flags, offset2,\n"
+"  mapped, creates, key_path, key)\n"
+"SELECT id, recording, seq - id, pid, nullif(tid, pid), process, thread,\n"
+"  " SCHEMA_ID_OF("s.syscall") ",\n"
+"  " SCHEMA_FAMILY_CODE("family") ", fd,\n"
+"  " SCHEMA_ID_OF("s.path") ", " SCHEMA_ID_OF("s.path2") ",\n"
+"  " SCHEMA_KIND_CODE("kind") ",\n"
+"  offset, count, result, append, t_ns, crc32, crc_bytes, xxh3,\n"
+"  ordinal, callsite, " SCHEMA_ID_OF("s.flags") ", offset2, mapped,\n"
+"  " SCHEMA_ID_OF("s.creates") ",\n"
+"  iif(key_path IS path, NULL, " SCHEMA_ID_OF("s.key_path") "),\n"
+"  iif(key IS " SCHEMA_KEY_OF("family", "key_path", "ordinal") ", NULL,\n"
+"    " SCHEMA_ID_OF("s.key") ")\n"
+"FROM sites s;\n"
+"DROP TABLE sites;\n"
+"\n"
+"PRAGMA writable_schema = ON;\n"
+"UPDATE sqlite_schema SET sql = replace(sql,\n"
+"  'REFERENCES sites (id)', 'REFERENCES site_rows (id)')\n"
+"WHERE type = 'table' AND (name = 'experiments' OR name = 'skipped');\n"
+"PRAGMA writable_schema = RESET;\n"
+"CREATE TABLE schema_v16_bump (x);\n"
+"DROP TABLE schema_v16_bump;\n"
+"\n"
+"CREATE VIEW sites AS  -- one row per site, every column of docs/schema.md\n"
+"SELECT r.id AS id, r.recording AS recording, r.id + r.dseq AS seq,\n"
+"  r.pid AS pid, coalesce(r.tid, r.pid) AS tid,\n"
+"  coalesce(sc.text, '<missing>') AS syscall,\n"
+"  " SCHEMA_FAMILY_NAME("r.family") " AS family,\n"
+"  r.fd AS fd, " SCHEMA_STRING("r.path", "p") " AS path,\n"
+"  " SCHEMA_STRING("r.path2", "p2") " AS path2,\n"
+"  " SCHEMA_KIND_NAME("r.kind") " AS kind,\n"
+"  r.offset AS offset, r.count AS count, r.result AS result,\n"
+"  r.append AS append, r.t_ns AS t_ns, r.crc32 AS crc32,\n"
+"  r.crc_bytes AS crc_bytes,\n"
+"  iif(r.key IS NULL, " SCHEMA_KEY_OF(SCHEMA_FAMILY_NAME("r.family"),
+    "coalesce(kp.text, p.text, '<missing>')", "r.ordinal") ",\n"
+"    coalesce(k.text, '<missing>')) AS key,\n"
+"  iif(r.key_path IS NULL, coalesce(p.text, '<missing>'),\n"
+"    coalesce(kp.text, '<missing>')) AS key_path,\n"
+"  r.ordinal AS ordinal, r.callsite AS callsite,\n"
+"  " SCHEMA_STRING("r.flags", "f") " AS flags, r.offset2 AS offset2,\n"
+"  r.mapped AS mapped, " SCHEMA_STRING("r.creates", "c") " AS creates,\n"
+"  r.process AS process, r.thread AS thread, r.xxh3 AS xxh3\n"
+"FROM site_rows r\n"
+"  LEFT JOIN strings sc ON sc.id = r.syscall\n"
+"  LEFT JOIN strings p ON p.id = r.path\n"
+"  LEFT JOIN strings p2 ON p2.id = r.path2\n"
+"  LEFT JOIN strings f ON f.id = r.flags\n"
+"  LEFT JOIN strings c ON c.id = r.creates\n"
+"  LEFT JOIN strings kp ON kp.id = r.key_path\n"
+"  LEFT JOIN strings k ON k.id = r.key;\n"
+"\n"
+"CREATE TRIGGER sites_insert INSTEAD OF INSERT ON sites\n"
+"BEGIN\n"
+"  INSERT OR IGNORE INTO strings (text) VALUES (NEW.syscall), (NEW.path),\n"
+"    (NEW.path2), (NEW.flags), (NEW.creates);\n"
+"  INSERT OR IGNORE INTO strings (text) SELECT NEW.key_path\n"
+"    WHERE NEW.key_path IS NOT NEW.path;\n"
+"  INSERT OR IGNORE INTO strings (text) SELECT NEW.key WHERE NEW.key IS NOT\n"
+"    " SCHEMA_KEY_OF("NEW.family", "NEW.key_path", "NEW.ordinal") ";\n"
+"  INSERT INTO site_rows (id, recording, dseq, pid, tid, process, thread,\n"
+"    syscall, family, fd, path, path2, kind, offset, count, result,\n"
+"    append, t_ns, crc32, crc_bytes, xxh3, ordinal, callsite, flags,\n"
+"    offset2, mapped, creates, key_path, key)\n"
+"  SELECT i, NEW.recording, NEW.seq - i, NEW.pid, nullif(NEW.tid, NEW.pid),\n"
+"    NEW.process, NEW.thread, " SCHEMA_ID_OF("NEW.syscall") ",\n"
+"    " SCHEMA_FAMILY_CODE("NEW.family") ", NEW.fd,\n"
+"    " SCHEMA_ID_OF("NEW.path") ", " SCHEMA_ID_OF("NEW.path2") ",\n"
+"    " SCHEMA_KIND_CODE("NEW.kind") ",\n"
+"    NEW.offset, NEW.count, NEW.result, coalesce(NEW.append, 0), NEW.t_ns,\n"
+"    NEW.crc32, NEW.crc_bytes, NEW.xxh3, NEW.ordinal, NEW.callsite,\n"
+"    " SCHEMA_ID_OF("NEW.flags") ", NEW.offset2, coalesce(NEW.mapped, 0),\n"
+"    " SCHEMA_ID_OF("NEW.creates") ",\n"
+"    iif(NEW.key_path IS NEW.path, NULL, " SCHEMA_ID_OF("NEW.key_path") "),\n"
+"    iif(NEW.key IS " SCHEMA_KEY_OF("NEW.family", "NEW.key_path",
+    "NEW.ordinal") ", NULL,\n"
+"      " SCHEMA_ID_OF("NEW.key") ")\n"
+"  FROM (SELECT coalesce(NEW.id,\n"
+"    (SELECT coalesce(max(id), 0) + 1 FROM site_rows)) AS i);\n"
+"END;\n"
+"CREATE TRIGGER sites_update INSTEAD OF UPDATE ON sites\n"
+"BEGIN\n"
+"  INSERT OR IGNORE INTO strings (text) VALUES (NEW.syscall), (NEW.path),\n"
+"    (NEW.path2), (NEW.flags), (NEW.creates);\n"
+"  INSERT OR IGNORE INTO strings (text) SELECT NEW.key_path\n"
+"    WHERE NEW.key_path IS NOT NEW.path;\n"
+"  INSERT OR IGNORE INTO strings (text) SELECT NEW.key WHERE NEW.key IS NOT\n"
+"    " SCHEMA_KEY_OF("NEW.family", "NEW.key_path", "NEW.ordinal") ";\n"
+"  UPDATE site_rows SET id = NEW.id, recording = NEW.recording,\n"
+"    dseq = NEW.seq - NEW.id, pid = NEW.pid, tid = nullif(NEW.tid, NEW.pid),\n"
+"    process = NEW.process, thread = NEW.thread,\n"
+"    syscall = " SCHEMA_ID_OF("NEW.syscall") ",\n"
+"    family = " SCHEMA_FAMILY_CODE("NEW.family") ", fd = NEW.fd,\n"
+"    path = " SCHEMA_ID_OF("NEW.path") ",\n"
+"    path2 = " SCHEMA_ID_OF("NEW.path2") ",\n"
+"    kind = " SCHEMA_KIND_CODE("NEW.kind") ",\n"
+"    offset = NEW.offset, count = NEW.count, result = NEW.result,\n"
+"    append = NEW.append, t_ns = NEW.t_ns, crc32 = NEW.crc32,\n"
+"    crc_bytes = NEW.crc_bytes, xxh3 = NEW.xxh3, ordinal = NEW.ordinal,\n"
+"    callsite = NEW.callsite, flags = " SCHEMA_ID_OF("NEW.flags") ",\n"
+"    offset2 = NEW.offset2, mapped = NEW.mapped,\n"
+"    creates = " SCHEMA_ID_OF("NEW.creates") ",\n"
+"    key_path = iif(NEW.key_path IS NEW.path, NULL,\n"
+"      " SCHEMA_ID_OF("NEW.key_path") "),\n"
+"    key = iif(NEW.key IS " SCHEMA_KEY_OF("NEW.family", "NEW.key_path",
+    "NEW.ordinal") ", NULL,\n"
+"      " SCHEMA_ID_OF("NEW.key") ")\n"
+"  WHERE id = OLD.id;\n"
+"END;\n"
+"CREATE TRIGGER sites_delete INSTEAD OF DELETE ON sites\n"
+"BEGIN\n"
+"  DELETE FROM site_rows WHERE id = OLD.id;\n"
+"END;\n"
+"\n"
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
+"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"
+"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
+"  s.count AS count, s.result AS result, s.key AS key,\n"
+"  s.callsite AS callsite, e.fault AS fault,\n"
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
+"  e.divergence_kind AS divergence_kind,\n"
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
+"  e.created_ns AS created_ns, s.mapped AS mapped,\n"
+"  e.oracle_id AS oracle_id, o.command AS oracle, e.prog_last AS prog_last,\n"
+"  e.state AS state, e.last_sync AS last_sync, e.unsynced AS unsynced\n"
+"FROM experiments e JOIN sites s ON s.id = e.site\n"
+"  LEFT JOIN oracles o ON o.id = e.oracle_id\n"
+"ORDER BY s.seq, e.fault, e.state;\n"
+"\n"
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
+"SELECT * FROM verdicts\n"
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
+"ORDER BY path, syscall, seq, fault, state;\n"
+"\n"
+"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"
+"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"
+"  s.family AS family, s.path AS path, s.key AS key,\n"
+"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"
+"FROM skipped k JOIN sites s ON s.id = k.site\n"
+"ORDER BY s.seq, k.fault;\n"
+"PRAGMA user_version = 16;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -870,6 +1113,7 @@ static const char *const migrations[] = {
 	schema_v13,		/* 12 -> 13 */
 	schema_v14,		/* 13 -> 14 */
 	schema_v15,		/* 14 -> 15 */
+	schema_v16,		/* 15 -> 16 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -507,6 +507,7 @@ close_db(struct store *s)
 	}
 	sqlite3_close(s->db);
 	s->db = NULL;
+	store_strings_free(s);
 	/* only now: closing it first would drop SQLite's fcntl locks too */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
@@ -706,6 +707,7 @@ store_begin(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		return store_fail(s, -EINVAL, "a transaction is already open");
+	store_strings_forget(s);
 	if (s->mode == STORE_READ)
 		return run_cached(s, STMT_BEGIN_READ, "BEGIN");
 	return run_cached(s, STMT_BEGIN, "BEGIN IMMEDIATE");
@@ -723,6 +725,7 @@ store_commit(struct store *s)
 int
 store_rollback(struct store *s)
 {
+	store_strings_forget(s);
 	if (sqlite3_get_autocommit(s->db))
 		return 0;
 	return run_cached(s, STMT_ROLLBACK, "ROLLBACK");

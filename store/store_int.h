@@ -42,6 +42,9 @@ enum store_stmt_id {
 	STMT_INIT_PUT,		/* the --init snapshot (migration 7) */
 	STMT_REC_PIDNS,		/* migration 9 */
 	STMT_SITE_ADD,
+	STMT_SITE_NEXT_ID,	/* strings.c (migration 16) */
+	STMT_STRING_FIND,
+	STMT_STRING_ADD,
 	STMT_SITES_EACH,
 	STMT_SITES_JSON,
 	STMT_SITES_STACKS_JSON,
@@ -95,6 +98,7 @@ struct store {
 	bool		html_strings;	/* html.c made its TEMP table */
 	int		lock_fd;	/* STORE_WRITE's flock (lock.c), or -1 */
 	bool		immutable;	/* STORE_READ on read-only media */
+	struct store_strings *strings;	/* strings.c's cache, or NULL */
 };
 
 /* store.c: errors */
@@ -158,6 +162,13 @@ int	store_blob_dump(struct store *s, const char *table, const char *column,
 int	schema_latest(void);
 int	schema_identify(struct store *s, int *version);
 int	schema_migrate(struct store *s);
+
+/* strings.c: string ids (migration 16) and the next site id */
+int	store_string_id(struct store *s, const char *text, int64_t *id);
+void	store_strings_forget(struct store *s);
+void	store_strings_free(struct store *s);
+int	store_site_next_id(struct store *s, int64_t *id);
+void	store_site_added(struct store *s, bool ok);
 
 /* sites.c: the site columns, in struct store_site order, and their reader */
 #define STORE_SITE_COLUMNS(a)						\
