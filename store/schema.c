@@ -1125,6 +1125,17 @@ schema_latest(void)
 	return SCHEMA_LATEST;
 }
 
+/*
+ * The text of migration `version` (to that user_version), or NULL: the
+ * tests rebuild an older schema from it.
+ */
+const char *
+schema_migration_sql(int version)
+{
+	return version >= 1 && version <= SCHEMA_LATEST ?
+	    migrations[version - 1] : NULL;
+}
+
 /* Read an integer pragma or a count. */
 static int
 query_int(struct store *s, const char *sql, int64_t *v)

@@ -160,6 +160,7 @@ int	store_blob_dump(struct store *s, const char *table, const char *column,
 	    int64_t rowid, int fd, const char *what);
 
 int	schema_latest(void);
+const char *schema_migration_sql(int version);
 int	schema_identify(struct store *s, int *version);
 int	schema_migrate(struct store *s);
 

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* The schema version this badio writes (store/schema.c). */
-#define LATEST_VERSION	15
+#define LATEST_VERSION	16
 
 #include <errno.h>
 #include <fcntl.h>
@@ -420,8 +420,11 @@ Test(store_open, create_sets_identity_and_version, .init = open_new,
 	    "'verdict_codes', 'verdicts', 'bugs', 'fault_codes')"), 8);
 	cr_assert_eq(raw_int("SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode"), 1);
-	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_index_list('sites') "
-	    "WHERE name = 'sites_key'"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
+	    "name = 'sites' AND type = 'view'"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
+	    "type = 'index' AND tbl_name IN ('site_rows', 'strings') AND "
+	    "sql IS NOT NULL"), 0);
 	cr_assert_eq(raw_int("SELECT count(*) FROM "
 	    "pragma_index_list('experiments') WHERE \"unique\" AND "
 	    "name = 'experiments_site_fault'"), 1);
@@ -578,6 +581,59 @@ schema_text_cut(sqlite3 *db, const char *table, const char *from,
 	sqlite3_finalize(stmt);
 }
 
+/* store/schema.c: the text of each migration (store_int.h, private) */
+const char *schema_migration_sql(int version);
+
+/*
+ * Back to before migration 16: the sites table, its indexes and the
+ * views exactly as migrations 1 to 15 make them (their text taken from
+ * a database built by those migrations alone), holding the rows the
+ * view sites shows; experiments and skipped refer to sites again.
+ */
+static void
+drop_v16(void)
+{
+	static const char names[] = "SELECT sql FROM sqlite_schema WHERE name "
+	    "IN ('sites', 'sites_key', 'sites_callsite', 'verdicts', 'bugs', "
+	    "'not_explored') ORDER BY type = 'view', type = 'index', "
+	    "name = 'bugs'";
+	sqlite3_stmt *stmt;
+	sqlite3 *mem, *db;
+
+	if (raw_int("PRAGMA user_version") < 16)
+		return;		/* done already */
+	cr_assert_eq(sqlite3_open(":memory:", &mem), SQLITE_OK);
+	for (int v = 1; v <= 15; v++)
+		cr_assert_eq(sqlite3_exec(mem, schema_migration_sql(v), NULL,
+		    NULL, NULL), SQLITE_OK, "migration %d: %s", v,
+		    sqlite3_errmsg(mem));
+	cr_assert_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "PRAGMA foreign_keys = OFF; BEGIN; "
+	    "DROP VIEW not_explored; DROP VIEW bugs; DROP VIEW verdicts; "
+	    "CREATE TEMP TABLE old_sites AS SELECT * FROM sites; "
+	    "DROP VIEW sites; DROP TABLE site_rows; DROP TABLE strings;",
+	    NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+	cr_assert_eq(sqlite3_prepare_v2(mem, names, -1, &stmt, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		const char *sql = (const char *)sqlite3_column_text(stmt, 0);
+
+		cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK,
+		    "%s: %s", sql, sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(mem);
+	cr_assert_eq(sqlite3_exec(db, "INSERT INTO main.sites SELECT * FROM "
+	    "old_sites; DROP TABLE old_sites; "
+	    "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = "
+	    "replace(sql, 'REFERENCES site_rows (id)', 'REFERENCES sites (id)') "
+	    "WHERE name IN ('experiments', 'skipped'); PRAGMA writable_schema "
+	    "= OFF; PRAGMA user_version = 15; COMMIT;", NULL, NULL, NULL),
+	    SQLITE_OK, "%s", sqlite3_errmsg(db));
+	sqlite3_close(db);
+	raw_exec(dbpath, "VACUUM");
+}
+
 /*
  * Back to before migration 15: no states (their rows go), the old unique
  * key, no 'power' or 'lost-sync', no family 'end'; views as placeholders.
@@ -587,6 +643,7 @@ drop_v15(void)
 {
 	sqlite3 *db;
 
+	drop_v16();
 	raw_exec(dbpath, "DROP VIEW bugs; DROP VIEW verdicts; "
 	    "DELETE FROM experiments WHERE state IS NOT NULL; "
 	    "DROP INDEX experiments_site_fault_state; "
@@ -654,6 +711,7 @@ drop_v14(void)
 static void
 drop_after_v11(void)
 {
+	drop_v16();
 	drop_v15();
 	drop_v14();
 	raw_exec(dbpath, "ALTER TABLE sites DROP COLUMN xxh3; "
@@ -834,7 +892,7 @@ Test(store_open, migrates_version_1, .init = open_new,
 	    store_errmsg(NULL));
 	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE name IN "
-	    "('callsites', 'callsite_frames', 'sites_callsite', 'skipped', "
+	    "('callsites', 'callsite_frames', 'site_rows', 'skipped', "
 	    "'experiments_unskip', 'not_explored')"), 6);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
 	    "'recordings') WHERE name IN ('stdin_blob', 'stdin_size', 'seed', "
@@ -971,8 +1029,12 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 {
 	const char *all = "SELECT group_concat(sql, char(10)) FROM "
 	    "(SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name)";
-	char *fresh, *upgraded, *old;
+	char *fresh, *fresh16, *upgraded, *old;
 
+	fresh16 = raw_text(all);
+	store_close(st);
+	st = NULL;
+	drop_v16();	/* the comments below are of the sites table */
 	fresh = raw_text(all);
 	cr_assert_null(strstr(fresh, "reserved"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  stdin_blob BLOB,            -- what "
@@ -1006,8 +1068,6 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	    "64-bit seed of getrandom, AT_RANDOM and\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "'timeout'"), "%s", fresh);
 
-	store_close(st);
-	st = NULL;
 	set_v4_schema_text();
 	old = raw_text(all);
 	cr_assert_not_null(strstr(old, "reserved"), "%s", old);
@@ -1015,10 +1075,11 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0);
 	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
 	upgraded = raw_text(all);
-	cr_assert_str_eq(upgraded, fresh);
+	cr_assert_str_eq(upgraded, fresh16);
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_integrity_check "
 	    "WHERE integrity_check = 'ok'"), 1);
 	free(fresh);
+	free(fresh16);
 	free(upgraded);
 }
 
@@ -1490,6 +1551,124 @@ sites_json(bool stacks, char **json)
 	j.buf[j.len] = '\0';
 	*json = j.buf;
 	return 0;
+}
+
+/* --- schema 16: the compact sites ---------------------------------------- */
+
+static const char verdicts_dump[] =
+	"SELECT json_group_array(json_array(experiment, site, seq, pid, tid, "
+	"process, thread, syscall, family, fd, path, path2, kind, offset, "
+	"count, result, key, callsite, fault, verdict, mapped)) FROM verdicts";
+
+/* Sites of every shape: the migration from 15 gives the same rows. */
+Test(store_open, migrates_version_15_same_sites,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_site full = full_site(3), bare = bare_site(1, "a.txt", 1);
+	struct store_site end;
+	struct store_experiment e;
+	char *json, *json2, *verd, *verd2;
+
+	cr_assert_eq(store_site_add(st, &full), 0, "%s", store_errmsg(st));
+	cr_assert_eq(store_site_add(st, &bare), 0);
+	bare = bare_site(2, "a.txt", 2);
+	bare.crc32 = 77;
+	bare.crc_bytes = 3;
+	bare.key_path = "other";
+	cr_assert_eq(store_site_add(st, &bare), 0);
+	end = bare_site(4, "<end>", 1);
+	end.family = "end";
+	end.syscall = "exit";
+	end.key = "end:1";
+	cr_assert_eq(store_site_add(st, &end), 0, "%s", store_errmsg(st));
+	e = experiment(1, "eio", "ok");
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	e = experiment(2, "crash", "corruption");
+	cr_assert_eq(store_experiment_put(st, &e), 0, "%s", store_errmsg(st));
+	cr_assert_eq(sites_json(false, &json), 0);
+	verd = raw_text(verdicts_dump);
+	/* a repeated path is stored once; derived keys not at all */
+	cr_assert_eq(raw_int("SELECT count(*) FROM strings WHERE text = "
+	    "'a.txt'"), 1);
+	cr_assert_str_eq(raw_text("SELECT group_concat(text, ' ') FROM strings "
+	    "WHERE text GLOB '*:*'"), "write:a.txt:2 end:1");
+	/* the key not of key_path other, and end:1 */
+	cr_assert_eq(raw_int("SELECT count(*) FROM site_rows WHERE key IS NOT "
+	    "NULL"), 2);
+	store_close(st);
+	st = NULL;
+	drop_v16();
+	cr_assert_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
+	    "name = 'sites' AND type = 'table'"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM sites"), 4);
+	assert_open_fails(dbpath, STORE_READ, -EPROTO, NULL);
+	cr_assert_eq(store_open(&st, dbpath, STORE_WRITE), 0, "%s",
+	    store_errmsg(NULL));
+	cr_assert_eq(raw_int("PRAGMA user_version"), LATEST_VERSION);
+	cr_assert_eq(sites_json(false, &json2), 0);
+	cr_assert_str_eq(json2, json);
+	verd2 = raw_text(verdicts_dump);
+	cr_assert_str_eq(verd2, verd);
+	cr_assert_eq(raw_int("SELECT count(*) FROM strings WHERE text = "
+	    "'a.txt'"), 1);
+	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_foreign_key_check"),
+	    0);
+	free(json);
+	free(json2);
+	free(verd);
+	free(verd2);
+}
+
+/* The view has the documented columns, and writes through it work. */
+Test(store_sites, view_columns_and_writes, .init = open_new_with_recording,
+    .fini = close_and_remove)
+{
+	struct store_site bare = bare_site(1, "a.txt", 1);
+
+	cr_assert_eq(store_site_add(st, &bare), 0);
+	cr_assert_str_eq(raw_text("SELECT group_concat(name, ',') FROM "
+	    "pragma_table_info('sites')"), "id,recording,seq,pid,tid,syscall,"
+	    "family,fd,path,path2,kind,offset,count,result,append,t_ns,crc32,"
+	    "crc_bytes,key,key_path,ordinal,callsite,flags,offset2,mapped,"
+	    "creates,process,thread,xxh3");
+	raw_exec(dbpath, "UPDATE sites SET path = 'b.txt', key_path = 'b.txt', "
+	    "key = 'write:b.txt:1' WHERE id = 1");
+	cr_assert_str_eq(raw_text("SELECT path || ' ' || key FROM sites"),
+	    "b.txt write:b.txt:1");
+	raw_exec(dbpath, "INSERT INTO sites (recording, seq, pid, tid, syscall, "
+	    "family, path, kind, t_ns, key, key_path, ordinal) VALUES (1, 2, 5, "
+	    "6, 'fsync', 'sync', 'b.txt', 'regular', 9, 'sync:b.txt:1', "
+	    "'b.txt', 1)");
+	cr_assert_str_eq(raw_text("SELECT group_concat(seq || tid || family || "
+	    "key, ' ') FROM sites"), "11writewrite:b.txt:1 26syncsync:b.txt:1");
+	cr_assert_eq(raw_int("SELECT count(*) FROM strings WHERE text = "
+	    "'b.txt'"), 1);
+	raw_exec(dbpath, "DELETE FROM sites WHERE id = 1");
+	cr_assert_eq(raw_int("SELECT count(*) FROM site_rows"), 1);
+}
+
+/* A crafted string id that strings lacks reads as '<missing>'. */
+Test(store_sites, dangling_string_id_reads_missing,
+    .init = open_new_with_recording, .fini = close_and_remove)
+{
+	struct store_site bare = bare_site(1, "a.txt", 1);
+	struct site_list l = { .n = 0 };
+	char *json;
+
+	cr_assert_eq(store_site_add(st, &bare), 0);
+	raw_exec(dbpath, "PRAGMA ignore_check_constraints = ON; "
+	    "UPDATE site_rows SET path = 999, syscall = 998, "
+	    "family = 0, flags = 997");
+	cr_assert_eq(store_sites_each(st, NULL, collect_site, &l), 0);
+	cr_assert_eq(l.n, 1);
+	cr_assert_str_eq(l.sites[0].path, "<missing>");
+	cr_assert_str_eq(l.sites[0].syscall, "<missing>");
+	cr_assert_str_eq(l.sites[0].family, "<missing>");
+	cr_assert_str_eq(l.sites[0].flags, "<missing>");
+	cr_assert_str_eq(l.sites[0].key, "<missing>:<missing>:1");
+	cr_assert_eq(sites_json(false, &json), 0);
+	assert_json_valid(json);
+	free(json);
 }
 
 Test(store_sites, json_array_in_seq_order, .init = open_new_with_recording,
@@ -2569,6 +2748,6 @@ Test(store_states, migrates_version_14, .init = open_new_with_recording,
 	cr_assert_eq(raw_int("SELECT instr(sql, 'state TEXT,                 "
 	    "-- crash state judged') > 0 AND instr(sql, 'prog_last TEXT,') > 0 "
 	    "FROM sqlite_schema WHERE name = 'experiments'"), 1);
-	cr_assert_eq(raw_int("SELECT instr(sql, 'family = ''end''') > 0 FROM "
-	    "sqlite_schema WHERE name = 'sites'"), 1);
+	cr_assert_eq(raw_int("SELECT instr(sql, 'WHEN 6 THEN ''end''') > 0 "
+	    "FROM sqlite_schema WHERE name = 'sites'"), 1);
 }
