@@ -158,10 +158,10 @@ remove_run_dir(const char *dir, struct bx_outcome *out)
  * tail.  0, or -errno with out->fail set; an interrupted oracle sets
  * out->aborted.
  */
-static int
-oracle(const struct bx_setup *su, const struct bx_job *job, const char *dir,
-    const char *state, const char *stdout_path, struct bx_outcome *out,
-    struct bx_oracle_result *res, struct bx_tail *tail)
+int
+bx_experiment_oracle(const struct bx_setup *su, const struct bx_job *job,
+    const char *dir, const char *state, const char *stdout_path,
+    struct bx_outcome *out, struct bx_oracle_result *res, struct bx_tail *tail)
 {
 	char **env = oracle_env(su, job, out, dir, state, stdout_path);
 	int rc;
@@ -188,8 +188,8 @@ oracle(const struct bx_setup *su, const struct bx_job *job, const char *dir,
 static int
 judge_state(struct bx_power *pc, struct bx_judged *jd)
 {
-	return oracle(pc->su, pc->job, pc->dir, jd->state, pc->output->path,
-	    pc->out, &jd->oracle, &jd->oracle_out);
+	return bx_experiment_oracle(pc->su, pc->job, pc->dir, jd->state,
+	    pc->output->path, pc->out, &jd->oracle, &jd->oracle_out);
 }
 
 /*
@@ -204,8 +204,8 @@ judge(const struct bx_setup *su, const struct bx_job *job, const char *dir,
 
 	/* unreached: nothing to judge, spare the oracle */
 	if (job->fault == REC_FAULT_NONE || out->injected) {
-		rc = oracle(su, job, dir, NULL, stdout_path, out, &out->oracle,
-		    &out->oracle_out);
+		rc = bx_experiment_oracle(su, job, dir, NULL, stdout_path, out,
+		    &out->oracle, &out->oracle_out);
 		if (rc || out->aborted)
 			return rc;
 	}
@@ -233,9 +233,35 @@ take_result(const struct bx_job *job, const struct rec_result *rr,
 	out->fault_bytes = out->injected ? rr->fault_bytes : -1;
 }
 
+/* A sweep run (sweep.c): journal, no target, sweep_cb; no oracle after. */
+static int
+sweep_setup(const struct bx_sweep_hook *hook, struct rec_opts *opts,
+    struct bx_output *output, const char *dir, const char *aux)
+{
+	static char stash[PATH_MAX];
+
+	if (snprintf(stash, sizeof(stash), "%s/stash", aux) >=
+	    (int)sizeof(stash) || mkdir(stash, 0700) < 0)
+		return -ENAMETOOLONG;
+	opts->journal = true;
+	opts->map_copies = true;
+	opts->stash_dir = stash;
+	opts->sweep_cb = hook->cb;
+	opts->sweep_ctx = hook->ctx;
+	return hook->started(hook->ctx, output, dir, aux);
+}
+
 int
 bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
     rec_site_fn *fn, void *ctx, struct bx_outcome *out)
+{
+	return bx_experiment_sweep(su, job, fn, ctx, NULL, out);
+}
+
+int
+bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
+    rec_site_fn *fn, void *ctx, const struct bx_sweep_hook *hook,
+    struct bx_outcome *out)
 {
 	struct rec_target target = {
 		.fault = job->fault,
@@ -338,6 +364,14 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 		opts.crash_cb = bx_power_crash;
 		opts.crash_ctx = &power;
 	}
+	if (hook) {
+		rc = sweep_setup(hook, &opts, &output, dir, aux);
+		if (rc) {
+			bx_output_finish(&output);
+			out->fail = BX_FAIL_SCRATCH;
+			goto out_remove;
+		}
+	}
 	/* divergence.c looks at no site after the fault */
 	opts.fast_after_fault = true;
 	/* and, where badio may (CAP_SYS_ADMIN), without any stop at all */
@@ -367,6 +401,10 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	}
 	rc = 0;
 	take_result(job, &rr, out);
+	if (hook) {
+		*hook->rr = rr;
+		goto out_remove;
+	}
 	if (rr.status == REC_INTERRUPTED || bx_stop) {
 		out->aborted = true;
 		goto out_remove;

@@ -497,6 +497,8 @@ struct bx_explore_opts {
 	int		oracle_timeout_ms; /* per oracle run; 0 = none */
 	const char	*keep_dir;	/* keep bug runs' directories here, or NULL */
 	bool		redo;		/* drop earlier experiments first */
+	bool		no_sweep;	/* power experiments by re-runs only,
+					 * no sweep run (sweep.c) */
 	bool		reuse_verdicts;	/* keep the verdicts of another oracle,
 					 * judge only new pairs with this one */
 	unsigned	per_callsite;	/* at most this many sites per (call
@@ -558,6 +560,11 @@ struct bx_explore_result {
 	uint64_t	skipped_sites;
 	uint64_t	diverged;	/* experiments run now that diverged */
 	uint64_t	reordered;	/* ...whose threads interleaved otherwise */
+	uint64_t	sweep_runs;	/* sweep runs made (0 or 1) */
+	uint64_t	sweep_points;	/* crash points they met */
+	uint64_t	swept;		/* power experiments they judged */
+	uint64_t	sweep_left;	/* power crash points they left to
+					 * re-runs (diverged, unmatched) */
 	/*
 	 * Recorded sites on regular files outside the run directory (absolute
 	 * paths): such files are not reset between runs, so each run finds

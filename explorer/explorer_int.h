@@ -40,6 +40,8 @@ struct bx_output {
 	int		file;		/* path, for writing */
 	struct bx_tail	*tail;
 	pthread_t	thread;
+	pthread_mutex_t	lock;		/* one reader of the pipes at a time
+					 * (bx_output_sync) */
 	bool		running;
 	int		err;		/* the first -errno writing path */
 	char		path[PATH_MAX];
@@ -230,6 +232,37 @@ int	bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 	    rec_site_fn *fn, void *ctx, struct bx_outcome *out);
 
 /*
+ * A sweep run (sweep.c): bx_experiment_run with the journal, no target
+ * and cb as rec_opts.sweep_cb; started is called before rec_run with the
+ * run's output, run directory and aux directory; rec_run's result goes
+ * to *rr; no oracle runs after it.
+ */
+struct bx_sweep_hook {
+	rec_point_fn	*cb;
+	void		*ctx;
+	int		(*started)(void *ctx, struct bx_output *o,
+			    const char *dir, const char *aux);
+	struct rec_result *rr;
+};
+
+int	bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
+	    rec_site_fn *fn, void *ctx, const struct bx_sweep_hook *hook,
+	    struct bx_outcome *out);
+/*
+ * The oracle on dir (holding crash state state, or NULL) into res and
+ * tail, with the environment docs/explore.md promises.  0, or -errno
+ * with out->fail set; an interrupted oracle sets out->aborted.
+ */
+int	bx_experiment_oracle(const struct bx_setup *su, const struct bx_job *job,
+	    const char *dir, const char *state, const char *stdout_path,
+	    struct bx_outcome *out, struct bx_oracle_result *res,
+	    struct bx_tail *tail);
+/* State number i (state.c) as the recorder's struct rec_state. */
+struct rec_state bx_rec_state_of(unsigned i);
+/* Everything PROG wrote to its stdout pipe so far is in o->path. */
+void	bx_output_sync(struct bx_output *o);
+
+/*
  * A power experiment (power.c): bx_power_crash is the run's
  * rec_opts.crash_cb, judge runs the oracle on the state at dir.
  */
@@ -414,6 +447,31 @@ struct wire {
 
 /* Job index of the fault-free run. */
 #define BASELINE	UINT32_MAX
+/* Job index of the sweep run (sweep.c): its worker sends a wire per
+ * power job it judged, then one with this index. */
+#define SWEEP		(UINT32_MAX - 1)
+
+/* Read (out false) or send n bytes whole; -errno, -EPIPE at EOF. */
+int	bx_wire_io(int fd, void *buf, size_t n, bool out);
+/* sweep.c: a job the sweep judges (power, with states). */
+bool	bx_sweep_job(const struct bx_job *job);
+/* sweep_judge.c: the process that runs the sweep's oracles. */
+struct bx_judge {
+	pid_t		pid;
+	int		fd;
+	int		pidfd;
+};
+int	bx_judge_start(const struct bx_setup *su, const struct plan *p,
+	    struct bx_judge *jg);
+/* The oracle on state at dir, stdout_path its BADIO_STDOUT, into *jd. */
+int	bx_judge_state(struct bx_judge *jg, uint32_t idx, const char *state,
+	    const char *dir, const char *stdout_path, struct bx_judged *jd,
+	    bool *aborted);
+void	bx_judge_stop(struct bx_judge *jg);
+/* In a worker: the sweep run; w becomes its closing wire (idx SWEEP,
+ * out.err: why it could not run). */
+void	bx_sweep_worker(const struct bx_setup *su, const struct plan *p,
+	    int fd, struct wire *w);
 
 /* Run the baseline then the plan's jobs on opts->jobs workers. */
 int	workers_run(struct store *s, const struct bx_setup *su, struct plan *p,

@@ -41,17 +41,52 @@ static bool
 take(struct bx_output *o, int fd, bool is_stdout)
 {
 	char buf[4096];
-	ssize_t n = read(fd, buf, sizeof(buf));
+	ssize_t n;
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+	pthread_mutex_lock(&o->lock);
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+		pthread_mutex_unlock(&o->lock);
 		return true;
-	if (n <= 0)
+	}
+	if (n <= 0) {
+		pthread_mutex_unlock(&o->lock);
 		return false;
+	}
 	bx_tail_append(o->tail, buf, (size_t)n);
 	if (is_stdout && o->file >= 0 && !save(o->file, buf, (size_t)n) &&
 	    o->err == 0)
 		o->err = errno ? -errno : -EIO;
+	pthread_mutex_unlock(&o->lock);
 	return true;
+}
+
+/*
+ * A sweep point (sweep.c): the program is stopped, so what it wrote is
+ * in the pipe or already saved; read the rest here, under the lock the
+ * thread reads with (the pipe is non-blocking: either finds it empty).
+ */
+void
+bx_output_sync(struct bx_output *o)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (!o->running || o->out[0] < 0)
+		return;
+	pthread_mutex_lock(&o->lock);
+	for (;;) {
+		n = read(o->out[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		bx_tail_append(o->tail, buf, (size_t)n);
+		if (o->file >= 0 && !save(o->file, buf, (size_t)n) &&
+		    o->err == 0)
+			o->err = errno ? -errno : -EIO;
+	}
+	pthread_mutex_unlock(&o->lock);
 }
 
 static void *
@@ -106,6 +141,12 @@ bx_output_start(struct bx_output *o, const char *aux, struct bx_tail *tail)
 		rc = -errno;
 		goto fail;
 	}
+	if (fcntl(o->out[0], F_SETFL, O_NONBLOCK) < 0 ||
+	    fcntl(o->errp[0], F_SETFL, O_NONBLOCK) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	pthread_mutex_init(&o->lock, NULL);
 	rc = -pthread_create(&o->thread, NULL, drain_main, o);
 	if (rc)
 		goto fail;

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 /* The state number i as the recorder's struct rec_state. */
-static struct rec_state
-rec_state_of(unsigned i)
+struct rec_state
+bx_rec_state_of(unsigned i)
 {
 	if (i == 0)
 		return (struct rec_state){ REC_STATE_DURABLE, 0 };
@@ -80,7 +80,7 @@ judge_state(struct bx_power *pc, const struct rec_journal *j, unsigned i,
 		return rc;
 	if (mkdir(pc->dir, 0700) < 0)
 		return -errno;
-	rc = rec_journal_build(j, rec_state_of(i), aside, pc->dir);
+	rc = rec_journal_build(j, bx_rec_state_of(i), aside, pc->dir);
 	if (rc == 0)
 		rc = pc->judge(pc, jd);
 	if (rc == 0 && keep_state(pc, jd))

@@ -37,8 +37,8 @@ struct worker {
 	uint32_t	idx;		/* job in flight */
 };
 
-static int
-io_full(int fd, void *buf, size_t n, bool out)
+int
+bx_wire_io(int fd, void *buf, size_t n, bool out)
 {
 	char *p = buf;
 
@@ -97,15 +97,18 @@ worker_main(int fd, pid_t parent, const struct bx_setup *setup,
 	if (bx_cgroup_open(&su.cgroup) < 0)
 		su.cgroup = NULL;	/* the fallback: contain.c */
 	for (;;) {
-		if (io_full(fd, &w.idx, sizeof(w.idx), false) < 0)
+		if (bx_wire_io(fd, &w.idx, sizeof(w.idx), false) < 0)
 			worker_exit(&su, 0);
-		if (w.idx != BASELINE && w.idx >= p->njobs)
+		if (w.idx != BASELINE && w.idx != SWEEP && w.idx >= p->njobs)
 			worker_exit(&su, 1);
-		div_run_job(&su, p, w.idx == BASELINE ? &baseline :
+		if (w.idx == SWEEP)
+			bx_sweep_worker(&su, p, fd, &w);
+		else
+			div_run_job(&su, p, w.idx == BASELINE ? &baseline :
 		    &p->jobs[w.idx], &w.out, &w.dv);
 		if (bx_stop)
 			w.out.aborted = true;
-		if (io_full(fd, &w, sizeof(w), true) < 0 || bx_stop) {
+		if (bx_wire_io(fd, &w, sizeof(w), true) < 0 || bx_stop) {
 			/* never to be taken: its directory is ours to remove */
 			if (w.out.left_dir[0] && !w.out.left_err)
 				bx_tree_remove(w.out.left_dir, NULL);
@@ -188,32 +191,98 @@ workers_stop(struct worker *ws, unsigned n, bool force)
 	return lost;
 }
 
+/* Where the sweep run (sweep.c) is. */
+enum sweep_phase {
+	SW_OFF,		/* no power job, or --no-sweep */
+	SW_WAIT,	/* for the baseline to pass */
+	SW_RUNNING,
+	SW_DONE,	/* what it did not judge goes to re-runs */
+};
+
+/* What is handed out: each job once, by the sweep or by a re-run. */
+struct sched {
+	bool		*taken;
+	size_t		first;		/* no job before it is left */
+	enum sweep_phase sweep;
+	bool		passed;
+};
+
+/* The next job to hand out, or false. */
+static bool
+next_job(struct sched *sc, const struct plan *p, uint32_t *idx)
+{
+	bool hold = sc->sweep == SW_WAIT || sc->sweep == SW_RUNNING;
+
+	while (sc->first < p->njobs && sc->taken[sc->first])
+		sc->first++;
+	for (size_t i = sc->first; i < p->njobs; i++) {
+		if (sc->taken[i] || (hold && bx_sweep_job(&p->jobs[i])))
+			continue;
+		sc->taken[i] = true;
+		*idx = (uint32_t)i;
+		return true;
+	}
+	return false;
+}
+
 /*
  * Give an idle worker its next job: the fault-free run first, then the
- * plan in order.  0, also when there is nothing left; -EPIPE if the
- * worker is gone.
+ * sweep once the baseline passed, then the plan in order (power jobs
+ * after the sweep: those it left).  0, also when there is nothing left;
+ * -EPIPE if the worker is gone.
  */
 static int
 hand_out(struct worker *wk, const struct plan *p, bool *baseline_sent,
-    size_t *next, unsigned *busy)
+    struct sched *sc, unsigned *busy, struct bx_explore_result *res)
 {
 	uint32_t idx;
 
 	if (wk->busy || wk->held)
 		return 0;
-	if (!*baseline_sent)
+	if (!*baseline_sent) {
 		idx = BASELINE;
-	else if (*next < p->njobs)
-		idx = (uint32_t)(*next)++;
-	else
+	} else if (sc->passed && sc->sweep == SW_WAIT) {
+		idx = SWEEP;
+		sc->sweep = SW_RUNNING;
+		res->sweep_runs++;
+	} else if (next_job(sc, p, &idx)) {
+		if (sc->sweep != SW_OFF && bx_sweep_job(&p->jobs[idx]))
+			res->sweep_left++;
+	} else {
 		return 0;
+	}
 	*baseline_sent = true;
-	if (io_full(wk->fd, &idx, sizeof(idx), true) < 0)
+	if (bx_wire_io(wk->fd, &idx, sizeof(idx), true) < 0)
 		return -EPIPE;
 	wk->busy = true;
 	wk->idx = idx;
 	(*busy)++;
 	return 0;
+}
+
+/*
+ * A wire from the sweep's worker: a power job's result (stored unless a
+ * re-run took the job first), or the end of the sweep, whose failure
+ * (the recorder refused, a state could not be built) only means that
+ * re-runs judge what it left.
+ */
+static int
+sweep_result(struct store *s, struct plan *p, struct sched *sc,
+    const struct wire *w, struct bx_explore_result *res,
+    struct bx_progress *pr, int64_t t0)
+{
+	if (w->idx == SWEEP) {
+		sc->sweep = SW_DONE;
+		res->sweep_points += (uint64_t)w->out.unsynced;
+		return 0;
+	}
+	if (sc->taken[w->idx] || w->out.aborted) {
+		explore_drop(p, w);
+		return 0;
+	}
+	sc->taken[w->idx] = true;
+	res->swept += w->out.njudged;
+	return explore_take(s, p, w, res, pr, t0);
 }
 
 /*
@@ -235,17 +304,21 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 	struct bx_progress pr;
 	struct wire *w;		/* one receive buffer per worker */
 	int64_t t0 = bx_now_ns();
-	size_t next = 0;
+	struct sched sc = { .sweep = SW_OFF };
 	unsigned busy = 0;
 	unsigned i, k;
 	int rc = 0;
 
 	if (n > p->njobs + 1)
 		n = p->njobs + 1;
+	for (size_t j = 0; j < p->njobs && !opts->no_sweep; j++)
+		if (bx_sweep_job(&p->jobs[j]))
+			sc.sweep = SW_WAIT;
 	ws = calloc(n, sizeof(*ws));
 	pfd = calloc(n, sizeof(*pfd));
 	w = calloc(n, sizeof(*w));
-	if (!ws || !pfd || !w) {
+	sc.taken = calloc(p->njobs + 1, sizeof(*sc.taken));
+	if (!ws || !pfd || !w || !sc.taken) {
 		rc = -ENOMEM;
 		goto out_free;
 	}
@@ -261,7 +334,7 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 	for (;;) {
 		/* hand out work to idle workers */
 		for (i = 0; i < n && !bx_stop; i++) {
-			rc = hand_out(&ws[i], p, &baseline_sent, &next, &busy);
+			rc = hand_out(&ws[i], p, &baseline_sent, &sc, &busy, res);
 			if (rc) {
 				res->fail = BX_FAIL_WORKER;
 				goto out_stop;
@@ -287,12 +360,24 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 		for (i = 0; i < n; i++) {
 			if (!pfd[i].revents || bx_stop)
 				continue;
-			if (io_full(ws[i].fd, &w[i], sizeof(w[i]), false) < 0 ||
-			    w[i].idx != ws[i].idx) {
+			if (bx_wire_io(ws[i].fd, &w[i], sizeof(w[i]), false) < 0 ||
+			    (w[i].idx != ws[i].idx && !(ws[i].idx == SWEEP &&
+			    w[i].idx < p->njobs &&
+			    bx_sweep_job(&p->jobs[w[i].idx])))) {
 				rc = bx_stop ? -EINTR : -EPIPE;
 				res->fail = bx_stop ? BX_FAIL_INTERRUPTED :
 				    BX_FAIL_WORKER;
 				goto out_stop;
+			}
+			if (ws[i].idx == SWEEP) {
+				rc = sweep_result(s, p, &sc, &w[i], res, &pr, t0);
+				if (rc)
+					goto out_stop;
+				if (w[i].idx != SWEEP)
+					continue;
+				ws[i].busy = false;
+				busy--;
+				continue;
 			}
 			ws[i].busy = false;
 			busy--;
@@ -303,6 +388,7 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 				if (rc)
 					goto out_stop;
 				passed = true;
+				sc.passed = true;
 				t0 = bx_now_ns();
 				for (k = 0; k < n && rc == 0; k++) {
 					if (!ws[k].held)
@@ -329,7 +415,7 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 			}
 			/* the worker starts its next run while we commit this one */
 			rc = bx_stop ? 0 : hand_out(&ws[i], p, &baseline_sent,
-			    &next, &busy);
+			    &sc, &busy, res);
 			if (rc) {
 				res->fail = BX_FAIL_WORKER;
 				goto out_stop;
@@ -346,6 +432,7 @@ out_stop:
 		if (ws[i].held)
 			explore_drop(p, &w[i]);
 out_free:
+	free(sc.taken);
 	free(w);
 	free(pfd);
 	free(ws);

@@ -758,7 +758,8 @@ loop_run(struct tracer *tr)
 		int st;
 		pid_t tid;
 
-		check_limits(tr, deadline);
+		/* the time the program waited for sweep_cb is not its own */
+		check_limits(tr, deadline ? deadline + tr->res->sweep_cb_ns : 0);
 		if (deferred_pop(tr, &tid, &st)) {	/* after a sweep point */
 			dispatch(tr, tid, st);
 			continue;

@@ -68,6 +68,8 @@ const char explore_usage[] =
 	"      --oracle-timeout SEC per oracle run (default: 30; 0: none)\n"
 	"      --keep DIR           keep the run directories of bug verdicts\n"
 	"      --redo               forget earlier experiments, start over\n"
+	"      --no-sweep           power experiments by one re-run per crash point\n"
+	"                           (also BADIO_NO_SWEEP=1), not one sweep run\n"
 	"      --reuse-verdicts     keep the verdicts of another oracle, judge only\n"
 	"                           the experiments not run yet with this one (the\n"
 	"                           report shows each oracle's)\n"
@@ -143,6 +145,7 @@ enum {
 	OPT_ORACLE_TIMEOUT,
 	OPT_KEEP,
 	OPT_REDO,
+	OPT_NO_SWEEP,
 	OPT_REUSE_VERDICTS,
 	OPT_FAIL_ON,
 	OPT_INCLUDE_STDIO,
@@ -166,6 +169,7 @@ const struct option explore_options[] = {
 	{ "oracle-timeout",	required_argument, NULL, OPT_ORACLE_TIMEOUT },
 	{ "keep",		required_argument, NULL, OPT_KEEP },
 	{ "redo",		no_argument,	   NULL, OPT_REDO },
+	{ "no-sweep",		no_argument,	   NULL, OPT_NO_SWEEP },
 	{ "reuse-verdicts",	no_argument,	   NULL, OPT_REUSE_VERDICTS },
 	{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
 	{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
@@ -369,6 +373,10 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 	o->bx.timeout_ms = 30 * 1000;
 	o->bx.oracle_timeout_ms = 30 * 1000;
 	o->bx.kinds = (1u << REC_KIND_REGULAR) | (1u << REC_KIND_DIR);
+	/* the test suite and the benchmarks compare the two paths */
+	if (getenv("BADIO_NO_SWEEP") && strcmp(getenv("BADIO_NO_SWEEP"), "0") &&
+	    getenv("BADIO_NO_SWEEP")[0])
+		o->bx.no_sweep = true;
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, explore_shortopts,
 	    explore_options, NULL)) != -1) {
@@ -412,6 +420,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			break;
 		case OPT_REDO:
 			o->bx.redo = true;
+			break;
+		case OPT_NO_SWEEP:
+			o->bx.no_sweep = true;
 			break;
 		case OPT_REUSE_VERDICTS:
 			o->bx.reuse_verdicts = true;
@@ -1012,6 +1023,11 @@ summary(struct explore_cli *o, struct store *s,
 	}
 	fprintf(stderr, "%s; see 'badio report -d %s'\n",
 	    !*sep ? "nothing to report" : "", o->db);
+	if (r->sweep_runs)
+		fprintf(stderr, "badio: power: %" PRIu64 " experiment%s from one "
+		    "sweep run (%" PRIu64 " crash points), %" PRIu64 " crash "
+		    "point%s re-run\n", r->swept, r->swept == 1 ? "" : "s",
+		    r->sweep_points, r->sweep_left, r->sweep_left == 1 ? "" : "s");
 	summary_database(o, s, r);
 	if (r->planned)
 		warn_outside(r);

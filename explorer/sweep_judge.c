@@ -1,0 +1,174 @@
+/*
+ * sweep_judge.c - the sweep's oracle runner (sweep.c).
+ *
+ * The sweep's oracles cannot run in the worker that traces PROG: an
+ * oracle run kills and reaps every child of its runner (bx_reaper_stop)
+ * and everything in its cgroup, which is where PROG is, and the tracer's
+ * waitpid(-1) must see no child but PROG's.  So the worker starts a
+ * judge before rec_run, detached by a double fork (not its child), in a
+ * cgroup of its own; the sweep callback sends it one state at a time
+ * (job, state, directory, stdout file) and waits for the judgement.
+ * The judge leaves at EOF of its socket; SIGTERM (sent by the worker
+ * when it is interrupted) kills its oracle as a worker's does.
+ */
+#include "explorer/explorer_int.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct judge_req {
+	uint32_t	idx;
+	char		state[BX_STATE_NAME_MAX];
+	char		dir[PATH_MAX];
+	char		stdout_path[PATH_MAX];
+};
+
+struct judge_rep {
+	int		rc;
+	bool		aborted;
+	struct bx_judged jd;
+};
+
+static void
+judge_signal(int sig)
+{
+	(void)sig;
+	bx_interrupt();
+}
+
+static void __attribute__((noreturn))
+judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
+{
+	static struct judge_req rq;
+	static struct judge_rep rp;
+	static struct bx_outcome out;
+	struct bx_setup su = *setup;
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = judge_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (bx_cgroup_open(&su.cgroup) < 0)
+		su.cgroup = NULL;
+	while (bx_wire_io(fd, &rq, sizeof(rq), false) == 0 &&
+	    rq.idx < p->njobs) {
+		memset(&out, 0, sizeof(out));
+		memset(&rp, 0, sizeof(rp));
+		rq.state[sizeof(rq.state) - 1] = '\0';
+		rq.dir[sizeof(rq.dir) - 1] = '\0';
+		rq.stdout_path[sizeof(rq.stdout_path) - 1] = '\0';
+		memcpy(rp.jd.state, rq.state, sizeof(rp.jd.state));
+		rp.rc = bx_experiment_oracle(&su, &p->jobs[rq.idx], rq.dir,
+		    rq.state, rq.stdout_path, &out, &rp.jd.oracle,
+		    &rp.jd.oracle_out);
+		rp.aborted = out.aborted || bx_stop;
+		if (bx_wire_io(fd, &rp, sizeof(rp), true) < 0)
+			break;
+	}
+	bx_cgroup_close(su.cgroup);
+	_exit(0);
+}
+
+int
+bx_judge_start(const struct bx_setup *su, const struct plan *p,
+    struct bx_judge *jg)
+{
+	int sv[2], st;
+	pid_t mid;
+
+	jg->fd = jg->pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	mid = fork();
+	if (mid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return -errno;
+	}
+	if (mid == 0) {
+		pid_t pid;
+
+		close(sv[0]);
+		pid = fork();
+		if (pid == 0)
+			judge_main(sv[1], su, p);
+		_exit(pid < 0 || write(sv[1], &pid, sizeof(pid)) !=
+		    sizeof(pid));
+	}
+	close(sv[1]);
+	while (waitpid(mid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
+	    bx_wire_io(sv[0], &jg->pid, sizeof(jg->pid), false) < 0) {
+		close(sv[0]);
+		return -ECHILD;
+	}
+	jg->fd = sv[0];
+	jg->pidfd = (int)syscall(SYS_pidfd_open, jg->pid, 0);
+	return 0;
+}
+
+int
+bx_judge_state(struct bx_judge *jg, uint32_t idx, const char *state,
+    const char *dir, const char *stdout_path, struct bx_judged *jd,
+    bool *aborted)
+{
+	static struct judge_req rq;
+	static struct judge_rep rp;
+	struct pollfd pf = { .fd = jg->fd, .events = POLLIN };
+	bool told = false;
+	int rc;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.idx = idx;
+	snprintf(rq.state, sizeof(rq.state), "%s", state);
+	if (snprintf(rq.dir, sizeof(rq.dir), "%s", dir) >= (int)sizeof(rq.dir) ||
+	    snprintf(rq.stdout_path, sizeof(rq.stdout_path), "%s",
+	    stdout_path) >= (int)sizeof(rq.stdout_path))
+		return -ENAMETOOLONG;
+	rc = bx_wire_io(jg->fd, &rq, sizeof(rq), true);
+	if (rc)
+		return rc;
+	/* an interrupt reaches the judge's oracle too */
+	while (poll(&pf, 1, 100) <= 0)
+		if (bx_stop && !told) {
+			kill(jg->pid, SIGTERM);
+			told = true;
+		}
+	rc = bx_wire_io(jg->fd, &rp, sizeof(rp), false);
+	if (rc)
+		return rc;
+	*jd = rp.jd;
+	*aborted = rp.aborted;
+	return rp.rc;
+}
+
+/* EOF: the judge leaves; wait for it (3 s, then SIGKILL). */
+void
+bx_judge_stop(struct bx_judge *jg)
+{
+	struct pollfd pf = { .fd = jg->pidfd, .events = POLLIN };
+
+	if (jg->fd >= 0)
+		close(jg->fd);
+	jg->fd = -1;
+	if (jg->pidfd < 0)
+		return;
+	if (bx_stop)
+		kill(jg->pid, SIGTERM);
+	if (poll(&pf, 1, 3000) <= 0) {
+		kill(jg->pid, SIGKILL);
+		poll(&pf, 1, 3000);
+	}
+	close(jg->pidfd);
+	jg->pidfd = -1;
+}
