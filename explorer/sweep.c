@@ -4,10 +4,11 @@
  *
  * One worker runs PROG once with rec_opts.sweep_cb (recorder/sweep.c).
  * The plan's power jobs, in seq order, are matched to the run's points
- * by replay key, one cursor: a job is judged at a point only if its key
- * comes in the recorded order; a job whose point never comes that way
- * (the run diverged, or the order differs) is left to a re-run
- * (workers.c hands it out after the sweep), so none is lost.  At a
+ * with one cursor: a job is judged at the point that has its recorded
+ * seq and replay key; from the first point that does not (the run
+ * diverged: other calls, another interleaving of threads) the jobs left
+ * go to re-runs (workers.c hands them out after the sweep), which check
+ * divergence as ever, so none is lost or judged on another state.  At a
  * matched point, with the program stopped, each state is built from the
  * live run directory into a scratch directory of its own (same file
  * system, outside the run directory) and judged there with the oracle
@@ -45,6 +46,8 @@ struct sweep {
 	struct wire	w;		/* a site's result, being sent */
 	struct wire	end;		/* the end site's, held */
 	bool		end_held;
+	bool		diverged;	/* no job is judged any more */
+	const struct site_row **keys;	/* the recorded sites, by key */
 	struct bx_judge	judge;		/* who runs the oracles */
 };
 
@@ -63,6 +66,39 @@ by_seq(const void *a, const void *b)
 	int64_t y = sort_plan->jobs[*(const uint32_t *)b].seq;
 
 	return x < y ? -1 : x > y;
+}
+
+static int
+by_key(const void *a, const void *b)
+{
+	return strcmp((*(const struct site_row *const *)a)->key,
+	    (*(const struct site_row *const *)b)->key);
+}
+
+/*
+ * Every site the run reports: one the recording does not have under
+ * its key, seq and count (an extra call, one made otherwise) means the
+ * states from here on are not a re-run's.  A site is reported after its
+ * call, so the check is one call late at worst: the point of the call
+ * itself comes before it ran.  (Names the run created are mapped to the
+ * recording's in creation order, recorder/namemap.c, so a call on a new
+ * name can show up under a recorded key: that one this check sees only
+ * where seq or count differ.)
+ */
+static int
+on_site(void *ctx, const struct rec_site *site)
+{
+	struct sweep *sw = ctx;
+	struct site_row want = { .key = (char *)site->key };
+	const struct site_row *wp = &want, **hit;
+
+	if (sw->diverged || !site->key)
+		return 0;
+	hit = bsearch(&wp, sw->keys, sw->p->nsites, sizeof(*sw->keys), by_key);
+	if (!hit || (*hit)->job.seq != (int64_t)site->seq ||
+	    (*hit)->count != site->count)
+		sw->diverged = true;
+	return 0;
 }
 
 static int
@@ -204,21 +240,33 @@ judge_point(struct sweep *sw, const struct rec_journal *j, uint32_t idx)
 	return bx_wire_io(sw->fd, w, sizeof(*w), true);
 }
 
+/*
+ * A job is judged at the point with its recorded seq and key.  Its key
+ * at another seq, another key at its seq, or its seq passed: the run
+ * went otherwise than recorded (the states would not be the re-run's),
+ * and this job and every later one are left to re-runs.
+ */
 static int
 on_point(void *ctx, const struct rec_journal *j, const struct rec_point *pt)
 {
 	struct sweep *sw = ctx;
 	const struct bx_job *job;
 	char key[PATH_MAX + 32];
+	bool same;
 
 	if (bx_stop)
 		return -EINTR;
-	if (sw->cur >= sw->n)
+	if (sw->diverged || sw->cur >= sw->n)
 		return 0;
 	job = &sw->p->jobs[sw->order[sw->cur]];
-	if (rec_key_format(key, sizeof(key), job->family, job->key_path,
-	    job->ordinal) < 0 || strcmp(key, pt->key) != 0)
+	same = rec_key_format(key, sizeof(key), job->family, job->key_path,
+	    job->ordinal) >= 0 && strcmp(key, pt->key) == 0;
+	if ((int64_t)pt->seq < job->seq && !same)
 		return 0;
+	if ((int64_t)pt->seq != job->seq || !same) {
+		sw->diverged = true;
+		return 0;
+	}
 	return judge_point(sw, j, sw->order[sw->cur++]);
 }
 
@@ -235,7 +283,10 @@ bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
 
 	memset(w, 0, sizeof(*w));
 	w->idx = SWEEP;
-	if (!sw || !(sw->order = calloc(p->njobs + 1, sizeof(*sw->order)))) {
+	if (!sw || !(sw->order = calloc(p->njobs + 1, sizeof(*sw->order))) ||
+	    !(sw->keys = calloc(p->nsites + 1, sizeof(*sw->keys)))) {
+		if (sw)
+			free(sw->order);
 		free(sw);
 		w->out.err = -ENOMEM;
 		return;
@@ -246,13 +297,16 @@ bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
 	for (size_t i = 0; i < p->njobs; i++)
 		if (bx_sweep_job(&p->jobs[i]))
 			sw->order[sw->n++] = (uint32_t)i;
+	for (size_t i = 0; i < p->nsites; i++)
+		sw->keys[i] = &p->sites[i];
+	qsort(sw->keys, p->nsites, sizeof(*sw->keys), by_key);
 	sort_plan = p;
 	qsort(sw->order, sw->n, sizeof(*sw->order), by_seq);
 	hook.ctx = sw;
 	memset(&rr, 0, sizeof(rr));
 	rc = bx_judge_start(su, p, &sw->judge);
 	if (rc == 0)
-		rc = bx_experiment_sweep(su, &none, NULL, NULL, &hook, &w->out);
+		rc = bx_experiment_sweep(su, &none, on_site, sw, &hook, &w->out);
 	bx_judge_stop(&sw->judge);
 	if (rc == 0 && sw->end_held && !bx_stop &&
 	    rr.status != REC_INTERRUPTED) {
@@ -269,6 +323,7 @@ bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
 	}
 	w->out.err = rc;
 	w->out.unsynced = (int64_t)rr.sweep_points;
+	free(sw->keys);
 	free(sw->order);
 	free(sw);
 }

@@ -1,0 +1,277 @@
+/*
+ * test_sweep_explore.c - power experiments from one sweep run
+ * (explorer/sweep.c) give exactly the experiments of one re-run per
+ * crash point (BADIO_NO_SWEEP=1): site, fault, state, verdict, status,
+ * oracle exit, last durability point, unsynced count, divergence.  The
+ * verdicts themselves are asserted by test_power_explore.c (which now
+ * runs through the sweep).  Also: a resume after explore was killed in
+ * the middle of a sweep, and a run that diverges under the sweep.
+ */
+#include "harness.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void
+setup(void)
+{
+	harness_setup("sweep-explore", "badio.db");
+}
+
+TestSuite(sweep_explore, .init = setup, .fini = harness_teardown,
+    .timeout = 300);
+
+#define ROWS								\
+	"SELECT s.key, e.fault, ifnull(e.state, '-'), e.verdict, "	\
+	"e.status, e.oracle_exit, ifnull(e.last_sync, '-'), "		\
+	"ifnull(e.unsynced, '-'), e.injected, e.diverged "		\
+	"FROM experiments e JOIN sites s ON s.id = e.site "		\
+	"ORDER BY s.seq, e.fault, e.state"
+
+#define PROMISE_ORACLE							\
+	"c=$(cat config 2>/dev/null); "					\
+	"if grep -q saved \"$BADIO_STDOUT\"; then test \"$c\" = new; "	\
+	"else test \"$c\" = old || test \"$c\" = new; fi"
+
+#define WHOLE_ORACLE							\
+	"c=$(cat config 2>/dev/null); test \"$c\" = old || test \"$c\" = new"
+
+#define LOG_ORACLE							\
+	"n=$(grep -c '^ack' \"$BADIO_STDOUT\"); i=1; "			\
+	"while [ $i -le $n ]; do grep -qx r$i log || exit 1; "		\
+	"i=$((i + 1)); done"
+
+/* What the oracle sees of the state, into the oracle's output (tail). */
+#define LISTING_ORACLE							\
+	"echo \"$BADIO_FAULT $BADIO_STATE $BADIO_STATUS "		\
+	"$BADIO_INJECTED $BADIO_SYSCALL $BADIO_PATH\"; "		\
+	"cat \"$BADIO_STDOUT\"; ls -la --time-style=+ . | "		\
+	"sed 1d | awk '{print $1, $5, $7}'; cat * 2>/dev/null; true"
+
+static long long
+count_lines(const char *s)
+{
+	long long n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static void
+config_init(void)
+{
+	cr_assert_eq(mkdir("init", 0755), 0);
+	write_file("init/config", "old");
+}
+
+/*
+ * explore through the sweep (its summary line says how many came from
+ * it and how many crash points were re-run: want_left), then again
+ * with BADIO_NO_SWEEP=1 --redo: the same rows, oracle output included.
+ */
+static void
+same_as_reruns(const char *faults, const char *states, const char *oracle,
+    const char *want_left)
+{
+	char want[128];
+	char *sweep;
+	int st;
+
+	st = badio("explore", "-d", db_path, "-j", "1", "--faults", faults,
+	    "--power-states", states, "--oracle", oracle, NULL);
+	cr_assert_eq(st, 0, "explore: %d\n%s", st, r.err);
+	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	snprintf(want, sizeof(want), "crash points), %s re-run", want_left);
+	cr_assert(strstr(r.err, want), "want '%s':\n%s", want, r.err);
+	sweep = strdup(dump(ROWS));
+	cr_assert_not_null(sweep);
+	cr_assert_eq(setenv("BADIO_NO_SWEEP", "1", 1), 0);
+	st = badio("explore", "-d", db_path, "-j", "1", "--redo", "--faults",
+	    faults, "--power-states", states, "--oracle", oracle, NULL);
+	unsetenv("BADIO_NO_SWEEP");
+	cr_assert_eq(st, 0, "explore: %d\n%s", st, r.err);
+	cr_assert_null(strstr(r.err, "sweep run"), "%s", r.err);
+	cr_assert_str_eq(dump(ROWS), sweep, "re-runs:\n%s\nsweep:\n%s",
+	    dump(ROWS), sweep);
+	free(sweep);
+}
+
+Test(sweep_explore, rename_without_fsync)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	same_as_reruns("power", "durable,metadata", WHOLE_ORACLE,
+	    "0 crash points");
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 1);
+}
+
+Test(sweep_explore, fsync_rename_without_dir_fsync)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
+	same_as_reruns("power", "durable,metadata", PROMISE_ORACLE,
+	    "0 crash points");
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE verdict = "
+	    "'silent-corruption' AND state = 'durable'"), 1);
+}
+
+Test(sweep_explore, correct_idiom_every_state)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "correct");
+	same_as_reruns("power,lost-sync,crash", "durable,metadata,prefix",
+	    PROMISE_ORACLE, "0 crash points");
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0);
+	cr_assert_gt(count("SELECT count(*) FROM experiments WHERE state "
+	    "LIKE 'prefix:%'"), 0);
+}
+
+Test(sweep_explore, what_the_oracle_sees)
+{
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nodirsync");
+	same_as_reruns("power", "durable,metadata,prefix", LISTING_ORACLE,
+	    "0 crash points");
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE "
+	    "oracle_tail LIKE '%power durable crash 1%'"), 4);
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE "
+	    "oracle_tail LIKE '%power durable  1 exit%saved%'"), 1);
+}
+
+Test(sweep_explore, append_only_log)
+{
+	RECORD("--", PROG("pwx_saver"), "log");
+	same_as_reruns("power", "durable,metadata,prefix", LOG_ORACLE,
+	    "0 crash points");
+}
+
+/*
+ * Two threads writing at once: where the sweep's interleaving is the
+ * recording's the sweep judges, from the first point where it is not,
+ * re-runs do; either way the rows are a re-run's.  The count re-run
+ * depends on the scheduler, so only the rows are compared.
+ */
+Test(sweep_explore, threads)
+{
+	char *sweep;
+	int st;
+
+	RECORD("--", PROG("p_threads"), "2", "3");
+	st = badio("explore", "-d", db_path, "-j", "1", "--faults", "power",
+	    "--oracle", "true", NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	sweep = strdup(dump("SELECT s.key, e.state, e.verdict, e.status FROM "
+	    "experiments e JOIN sites s ON s.id = e.site ORDER BY s.key, "
+	    "e.state"));
+	cr_assert_eq(setenv("BADIO_NO_SWEEP", "1", 1), 0);
+	st = badio("explore", "-d", db_path, "-j", "1", "--redo", "--faults",
+	    "power", "--oracle", "true", NULL);
+	unsetenv("BADIO_NO_SWEEP");
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_str_eq(dump("SELECT s.key, e.state, e.verdict, e.status "
+	    "FROM experiments e JOIN sites s ON s.id = e.site ORDER BY s.key, "
+	    "e.state"), sweep);
+	cr_assert_eq(count("SELECT count(*) FROM experiments"), 2 * 9);
+	free(sweep);
+}
+
+/*
+ * A shell program that writes f2 otherwise in its third run (the
+ * sweep's, with -j 1: the recording, the baseline, the sweep): from the
+ * point after that write the sweep judges nothing (a prefix state would
+ * keep the other bytes, which the oracle rejects), the rest are re-run,
+ * and every experiment is there with the re-run path's verdict.
+ */
+#define ORACLE_F2	"test \"$(cat f2 2>/dev/null)\" != bbbbbbbb"
+
+Test(sweep_explore, divergence_falls_back)
+{
+	char script[1024];
+	char *sweep;
+	int st;
+
+	/* the counter is there before, and always 4 digits: the runs that
+	 * do not diverge make the recorded calls */
+	snprintf(script, sizeof(script), "%s/count", tmp);
+	write_file(script, "0000\n");
+	snprintf(script, sizeof(script), "n=$(sed 's/^0*//' %s/count); n=${n:-0}; "
+	    "printf '%%04d\\n' $((n + 1)) > %s/count; echo a > f1; "
+	    "if [ $n = 2 ]; then echo bbbbbbbb > f2; else echo b > f2; fi; "
+	    "echo c > f3",
+	    tmp, tmp);
+	RECORD("--", "/bin/sh", "-c", script);
+	st = badio("explore", "-d", db_path, "-j", "1", "--faults", "power",
+	    "--power-states", "durable,metadata,prefix", "--sites", "path=f*",
+	    "--oracle", ORACLE_F2, NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	cr_assert_null(strstr(r.err, ", 0 crash points re-run"), "%s", r.err);
+	sweep = strdup(dump(ROWS));
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE "
+	    "verdict != 'ok'"), 0);
+	cr_assert_eq(setenv("BADIO_NO_SWEEP", "1", 1), 0);
+	st = badio("explore", "-d", db_path, "-j", "1", "--redo", "--faults",
+	    "power", "--power-states", "durable,metadata,prefix", "--sites",
+	    "path=f*", "--oracle", ORACLE_F2, NULL);
+	unsetenv("BADIO_NO_SWEEP");
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert_str_eq(dump(ROWS), sweep, "re-runs:\n%s\nsweep:\n%s",
+	    dump(ROWS), sweep);
+	free(sweep);
+}
+
+/*
+ * kill -9 of explore in the middle of its sweep (an oracle of 0.1 s, at
+ * least 4 experiments stored): the workers and the judge follow, the
+ * database is whole, and the next explore judges only what is left,
+ * through a sweep again: the rows of an explore never interrupted.
+ */
+#define SLOW_PROMISE	"sleep 0.1; " PROMISE_ORACLE
+
+Test(sweep_explore, killed_mid_sweep_resumes)
+{
+	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db_path, "-j",
+		"1", "--redo", "--faults", "power", "--power-states",
+		"durable,metadata,prefix", "--oracle", SLOW_PROMISE, NULL };
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int out_fd, err_fd, tries = 0;
+	long long n;
+	char *whole;
+	pid_t pid;
+
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "correct");
+	EXPLORE_OK("-j", "1", "--faults", "power", "--power-states",
+	    "durable,metadata,prefix", "--oracle", SLOW_PROMISE);
+	whole = strdup(dump(ROWS));
+	pid = start(argv, NULL, NULL, &out_fd, &err_fd);
+	/* --redo clears at the baseline: wait for it, then for 4 rows */
+	while (count("SELECT count(*) FROM experiments") != 0)
+		nanosleep(&ts, NULL);
+	while (count("SELECT count(*) FROM experiments") < 4) {
+		cr_assert_lt(++tries, 1000, "explore made no progress");
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 128 + SIGKILL);
+	for (tries = 0; tries < 50 && process_with(db_path); tries++)
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
+	cr_assert_eq(count("PRAGMA integrity_check"), 0);
+	n = count("SELECT count(*) FROM experiments");
+	cr_assert(n >= 4 && n < count_lines(whole), "%lld rows", n);
+	cr_assert_eq(badio("explore", "-d", db_path, "-j", "1", "--faults",
+	    "power", "--power-states", "durable,metadata,prefix", "--oracle",
+	    SLOW_PROMISE, NULL), 0, "%s", r.err);
+	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	cr_assert_str_eq(dump(ROWS), whole, "resumed:\n%s\nwhole:\n%s",
+	    dump(ROWS), whole);
+	free(whole);
+}
