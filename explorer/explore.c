@@ -513,6 +513,9 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	su.replay = (struct rec_replay){
 		.random = rec.deterministic && rec.has_seed, .seed = rec.seed,
 		.namespaces = rec.deterministic && rec.pidns == 1,
+		/* the recording's clock; real for one made before schema 16 */
+		.clock = rec.deterministic && rec.has_clock,
+		.clock_ns = rec.clock_ns,
 		.created = p.created, .ncreated = p.ncreated,
 		.known = p.known, .nknown = p.nknown,
 	};

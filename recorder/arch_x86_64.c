@@ -115,3 +115,21 @@ arch_frame_pointer(pid_t tid, uint64_t *fp)
 	*fp = (uint64_t)v;
 	return 0;
 }
+
+/*
+ * At a PTRACE_EVENT_EXEC stop the registers are the new image's first:
+ * rsp points at argc (clock.c walks the auxv from there).  A 32-bit
+ * image (cs is not the 64-bit code segment) has another layout.
+ */
+int
+arch_exec_stack(pid_t tid, uint64_t *sp)
+{
+	struct user_regs_struct r;
+
+	if (ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -errno;
+	if (r.cs != 0x33)		/* __USER_CS */
+		return -ENOEXEC;
+	*sp = r.rsp;
+	return 0;
+}

@@ -6,7 +6,8 @@
  * at native speed.  Opens are filtered on their flags in BPF, so only
  * opens that create, truncate or make an O_TMPFILE stop; ioctls on their
  * command, so only reflinks (FICLONE, FICLONERANGE) stop.  With
- * deterministic randomness getrandom stops too, tagged apart (random.c).
+ * deterministic randomness getrandom stops too, tagged apart (random.c),
+ * and with the virtual clock the wall-clock calls (clock.c).
  * io_uring_setup fails with ENOSYS
  * by default: io_uring's I/O never passes through syscalls ptrace can
  * see, and programs fall back to plain syscalls (docs/ptrace.md).
@@ -179,6 +180,27 @@ static const int cred_calls[] = {
 	SCMP_SYS(setfsuid),
 };
 
+/*
+ * The wall clock (clock.c): clock_gettime of the wall clocks only (the
+ * clock id is an int: its low 32 bits), gettimeofday, time.
+ */
+static int
+add_clock_rules(scmp_filter_ctx ctx)
+{
+	uint32_t act = SCMP_ACT_TRACE(REC_TAG_CLOCK);
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < clock_nwalls; i++)
+		rc = seccomp_rule_add(ctx, act, SCMP_SYS(clock_gettime), 1,
+		    SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffu,
+		    (unsigned)clock_walls[i]));
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, act, SCMP_SYS(gettimeofday), 0);
+	if (rc == 0)
+		rc = seccomp_rule_add(ctx, act, SCMP_SYS(time), 0);
+	return rc;
+}
+
 static int
 add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 {
@@ -225,6 +247,8 @@ add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
 	if (rc == 0 && fo->det_random)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_TRACE(REC_TAG_RANDOM),
 		    SCMP_SYS(getrandom), 0);
+	if (rc == 0 && fo->det_clock)
+		rc = add_clock_rules(ctx);
 	if (rc == 0 && !fo->allow_io_uring)
 		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
 		    SCMP_SYS(io_uring_setup), 0);
@@ -238,7 +262,7 @@ add_rules(scmp_filter_ctx ctx, const struct filter_opts *fo)
  * filter but badio's.
  */
 unsigned
-filter_tag(bool det_random, long nr)
+filter_tag(bool det_random, bool det_clock, long nr)
 {
 	static const struct { long nr; unsigned tag; } special[] = {
 		{ SCMP_SYS(setrlimit), REC_TAG_RLIMIT },
@@ -254,6 +278,8 @@ filter_tag(bool det_random, long nr)
 
 	if (det_random && nr == SCMP_SYS(getrandom))
 		return REC_TAG_RANDOM;
+	if (det_clock && clock_call(nr))
+		return REC_TAG_CLOCK;
 	for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (special[i].nr == nr)
 			return special[i].tag;
@@ -318,9 +344,9 @@ filter_free(struct sock_fprog *prog)
 int
 filter_get(const struct filter_opts *fo, const struct sock_fprog **prog)
 {
-	static struct sock_fprog cache[8];
+	static struct sock_fprog cache[16];
 	struct sock_fprog *p = &cache[fo->allow_io_uring | fo->trace_close << 1 |
-	    fo->det_random << 2];
+	    fo->det_random << 2 | fo->det_clock << 3];
 	int rc;
 
 	if (!p->filter && (rc = filter_build(fo, p)) < 0)

@@ -220,7 +220,7 @@ static bool
 seccomp_info(struct tracer *tr, struct task *t, struct __ptrace_syscall_info *si)
 {
 	if (proc_regs_fast(tr, task_tgid(t)) && arch_seccomp_regs(t, si) == 0) {
-		si->seccomp.ret_data = filter_tag(tr->det_random,
+		si->seccomp.ret_data = filter_tag(tr->det_random, tr->clock,
 		    (long)si->seccomp.nr);
 		return true;
 	}
@@ -266,6 +266,13 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 		if (!ident_ready(tr, t, st))
 			return;		/* held: dispatched again */
 		random_getrandom(tr, t, si.seccomp.args);
+		goto out_cont;
+	}
+	if (si.seccomp.ret_data == REC_TAG_CLOCK) {
+		/* a new process's count is its parent's: known with its ident */
+		if (tr->det_random && !ident_ready(tr, t, st))
+			return;
+		clock_answer(tr, t, (long)si.seccomp.nr, si.seccomp.args);
 		goto out_cont;
 	}
 	if (si.seccomp.ret_data != REC_TAG) {
@@ -447,6 +454,7 @@ on_new_child(struct tracer *tr, struct task *t, int st)
 	    tgid_of((pid_t)msg) != parent)) {
 		mapping_fork(tr, parent, (pid_t)msg);
 		proc_set_regs_fast(tr, (pid_t)msg, proc_regs_fast(tr, parent));
+		clock_fork(tr, parent, (pid_t)msg);
 	}
 	resume(t->tid, PTRACE_CONT, 0);
 	loop_retry_held(tr);
@@ -494,6 +502,7 @@ on_exec(struct tracer *tr, struct task *t, int st)
 		tr->root_exec_seen = true;
 	if (tr->det_random)
 		random_exec(tr, t);
+	clock_exec(tr, t);
 	suspend_check_exec(tr, t);	/* a filter of its own meanwhile */
 	resume(t->tid, PTRACE_CONT, 0);
 }

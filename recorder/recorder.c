@@ -241,6 +241,8 @@ tracer_init(struct tracer *tr, const struct rec_opts *o, rec_site_fn *fn,
 	/* BADIO_NO_RANDOM: real randomness, to measure what it costs */
 	tr->det_random = o->replay.random && !getenv("BADIO_NO_RANDOM");
 	tr->seed = o->replay.seed;
+	tr->clock = o->replay.clock;
+	tr->clock_ns = o->replay.clock_ns;
 	if (o->replay.ncreated) {
 		tr->names = namemap_new(o->replay.created, o->replay.ncreated,
 		    o->replay.known, o->replay.nknown);
@@ -459,7 +461,8 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 		goto out_release;
 	}
 	rc = filter_get(&(struct filter_opts){ .allow_io_uring = o->allow_io_uring,
-	    .trace_close = o->trace_close, .det_random = tr.det_random },
+	    .trace_close = o->trace_close, .det_random = tr.det_random,
+	    .det_clock = tr.clock },
 	    &filter);
 	if (rc < 0) {
 		*stage = REC_STAGE_SECCOMP;

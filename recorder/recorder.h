@@ -219,6 +219,15 @@ struct rec_created {
 struct rec_replay {
 	bool		random;
 	uint64_t	seed;
+	/*
+	 * clock: the wall clock (clock_gettime of CLOCK_REALTIME,
+	 * CLOCK_REALTIME_COARSE and CLOCK_TAI, gettimeofday, time) answers
+	 * clock_ns + n ms, n the process's count of such calls so far (a
+	 * new process goes on from its parent's), and the vDSO is hidden so
+	 * that every such call reaches the kernel (recorder/clock.c).
+	 */
+	bool		clock;
+	int64_t		clock_ns;
 	bool		namespaces;
 	const struct rec_created *created;
 	size_t		ncreated;
@@ -434,6 +443,7 @@ struct rec_result {
 	bool		urandom;	/* /dev/urandom and /dev/random were fed
 					 * from the seed */
 	int		ns_errno;	/* replay.namespaces but none: why */
+	uint64_t	vdso_hidden;	/* execs whose vDSO was hidden (clock) */
 	/*
 	 * Stops by kind, to check the tracer's invariants (docs/ptrace.md):
 	 * no syscall-entry stop ever, every exit stop reports op EXIT.
@@ -450,6 +460,7 @@ struct rec_result {
 						 * their sites lite (sites_lite) */
 		uint64_t	fd_cached;	/* fds found in the cache by one kcmp */
 		uint64_t	random;		/* getrandom calls answered */
+		uint64_t	clock;		/* wall-clock calls answered */
 		uint64_t	held;		/* stops that waited for the
 						 * creator's clone event (the
 						 * task's identity, random.c) */

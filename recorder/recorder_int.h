@@ -22,6 +22,7 @@
 #define REC_TAG_FLAGS	0xbad5		/* fcntl(F_SETFL): cached fd flags go stale */
 #define REC_TAG_FILTER	0xbad6		/* seccomp(), prctl(PR_SET_SECCOMP): the
 					 * program adds a filter of its own */
+#define REC_TAG_CLOCK	0xbad7		/* the wall clock: answered (clock.c) */
 
 #define REC_TRACE_OPTIONS	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | \
 			 PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | \
@@ -304,6 +305,8 @@ struct tracer {
 	/* determinism: randomness (random.c), namespaces (ns.c), names */
 	bool		det_random;	/* opts->replay.random */
 	uint64_t	seed;
+	bool		clock;		/* opts->replay.clock (clock.c) */
+	int64_t		clock_ns;
 	struct feeder	*feeder;	/* /dev/urandom, or NULL */
 	pid_t		init_pid;	/* the namespace's init, 0 without */
 	bool		init_alive;	/* not reaped yet */
@@ -578,6 +581,8 @@ bool		mapping_of_file(struct tracer *tr, uint64_t dev, uint64_t ino,
 bool		mapping_holds(struct tracer *tr, uint64_t dev, uint64_t ino);
 void		mapping_fork(struct tracer *tr, pid_t parent, pid_t child);
 struct mapset	**proc_mapset(struct tracer *tr, pid_t tgid);
+/* the process's count of clock answers (clock.c), NULL if no memory */
+uint64_t	*proc_clock(struct tracer *tr, pid_t tgid);
 
 /* close sites (site.c): the inodes written by any traced process */
 void		written_add(struct tracer *tr, uint64_t dev, uint64_t ino);
@@ -590,12 +595,13 @@ struct filter_opts {
 	bool		allow_io_uring;
 	bool		trace_close;
 	bool		det_random;	/* getrandom stops (random.c) */
+	bool		det_clock;	/* wall-clock calls stop (clock.c) */
 };
 int		filter_build(const struct filter_opts *fo, struct sock_fprog *prog);
 void		filter_free(struct sock_fprog *prog);
 int		filter_install(const struct sock_fprog *prog);
 int		filter_get(const struct filter_opts *fo, const struct sock_fprog **prog);
-unsigned	filter_tag(bool det_random, long nr);
+unsigned	filter_tag(bool det_random, bool det_clock, long nr);
 
 /*
  * The mapping window (mapping.c): the tracer places the shared writable
@@ -616,6 +622,8 @@ struct __ptrace_syscall_info;
 int		arch_seccomp_regs(struct task *t, struct __ptrace_syscall_info *si);
 int		arch_skip_call(struct task *t, int64_t rval);
 int		arch_frame_pointer(pid_t tid, uint64_t *fp);
+/* at an exec stop: the new stack's pointer; -ENOEXEC if not the native ABI */
+int		arch_exec_stack(pid_t tid, uint64_t *sp);
 
 /*
  * journal*.c: the undo journal of rec_opts.journal.  journal_enter at the
@@ -696,6 +704,15 @@ void		random_getrandom(struct tracer *tr, struct task *t,
 void		random_exec(struct tracer *tr, struct task *t);
 int		urandom_feed(struct tracer *tr, int fd);
 void		urandom_stop(struct tracer *tr);
+
+/* clock.c: the wall clock from the recording's start */
+extern const int clock_walls[];
+extern const size_t clock_nwalls;
+bool		clock_call(long nr);
+void		clock_exec(struct tracer *tr, struct task *t);
+void		clock_answer(struct tracer *tr, struct task *t, long nr,
+		    const uint64_t args[6]);
+void		clock_fork(struct tracer *tr, pid_t parent, pid_t child);
 
 /*
  * namemap.c: a re-run's names to the recording's (pure logic).

@@ -36,6 +36,8 @@ struct proc {
 	int		regs_fast;
 	struct maps	*maps;		/* executable mappings, NULL until needed */
 	struct mapset	*mapset;	/* shared writable file mappings (mapping.c) */
+	uint64_t	clock;		/* clock answers so far (clock.c); kept
+					 * across exec, a fork's copied */
 };
 
 struct tmpdir {
@@ -628,6 +630,7 @@ proc_get(struct tracer *tr, pid_t tgid)
 	pr->regs_fast = -1;
 	pr->maps = NULL;
 	pr->mapset = NULL;
+	pr->clock = 0;
 	pr->next = *slot;
 	*slot = pr;
 	return pr;
@@ -727,6 +730,14 @@ proc_exec(struct tracer *tr, pid_t tgid)
 	mapset_free(pr->mapset);	/* exec drops every mapping */
 	pr->mapset = NULL;
 	pr->emulate = -1;
+}
+
+uint64_t *
+proc_clock(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr = proc_get(tr, tgid);
+
+	return pr ? &pr->clock : NULL;
 }
 
 /* The process's table of file mappings (mapping.c), NULL if no memory. */

@@ -179,9 +179,10 @@ stdin_compress(struct store *s, const void *data, size_t len, void **out,
 static const char sql_rec_add[] =
 	"INSERT INTO recordings (exe, argv, env, init_dir, "
 	"start_ns, duration_ns, status, exit_code, deterministic, "
-	"version, kernel, sites, files, trace_close, seed, callsite_scheme) "
+	"version, kernel, sites, files, trace_close, seed, callsite_scheme, "
+	"clock_ns) "
 	"VALUES (?1, ?2, ?3, ?4, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
-	"?17, ?18)";
+	"?17, ?18, ?19)";
 
 /* Status fields are NULL until the recording finishes (status set). */
 static void
@@ -208,6 +209,7 @@ bind_recording(sqlite3_stmt *st, const struct store_recording *r,
 	store_bind_i64_or_null(st, 17, (int64_t)r->seed, !r->has_seed, rc);
 	store_bind_i64_or_null(st, 18, r->callsite_scheme,
 	    r->callsite_scheme <= 0, rc);
+	store_bind_i64_or_null(st, 19, r->clock_ns, !r->has_clock, rc);
 }
 
 static int
@@ -314,7 +316,8 @@ static const char sql_rec_get[] =
 	"SELECT id, exe, argv, env, init_dir, init_format, init_size, start_ns, "
 	"duration_ns, status, exit_code, deterministic, version, kernel, "
 	"sites, files, stdin_blob, stdin_size, length(init_blob), "
-	"trace_close, seed, pidns, callsite_scheme FROM recordings ORDER BY id "
+	"trace_close, seed, pidns, callsite_scheme, clock_ns FROM recordings "
+	"ORDER BY id "
 	"LIMIT 1";
 
 static int
@@ -347,6 +350,8 @@ read_recording(struct store *s, sqlite3_stmt *st, struct store_recording *r)
 	r->seed = (uint64_t)store_col_i64(st, 20, 0);
 	r->pidns = (int)store_col_i64(st, 21, -1);
 	r->callsite_scheme = (int)store_col_i64(st, 22, 0);
+	r->has_clock = sqlite3_column_type(st, 23) != SQLITE_NULL;
+	r->clock_ns = store_col_i64(st, 23, 0);
 	if ((rc = dup_field(s, st, 1, &r->exe)) < 0 ||
 	    (rc = dup_field(s, st, 4, &r->init_dir)) < 0 ||
 	    (rc = dup_field(s, st, 5, &r->init_format)) < 0 ||

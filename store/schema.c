@@ -1097,6 +1097,19 @@ static const char schema_v16[] =
 "ORDER BY s.seq, k.fault;\n"
 "PRAGMA user_version = 16;\n";
 
+/*
+ * Version 17: the virtual wall clock (recorder/clock.c).  Every run of
+ * a recording answers the time of day from the same start, so what a
+ * program writes of it is the same in every run.
+ */
+static const char schema_v17[] =
+"ALTER TABLE recordings ADD COLUMN clock_ns INTEGER;\n"
+"                                -- where the virtual wall clock starts, ns\n"
+"                                -- since the Unix epoch (each call: 1 ms\n"
+"                                -- more); NULL: real time (--real-time,\n"
+"                                -- --no-determinism, an older badio)\n"
+"PRAGMA user_version = 17;\n";
+
 static const char *const migrations[] = {
 	schema_v1,		/* 0 -> 1 */
 	schema_v2,		/* 1 -> 2 */
@@ -1114,6 +1127,7 @@ static const char *const migrations[] = {
 	schema_v14,		/* 13 -> 14 */
 	schema_v15,		/* 14 -> 15 */
 	schema_v16,		/* 15 -> 16 */
+	schema_v17,		/* 16 -> 17 */
 };
 
 #define SCHEMA_LATEST	((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -109,6 +109,8 @@ struct store_recording {
 	uint64_t	seed;
 	int		pidns;		/* read only: 1, 0, or -1 not asked (NULL);
 					 * see store_recording_set_pidns() */
+	bool		has_clock;	/* false: real time (clock_ns NULL) */
+	int64_t		clock_ns;	/* the virtual clock's start (migration 16) */
 	int		callsite_scheme; /* how sites.callsite was made (the
 					 * recorder's REC_CALLSITE_SCHEME); 0:
 					 * unknown, an older badio's */

@@ -34,9 +34,9 @@
 const char record_usage[] =
 	"usage: badio record [-o DB] [--init DIR] [--force] [--keep]\n"
 	"                    [--stacks] [--timeout SEC] [--seed N]\n"
-	"                    [--no-determinism] [--keep-env NAME]... [--full-env]\n"
-	"                    [--allow-io-uring] [--close] [--bundle] [-q]\n"
-	"                    [--] PROG [ARGS...]\n"
+	"                    [--no-determinism] [--real-time] [--keep-env NAME]...\n"
+	"                    [--full-env] [--allow-io-uring] [--close] [--bundle]\n"
+	"                    [-q] [--] PROG [ARGS...]\n"
 	"\n"
 	"Run PROG in a fresh scratch directory (a copy of DIR, or empty) under\n"
 	"the tracer and record every write, sync and namespace call it makes\n"
@@ -54,8 +54,10 @@ const char record_usage[] =
 	"                       every process PROG started, as strace does\n"
 	"      --seed N         answer getrandom, AT_RANDOM and /dev/urandom from\n"
 	"                       seed N (default: a random one, kept in DB)\n"
-	"      --no-determinism run with ASLR, randomness, pids and the CPUs as\n"
-	"                       they are, and no PYTHONHASHSEED=0\n"
+	"      --no-determinism run with ASLR, randomness, pids, the clock and the\n"
+	"                       CPUs as they are, and no PYTHONHASHSEED=0\n"
+	"      --real-time      the real time of day (default: a clock that starts\n"
+	"                       at the recording's start, 1 ms a call, in every run)\n"
 	"      --keep-env NAME  also keep the variable NAME (a glob: 'GIT_*');\n"
 	"                       PROG runs with, and DB stores, only PATH, HOME,\n"
 	"                       the locale and a few more (docs/manual.md)\n"
@@ -78,6 +80,7 @@ enum {
 	OPT_KEEP_ENV,
 	OPT_FULL_ENV,
 	OPT_BUNDLE,
+	OPT_REAL_TIME,
 };
 
 const struct option record_options[] = {
@@ -96,6 +99,7 @@ const struct option record_options[] = {
 	{ "keep-env",		required_argument, NULL, OPT_KEEP_ENV },
 	{ "full-env",		no_argument,	   NULL, OPT_FULL_ENV },
 	{ "bundle",		no_argument,	   NULL, OPT_BUNDLE },
+	{ "real-time",		no_argument,	   NULL, OPT_REAL_TIME },
 	{ NULL, 0, NULL, 0 },
 };
 const char record_shortopts[] = "+o:i:fkqst:h";
@@ -120,6 +124,7 @@ struct record_opts {
 	size_t		nkeep_env;
 	bool		full_env;
 	bool		bundle;		/* --bundle */
+	bool		real_time;	/* --real-time */
 };
 
 /* State of one recording while PROG runs. */
@@ -194,6 +199,7 @@ parse_options(int argc, char **argv, struct record_opts *o)
 		case OPT_ALLOW_IO_URING: o->allow_io_uring = true; break;
 		case OPT_CLOSE: o->trace_close = true; break;
 		case OPT_BUNDLE: o->bundle = true; break;
+		case OPT_REAL_TIME: o->real_time = true; break;
 		case OPT_SEED:
 			if (!parse_seed(optarg, &o->seed))
 				die_usage("record: --seed wants a number from 0 to "
@@ -745,6 +751,7 @@ cmd_record(int argc, char **argv)
 	int64_t tar_size;
 	int snap;
 	uint64_t seed;
+	bool clock;
 	size_t dropped;
 	int rc, err, code;
 
@@ -762,14 +769,18 @@ cmd_record(int argc, char **argv)
 	if (!run_env)
 		die("out of memory");
 
+	clock = o.deterministic && !o.real_time;
 	meta = (struct store_recording){
 		.exe = exe, .argv = o.argv, .envp = env, .init_dir = o.init,
 		.start_unix_ns = unix_ns(), .status = "running",
 		.deterministic = o.deterministic, .version = BADIO_VERSION,
 		.kernel = kernel_release(), .trace_close = o.trace_close,
 		.has_seed = o.deterministic, .seed = seed,
+		.has_clock = clock,
 		.callsite_scheme = REC_CALLSITE_SCHEME,
 	};
+	/* the virtual clock starts where the recording does */
+	meta.clock_ns = meta.start_unix_ns;
 	rc = store_begin(r.store);
 	if (rc == 0)
 		rc = store_recording_add(r.store, &meta, &r.id);
@@ -798,7 +809,8 @@ cmd_record(int argc, char **argv)
 		/* the program's end is a crash point (explore --faults power) */
 		.end_site = true,
 		.replay = { .random = o.deterministic, .seed = seed,
-			    .namespaces = o.deterministic },
+			    .namespaces = o.deterministic, .clock = clock,
+			    .clock_ns = meta.clock_ns },
 	};
 	if ((rc = stdin_capture_start(&cap)) < 0)
 		warn("cannot keep stdin for explore: %s", strerror(-rc));

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -551,4 +552,117 @@ Test(determinism, git_commit)
 	/* its object files are named from getrandom: the recorded names */
 	cr_assert_geq(count("SELECT count(*) FROM sites WHERE creates GLOB "
 	    "'.git/objects/*/tmp_obj_*'"), 2);
+}
+
+/* --- item 4: the wall clock ------------------------------------------ */
+
+/* The clock.out det_clock writes when the clock starts at base (ns). */
+static const char *
+clock_text(long long base)
+{
+	static char text[512];
+	const long long ms = 1000000, s = 1000000000;
+	long long t = base + ms, tv = base + 2 * ms, rt = base + 3 * ms,
+	    co = base + 4 * ms, tai = base + 5 * ms + 37 * s;
+
+	snprintf(text, sizeof(text), "time %lld\ngettimeofday %lld.%06lld "
+	    "tz 0 0\nrealtime %lld.%09lld\ncoarse %lld.%09lld\n"
+	    "tai %lld.%09lld\nvdso 0\nefault 14\nmono ok\n", t / s, tv / s,
+	    tv % s / 1000, rt / s, rt % s, co / s, co % s, tai / s, tai % s);
+	return text;
+}
+
+/*
+ * The recording's start, 1 ms more at each call, whatever the call; the
+ * vDSO hidden (getauxval says none), CLOCK_MONOTONIC still real (it
+ * advances over a sleep), EFAULT for a buffer the program cannot write.
+ * A re-run writes the same bytes: a short write of clock.out (the
+ * program writes the rest) leaves the file the recording left.
+ */
+Test(determinism, clock_from_the_recording_start)
+{
+	const char *dir;
+	char want[600], oracle[800];
+	long long base;
+
+	RECORD("--keep", "--", PROG("det_clock"));
+	base = count("SELECT clock_ns FROM recordings");
+	cr_assert_eq(count("SELECT clock_ns = start_ns FROM recordings"), 1);
+	dir = kept_dir();
+	snprintf(want, sizeof(want), "%s/clock.out", dir);
+	cr_assert_str_eq(slurp(want), clock_text(base));
+	snprintf(want, sizeof(want), "%s/want", tmp);
+	cr_assert_eq(rename(dir, want), 0);
+	snprintf(oracle, sizeof(oracle), "cmp clock.out %s/clock.out", want);
+	EXPLORE_OK("--oracle", oracle, "--sites", "path=clock.out,family=write",
+	    "--faults", "short");
+	cr_assert_str_eq(dump("SELECT key, fault, verdict, diverged FROM "
+	    "verdicts"), "write:clock.out:1 short ok 0\n");
+	/* every fault, every site: the runs meet the recording's data */
+	EXPLORE_OK("--redo", "--oracle", "true", "--faults", PRE_POWER_FAULTS);
+	assert_replayed();
+	cr_assert_str_eq(dump("SELECT key, fault, verdict FROM verdicts"),
+	    "namespace:clock.out:1 crash ok\n"
+	    "namespace:clock.out:1 eio reported\n"
+	    "write:clock.out:1 crash ok\n"
+	    "write:clock.out:1 eio reported\n"
+	    "write:clock.out:1 short ok\n"
+	    "write:clock.out:1 torn reported\n");
+}
+
+/* --real-time: the real clock, and the vDSO is there. */
+Test(determinism, clock_real_time)
+{
+	struct timespec before, after;
+	long long rt_s, rt_ns, now0, now1, got;
+	const char *text, *p;
+
+	cr_assert_eq(clock_gettime(CLOCK_REALTIME, &before), 0);
+	RECORD("--keep", "--real-time", "--", PROG("det_clock"));
+	cr_assert_eq(clock_gettime(CLOCK_REALTIME, &after), 0);
+	cr_assert_eq(count("SELECT clock_ns IS NULL FROM recordings"), 1);
+	text = slurp(strcat(strcpy((char[600]){ 0 }, kept_dir()), "/clock.out"));
+	cr_assert(strstr(text, "\nvdso 1\n") != NULL, "%s", text);
+	p = strstr(text, "realtime ");
+	cr_assert_not_null(p);
+	cr_assert_eq(sscanf(p, "realtime %lld.%lld", &rt_s, &rt_ns), 2);
+	got = rt_s * 1000000000 + rt_ns;
+	now0 = before.tv_sec * 1000000000ll + before.tv_nsec;
+	now1 = after.tv_sec * 1000000000ll + after.tv_nsec;
+	cr_assert(got >= now0 && got <= now1, "%lld not in [%lld, %lld]", got,
+	    now0, now1);
+}
+
+/*
+ * Threads share their process's clock: 4 threads and the main thread,
+ * 101 calls, 101 answers, each its own value, the last the largest.
+ */
+Test(determinism, clock_threads)
+{
+	RECORD("--", PROG("det_clock"), "threads");
+	cr_assert_str_eq(r.out, "distinct 101 last-is-max 1\n");
+}
+
+/* Go's time.Now() (its runtime falls back to the system call). */
+Test(determinism, clock_go)
+{
+	char want[600], oracle[800], text[256];
+	const char *dir;
+	long long base;
+
+	RECORD("--keep", "--", PROG("det_clock_go"));
+	base = count("SELECT clock_ns FROM recordings");
+	dir = kept_dir();
+	snprintf(want, sizeof(want), "%s/clock.out", dir);
+	snprintf(text, sizeof(text), "unix %lld\nnext %lld\n", base + 1000000,
+	    base + 2000000);
+	cr_assert(strncmp(slurp(want), text, strlen(text)) == 0, "%s\nwant\n%s",
+	    slurp(want), text);
+	snprintf(want, sizeof(want), "%s/want", tmp);
+	cr_assert_eq(rename(dir, want), 0);
+	snprintf(oracle, sizeof(oracle), "cmp clock.out %s/clock.out", want);
+	EXPLORE_OK("--oracle", oracle, "--sites", "path=clock.out,family=write",
+	    "--faults", "short");
+	cr_assert_str_eq(dump("SELECT key, fault, verdict, diverged FROM "
+	    "verdicts"), "write:clock.out:1 short ok 0\n");
 }

@@ -10,7 +10,7 @@
 #include "store/store.h"
 
 /* The schema version this badio writes (store/schema.c). */
-#define LATEST_VERSION	16
+#define LATEST_VERSION	17
 
 #include <errno.h>
 #include <fcntl.h>
@@ -590,6 +590,16 @@ const char *schema_migration_sql(int version);
  * a database built by those migrations alone), holding the rows the
  * view sites shows; experiments and skipped refer to sites again.
  */
+/* Back to version 16: recordings without clock_ns. */
+static void
+drop_v17(void)
+{
+	if (raw_int("PRAGMA user_version") < 17)
+		return;		/* done already */
+	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN clock_ns; "
+	    "PRAGMA user_version = 16;");
+}
+
 static void
 drop_v16(void)
 {
@@ -600,6 +610,7 @@ drop_v16(void)
 	sqlite3_stmt *stmt;
 	sqlite3 *mem, *db;
 
+	drop_v17();
 	if (raw_int("PRAGMA user_version") < 16)
 		return;		/* done already */
 	cr_assert_eq(sqlite3_open(":memory:", &mem), SQLITE_OK);
