@@ -649,6 +649,14 @@ drop_v16(void)
  * Back to before migration 15: no states (their rows go), the old unique
  * key, no 'power' or 'lost-sync', no family 'end'; views as placeholders.
  */
+/* Back to version 15: without recordings.clock_ns. */
+static void
+drop_v16(void)
+{
+	raw_exec(dbpath, "ALTER TABLE recordings DROP COLUMN clock_ns; "
+	    "PRAGMA user_version = 15;");
+}
+
 static void
 drop_v15(void)
 {
@@ -1072,7 +1080,7 @@ Test(store_open, schema_comments_are_current, .init = open_new,
 	cr_assert_not_null(strstr(fresh, "-- NULL: none\n, process INTEGER, "
 	    "thread INTEGER, xxh3 INTEGER)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "-- could not make one; NULL: not "
-	    "asked\n, callsite_scheme INTEGER)"), "%s", fresh);
+	    "asked\n, callsite_scheme INTEGER, clock_ns INTEGER)"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "docs/manual.md)\n  creates TEXT      "
 	    "          -- the name this call brought into\n"), "%s", fresh);
 	cr_assert_not_null(strstr(fresh, "  seed INTEGER,               -- "
@@ -2601,6 +2609,7 @@ Test(store_oracles, migration_moves_meta_oracle, .init =
 	}
 	store_close(st);
 	st = NULL;
+	drop_v16();
 	drop_v15();
 	drop_v14();
 	cr_assert_eq(raw_int("PRAGMA user_version"), 13);
@@ -2738,6 +2747,7 @@ Test(store_states, migrates_version_14, .init = open_new_with_recording,
 	cr_assert_eq(store_experiment_put(st, &e), 0);
 	store_close(st);
 	st = NULL;
+	drop_v16();
 	drop_v15();
 	cr_assert_eq(raw_int("SELECT count(*) FROM pragma_table_info("
 	    "'experiments') WHERE name = 'state'"), 0);
