@@ -16,9 +16,12 @@
  * The answer: base + n ms, base the recording's start (rec_replay), n
  * the count of answers of the process so far, the first 1.  A new
  * process starts from its parent's count at the fork (it is later than
- * its parent's last answer); the threads of a process share its count.
- * So a process's times depend on its own calls only, not on how it
- * interleaves with others, and never go back within it.
+ * its parent's last answer), and when it is gone its parent goes on
+ * from its count if that is later (so a shell's commands one after the
+ * other read later and later times); the threads of a process share its
+ * count.  So a process's times depend on its own calls and on the
+ * processes it waited for, not on how it interleaves with others that
+ * run at the same time, and never go back within it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -222,8 +225,14 @@ clock_answer(struct tracer *tr, struct task *t, long nr, const uint64_t args[6])
 void
 clock_fork(struct tracer *tr, pid_t parent, pid_t child)
 {
-	uint64_t *from = proc_clock(tr, parent), *to = proc_clock(tr, child);
+	if (tr->clock)
+		proc_clock_fork(tr, parent, child);
+}
 
-	if (tr->clock && from && to)
-		*to = *from;
+/* A process is gone (tgid, or a thread's tid: nothing to do). */
+void
+clock_gone(struct tracer *tr, pid_t tgid)
+{
+	if (tr->clock)
+		proc_clock_exit(tr, tgid);
 }

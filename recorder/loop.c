@@ -195,6 +195,7 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 	 * process is gone (and its pid may be reused).
 	 */
 	fdcache_flush(tr, tid);
+	clock_gone(tr, tid);
 	proc_forget(tr, tid);
 	if (tid == tr->root_pid)
 		tr->root_status = st;

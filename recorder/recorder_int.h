@@ -583,6 +583,8 @@ void		mapping_fork(struct tracer *tr, pid_t parent, pid_t child);
 struct mapset	**proc_mapset(struct tracer *tr, pid_t tgid);
 /* the process's count of clock answers (clock.c), NULL if no memory */
 uint64_t	*proc_clock(struct tracer *tr, pid_t tgid);
+void		proc_clock_fork(struct tracer *tr, pid_t parent, pid_t child);
+void		proc_clock_exit(struct tracer *tr, pid_t tgid);
 
 /* close sites (site.c): the inodes written by any traced process */
 void		written_add(struct tracer *tr, uint64_t dev, uint64_t ino);
@@ -713,6 +715,7 @@ void		clock_exec(struct tracer *tr, struct task *t);
 void		clock_answer(struct tracer *tr, struct task *t, long nr,
 		    const uint64_t args[6]);
 void		clock_fork(struct tracer *tr, pid_t parent, pid_t child);
+void		clock_gone(struct tracer *tr, pid_t tgid);
 
 /*
  * namemap.c: a re-run's names to the recording's (pure logic).

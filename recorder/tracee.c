@@ -38,6 +38,7 @@ struct proc {
 	struct mapset	*mapset;	/* shared writable file mappings (mapping.c) */
 	uint64_t	clock;		/* clock answers so far (clock.c); kept
 					 * across exec, a fork's copied */
+	pid_t		clock_parent;	/* the process it was forked from, 0 */
 };
 
 struct tmpdir {
@@ -631,6 +632,7 @@ proc_get(struct tracer *tr, pid_t tgid)
 	pr->maps = NULL;
 	pr->mapset = NULL;
 	pr->clock = 0;
+	pr->clock_parent = 0;
 	pr->next = *slot;
 	*slot = pr;
 	return pr;
@@ -738,6 +740,46 @@ proc_clock(struct tracer *tr, pid_t tgid)
 	struct proc *pr = proc_get(tr, tgid);
 
 	return pr ? &pr->clock : NULL;
+}
+
+/* A process made by a fork of parent: its clock goes on from parent's. */
+void
+proc_clock_fork(struct tracer *tr, pid_t parent, pid_t child)
+{
+	struct proc *from = proc_get(tr, parent), *to = proc_get(tr, child);
+
+	if (from && to) {
+		to->clock = from->clock;
+		to->clock_parent = parent;
+	}
+}
+
+static struct proc *
+proc_find(struct tracer *tr, pid_t tgid)
+{
+	for (struct proc *pr = tr->procs[(unsigned)tgid % PROC_SLOTS]; pr;
+	    pr = pr->next)
+		if (pr->tgid == tgid)
+			return pr;
+	return NULL;
+}
+
+/*
+ * A process is gone: its parent's clock goes on from its count, if that
+ * is later.  A parent that waits for it reads the clock after this (the
+ * kernel shows a traced zombie to its real parent only once the tracer
+ * has reaped it), so the order of their answers is the program's.
+ */
+void
+proc_clock_exit(struct tracer *tr, pid_t tgid)
+{
+	struct proc *pr = proc_find(tr, tgid), *parent;
+
+	if (!pr || !pr->clock_parent ||
+	    !(parent = proc_find(tr, pr->clock_parent)))
+		return;
+	if (parent->clock < pr->clock)
+		parent->clock = pr->clock;
 }
 
 /* The process's table of file mappings (mapping.c), NULL if no memory. */

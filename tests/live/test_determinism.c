@@ -659,3 +659,25 @@ Test(determinism, clock_go)
 	cr_assert_str_eq(dump("SELECT key, fault, verdict, diverged FROM "
 	    "verdicts"), "write:clock.out:1 short ok 0\n");
 }
+
+/*
+ * A count per process: a child goes on from its parent's count, and the
+ * parent from the child's once it has waited for it.  Commands one
+ * after the other read later times; two at once each its own, the same
+ * in every run whatever their interleaving.
+ */
+Test(determinism, clock_follows_processes)
+{
+	char want[256];
+	const char *dir;
+	long long base;
+
+	RECORD("--keep", "--", "/bin/sh", "-c", "date +%s%N > a; "
+	    "date +%s%N >> a; (date +%s%N & date +%s%N; wait) >> a");
+	base = count("SELECT clock_ns FROM recordings");
+	dir = kept_dir();
+	snprintf(want, sizeof(want), "%lld\n%lld\n%lld\n%lld\n", base + 1000000,
+	    base + 2000000, base + 3000000, base + 3000000);
+	cr_assert_str_eq(slurp(strcat(strcpy((char[600]){ 0 }, dir), "/a")),
+	    want);
+}
