@@ -308,7 +308,7 @@ run explore --faults short,torn,eio,crash -d old.db -j 2 --oracle 'test -s f.txt
 expect_status 0 "explore of a schema 11 database, same oracle"
 grep -q "^badio: explored 6 experiments (0 run now" "$work/err" ||
 	fail "schema 11, same oracle: $(cat "$work/err")"
-[ "$(q old.db 'PRAGMA user_version')" = 16 ] || fail "not migrated to 16"
+[ "$(q old.db 'PRAGMA user_version')" = 17 ] || fail "not migrated to 17"
 [ "$(q old.db "SELECT count(*) FROM meta WHERE key = 'oracle'")" = 0 ] ||
 	fail "meta 'oracle' survived the migration"
 [ "$(q old.db "SELECT group_concat(id || ':' || command || ':' || \

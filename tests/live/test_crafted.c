@@ -258,7 +258,7 @@ Test(crafted, schema_4_database_migrates_and_explores)
 	old_database(db, NULL);
 	cr_assert_eq(badio("explore", "-q", "-d", db, "--faults", "eio",
 	    "--oracle", FIXTURE_ORACLE, NULL), 0, "%s", r.err);
-	cr_assert_str_eq(dump_db(db, "PRAGMA user_version"), "16\n");
+	cr_assert_str_eq(dump_db(db, "PRAGMA user_version"), "17\n");
 	cr_assert_str_eq(dump_db(db, "SELECT init_format FROM recordings"),
 	    "tar\n");
 	cr_assert_str_eq(dump_db(db, "SELECT key, fault, verdict FROM verdicts "
