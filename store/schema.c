@@ -178,6 +178,15 @@ static const char schema_v2[] =
 "CREATE INDEX sites_callsite ON sites (callsite);\n"
 "PRAGMA user_version = 2;\n";
 
+/* The view not_explored, the same text in every migration that makes it. */
+#define SCHEMA_VIEW_NOT_EXPLORED	\
+"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"	\
+"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"	\
+"  s.family AS family, s.path AS path, s.key AS key,\n"	\
+"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"	\
+"FROM skipped k JOIN sites s ON s.id = k.site\n"	\
+"ORDER BY s.seq, k.fault;\n"
+
 /*
  * Version 3: what explore left out, and call sites in the views.
  * explore --per-callsite N runs at most N sites of each (call site,
@@ -220,12 +229,7 @@ static const char schema_v3[] =
 "WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
 "ORDER BY path, syscall, seq, fault;\n"
 "\n"
-"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"
-"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"
-"  s.family AS family, s.path AS path, s.key AS key,\n"
-"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"
-"FROM skipped k JOIN sites s ON s.id = k.site\n"
-"ORDER BY s.seq, k.fault;\n"
+SCHEMA_VIEW_NOT_EXPLORED
 "PRAGMA user_version = 3;\n";
 
 /*
@@ -513,12 +517,7 @@ static const char schema_v8[] =
 "WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
 "ORDER BY path, syscall, seq, fault;\n"
 "\n"
-"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"
-"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"
-"  s.family AS family, s.path AS path, s.key AS key,\n"
-"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"
-"FROM skipped k JOIN sites s ON s.id = k.site\n"
-"ORDER BY s.seq, k.fault;\n"
+SCHEMA_VIEW_NOT_EXPLORED
 "PRAGMA user_version = 8;\n";
 
 /*
@@ -769,6 +768,35 @@ static const char schema_v14[] =
 "PRAGMA user_version = 14;\n";
 
 /*
+ * The views verdicts and bugs as of version 15 (16 makes them again,
+ * unchanged).
+ */
+#define SCHEMA_VIEWS_V15	\
+"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"	\
+"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"	\
+"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"	\
+"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"	\
+"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"	\
+"  s.count AS count, s.result AS result, s.key AS key,\n"	\
+"  s.callsite AS callsite, e.fault AS fault,\n"	\
+"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"	\
+"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"	\
+"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"	\
+"  e.divergence_kind AS divergence_kind,\n"	\
+"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"	\
+"  e.created_ns AS created_ns, s.mapped AS mapped,\n"	\
+"  e.oracle_id AS oracle_id, o.command AS oracle, e.prog_last AS prog_last,\n"	\
+"  e.state AS state, e.last_sync AS last_sync, e.unsynced AS unsynced\n"	\
+"FROM experiments e JOIN sites s ON s.id = e.site\n"	\
+"  LEFT JOIN oracles o ON o.id = e.oracle_id\n"	\
+"ORDER BY s.seq, e.fault, e.state;\n"	\
+"\n"	\
+"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"	\
+"SELECT * FROM verdicts\n"	\
+"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"	\
+"ORDER BY path, syscall, seq, fault, state;\n"
+
+/*
  * Version 15: power loss (issue 9).
  *
  * - fault_codes: 'power' (power fails before the call: the program is
@@ -829,29 +857,7 @@ static const char schema_v15[] =
 "\n"
 "DROP VIEW bugs;\n"
 "DROP VIEW verdicts;\n"
-"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
-"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
-"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"
-"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
-"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
-"  s.count AS count, s.result AS result, s.key AS key,\n"
-"  s.callsite AS callsite, e.fault AS fault,\n"
-"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
-"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
-"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
-"  e.divergence_kind AS divergence_kind,\n"
-"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
-"  e.created_ns AS created_ns, s.mapped AS mapped,\n"
-"  e.oracle_id AS oracle_id, o.command AS oracle, e.prog_last AS prog_last,\n"
-"  e.state AS state, e.last_sync AS last_sync, e.unsynced AS unsynced\n"
-"FROM experiments e JOIN sites s ON s.id = e.site\n"
-"  LEFT JOIN oracles o ON o.id = e.oracle_id\n"
-"ORDER BY s.seq, e.fault, e.state;\n"
-"\n"
-"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
-"SELECT * FROM verdicts\n"
-"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
-"ORDER BY path, syscall, seq, fault, state;\n"
+SCHEMA_VIEWS_V15
 "PRAGMA user_version = 15;\n";
 
 /*
@@ -1065,36 +1071,9 @@ static const char schema_v16[] =
 "  DELETE FROM site_rows WHERE id = OLD.id;\n"
 "END;\n"
 "\n"
-"CREATE VIEW verdicts AS  -- each experiment with its site, in site order\n"
-"SELECT e.id AS experiment, e.site AS site, s.seq AS seq, s.pid AS pid,\n"
-"  s.tid AS tid, s.process AS process, s.thread AS thread,\n"
-"  s.syscall AS syscall, s.family AS family, s.fd AS fd,\n"
-"  s.path AS path, s.path2 AS path2, s.kind AS kind, s.offset AS offset,\n"
-"  s.count AS count, s.result AS result, s.key AS key,\n"
-"  s.callsite AS callsite, e.fault AS fault,\n"
-"  e.injected AS injected, e.fault_bytes AS fault_bytes, e.status AS status,\n"
-"  e.duration_ns AS duration_ns, e.oracle_exit AS oracle_exit,\n"
-"  e.verdict AS verdict, e.diverged AS diverged, e.divergence AS divergence,\n"
-"  e.divergence_kind AS divergence_kind,\n"
-"  e.prog_tail AS prog_tail, e.oracle_tail AS oracle_tail,\n"
-"  e.created_ns AS created_ns, s.mapped AS mapped,\n"
-"  e.oracle_id AS oracle_id, o.command AS oracle, e.prog_last AS prog_last,\n"
-"  e.state AS state, e.last_sync AS last_sync, e.unsynced AS unsynced\n"
-"FROM experiments e JOIN sites s ON s.id = e.site\n"
-"  LEFT JOIN oracles o ON o.id = e.oracle_id\n"
-"ORDER BY s.seq, e.fault, e.state;\n"
+SCHEMA_VIEWS_V15
 "\n"
-"CREATE VIEW bugs AS  -- the verdicts that are bugs, by file and syscall\n"
-"SELECT * FROM verdicts\n"
-"WHERE verdict IN (SELECT name FROM verdict_codes WHERE bug)\n"
-"ORDER BY path, syscall, seq, fault, state;\n"
-"\n"
-"CREATE VIEW not_explored AS  -- pairs explore left out, in site order\n"
-"SELECT k.site AS site, s.seq AS seq, s.syscall AS syscall,\n"
-"  s.family AS family, s.path AS path, s.key AS key,\n"
-"  s.callsite AS callsite, k.fault AS fault, k.reason AS reason\n"
-"FROM skipped k JOIN sites s ON s.id = k.site\n"
-"ORDER BY s.seq, k.fault;\n"
+SCHEMA_VIEW_NOT_EXPLORED
 "PRAGMA user_version = 16;\n";
 
 /*
