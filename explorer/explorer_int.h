@@ -463,10 +463,13 @@ struct bx_judge {
 };
 int	bx_judge_start(const struct bx_setup *su, const struct plan *p,
 	    struct bx_judge *jg);
-/* The oracle on state at dir, stdout_path its BADIO_STDOUT, into *jd. */
-int	bx_judge_state(struct bx_judge *jg, uint32_t idx, const char *state,
-	    const char *dir, const char *stdout_path, struct bx_judged *jd,
-	    bool *aborted);
+/* The oracle on state at dir, stdout_path its BADIO_STDOUT: sent, then
+ * its judgement received, in the order sent.  The judge removes dir,
+ * but the first damaged state of a job with keep (*kept). */
+int	bx_judge_send(struct bx_judge *jg, uint32_t idx, const char *state,
+	    const char *dir, const char *stdout_path, bool keep);
+int	bx_judge_recv(struct bx_judge *jg, struct bx_judged *jd,
+	    bool *aborted, bool *kept);
 void	bx_judge_stop(struct bx_judge *jg);
 /* In a worker: the sweep run; w becomes its closing wire (idx SWEEP,
  * out.err: why it could not run). */

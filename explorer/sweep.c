@@ -14,12 +14,17 @@
  * system, outside the run directory) and judged there with the oracle
  * environment of a re-run (bx_experiment_oracle; BADIO_STDOUT a copy of
  * what the program printed so far), then removed (or kept: --keep).
- * The oracles run inside the callback, the program waiting (its timeout
- * does not count that time: recorder/loop.c).  A site's verdicts need
- * only the oracle (the program is "killed" there): each job's result
- * goes to the parent at once, which stores it in its own transaction.
- * The end site's verdicts need the exit status: that result goes after
- * rec_run returns.
+ * The states are built inside the callback, the program stopped; they
+ * are judged by a judge process (sweep_judge.c) while the program goes
+ * on: at most SWEEP_WINDOW states are built and not yet judged (each is
+ * a copy of the run directory: the window bounds the space they take),
+ * and the callback waits for a judgement when the window is full (the
+ * program's timeout does not count that time: recorder/loop.c).  A
+ * site's verdicts need only the oracle (the program is "killed" there):
+ * a job's result goes to the parent as soon as its last state is
+ * judged, and the parent stores it in its own transaction.  The end
+ * site's verdicts need the exit status: that result goes after rec_run
+ * returns and every state is judged.
  */
 #include "explorer/explorer_int.h"
 
@@ -32,6 +37,30 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * States built and not yet judged.  Two keep the judge busy while the
+ * worker builds the next (the judge runs one oracle at a time).
+ */
+#define SWEEP_WINDOW	2
+
+/* A job whose states are being judged, with its result. */
+struct slot {
+	bool		used;
+	bool		all_sent;	/* every state of the job is sent */
+	unsigned	left;		/* states sent, not yet judged */
+	char		stdout_path[PATH_MAX];	/* its BADIO_STDOUT */
+	struct wire	w;
+};
+
+/* A state sent to the judge: its job and its directory. */
+struct flight {
+	struct slot	*sl;
+	char		dir[PATH_MAX];
+};
+
+/* The slots: the window's jobs, the one being built, the end's. */
+#define SWEEP_SLOTS	(SWEEP_WINDOW + 2)
+
 struct sweep {
 	const struct bx_setup *su;
 	const struct plan *p;
@@ -40,12 +69,14 @@ struct sweep {
 	size_t		n, cur;
 	struct bx_output *output;
 	const char	*dir;		/* the live run directory */
-	const char	*aux;
 	int64_t		t0;
 	unsigned	nstdout;	/* stdout copies made */
-	struct wire	w;		/* a site's result, being sent */
-	struct wire	end;		/* the end site's, held */
-	bool		end_held;
+	unsigned	nstates;	/* state directories made */
+	char		*states;	/* where they are made */
+	struct slot	*slots;		/* SWEEP_SLOTS */
+	struct flight	fifo[SWEEP_WINDOW];	/* oldest first */
+	unsigned	head, inflight;
+	struct slot	*end;		/* the end site's result, held */
 	bool		diverged;	/* no job is judged any more */
 	const struct site_row **keys;	/* the recorded sites, by key */
 	struct bx_judge	judge;		/* who runs the oracles */
@@ -108,12 +139,12 @@ started(void *ctx, struct bx_output *o, const char *dir, const char *aux)
 
 	sw->output = o;
 	sw->dir = dir;
-	sw->aux = aux;
+	(void)aux;	/* removed when rec_run returns: states outlive it */
 	sw->t0 = bx_now_ns();
 	return 0;
 }
 
-/* What PROG printed up to now, as a file of its own in aux. */
+/* What PROG printed up to now, as a file of its own in sw->states. */
 static int
 stdout_copy(struct sweep *sw, char *path, size_t size)
 {
@@ -121,7 +152,7 @@ stdout_copy(struct sweep *sw, char *path, size_t size)
 	int in, out, rc = 0;
 
 	bx_output_sync(sw->output);
-	if (snprintf(path, size, "%s/stdout-%u", sw->aux, sw->nstdout++) >=
+	if (snprintf(path, size, "%s/stdout-%u", sw->states, sw->nstdout++) >=
 	    (int)size)
 		return -ENAMETOOLONG;
 	in = open(sw->output->path, O_RDONLY | O_CLOEXEC);
@@ -137,46 +168,6 @@ stdout_copy(struct sweep *sw, char *path, size_t size)
 	return rc;
 }
 
-/* Build state i into a scratch directory and judge it into *jd. */
-static int
-judge_state(struct sweep *sw, const struct bx_job *job,
-    const struct rec_journal *j, unsigned i, const char *stdout_path,
-    struct bx_outcome *out, struct bx_judged *jd)
-{
-	char *d = NULL;
-	int rc;
-
-	memset(jd, 0, sizeof(*jd));
-	jd->verdict = BX_V_COUNT;
-	rc = bx_state_name(i, jd->state, sizeof(jd->state));
-	if (rc == 0)
-		rc = bx_scratch_make("explore", &d);
-	if (rc)
-		return rc;
-	rc = rec_journal_build(j, bx_rec_state_of(i), sw->dir, d);
-	if (rc == 0) {
-		bool aborted = false;
-
-		rc = bx_judge_state(&sw->judge, (uint32_t)(job - sw->p->jobs),
-		    jd->state, d, stdout_path, jd, &aborted);
-		out->aborted |= aborted;
-	}
-	/* --keep: the first damaged state, as power.c keeps it */
-	if (rc == 0 && sw->su->keep_dir && !out->left_dir[0] &&
-	    !out->aborted && bx_oracle_judged(&jd->oracle) &&
-	    jd->oracle.code != 0 && snprintf(out->left_dir,
-	    sizeof(out->left_dir), "%s", d) < (int)sizeof(out->left_dir)) {
-		snprintf(out->kept_state, sizeof(out->kept_state), "%s",
-		    jd->state);
-		free(d);
-		return 0;
-	}
-	if (bx_tree_remove(d, NULL) < 0 && rc == 0)
-		rc = -EBUSY;
-	free(d);
-	return rc;
-}
-
 static void
 classify(const struct bx_job *job, struct bx_outcome *out)
 {
@@ -189,21 +180,153 @@ classify(const struct bx_job *job, struct bx_outcome *out)
 	out->verdict = out->njudged ? out->judged[0].verdict : BX_V_UNREACHED;
 }
 
-/* Every state of job idx at this point; its result sent or held. */
+/* The job's states are all judged: its result to the parent, or held. */
+static int
+job_done(struct sweep *sw, struct slot *sl)
+{
+	const struct bx_job *job = &sw->p->jobs[sl->w.idx];
+	struct bx_outcome *out = &sl->w.out;
+	int rc = 0;
+
+	unlink(sl->stdout_path);
+	if (out->aborted || bx_stop) {
+		if (out->left_dir[0])
+			bx_tree_remove(out->left_dir, NULL);
+		sl->used = false;
+		return -EINTR;
+	}
+	if (job->family == REC_FAM_END) {
+		sw->end = sl;
+		return 0;
+	}
+	classify(job, out);
+	rc = bx_wire_io(sw->fd, &sl->w, sizeof(sl->w), true);
+	sl->used = false;
+	return rc;
+}
+
+/* --keep: the judge left the state at dir; move it out of sw->states. */
+static void
+keep_state(struct bx_outcome *out, const struct bx_judged *jd,
+    const char *dir)
+{
+	char *to = NULL;
+
+	if (out->left_dir[0] || bx_scratch_make("explore", &to) < 0 ||
+	    rename(dir, to) < 0 || snprintf(out->left_dir,
+	    sizeof(out->left_dir), "%s", to) >= (int)sizeof(out->left_dir)) {
+		out->left_dir[0] = '\0';
+		if (to)
+			rmdir(to);
+		bx_tree_remove(dir, NULL);
+		free(to);
+		return;
+	}
+	snprintf(out->kept_state, sizeof(out->kept_state), "%s", jd->state);
+	free(to);
+}
+
+/* The oldest judgement: into its job, which may be done with it. */
+static int
+take_judgement(struct sweep *sw)
+{
+	struct flight *f = &sw->fifo[sw->head];
+	struct slot *sl = f->sl;
+	struct bx_outcome *out = &sl->w.out;
+	struct bx_judged *jd = &out->judged[out->njudged];
+	bool aborted = false, kept = false;
+	int rc;
+
+	sw->head = (sw->head + 1) % SWEEP_WINDOW;
+	sw->inflight--;
+	sl->left--;
+	rc = bx_judge_recv(&sw->judge, jd, &aborted, &kept);
+	if (kept)
+		keep_state(out, jd, f->dir);
+	out->aborted |= aborted;
+	if (rc == 0 && !out->aborted)
+		out->njudged++;
+	if (rc)
+		return rc;
+	return sl->left == 0 && sl->all_sent ? job_done(sw, sl) : 0;
+}
+
+/* Wait for judgements until at most n states are in flight. */
+static int
+drain(struct sweep *sw, unsigned n)
+{
+	int rc = 0;
+
+	while (sw->inflight > n && rc == 0)
+		rc = take_judgement(sw);
+	return rc;
+}
+
+/* Build state i of the job in slot sl and send it to the judge. */
+static int
+send_state(struct sweep *sw, struct slot *sl, const struct rec_journal *j,
+    unsigned i)
+{
+	struct bx_judged *jd = &sl->w.out.judged[sl->w.out.njudged + sl->left];
+	struct flight *f;
+	int rc;
+
+	rc = drain(sw, SWEEP_WINDOW - 1);
+	if (rc)
+		return rc;
+	memset(jd, 0, sizeof(*jd));
+	jd->verdict = BX_V_COUNT;
+	rc = bx_state_name(i, jd->state, sizeof(jd->state));
+	if (rc)
+		return rc;
+	f = &sw->fifo[(sw->head + sw->inflight) % SWEEP_WINDOW];
+	f->sl = sl;
+	if (snprintf(f->dir, sizeof(f->dir), "%s/s%u", sw->states,
+	    sw->nstates++) >= (int)sizeof(f->dir))
+		return -ENAMETOOLONG;
+	if (mkdir(f->dir, 0700) < 0)
+		return -errno;
+	rc = rec_journal_build(j, bx_rec_state_of(i), sw->dir, f->dir);
+	if (rc == 0)
+		rc = bx_judge_send(&sw->judge, sl->w.idx, jd->state, f->dir,
+		    sl->stdout_path, sw->su->keep_dir != NULL);
+	if (rc) {
+		bx_tree_remove(f->dir, NULL);
+		return rc;
+	}
+	sw->inflight++;
+	sl->left++;
+	return 0;
+}
+
+static struct slot *
+free_slot(struct sweep *sw)
+{
+	for (unsigned i = 0; i < SWEEP_SLOTS; i++)
+		if (!sw->slots[i].used)
+			return &sw->slots[i];
+	return NULL;
+}
+
+/* Every state of job idx at this point sent; its result follows. */
 static int
 judge_point(struct sweep *sw, const struct rec_journal *j, uint32_t idx)
 {
 	const struct bx_job *job = &sw->p->jobs[idx];
-	bool end = job->family == REC_FAM_END;
-	struct wire *w = end ? &sw->end : &sw->w;
-	struct bx_outcome *out = &w->out;
-	char stdout_path[PATH_MAX];
 	const char *key = NULL;
+	struct bx_outcome *out;
+	struct slot *sl;
 	unsigned k;
-	int rc;
+	int rc = 0;
 
-	memset(w, 0, sizeof(*w));
-	w->idx = idx;
+	while (!(sl = free_slot(sw)) && sw->inflight && rc == 0)
+		rc = take_judgement(sw);
+	if (rc || !sl)
+		return rc ? rc : -EAGAIN;
+	memset(sl, 0, sizeof(*sl));
+	sl->used = true;
+	sl->w.idx = idx;
+	out = &sl->w.out;
 	out->fault_bytes = -1;
 	out->injected = true;
 	out->st = REC_CRASHED;
@@ -213,31 +336,23 @@ judge_point(struct sweep *sw, const struct rec_journal *j, uint32_t idx)
 	out->unsynced = k;
 	if (rec_journal_last_sync(j, &key) && key)
 		snprintf(out->last_sync, sizeof(out->last_sync), "%s", key);
-	rc = stdout_copy(sw, stdout_path, sizeof(stdout_path));
-	if (rc)
+	rc = stdout_copy(sw, sl->stdout_path, sizeof(sl->stdout_path));
+	if (rc) {
+		sl->used = false;
 		return rc;
+	}
 	out->prog = *sw->output->tail;
 	for (unsigned i = 0; i < BX_STATES_MAX && rc == 0 && !bx_stop; i++) {
 		if (!(job->states & ((uint64_t)1 << i)))
 			continue;
 		if (i >= 2 && i < BX_STATE_ZERO && i - 1 > k)
 			continue;	/* prefix:N for N > k: no such state */
-		rc = judge_state(sw, job, j, i, stdout_path, out,
-		    &out->judged[out->njudged]);
-		if (rc == 0 && !out->aborted)
-			out->njudged++;
+		rc = send_state(sw, sl, j, i);
 	}
-	unlink(stdout_path);
-	if (rc)
-		return rc;
-	if (bx_stop || out->aborted)
-		return -EINTR;
-	if (end) {
-		sw->end_held = true;
-		return 0;
-	}
-	classify(job, out);
-	return bx_wire_io(sw->fd, w, sizeof(*w), true);
+	if (rc || bx_stop)
+		return rc ? rc : -EINTR;	/* the slot waits for the drain */
+	sl->all_sent = true;
+	return sl->left == 0 ? job_done(sw, sl) : 0;
 }
 
 /*
@@ -270,6 +385,55 @@ on_point(void *ctx, const struct rec_journal *j, const struct rec_point *pt)
 	return judge_point(sw, j, sw->order[sw->cur++]);
 }
 
+/*
+ * After the run: every state in flight judged (a failure stops the
+ * judging: those jobs go to re-runs), the end site's result sent with
+ * the exit status, and what is left of jobs not done dropped.
+ */
+static int
+sweep_finish(struct sweep *sw, const struct rec_result *rr,
+    const struct bx_outcome *run, int rc)
+{
+	int rc2 = drain(sw, 0);
+
+	if (rc == 0)
+		rc = rc2;
+	if (rc == 0 && sw->end && !bx_stop && rr->status != REC_INTERRUPTED) {
+		struct bx_outcome *out = &sw->end->w.out;
+
+		out->st = rr->status;
+		out->code = rr->code;
+		out->duration_ns = rr->duration_ns;
+		out->prog = run->prog;
+		classify(&sw->p->jobs[sw->end->w.idx], out);
+		rc = bx_wire_io(sw->fd, &sw->end->w, sizeof(sw->end->w), true);
+		sw->end->used = false;
+	}
+	for (unsigned i = 0; i < SWEEP_SLOTS; i++) {
+		struct slot *sl = &sw->slots[i];
+
+		if (!sl->used)
+			continue;
+		unlink(sl->stdout_path);
+		if (sl->w.out.left_dir[0])
+			bx_tree_remove(sl->w.out.left_dir, NULL);
+	}
+	return rc;
+}
+
+static void
+sweep_free(struct sweep *sw)
+{
+	if (sw->states) {
+		bx_tree_remove(sw->states, NULL);
+		free(sw->states);
+	}
+	free(sw->slots);
+	free(sw->keys);
+	free(sw->order);
+	free(sw);
+}
+
 void
 bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
     struct wire *w)
@@ -284,46 +448,38 @@ bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
 	memset(w, 0, sizeof(*w));
 	w->idx = SWEEP;
 	if (!sw || !(sw->order = calloc(p->njobs + 1, sizeof(*sw->order))) ||
-	    !(sw->keys = calloc(p->nsites + 1, sizeof(*sw->keys)))) {
+	    !(sw->keys = calloc(p->nsites + 1, sizeof(*sw->keys))) ||
+	    !(sw->slots = calloc(SWEEP_SLOTS, sizeof(*sw->slots)))) {
 		if (sw)
-			free(sw->order);
-		free(sw);
+			sweep_free(sw);
 		w->out.err = -ENOMEM;
 		return;
 	}
 	sw->su = su;
 	sw->p = p;
 	sw->fd = fd;
+	sw->judge.fd = sw->judge.pidfd = -1;
 	for (size_t i = 0; i < p->njobs; i++)
 		if (bx_sweep_job(&p->jobs[i]))
 			sw->order[sw->n++] = (uint32_t)i;
 	for (size_t i = 0; i < p->nsites; i++)
 		sw->keys[i] = &p->sites[i];
-	qsort(sw->keys, p->nsites, sizeof(*sw->keys), by_key);
+	if (p->nsites)
+		qsort(sw->keys, p->nsites, sizeof(*sw->keys), by_key);
 	sort_plan = p;
-	qsort(sw->order, sw->n, sizeof(*sw->order), by_seq);
+	if (sw->n)
+		qsort(sw->order, sw->n, sizeof(*sw->order), by_seq);
 	hook.ctx = sw;
 	memset(&rr, 0, sizeof(rr));
-	rc = bx_judge_start(su, p, &sw->judge);
+	rc = bx_scratch_make("explore", &sw->states);
+	if (rc == 0)
+		rc = bx_judge_start(su, p, &sw->judge);
 	if (rc == 0)
 		rc = bx_experiment_sweep(su, &none, on_site, sw, &hook, &w->out);
+	if (sw->judge.fd >= 0)
+		rc = sweep_finish(sw, &rr, &w->out, rc);
 	bx_judge_stop(&sw->judge);
-	if (rc == 0 && sw->end_held && !bx_stop &&
-	    rr.status != REC_INTERRUPTED) {
-		struct bx_outcome *out = &sw->end.out;
-
-		out->st = rr.status;
-		out->code = rr.code;
-		out->duration_ns = rr.duration_ns;
-		out->prog = w->out.prog;
-		classify(&p->jobs[sw->end.idx], out);
-		rc = bx_wire_io(fd, &sw->end, sizeof(sw->end), true);
-	} else if (sw->end_held && sw->end.out.left_dir[0]) {
-		bx_tree_remove(sw->end.out.left_dir, NULL);
-	}
 	w->out.err = rc;
 	w->out.unsynced = (int64_t)rr.sweep_points;
-	free(sw->keys);
-	free(sw->order);
-	free(sw);
+	sweep_free(sw);
 }

@@ -10,6 +10,13 @@
  * (job, state, directory, stdout file) and waits for the judgement.
  * The judge leaves at EOF of its socket; SIGTERM (sent by the worker
  * when it is interrupted) kills its oracle as a worker's does.
+ *
+ * Requests are judged one at a time, in the order sent, and answered in
+ * that order: the worker sends a state and lets the program go on while
+ * the judge works (sweep.c keeps a window of states in flight).  The
+ * judge removes each state directory once judged, but under --keep the
+ * first damaged state of each job, which it leaves for the worker to
+ * hand on (rep.kept).
  */
 #include "explorer/explorer_int.h"
 
@@ -25,6 +32,7 @@
 
 struct judge_req {
 	uint32_t	idx;
+	bool		keep;		/* --keep: may leave a damaged state */
 	char		state[BX_STATE_NAME_MAX];
 	char		dir[PATH_MAX];
 	char		stdout_path[PATH_MAX];
@@ -33,8 +41,22 @@ struct judge_req {
 struct judge_rep {
 	int		rc;
 	bool		aborted;
+	bool		kept;		/* the directory is left (--keep) */
 	struct bx_judged jd;
 };
+
+/* The first damaged state of each job is kept; states come in order. */
+static bool
+keep_state(const struct judge_req *rq, const struct judge_rep *rp,
+    uint32_t *kept_idx)
+{
+	if (!rq->keep || rp->rc != 0 || rp->aborted ||
+	    !bx_oracle_judged(&rp->jd.oracle) || rp->jd.oracle.code == 0 ||
+	    *kept_idx == rq->idx)
+		return false;
+	*kept_idx = rq->idx;
+	return true;
+}
 
 static void
 judge_signal(int sig)
@@ -50,6 +72,7 @@ judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 	static struct judge_rep rp;
 	static struct bx_outcome out;
 	struct bx_setup su = *setup;
+	uint32_t kept_idx = UINT32_MAX;
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
@@ -71,6 +94,9 @@ judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 		    rq.state, rq.stdout_path, &out, &rp.jd.oracle,
 		    &rp.jd.oracle_out);
 		rp.aborted = out.aborted || bx_stop;
+		rp.kept = keep_state(&rq, &rp, &kept_idx);
+		if (!rp.kept && bx_tree_remove(rq.dir, NULL) < 0 && rp.rc == 0)
+			rp.rc = -EBUSY;
 		if (bx_wire_io(fd, &rp, sizeof(rp), true) < 0)
 			break;
 	}
@@ -117,27 +143,35 @@ bx_judge_start(const struct bx_setup *su, const struct plan *p,
 	return 0;
 }
 
+/* Send the state at dir (of job idx) to be judged; the answer comes
+ * with bx_judge_recv, in the order sent. */
 int
-bx_judge_state(struct bx_judge *jg, uint32_t idx, const char *state,
-    const char *dir, const char *stdout_path, struct bx_judged *jd,
-    bool *aborted)
+bx_judge_send(struct bx_judge *jg, uint32_t idx, const char *state,
+    const char *dir, const char *stdout_path, bool keep)
 {
 	static struct judge_req rq;
-	static struct judge_rep rp;
-	struct pollfd pf = { .fd = jg->fd, .events = POLLIN };
-	bool told = false;
-	int rc;
 
 	memset(&rq, 0, sizeof(rq));
 	rq.idx = idx;
+	rq.keep = keep;
 	snprintf(rq.state, sizeof(rq.state), "%s", state);
 	if (snprintf(rq.dir, sizeof(rq.dir), "%s", dir) >= (int)sizeof(rq.dir) ||
 	    snprintf(rq.stdout_path, sizeof(rq.stdout_path), "%s",
 	    stdout_path) >= (int)sizeof(rq.stdout_path))
 		return -ENAMETOOLONG;
-	rc = bx_wire_io(jg->fd, &rq, sizeof(rq), true);
-	if (rc)
-		return rc;
+	return bx_wire_io(jg->fd, &rq, sizeof(rq), true);
+}
+
+/* The judgement of the oldest state sent, into *jd. */
+int
+bx_judge_recv(struct bx_judge *jg, struct bx_judged *jd, bool *aborted,
+    bool *kept)
+{
+	static struct judge_rep rp;
+	struct pollfd pf = { .fd = jg->fd, .events = POLLIN };
+	bool told = false;
+	int rc;
+
 	/* an interrupt reaches the judge's oracle too */
 	while (poll(&pf, 1, 100) <= 0)
 		if (bx_stop && !told) {
@@ -149,6 +183,7 @@ bx_judge_state(struct bx_judge *jg, uint32_t idx, const char *state,
 		return rc;
 	*jd = rp.jd;
 	*aborted = rp.aborted;
+	*kept = rp.kept;
 	return rp.rc;
 }
 

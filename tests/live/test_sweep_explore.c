@@ -9,6 +9,9 @@
  */
 #include "harness.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +274,128 @@ Test(sweep_explore, killed_mid_sweep_resumes)
 	    "power", "--power-states", "durable,metadata,prefix", "--oracle",
 	    SLOW_PROMISE, NULL), 0, "%s", r.err);
 	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	cr_assert_str_eq(dump(ROWS), whole, "resumed:\n%s\nwhole:\n%s",
+	    dump(ROWS), whole);
+	free(whole);
+}
+
+/* The tree under dir, sorted: "name\n" per entry, a file's text after it. */
+static void
+tree_text(const char *dir, char *out, size_t size)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	size_t len = strlen(out);
+
+	cr_assert_geq(n, 0, "%s: %s", dir, strerror(errno));
+	for (int i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (ents[i]->d_name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir,
+		    ents[i]->d_name) < (int)sizeof(path) &&
+		    lstat(path, &st) == 0) {
+			len += (size_t)snprintf(out + len, size - len, "%s\n",
+			    ents[i]->d_name);
+			cr_assert_lt(len, size);
+			if (S_ISDIR(st.st_mode)) {
+				tree_text(path, out, size);
+				len = strlen(out);
+			} else if (S_ISREG(st.st_mode)) {
+				FILE *f = fopen(path, "r");
+
+				cr_assert_not_null(f);
+				len += fread(out + len, 1, size - len - 1, f);
+				out[len] = '\0';
+				fclose(f);
+			}
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/*
+ * --keep through the sweep: the judge leaves the first damaged state of
+ * each job (the states are judged while the program goes on) and the
+ * worker moves it out of the sweep's directory: the kept directories
+ * are the re-runs' ones, a state's files as that state has them.  The
+ * oracle finds every crash state damaged: each job keeps its durable state
+ * (the first judged), none its metadata state.
+ */
+#define NO_STATE_PASSES	"test -z \"$BADIO_STATE\""
+
+Test(sweep_explore, keep_the_first_damaged_state_of_each_job)
+{
+	static char sweep[16384], rerun[16384];
+	int st;
+
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	st = badio("explore", "-d", db_path, "-j", "1", "--faults", "power",
+	    "--keep", "kept-sweep", "--oracle", NO_STATE_PASSES, NULL);
+	cr_assert_eq(st, 0, "%s", r.err);
+	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	cr_assert_eq(setenv("BADIO_NO_SWEEP", "1", 1), 0);
+	st = badio("explore", "-d", db_path, "-j", "1", "--redo", "--faults",
+	    "power", "--keep", "kept-rerun", "--oracle", NO_STATE_PASSES, NULL);
+	unsetenv("BADIO_NO_SWEEP");
+	cr_assert_eq(st, 0, "%s", r.err);
+	sweep[0] = rerun[0] = '\0';
+	tree_text("kept-sweep", sweep, sizeof(sweep));
+	tree_text("kept-rerun", rerun, sizeof(rerun));
+	cr_assert_str_eq(sweep, rerun, "sweep:\n%s\nre-runs:\n%s", sweep,
+	    rerun);
+	/* one per damaged job, and that job's first damaged state */
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE verdict "
+	    "= 'ok'"), 0);
+	cr_assert_eq(count_entries("kept-sweep"), count("SELECT count(DISTINCT "
+	    "site) FROM experiments"));
+	cr_assert_eq(count_entries("kept-sweep"), 4);	/* not the stdout write */
+	cr_assert_null(strstr(sweep, "metadata"), "%s", sweep);
+}
+
+/*
+ * Ctrl-C in the middle of a sweep, states in flight (an oracle of 0.1
+ * s): explore stops with 130, the judge and its oracle are gone, no
+ * state directory or stdout copy is left in the scratch directory, and
+ * the next explore judges what is left: the rows of a whole explore.
+ */
+Test(sweep_explore, ctrl_c_mid_sweep_leaves_nothing)
+{
+	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db_path, "-j",
+		"1", "--redo", "--faults", "power", "--power-states",
+		"durable,metadata,prefix", "--oracle", SLOW_PROMISE, NULL };
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	char scratch[PATH_MAX];
+	int out_fd, err_fd, tries = 0;
+	char *whole;
+	pid_t pid;
+
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "correct");
+	EXPLORE_OK("-j", "1", "--faults", "power", "--power-states",
+	    "durable,metadata,prefix", "--oracle", SLOW_PROMISE);
+	whole = strdup(dump(ROWS));
+	snprintf(scratch, sizeof(scratch), "%s/scratch", tmp);
+	cr_assert_eq(mkdir(scratch, 0700), 0);
+	cr_assert_eq(setenv("TMPDIR", scratch, 1), 0);
+	pid = start(argv, NULL, NULL, &out_fd, &err_fd);
+	while (count("SELECT count(*) FROM experiments") != 0)
+		nanosleep(&ts, NULL);
+	while (count("SELECT count(*) FROM experiments") < 3) {
+		cr_assert_lt(++tries, 1000, "explore made no progress");
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGINT);
+	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 130, "%s", r.err);
+	unsetenv("TMPDIR");
+	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
+	cr_assert_eq(count_entries(scratch), 0, "left in %s", scratch);
+	cr_assert_eq(badio("explore", "-d", db_path, "-j", "1", "--faults",
+	    "power", "--power-states", "durable,metadata,prefix", "--oracle",
+	    SLOW_PROMISE, NULL), 0, "%s", r.err);
 	cr_assert_str_eq(dump(ROWS), whole, "resumed:\n%s\nwhole:\n%s",
 	    dump(ROWS), whole);
 	free(whole);
