@@ -238,38 +238,42 @@ Test(sweep_explore, divergence_falls_back)
  */
 #define SLOW_PROMISE	"sleep 0.1; " PROMISE_ORACLE
 
-Test(sweep_explore, killed_mid_sweep_resumes)
+/*
+ * A whole explore's rows (SLOW_PROMISE on pwx_saver correct, every
+ * state), then the same explore with --redo stopped by sig once it has
+ * stored rows experiments: its exit status.
+ */
+static int
+stop_mid_sweep(int sig, long long rows, char **whole)
 {
 	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db_path, "-j",
 		"1", "--redo", "--faults", "power", "--power-states",
 		"durable,metadata,prefix", "--oracle", SLOW_PROMISE, NULL };
 	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	int out_fd, err_fd, tries = 0;
-	long long n;
-	char *whole;
 	pid_t pid;
 
 	config_init();
 	RECORD("--init", "init", "--", PROG("pwx_saver"), "correct");
 	EXPLORE_OK("-j", "1", "--faults", "power", "--power-states",
 	    "durable,metadata,prefix", "--oracle", SLOW_PROMISE);
-	whole = strdup(dump(ROWS));
+	*whole = strdup(dump(ROWS));
 	pid = start(argv, NULL, NULL, &out_fd, &err_fd);
-	/* --redo clears at the baseline: wait for it, then for 4 rows */
+	/* --redo clears at the baseline: wait for it, then for the rows */
 	while (count("SELECT count(*) FROM experiments") != 0)
 		nanosleep(&ts, NULL);
-	while (count("SELECT count(*) FROM experiments") < 4) {
+	while (count("SELECT count(*) FROM experiments") < rows) {
 		cr_assert_lt(++tries, 1000, "explore made no progress");
 		nanosleep(&ts, NULL);
 	}
-	kill(pid, SIGKILL);
-	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 128 + SIGKILL);
-	for (tries = 0; tries < 50 && process_with(db_path); tries++)
-		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
-	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
-	cr_assert_eq(count("PRAGMA integrity_check"), 0);
-	n = count("SELECT count(*) FROM experiments");
-	cr_assert(n >= 4 && n < count_lines(whole), "%lld rows", n);
+	kill(pid, sig);
+	return finish(pid, out_fd, err_fd, &r);
+}
+
+/* The explore after stop_mid_sweep: what is left, through a sweep. */
+static void
+resume_is_whole(char *whole)
+{
 	cr_assert_eq(badio("explore", "-d", db_path, "-j", "1", "--faults",
 	    "power", "--power-states", "durable,metadata,prefix", "--oracle",
 	    SLOW_PROMISE, NULL), 0, "%s", r.err);
@@ -277,6 +281,22 @@ Test(sweep_explore, killed_mid_sweep_resumes)
 	cr_assert_str_eq(dump(ROWS), whole, "resumed:\n%s\nwhole:\n%s",
 	    dump(ROWS), whole);
 	free(whole);
+}
+
+Test(sweep_explore, killed_mid_sweep_resumes)
+{
+	long long n;
+	char *whole;
+	int tries;
+
+	cr_assert_eq(stop_mid_sweep(SIGKILL, 4, &whole), 128 + SIGKILL);
+	for (tries = 0; tries < 50 && process_with(db_path); tries++)
+		nanosleep(&(struct timespec){ 0, 100 * 1000 * 1000 }, NULL);
+	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
+	cr_assert_eq(count("PRAGMA integrity_check"), 0);
+	n = count("SELECT count(*) FROM experiments");
+	cr_assert(n >= 4 && n < count_lines(whole), "%lld rows", n);
+	resume_is_whole(whole);
 }
 
 /* The tree under dir, sorted: "name\n" per entry, a file's text after it. */
@@ -364,39 +384,15 @@ Test(sweep_explore, keep_the_first_damaged_state_of_each_job)
  */
 Test(sweep_explore, ctrl_c_mid_sweep_leaves_nothing)
 {
-	const char *argv[] = { BADIO_EXE, "explore", "-q", "-d", db_path, "-j",
-		"1", "--redo", "--faults", "power", "--power-states",
-		"durable,metadata,prefix", "--oracle", SLOW_PROMISE, NULL };
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
 	char scratch[PATH_MAX];
-	int out_fd, err_fd, tries = 0;
 	char *whole;
-	pid_t pid;
 
-	config_init();
-	RECORD("--init", "init", "--", PROG("pwx_saver"), "correct");
-	EXPLORE_OK("-j", "1", "--faults", "power", "--power-states",
-	    "durable,metadata,prefix", "--oracle", SLOW_PROMISE);
-	whole = strdup(dump(ROWS));
 	snprintf(scratch, sizeof(scratch), "%s/scratch", tmp);
 	cr_assert_eq(mkdir(scratch, 0700), 0);
 	cr_assert_eq(setenv("TMPDIR", scratch, 1), 0);
-	pid = start(argv, NULL, NULL, &out_fd, &err_fd);
-	while (count("SELECT count(*) FROM experiments") != 0)
-		nanosleep(&ts, NULL);
-	while (count("SELECT count(*) FROM experiments") < 3) {
-		cr_assert_lt(++tries, 1000, "explore made no progress");
-		nanosleep(&ts, NULL);
-	}
-	kill(pid, SIGINT);
-	cr_assert_eq(finish(pid, out_fd, err_fd, &r), 130, "%s", r.err);
+	cr_assert_eq(stop_mid_sweep(SIGINT, 3, &whole), 130, "%s", r.err);
 	unsetenv("TMPDIR");
 	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
 	cr_assert_eq(count_entries(scratch), 0, "left in %s", scratch);
-	cr_assert_eq(badio("explore", "-d", db_path, "-j", "1", "--faults",
-	    "power", "--power-states", "durable,metadata,prefix", "--oracle",
-	    SLOW_PROMISE, NULL), 0, "%s", r.err);
-	cr_assert_str_eq(dump(ROWS), whole, "resumed:\n%s\nwhole:\n%s",
-	    dump(ROWS), whole);
-	free(whole);
+	resume_is_whole(whole);
 }
