@@ -31,6 +31,26 @@ bx_interrupt(void)
 	rec_interrupt();
 }
 
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	bx_interrupt();
+}
+
+/* In a worker or the judge: SIGINT and SIGTERM stop it as bx_interrupt. */
+void
+bx_catch_stop_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 /* The bug verdicts, as store_count_verdicts wants them. */
 #define BUG_VERDICTS	"silent-corruption,corruption,crashed,hang"
 

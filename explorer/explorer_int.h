@@ -455,6 +455,8 @@ struct wire {
 int	bx_wire_io(int fd, void *buf, size_t n, bool out);
 /* sweep.c: a job the sweep judges (power, with states). */
 bool	bx_sweep_job(const struct bx_job *job);
+/* explore.c: SIGINT and SIGTERM call bx_interrupt (workers, the judge). */
+void	bx_catch_stop_signals(void);
 /* sweep_judge.c: the process that runs the sweep's oracles. */
 struct bx_judge {
 	pid_t		pid;

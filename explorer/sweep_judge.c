@@ -58,13 +58,6 @@ keep_state(const struct judge_req *rq, const struct judge_rep *rp,
 	return true;
 }
 
-static void
-judge_signal(int sig)
-{
-	(void)sig;
-	bx_interrupt();
-}
-
 static void __attribute__((noreturn))
 judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 {
@@ -73,13 +66,8 @@ judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 	static struct bx_outcome out;
 	struct bx_setup su = *setup;
 	uint32_t kept_idx = UINT32_MAX;
-	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = judge_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bx_catch_stop_signals();
 	if (bx_cgroup_open(&su.cgroup) < 0)
 		su.cgroup = NULL;
 	while (bx_wire_io(fd, &rq, sizeof(rq), false) == 0 &&

@@ -57,13 +57,6 @@ bx_wire_io(int fd, void *buf, size_t n, bool out)
 	return 0;
 }
 
-static void
-worker_signal(int sig)
-{
-	(void)sig;
-	bx_interrupt();
-}
-
 static void __attribute__((noreturn))
 worker_exit(struct bx_setup *su, int code)
 {
@@ -82,13 +75,8 @@ worker_main(int fd, pid_t parent, const struct bx_setup *setup,
 	static const struct bx_job baseline = { .fault = REC_FAULT_NONE };
 	static struct wire w;
 	struct bx_setup su = *setup;
-	struct sigaction sa;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = worker_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	bx_catch_stop_signals();
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
