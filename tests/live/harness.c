@@ -453,3 +453,40 @@ count_entries(const char *dir)
 	closedir(dp);
 	return n;
 }
+
+const char *
+read_text(const char *path)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	cr_assert_geq(n, 0, "%s: %s", path, strerror(errno));
+	buf[n] = '\0';
+	return buf;
+}
+
+long long
+size_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	cr_assert_lt((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name),
+	    sizeof(path));
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+long long
+lines_size(int from, int to)
+{
+	char line[32];
+	long long n = 0;
+
+	for (int i = from; i < to; i++)
+		n += snprintf(line, sizeof(line), "line %d\n", i);
+	return n;
+}

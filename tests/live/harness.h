@@ -119,6 +119,19 @@ process_with(const char *s);
 int
 count_entries(const char *dir);
 
+/* The first 64 KiB of the file, as text (asserted readable).  Harness-owned:
+ * the next call overwrites it. */
+const char *
+read_text(const char *path);
+
+/* The size of dir/name, -1 if it is not there. */
+long long
+size_in(const char *dir, const char *name);
+
+/* The bytes of the lines "line FROM\n" .. "line TO-1\n". */
+long long
+lines_size(int from, int to);
+
 /* --- reading the database ---------------------------------------------- */
 
 /* db_path, read-only. */

@@ -51,21 +51,6 @@ kept_dir(void)
 	return dir;
 }
 
-static char *
-slurp(const char *path)
-{
-	static char buf[8192];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	cr_assert_geq(n, 0);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* No line of a is in b. */
 static bool
 no_common_line(const char *a, const char *b)
@@ -162,12 +147,12 @@ Test(determinism, pids_are_the_namespace_ones)
 	RECORD("--keep", "--seed", "9", "--", PROG("det_random"));
 	dir = kept_dir();
 	snprintf(path, sizeof(path), "%s/main.out", dir);
-	text = slurp(path);
+	text = read_text(path);
 	cr_assert(strstr(text, "\npid 2 ppid 1\n") != NULL, "%s", text);
 	snprintf(path, sizeof(path), "%s/child-1.out", dir);
-	cr_assert(strstr(slurp(path), "pid 3\n") != NULL);
+	cr_assert(strstr(read_text(path), "pid 3\n") != NULL);
 	snprintf(path, sizeof(path), "%s/child-2.out", dir);
-	cr_assert(strstr(slurp(path), "pid 4\n") != NULL);
+	cr_assert(strstr(read_text(path), "pid 4\n") != NULL);
 	/* the sites store the pids the program had */
 	cr_assert_str_eq(dump("SELECT DISTINCT pid FROM sites WHERE path GLOB "
 	    "'*.out' ORDER BY pid"), "2\n3\n4\n");
@@ -583,7 +568,7 @@ Test(determinism, clock_from_the_recording_start)
 	cr_assert_eq(count("SELECT clock_ns = start_ns FROM recordings"), 1);
 	dir = kept_dir();
 	snprintf(want, sizeof(want), "%s/clock.out", dir);
-	cr_assert_str_eq(slurp(want), clock_text(base));
+	cr_assert_str_eq(read_text(want), clock_text(base));
 	snprintf(want, sizeof(want), "%s/want", tmp);
 	cr_assert_eq(rename(dir, want), 0);
 	snprintf(oracle, sizeof(oracle), "cmp clock.out %s/clock.out", want);
@@ -614,7 +599,7 @@ Test(determinism, clock_real_time)
 	RECORD("--keep", "--real-time", "--", PROG("det_clock"));
 	cr_assert_eq(clock_gettime(CLOCK_REALTIME, &after), 0);
 	cr_assert_eq(count("SELECT clock_ns IS NULL FROM recordings"), 1);
-	text = slurp(strcat(strcpy((char[600]){ 0 }, kept_dir()), "/clock.out"));
+	text = read_text(strcat(strcpy((char[600]){ 0 }, kept_dir()), "/clock.out"));
 	cr_assert(strstr(text, "\nvdso 1\n") != NULL, "%s", text);
 	p = strstr(text, "realtime ");
 	cr_assert_not_null(p);
@@ -649,8 +634,8 @@ Test(determinism, clock_go)
 	snprintf(want, sizeof(want), "%s/clock.out", dir);
 	snprintf(text, sizeof(text), "unix %lld\nnext %lld\n", base + 1000000,
 	    base + 2000000);
-	cr_assert(strncmp(slurp(want), text, strlen(text)) == 0, "%s\nwant\n%s",
-	    slurp(want), text);
+	cr_assert(strncmp(read_text(want), text, strlen(text)) == 0, "%s\nwant\n%s",
+	    read_text(want), text);
 	snprintf(want, sizeof(want), "%s/want", tmp);
 	cr_assert_eq(rename(dir, want), 0);
 	snprintf(oracle, sizeof(oracle), "cmp clock.out %s/clock.out", want);
@@ -678,6 +663,6 @@ Test(determinism, clock_follows_processes)
 	dir = kept_dir();
 	snprintf(want, sizeof(want), "%lld\n%lld\n%lld\n%lld\n", base + 1000000,
 	    base + 2000000, base + 3000000, base + 3000000);
-	cr_assert_str_eq(slurp(strcat(strcpy((char[600]){ 0 }, dir), "/a")),
+	cr_assert_str_eq(read_text(strcat(strcpy((char[600]){ 0 }, dir), "/a")),
 	    want);
 }

@@ -81,29 +81,6 @@ frun_done(struct frun *r)
 	bx_tree_remove(r->dir, NULL);
 }
 
-/* The size of dir/name, -1 if missing. */
-static long long
-size_of(const struct frun *r, const char *name)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
-	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-/* "line 0\n" .. "line N-1\n" */
-static long long
-lines_size(int from, int to)
-{
-	char line[32];
-	long long n = 0;
-
-	for (int i = from; i < to; i++)
-		n += snprintf(line, sizeof(line), "line %d\n", i);
-	return n;
-}
-
 /*
  * eio at the first of 200 writes (site 2 of 201: the creating open is
  * site 1): two sites decoded, the 199 writes after it resumed at once;
@@ -123,7 +100,7 @@ Test(fastpath, eio_at_the_first_of_200_writes_takes_the_fast_path)
 	cr_assert_eq(r.res.stops.fast, 199);
 	cr_assert_eq(r.res.stops.emulated, 0, "nothing emulated after it");
 	cr_assert_eq(r.res.stops.unexpected, 0);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
 	frun_done(&r);
 
 	/* the same run decoded whole: every site, no fast stop */
@@ -133,7 +110,7 @@ Test(fastpath, eio_at_the_first_of_200_writes_takes_the_fast_path)
 	cr_assert_eq(r.sites, 201);
 	cr_assert_eq(r.res.stops.seccomp, 201);
 	cr_assert_eq(r.res.stops.fast, 0);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
 	frun_done(&r);
 }
 
@@ -161,7 +138,7 @@ Test(fastpath, every_one_shot_fault_takes_it)
 		cr_assert_eq(r.sites, 2, "%s", rec_fault_name(cases[i].f));
 		cr_assert_eq(r.res.stops.fast, 199, "%s",
 		    rec_fault_name(cases[i].f));
-		cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200) +
+		cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200) +
 		    (cases[i].bytes > 0 ? cases[i].bytes : 0), "%s",
 		    rec_fault_name(cases[i].f));
 		cr_assert_eq(r.res.code, 3, "the program saw it");
@@ -187,8 +164,8 @@ Test(fastpath, processes_forked_after_the_fault_are_followed_and_waited_for)
 	cr_assert_not(r.res.lingered);
 	cr_assert_eq(r.sites, 2);
 	cr_assert_eq(r.res.stops.fast, 199 + 51);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
-	cr_assert_eq(size_of(&r, "done.txt"), lines_size(0, 50));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "done.txt"), lines_size(0, 50));
 	frun_done(&r);
 }
 
@@ -201,7 +178,7 @@ Test(fastpath, crash_and_persistent_faults_do_not_take_it)
 	cr_assert(r.res.injected);
 	cr_assert_eq(r.res.status, REC_CRASHED);
 	cr_assert_eq(r.res.stops.fast, 0);
-	cr_assert_eq(size_of(&r, "log.txt"), 0);
+	cr_assert_eq(size_in(r.dir, "log.txt"), 0);
 	frun_done(&r);
 
 	frun(&r, "200", NULL, REC_FAULT_EIO_DEV, true);
@@ -211,7 +188,7 @@ Test(fastpath, crash_and_persistent_faults_do_not_take_it)
 	cr_assert_eq(r.res.rule_hits, 199, "the rule broke every later write");
 	cr_assert_eq(r.sites, 201);
 	cr_assert_eq(r.broken, 200);
-	cr_assert_eq(size_of(&r, "log.txt"), 0);
+	cr_assert_eq(size_in(r.dir, "log.txt"), 0);
 	frun_done(&r);
 
 	frun(&r, "200", NULL, REC_FAULT_ENOSPC_DEV, true);
@@ -232,7 +209,7 @@ Test(fastpath, badio_full_rerun_turns_it_off)
 	cr_assert_eq(r.res.code, 3);
 	cr_assert_eq(r.res.stops.fast, 0);
 	cr_assert_eq(r.sites, 201 + 51);
-	cr_assert_eq(size_of(&r, "done.txt"), lines_size(0, 50));
+	cr_assert_eq(size_in(r.dir, "done.txt"), lines_size(0, 50));
 	frun_done(&r);
 }
 

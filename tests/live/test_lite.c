@@ -69,21 +69,6 @@ keep(void *ctx, const struct rec_site *s)
 	return 0;
 }
 
-static char *
-slurp(const char *path)
-{
-	static char buf[8192];
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	cr_assert_geq(fd, 0, "%s: %s", path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	cr_assert_geq(n, 0);
-	buf[n] = '\0';
-	return strdup(buf);
-}
-
 /* fp_goon 200, eio at write 100 of log.txt. */
 static void
 lrun(struct lrun *r, bool lite, bool journal)
@@ -113,7 +98,7 @@ lrun(struct lrun *r, bool lite, bool journal)
 	cr_assert_eq(r->res.status, REC_EXITED);
 	cr_assert_eq(r->res.code, 3);
 	snprintf(path, sizeof(path), "%s/log.txt", r->dir);
-	r->log = slurp(path);
+	r->log = strdup(read_text(path));
 	bx_tree_remove(r->dir, NULL);
 }
 

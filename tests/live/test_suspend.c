@@ -156,28 +156,6 @@ file_of(const struct srun *r, const char *name)
 	return strdup(buf);
 }
 
-static long long
-size_of(const struct srun *r, const char *name)
-{
-	char path[128];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "%s/%s", r->dir, name);
-	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-/* "line FROM\n" .. "line TO-1\n" */
-static long long
-lines_size(int from, int to)
-{
-	char line[32];
-	long long n = 0;
-
-	for (int i = from; i < to; i++)
-		n += snprintf(line, sizeof(line), "line %d\n", i);
-	return n;
-}
-
 TestSuite(suspend, .timeout = 300);
 
 /*
@@ -197,13 +175,13 @@ Test(suspend, no_stop_after_the_fault)
 	cr_assert_eq(r.res.stops.seccomp, 2);
 	cr_assert_eq(r.res.stops.fast, 0, "not even a fast stop");
 	cr_assert_eq(r.res.stops.unexpected, 0);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
 	srun_done(&r);
 
 	srun(&r, argv, false);
 	cr_assert_eq(r.res.suspended, 0);
 	cr_assert_eq(r.res.stops.fast, 199);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
 	srun_done(&r);
 
 	cr_assert_eq(setenv("BADIO_NO_SUSPEND", "1", 1), 0);
@@ -231,8 +209,8 @@ Test(suspend, processes_forked_after_it_inherit_it_and_are_waited_for)
 	cr_assert_eq(r.res.suspended, 1);
 	cr_assert_eq(r.res.stops.fast, 0);
 	cr_assert_not(r.res.lingered);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
-	cr_assert_eq(size_of(&r, "done.txt"), lines_size(0, 50));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "done.txt"), lines_size(0, 50));
 	srun_done(&r);
 }
 
@@ -248,8 +226,8 @@ Test(suspend, without_cap_sys_admin_the_fast_path)
 	cr_assert_eq(r.res.suspended, 0);
 	cr_assert_eq(r.res.stops.fast, 199 + 51);
 	cr_assert_not(r.res.lingered);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 200));
-	cr_assert_eq(size_of(&r, "done.txt"), lines_size(0, 50));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 200));
+	cr_assert_eq(size_in(r.dir, "done.txt"), lines_size(0, 50));
 	srun_done(&r);
 }
 
@@ -271,7 +249,7 @@ Test(suspend, a_program_with_its_own_filter_is_not_suspended)
 	cr_assert_eq(r.res.stops.fast, 19 + 2);
 	cr_assert_str_eq((res = file_of(&r, "result.txt")), "EPERM\n");
 	free(res);
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 20));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 20));
 	srun_done(&r);
 }
 
@@ -303,7 +281,7 @@ Test(suspend, a_filter_installed_after_the_fault_applies_from_its_exec)
 	cr_assert_str_eq((res = file_of(&r, "result.txt")), "EPERM\n");
 	free(res);
 	cr_assert_eq(r.res.stops.fast, 2, "result.txt's open and write");
-	cr_assert_eq(size_of(&r, "log.txt"), lines_size(1, 20));
+	cr_assert_eq(size_in(r.dir, "log.txt"), lines_size(1, 20));
 	srun_done(&r);
 }
 
