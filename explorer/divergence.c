@@ -173,7 +173,8 @@ div_index_build(struct csite *v, size_t n, struct div_index *ix)
 	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
-	qsort(v, n, sizeof(*v), cmp_seq);
+	if (n)		/* qsort's array must not be NULL, even of none */
+		qsort(v, n, sizeof(*v), cmp_seq);
 	ix->by_key = calloc(n ? n : 1, sizeof(*ix->by_key));
 	ix->by_thread = calloc(n ? n : 1, sizeof(*ix->by_thread));
 	if (!ix->by_key || !ix->by_thread) {

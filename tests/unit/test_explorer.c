@@ -698,3 +698,15 @@ Test(cpu, no_disk_means_the_first_cpu)
 	cr_assert_eq(bx_run_cpu("/proc", 0), bx_nth_cpu(0));
 	cr_assert_eq(bx_run_cpu("/proc", 1), bx_nth_cpu(1));
 }
+
+/* No site at all (a run that made none): an empty index, no array needed. */
+Test(divergence, index_of_no_sites)
+{
+	struct div_index ix;
+
+	cr_assert_eq(div_index_build(NULL, 0, &ix), 0);
+	cr_assert_eq(ix.n, 0);
+	cr_assert(ix.threads_known);
+	cr_assert_not_null(ix.by_key);
+	div_index_release(&ix);
+}
