@@ -12,12 +12,16 @@
 #
 # Usage: tools/bench-sweep-explore.sh [BUILD_DIR]   (default: build).
 #        Environment: RUNS (default 3), CC (default cc), SITES (default
-#        "200 1000": sites_n sizes).
+#        "200 1000": sites_n sizes), JOBS (-j, default 1), ORACLE
+#        (default true).  CPU time is that of every process of the
+#        explore, counted by a cgroup (tools/bench/common.sh cpu_ns).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=${1:-build}
 runs=${RUNS:-3}
+jobs=${JOBS:-1}
+oracle=${ORACLE:-true}
 cc=${CC:-cc}
 . tools/bench/common.sh
 bench_setup sites_n
@@ -29,23 +33,25 @@ for n in ${SITES:-200 1000}; do
 	workloads+=("sites_$n|$bin/sites_n $n")
 done
 
-# explore MODE DB: seconds and experiments, "S N"
+# explore MODE DB: wall microseconds, experiments and CPU nanoseconds
+# (every process of the explore: workers, the judge, oracles), "US N NS"
 explore() {
-	local mode=$1 db=$2 t0 t1 faults=power env=()
+	local mode=$1 db=$2 t0 t1 cpu faults=power env=()
 	case $mode in
 	crash) faults=crash ;;
 	rerun) env=(BADIO_NO_SWEEP=1) ;;
 	esac
 	t0=$(now_ns)
-	(cd "$work" && env "${env[@]}" "$badio" explore -q -d "$db" -j 1 \
-		--redo --faults "$faults" --oracle true)
+	cpu=$(cd "$work" && cpu_ns env "${env[@]}" "$badio" explore -q \
+		-d "$db" -j "$jobs" --redo --faults "$faults" --oracle "$oracle")
 	t1=$(now_ns)
 	echo "$(( (t1 - t0) / 1000 )) $(sqlite3 "$db" \
-		'SELECT count(*) FROM experiments')"
+		'SELECT count(*) FROM experiments') $cpu"
 }
 
-printf '%-18s %6s %12s %6s %12s %6s %12s %8s %8s\n' workload crash \
-	ms/exp power "ms/exp(sw)" power "ms/exp(rr)" cr/sw rr/sw
+printf '%-18s %6s %10s %10s %6s %10s %10s %10s %10s %8s %8s %8s\n' \
+	workload crash wall/exp cpu/exp power sw:wall sw:cpu rr:wall rr:cpu \
+	cr/sw cr/sw:cpu rr/sw
 for wl in "${workloads[@]}"; do
 	name=${wl%%|*}
 	read -r -a args <<<"${wl#*|}"
@@ -62,16 +68,23 @@ for wl in "${workloads[@]}"; do
 			explore "$m" "$work/$m.db" >>"$work/$m.t"
 		done
 	done
-	declare -A per n
+	declare -A per cpu n
 	for m in crash sweep rerun; do
 		n[$m]=$(awk 'NR == 1 { print $2 }' "$work/$m.t")
 		per[$m]=$(awk -v n="${n[$m]}" '{ print $1 / n / 1000 }' \
 			"$work/$m.t" | median)
+		cpu[$m]=$(awk -v n="${n[$m]}" '$3 != "-" { print $3 / n / 1e6 }' \
+			"$work/$m.t" | median)
+		cpu[$m]=${cpu[$m]:-0}
 	done
-	printf '%-18s %6s %12.2f %6s %12.2f %6s %12.2f %7.1fx %7.1fx\n' \
-		"$name" "${n[crash]}" "${per[crash]}" "${n[sweep]}" \
-		"${per[sweep]}" "${n[rerun]}" "${per[rerun]}" \
+	printf '%-18s %6s %10.2f %10.2f %6s %10.2f %10.2f %10.2f %10.2f %7.1fx %7.1fx %7.1fx\n' \
+		"$name" "${n[crash]}" "${per[crash]}" "${cpu[crash]}" \
+		"${n[sweep]}" "${per[sweep]}" "${cpu[sweep]}" "${per[rerun]}" \
+		"${cpu[rerun]}" \
 		"$(echo "${per[crash]} / ${per[sweep]}" | bc -l)" \
+		"$(echo "${cpu[crash]} / (${cpu[sweep]} + 0.000001)" | bc -l)" \
 		"$(echo "${per[rerun]} / ${per[sweep]}" | bc -l)"
 	rm -f "$work"/*.db
 done
+echo "(ms per experiment: wall, and CPU of every process of the explore;" \
+	"-j $jobs, oracle '$oracle', $runs rounds, load $(cut -d' ' -f1-3 /proc/loadavg))"
