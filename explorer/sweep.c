@@ -71,6 +71,7 @@ struct sweep {
 	const char	*dir;		/* the live run directory */
 	int64_t		t0;
 	unsigned	nstdout;	/* stdout copies made */
+	off_t		held_size;	/* of the last one, -1: none */
 	unsigned	nstates;	/* state directories made */
 	char		*states;	/* where they are made */
 	struct slot	*slots;		/* SWEEP_SLOTS */
@@ -144,27 +145,48 @@ started(void *ctx, struct bx_output *o, const char *dir, const char *aux)
 	return 0;
 }
 
-/* What PROG printed up to now, as a file of its own in sw->states. */
+/*
+ * What PROG printed up to now, as a file of its own in sw->states.
+ * Most programs print little and seldom: when nothing came since the
+ * last copy, the new one is a hard link to it (no bytes copied; the
+ * oracle reads BADIO_STDOUT, as the states of one point share it).  The
+ * sweep holds the last copy under a name of its own, "stdout-held", so
+ * that it outlives the jobs that used it.
+ */
 static int
 stdout_copy(struct sweep *sw, char *path, size_t size)
 {
+	char held[PATH_MAX];
 	struct stat st;
 	int in, out, rc = 0;
 
 	bx_output_sync(sw->output);
 	if (snprintf(path, size, "%s/stdout-%u", sw->states, sw->nstdout++) >=
-	    (int)size)
+	    (int)size || snprintf(held, sizeof(held), "%s/stdout-held",
+	    sw->states) >= (int)sizeof(held))
 		return -ENAMETOOLONG;
 	in = open(sw->output->path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
+	if (fstat(in, &st) < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	if (st.st_size == sw->held_size && link(held, path) == 0) {
+		close(in);
+		return 0;
+	}
 	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out < 0 || fstat(in, &st) < 0 ||
-	    bx_file_copy(in, out, st.st_size) < 0)
+	if (out < 0 || bx_file_copy(in, out, st.st_size) < 0)
 		rc = -errno;
 	if (out >= 0)
 		close(out);
 	close(in);
+	sw->held_size = -1;
+	if (rc == 0 && (unlink(held) == 0 || errno == ENOENT) &&
+	    link(path, held) == 0)
+		sw->held_size = st.st_size;
 	return rc;
 }
 
@@ -459,6 +481,7 @@ bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
 	sw->p = p;
 	sw->fd = fd;
 	sw->judge.fd = sw->judge.pidfd = -1;
+	sw->held_size = -1;
 	for (size_t i = 0; i < p->njobs; i++)
 		if (bx_sweep_job(&p->jobs[i]))
 			sw->order[sw->n++] = (uint32_t)i;

@@ -154,6 +154,46 @@ Test(sweep_explore, append_only_log)
 	    "0 crash points");
 }
 
+#define TAILS								\
+	"SELECT s.key, e.state, e.oracle_tail FROM experiments e "	\
+	"JOIN sites s ON s.id = e.site ORDER BY s.seq, e.state"
+
+/*
+ * BADIO_STDOUT at each point is what the program printed before it:
+ * the log acknowledges records between its points, and points with no
+ * new output between them share one copy (a hard link).  The oracle
+ * prints it: the same text at every point as in a re-run's.
+ */
+#define STDOUT_ORACLE	"cat \"$BADIO_STDOUT\"; echo \"$BADIO_STATE\""
+
+Test(sweep_explore, stdout_at_each_point)
+{
+	char *reruns;
+	int st;
+
+	RECORD("--", PROG("pwx_saver"), "log");
+	cr_assert_eq(setenv("BADIO_NO_SWEEP", "1", 1), 0);
+	EXPLORE_OK("-j", "1", "--faults", "power", "--power-states",
+	    "durable,metadata", "--oracle", STDOUT_ORACLE);
+	unsetenv("BADIO_NO_SWEEP");
+	reruns = strdup(dump(TAILS));
+	st = badio("explore", "-d", db_path, "-j", "1", "--redo", "--faults",
+	    "power", "--power-states", "durable,metadata", "--oracle",
+	    STDOUT_ORACLE, NULL);
+	cr_assert_eq(st, 0, "explore: %d\n%s", st, r.err);
+	cr_assert(strstr(r.err, "from one sweep run"), "%s", r.err);
+	cr_assert_str_eq(dump(TAILS), reruns, "sweep:\n%s\nre-runs:\n%s",
+	    dump(TAILS), reruns);
+	free(reruns);
+	/* the end site's, after every ack; the first site's, before any */
+	cr_assert_eq(count("SELECT count(*) FROM experiments e JOIN sites s "
+	    "ON s.id = e.site WHERE s.family = 'end' AND e.oracle_tail LIKE "
+	    "'ack 1%ack 2%ack 3%'"), 2);
+	cr_assert_eq(count("SELECT count(*) FROM experiments e JOIN sites s "
+	    "ON s.id = e.site WHERE s.seq = (SELECT min(seq) FROM sites) AND "
+	    "e.oracle_tail NOT LIKE '%ack%'"), 2);
+}
+
 /*
  * Two threads writing at once: where the sweep's interleaving is the
  * recording's the sweep judges, from the first point where it is not,
