@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -560,6 +561,190 @@ Test(oracle, cannot_start, .init = in_tmp, .fini = out_tmp)
 	    0);
 	cr_assert_eq(r.state, BX_ORACLE_FAILED);
 	cr_assert_eq(r.code, ENOENT);
+}
+
+/* An executable file name in the current directory holding text. */
+static void
+script(const char *name, const char *text)
+{
+	FILE *f = fopen(name, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	cr_assert_eq(chmod(name, 0755), 0);
+}
+
+/* cmd as explore runs it (bx_oracle_resolve), into r and text. */
+static void
+run_resolved(const char *cmd, int timeout_ms, struct bx_oracle_result *r,
+    char *text)
+{
+	static struct bx_tail t;
+	char *run;
+
+	memset(&t, 0, sizeof(t));
+	cr_assert_eq(bx_oracle_resolve(cmd, &run), 0, "%s", cmd);
+	cr_assert_eq(bx_oracle_run(run, dir, env, timeout_ms, NULL, r, &t), 0,
+	    "%s", cmd);
+	free(run);
+	bx_tail_text(&t, text);
+}
+
+/* The lines of text in order, so that two environments compare. */
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void
+sort_lines(char *text)
+{
+	char *lines[64], *copy = strdup(text), *save = NULL;
+	size_t n = 0;
+
+	for (char *l = strtok_r(copy, "\n", &save); l && n < 64;
+	    l = strtok_r(NULL, "\n", &save))
+		lines[n++] = l;
+	qsort(lines, n, sizeof(lines[0]), cmp_line);
+	text[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		strcat(strcat(text, lines[i]), "\n");
+	free(copy);
+}
+
+/*
+ * A simple command runs without sh, with sh's result: each of these,
+ * run as it is (directly) and with " ;" (through sh -c), must give the
+ * same state, code and output.  The output of env is compared sorted
+ * (dash exports in its own order).
+ */
+Test(oracle, direct_as_sh, .init = in_tmp, .fini = out_tmp)
+{
+	static const struct {
+		const char	*cmd;
+		int		state;
+		int		code;
+		const char	*text;	/* NULL: not checked but equal */
+	} cases[] = {
+		{ "./exit7.sh a", BX_ORACLE_EXITED, 7, "a\n" },
+		{ "./noshebang.sh x 'y z'", BX_ORACLE_EXITED, 5, NULL },
+		{ "cmp same same", BX_ORACLE_EXITED, 0, "" },
+		{ "cmp same other", BX_ORACLE_EXITED, 1, NULL },
+		{ "./segv.sh", BX_ORACLE_EXITED, 128 + SIGSEGV,
+		    "Segmentation fault\n" },
+		{ "./pipe.sh", BX_ORACLE_EXITED, 128 + SIGPIPE, "" },
+		{ "./notexec", BX_ORACLE_EXITED, 126, NULL },
+		{ "./badinterp.sh", BX_ORACLE_EXITED, 127, NULL },
+		{ "env", BX_ORACLE_EXITED, 0, NULL },
+	};
+	static const struct rlimit nocore = { 0, 0 };
+	char direct[BX_TAIL_MAX + 1], viash[BX_TAIL_MAX + 1];
+	char cmd[128], want[PATH_MAX + 64];
+	struct bx_oracle_result r, s;
+
+	cr_assert_eq(setrlimit(RLIMIT_CORE, &nocore), 0);
+	script("exit7.sh", "#!/bin/sh\necho $1; exit 7\n");
+	script("noshebang.sh", "echo \"$0|$1|$2\"; exit 5\n");
+	script("segv.sh", "#!/bin/sh\nkill -SEGV $$\n");
+	script("pipe.sh", "#!/bin/sh\nkill -PIPE $$\n");
+	script("badinterp.sh", "#!/nonexistent/interp\n");
+	script("same", "1\n");
+	script("other", "2\n");
+	script("notexec", "exit 0\n");
+	cr_assert_eq(chmod("notexec", 0644), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run_resolved(cases[i].cmd, 0, &r, direct);
+		snprintf(cmd, sizeof(cmd), "%s ;", cases[i].cmd);
+		run_resolved(cmd, 0, &s, viash);
+		if (strcmp(cases[i].cmd, "env") == 0) {
+			sort_lines(direct);
+			sort_lines(viash);
+		}
+		cr_assert_eq(r.state, cases[i].state, "%s", cases[i].cmd);
+		cr_assert_eq(r.code, cases[i].code, "%s: %d", cases[i].cmd,
+		    r.code);
+		cr_assert_eq(s.state, r.state, "%s", cases[i].cmd);
+		cr_assert_eq(s.code, r.code, "%s", cases[i].cmd);
+		cr_assert_str_eq(direct, viash, "%s", cases[i].cmd);
+		if (cases[i].text)
+			cr_assert_str_eq(direct, cases[i].text, "%s",
+			    cases[i].cmd);
+	}
+	/* sh's own words for what it could not run, the path as given */
+	run_resolved("./notexec", 0, &r, direct);
+	cr_assert(strstr(direct, "/notexec: Permission denied\n") != NULL, "%s",
+	    direct);
+	run_resolved("./badinterp.sh", 0, &r, direct);
+	cr_assert(strstr(direct, "/badinterp.sh: not found\n") != NULL, "%s",
+	    direct);
+	/* a script without #! is /bin/sh FILE ARGS: $0 is the file */
+	run_resolved("./noshebang.sh x 'y z'", 0, &r, direct);
+	cr_assert_not_null(realpath("noshebang.sh", want));
+	strcat(want, "|x|y z\n");
+	cr_assert_str_eq(direct, want);
+	/* PWD as sh exports it: the run directory's real path */
+	run_resolved("env", 0, &r, direct);
+	cr_assert_not_null(realpath(dir, want + 4));
+	memcpy(want, "PWD=", 4);
+	strcat(want, "\n");
+	cr_assert(strstr(direct, want) != NULL, "%s", direct);
+	cr_assert(strstr(direct, "X=42\n") != NULL, "%s", direct);
+}
+
+/* Whose child the oracle is: ours for a simple command, sh's otherwise. */
+Test(oracle, direct_has_no_sh, .init = in_tmp, .fini = out_tmp)
+{
+	char text[BX_TAIL_MAX + 1], want[32];
+	struct bx_oracle_result r;
+	FILE *f = fopen("/proc/self/comm", "r");
+
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(want, sizeof(want), f));
+	fclose(f);
+	script("parent.sh", "#!/bin/sh\ncat /proc/$PPID/comm\n");
+	run_resolved("./parent.sh", 0, &r, text);
+	cr_assert_str_eq(text, want);
+	/* so is the first word found in PATH, arguments and all */
+	run_resolved("sh ./parent.sh", 0, &r, text);
+	cr_assert_str_eq(text, want);
+	run_resolved("./parent.sh ;", 0, &r, text);
+	cr_assert_str_eq(text, "sh\n");
+	run_resolved("./parent.sh | cat", 0, &r, text);
+	cr_assert_str_eq(text, "sh\n");
+	/* single quotes, as bx_oracle_resolve writes a path, are words */
+	run_resolved("'./parent.sh'", 0, &r, text);
+	cr_assert_str_eq(text, want);
+	run_resolved("./parent.sh $X", 0, &r, text);
+	cr_assert_str_eq(text, "sh\n");
+}
+
+/* A direct oracle's background child is killed with it; a slow one times out. */
+Test(oracle, direct_kills_and_times_out, .init = in_tmp, .fini = out_tmp)
+{
+	char text[BX_TAIL_MAX + 1], buf[32];
+	struct bx_oracle_result r;
+	pid_t pid;
+	FILE *f;
+
+	script("bg.sh", "#!/bin/sh\nsleep 30 &\necho $! > bg.pid\nexit 3\n");
+	run_resolved("./bg.sh", 5000, &r, text);
+	cr_assert_eq(r.state, BX_ORACLE_EXITED);
+	cr_assert_eq(r.code, 3);
+	f = fopen("bg.pid", "r");
+	cr_assert_not_null(f);
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	pid = (pid_t)atoi(buf);
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(kill(pid, 0), -1, "the background sleep %d lives", pid);
+	cr_assert_eq(errno, ESRCH);
+	run_resolved("sleep 30", 300, &r, text);
+	cr_assert_eq(r.state, BX_ORACLE_TIMEOUT);
+	script("slow.sh", "#!/bin/sh\nsleep 30\n");
+	run_resolved("./slow.sh", 300, &r, text);
+	cr_assert_eq(r.state, BX_ORACLE_TIMEOUT);
 }
 
 /* --- --per-callsite: which sites of a group are kept ------------------- */
