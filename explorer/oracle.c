@@ -446,6 +446,8 @@ out_sh:
  */
 #if defined(__x86_64__)
 #define SPAWN_CLONE	1
+/* uninstrumented as its callers are, so that it can be inlined in them */
+__attribute__((no_sanitize("address", "undefined")))
 static inline long
 raw4(long n, long a, long b, long c, long d)
 {
