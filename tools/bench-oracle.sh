@@ -11,8 +11,8 @@
 # program: sh and true before, true alone after) and `./check.sh`, a
 # #!/bin/sh script doing `test -s log.txt` (sh, then sh for the script;
 # after, the script's sh alone).  Rounds are interleaved (one run of
-# every side and mode per round); prints the median wall time per
-# experiment of each side, in ms, and base/build.
+# every side and mode per round); prints the median wall and CPU time
+# per experiment of each side, in ms, and base/build.
 #
 # Usage: tools/bench-oracle.sh BASE_BUILD [BUILD]   (BUILD: build)
 #        Environment: RUNS (default 3), CC (default cc), SITES (200).
@@ -33,14 +33,14 @@ chmod +x "$work/check.sh"
 (cd "$work" && "$badio" record -q -o "$work/base.db" -- \
 	"$bin/sites_n" "${SITES:-200}" >/dev/null)
 
-# explore BADIO DB FAULTS ORACLE: "MICROSECONDS EXPERIMENTS"
+# explore BADIO DB FAULTS ORACLE: "WALL CPU EXPERIMENTS", seconds (CPU:
+# user + system of explore and its children, what a busy machine
+# disturbs least)
 explore() {
-	local t0 t1
-	t0=$(now_ns)
-	(cd "$work" && "$1" explore -q -d "$2" -j 1 --redo --faults "$3" \
-		--oracle "$4")
-	t1=$(now_ns)
-	echo "$(( (t1 - t0) / 1000 )) $(sqlite3 "$2" \
+	local TIMEFORMAT='%R %U %S'
+	{ time (cd "$work" && "$1" explore -q -d "$2" -j 1 --redo \
+		--faults "$3" --oracle "$4" >/dev/null); } 2>"$work/tm"
+	echo "$(awk '{ print $1, $2 + $3 }' "$work/tm") $(sqlite3 "$2" \
 		'SELECT count(*) FROM experiments')"
 }
 
@@ -72,18 +72,22 @@ for ((i = 0; i < runs; i++)); do
 done
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg), runs $runs"
-printf '%-12s %-6s %6s %10s %10s %8s\n' oracle faults exps \
-	"base ms" "new ms" base/new
+echo "ms per experiment, wall and CPU (median of $runs)"
+printf '%-12s %-6s %5s %8s %8s %7s %8s %8s %7s\n' oracle faults exps \
+	"base" "new" "b/n" "base cpu" "new cpu" "b/n"
 for o in "${!oracles[@]}"; do
 	for f in "${faults[@]}"; do
-		declare -A per
+		declare -A wall cpu
 		for s in "${sides[@]}"; do
-			per[$s]=$(awk '{ print $1 / $2 / 1000 }' \
+			wall[$s]=$(awk '{ print $1 / $3 * 1000 }' \
+				"$work/$s.$f.$o.t" | median)
+			cpu[$s]=$(awk '{ print $2 / $3 * 1000 }' \
 				"$work/$s.$f.$o.t" | median)
 		done
-		n=$(awk 'NR == 1 { print $2 }' "$work/new.$f.$o.t")
-		printf '%-12s %-6s %6s %10.3f %10.3f %7.2fx\n' "${oracles[$o]}" \
-			"$f" "$n" "${per[base]}" "${per[new]}" \
-			"$(echo "${per[base]} / ${per[new]}" | bc -l)"
+		n=$(awk 'NR == 1 { print $3 }' "$work/new.$f.$o.t")
+		printf '%-12s %-6s %5s %8.3f %8.3f %7s %8.3f %8.3f %7s\n' \
+			"${oracles[$o]}" "$f" "$n" "${wall[base]}" "${wall[new]}" \
+			"$(ratio "${wall[base]}" "${wall[new]}")" "${cpu[base]}" \
+			"${cpu[new]}" "$(ratio "${cpu[base]}" "${cpu[new]}")"
 	done
 done
