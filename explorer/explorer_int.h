@@ -56,11 +56,12 @@ int	bx_output_finish(struct bx_output *o);
 extern volatile sig_atomic_t bx_stop;
 
 /*
- * Run CMD through /bin/sh -c in dir, in its own process group and in
+ * Run CMD through /bin/sh -c in dir (a simple command without sh, with
+ * sh's result: oracle.c, struct spawn), in its own process group and in
  * cg (NULL: none, see contain.c), with envp, stdin from /dev/null and
  * stdout+stderr into tail.  Everything it started is killed after
  * timeout_ms (0: none), when bx_stop is set (then -EINTR), and when sh
- * exits.  0 otherwise, with res filled.
+ * (or the program) exits.  0 otherwise, with res filled.
  */
 int	bx_oracle_run(const char *cmd, const char *dir, char *const envp[],
 	    int timeout_ms, struct bx_cgroup *cg, struct bx_oracle_result *res,

@@ -247,9 +247,9 @@ struct spawn {
 };
 
 /*
- * cmd split into words into sp->words and sp->argv (NULL-terminated,
- * plus a slot in front for the script's argv): 1, or 0 when cmd is not a
- * simple command, -ENOMEM.
+ * cmd split into words into sp->words and sp->argv (NULL-terminated):
+ * 1, or 0 when cmd is not a simple command, -ENOMEM.  A single-quoted
+ * string is literal, as in sh (bx_oracle_resolve quotes paths so).
  */
 static int
 split_simple(const char *cmd, struct spawn *sp)
@@ -339,8 +339,9 @@ path_lookup(char *const envp[], const char *word)
 }
 
 /*
- * The PWD sh exports: the inherited one if it names dir, else dir's
- * real path (dash's getcwd).  NULL: keep envp as it is.
+ * The PWD sh exports (dash's var.c init): the inherited one if it names
+ * dir (then sp->envp stays envp), else dir's real path, its getcwd, in
+ * a copy of envp.  0 or -errno.
  */
 static int
 sh_pwd(struct spawn *sp, char *const envp[], const char *dir)

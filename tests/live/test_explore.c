@@ -523,6 +523,35 @@ Test(explore, oracle_hang)
 	cr_assert(!process_with("sleep 61.25"));
 }
 
+/*
+ * A simple command is exec'd without sh (explorer/oracle.c): a script
+ * without #! that kills itself judges as through sh (exit 139, sh's
+ * line in the oracle's output), and one that leaves a background child
+ * behind has it killed.
+ */
+Test(explore, oracle_direct_as_sh)
+{
+	char direct[4096];
+
+	RECORD("--", PROG("explore_naive"));
+	write_file("segv.sh", "test \"$BADIO_FAULT\" = none && exit 0\n"
+	    "sleep 61.5 &\nkill -SEGV $$\n");
+	cr_assert_eq(chmod("segv.sh", 0755), 0);
+	EXPLORE_OK("--faults", "eio", "--oracle", "./segv.sh");
+	snprintf(direct, sizeof(direct), "%s", dump(VERDICT_ROWS));
+	cr_assert_str_eq(direct,
+	    "namespace:data.txt:1 eio silent-corruption exit:0 1 - 139\n"
+	    "write:data.txt:1 eio silent-corruption exit:0 1 - 139\n");
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE "
+	    "oracle_tail LIKE '%Segmentation fault%'"), 2);
+	cr_assert(!process_with("sleep 61.5"));
+	EXPLORE_OK("--faults", "eio", "--redo", "--oracle", "./segv.sh ;");
+	ASSERT_VERDICTS(direct);
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE "
+	    "oracle_tail LIKE '%Segmentation fault%'"), 2);
+	cr_assert(!process_with("sleep 61.5"));
+}
+
 Test(explore, oracle_125_cannot_judge)
 {
 	RECORD("--", PROG("explore_naive"));
