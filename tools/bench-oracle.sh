@@ -12,7 +12,8 @@
 # #!/bin/sh script doing `test -s log.txt` (sh, then sh for the script;
 # after, the script's sh alone).  Rounds are interleaved (one run of
 # every side and mode per round); prints the median wall and CPU time
-# per experiment of each side, in ms, and base/build.
+# (every process of the explore, through a cgroup) per experiment of
+# each side, in ms, and base/build.
 #
 # Usage: tools/bench-oracle.sh BASE_BUILD [BUILD]   (BUILD: build)
 #        Environment: RUNS (default 3), CC (default cc), SITES (200).
@@ -33,15 +34,18 @@ chmod +x "$work/check.sh"
 (cd "$work" && "$badio" record -q -o "$work/base.db" -- \
 	"$bin/sites_n" "${SITES:-200}" >/dev/null)
 
-# explore BADIO DB FAULTS ORACLE: "WALL CPU EXPERIMENTS", seconds (CPU:
-# user + system of explore and its children, what a busy machine
-# disturbs least)
+# explore BADIO DB FAULTS ORACLE: "WALL CPU EXPERIMENTS" in seconds, CPU
+# that of every process of the explore, the sweep's detached judge and
+# its oracles too (tools/bench/common.sh cpu_ns; "-" without a cgroup)
 explore() {
-	local TIMEFORMAT='%R %U %S'
-	{ time (cd "$work" && "$1" explore -q -d "$2" -j 1 --redo \
-		--faults "$3" --oracle "$4" >/dev/null); } 2>"$work/tm"
-	echo "$(awk '{ print $1, $2 + $3 }' "$work/tm") $(sqlite3 "$2" \
-		'SELECT count(*) FROM experiments')"
+	local t0 t1 cpu
+	t0=$(now_ns)
+	cpu=$(cd "$work" && cpu_ns "$1" explore -q -d "$2" -j 1 --redo \
+		--faults "$3" --oracle "$4")
+	t1=$(now_ns)
+	echo "$(( (t1 - t0) / 1000 )) $cpu $(sqlite3 "$2" \
+		'SELECT count(*) FROM experiments')" |
+		awk '{ print $1 / 1e6, ($2 == "-" ? "-" : $2 / 1e9), $3 }'
 }
 
 oracles=(true /bin/true ./check.sh)
@@ -81,8 +85,9 @@ for o in "${!oracles[@]}"; do
 		for s in "${sides[@]}"; do
 			wall[$s]=$(awk '{ print $1 / $3 * 1000 }' \
 				"$work/$s.$f.$o.t" | median)
-			cpu[$s]=$(awk '{ print $2 / $3 * 1000 }' \
+			cpu[$s]=$(awk '$2 != "-" { print $2 / $3 * 1000 }' \
 				"$work/$s.$f.$o.t" | median)
+			cpu[$s]=${cpu[$s]:-0}
 		done
 		n=$(awk 'NR == 1 { print $3 }' "$work/new.$f.$o.t")
 		printf '%-12s %-6s %5s %8.3f %8.3f %7s %8.3f %8.3f %7s\n' \
