@@ -456,6 +456,54 @@ struct wire {
 int	bx_wire_io(int fd, void *buf, size_t n, bool out);
 /* sweep.c: a job the sweep judges (power, with states). */
 bool	bx_sweep_job(const struct bx_job *job);
+/* --- oracle_spawn.c: how the oracle starts (oracle.c runs it) --- */
+
+/* Characters after which the first word is not a plain path. */
+#define BX_SHELL_SPECIAL	"\"'`$\\;|&<>()*?[]{}~=#!"
+
+/* A builtin or reserved word of sh: never a file, never a PATH lookup. */
+bool	bx_shell_word(const char *w);
+
+/*
+ * How the oracle starts.  A simple command (words of plain characters
+ * and single-quoted strings, as bx_oracle_resolve writes a path; a first
+ * word that is no builtin or reserved word) is what sh would run with
+ * one more fork (dash does not exec the last command of -c): we execve
+ * it ourselves, with the environment sh would give it (PWD, see
+ * oracle_spawn.c sh_pwd).  A file without #! runs as /bin/sh FILE ARGS, as sh does on
+ * ENOEXEC.  Any other failure of the direct execve falls back to
+ * `sh -c CMD`, which fails the same way and says so in sh's words (126,
+ * 127, "not found"), so errors read as they always did.  Everything
+ * else is `sh -c CMD`.  Built by the parent; the child only reads it.
+ */
+struct bx_spawn {
+	const char	*path;		/* execve's file */
+	char		**run;		/* its argv: argv or sh_argv */
+	char		**argv;		/* the words of a simple command */
+	char		**envp;
+	char		**script;	/* /bin/sh PATH ARGS, on ENOEXEC */
+	char		*sh_argv[4];	/* sh -c CMD */
+	char *const	*sh_envp;
+	const char	*dir;
+	int		out;
+	int		errfd;
+	int		cgfd;
+	pid_t		parent;
+	bool		direct;
+	/* owned */
+	char		*words;
+	char		*pwd;
+	char		*path_buf;
+};
+
+/* What to execve for cmd in dir: 0 or -ENOMEM (sp's parent, out, errfd
+ * and cgfd are the caller's to set before bx_spawn_start). */
+int	bx_spawn_prepare(struct bx_spawn *sp, const char *cmd, const char *dir,
+	    char *const envp[]);
+/* Start the child: its pid, or -errno. */
+pid_t	bx_spawn_start(struct bx_spawn *sp);
+void	bx_spawn_free(struct bx_spawn *sp);
+
 /* explore.c: SIGINT and SIGTERM call bx_interrupt (workers, the judge). */
 void	bx_catch_stop_signals(void);
 /* sweep_judge.c: the process that runs the sweep's oracles. */
