@@ -57,7 +57,7 @@ extern volatile sig_atomic_t bx_stop;
 
 /*
  * Run CMD through /bin/sh -c in dir (a simple command without sh, with
- * sh's result: oracle.c, struct spawn), in its own process group and in
+ * sh's result: oracle_spawn.c, struct bx_spawn), in its own process group and in
  * cg (NULL: none, see contain.c), with envp, stdin from /dev/null and
  * stdout+stderr into tail.  Everything it started is killed after
  * timeout_ms (0: none), when bx_stop is set (then -EINTR), and when sh

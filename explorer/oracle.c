@@ -300,7 +300,7 @@ sh_signal_text(struct bx_tail *tail, int status)
 
 /*
  * A command sh ran for us that died of a signal is sh's exit status
- * 128 + N and sh's line on stderr: without sh (struct spawn), the same.
+ * 128 + N and sh's line on stderr: without sh (struct bx_spawn), the same.
  */
 static void
 judge(const struct orun *o, int errfd, int status, struct bx_oracle_result *res)
