@@ -242,29 +242,12 @@ out_done:
 	return rc;
 }
 
-/*
- * One JSON object per site.  Booleans are JSON true/false; absent values
- * are null, as in the table.
- */
-#define SITE_JSON_FIELDS						\
-	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'process', process, " \
-	"'thread', thread, 'syscall', syscall, "				\
-	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "	\
-	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
-	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \
-	"'t_ns', t_ns, 'crc32', crc32, 'xxh3', xxh3, 'crc_bytes', crc_bytes, " \
-	"'key', key, "							\
-	"'callsite', " STORE_JSON_ID("callsite") ", 'flags', flags, "	\
-	"'offset2', offset2, "						\
-	"'mapped', json(CASE WHEN mapped THEN 'true' ELSE 'false' END), " \
-	"'creates', creates"
-
 static const char sql_sites_json[] =
-	"SELECT json_object(" SITE_JSON_FIELDS ") "
+	"SELECT json_object(" STORE_SITE_JSON_FIELDS ") "
 	"FROM sites ORDER BY recording, seq";
 
 static const char sql_sites_stacks_json[] =
-	"SELECT json_object(" SITE_JSON_FIELDS ", "
+	"SELECT json_object(" STORE_SITE_JSON_FIELDS ", "
 	"'location', badio_location(callsite), "
 	"'stack', (SELECT json_group_array(json_object('module', f.module, "
 	"'offset', f.offset, 'frame', badio_frame(f.module, f.offset))) "

@@ -233,6 +233,37 @@ typedef int store_site_fn(void *ctx, const struct store_site *site);
 int	store_sites_each(struct store *s, const struct store_site_filter *f,
 	    store_site_fn *fn, void *ctx);
 
+/*
+ * The listing of `badio sites` (store/listing.c): every site in seq
+ * order, as store_sites_each gives them, read from site_rows directly
+ * where it can (much faster for big recordings; the same rows and
+ * values).  nulls says which of the view's nullable integer columns are
+ * NULL (the JSON prints null there, where struct store_site has -1 or
+ * 0).  json is NULL, or (asked with json, for a row the store read
+ * through the view because its columns hold what badio never writes)
+ * the row's JSON object as SQLite made it: print that instead.
+ */
+#define STORE_NULL_PROCESS	(1u << 0)
+#define STORE_NULL_THREAD	(1u << 1)
+#define STORE_NULL_FD		(1u << 2)
+#define STORE_NULL_OFFSET	(1u << 3)
+#define STORE_NULL_COUNT	(1u << 4)
+#define STORE_NULL_RESULT	(1u << 5)
+#define STORE_NULL_CRC32	(1u << 6)
+#define STORE_NULL_CRC_BYTES	(1u << 7)
+#define STORE_NULL_XXH3		(1u << 8)
+#define STORE_NULL_CALLSITE	(1u << 9)
+#define STORE_NULL_OFFSET2	(1u << 10)
+struct store_list_row {
+	struct store_site site;
+	unsigned	nulls;		/* STORE_NULL_* */
+	const char	*json;		/* NULL: make it from site and nulls */
+	size_t		json_len;
+};
+typedef int store_list_fn(void *ctx, const struct store_list_row *row);
+int	store_sites_list(struct store *s, bool json, store_list_fn *fn,
+	    void *ctx);
+
 
 /* One experiment: a re-run with one fault at one site, and its verdict. */
 struct store_experiment {

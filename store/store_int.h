@@ -182,6 +182,23 @@ void	store_site_added(struct store *s, bool ok);
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
 
 /*
+ * sites.c, listing.c: one JSON object per site of the view sites.
+ * Booleans are JSON true/false; absent values are null, as in the table.
+ */
+#define STORE_SITE_JSON_FIELDS						\
+	"'id', id, 'seq', seq, 'pid', pid, 'tid', tid, 'process', process, " \
+	"'thread', thread, 'syscall', syscall, "				\
+	"'family', family, 'fd', fd, 'path', path, 'path2', path2, "	\
+	"'kind', kind, 'offset', offset, 'count', count, 'result', result, " \
+	"'append', json(CASE WHEN append THEN 'true' ELSE 'false' END), " \
+	"'t_ns', t_ns, 'crc32', crc32, 'xxh3', xxh3, 'crc_bytes', crc_bytes, " \
+	"'key', key, "							\
+	"'callsite', " STORE_JSON_ID("callsite") ", 'flags', flags, "	\
+	"'offset2', offset2, "						\
+	"'mapped', json(CASE WHEN mapped THEN 'true' ELSE 'false' END), " \
+	"'creates', creates"
+
+/*
  * location.c: the bugs grouped by (call site, path, verdict, crash
  * state) as one JSON array, worst verdict first, for the report JSON.
  * Faults are listed in fault-table order, sites in seq order; last_sync
