@@ -15,6 +15,7 @@
 #include "store/store.h"
 #include "tools/cli.h"
 #include "tools/cmd.h"
+#include "tools/outbuf.h"
 #include "tools/stack.h"
 #include "tools/table.h"
 
@@ -108,7 +109,53 @@ struct sites_out {
 	FILE		*f;
 	struct cli_table *t;
 	struct cli_stacks *stacks;	/* NULL without --stacks */
+	struct cli_outbuf *ob;		/* the csv and json of store_sites_list */
+	size_t		rows;
 };
+
+/* csv_row's cells, into the buffer: the same bytes. */
+static void
+csv_fast(struct cli_outbuf *b, const struct store_site *s, bool more)
+{
+	char v[NCOLS][24];
+	const char *cell[NCOLS] = {
+		[4] = s->syscall, [5] = s->family, [7] = s->path,
+		[8] = s->path2, [9] = s->kind, [16] = s->key, [18] = s->flags,
+	};
+
+	cli_i64_text(v[0], s->id);
+	cli_i64_text(v[1], s->seq);
+	cli_i64_text(v[2], s->pid);
+	cli_i64_text(v[3], s->tid);
+	cli_i64_text(v[6], s->fd);
+	cli_i64_text(v[10], s->offset);
+	cli_i64_text(v[11], s->count);
+	cli_i64_text(v[12], s->result);
+	cli_i64_text(v[13], s->append);
+	cli_i64_text(v[14], s->t_ns);
+	cli_i64_text(v[15], s->crc32);
+	cli_i64_text(v[17], s->callsite);
+	cli_i64_text(v[19], s->offset2);
+	cli_i64_text(v[20], s->mapped);
+	cli_i64_text(v[21], s->xxh3);
+	cell[0] = v[0];
+	cell[1] = v[1];
+	cell[2] = v[2];
+	cell[3] = v[3];
+	cell[6] = s->fd >= 0 ? v[6] : NULL;
+	cell[10] = s->offset >= 0 ? v[10] : NULL;
+	cell[11] = s->count >= 0 ? v[11] : NULL;
+	cell[12] = s->has_result ? v[12] : NULL;
+	cell[13] = v[13];
+	cell[14] = v[14];
+	cell[15] = s->crc_bytes >= 0 && !s->has_xxh3 ? v[15] : NULL;
+	cell[17] = s->callsite ? v[17] : NULL;
+	cell[19] = s->offset2 >= 0 ? v[19] : NULL;
+	cell[20] = v[20];
+	cell[21] = s->crc_bytes >= 0 && s->has_xxh3 ? v[21] : NULL;
+	for (size_t i = 0; i < NCOLS; i++)
+		cli_out_csv(b, cell[i], i == NCOLS - 1 && !more);
+}
 
 /* "f1 (a.c:3) <- f2 (b.c:9)": a stack in one CSV field. */
 static char *
@@ -152,6 +199,101 @@ csv_cb(void *ctx, const struct store_site *s)
 	cli_csv_field(o->f, stack ? stack : "", true);
 	free(stack);
 	return 0;
+}
+
+static int
+csv_list_cb(void *ctx, const struct store_list_row *r)
+{
+	struct sites_out *o = ctx;
+	const struct store_site *s = &r->site;
+	char *stack;
+
+	csv_fast(o->ob, s, o->stacks);
+	if (!o->stacks)
+		return 0;
+	cli_out_csv(o->ob, cli_stack_location(o->stacks, s->callsite), false);
+	stack = stack_text(o->stacks, s->callsite);
+	cli_out_csv(o->ob, stack ? stack : "", true);
+	free(stack);
+	return 0;
+}
+
+/* ,"key":v, or ,"key":null when the bit is in nulls */
+#define JSON_INT(b, key, v, nulls, bit)					\
+	json_int((b), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (v),	\
+	    (nulls) & (bit))
+#define JSON_STR(b, key, s)						\
+	(CLI_OUT_LIT((b), ",\"" key "\":"),				\
+	    cli_out_json_value((b), key, sizeof(key) - 1, (s)))
+#define JSON_BOOL(b, key, v)						\
+	((v) ? CLI_OUT_LIT((b), ",\"" key "\":true") :			\
+	    CLI_OUT_LIT((b), ",\"" key "\":false"))
+
+static void
+json_int(struct cli_outbuf *b, const char *member, size_t len, int64_t v,
+    bool null)
+{
+	cli_out_put(b, member, len);
+	if (null)
+		CLI_OUT_LIT(b, "null");
+	else
+		cli_out_i64(b, v);
+}
+
+/*
+ * One site as the json_object of STORE_SITE_JSON_FIELDS made it, mended
+ * as cli_json_row mends it.
+ */
+static void
+json_site(struct cli_outbuf *b, const struct store_list_row *r)
+{
+	const struct store_site *s = &r->site;
+	unsigned nu = r->nulls;
+	char cs[24];
+
+	CLI_OUT_LIT(b, "{\"id\":");
+	cli_out_i64(b, s->id);
+	JSON_INT(b, "seq", s->seq, 0, 0);
+	JSON_INT(b, "pid", s->pid, 0, 0);
+	JSON_INT(b, "tid", s->tid, 0, 0);
+	JSON_INT(b, "process", s->process, nu, STORE_NULL_PROCESS);
+	JSON_INT(b, "thread", s->thread, nu, STORE_NULL_THREAD);
+	JSON_STR(b, "syscall", s->syscall);
+	JSON_STR(b, "family", s->family);
+	JSON_INT(b, "fd", s->fd, nu, STORE_NULL_FD);
+	JSON_STR(b, "path", s->path);
+	JSON_STR(b, "path2", s->path2);
+	JSON_STR(b, "kind", s->kind);
+	JSON_INT(b, "offset", s->offset, nu, STORE_NULL_OFFSET);
+	JSON_INT(b, "count", s->count, nu, STORE_NULL_COUNT);
+	JSON_INT(b, "result", s->result, nu, STORE_NULL_RESULT);
+	JSON_BOOL(b, "append", s->append);
+	JSON_INT(b, "t_ns", s->t_ns, 0, 0);
+	JSON_INT(b, "crc32", s->crc32, nu, STORE_NULL_CRC32);
+	JSON_INT(b, "xxh3", s->xxh3, nu, STORE_NULL_XXH3);
+	JSON_INT(b, "crc_bytes", s->crc_bytes, nu, STORE_NULL_CRC_BYTES);
+	JSON_STR(b, "key", s->key);
+	cli_i64_text(cs, s->callsite);	/* CAST(callsite AS TEXT) */
+	JSON_STR(b, "callsite", nu & STORE_NULL_CALLSITE ? NULL : cs);
+	JSON_STR(b, "flags", s->flags);
+	JSON_INT(b, "offset2", s->offset2, nu, STORE_NULL_OFFSET2);
+	JSON_BOOL(b, "mapped", s->mapped);
+	JSON_STR(b, "creates", s->creates);
+	CLI_OUT_LIT(b, "}");
+}
+
+static int
+json_list_cb(void *ctx, const struct store_list_row *r)
+{
+	struct sites_out *o = ctx;
+
+	cli_out_put(o->ob, o->rows++ ? "," : "[", 1);
+	if (!r->json) {
+		json_site(o->ob, r);
+		return 0;
+	}
+	cli_out_flush(o->ob);
+	return cli_json_text(o->f, r->json, r->json_len);
 }
 
 /* The table's columns (-o); the cells of table_cb are in this order. */
@@ -319,6 +461,12 @@ table_cb(void *ctx, const struct store_site *s)
 	return stack_rows(o, s->callsite);
 }
 
+static int
+table_list_cb(void *ctx, const struct store_list_row *r)
+{
+	return table_cb(ctx, &r->site);
+}
+
 /* For the JSON of --stacks: SQLite calls these per call site and frame. */
 static const char *
 locate(void *ctx, int64_t callsite)
@@ -332,6 +480,79 @@ frame_text(void *ctx, const char *module, int64_t offset)
 	return cli_frame_text(ctx, module, (uint64_t)offset);
 }
 
+/*
+ * The listing through the view sites (store_sites_each, the JSON from
+ * SQLite): what --format json --stacks takes, and with BADIO_SITES_VIEW
+ * set in the environment the reference the tests compare list_rows to.
+ */
+static int
+list_view(struct store *s, enum cli_format fmt, bool stacks,
+    struct sites_out *out)
+{
+	struct cli_json_rows rows = { .f = stdout };
+	int rc;
+
+	switch (fmt) {
+	case CLI_FORMAT_JSON:
+		rc = store_sites_json_each(s, stacks, cli_json_row, &rows);
+		if (rc == 0)
+			rc = cli_json_rows_end(&rows);
+		break;
+	case CLI_FORMAT_CSV:
+		for (size_t i = 0; i < NCOLS; i++)
+			cli_csv_field(stdout, columns[i], i == NCOLS - 1 && !stacks);
+		if (stacks) {
+			cli_csv_field(stdout, "location", false);
+			cli_csv_field(stdout, "stack", true);
+		}
+		rc = store_sites_each(s, NULL, csv_cb, out);
+		break;
+	default:			/* CLI_FORMATS_SITES has no other */
+	case CLI_FORMAT_TABLE:
+		rc = store_sites_each(s, NULL, table_cb, out);
+		if (rc == 0)
+			rc = cli_table_print(out->t);
+		break;
+	}
+	return rc;
+}
+
+/* The listing from store_sites_list, csv and json made here, buffered. */
+static int
+list_rows(struct store *s, enum cli_format fmt, bool stacks,
+    struct sites_out *out)
+{
+	static struct cli_outbuf ob;
+	int rc;
+
+	ob.f = stdout;
+	out->ob = &ob;
+	switch (fmt) {
+	case CLI_FORMAT_JSON:
+		rc = store_sites_list(s, true, json_list_cb, out);
+		if (rc == 0)
+			cli_out_str(&ob, out->rows ? "]\n" : "[]\n");
+		break;
+	case CLI_FORMAT_CSV:
+		for (size_t i = 0; i < NCOLS; i++)
+			cli_out_csv(&ob, columns[i], i == NCOLS - 1 && !stacks);
+		if (stacks) {
+			cli_out_csv(&ob, "location", false);
+			cli_out_csv(&ob, "stack", true);
+		}
+		rc = store_sites_list(s, false, csv_list_cb, out);
+		break;
+	default:			/* CLI_FORMATS_SITES has no other */
+	case CLI_FORMAT_TABLE:
+		rc = store_sites_list(s, false, table_list_cb, out);
+		if (rc == 0)
+			rc = cli_table_print(out->t);
+		break;
+	}
+	cli_out_flush(&ob);
+	return rc;
+}
+
 int
 cmd_sites(int argc, char **argv)
 {
@@ -342,7 +563,6 @@ cmd_sites(int argc, char **argv)
 	bool stacks = false;
 	char err[1024];
 	struct store *s;
-	struct cli_json_rows rows = { .f = stdout };
 	int opt, rc = 0;
 
 	opterr = 0;
@@ -389,28 +609,10 @@ cmd_sites(int argc, char **argv)
 	    (store_locator_set(s, locate, out.stacks) < 0 ||
 	    store_framer_set(s, frame_text, out.stacks) < 0))
 		die("sites: %s", store_errmsg(s));
-	switch (fmt) {
-	case CLI_FORMAT_JSON:
-		rc = store_sites_json_each(s, stacks, cli_json_row, &rows);
-		if (rc == 0)
-			rc = cli_json_rows_end(&rows);
-		break;
-	case CLI_FORMAT_CSV:
-		for (size_t i = 0; i < NCOLS; i++)
-			cli_csv_field(stdout, columns[i], i == NCOLS - 1 && !stacks);
-		if (stacks) {
-			cli_csv_field(stdout, "location", false);
-			cli_csv_field(stdout, "stack", true);
-		}
-		rc = store_sites_each(s, NULL, csv_cb, &out);
-		break;
-	default:			/* CLI_FORMATS_SITES has no other */
-	case CLI_FORMAT_TABLE:
-		rc = store_sites_each(s, NULL, table_cb, &out);
-		if (rc == 0)
-			rc = cli_table_print(out.t);
-		break;
-	}
+	if (getenv("BADIO_SITES_VIEW") || (stacks && fmt == CLI_FORMAT_JSON))
+		rc = list_view(s, fmt, stacks, &out);
+	else
+		rc = list_rows(s, fmt, stacks, &out);
 	if (rc < 0)
 		die("sites: cannot read '%s': %s", db, rc == -ENOMEM ?
 		    strerror(ENOMEM) : store_errmsg(s));
