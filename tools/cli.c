@@ -4,6 +4,7 @@
  * so lines from parallel processes do not interleave.
  */
 #include "tools/cli.h"
+#include "tools/outbuf.h"
 #include "tools/text.h"
 
 #include "explorer/explorer.h"
@@ -128,10 +129,11 @@ cli_human_size(char *buf, size_t size, int64_t n)
 {
 	static const char units[] = "KMGTPE";
 	double v = (double)n;
+	char text[32];
 	int u = -1;
 
-	if (n < 1024 && n > -1024) {
-		snprintf(buf, size, "%lld", (long long)n);
+	if (cli_size_text(text, n)) {
+		snprintf(buf, size, "%s", text);
 		return;
 	}
 	while ((v >= 1024 || v <= -1024) && u < 5) {

@@ -331,6 +331,43 @@ static const struct cli_column table_columns[TCOLS] = {
 	[C_T_NS] = { "t_ns", "T_NS", CLI_COL_RIGHT | CLI_COL_EXTRA },
 };
 
+/* cli_human_size, without printf where it can */
+static void
+human(char *buf, size_t size, int64_t n)
+{
+	if (size < 24 || !cli_size_text(buf, n))
+		cli_human_size(buf, size, n);
+}
+
+/* v in lower-case hex, at least digits of them (printf's %0*x) */
+static void
+hex_text(char *buf, uint64_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v);
+	while (n < digits)
+		tmp[n++] = '0';
+	while (n)
+		*buf++ = tmp[--n];
+	*buf = '\0';
+}
+
+/* v, or "-" when absent */
+static void
+int_or_dash(char *buf, int64_t v, bool absent)
+{
+	if (absent)
+		memcpy(buf, "-", 2);
+	else
+		cli_i64_text(buf, v);
+}
+
 static void
 format_result(char *buf, size_t size, const struct store_site *s)
 {
@@ -339,9 +376,9 @@ format_result(char *buf, size_t size, const struct store_site *s)
 	else if (s->result < 0 && s->result >= -4095)
 		snprintf(buf, size, "-%s", cli_errno_name((int)-s->result));
 	else if (strcmp(s->family, "write") == 0)
-		cli_human_size(buf, size, s->result);
+		human(buf, size, s->result);
 	else
-		snprintf(buf, size, "%" PRId64, s->result);
+		cli_i64_text(buf, s->result);
 }
 
 /*
@@ -354,8 +391,12 @@ format_path(char *buf, size_t size, const struct store_site *s)
 {
 	const char *arrow = " <- ";
 
-	if (!s->path2) {
-		snprintf(buf, size, "%s", s->path ? s->path : "");
+	if (!s->path2) {		/* snprintf's "%s", cut at size - 1 */
+		size_t n = s->path ? strlen(s->path) : 0;
+
+		n = n < size ? n : size - 1;
+		memcpy(buf, s->path ? s->path : "", n);
+		buf[n] = '\0';
 		return;
 	}
 	if (strncmp(s->syscall, "rename", 6) == 0)
@@ -391,10 +432,12 @@ stack_rows(struct sites_out *o, int64_t callsite)
 static void
 format_callsite(char *buf, size_t size, int64_t callsite)
 {
-	if (callsite)
-		snprintf(buf, size, "%#018" PRIx64, (uint64_t)callsite);
-	else
+	if (callsite && size >= 19) {	/* "%#018" PRIx64 */
+		memcpy(buf, "0x", 2);
+		hex_text(buf + 2, (uint64_t)callsite, 16);
+	} else {
 		snprintf(buf, size, "-");
+	}
 }
 
 static int
@@ -417,32 +460,31 @@ table_cb(void *ctx, const struct store_site *s)
 	};
 	int rc;
 
-	snprintf(id, sizeof(id), "%" PRId64, s->id);
-	snprintf(seq, sizeof(seq), "%" PRId64, s->seq);
-	snprintf(pid, sizeof(pid), "%" PRId64, s->pid);
-	snprintf(tid, sizeof(tid), "%" PRId64, s->tid);
-	snprintf(proc, sizeof(proc), s->process ? "%" PRId64 : "-", s->process);
-	snprintf(thr, sizeof(thr), s->thread ? "%" PRId64 : "-", s->thread);
-	snprintf(fd, sizeof(fd), s->fd >= 0 ? "%" PRId64 : "-", s->fd);
+	cli_i64_text(id, s->id);
+	cli_i64_text(seq, s->seq);
+	cli_i64_text(pid, s->pid);
+	cli_i64_text(tid, s->tid);
+	int_or_dash(proc, s->process, !s->process);
+	int_or_dash(thr, s->thread, !s->thread);
+	int_or_dash(fd, s->fd, s->fd < 0);
 	if (s->offset >= 0)
-		cli_human_size(off, sizeof(off), s->offset);
+		human(off, sizeof(off), s->offset);
 	else
-		snprintf(off, sizeof(off), "-");
+		memcpy(off, "-", 2);
 	if (s->count >= 0)
-		cli_human_size(cnt, sizeof(cnt), s->count);
+		human(cnt, sizeof(cnt), s->count);
 	else
-		snprintf(cnt, sizeof(cnt), "-");
-	snprintf(off2, sizeof(off2), s->offset2 >= 0 ? "%" PRId64 : "-",
-	    s->offset2);
-	snprintf(tns, sizeof(tns), "%" PRId64, s->t_ns);
+		memcpy(cnt, "-", 2);
+	int_or_dash(off2, s->offset2, s->offset2 < 0);
+	cli_i64_text(tns, s->t_ns);
 	format_result(res, sizeof(res), s);
 	/* xxh3: 16 hex digits; an older recording's CRC-32: 8 */
 	if (s->crc_bytes >= 0 && s->has_xxh3)
-		snprintf(crc, sizeof(crc), "%016" PRIx64, (uint64_t)s->xxh3);
+		hex_text(crc, (uint64_t)s->xxh3, 16);
 	else if (s->crc_bytes >= 0)
-		snprintf(crc, sizeof(crc), "%08" PRIx64, s->crc32);
+		hex_text(crc, (uint64_t)s->crc32, 8);
 	else
-		snprintf(crc, sizeof(crc), "-");
+		memcpy(crc, "-", 2);
 	format_callsite(cs, sizeof(cs), s->callsite);
 	format_path(path, sizeof(path), s);
 	/* a file written through a shared mapping says so */

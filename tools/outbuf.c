@@ -5,7 +5,6 @@
 
 #include <string.h>
 
-#include "tools/cli.h"
 #include "tools/text.h"
 
 void
@@ -184,9 +183,15 @@ cli_out_csv(struct cli_outbuf *o, const char *s, bool last)
 		cli_out_put(o, last ? "\n" : ",", 1);
 		return;
 	}
-	if (!csv_plain(p, &quote)) {
+	if (!csv_plain(p, &quote)) {	/* cli_csv_field's way, on f */
+		quote = s[strcspn(s, ",\"")] != '\0';
+		if (quote)
+			cli_out_put(o, "\"", 1);
 		cli_out_flush(o);
-		cli_csv_field(o->f, s, last);
+		cli_escape_write(o->f, s, true);
+		if (quote)
+			cli_out_put(o, "\"", 1);
+		cli_out_put(o, last ? "\n" : ",", 1);
 		return;
 	}
 	if (quote)
@@ -204,4 +209,51 @@ cli_out_csv(struct cli_outbuf *o, const char *s, bool last)
 	if (quote)
 		cli_out_put(o, "\"", 1);
 	cli_out_put(o, last ? "\n" : ",", 1);
+}
+
+/*
+ * cli_human_size's text of n >= 1024 without floating point: n / 1024^k
+ * is exact in binary (for n up to 2^53, where (double)n is n), and
+ * printf rounds an exact value to the nearest, a tie to even; so do the
+ * integers here.
+ */
+static uint64_t
+round_shift(unsigned __int128 x, unsigned shift)
+{
+	unsigned __int128 mask = ((unsigned __int128)1 << shift) - 1;
+	unsigned __int128 q = x >> shift, rem = x & mask;
+	unsigned __int128 half = (unsigned __int128)1 << (shift - 1);
+
+	if (rem > half || (rem == half && (q & 1)))
+		q++;
+	return (uint64_t)q;
+}
+
+size_t
+cli_size_text(char *buf, int64_t n)
+{
+	static const char units[] = "KMGTPE";
+	unsigned u = 0, shift;
+	uint64_t q;
+	size_t len;
+
+	if (n < 1024 && n > -1024)
+		return cli_i64_text(buf, n);
+	if (n < 0 || n > (int64_t)1 << 53)	/* (double)n is not n */
+		return 0;
+	while (u < 5 && (uint64_t)n >= (uint64_t)1 << (10 * (u + 2)))
+		u++;
+	shift = 10 * (u + 1);
+	if ((uint64_t)n < (uint64_t)10 << shift) {	/* v < 10: one decimal */
+		q = round_shift((unsigned __int128)n * 10, shift);
+		len = cli_i64_text(buf, (int64_t)(q / 10));
+		buf[len++] = '.';
+		buf[len++] = (char)('0' + q % 10);
+	} else {
+		q = round_shift((unsigned __int128)n, shift);
+		len = cli_i64_text(buf, (int64_t)q);
+	}
+	buf[len++] = units[u];
+	buf[len] = '\0';
+	return len;
 }

@@ -51,6 +51,12 @@ cli_out_str(struct cli_outbuf *o, const char *s)
 void	cli_out_i64(struct cli_outbuf *o, int64_t v);
 /* v in decimal into buf (at least 21 bytes, NUL-terminated); its length. */
 size_t	cli_i64_text(char *buf, int64_t v);
+/*
+ * cli_human_size's text of n into buf (at least 24 bytes): "512", "7.0K",
+ * "12M"; its length, or 0 (nothing written) for n <= -1024 and above
+ * 2^53 (leave those to cli_human_size's doubles).
+ */
+size_t	cli_size_text(char *buf, int64_t n);
 
 /*
  * The value s (NULL: null) of the JSON object member "key", written

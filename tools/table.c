@@ -30,14 +30,21 @@
 
 #include <libsmartcols/libsmartcols.h>
 
+#include "tools/outbuf.h"
 #include "tools/text.h"
 
 #define MAX_COLUMNS	64
 
-/* A row of a chunk laid out here: its shown cells, escaped. */
+/* A row of a chunk laid out here: its shown cells, escaped, in fcells. */
 struct frow {
-	char		**cells;
+	size_t		cell0;		/* its first cell in fcells */
 	bool		child;
+};
+
+/* A cell of such a row: its escaped text in the chunk's arena. */
+struct fcell {
+	size_t		off, len;
+	size_t		width;		/* terminal columns */
 };
 
 struct cli_table {
@@ -54,8 +61,13 @@ struct cli_table {
 	bool		no_header;
 	size_t		width[MAX_COLUMNS];	/* of each shown column, so far */
 	bool		fast;		/* later chunks laid out here (no tty) */
-	struct frow	*fv;		/* their rows, escaped */
+	struct frow	*fv;		/* their rows */
 	size_t		fn, fcap;
+	struct fcell	*fc;		/* their cells */
+	size_t		nfc, fccap;
+	char		*arena;		/* the cells' text */
+	size_t		alen, acap;
+	struct cli_outbuf *ob;		/* what fast_flush writes */
 	int		err;
 };
 
@@ -308,12 +320,9 @@ flush(struct cli_table *t)
 static void
 frows_free(struct cli_table *t)
 {
-	for (size_t i = 0; i < t->fn; i++) {
-		for (size_t k = 0; k < t->nshown; k++)
-			free(t->fv[i].cells[k]);
-		free(t->fv[i].cells);
-	}
 	t->fn = 0;
+	t->nfc = 0;
+	t->alen = 0;
 	t->rows = 0;
 }
 
@@ -336,14 +345,14 @@ fast_width(const char *s)
 }
 
 static void
-spaces(FILE *f, size_t n)
+spaces(struct cli_outbuf *o, size_t n)
 {
 	static const char sp[] = "                                ";
 
 	while (n > 0) {
 		size_t k = n < sizeof(sp) - 1 ? n : sizeof(sp) - 1;
 
-		fwrite_unlocked(sp, 1, k, f);
+		cli_out_put(o, sp, k);
 		n -= k;
 	}
 }
@@ -361,28 +370,29 @@ static void
 fast_row(struct cli_table *t, size_t i)
 {
 	const struct frow *r = &t->fv[i];
+	const struct fcell *cell = &t->fc[r->cell0];
 	size_t last = t->nshown;
 
 	/* no trailing blanks: the row ends at its last non-empty cell */
-	while (last > 0 && !*r->cells[last - 1])
+	while (last > 0 && !cell[last - 1].len)
 		last--;
 	for (size_t k = 0; k < last; k++) {
 		const struct cli_column *c = &t->cols[t->shown[k]];
 		bool tree = (c->flags & CLI_COL_TREE) && r->child;
-		size_t w = fast_width(r->cells[k]) + (tree ? 2 : 0);
+		size_t w = cell[k].width + (tree ? 2 : 0);
 		size_t padding = t->width[k] > w ? t->width[k] - w : 0;
 
 		if (k)
-			fputs_unlocked("  ", t->f);
+			CLI_OUT_LIT(t->ob, "  ");
 		if (c->flags & CLI_COL_RIGHT)
-			spaces(t->f, padding);
+			spaces(t->ob, padding);
 		if (tree)
-			fputs_unlocked(tree_art(t, i), t->f);
-		fputs_unlocked(r->cells[k], t->f);
+			cli_out_str(t->ob, tree_art(t, i));
+		cli_out_put(t->ob, t->arena + cell[k].off, cell[k].len);
 		if (!(c->flags & CLI_COL_RIGHT) && k + 1 < last)
-			spaces(t->f, padding);
+			spaces(t->ob, padding);
 	}
-	fputc_unlocked('\n', t->f);
+	CLI_OUT_LIT(t->ob, "\n");
 }
 
 static int
@@ -391,7 +401,7 @@ fast_flush(struct cli_table *t)
 	for (size_t i = 0; i < t->fn; i++)
 		for (size_t k = 0; k < t->nshown; k++) {
 			const struct cli_column *c = &t->cols[t->shown[k]];
-			size_t w = fast_width(t->fv[i].cells[k]) +
+			size_t w = t->fc[t->fv[i].cell0 + k].width +
 			    ((c->flags & CLI_COL_TREE) && t->fv[i].child ? 2 : 0);
 
 			if (w > t->width[k])
@@ -399,8 +409,66 @@ fast_flush(struct cli_table *t)
 		}
 	for (size_t i = 0; i < t->fn; i++)
 		fast_row(t, i);
+	cli_out_flush(t->ob);
 	frows_free(t);
 	return ferror(t->f) ? -EIO : 0;
+}
+
+/* Room for n more of *cap elements of size at *v. */
+static int
+grow(void **v, size_t *cap, size_t used, size_t n, size_t size)
+{
+	size_t c = *cap ? *cap : 256;
+	void *p;
+
+	if (used + n <= *cap)
+		return 0;
+	while (c < used + n)
+		c *= 2;
+	p = reallocarray(*v, c, size);
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	*cap = c;
+	return 0;
+}
+
+/* Printable ASCII but for the backslash: shown as it is. */
+static bool
+ascii_plain(const char *s, size_t *len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p >= 0x20 && *p < 0x7f && *p != '\\')
+		p++;
+	*len = (size_t)(p - (const unsigned char *)s);
+	return !*p;
+}
+
+/* A cell escaped into the arena, as cell_text() escapes it. */
+static int
+fast_cell(struct cli_table *t, const char *c, struct fcell *fc)
+{
+	char *text = NULL;
+	const char *src = c;
+	size_t len;
+
+	if (!ascii_plain(c, &len) || len > CELL_MAX) {
+		text = cell_text(c);
+		if (!text)
+			return -ENOMEM;
+		src = text;
+		len = strlen(text);
+	}
+	if (grow((void **)&t->arena, &t->acap, t->alen, len + 1, 1) < 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	memcpy(t->arena + t->alen, src, len + 1);
+	*fc = (struct fcell){ t->alen, len, text ? fast_width(text) : len };
+	t->alen += len + 1;
+	free(text);
+	return 0;
 }
 
 static int
@@ -409,30 +477,27 @@ fast_add(struct cli_table *t, bool child, const char *const *cells)
 	struct frow *r;
 	int rc;
 
+	if (!t->ob && !(t->ob = calloc(1, sizeof(*t->ob))))
+		return -ENOMEM;
+	t->ob->f = t->f;
 	if (!child && t->rows >= CLI_TABLE_CHUNK && (rc = fast_flush(t)) < 0)
 		return rc;
-	if (t->fn == t->fcap) {
-		size_t cap = t->fcap ? 2 * t->fcap : 256;
-		struct frow *n = reallocarray(t->fv, cap, sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		t->fv = n;
-		t->fcap = cap;
-	}
+	if (grow((void **)&t->fv, &t->fcap, t->fn, 1, sizeof(*t->fv)) < 0 ||
+	    grow((void **)&t->fc, &t->fccap, t->nfc, t->nshown,
+	    sizeof(*t->fc)) < 0)
+		return -ENOMEM;
 	r = &t->fv[t->fn];
 	r->child = child;
-	r->cells = calloc(t->nshown, sizeof(*r->cells));
-	if (!r->cells)
-		return -ENOMEM;
-	t->fn++;
+	r->cell0 = t->nfc;
 	for (size_t k = 0; k < t->nshown; k++) {
 		const char *c = cells[t->shown[k]];
 
-		r->cells[k] = cell_text(c ? c : "");
-		if (!r->cells[k])
-			return -ENOMEM;
+		rc = fast_cell(t, c ? c : "", &t->fc[t->nfc + k]);
+		if (rc < 0)
+			return rc;
 	}
+	t->nfc += t->nshown;
+	t->fn++;
 	t->rows += !child;
 	return 0;
 }
@@ -503,8 +568,10 @@ cli_table_free(struct cli_table *t)
 {
 	if (!t)
 		return;
-	frows_free(t);
 	free(t->fv);
+	free(t->fc);
+	free(t->arena);
+	free(t->ob);
 	scols_unref_table(t->tb);
 	free(t);
 }
