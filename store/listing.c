@@ -7,7 +7,8 @@
  * Here:
  *
  *   - the order: one pass over (recording, dseq) in id order checks that
- *     (recording, id + dseq) only grows; then id order is the sort's
+ *     (recording, id + dseq) only grows (one SQL statement when every
+ *     dseq is 0 in one recording); then id order is the sort's
  *     order exactly (the keys are distinct, so no tie is ordered by
  *     chance) and the rows are read without ORDER BY seq.  Otherwise, or
  *     when a value there is not an integer, the view is read as before;
@@ -91,6 +92,30 @@ struct lister {
 	size_t		keycap;
 };
 
+/*
+ * The usual case in one statement, no row coming back to C: every dseq
+ * is 0 and every site of the first site's recording (so (recording,
+ * seq) is (that one, id)).  1 so, 0 not, < 0 error.
+ */
+static int
+one_recording_in_order(struct store *s)
+{
+	static const char sql[] =
+	    "SELECT NOT EXISTS (SELECT 1 FROM site_rows WHERE dseq IS NOT 0 "
+	    "OR recording IS NOT (SELECT recording FROM site_rows "
+	    "ORDER BY id LIMIT 1))";
+	sqlite3_stmt *st;
+	int rc, ok = 0;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return store_rc(s, rc);
+	if ((rc = store_step(s, st)) == 1)
+		ok = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc < 0 ? rc : ok;
+}
+
 /* Is id order the order of (recording, seq)?  1 yes, 0 no, < 0 error. */
 static int
 id_order_is_seq_order(struct store *s)
@@ -100,8 +125,11 @@ id_order_is_seq_order(struct store *s)
 	int64_t prev_rec = 0, prev_seq = 0;
 	bool first = true;
 	sqlite3_stmt *st;
-	int rc, ok = 1;
+	int rc, ok;
 
+	if ((ok = one_recording_in_order(s)) != 0)
+		return ok;
+	ok = 1;
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return store_rc(s, rc);

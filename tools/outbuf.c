@@ -194,8 +194,12 @@ cli_out_csv(struct cli_outbuf *o, const char *s, bool last)
 		cli_out_put(o, last ? "\n" : ",", 1);
 		return;
 	}
-	if (quote)
-		cli_out_put(o, "\"", 1);
+	if (!quote) {
+		cli_out_str(o, s);
+		cli_out_put(o, last ? "\n" : ",", 1);
+		return;
+	}
+	cli_out_put(o, "\"", 1);
 	for (const char *q = s; *q;) {
 		size_t k = strcspn(q, "\"");
 
@@ -206,8 +210,7 @@ cli_out_csv(struct cli_outbuf *o, const char *s, bool last)
 			q++;
 		}
 	}
-	if (quote)
-		cli_out_put(o, "\"", 1);
+	cli_out_put(o, "\"", 1);
 	cli_out_put(o, last ? "\n" : ",", 1);
 }
 
