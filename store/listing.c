@@ -189,11 +189,12 @@ load_texts(struct lister *l)
 		return store_rc(l->s, rc);
 	while (ok && (rc = store_step(l->s, st)) == 1) {
 		int64_t id = sqlite3_column_int64(st, 0);
+		/* the type before any conversion (sqlite3_column_text's) */
+		bool text = sqlite3_column_type(st, 1) == SQLITE_TEXT;
 		const char *t = (const char *)sqlite3_column_text(st, 1);
 		size_t n = (size_t)sqlite3_column_bytes(st, 1);
 
-		if (id < 0 || (size_t)id >= l->ntexts || !t ||
-		    sqlite3_column_type(st, 1) != SQLITE_TEXT ||
+		if (id < 0 || (size_t)id >= l->ntexts || !t || !text ||
 		    strlen(t) != n || n + 1 > LIST_BYTES_MAX - used) {
 			ok = 0;
 			break;

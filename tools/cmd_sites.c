@@ -1,7 +1,12 @@
 /*
  * cmd_sites.c - `badio sites`: list the recorded sites, readable in a
  * terminal (aligned columns, human sizes, errno names) or exact in CSV
- * and JSON (JSON is built by SQLite's json functions in the store).
+ * and JSON.  The rows come from store_sites_list (site_rows read
+ * directly) and the CSV and JSON are made here, into a buffer: a million
+ * sites in about a second (docs/performance.md, "Big listings").  The
+ * bytes are those the view sites and SQLite's json_object gave, which
+ * --format json --stacks still uses, and BADIO_SITES_VIEW=1 for all
+ * (tests/cli/test_sites_list.sh compares the two).
  */
 #include <errno.h>
 #include <getopt.h>
