@@ -27,6 +27,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,17 +454,178 @@ fast_rows(struct lister *l, bool json, store_list_fn *fn, void *ctx)
 	return rc;
 }
 
+/*
+ * STORE_LIST_THREAD: SQLite's half (stepping, decoding the record) in a
+ * thread of its own, the caller's (the texts, fn: formatting, writing)
+ * in the calling thread, batches of raw rows between them: on two CPUs
+ * the halves overlap.  The connection is the reader's alone, but for a
+ * row read again from the view: the reader ends its batch there and
+ * waits until the caller has handled it, so the caller's statement
+ * never runs beside the reader's (the connection has no mutex).
+ */
+#define PIPE_ROWS	256		/* raw rows per batch */
+#define PIPE_BATCHES	4
+
+struct batch {
+	struct raw	rows[PIPE_ROWS];
+	size_t		n;
+};
+
+struct pipe {
+	struct lister	*l;
+	sqlite3_stmt	*st;
+	pthread_t	thread;
+	pthread_mutex_t	lock;
+	pthread_cond_t	cond;
+	struct batch	b[PIPE_BATCHES];
+	size_t		head, count;	/* filled, not yet released */
+	bool		done, stop;
+	int		rc;		/* the reader's: 0 or < 0 */
+};
+
+/* Hand batch b over; with drain, wait until every batch is handled. */
+static bool
+publish(struct pipe *p, bool drain)
+{
+	bool go;
+
+	pthread_mutex_lock(&p->lock);
+	p->count++;
+	pthread_cond_broadcast(&p->cond);
+	while (!p->stop && (p->count == PIPE_BATCHES || (drain && p->count)))
+		pthread_cond_wait(&p->cond, &p->lock);
+	go = !p->stop;
+	pthread_mutex_unlock(&p->lock);
+	return go;
+}
+
+static void *
+reader_main(void *arg)
+{
+	struct pipe *p = arg;
+	struct batch *b = &p->b[0];
+	size_t slot = 0;
+	int rc;
+
+	b->n = 0;
+	while ((rc = store_step(p->l->s, p->st)) == 1) {
+		struct raw *w = &b->rows[b->n++];
+		bool odd;
+
+		raw_read(p->st, w);
+		odd = !raw_is_plain(w);
+		if (b->n < PIPE_ROWS && !odd)
+			continue;
+		if (!publish(p, odd))
+			break;
+		slot = (slot + 1) % PIPE_BATCHES;
+		b = &p->b[slot];
+		b->n = 0;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (b->n && !p->stop)		/* the last rows, also before an error */
+		p->count++;
+	p->rc = rc < 0 ? rc : 0;
+	p->done = true;
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+/* The next batch to handle, or NULL when the reader is done. */
+static struct batch *
+next_batch(struct pipe *p)
+{
+	struct batch *b = NULL;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->count && !p->done)
+		pthread_cond_wait(&p->cond, &p->lock);
+	if (p->count)
+		b = &p->b[p->head];
+	pthread_mutex_unlock(&p->lock);
+	return b;
+}
+
+static void
+release(struct pipe *p, bool stop)
+{
+	pthread_mutex_lock(&p->lock);
+	if (stop)
+		p->stop = true;
+	else {
+		p->head = (p->head + 1) % PIPE_BATCHES;
+		p->count--;
+	}
+	pthread_cond_broadcast(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int
+handle(struct lister *l, const struct raw *w, bool json, store_list_fn *fn,
+    void *ctx)
+{
+	struct store_list_row r;
+	int rc;
+
+	if (!raw_is_plain(w))
+		return view_rows(l->s, w->v[R_ID], false, json, fn, ctx);
+	rc = read_row(l, w, &r);
+	return rc == 0 ? fn(ctx, &r) : rc;
+}
+
+static int
+piped_rows(struct lister *l, bool json, store_list_fn *fn, void *ctx)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+	struct batch *b;
+	int rc = 0, err;
+
+	if (!p)
+		return store_fail(l->s, -ENOMEM, "out of memory");
+	p->l = l;
+	err = sqlite3_prepare_v2(l->s->db, sql_rows, -1, &p->st, NULL);
+	if (err != SQLITE_OK) {
+		free(p);
+		return store_rc(l->s, err);
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->cond, NULL);
+	err = pthread_create(&p->thread, NULL, reader_main, p);
+	if (err) {
+		rc = -err;
+		goto out;
+	}
+	while (rc == 0 && (b = next_batch(p))) {
+		for (size_t i = 0; i < b->n && rc == 0; i++)
+			rc = handle(l, &b->rows[i], json, fn, ctx);
+		release(p, rc != 0);
+	}
+	pthread_join(p->thread, NULL);
+	if (rc == 0)
+		rc = p->rc;
+out:
+	sqlite3_finalize(p->st);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->cond);
+	free(p);
+	return rc;
+}
+
 int
-store_sites_list(struct store *s, bool json, store_list_fn *fn, void *ctx)
+store_sites_list(struct store *s, unsigned flags, store_list_fn *fn,
+    void *ctx)
 {
 	struct lister l = { .s = s };
+	bool json = flags & STORE_LIST_JSON;
 	int rc;
 
 	rc = id_order_is_seq_order(s);
 	if (rc == 1)
 		rc = load_texts(&l);
 	if (rc == 1)
-		rc = fast_rows(&l, json, fn, ctx);
+		rc = flags & STORE_LIST_THREAD ? piped_rows(&l, json, fn, ctx) :
+		    fast_rows(&l, json, fn, ctx);
 	else if (rc == 0)
 		rc = view_rows(s, 0, true, json, fn, ctx);
 	lister_free(&l);

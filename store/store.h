@@ -239,7 +239,7 @@ int	store_sites_each(struct store *s, const struct store_site_filter *f,
  * where it can (much faster for big recordings; the same rows and
  * values).  nulls says which of the view's nullable integer columns are
  * NULL (the JSON prints null there, where struct store_site has -1 or
- * 0).  json is NULL, or (asked with json, for a row the store read
+ * 0).  json is NULL, or (asked with STORE_LIST_JSON, for a row the store read
  * through the view because its columns hold what badio never writes)
  * the row's JSON object as SQLite made it: print that instead.
  */
@@ -261,7 +261,10 @@ struct store_list_row {
 	size_t		json_len;
 };
 typedef int store_list_fn(void *ctx, const struct store_list_row *row);
-int	store_sites_list(struct store *s, bool json, store_list_fn *fn,
+#define STORE_LIST_JSON		1u	/* rows read through the view: json */
+#define STORE_LIST_THREAD	2u	/* fn never calls the store: the rows
+					 * may be read in a thread of their own */
+int	store_sites_list(struct store *s, unsigned flags, store_list_fn *fn,
 	    void *ctx);
 
 

@@ -576,7 +576,8 @@ list_rows(struct store *s, enum cli_format fmt, bool stacks,
 	out->ob = &ob;
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
-		rc = store_sites_list(s, true, json_list_cb, out);
+		rc = store_sites_list(s, STORE_LIST_JSON | STORE_LIST_THREAD,
+		    json_list_cb, out);
 		if (rc == 0)
 			cli_out_str(&ob, out->rows ? "]\n" : "[]\n");
 		break;
@@ -587,11 +588,13 @@ list_rows(struct store *s, enum cli_format fmt, bool stacks,
 			cli_out_csv(&ob, "location", false);
 			cli_out_csv(&ob, "stack", true);
 		}
-		rc = store_sites_list(s, false, csv_list_cb, out);
+		rc = store_sites_list(s, stacks ? 0 : STORE_LIST_THREAD,
+		    csv_list_cb, out);
 		break;
 	default:			/* CLI_FORMATS_SITES has no other */
 	case CLI_FORMAT_TABLE:
-		rc = store_sites_list(s, false, table_list_cb, out);
+		rc = store_sites_list(s, out->stacks ? 0 : STORE_LIST_THREAD,
+		    table_list_cb, out);
 		if (rc == 0)
 			rc = cli_table_print(out->t);
 		break;
