@@ -521,8 +521,11 @@ Test(determinism, git_commit)
 	    "exit 1; case \"$(git log -1 --format=%s)\" in two) git diff "
 	    "--cached --quiet;; one) ! git diff --cached --quiet;; *) exit 1;; "
 	    "esac", "--faults", "eio,crash", "-j", "2");
-	cr_assert_eq(count("SELECT count(*) FROM experiments"), 70, "%s",
-	    dump("SELECT count(*) FROM experiments"));
+	/* seen once under load: 66; the sites say which calls came or not */
+	cr_assert_eq(count("SELECT count(*) FROM experiments"), 70,
+	    "%lld experiments, sites:\n%s", (long long)count("SELECT count(*) "
+	    "FROM experiments"), dump("SELECT seq, key, syscall, count FROM "
+	    "sites ORDER BY seq"));
 	assert_replayed();
 	/* git is careful: no bug, whatever fails */
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0, "%s",
