@@ -504,6 +504,7 @@ Test(determinism, git_commit)
 		"git commit -q -m one && echo two >> a.txt && echo new > b.txt "
 		"&& git add a.txt b.txt", NULL };
 	struct run res = { 0 };
+	long sites;
 
 	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
 		setenv(env[i][0], env[i][1], 1);
@@ -521,11 +522,17 @@ Test(determinism, git_commit)
 	    "exit 1; case \"$(git log -1 --format=%s)\" in two) git diff "
 	    "--cached --quiet;; one) ! git diff --cached --quiet;; *) exit 1;; "
 	    "esac", "--faults", "eio,crash", "-j", "2");
-	/* seen once under load: 66; the sites say which calls came or not */
-	cr_assert_eq(count("SELECT count(*) FROM experiments"), 70,
-	    "%lld experiments, sites:\n%s", (long long)count("SELECT count(*) "
-	    "FROM experiments"), dump("SELECT seq, key, syscall, count FROM "
-	    "sites ORDER BY seq"));
+	/*
+	 * Every site but the end, eio and crash each.  The commit object's
+	 * name hashes its time (the recording's start, badio's clock): when
+	 * its fan-out directory .git/objects/XX is already there, git makes
+	 * no failed open and no mkdir for it, 33 sites instead of 35.
+	 */
+	sites = count("SELECT count(*) FROM sites WHERE family != 'end'");
+	cr_assert(sites == 35 || (sites == 33 && count("SELECT count(*) FROM "
+	    "sites WHERE syscall = 'mkdir'") == 1), "%ld sites:\n%s", sites,
+	    dump("SELECT seq, key, syscall, count FROM sites ORDER BY seq"));
+	cr_assert_eq(count("SELECT count(*) FROM experiments"), 2 * sites);
 	assert_replayed();
 	/* git is careful: no bug, whatever fails */
 	cr_assert_eq(count("SELECT count(*) FROM bugs"), 0, "%s",
