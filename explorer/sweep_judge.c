@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,22 @@ judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 	_exit(0);
 }
 
+/*
+ * Off the CPU the program is pinned to, when there is another: an
+ * oracle there preempts the tracer's stop-and-go with the program.
+ */
+static void
+away_from(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(set), &set) < 0 ||
+	    !CPU_ISSET(cpu, &set) || CPU_COUNT(&set) < 2)
+		return;
+	CPU_CLR(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 int
 bx_judge_start(const struct bx_setup *su, const struct plan *p,
     struct bx_judge *jg)
@@ -113,8 +130,10 @@ bx_judge_start(const struct bx_setup *su, const struct plan *p,
 
 		close(sv[0]);
 		pid = fork();
-		if (pid == 0)
+		if (pid == 0) {
+			away_from(su->cpu);
 			judge_main(sv[1], su, p);
+		}
 		_exit(pid < 0 || write(sv[1], &pid, sizeof(pid)) !=
 		    sizeof(pid));
 	}

@@ -9,6 +9,7 @@
  */
 #include "harness.h"
 
+#include <sched.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -435,4 +436,66 @@ Test(sweep_explore, ctrl_c_mid_sweep_leaves_nothing)
 	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
 	cr_assert_eq(count_entries(scratch), 0, "left in %s", scratch);
 	resume_is_whole(whole);
+}
+
+/* The CPUs in a Cpus_allowed_list ("0-2,5"), as a mask of the first 64. */
+static unsigned long long
+cpu_mask(const char *list)
+{
+	unsigned long long m = 0;
+	char *end;
+
+	for (const char *p = list; *p >= '0' && *p <= '9'; p = end + 1) {
+		long a = strtol(p, &end, 10), b = a;
+
+		if (*end == '-')
+			b = strtol(end + 1, &end, 10);
+		for (long c = a; c <= b && c < 64; c++)
+			m |= 1ULL << c;
+		if (*end != ',')
+			break;
+	}
+	return m;
+}
+
+#define CPUS_LIST	"sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "
+
+/*
+ * The judge runs the oracles off the CPU the program is pinned to (an
+ * oracle there preempts the tracer): the program prints its CPUs, each
+ * power experiment's oracle its own, and they do not meet.
+ */
+Test(sweep_explore, oracles_off_the_programs_cpu)
+{
+	cpu_set_t set;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int rows = 0;
+
+	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	if (CPU_COUNT(&set) < 2)
+		cr_skip_test("one CPU: the oracle can only share it");
+	RECORD("--", "/bin/sh", "-c", CPUS_LIST "/proc/self/status; "
+	    "echo a > f1; echo b > f2");
+	EXPLORE_OK("-j", "1", "--faults", "power", "--oracle",
+	    "echo \"prog=$(cat \"$BADIO_STDOUT\") oracle=$(" CPUS_LIST
+	    "/proc/self/status)\"");
+	db = db_open();
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT oracle_tail FROM "
+	    "experiments WHERE fault = 'power'", -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		const char *p = t ? strstr(t, "prog=") : NULL;
+		const char *o = t ? strstr(t, "oracle=") : NULL;
+
+		cr_assert(p && o, "%s", t ? t : "(null)");
+		if (p[5] == ' ')
+			continue;	/* before the program printed */
+		cr_assert_eq(cpu_mask(p + 5) & cpu_mask(o + 7), 0, "%s", t);
+		cr_assert_neq(cpu_mask(o + 7), 0, "%s", t);
+		rows++;
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	cr_assert_geq(rows, 2, "no power experiment after the print");
 }
