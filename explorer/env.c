@@ -80,6 +80,17 @@ entry_matches(const char *entry, const char *pattern)
 	return fnmatch(pattern, name, 0) == 0;
 }
 
+const char *
+bx_env_get(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; env && *env; env++)
+		if (strncmp(*env, name, n) == 0 && (*env)[n] == '=')
+			return *env + n + 1;
+	return NULL;
+}
+
 bool
 bx_env_matches(char *const *env, const char *pattern)
 {

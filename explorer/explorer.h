@@ -43,6 +43,8 @@ const char *bx_env_default_at(size_t i);
 bool	bx_env_pattern_valid(const char *pattern);
 /* Some NAME=value of env has a NAME that pattern matches. */
 bool	bx_env_matches(char *const *env, const char *pattern);
+/* The value of name in env ("NAME=value"), or NULL. */
+const char *bx_env_get(char *const *env, const char *name);
 
 /*
  * The environment PROG runs with: environ plus the determinism settings

@@ -99,17 +99,6 @@ split_simple(const char *cmd, struct bx_spawn *sp)
 	return nw > 0 && sp->argv[0][0] && !bx_shell_word(sp->argv[0]);
 }
 
-static const char *
-env_get(char *const envp[], const char *name)
-{
-	size_t n = strlen(name);
-
-	for (; envp && *envp; envp++)
-		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
-			return *envp + n + 1;
-	return NULL;
-}
-
 /*
  * The program dash's find_command picks for a word without a slash: the
  * first regular file of PATH (its own, from envp).  NULL when there is
@@ -120,7 +109,7 @@ env_get(char *const envp[], const char *name)
 static char *
 path_lookup(char *const envp[], const char *word)
 {
-	const char *dirs = env_get(envp, "PATH");
+	const char *dirs = bx_env_get(envp, "PATH");
 	struct stat st;
 
 	if (!dirs || !*dirs || strchr(dirs, '%'))
@@ -151,7 +140,7 @@ path_lookup(char *const envp[], const char *word)
 static int
 sh_pwd(struct bx_spawn *sp, char *const envp[], const char *dir)
 {
-	const char *pwd = env_get(envp, "PWD");
+	const char *pwd = bx_env_get(envp, "PWD");
 	struct stat a, b;
 	char *real;
 	size_t n = 0, k = 0;

@@ -101,17 +101,6 @@ bx_strv_free(char **v)
 	free(v);
 }
 
-static bool
-env_has(char *const *env, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (; env && *env; env++)
-		if (strncmp(*env, name, len) == 0 && (*env)[len] == '=')
-			return true;
-	return false;
-}
-
 char **
 bx_environment(char *const *environ_in, bool deterministic)
 {
@@ -128,7 +117,7 @@ bx_environment(char *const *environ_in, bool deterministic)
 		if (!(env[k++] = strdup(environ_in[i])))
 			goto out_free;
 	for (size_t i = 0; deterministic && i < extra; i++) {
-		if (env_has(environ_in, determinism_env[i].name))
+		if (bx_env_get(environ_in, determinism_env[i].name))
 			continue;
 		if (asprintf(&env[k], "%s=%s", determinism_env[i].name,
 		    determinism_env[i].value) < 0) {
