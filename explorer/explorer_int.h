@@ -281,6 +281,14 @@ struct bx_power {
 };
 
 int	bx_power_crash(void *ctx, const struct rec_journal *j);
+/*
+ * --keep: the state at dir goes to a scratch directory of its own, for
+ * the parent to move to keep_dir/site-N-FAULT-STATE (explore_keep), as
+ * out->left_dir and kept_state.  False, dir where it was, if out holds
+ * one already or it could not be moved.
+ */
+bool	bx_state_keep(struct bx_outcome *out, const char *state,
+	    const char *dir);
 void	bx_power_verdicts(const struct bx_power *pc);
 
 /* CLOCK_MONOTONIC in nanoseconds. */

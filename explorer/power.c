@@ -35,24 +35,14 @@ bx_rec_state_of(unsigned i)
 	return (struct rec_state){ REC_STATE_PREFIX, i - 1 };
 }
 
-/*
- * --keep: the first state the oracle found damaged (a bug whatever the
- * exit: corruption or silent-corruption) goes to a scratch directory of
- * its own, for the parent to move to keep_dir/site-N-FAULT-STATE
- * (explore_keep).  True if it went.
- */
-static bool
-keep_state(struct bx_power *pc, const struct bx_judged *jd)
+bool
+bx_state_keep(struct bx_outcome *out, const char *state, const char *dir)
 {
-	struct bx_outcome *out = pc->out;
 	char *to = NULL;
 
-	if (!pc->su->keep_dir || out->left_dir[0] ||
-	    !bx_oracle_judged(&jd->oracle) || jd->oracle.code == 0)
+	if (out->left_dir[0] || bx_scratch_make("explore", &to) < 0)
 		return false;
-	if (bx_scratch_make("explore", &to) < 0)
-		return false;
-	if (rmdir(to) < 0 || rename(pc->dir, to) < 0 ||
+	if (rmdir(to) < 0 || rename(dir, to) < 0 ||
 	    snprintf(out->left_dir, sizeof(out->left_dir), "%s", to) >=
 	    (int)sizeof(out->left_dir)) {
 		out->left_dir[0] = '\0';
@@ -60,9 +50,20 @@ keep_state(struct bx_power *pc, const struct bx_judged *jd)
 		free(to);
 		return false;
 	}
-	snprintf(out->kept_state, sizeof(out->kept_state), "%s", jd->state);
+	snprintf(out->kept_state, sizeof(out->kept_state), "%s", state);
 	free(to);
 	return true;
+}
+
+/*
+ * --keep: the first state the oracle found damaged (a bug whatever the
+ * exit: corruption or silent-corruption) is kept.  True if it went.
+ */
+static bool
+keep_state(struct bx_power *pc, const struct bx_judged *jd)
+{
+	return pc->su->keep_dir && bx_oracle_judged(&jd->oracle) &&
+	    jd->oracle.code != 0 && bx_state_keep(pc->out, jd->state, pc->dir);
 }
 
 /* Build state i at pc->dir from aside and judge it into *jd. */

@@ -227,27 +227,6 @@ job_done(struct sweep *sw, struct slot *sl)
 	return rc;
 }
 
-/* --keep: the judge left the state at dir; move it out of sw->states. */
-static void
-keep_state(struct bx_outcome *out, const struct bx_judged *jd,
-    const char *dir)
-{
-	char *to = NULL;
-
-	if (out->left_dir[0] || bx_scratch_make("explore", &to) < 0 ||
-	    rename(dir, to) < 0 || snprintf(out->left_dir,
-	    sizeof(out->left_dir), "%s", to) >= (int)sizeof(out->left_dir)) {
-		out->left_dir[0] = '\0';
-		if (to)
-			rmdir(to);
-		bx_tree_remove(dir, NULL);
-		free(to);
-		return;
-	}
-	snprintf(out->kept_state, sizeof(out->kept_state), "%s", jd->state);
-	free(to);
-}
-
 /* The oldest judgement: into its job, which may be done with it. */
 static int
 take_judgement(struct sweep *sw)
@@ -263,8 +242,9 @@ take_judgement(struct sweep *sw)
 	sw->inflight--;
 	sl->left--;
 	rc = bx_judge_recv(&sw->judge, jd, &aborted, &kept);
-	if (kept)
-		keep_state(out, jd, f->dir);
+	/* --keep: the judge left the state; out of sw->states with it */
+	if (kept && !bx_state_keep(out, jd->state, f->dir))
+		bx_tree_remove(f->dir, NULL);
 	out->aborted |= aborted;
 	if (rc == 0 && !out->aborted)
 		out->njudged++;
