@@ -41,6 +41,13 @@ ignore_site(void *ctx, const struct rec_site *site)
  */
 #define ORACLE_VARS	9
 
+const char *
+bx_state_status(const struct bx_job *job)
+{
+	return job->fault == REC_FAULT_LOST_SYNC ||
+	    job->family == REC_FAM_END ? "" : "crash";
+}
+
 static char **
 oracle_env(const struct bx_setup *su, const struct bx_job *job,
     const struct bx_outcome *out, const char *dir, const char *state,
@@ -58,11 +65,8 @@ oracle_env(const struct bx_setup *su, const struct bx_job *job,
 	 * site PROG was killed ("crash"); at the end site and under
 	 * lost-sync rec_run has not said yet how it ended ("").
 	 */
-	if (state && (job->fault == REC_FAULT_LOST_SYNC ||
-	    job->family == REC_FAM_END))
-		status[0] = '\0';
-	else if (state)
-		snprintf(status, sizeof(status), "crash");
+	if (state)
+		snprintf(status, sizeof(status), "%s", bx_state_status(job));
 	else
 		bx_status_format(status, sizeof(status), out->st, out->code);
 	while (su->oracle_env[n])

@@ -545,6 +545,7 @@ bx_explore(struct store *s, const struct bx_explore_opts *opts,
 	su.timeout_ms = opts->timeout_ms;
 	su.oracle_timeout_ms = opts->oracle_timeout_ms;
 	su.keep_dir = opts->keep_dir;
+	su.judge_once = opts->judge_once;
 	if (!su.oracle_env) {
 		rc = -ENOMEM;
 		goto out_release_plan;

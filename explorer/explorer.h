@@ -501,6 +501,9 @@ struct bx_explore_opts {
 	bool		redo;		/* drop earlier experiments first */
 	bool		no_sweep;	/* power experiments by re-runs only,
 					 * no sweep run (sweep.c) */
+	bool		judge_once;	/* a sweep judges the states that look
+					 * the same to the oracle once
+					 * (state_digest.c) */
 	bool		reuse_verdicts;	/* keep the verdicts of another oracle,
 					 * judge only new pairs with this one */
 	unsigned	per_callsite;	/* at most this many sites per (call
@@ -565,6 +568,8 @@ struct bx_explore_result {
 	uint64_t	sweep_runs;	/* sweep runs made (0 or 1) */
 	uint64_t	sweep_points;	/* crash points they met */
 	uint64_t	swept;		/* power experiments they judged */
+	uint64_t	same_states;	/* ...of those, judged as a state the
+					 * oracle had judged (--judge-once) */
 	uint64_t	sweep_left;	/* power crash points they left to
 					 * re-runs (diverged, unmatched) */
 	/*

@@ -155,6 +155,9 @@ struct bx_setup {
 	const char	*module_root;	/* the unpacked bundle PROG runs from */
 	bool		end_site;	/* the recording has the end site: the
 					 * runs report it too */
+	bool		judge_once;	/* --judge-once: a sweep's states that
+					 * look the same to the oracle are
+					 * judged once (state_digest.c) */
 };
 
 /* One experiment to run: a site (by replay key) and a fault. */
@@ -180,7 +183,32 @@ struct bx_judged {
 	struct bx_oracle_result oracle;
 	enum bx_verdict	verdict;
 	struct bx_tail	oracle_out;
+	int64_t		same_as;	/* --judge-once: the site whose state,
+					 * the same as this one, the oracle
+					 * judged; 0: judged itself */
 };
+
+/*
+ * --judge-once: what the oracle sees of a crash state, as one digest
+ * (XXH3-128): the files under dir, the bytes of stdout_path, and the
+ * fault, state and status it is told (state_digest.c).
+ */
+struct bx_digest {
+	uint64_t	lo, hi;
+};
+
+struct bx_state_seen {
+	const char	*fault;
+	const char	*state;
+	const char	*status;
+	const char	*stdout_path;
+	const char	*dir;
+};
+
+int	bx_state_digest(const struct bx_state_seen *seen, struct bx_digest *out);
+/* BADIO_STATUS of a crash state of job: "crash", or "" when the program
+ * runs on after it (the end site, lost-sync). */
+const char *bx_state_status(const struct bx_job *job);
 
 /* What came of it; plain data, sent as is from a worker to the parent. */
 struct bx_outcome {

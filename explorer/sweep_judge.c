@@ -46,6 +46,98 @@ struct judge_rep {
 	struct bx_judged jd;
 };
 
+/*
+ * --judge-once: judgements by the digest of what the oracle saw
+ * (state_digest.c).  Consecutive crash points mostly leave the state of
+ * the one before, and a program that goes back to an earlier state
+ * (a temporary file made and removed) finds it here too; a slot taken
+ * by another digest is overwritten.  Only a judgement the oracle made
+ * (it exited, with a code that judges) is remembered: a timeout or a
+ * signal may not come again.
+ */
+#define SEEN_SLOTS	256
+
+struct seen {
+	bool		used;
+	struct bx_digest key;
+	int64_t		site;		/* the site the oracle judged it for */
+	struct bx_oracle_result oracle;
+	struct bx_tail	oracle_out;
+};
+
+static struct seen seen[SEEN_SLOTS];
+
+static bool
+digest_of(const struct judge_req *rq, const struct bx_job *job,
+    struct bx_digest *key)
+{
+	const struct bx_fault *f = bx_fault_by_code(job->fault);
+	struct bx_state_seen what = {
+		.fault = f ? f->name : "",
+		.state = rq->state,
+		.status = bx_state_status(job),
+		.stdout_path = rq->stdout_path,
+		.dir = rq->dir,
+	};
+
+	return bx_state_digest(&what, key) == 0;
+}
+
+static struct seen *
+seen_slot(const struct bx_digest *key)
+{
+	return &seen[key->lo % SEEN_SLOTS];
+}
+
+/* The judgement of a state seen before, into rp; false if none. */
+static bool
+seen_before(const struct bx_digest *key, struct judge_rep *rp)
+{
+	const struct seen *sn = seen_slot(key);
+
+	if (!sn->used || sn->key.lo != key->lo || sn->key.hi != key->hi)
+		return false;
+	rp->jd.oracle = sn->oracle;
+	rp->jd.oracle_out = sn->oracle_out;
+	rp->jd.same_as = sn->site;
+	return true;
+}
+
+static void
+remember(const struct bx_digest *key, const struct bx_job *job,
+    const struct judge_rep *rp)
+{
+	struct seen *sn = seen_slot(key);
+
+	if (rp->rc != 0 || rp->aborted || !bx_oracle_judged(&rp->jd.oracle))
+		return;
+	sn->used = true;
+	sn->key = *key;
+	sn->site = job->site_id;
+	sn->oracle = rp->jd.oracle;
+	sn->oracle_out = rp->jd.oracle_out;
+}
+
+/* Judge the state of rq: the oracle, or what it said of the same state. */
+static void
+judge(const struct bx_setup *su, const struct bx_job *job,
+    const struct judge_req *rq, struct judge_rep *rp)
+{
+	static struct bx_outcome out;
+	struct bx_digest key;
+	bool keyed;
+
+	memset(&out, 0, sizeof(out));
+	keyed = su->judge_once && digest_of(rq, job, &key);
+	if (keyed && seen_before(&key, rp))
+		return;
+	rp->rc = bx_experiment_oracle(su, job, rq->dir, rq->state,
+	    rq->stdout_path, &out, &rp->jd.oracle, &rp->jd.oracle_out);
+	rp->aborted = out.aborted || bx_stop;
+	if (keyed)
+		remember(&key, job, rp);
+}
+
 /* The first damaged state of each job is kept; states come in order. */
 static bool
 keep_state(const struct judge_req *rq, const struct judge_rep *rp,
@@ -64,7 +156,6 @@ judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 {
 	static struct judge_req rq;
 	static struct judge_rep rp;
-	static struct bx_outcome out;
 	struct bx_setup su = *setup;
 	uint32_t kept_idx = UINT32_MAX;
 
@@ -73,16 +164,12 @@ judge_main(int fd, const struct bx_setup *setup, const struct plan *p)
 		su.cgroup = NULL;
 	while (bx_wire_io(fd, &rq, sizeof(rq), false) == 0 &&
 	    rq.idx < p->njobs) {
-		memset(&out, 0, sizeof(out));
 		memset(&rp, 0, sizeof(rp));
 		rq.state[sizeof(rq.state) - 1] = '\0';
 		rq.dir[sizeof(rq.dir) - 1] = '\0';
 		rq.stdout_path[sizeof(rq.stdout_path) - 1] = '\0';
 		memcpy(rp.jd.state, rq.state, sizeof(rp.jd.state));
-		rp.rc = bx_experiment_oracle(&su, &p->jobs[rq.idx], rq.dir,
-		    rq.state, rq.stdout_path, &out, &rp.jd.oracle,
-		    &rp.jd.oracle_out);
-		rp.aborted = out.aborted || bx_stop;
+		judge(&su, &p->jobs[rq.idx], &rq, &rp);
 		rp.kept = keep_state(&rq, &rp, &kept_idx);
 		if (!rp.kept && bx_tree_remove(rq.dir, NULL) < 0 && rp.rc == 0)
 			rp.rc = -EBUSY;

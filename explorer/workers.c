@@ -270,6 +270,8 @@ sweep_result(struct store *s, struct plan *p, struct sched *sc,
 	}
 	sc->taken[w->idx] = true;
 	res->swept += w->out.njudged;
+	for (unsigned i = 0; i < w->out.njudged; i++)
+		res->same_states += w->out.judged[i].same_as != 0;
 	return explore_take(s, p, w, res, pr, t0);
 }
 

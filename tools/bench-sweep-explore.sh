@@ -33,43 +33,60 @@ for n in ${SITES:-200 1000}; do
 	workloads+=("sites_$n|$bin/sites_n $n")
 done
 
-# explore MODE DB: wall microseconds, experiments and CPU nanoseconds
-# (every process of the explore: workers, the judge, oracles), "US N NS"
+# explore MODE DB [SITES]: wall microseconds, experiments and CPU
+# nanoseconds (every process of the explore: workers, the judge,
+# oracles), "US N NS"; SITES a --sites filter
 explore() {
-	local mode=$1 db=$2 t0 t1 cpu faults=power env=()
+	local mode=$1 db=$2 t0 t1 cpu faults=power env=() opts=()
 	case $mode in
-	crash) faults=crash ;;
+	crash*) faults=crash ;;
 	rerun) env=(BADIO_NO_SWEEP=1) ;;
+	once*) opts=(--judge-once) ;;
 	esac
+	[[ -n ${3:-} ]] && opts+=(--sites "$3")
 	t0=$(now_ns)
 	cpu=$(cd "$work" && cpu_ns env "${env[@]}" "$badio" explore -q \
-		-d "$db" -j "$jobs" --redo --faults "$faults" --oracle "$oracle")
+		-d "$db" -j "$jobs" --redo --faults "$faults" --oracle "$oracle" \
+		"${opts[@]}")
 	t1=$(now_ns)
 	echo "$(( (t1 - t0) / 1000 )) $(sqlite3 "$db" \
 		'SELECT count(*) FROM experiments') $cpu"
 }
 
-printf '%-18s %6s %10s %10s %6s %10s %10s %10s %10s %8s %8s %8s\n' \
-	workload crash wall/exp cpu/exp power sw:wall sw:cpu rr:wall rr:cpu \
-	cr/sw cr/sw:cpu rr/sw
+# The modes: crash faults (a re-run per site), power through the sweep,
+# the sweep with --judge-once, power by re-runs; crash1 and once1 the
+# same on one site (the first write), for the cost of one more
+# experiment: (all - one) / (experiments - experiments of one).
+modes="crash sweep once rerun crash1 once1"
+
+printf '%-18s %6s %9s %9s %6s %9s %9s %9s %9s %9s %9s %8s %8s %8s %8s\n' \
+	workload crash wall/exp cpu/exp power sw:wall sw:cpu 1x:wall 1x:cpu \
+	rr:wall +1:crash +1:1x cr/sw cr/1x cr/1x:cpu +1:cr/1x
 for wl in "${workloads[@]}"; do
 	name=${wl%%|*}
 	read -r -a args <<<"${wl#*|}"
 	rm -rf "$work/rec" && mkdir "$work/rec"
 	(cd "$work/rec" && "$badio" record -q -o "$work/base.db" -- "${args[@]}" \
 		>/dev/null)
-	for m in crash sweep rerun; do
+	one=$(sqlite3 "$work/base.db" "SELECT min(id) FROM sites WHERE
+		family = 'write'")
+	for m in $modes; do
 		cp "$work/base.db" "$work/$m.db"
-		explore "$m" "$work/$m.db" >/dev/null	# warm-up
 		: >"$work/$m.t"
 	done
-	for ((i = 0; i < runs; i++)); do
-		for m in crash sweep rerun; do
-			explore "$m" "$work/$m.db" >>"$work/$m.t"
+	for ((i = 0; i <= runs; i++)); do	# round 0: warm-up
+		for m in $modes; do
+			site=
+			[[ $m == *1 ]] && site=id=$one
+			if ((i == 0)); then
+				explore "$m" "$work/$m.db" "$site" >/dev/null
+			else
+				explore "$m" "$work/$m.db" "$site" >>"$work/$m.t"
+			fi
 		done
 	done
-	declare -A per cpu n
-	for m in crash sweep rerun; do
+	declare -A per cpu n plus
+	for m in $modes; do
 		n[$m]=$(awk 'NR == 1 { print $2 }' "$work/$m.t")
 		per[$m]=$(awk -v n="${n[$m]}" '{ print $1 / n / 1000 }' \
 			"$work/$m.t" | median)
@@ -77,14 +94,23 @@ for wl in "${workloads[@]}"; do
 			"$work/$m.t" | median)
 		cpu[$m]=${cpu[$m]:-0}
 	done
-	printf '%-18s %6s %10.2f %10.2f %6s %10.2f %10.2f %10.2f %10.2f %7.1fx %7.1fx %7.1fx\n' \
+	# one more experiment: paired by round, (all - one) / (n - n1)
+	for m in crash once; do
+		plus[$m]=$(paste "$work/$m.t" "$work/${m}1.t" | awk \
+			-v n="${n[$m]}" -v n1="${n[${m}1]}" \
+			'{ print ($1 - $4) / (n - n1) / 1000 }' | median)
+	done
+	printf '%-18s %6s %9.2f %9.2f %6s %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %7.1fx %7.1fx %7.1fx %7.1fx\n' \
 		"$name" "${n[crash]}" "${per[crash]}" "${cpu[crash]}" \
-		"${n[sweep]}" "${per[sweep]}" "${cpu[sweep]}" "${per[rerun]}" \
-		"${cpu[rerun]}" \
+		"${n[sweep]}" "${per[sweep]}" "${cpu[sweep]}" "${per[once]}" \
+		"${cpu[once]}" "${per[rerun]}" "${plus[crash]}" "${plus[once]}" \
 		"$(echo "${per[crash]} / ${per[sweep]}" | bc -l)" \
-		"$(echo "${cpu[crash]} / (${cpu[sweep]} + 0.000001)" | bc -l)" \
-		"$(echo "${per[rerun]} / ${per[sweep]}" | bc -l)"
+		"$(echo "${per[crash]} / ${per[once]}" | bc -l)" \
+		"$(echo "${cpu[crash]} / (${cpu[once]} + 0.000001)" | bc -l)" \
+		"$(echo "${plus[crash]} / (${plus[once]} + 0.000001)" | bc -l)"
 	rm -f "$work"/*.db
 done
 echo "(ms per experiment: wall, and CPU of every process of the explore;" \
-	"-j $jobs, oracle '$oracle', $runs rounds, load $(cut -d' ' -f1-3 /proc/loadavg))"
+	"1x: the sweep with --judge-once; +1: the wall time one more" \
+	"experiment adds; -j $jobs, oracle '$oracle', $runs rounds," \
+	"load $(cut -d' ' -f1-3 /proc/loadavg))"

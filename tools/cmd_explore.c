@@ -70,6 +70,9 @@ const char explore_usage[] =
 	"      --redo               forget earlier experiments, start over\n"
 	"      --no-sweep           power experiments by one re-run per crash point\n"
 	"                           (also BADIO_NO_SWEEP=1), not one sweep run\n"
+	"      --judge-once         power: judge the crash states that look the same\n"
+	"                           to the oracle once (the same files, stdout, fault,\n"
+	"                           state and status; not BADIO_SITE or BADIO_PATH)\n"
 	"      --reuse-verdicts     keep the verdicts of another oracle, judge only\n"
 	"                           the experiments not run yet with this one (the\n"
 	"                           report shows each oracle's)\n"
@@ -146,6 +149,7 @@ enum {
 	OPT_KEEP,
 	OPT_REDO,
 	OPT_NO_SWEEP,
+	OPT_JUDGE_ONCE,
 	OPT_REUSE_VERDICTS,
 	OPT_FAIL_ON,
 	OPT_INCLUDE_STDIO,
@@ -170,6 +174,7 @@ const struct option explore_options[] = {
 	{ "keep",		required_argument, NULL, OPT_KEEP },
 	{ "redo",		no_argument,	   NULL, OPT_REDO },
 	{ "no-sweep",		no_argument,	   NULL, OPT_NO_SWEEP },
+	{ "judge-once",		no_argument,	   NULL, OPT_JUDGE_ONCE },
 	{ "reuse-verdicts",	no_argument,	   NULL, OPT_REUSE_VERDICTS },
 	{ "fail-on",		required_argument, NULL, OPT_FAIL_ON },
 	{ "include-stdio",	no_argument,	   NULL, OPT_INCLUDE_STDIO },
@@ -423,6 +428,9 @@ parse_options(int argc, char **argv, struct explore_cli *o)
 			break;
 		case OPT_NO_SWEEP:
 			o->bx.no_sweep = true;
+			break;
+		case OPT_JUDGE_ONCE:
+			o->bx.judge_once = true;
 			break;
 		case OPT_REUSE_VERDICTS:
 			o->bx.reuse_verdicts = true;
@@ -982,6 +990,23 @@ summary_database(struct explore_cli *o, struct store *s,
  * (unreached, not judged, diverged): a run that tested nothing must not
  * pass for a clean one.
  */
+
+/* The sweep's line: its runs, and the states judged once. */
+static void
+summary_sweep(const struct bx_explore_result *r)
+{
+	fprintf(stderr, "badio: power: %" PRIu64 " experiment%s from one "
+	    "sweep run (%" PRIu64 " crash points), %" PRIu64 " crash "
+	    "point%s re-run", r->swept, r->swept == 1 ? "" : "s",
+	    r->sweep_points, r->sweep_left, r->sweep_left == 1 ? "" : "s");
+	if (r->same_states)
+		fprintf(stderr, "; the oracle judged %" PRIu64 " state%s, %"
+		    PRIu64 " the same as one judged before (--judge-once)",
+		    r->swept - r->same_states, r->swept - r->same_states == 1 ?
+		    "" : "s", r->same_states);
+	fputc('\n', stderr);
+}
+
 static void
 summary(struct explore_cli *o, struct store *s,
     const struct bx_explore_result *r, double secs)
@@ -1024,10 +1049,7 @@ summary(struct explore_cli *o, struct store *s,
 	fprintf(stderr, "%s; see 'badio report -d %s'\n",
 	    !*sep ? "nothing to report" : "", o->db);
 	if (r->sweep_runs)
-		fprintf(stderr, "badio: power: %" PRIu64 " experiment%s from one "
-		    "sweep run (%" PRIu64 " crash points), %" PRIu64 " crash "
-		    "point%s re-run\n", r->swept, r->swept == 1 ? "" : "s",
-		    r->sweep_points, r->sweep_left, r->sweep_left == 1 ? "" : "s");
+		summary_sweep(r);
 	summary_database(o, s, r);
 	if (r->planned)
 		warn_outside(r);
