@@ -88,7 +88,12 @@ size_t	bx_prune_pick(size_t m, unsigned n, bool *keep);
  * namespace), so that bx_sweep() can tell when its owner is gone.
  */
 int	bx_scratch_make(const char *tag, char **dir);
+/* The same in base instead of bx_scratch_dir(). */
+int	bx_scratch_make_in(const char *base, const char *tag, char **dir);
 const char *bx_scratch_dir(void);	/* $TMPDIR, else /tmp */
+/* A memory file system for crash states (/dev/shm, BADIO_STATES_DIR), or
+ * NULL: none. */
+const char *bx_memory_dir(void);
 /*
  * Rename a scratch directory so that no sweep removes it (record
  * --keep): badio-TAG-kept-XXXXXX; *dir is replaced.

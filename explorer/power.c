@@ -35,6 +35,18 @@ bx_rec_state_of(unsigned i)
 	return (struct rec_state){ REC_STATE_PREFIX, i - 1 };
 }
 
+/* dir to to: renamed, or copied from a memory file system (sweep.c). */
+static bool
+moved(const char *dir, const char *to)
+{
+	if (rename(dir, to) == 0)
+		return true;
+	if (errno != EXDEV || bx_tree_copy(dir, to, NULL) < 0)
+		return false;
+	bx_tree_remove(dir, NULL);
+	return true;
+}
+
 bool
 bx_state_keep(struct bx_outcome *out, const char *state, const char *dir)
 {
@@ -42,7 +54,7 @@ bx_state_keep(struct bx_outcome *out, const char *state, const char *dir)
 
 	if (out->left_dir[0] || bx_scratch_make("explore", &to) < 0)
 		return false;
-	if (rmdir(to) < 0 || rename(dir, to) < 0 ||
+	if (rmdir(to) < 0 || !moved(dir, to) ||
 	    snprintf(out->left_dir, sizeof(out->left_dir), "%s", to) >=
 	    (int)sizeof(out->left_dir)) {
 		out->left_dir[0] = '\0';

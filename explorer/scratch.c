@@ -27,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 static const char *
@@ -117,8 +119,37 @@ bx_owner_gone(const char *stamp)
 	return start != 0 && start_time(pid) != 0 && start_time(pid) != start;
 }
 
+/*
+ * Where a sweep's crash states go when they can (sweep.c): a memory
+ * file system, /dev/shm, so that building and removing a copy of the
+ * run directory per crash state costs no disk I/O (on a file system
+ * mounted with discard, every removed file waits for the device: 6.6 s
+ * against 1.1 s for 2,004 states here).  BADIO_STATES_DIR overrides it
+ * ("" or a directory); NULL when there is none: the states go to
+ * $TMPDIR.
+ */
+const char *
+bx_memory_dir(void)
+{
+	const char *env = getenv("BADIO_STATES_DIR");
+	struct statfs fs;
+
+	if (env)
+		return *env ? env : NULL;
+	if (statfs("/dev/shm", &fs) < 0 || fs.f_type != TMPFS_MAGIC ||
+	    access("/dev/shm", W_OK | X_OK) < 0)
+		return NULL;
+	return "/dev/shm";
+}
+
 int
 bx_scratch_make(const char *tag, char **dir)
+{
+	return bx_scratch_make_in(tmp_dir(), tag, dir);
+}
+
+int
+bx_scratch_make_in(const char *base, const char *tag, char **dir)
 {
 	char stamp[96];
 	int rc;
@@ -127,7 +158,7 @@ bx_scratch_make(const char *tag, char **dir)
 	rc = bx_owner_stamp(stamp, sizeof(stamp));
 	if (rc < 0)
 		return rc;
-	if (asprintf(dir, "%s/badio-%s-%s-XXXXXX", tmp_dir(), tag, stamp) < 0) {
+	if (asprintf(dir, "%s/badio-%s-%s-XXXXXX", base, tag, stamp) < 0) {
 		*dir = NULL;
 		return -ENOMEM;
 	}
@@ -216,8 +247,8 @@ bx_tmpfile(void)
 }
 
 static void
-sweep_entry(int dfd, const char *name, bx_sweep_fn *fn, void *ctx,
-    unsigned *removed)
+sweep_entry(const char *base, int dfd, const char *name, bx_sweep_fn *fn,
+    void *ctx, unsigned *removed)
 {
 	struct bx_tree_report rep;
 	char stamp[96], *path;
@@ -229,7 +260,7 @@ sweep_entry(int dfd, const char *name, bx_sweep_fn *fn, void *ctx,
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    st.st_uid != geteuid())
 		return;
-	if (asprintf(&path, "%s/%s", tmp_dir(), name) < 0)
+	if (asprintf(&path, "%s/%s", base, name) < 0)
 		return;
 	if (S_ISDIR(st.st_mode)) {
 		rc = bx_tree_remove(path, &rep);
@@ -244,18 +275,28 @@ sweep_entry(int dfd, const char *name, bx_sweep_fn *fn, void *ctx,
 	free(path);
 }
 
-int
-bx_sweep(bx_sweep_fn *fn, void *ctx)
+static void
+sweep_in(const char *base, bx_sweep_fn *fn, void *ctx, unsigned *removed)
 {
-	unsigned removed = 0;
 	struct dirent *d;
 	DIR *dir;
 
-	dir = opendir(tmp_dir());
-	if (dir) {
-		while ((d = readdir(dir)))
-			sweep_entry(dirfd(dir), d->d_name, fn, ctx, &removed);
-		closedir(dir);
-	}
+	dir = opendir(base);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)))
+		sweep_entry(base, dirfd(dir), d->d_name, fn, ctx, removed);
+	closedir(dir);
+}
+
+int
+bx_sweep(bx_sweep_fn *fn, void *ctx)
+{
+	const char *mem = bx_memory_dir();
+	unsigned removed = 0;
+
+	sweep_in(tmp_dir(), fn, ctx, &removed);
+	if (mem && strcmp(mem, tmp_dir()) != 0)
+		sweep_in(mem, fn, ctx, &removed);
 	return (int)(removed + bx_cgroup_sweep());
 }

@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 /*
@@ -73,7 +74,9 @@ struct sweep {
 	unsigned	nstdout;	/* stdout copies made */
 	off_t		held_size;	/* of the last one, -1: none */
 	unsigned	nstates;	/* state directories made */
-	char		*states;	/* where they are made */
+	char		*states;	/* where they are made now: mem or disk */
+	char		*mem;		/* on a memory file system, or NULL */
+	char		*disk;		/* in $TMPDIR, or NULL: not made yet */
 	struct slot	*slots;		/* SWEEP_SLOTS */
 	struct flight	fifo[SWEEP_WINDOW];	/* oldest first */
 	unsigned	head, inflight;
@@ -264,6 +267,73 @@ drain(struct sweep *sw, unsigned n)
 	return rc;
 }
 
+/*
+ * Crash states are built on a memory file system while it has room
+ * (bx_memory_dir): at least half of it and MEM_FREE_MIN left free, so
+ * that the copies never crowd out the machine's other users of it.
+ * When it has not (or a build there fails with ENOSPC), this and every
+ * later state go to $TMPDIR.
+ */
+#define MEM_FREE_MIN	(256ull << 20)
+
+static bool
+memory_has_room(const char *dir)
+{
+	struct statvfs fs;
+	unsigned long long avail, total;
+
+	if (statvfs(dir, &fs) < 0)
+		return false;
+	avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	total = (unsigned long long)fs.f_blocks * fs.f_frsize;
+	return avail >= MEM_FREE_MIN && avail >= total / 2;
+}
+
+static int
+to_disk(struct sweep *sw)
+{
+	int rc = 0;
+
+	if (!sw->disk)
+		rc = bx_scratch_make("explore", &sw->disk);
+	if (rc == 0)
+		sw->states = sw->disk;
+	return rc;
+}
+
+/* A new directory for a state, in f->dir. */
+static int
+state_dir(struct sweep *sw, struct flight *f)
+{
+	int rc;
+
+	if (sw->states == sw->mem && !memory_has_room(sw->mem) &&
+	    (rc = to_disk(sw)) < 0)
+		return rc;
+	if (snprintf(f->dir, sizeof(f->dir), "%s/s%u", sw->states,
+	    sw->nstates++) >= (int)sizeof(f->dir))
+		return -ENAMETOOLONG;
+	return mkdir(f->dir, 0700) < 0 ? -errno : 0;
+}
+
+/* State i of the journal into a new directory f->dir. */
+static int
+build_state(struct sweep *sw, struct flight *f, const struct rec_journal *j,
+    unsigned i)
+{
+	int rc = state_dir(sw, f);
+
+	if (rc == 0)
+		rc = rec_journal_build(j, bx_rec_state_of(i), sw->dir, f->dir);
+	if (rc == -ENOSPC && sw->states == sw->mem) {
+		bx_tree_remove(f->dir, NULL);
+		rc = to_disk(sw);
+		if (rc == 0)
+			rc = build_state(sw, f, j, i);
+	}
+	return rc;
+}
+
 /* Build state i of the job in slot sl and send it to the judge. */
 static int
 send_state(struct sweep *sw, struct slot *sl, const struct rec_journal *j,
@@ -283,17 +353,14 @@ send_state(struct sweep *sw, struct slot *sl, const struct rec_journal *j,
 		return rc;
 	f = &sw->fifo[(sw->head + sw->inflight) % SWEEP_WINDOW];
 	f->sl = sl;
-	if (snprintf(f->dir, sizeof(f->dir), "%s/s%u", sw->states,
-	    sw->nstates++) >= (int)sizeof(f->dir))
-		return -ENAMETOOLONG;
-	if (mkdir(f->dir, 0700) < 0)
-		return -errno;
-	rc = rec_journal_build(j, bx_rec_state_of(i), sw->dir, f->dir);
+	f->dir[0] = '\0';
+	rc = build_state(sw, f, j, i);
 	if (rc == 0)
 		rc = bx_judge_send(&sw->judge, sl->w.idx, jd->state, f->dir,
 		    sl->stdout_path, sw->su->keep_dir != NULL);
 	if (rc) {
-		bx_tree_remove(f->dir, NULL);
+		if (f->dir[0])
+			bx_tree_remove(f->dir, NULL);
 		return rc;
 	}
 	sw->inflight++;
@@ -423,12 +490,29 @@ sweep_finish(struct sweep *sw, const struct rec_result *rr,
 	return rc;
 }
 
+/* The first place for states: memory if there is one, else $TMPDIR. */
+static int
+states_dir(struct sweep *sw)
+{
+	const char *mem = bx_memory_dir();
+
+	if (mem && bx_scratch_make_in(mem, "explore", &sw->mem) == 0) {
+		sw->states = sw->mem;
+		return 0;
+	}
+	return to_disk(sw);
+}
+
 static void
 sweep_free(struct sweep *sw)
 {
-	if (sw->states) {
-		bx_tree_remove(sw->states, NULL);
-		free(sw->states);
+	if (sw->mem) {
+		bx_tree_remove(sw->mem, NULL);
+		free(sw->mem);
+	}
+	if (sw->disk) {
+		bx_tree_remove(sw->disk, NULL);
+		free(sw->disk);
 	}
 	free(sw->slots);
 	free(sw->keys);
@@ -474,7 +558,7 @@ bx_sweep_worker(const struct bx_setup *su, const struct plan *p, int fd,
 		qsort(sw->order, sw->n, sizeof(*sw->order), by_seq);
 	hook.ctx = sw;
 	memset(&rr, 0, sizeof(rr));
-	rc = bx_scratch_make("explore", &sw->states);
+	rc = states_dir(sw);
 	if (rc == 0)
 		rc = bx_judge_start(su, p, &sw->judge);
 	if (rc == 0)

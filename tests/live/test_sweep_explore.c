@@ -8,6 +8,7 @@
  * the middle of a sweep, and a run that diverges under the sweep.
  */
 #include "harness.h"
+#include "mountns.h"
 
 #include <sched.h>
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -423,19 +425,121 @@ Test(sweep_explore, keep_the_first_damaged_state_of_each_job)
  * state directory or stdout copy is left in the scratch directory, and
  * the next explore judges what is left: the rows of a whole explore.
  */
-Test(sweep_explore, ctrl_c_mid_sweep_leaves_nothing)
+/*
+ * A memory file system of the test's own at tmp/NAME (tmpfs, size
+ * SIZE), where the sweep builds its states (BADIO_STATES_DIR); and
+ * TMPDIR at tmp/scratch.  Unmounted by unmount_states().
+ */
+static void
+states_in_memory(char *mem, size_t size, const char *name, const char *opts)
 {
 	char scratch[PATH_MAX];
-	char *whole;
 
+	private_mounts();
+	snprintf(mem, size, "%s/%s", tmp, name);
+	cr_assert_eq(mkdir(mem, 0700), 0);
+	cr_assert_eq(mount("tmpfs", mem, "tmpfs", 0, opts), 0, "%s",
+	    strerror(errno));
+	cr_assert_eq(setenv("BADIO_STATES_DIR", mem, 1), 0);
 	snprintf(scratch, sizeof(scratch), "%s/scratch", tmp);
 	cr_assert_eq(mkdir(scratch, 0700), 0);
 	cr_assert_eq(setenv("TMPDIR", scratch, 1), 0);
-	cr_assert_eq(stop_mid_sweep(SIGINT, 3, &whole), 130, "%s", r.err);
+}
+
+static void
+unmount_states(const char *mem)
+{
+	unsetenv("BADIO_STATES_DIR");
 	unsetenv("TMPDIR");
+	cr_assert_eq(umount2(mem, MNT_DETACH), 0, "%s", strerror(errno));
+}
+
+Test(sweep_explore, ctrl_c_mid_sweep_leaves_nothing)
+{
+	char scratch[PATH_MAX], mem[PATH_MAX];
+	char *whole;
+
+	states_in_memory(mem, sizeof(mem), "mem", "size=1g");
+	snprintf(scratch, sizeof(scratch), "%s/scratch", tmp);
+	cr_assert_eq(stop_mid_sweep(SIGINT, 3, &whole), 130, "%s", r.err);
 	cr_assert(!process_with(db_path), "a worker or judge outlived badio");
 	cr_assert_eq(count_entries(scratch), 0, "left in %s", scratch);
+	cr_assert_eq(count_entries(mem), 0, "left in %s", mem);
+	unmount_states(mem);
 	resume_is_whole(whole);
+}
+
+/*
+ * Where the states are: on the memory file system (its type, and the
+ * oracle's directory in it), or, with BADIO_STATES_DIR empty, in
+ * TMPDIR; the same verdicts either way.
+ */
+#define WHERE_ORACLE							\
+	"stat -f -c %T .; pwd; test \"$(cat config 2>/dev/null)\" = old || " \
+	"test \"$(cat config 2>/dev/null)\" = new"
+
+static long long
+states_under(const char *dir)
+{
+	char sql[PATH_MAX + 256];
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM experiments WHERE "
+	    "state IS NOT NULL AND instr(oracle_tail, '%s/badio-explore-') "
+	    "> 0", dir);
+	return count(sql);
+}
+
+Test(sweep_explore, states_on_a_memory_file_system)
+{
+	char mem[PATH_MAX], scratch[PATH_MAX];
+	long long states;
+	char *rows;
+
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	states_in_memory(mem, sizeof(mem), "mem", "size=1g");
+	snprintf(scratch, sizeof(scratch), "%s/scratch", tmp);
+	EXPLORE_OK("-j", "1", "--faults", "power", "--oracle", WHERE_ORACLE);
+	/* openat, write, rename, the end: durable and metadata each */
+	states = count("SELECT count(*) FROM experiments WHERE state IS NOT "
+	    "NULL");
+	cr_assert_eq(states, 8);
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE state IS "
+	    "NOT NULL AND oracle_tail LIKE 'tmpfs%'"), states);
+	cr_assert_eq(states_under(mem), states, "%s", dump("SELECT "
+	    "oracle_tail FROM experiments"));
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 1);
+	rows = strdup(dump(ROWS));
+	cr_assert_eq(setenv("BADIO_STATES_DIR", "", 1), 0);
+	EXPLORE_OK("-j", "1", "--redo", "--faults", "power", "--oracle",
+	    WHERE_ORACLE);
+	cr_assert_eq(states_under(scratch), states, "%s", dump("SELECT "
+	    "oracle_tail FROM experiments"));
+	cr_assert_eq(count("SELECT count(*) FROM experiments WHERE "
+	    "oracle_tail LIKE 'tmpfs%'"), 0);
+	cr_assert_str_eq(dump(ROWS), rows, "TMPDIR:\n%s\nmemory:\n%s",
+	    dump(ROWS), rows);
+	free(rows);
+	cr_assert_eq(count_entries(mem), 0);
+	cr_assert_eq(count_entries(scratch), 0);
+	unmount_states(mem);
+}
+
+/* A memory file system without room (1 MiB): the states go to TMPDIR. */
+Test(sweep_explore, no_room_in_memory)
+{
+	char mem[PATH_MAX], scratch[PATH_MAX];
+
+	config_init();
+	RECORD("--init", "init", "--", PROG("pwx_saver"), "nosync");
+	states_in_memory(mem, sizeof(mem), "small", "size=1m");
+	snprintf(scratch, sizeof(scratch), "%s/scratch", tmp);
+	EXPLORE_OK("-j", "1", "--faults", "power", "--oracle", WHERE_ORACLE);
+	cr_assert_eq(states_under(scratch), 8, "%s", dump("SELECT "
+	    "oracle_tail FROM experiments"));
+	cr_assert_eq(states_under(mem), 0);
+	cr_assert_eq(count("SELECT count(*) FROM bugs"), 1);
+	unmount_states(mem);
 }
 
 /* The CPUs in a Cpus_allowed_list ("0-2,5"), as a mask of the first 64. */
@@ -519,7 +623,7 @@ Test(sweep_explore, oracles_off_the_programs_cpu)
  */
 #define STATE_ORACLE							\
 	"echo \"$BADIO_FAULT $BADIO_STATE $BADIO_STATUS\"; "		\
-	"cat \"$BADIO_STDOUT\"; ls -la --time-style=+ . | "		\
+	"cat \"$BADIO_STDOUT\"; ls -lA --time-style=+ . | "		\
 	"sed 1d | awk '{print $1, $5, $7}'; cat * 2>/dev/null; "
 
 /* Explore with STATE_ORACLE then judge; how many times it ran. */

@@ -27,6 +27,8 @@ setup(void)
 	snprintf(tmp, sizeof(tmp), "/tmp/badio-test-scratch-XXXXXX");
 	cr_assert_not_null(mkdtemp(tmp));
 	cr_assert_eq(setenv("TMPDIR", tmp, 1), 0);
+	/* no memory file system: the machine's /dev/shm stays out of it */
+	cr_assert_eq(setenv("BADIO_STATES_DIR", "", 1), 0);
 	/* the cgroup hierarchy is the machine's: leave it out of the counts */
 	cr_assert_eq(setenv("BADIO_NO_CGROUP", "1", 1), 0);
 }
@@ -161,4 +163,31 @@ Test(scratch, sweep_takes_only_what_dead_owners_left)
 		cr_assert_eq(bx_sweep(NULL, NULL), 0);
 		cr_assert(exists(other_user));
 	}
+}
+
+/*
+ * The memory file system of crash states (BADIO_STATES_DIR, by default
+ * /dev/shm) is swept too: what a dead owner left there goes, a live
+ * owner's stays.
+ */
+Test(scratch, sweep_takes_dead_owners_states_in_memory)
+{
+	char dead[96], live[96], name[400], mem[128], *dir;
+
+	snprintf(mem, sizeof(mem), "%s/mem", tmp);
+	cr_assert_eq(mkdir(mem, 0700), 0);
+	cr_assert_eq(setenv("BADIO_STATES_DIR", mem, 1), 0);
+	cr_assert_str_eq(bx_memory_dir(), mem);
+	dead_stamp(dead, sizeof(dead));
+	cr_assert_eq(bx_owner_stamp(live, sizeof(live)), 0);
+	snprintf(name, sizeof(name), "mem/badio-explore-%s-AbCdEf", dead);
+	make(name, true);
+	cr_assert_eq(bx_scratch_make_in(mem, "explore", &dir), 0);
+	cr_assert_eq(strncmp(dir, mem, strlen(mem)), 0, "%s", dir);
+	cr_assert_eq(bx_sweep(NULL, NULL), 1);
+	cr_assert(!exists(name));
+	cr_assert_eq(access(dir, F_OK), 0, "a live owner's states were swept");
+	free(dir);
+	cr_assert_eq(setenv("BADIO_STATES_DIR", "", 1), 0);
+	cr_assert_null(bx_memory_dir());
 }
