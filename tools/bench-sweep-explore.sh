@@ -7,8 +7,12 @@
 #
 # Each workload is recorded once; each mode explores a copy of that
 # database with -j 1 and the trivial oracle `true` (its fork+exec is a
-# floor on every side).  Prints the median of RUNS rounds of the wall
-# time per experiment and the ratios crash/sweep and re-run/sweep.
+# floor on every side).  Modes: crash (a re-run per site), sweep, once
+# (the sweep with --judge-once), rerun (BADIO_NO_SWEEP=1), and crash1
+# and once1 (the same on the first write site only, for what one more
+# experiment costs: (all - one) / (experiments - experiments of one),
+# paired by round).  Prints the median of RUNS rounds of the wall and
+# CPU time per experiment and the ratios crash/sweep, crash/once.
 #
 # Usage: tools/bench-sweep-explore.sh [BUILD_DIR]   (default: build).
 #        Environment: RUNS (default 3), CC (default cc), SITES (default
