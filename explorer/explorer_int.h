@@ -560,6 +560,13 @@ int	bx_judge_recv(struct bx_judge *jg, struct bx_judged *jd,
 void	bx_judge_stop(struct bx_judge *jg);
 /* In a worker: the sweep run; w becomes its closing wire (idx SWEEP,
  * out.err: why it could not run). */
+/*
+ * Is there room on the memory file system for one more crash state
+ * (sweep.c)?  avail and total its free and whole size, state_bytes the
+ * most a state took so far: after it, at least half and 256 MiB free.
+ */
+bool	bx_memory_room(unsigned long long avail, unsigned long long total,
+	    unsigned long long state_bytes);
 void	bx_sweep_worker(const struct bx_setup *su, const struct plan *p,
 	    int fd, struct wire *w);
 

@@ -77,6 +77,7 @@ struct sweep {
 	char		*states;	/* where they are made now: mem or disk */
 	char		*mem;		/* on a memory file system, or NULL */
 	char		*disk;		/* in $TMPDIR, or NULL: not made yet */
+	unsigned long long state_bytes;	/* the most a state took in mem */
 	struct slot	*slots;		/* SWEEP_SLOTS */
 	struct flight	fifo[SWEEP_WINDOW];	/* oldest first */
 	unsigned	head, inflight;
@@ -269,24 +270,44 @@ drain(struct sweep *sw, unsigned n)
 
 /*
  * Crash states are built on a memory file system while it has room
- * (bx_memory_dir): at least half of it and MEM_FREE_MIN left free, so
- * that the copies never crowd out the machine's other users of it.
- * When it has not (or a build there fails with ENOSPC), this and every
- * later state go to $TMPDIR.
+ * (bx_memory_dir): after one more state as big as the biggest so far
+ * (measured by the space each build took), at least half of it and
+ * MEM_FREE_MIN must be left free, so that the copies never crowd out
+ * the machine's memory or the file system's other users.  When it has
+ * not (or a build there fails with ENOSPC), this and every later state
+ * go to $TMPDIR.
  */
 #define MEM_FREE_MIN	(256ull << 20)
 
+/* Free bytes of the file system of dir, and its size; false: unknown. */
 static bool
-memory_has_room(const char *dir)
+space_of(const char *dir, unsigned long long *avail, unsigned long long *total)
 {
 	struct statvfs fs;
-	unsigned long long avail, total;
 
 	if (statvfs(dir, &fs) < 0)
 		return false;
-	avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
-	total = (unsigned long long)fs.f_blocks * fs.f_frsize;
-	return avail >= MEM_FREE_MIN && avail >= total / 2;
+	*avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	*total = (unsigned long long)fs.f_blocks * fs.f_frsize;
+	return true;
+}
+
+bool
+bx_memory_room(unsigned long long avail, unsigned long long total,
+    unsigned long long state_bytes)
+{
+	unsigned long long left = avail > state_bytes ? avail - state_bytes : 0;
+
+	return left >= MEM_FREE_MIN && left >= total / 2;
+}
+
+static bool
+memory_has_room(const struct sweep *sw, unsigned long long *avail)
+{
+	unsigned long long total;
+
+	return space_of(sw->mem, avail, &total) &&
+	    bx_memory_room(*avail, total, sw->state_bytes);
 }
 
 static int
@@ -301,13 +322,13 @@ to_disk(struct sweep *sw)
 	return rc;
 }
 
-/* A new directory for a state, in f->dir. */
+/* A new directory for a state, in f->dir; *avail: the memory's before. */
 static int
-state_dir(struct sweep *sw, struct flight *f)
+state_dir(struct sweep *sw, struct flight *f, unsigned long long *avail)
 {
 	int rc;
 
-	if (sw->states == sw->mem && !memory_has_room(sw->mem) &&
+	if (sw->states == sw->mem && !memory_has_room(sw, avail) &&
 	    (rc = to_disk(sw)) < 0)
 		return rc;
 	if (snprintf(f->dir, sizeof(f->dir), "%s/s%u", sw->states,
@@ -316,15 +337,29 @@ state_dir(struct sweep *sw, struct flight *f)
 	return mkdir(f->dir, 0700) < 0 ? -errno : 0;
 }
 
+/* What a state just built in memory took: the biggest so far is kept. */
+static void
+took(struct sweep *sw, unsigned long long before)
+{
+	unsigned long long after, total;
+
+	if (space_of(sw->mem, &after, &total) && before > after &&
+	    before - after > sw->state_bytes)
+		sw->state_bytes = before - after;
+}
+
 /* State i of the journal into a new directory f->dir. */
 static int
 build_state(struct sweep *sw, struct flight *f, const struct rec_journal *j,
     unsigned i)
 {
-	int rc = state_dir(sw, f);
+	unsigned long long avail = 0;
+	int rc = state_dir(sw, f, &avail);
 
 	if (rc == 0)
 		rc = rec_journal_build(j, bx_rec_state_of(i), sw->dir, f->dir);
+	if (rc == 0 && sw->states == sw->mem)
+		took(sw, avail);
 	if (rc == -ENOSPC && sw->states == sw->mem) {
 		bx_tree_remove(f->dir, NULL);
 		rc = to_disk(sw);

@@ -191,3 +191,19 @@ Test(scratch, sweep_takes_dead_owners_states_in_memory)
 	cr_assert_eq(setenv("BADIO_STATES_DIR", "", 1), 0);
 	cr_assert_null(bx_memory_dir());
 }
+
+/* The sweep's room on a memory file system for one more state. */
+Test(scratch, memory_room_for_one_more_state)
+{
+	const unsigned long long M = 1ull << 20, G = 1ull << 30;
+
+	cr_assert(bx_memory_room(12 * G, 12 * G, 0));
+	cr_assert(bx_memory_room(12 * G, 12 * G, 6 * G));
+	cr_assert_not(bx_memory_room(12 * G, 12 * G, 6 * G + 1));
+	cr_assert_not(bx_memory_room(5 * G, 12 * G, 0), "less than half free");
+	/* half of a small one is not enough: 256 MiB at least */
+	cr_assert_not(bx_memory_room(300 * M, 400 * M, 100 * M));
+	cr_assert(bx_memory_room(900 * M, 1000 * M, 300 * M));
+	cr_assert_not(bx_memory_room(600 * M, 800 * M, 300 * M));
+	cr_assert_not(bx_memory_room(100 * M, 12 * G, 200 * M));
+}
