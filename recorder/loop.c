@@ -30,6 +30,12 @@ rec_interrupt(void)
 	interrupted = 1;
 }
 
+bool
+loop_interrupted(void)
+{
+	return interrupted != 0;
+}
+
 enum stop {
 	STOP_GONE,		/* exited or killed: reap it */
 	STOP_SECCOMP,		/* PTRACE_EVENT_SECCOMP: a traced syscall enters */
@@ -303,6 +309,9 @@ on_seccomp(struct tracer *tr, struct task *t, int st)
 	if (!sc || !site_enter(tr, t, sc, si.seccomp.args,
 	    si.instruction_pointer, si.stack_pointer))
 		goto out_cont;
+	/* checkpoints: in the copy of badio made for one, t is its child's */
+	if (tr->opts->fork_cb && !tr->ckpt_child && ckpt_point(tr, &t))
+		tr->res->stops.seccomp++;
 	broken = inject_decide(tr, t);
 	if (tr->opts->sweep_cb)
 		sweep_point(tr, t);	/* before the journal sees the call */
@@ -769,7 +778,8 @@ loop_run(struct tracer *tr)
 		pid_t tid;
 
 		/* the time the program waited for sweep_cb is not its own */
-		check_limits(tr, deadline ? deadline + tr->res->sweep_cb_ns : 0);
+		check_limits(tr, deadline ? deadline + tr->res->sweep_cb_ns +
+		    tr->ckpt_wait_ns : 0);
 		if (deferred_pop(tr, &tid, &st)) {	/* after a sweep point */
 			dispatch(tr, tid, st);
 			continue;

@@ -94,6 +94,13 @@ struct mapset {
 	size_t		cap;
 };
 
+/* Has the run ever had a shared writable mapping of a file? */
+bool
+maps_seen(const struct tracer *tr)
+{
+	return tr->maps && tr->maps->nfiles;
+}
+
 int
 maps_init(struct tracer *tr)
 {

@@ -121,7 +121,8 @@ fill_result(struct tracer *tr)
 	struct rec_result *res = tr->res;
 	int st = tr->root_status;
 
-	res->duration_ns = now_ns() - tr->start_ns;
+	/* a checkpoint's child: the time the driver waited for others is not its */
+	res->duration_ns = now_ns() - tr->start_ns - tr->ckpt_wait_ns;
 	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && tr->killing) {
 		res->status = (enum rec_status)tr->killing;
 		res->code = SIGKILL;
@@ -393,6 +394,14 @@ ticker_start(struct ticker *tk)
 	setitimer(ITIMER_REAL, &it, &tk->old_timer);
 }
 
+void
+tracer_tick_again(void)
+{
+	struct itimerval it = { { 0, TICK_US }, { 0, TICK_US } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static void
 ticker_stop(struct ticker *tk)
 {
@@ -446,7 +455,8 @@ rec_run(const struct rec_opts *o, rec_site_fn *fn, void *ctx,
 
 	*stage = REC_STAGE_NONE;
 	/* a sweep needs the journal, and breaks nothing */
-	if (o->sweep_cb && (!o->journal || o->target)) {
+	if ((o->sweep_cb && (!o->journal || o->target)) ||
+	    (o->fork_cb && (o->journal || o->target || o->sweep_cb))) {
 		memset(res, 0, sizeof(*res));
 		return -EINVAL;
 	}

@@ -307,6 +307,46 @@ struct rec_point {
 typedef int rec_point_fn(void *ctx, const struct rec_journal *j,
     const struct rec_point *pt);
 
+/*
+ * Checkpoints (rec_opts.fork_cb; recorder/checkpoint.c, docs/design.md
+ * "Checkpointing").  In a run without a target (the driver), at the
+ * seccomp stop of each site, before the call runs, fork_cb(REC_FORK_ASK)
+ * says how many experiments to fork there (0: none).  Where the fork can
+ * be exact (one traced task; every open file one the child can be given
+ * its own of; no mapping of a run-directory file, no lock) each of them
+ * is: fork_cb(REC_FORK_PREPARE) fills f (the copy of the run directory,
+ * the target); the program is cloned there, the child's cwd and fds
+ * moved onto the copy, its stdout and stderr onto pipes of its own; badio
+ * forks, and in the copy of badio fork_cb(REC_FORK_CHILD) is called and
+ * rec_run goes on as a run with f->target, of the child alone: it
+ * returns when the child and all it started are gone, as a re-run's.
+ * In the driver, fork_cb(REC_FORK_PARENT) once that copy has ended; the
+ * program then makes its call as without the fork.  Where the fork
+ * cannot be exact, fork_cb(REC_FORK_FALLBACK) with f->why, and nothing
+ * is forked at that point.  A negative return of ASK or PREPARE forks
+ * nothing more at that point.
+ */
+enum rec_fork_op {
+	REC_FORK_ASK,
+	REC_FORK_PREPARE,
+	REC_FORK_CHILD,
+	REC_FORK_PARENT,
+	REC_FORK_FALLBACK,
+};
+struct rec_fork {
+	unsigned	i;		/* which of the point's experiments */
+	const char	*dir;		/* PREPARE: the copy of the run directory */
+	int		out_rd;		/* CHILD: the read ends of the pipes the */
+	int		err_rd;		/*  child's stdout and stderr are now, or
+					 * -1 (the callback's to close) */
+	struct rec_target target;	/* PREPARE: the child's fault */
+	pid_t		tracer;		/* PARENT: the child's tracer, reaped */
+	int		status;		/* PARENT: its wait status */
+	const char	*why;		/* FALLBACK: why not here */
+};
+typedef int rec_fork_fn(void *ctx, enum rec_fork_op op,
+    const struct rec_point *pt, struct rec_fork *f);
+
 struct rec_opts {
 	const char	*exe;		/* resolved executable, passed to execve */
 	char *const	*argv;
@@ -393,6 +433,9 @@ struct rec_opts {
 	 * and BADIO_FULL_RERUN (docs/ptrace.md, "What a re-run decodes").
 	 */
 	bool		sites_lite;
+	rec_fork_fn	*fork_cb;	/* checkpoints (struct rec_fork): no
+					 * target, no journal; NULL: none */
+	void		*fork_ctx;
 	rec_point_fn	*sweep_cb;	/* sweep (struct rec_point): needs
 					 * journal and no target, else rec_run
 					 * returns -EINVAL; NULL: no sweep */

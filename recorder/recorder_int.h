@@ -344,6 +344,12 @@ struct tracer {
 	bool		lite;		/* opts->sites_lite, where it may be */
 	int		base_filters;	/* Seccomp_filters of a task under
 					 * badio's filter alone (suspend.c) */
+	/* checkpoints (checkpoint.c) */
+	struct rec_opts	ckpt_opts;	/* a forked child's: opts with its target */
+	struct rec_target ckpt_opts_target;
+	bool		ckpt_child;	/* this is the copy of badio for one */
+	uint64_t	ckpt_seq;	/* the last site asked about */
+	int64_t		ckpt_wait_ns;	/* the program stopped for children */
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
@@ -615,6 +621,22 @@ unsigned	filter_tag(bool det_random, bool det_clock, long nr);
 #define MAP_WINDOW_HI	0x680000000000ull
 #define MAP_WINDOW_MASK	0xfffff80000000000ull
 #define MAP_UNMAP_HUGE	(1ull << 40)	/* an unmap this long may reach it */
+
+/*
+ * checkpoint.c: at a site's seccomp stop, after site_enter: fork the
+ * experiments opts->fork_cb asks for.  True in the copy of badio made
+ * for one (t is then the child's task, at the same stop, and the run
+ * goes on as a re-run of it); false in the driver.
+ */
+bool		ckpt_point(struct tracer *tr, struct task **t);
+/* mapping.c: a shared writable mapping of a file was ever seen */
+bool		maps_seen(const struct tracer *tr);
+/* loop.c: rec_interrupt() was called */
+bool		loop_interrupted(void);
+/* recorder.c: the periodic SIGALRM again (a fork does not keep timers) */
+void		tracer_tick_again(void);
+/* tracee.c: a process's state under another tgid (a checkpoint's child) */
+void		proc_rekey(struct tracer *tr, pid_t from, pid_t to);
 
 /* arch_x86_64.c: register access one file per architecture */
 int		arch_set_nr(pid_t tid, long nr);

@@ -704,6 +704,31 @@ proc_forget(struct tracer *tr, pid_t tgid)
 	}
 }
 
+void
+proc_rekey(struct tracer *tr, pid_t from, pid_t to)
+{
+	struct proc **pp, *pr = NULL, **slot;
+
+	for (pp = &tr->procs[(unsigned)from % PROC_SLOTS]; *pp;
+	    pp = &(*pp)->next) {
+		if ((*pp)->tgid == from) {
+			pr = *pp;
+			*pp = pr->next;
+			break;
+		}
+	}
+	if (!pr)
+		return;
+	proc_forget(tr, to);
+	if (pr->pidfd >= 0)
+		close(pr->pidfd);
+	pr->tgid = to;
+	pr->pidfd = pidfd_open(to, 0);
+	slot = &tr->procs[(unsigned)to % PROC_SLOTS];
+	pr->next = *slot;
+	*slot = pr;
+}
+
 /* The executable mappings of a process, read again when reload is set. */
 struct maps *
 proc_maps(struct tracer *tr, pid_t tgid, bool reload)
