@@ -45,6 +45,8 @@ struct run {
 	unsigned	kinds;
 	int		err;
 	int64_t		inj_seq;	/* seq of the broken site; INT64_MAX: none */
+	rec_site_fn	*tap;		/* sees every site first, or NULL */
+	void		*tap_ctx;
 };
 
 /*
@@ -105,6 +107,8 @@ run_site(void *ctx, const struct rec_site *site)
 {
 	struct run *r = ctx;
 
+	if (r->tap)
+		r->tap(r->tap_ctx, site);
 	/* the first broken site is the target; a persistent fault's rule
 	 * breaks later ones too */
 	if (site->fault != REC_FAULT_NONE && r->inj_seq == INT64_MAX)
@@ -579,14 +583,23 @@ void
 div_run_job(const struct bx_setup *su, const struct plan *p,
     const struct bx_job *job, struct bx_outcome *out, struct bx_divergence *dv)
 {
-	struct run run = { .kinds = p->kinds, .inj_seq = INT64_MAX };
+	div_run_job_hook(su, p, job, NULL, NULL, NULL, out, dv);
+}
+
+void
+div_run_job_hook(const struct bx_setup *su, const struct plan *p,
+    const struct bx_job *job, struct bx_sweep_hook *hook, rec_site_fn *tap,
+    void *tap_ctx, struct bx_outcome *out, struct bx_divergence *dv)
+{
+	struct run run = { .kinds = p->kinds, .inj_seq = INT64_MAX,
+	    .tap = tap, .tap_ctx = tap_ctx };
 	struct div_index ix = { 0 };
 	struct facts fx = { 0 };
 	bool whole;
 	int rc;
 
 	memset(dv, 0, sizeof(*dv));
-	bx_experiment_run(su, job, run_site, &run, out);
+	bx_experiment_sweep(su, job, run_site, &run, hook, out);
 	if (out->err || out->aborted)
 		goto out_release;
 	rc = run.err ? run.err : div_index_build(run.v, run.n, &ix);

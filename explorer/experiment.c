@@ -264,7 +264,7 @@ bx_experiment_run(const struct bx_setup *su, const struct bx_job *job,
 
 int
 bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
-    rec_site_fn *fn, void *ctx, const struct bx_sweep_hook *hook,
+    rec_site_fn *fn, void *ctx, struct bx_sweep_hook *hook,
     struct bx_outcome *out)
 {
 	struct rec_target target = {
@@ -368,7 +368,14 @@ bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
 		opts.crash_cb = bx_power_crash;
 		opts.crash_ctx = &power;
 	}
-	if (hook) {
+	if (hook && hook->fork_cb) {
+		/* checkpoints (ckpt.c): a child takes its own of these */
+		opts.fork_cb = hook->fork_cb;
+		opts.fork_ctx = hook->ctx;
+		hook->dirp = &dir;
+		hook->auxp = &aux;
+		hook->output = &output;
+	} else if (hook) {
 		rc = sweep_setup(hook, &opts, &output, dir, aux);
 		if (rc) {
 			bx_output_finish(&output);
@@ -385,8 +392,10 @@ bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
 	memset(&rr, 0, sizeof(rr));
 	/* rec_run() forgets an earlier rec_interrupt(): look first */
 	rc = bx_stop ? -EINTR : rec_run(&opts, fn ? fn : ignore_site, ctx, &rr, &stage);
-	/* what got away from the tracer (CLONE_UNTRACED) goes before the oracle */
-	bx_cgroup_kill(su->cgroup);
+	/* what got away from the tracer (CLONE_UNTRACED) goes before the
+	 * oracle; not in a checkpoint's child: the cgroup is the driver's */
+	if (!(hook && hook->child))
+		bx_cgroup_kill(su->cgroup);
 	if (bx_output_finish(&output) < 0 && rc >= 0) {
 		rc = output.err;
 		out->fail = BX_FAIL_SCRATCH;
@@ -405,8 +414,9 @@ bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
 	}
 	rc = 0;
 	take_result(job, &rr, out);
-	if (hook) {
-		*hook->rr = rr;
+	if (hook && !hook->child) {
+		if (hook->rr)
+			*hook->rr = rr;
 		goto out_remove;
 	}
 	if (rr.status == REC_INTERRUPTED || bx_stop) {

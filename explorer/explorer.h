@@ -577,6 +577,11 @@ struct bx_explore_result {
 					 * oracle had judged (--judge-once) */
 	uint64_t	sweep_left;	/* power crash points they left to
 					 * re-runs (diverged, unmatched) */
+	/* BADIO_CHECKPOINT (explorer/ckpt.c) */
+	uint64_t	ckpt_runs;	/* driver runs made (0 or 1) */
+	uint64_t	ckpt_forked;	/* experiments forked from it */
+	uint64_t	ckpt_left;	/* jobs it left to re-runs */
+	char		ckpt_why[128];	/* the first fallback's reason, or "" */
 	/*
 	 * Recorded sites on regular files outside the run directory (absolute
 	 * paths): such files are not reset between runs, so each run finds

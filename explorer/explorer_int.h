@@ -49,6 +49,8 @@ struct bx_output {
 
 int	bx_output_start(struct bx_output *o, const char *aux,
 	    struct bx_tail *tail);
+int	bx_output_adopt(struct bx_output *o, const char *aux,
+	    struct bx_tail *tail, int outfd, int errfd);
 /* Close the write ends, wait for the thread; its err.  Idempotent. */
 int	bx_output_finish(struct bx_output *o);
 
@@ -272,10 +274,21 @@ struct bx_sweep_hook {
 	int		(*started)(void *ctx, struct bx_output *o,
 			    const char *dir, const char *aux);
 	struct rec_result *rr;
+	/*
+	 * Checkpoints (ckpt.c): the driver's rec_opts.fork_cb, no sweep.
+	 * Set before rec_run: where the run's directory, aux directory and
+	 * output are, for a child to take its own; set by the callback in
+	 * a child: child (the run goes on as that experiment's re-run).
+	 */
+	rec_fork_fn	*fork_cb;
+	char		**dirp;
+	char		**auxp;
+	struct bx_output *output;
+	bool		child;
 };
 
 int	bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
-	    rec_site_fn *fn, void *ctx, const struct bx_sweep_hook *hook,
+	    rec_site_fn *fn, void *ctx, struct bx_sweep_hook *hook,
 	    struct bx_outcome *out);
 /*
  * The oracle on dir (holding crash state state, or NULL) into res and
@@ -472,6 +485,11 @@ void	div_index_release(struct div_index *ix);
 void	div_run_job(const struct bx_setup *su, const struct plan *p,
 	    const struct bx_job *job, struct bx_outcome *out,
 	    struct bx_divergence *dv);
+/* The same with a hook (ckpt.c), and tap seeing every site first. */
+void	div_run_job_hook(const struct bx_setup *su, const struct plan *p,
+	    const struct bx_job *job, struct bx_sweep_hook *hook,
+	    rec_site_fn *tap, void *tap_ctx, struct bx_outcome *out,
+	    struct bx_divergence *dv);
 
 /* --- workers.c and explore.c: the parent and its workers --- */
 
@@ -490,6 +508,15 @@ struct wire {
 
 /* Read (out false) or send n bytes whole; -errno, -EPIPE at EOF. */
 int	bx_wire_io(int fd, void *buf, size_t n, bool out);
+/* Job index of the checkpointed driver (ckpt.c): its children send a
+ * wire per job, the driver one with this index at its end. */
+#define CKPT		(UINT32_MAX - 2)
+/* ckpt.c: a job a checkpoint's child can run; the driver's worker. */
+bool	bx_ckpt_job(const struct bx_job *job);
+/* BADIO_CHECKPOINT set (and not "0"): explore forks its experiments */
+bool	bx_checkpointing(void);
+void	bx_ckpt_worker(const struct bx_setup *su, const struct plan *p, int fd,
+	    struct wire *w);
 /* sweep.c: a job the sweep judges (power, with states). */
 bool	bx_sweep_job(const struct bx_job *job);
 /* --- oracle_spawn.c: how the oracle starts (oracle.c runs it) --- */

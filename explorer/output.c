@@ -162,6 +162,36 @@ fail:
 }
 
 /*
+ * A checkpoint's child (ckpt.c): its stdout and stderr are the read ends
+ * of two FIFOs (non-blocking, open), what it printed before the fork is
+ * already in aux/stdout and in tail; the drain thread goes on from there.
+ */
+int
+bx_output_adopt(struct bx_output *o, const char *aux, struct bx_tail *tail,
+    int outfd, int errfd)
+{
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	o->out[1] = o->errp[1] = -1;
+	o->out[0] = outfd;
+	o->errp[0] = errfd;
+	o->tail = tail;
+	if (snprintf(o->path, sizeof(o->path), "%s/stdout", aux) >=
+	    (int)sizeof(o->path))
+		return -ENAMETOOLONG;
+	o->file = open(o->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (o->file < 0)
+		return -errno;
+	pthread_mutex_init(&o->lock, NULL);
+	rc = -pthread_create(&o->thread, NULL, drain_main, o);
+	if (rc)
+		return rc;
+	o->running = true;
+	return 0;
+}
+
+/*
  * PROG is gone (and whatever escaped the tracer, bx_cgroup_kill): close
  * the write ends and wait until the thread has read everything.  Safe to
  * call twice (a crash callback finishes before rec_run returns).

@@ -87,10 +87,13 @@ worker_main(int fd, pid_t parent, const struct bx_setup *setup,
 	for (;;) {
 		if (bx_wire_io(fd, &w.idx, sizeof(w.idx), false) < 0)
 			worker_exit(&su, 0);
-		if (w.idx != BASELINE && w.idx != SWEEP && w.idx >= p->njobs)
+		if (w.idx != BASELINE && w.idx != SWEEP && w.idx != CKPT &&
+		    w.idx >= p->njobs)
 			worker_exit(&su, 1);
 		if (w.idx == SWEEP)
 			bx_sweep_worker(&su, p, fd, &w);
+		else if (w.idx == CKPT)
+			bx_ckpt_worker(&su, p, fd, &w);
 		else
 			div_run_job(&su, p, w.idx == BASELINE ? &baseline :
 		    &p->jobs[w.idx], &w.out, &w.dv);
@@ -187,24 +190,33 @@ enum sweep_phase {
 	SW_DONE,	/* what it did not judge goes to re-runs */
 };
 
-/* What is handed out: each job once, by the sweep or by a re-run. */
+/* What is handed out: each job once, by the sweep, a checkpoint's
+ * child (ckpt.c; the same phases) or a re-run. */
 struct sched {
 	bool		*taken;
 	size_t		first;		/* no job before it is left */
 	enum sweep_phase sweep;
+	enum sweep_phase ckpt;
 	bool		passed;
 };
+
+/* A job the sweep or the driver may still take: not for a re-run yet. */
+static bool
+held_back(const struct sched *sc, const struct bx_job *job)
+{
+	return ((sc->sweep == SW_WAIT || sc->sweep == SW_RUNNING) &&
+	    bx_sweep_job(job)) || ((sc->ckpt == SW_WAIT ||
+	    sc->ckpt == SW_RUNNING) && bx_ckpt_job(job));
+}
 
 /* The next job to hand out, or false. */
 static bool
 next_job(struct sched *sc, const struct plan *p, uint32_t *idx)
 {
-	bool hold = sc->sweep == SW_WAIT || sc->sweep == SW_RUNNING;
-
 	while (sc->first < p->njobs && sc->taken[sc->first])
 		sc->first++;
 	for (size_t i = sc->first; i < p->njobs; i++) {
-		if (sc->taken[i] || (hold && bx_sweep_job(&p->jobs[i])))
+		if (sc->taken[i] || held_back(sc, &p->jobs[i]))
 			continue;
 		sc->taken[i] = true;
 		*idx = (uint32_t)i;
@@ -233,6 +245,10 @@ hand_out(struct worker *wk, const struct plan *p, bool *baseline_sent,
 		idx = SWEEP;
 		sc->sweep = SW_RUNNING;
 		res->sweep_runs++;
+	} else if (sc->passed && sc->ckpt == SW_WAIT) {
+		idx = CKPT;
+		sc->ckpt = SW_RUNNING;
+		res->ckpt_runs++;
 	} else if (next_job(sc, p, &idx)) {
 		if (sc->sweep != SW_OFF && bx_sweep_job(&p->jobs[idx]))
 			res->sweep_left++;
@@ -275,6 +291,28 @@ sweep_result(struct store *s, struct plan *p, struct sched *sc,
 	return explore_take(s, p, w, res, pr, t0);
 }
 
+/* A wire from the driver's worker: a child's result, or the driver's end. */
+static int
+ckpt_result(struct store *s, struct plan *p, struct sched *sc,
+    const struct wire *w, struct bx_explore_result *res,
+    struct bx_progress *pr, int64_t t0)
+{
+	if (w->idx == CKPT) {
+		sc->ckpt = SW_DONE;
+		for (size_t j = 0; j < p->njobs; j++)
+			res->ckpt_left += !sc->taken[j] && bx_ckpt_job(&p->jobs[j]);
+		snprintf(res->ckpt_why, sizeof(res->ckpt_why), "%s", w->out.why);
+		return 0;
+	}
+	if (sc->taken[w->idx] || w->out.aborted) {
+		explore_drop(p, w);
+		return 0;
+	}
+	sc->taken[w->idx] = true;
+	res->ckpt_forked++;
+	return explore_take(s, p, w, res, pr, t0);
+}
+
 /*
  * Hand out the baseline first, then the jobs.  While the baseline runs,
  * the other workers start one experiment each, whose results are held
@@ -304,6 +342,9 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 	for (size_t j = 0; j < p->njobs && !opts->no_sweep; j++)
 		if (bx_sweep_job(&p->jobs[j]))
 			sc.sweep = SW_WAIT;
+	for (size_t j = 0; j < p->njobs && bx_checkpointing(); j++)
+		if (bx_ckpt_job(&p->jobs[j]))
+			sc.ckpt = SW_WAIT;
 	ws = calloc(n, sizeof(*ws));
 	pfd = calloc(n, sizeof(*pfd));
 	w = calloc(n, sizeof(*w));
@@ -353,11 +394,23 @@ workers_run(struct store *s, const struct bx_setup *su, struct plan *p,
 			if (bx_wire_io(ws[i].fd, &w[i], sizeof(w[i]), false) < 0 ||
 			    (w[i].idx != ws[i].idx && !(ws[i].idx == SWEEP &&
 			    w[i].idx < p->njobs &&
-			    bx_sweep_job(&p->jobs[w[i].idx])))) {
+			    bx_sweep_job(&p->jobs[w[i].idx])) &&
+			    !(ws[i].idx == CKPT && w[i].idx < p->njobs &&
+			    bx_ckpt_job(&p->jobs[w[i].idx])))) {
 				rc = bx_stop ? -EINTR : -EPIPE;
 				res->fail = bx_stop ? BX_FAIL_INTERRUPTED :
 				    BX_FAIL_WORKER;
 				goto out_stop;
+			}
+			if (ws[i].idx == CKPT) {
+				rc = ckpt_result(s, p, &sc, &w[i], res, &pr, t0);
+				if (rc)
+					goto out_stop;
+				if (w[i].idx != CKPT)
+					continue;
+				ws[i].busy = false;
+				busy--;
+				continue;
 			}
 			if (ws[i].idx == SWEEP) {
 				rc = sweep_result(s, p, &sc, &w[i], res, &pr, t0);

@@ -1050,6 +1050,12 @@ summary(struct explore_cli *o, struct store *s,
 	    !*sep ? "nothing to report" : "", o->db);
 	if (r->sweep_runs)
 		summary_sweep(r);
+	if (r->ckpt_runs)
+		fprintf(stderr, "badio: checkpoint: %" PRIu64 " experiment%s "
+		    "forked from one run, %" PRIu64 " left to re-runs%s%s%s\n",
+		    r->ckpt_forked, r->ckpt_forked == 1 ? "" : "s", r->ckpt_left,
+		    r->ckpt_why[0] ? " (" : "", r->ckpt_why,
+		    r->ckpt_why[0] ? ")" : "");
 	summary_database(o, s, r);
 	if (r->planned)
 		warn_outside(r);
