@@ -13,8 +13,10 @@
  * traces it (REC_FORK_CHILD) the job becomes the run's and
  * bx_experiment_sweep goes on as that job's re-run: oracle, verdict,
  * divergence check over the driver's sites before the fork and the
- * child's own, a wire to the parent, _exit.  The driver waits for each
- * child (-j 1 semantics: one experiment at a time) and goes on.
+ * child's own, a wire to the parent, _exit.  The driver waits for a
+ * child only when -j of them run already: it goes on meanwhile (each
+ * child's files are its own), the children on the CPUs after the
+ * driver's; their wires share the worker's socket under a lock.
  *
  * From the first site of the driver's that the recording does not have
  * under its key, seq and count, nothing is forked; where the recorder
@@ -29,9 +31,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* The children at once: -j, at most this. */
+#define BX_CKPT_SLOTS	64
+
+/* One child: its job, its directories (PREPARE .. PARENT). */
+struct kid {
+	uint32_t	idx;
+	char		*dir, *aux;
+};
 
 struct ckpt {
 	const struct plan *p;
@@ -45,10 +58,10 @@ struct ckpt {
 	bool		diverged;
 	struct bx_job	job;		/* the run's: NONE, or a child's */
 	struct bx_sweep_hook hook;
-	/* PREPARE .. PARENT: the child being made */
-	char		*dir, *aux;
-	uint32_t	idx;
+	struct kid	*kid;		/* in a child's tracer: its own */
 	bool		child;
+	pthread_mutex_t	*send_lock;	/* shared by the children's tracers */
+	int		cpus[BX_CKPT_SLOTS];	/* CPU of each slot, -1 */
 	uint64_t	forked, fallbacks;
 	char		why[128];	/* the first fallback's */
 };
@@ -148,15 +161,17 @@ ask(struct ckpt *ck, const struct rec_point *pt)
 }
 
 static void
-child_dirs_drop(struct ckpt *ck, bool remove)
+kid_drop(struct kid *kd, bool remove)
 {
-	if (remove && ck->dir)
-		bx_tree_remove(ck->dir, NULL);
-	if (remove && ck->aux)
-		bx_tree_remove(ck->aux, NULL);
-	free(ck->dir);
-	free(ck->aux);
-	ck->dir = ck->aux = NULL;
+	if (!kd)
+		return;
+	if (remove && kd->dir)
+		bx_tree_remove(kd->dir, NULL);
+	if (remove && kd->aux)
+		bx_tree_remove(kd->aux, NULL);
+	free(kd->dir);
+	free(kd->aux);
+	free(kd);
 }
 
 /* What the driver printed so far, as the child's aux/stdout. */
@@ -182,30 +197,34 @@ stdout_copy(struct bx_output *o, const char *aux)
 	return rc;
 }
 
-/* The program is stopped at pt: the child's directories and FIFOs. */
+/* The program is stopped at pt: the child's directories. */
 static int
-prepare(struct ckpt *ck, const struct rec_point *pt, struct rec_fork *f)
+prepare(struct ckpt *ck, struct rec_fork *f)
 {
 	const struct bx_job *job;
+	struct kid *kd = calloc(1, sizeof(*kd));
 	int rc;
 
-	(void)pt;
-	ck->idx = ck->order[ck->first + f->i];
-	job = &ck->p->jobs[ck->idx];
-	rc = bx_scratch_make("explore", &ck->dir);
-	if (rc == 0 && rmdir(ck->dir) < 0)
+	if (!kd)
+		return -ENOMEM;
+	kd->idx = ck->order[ck->first + f->i];
+	job = &ck->p->jobs[kd->idx];
+	rc = bx_scratch_make("explore", &kd->dir);
+	if (rc == 0 && rmdir(kd->dir) < 0)
 		rc = -errno;
 	if (rc == 0)
-		rc = bx_tree_copy(*ck->hook.dirp, ck->dir, NULL);
+		rc = bx_tree_copy(*ck->hook.dirp, kd->dir, NULL);
 	if (rc == 0)
-		rc = bx_scratch_make("aux", &ck->aux);
+		rc = bx_scratch_make("aux", &kd->aux);
 	if (rc == 0)
-		rc = stdout_copy(ck->hook.output, ck->aux);
+		rc = stdout_copy(ck->hook.output, kd->aux);
 	if (rc) {
-		child_dirs_drop(ck, true);
+		kid_drop(kd, true);
 		return rc;
 	}
-	f->dir = ck->dir;
+	f->priv = kd;
+	f->dir = kd->dir;
+	f->cpu = f->slot < BX_CKPT_SLOTS ? ck->cpus[f->slot] : -1;
 	f->target = (struct rec_target){ .fault = job->fault,
 	    .family = job->family, .path = job->key_path,
 	    .ordinal = job->ordinal };
@@ -218,20 +237,22 @@ become_child(struct ckpt *ck, struct rec_fork *f)
 {
 	struct bx_output *o = ck->hook.output;
 	int fds[5] = { o->out[0], o->out[1], o->errp[0], o->errp[1], o->file };
+	struct kid *kd = f->priv;
 
 	ck->child = true;
+	ck->kid = kd;
 	ck->hook.child = true;
 	ck->su.cgroup = NULL;	/* the driver's: its kill would take it */
-	ck->job = ck->p->jobs[ck->idx];
+	ck->job = ck->p->jobs[kd->idx];
 	/* the driver's pipes and its thread (not copied by fork) */
 	for (int i = 0; i < 5; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	free(*ck->hook.dirp);
 	free(*ck->hook.auxp);
-	*ck->hook.dirp = ck->dir;
-	*ck->hook.auxp = ck->aux;
-	ck->dir = ck->aux = NULL;
+	*ck->hook.dirp = kd->dir;
+	*ck->hook.auxp = kd->aux;
+	kd->dir = kd->aux = NULL;
 	return bx_output_adopt(o, *ck->hook.auxp, o->tail, f->out_rd,
 	    f->err_rd) < 0 ? -1 : 0;
 }
@@ -246,22 +267,73 @@ on_fork(void *ctx, enum rec_fork_op op, const struct rec_point *pt,
 	case REC_FORK_ASK:
 		return ask(ck, pt);
 	case REC_FORK_PREPARE:
-		return bx_stop ? -EINTR : prepare(ck, pt, f);
+		return bx_stop ? -EINTR : prepare(ck, f);
 	case REC_FORK_CHILD:
 		return become_child(ck, f);
 	case REC_FORK_PARENT:
 		ck->forked++;
 		/* a child that did not end well leaves its directories */
-		child_dirs_drop(ck, !WIFEXITED(f->status) ||
+		kid_drop(f->priv, !WIFEXITED(f->status) ||
 		    WEXITSTATUS(f->status) != 0);
 		return 0;
 	case REC_FORK_FALLBACK:
 		if (!ck->fallbacks++ && f->why)
 			snprintf(ck->why, sizeof(ck->why), "%s", f->why);
-		child_dirs_drop(ck, true);
+		kid_drop(f->priv, true);
+		f->priv = NULL;
 		return 0;
 	}
 	return 0;
+}
+
+/* One wire at a time on the socket the children share. */
+static pthread_mutex_t *
+send_lock_make(void)
+{
+	pthread_mutexattr_t at;
+	pthread_mutex_t *m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	pthread_mutexattr_init(&at);
+	pthread_mutexattr_setpshared(&at, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&at, PTHREAD_MUTEX_ROBUST);
+	pthread_mutex_init(m, &at);
+	pthread_mutexattr_destroy(&at);
+	return m;
+}
+
+static void
+send_locked(struct ckpt *ck, bool lock)
+{
+	if (!ck->send_lock)
+		return;
+	if (!lock) {
+		pthread_mutex_unlock(ck->send_lock);
+		return;
+	}
+	/* a child's tracer killed holding it: the lock is ours, and good */
+	if (pthread_mutex_lock(ck->send_lock) == EOWNERDEAD)
+		pthread_mutex_consistent(ck->send_lock);
+}
+
+/* The CPUs of the slots: the ones after this worker's, wrapping. */
+static void
+slot_cpus(struct ckpt *ck, const struct bx_setup *su)
+{
+	int nth = 0;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	for (int n = 0; n < 64; n++) {
+		if (bx_run_cpu(bx_scratch_dir(), n) == su->cpu) {
+			nth = n;
+			break;
+		}
+	}
+	for (int s = 0; s < BX_CKPT_SLOTS; s++)
+		ck->cpus[s] = su->deterministic && ncpu > 1 ?
+		    bx_run_cpu(bx_scratch_dir(), nth + 1 + s) : -1;
 }
 
 static void __attribute__((noreturn))
@@ -269,10 +341,15 @@ child_end(struct ckpt *ck)
 {
 	struct wire *w = ck->w;
 
-	w->idx = ck->idx;
+	int rc;
+
+	w->idx = ck->kid->idx;
 	if (bx_stop)
 		w->out.aborted = true;
-	if (bx_wire_io(ck->fd, w, sizeof(*w), true) < 0 || bx_stop) {
+	send_locked(ck, true);
+	rc = bx_wire_io(ck->fd, w, sizeof(*w), true);
+	send_locked(ck, false);
+	if (rc < 0 || bx_stop) {
 		if (w->out.left_dir[0] && !w->out.left_err)
 			bx_tree_remove(w->out.left_dir, NULL);
 	}
@@ -310,7 +387,12 @@ bx_ckpt_worker(const struct bx_setup *su, const struct plan *p, int fd,
 	sort_plan = p;
 	if (ck->n)
 		qsort(ck->order, ck->n, sizeof(*ck->order), by_seq);
+	ck->send_lock = send_lock_make();
+	slot_cpus(ck, su);
 	ck->hook.fork_cb = on_fork;
+	ck->hook.fork_max = p->opts->jobs > 1 ? p->opts->jobs : 1;
+	if (ck->hook.fork_max > BX_CKPT_SLOTS)
+		ck->hook.fork_max = BX_CKPT_SLOTS;
 	ck->hook.ctx = ck;
 	div_run_job_hook(&ck->su, p, &ck->job, &ck->hook, on_site, ck,
 	    &w->out, &w->dv);
@@ -327,7 +409,8 @@ bx_ckpt_worker(const struct bx_setup *su, const struct plan *p, int fd,
 		snprintf(w->out.why, sizeof(w->out.why), "%s", ck->why);
 	else if (ck->diverged)
 		snprintf(w->out.why, sizeof(w->out.why), "the run diverged");
-	child_dirs_drop(ck, true);
+	if (ck->send_lock)
+		munmap(ck->send_lock, sizeof(*ck->send_lock));
 	free(ck->order);
 	free(ck->keys);
 	free(ck);

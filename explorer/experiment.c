@@ -372,6 +372,7 @@ bx_experiment_sweep(const struct bx_setup *su, const struct bx_job *job,
 		/* checkpoints (ckpt.c): a child takes its own of these */
 		opts.fork_cb = hook->fork_cb;
 		opts.fork_ctx = hook->ctx;
+		opts.fork_max = hook->fork_max;
 		hook->dirp = &dir;
 		hook->auxp = &aux;
 		hook->output = &output;

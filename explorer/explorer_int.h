@@ -281,6 +281,7 @@ struct bx_sweep_hook {
 	 * a child: child (the run goes on as that experiment's re-run).
 	 */
 	rec_fork_fn	*fork_cb;
+	unsigned	fork_max;	/* children at once (-j) */
 	char		**dirp;
 	char		**auxp;
 	struct bx_output *output;

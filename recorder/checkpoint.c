@@ -706,16 +706,146 @@ fds_close_parent(struct rec_fork *f, pid_t k)
 		fds_close(f);
 }
 
+/* A child's tracer running; what PARENT gets back. */
+struct ckpt_kid {
+	pid_t		k;
+	pid_t		c;
+	struct rec_fork	f;
+};
+
+static void
+kid_done(struct tracer *tr, size_t i, int st)
+{
+	const struct rec_opts *o = tr->opts;
+	struct ckpt_kid kd = tr->kids[i];
+
+	tr->kids[i] = tr->kids[--tr->nkids];
+	/* the driver's namespace outlived it for its children (loop.c) */
+	if (!tr->nkids && !tr->ntasks && tr->init_alive && tr->root_pid)
+		kill(tr->init_pid, SIGKILL);
+	/* C is ours when there is no namespace (CLONE_PARENT): its zombie */
+	while (waitpid(kd.c, NULL, __WALL | WNOHANG) < 0 && errno == EINTR)
+		;
+	kd.f.tracer = kd.k;
+	kd.f.status = st;
+	o->fork_cb(o->fork_ctx, REC_FORK_PARENT, NULL, &kd.f);
+}
+
+bool
+ckpt_reaped(struct tracer *tr, pid_t tid, int st)
+{
+	for (size_t i = 0; i < tr->nkids; i++) {
+		if (tr->kids[i].k == tid) {
+			kid_done(tr, i, st);
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+ckpt_interrupt(struct tracer *tr)
+{
+	for (size_t i = 0; i < tr->nkids; i++)
+		kill(tr->kids[i].k, SIGTERM);
+}
+
+/* Wait for the oldest child's tracer (or for all, all). */
+static void
+kids_wait(struct tracer *tr, bool all)
+{
+	while (tr->nkids) {
+		int st;
+		pid_t k = tr->kids[0].k;
+
+		if (waitpid(k, &st, 0) == k) {
+			kid_done(tr, 0, st);
+			if (!all)
+				return;
+			continue;
+		}
+		if (errno == ECHILD) {
+			kid_done(tr, 0, 0);	/* reaped elsewhere: so be it */
+			continue;
+		}
+		if (loop_interrupted())
+			ckpt_interrupt(tr);
+	}
+}
+
+void
+ckpt_wait_all(struct tracer *tr)
+{
+	kids_wait(tr, true);
+}
+
+/* The ones that ended meanwhile. */
+static void
+kids_poll(struct tracer *tr)
+{
+	for (size_t i = 0; i < tr->nkids;) {
+		int st;
+
+		if (waitpid(tr->kids[i].k, &st, WNOHANG) == tr->kids[i].k)
+			kid_done(tr, i, st);
+		else
+			i++;
+	}
+}
+
+static int
+kid_add(struct tracer *tr, pid_t k, pid_t c, const struct rec_fork *f)
+{
+	struct ckpt_kid *v = realloc(tr->kids, (tr->nkids + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	tr->kids = v;
+	v[tr->nkids++] = (struct ckpt_kid){ k, c, *f };
+	return 0;
+}
+
+/* The first slot no running child has. */
+static unsigned
+free_slot(const struct tracer *tr)
+{
+	for (unsigned s = 0;; s++) {
+		bool used = false;
+
+		for (size_t i = 0; i < tr->nkids; i++)
+			used |= tr->kids[i].f.slot == s;
+		if (!used)
+			return s;
+	}
+}
+
+static void
+pin_to(pid_t c, int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	sched_setaffinity(c, sizeof(set), &set);
+}
+
 static void
 fork_one(struct tracer *tr, struct task **tp, const struct rec_point *pt,
     const struct user_regs_struct *saved, const struct ckplan *pl,
     unsigned i, bool *stop, int *sig)
 {
 	const struct rec_opts *o = tr->opts;
-	struct rec_fork f = { .i = i, .out_rd = -1, .err_rd = -1 };
+	unsigned max = o->fork_max ? o->fork_max : 1;
+	struct rec_fork f = { .i = i, .out_rd = -1, .err_rd = -1, .cpu = -1 };
 	pid_t c, k;
-	int st;
 
+	kids_poll(tr);
+	if (tr->nkids >= max)
+		kids_wait(tr, false);
+	f.slot = free_slot(tr);
 	if (o->fork_cb(o->fork_ctx, REC_FORK_PREPARE, pt, &f) < 0) {
 		*stop = true;
 		return;
@@ -732,6 +862,11 @@ fork_one(struct tracer *tr, struct task **tp, const struct rec_point *pt,
 	}
 	k = fork();
 	if (k == 0) {
+		free(tr->kids);		/* the driver's, not ours */
+		tr->kids = NULL;
+		tr->nkids = 0;
+		if (o->pin)
+			pin_to(c, f.cpu);
 		if (child_take(tr, tp, c, &f) < 0) {
 			kill(c, SIGKILL);
 			_exit(3);
@@ -740,27 +875,24 @@ fork_one(struct tracer *tr, struct task **tp, const struct rec_point *pt,
 		return;
 	}
 	fds_close_parent(&f, k);
-	if (k < 0) {
-		kill(c, SIGKILL);
-		kill(c, SIGCONT);
+	if (k < 0 || kid_add(tr, k, c, &f) < 0) {
+		if (k > 0) {
+			kill(k, SIGKILL);	/* and C with it (EXITKILL) */
+			while (waitpid(k, NULL, 0) < 0 && errno == EINTR)
+				;
+			kill(c, SIGKILL);
+		} else {
+			kill(c, SIGKILL);
+			kill(c, SIGCONT);
+		}
 		*stop = true;
 		f.why = "no fork";
 		o->fork_cb(o->fork_ctx, REC_FORK_FALLBACK, pt, &f);
 		return;
 	}
 	/* one experiment at a time: the driver waits (Ctrl-C: it too) */
-	while (waitpid(k, &st, 0) < 0) {
-		if (errno != EINTR)
-			break;
-		if (loop_interrupted())
-			kill(k, SIGTERM);
-	}
-	/* C is ours when there is no namespace (CLONE_PARENT): its zombie */
-	while (waitpid(c, NULL, __WALL | WNOHANG) < 0 && errno == EINTR)
-		;
-	f.tracer = k;
-	f.status = st;
-	o->fork_cb(o->fork_ctx, REC_FORK_PARENT, pt, &f);
+	if (max <= 1)
+		kids_wait(tr, true);
 }
 
 bool

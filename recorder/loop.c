@@ -188,6 +188,8 @@ static void deferred_drop(struct tracer *tr, pid_t tid);
 static void
 on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 {
+	if (!t && tr->nkids && ckpt_reaped(tr, tid, st))
+		return;		/* a checkpoint's tracer, not a task */
 	deferred_drop(tr, tid);
 	if (t) {
 		if (t->p.active)
@@ -212,8 +214,8 @@ on_gone(struct tracer *tr, struct task *t, pid_t tid, int st)
 	 * escaped the tracer (CLONE_UNTRACED), and the init would wait for
 	 * it forever.  Its death takes them all.
 	 */
-	if (tr->init_alive && tr->root_pid && tr->ntasks == 0)
-		kill(tr->init_pid, SIGKILL);
+	if (tr->init_alive && tr->root_pid && tr->ntasks == 0 && !tr->nkids)
+		kill(tr->init_pid, SIGKILL);	/* checkpoints: their last does */
 }
 
 /*
@@ -589,8 +591,10 @@ check_limits(struct tracer *tr, int64_t deadline)
 {
 	if (tr->killing)
 		return;
-	if (interrupted)
+	if (interrupted) {
 		tracer_kill_all(tr, REC_INTERRUPTED);
+		ckpt_interrupt(tr);
+	}
 	else if (deadline && now_ns() >= deadline)
 		tracer_kill_all(tr, REC_TIMEOUT);
 }

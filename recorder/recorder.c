@@ -259,6 +259,7 @@ tracer_release(struct tracer *tr)
 	journal_free(tr);
 	errseq_free(tr);
 	loop_release(tr);
+	free(tr->kids);
 	tracer_tables_free(tr);
 	maps_release(tr);
 	rules_release(tr);
@@ -349,6 +350,7 @@ trace_run(struct tracer *tr, int errfd, enum rec_stage *stage)
 
 	tr->start_ns = now_ns();
 	rc = loop_run(tr);
+	ckpt_wait_all(tr);	/* none is left when the loop ends: to be sure */
 	urandom_stop(tr);
 	if (rc == 0 && !tr->killing && tr->root_exec_seen && tr->opts->end_site) {
 		site_end(tr);

@@ -320,8 +320,10 @@ typedef int rec_point_fn(void *ctx, const struct rec_journal *j,
  * forks, and in the copy of badio fork_cb(REC_FORK_CHILD) is called and
  * rec_run goes on as a run with f->target, of the child alone: it
  * returns when the child and all it started are gone, as a re-run's.
- * In the driver, fork_cb(REC_FORK_PARENT) once that copy has ended; the
- * program then makes its call as without the fork.  Where the fork
+ * In the driver, the program then makes its call as without the fork,
+ * while up to fork_max such copies run (0 or 1: the driver waits for
+ * each); fork_cb(REC_FORK_PARENT) once a copy has ended, and rec_run
+ * returns only when all have.  Where the fork
  * cannot be exact, fork_cb(REC_FORK_FALLBACK) with f->why, and nothing
  * is forked at that point.  A negative return of ASK or PREPARE forks
  * nothing more at that point.
@@ -340,6 +342,11 @@ struct rec_fork {
 	int		err_rd;		/*  child's stdout and stderr are now, or
 					 * -1 (the callback's to close) */
 	struct rec_target target;	/* PREPARE: the child's fault */
+	int		cpu;		/* PREPARE: the CPU the child and its
+					 * tracer run on (with opts->pin), -1 */
+	unsigned	slot;		/* which of the children at once */
+	void		*priv;		/* PREPARE: the callback's, given back
+					 * to CHILD, PARENT, FALLBACK */
 	pid_t		tracer;		/* PARENT: the child's tracer, reaped */
 	int		status;		/* PARENT: its wait status */
 	const char	*why;		/* FALLBACK: why not here */
@@ -436,6 +443,7 @@ struct rec_opts {
 	rec_fork_fn	*fork_cb;	/* checkpoints (struct rec_fork): no
 					 * target, no journal; NULL: none */
 	void		*fork_ctx;
+	unsigned	fork_max;	/* forked children running at once */
 	rec_point_fn	*sweep_cb;	/* sweep (struct rec_point): needs
 					 * journal and no target, else rec_run
 					 * returns -EINVAL; NULL: no sweep */

@@ -350,6 +350,8 @@ struct tracer {
 	bool		ckpt_child;	/* this is the copy of badio for one */
 	uint64_t	ckpt_seq;	/* the last site asked about */
 	int64_t		ckpt_wait_ns;	/* the program stopped for children */
+	struct ckpt_kid	*kids;		/* the children's tracers running */
+	size_t		nkids;
 };
 
 /* tracee.c: the tid table and the replay-key counters. */
@@ -631,6 +633,11 @@ unsigned	filter_tag(bool det_random, bool det_clock, long nr);
 bool		ckpt_point(struct tracer *tr, struct task **t);
 /* mapping.c: a shared writable mapping of a file was ever seen */
 bool		maps_seen(const struct tracer *tr);
+/* checkpoint.c: tid was a child's tracer (then reaped here); all of them
+ * told to stop (an interrupt); all of them waited for */
+bool		ckpt_reaped(struct tracer *tr, pid_t tid, int st);
+void		ckpt_interrupt(struct tracer *tr);
+void		ckpt_wait_all(struct tracer *tr);
 /* loop.c: rec_interrupt() was called */
 bool		loop_interrupted(void);
 /* recorder.c: the periodic SIGALRM again (a fork does not keep timers) */
