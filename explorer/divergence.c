@@ -177,7 +177,12 @@ div_index_build(struct csite *v, size_t n, struct div_index *ix)
 	size_t i;
 
 	memset(ix, 0, sizeof(*ix));
-	if (n)		/* qsort's array must not be NULL, even of none */
+	for (i = 1; i < n && cmp_seq(&v[i - 1], &v[i]) <= 0; i++)
+		;
+	/* qsort's array must not be NULL, even of none; a single thread's
+	 * sites come in seq order (and a checkpoint's child would copy
+	 * every page the sort writes) */
+	if (n && i < n)
 		qsort(v, n, sizeof(*v), cmp_seq);
 	ix->by_key = calloc(n ? n : 1, sizeof(*ix->by_key));
 	ix->by_thread = calloc(n ? n : 1, sizeof(*ix->by_thread));
@@ -615,6 +620,10 @@ div_run_job_hook(const struct bx_setup *su, const struct plan *p,
 		compare_prefix(p, job, &ix, run.inj_seq, &fx);
 	classify(p, whole, &fx, dv);
 out_release:
+	/* a checkpoint's child ends with its process: freeing would copy
+	 * the driver's pages it shares first */
+	if (hook && hook->child)
+		return;
 	div_index_release(&ix);
 	run_release(&run);
 }
