@@ -125,10 +125,13 @@ same html eio,crash forked "$progs/html_saver"
 same goon eio,enospc+,eio+ forked "$progs/ck_lines" 40
 same renames eio,crash forked "$progs/ck_names"
 # fallbacks: everything, or the sites from where it cannot be exact on
-fallback_why="more than one traced thread or process"
+fallback_why="more than one traced thread or process\|the run diverged"
 same threads eio,crash fallback "$progs/explore_threads"
-# (the sites before its fork may or may not come before the child's)
+# (the sites before its fork may or may not come before the child's: when
+# the child's come first, the driver's order is not the recording's)
+fallback_why="more than one traced thread or process\|the run diverged"
 same fork eio,crash fewer "$progs/explore_fork"
+fallback_why="more than one traced thread or process"
 fallback_why="a shared mapping of a file"
 same mmap eio,crash,short partial "$progs/p_mmap"
 fallback_why="an open file without a name"
