@@ -131,7 +131,6 @@ same threads eio,crash fallback "$progs/explore_threads"
 # the child's come first, the driver's order is not the recording's)
 fallback_why="more than one traced thread or process\|the run diverged"
 same fork eio,crash fewer "$progs/explore_fork"
-fallback_why="more than one traced thread or process"
 fallback_why="a shared mapping of a file"
 same mmap eio,crash,short partial "$progs/p_mmap"
 fallback_why="an open file without a name"
