@@ -175,13 +175,8 @@ store_experiments_clear(struct store *s)
 }
 
 /* The experiment columns, then STORE_SITE_COLUMNS from EXP_NCOLUMNS on. */
-#define EXP_COLUMNS							\
-	"e.id, e.site, e.fault, e.injected, e.fault_bytes, e.status, "	\
-	"e.duration_ns, e.oracle_exit, e.verdict, e.prog_tail, "	\
-	"e.oracle_tail, e.diverged, e.divergence, e.divergence_kind, "	\
-	"e.oracle_id, e.prog_last, e.state, e.last_sync, e.unsynced, "	\
-	STORE_SITE_COLUMNS("s.")
-#define EXP_NCOLUMNS	19
+#define EXP_COLUMNS	STORE_EXP_COLUMNS("e.") ", " STORE_SITE_COLUMNS("s.")
+#define EXP_NCOLUMNS	STORE_EXP_NCOLUMNS
 #define EXP_FROM							\
 	" FROM experiments e JOIN sites s ON s.id = e.site "
 
@@ -193,8 +188,8 @@ static const char sql_bugs_each[] =
 	"WHERE e.verdict IN (SELECT name FROM verdict_codes WHERE bug) "
 	"ORDER BY s.path, s.syscall, s.seq, e.fault, e.state";
 
-static void
-read_experiment(sqlite3_stmt *st, struct store_experiment *e)
+void
+store_experiment_read(sqlite3_stmt *st, struct store_experiment *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->id = store_col_i64(st, 0, 0);
@@ -231,7 +226,7 @@ experiments_iterate(struct store *s, enum store_stmt_id id, const char *sql,
 	if (rc < 0)
 		return rc;
 	while ((rc = store_step(s, st)) == 1) {
-		read_experiment(st, &e);
+		store_experiment_read(st, &e);
 		store_site_read(st, EXP_NCOLUMNS, &site);
 		rc = fn(ctx, &e, &site);
 		if (rc != 0)
@@ -244,13 +239,29 @@ experiments_iterate(struct store *s, enum store_stmt_id id, const char *sql,
 int
 store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
+	bool done = false;
+	int rc = s->views ? 0 : store_exp_rows(s, false, fn, ctx, &done);
+
+	if (done || rc < 0)
+		return rc;
 	return experiments_iterate(s, STMT_EXP_EACH, sql_exp_each, fn, ctx);
 }
 
 int
 store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
+	bool done = false;
+	int rc = s->views ? 0 : store_exp_rows(s, true, fn, ctx, &done);
+
+	if (done || rc < 0)
+		return rc;
 	return experiments_iterate(s, STMT_BUGS_EACH, sql_bugs_each, fn, ctx);
+}
+
+void
+store_read_views(struct store *s, bool views)
+{
+	s->views = views;
 }
 
 /* Every verdict, in rank order, with its number of experiments. */

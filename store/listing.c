@@ -45,12 +45,10 @@ enum {
 	R_CALLSITE, R_FLAGS, R_OFFSET2, R_MAPPED, R_CREATES, R_KEY_PATH, R_KEY,
 	R_COUNT_COLUMNS
 };
+_Static_assert(R_COUNT_COLUMNS == STORE_ROW_NCOLUMNS, "STORE_ROW_COLUMNS");
 
 static const char sql_rows[] =
-	"SELECT id, recording, dseq, pid, tid, process, thread, syscall, "
-	"family, fd, path, path2, kind, offset, count, result, append, t_ns, "
-	"crc32, crc_bytes, xxh3, ordinal, callsite, flags, offset2, mapped, "
-	"creates, key_path, key FROM site_rows ORDER BY id";
+	"SELECT " STORE_ROW_COLUMNS("") " FROM site_rows ORDER BY id";
 
 /* Columns the schema declares NOT NULL: NULL there is a crafted row. */
 static const bool not_null[R_COUNT_COLUMNS] = {
@@ -78,20 +76,6 @@ static const char *const kind_names[] = {
 };
 
 static const char missing[] = "<missing>";
-
-struct text {
-	const char	*p;		/* NULL: no such id */
-	size_t		len;
-};
-
-struct lister {
-	struct store	*s;
-	struct text	*texts;		/* by string id */
-	size_t		ntexts;
-	char		*arena;
-	char		*key;		/* the key the view would make */
-	size_t		keycap;
-};
 
 /*
  * The usual case in one statement, no row coming back to C: every dseq
@@ -160,8 +144,8 @@ id_order_is_seq_order(struct store *s)
  * strings into l->texts: 1 done, 0 too big or not plain text (read the
  * view), < 0 an error.
  */
-static int
-load_texts(struct lister *l)
+int
+store_lister_texts(struct lister *l)
 {
 	sqlite3_stmt *st;
 	int64_t max = 0;
@@ -208,25 +192,19 @@ load_texts(struct lister *l)
 	return rc < 0 ? rc : ok;
 }
 
-static void
-lister_free(struct lister *l)
+void
+store_lister_free(struct lister *l)
 {
 	free(l->texts);
 	free(l->arena);
 	free(l->key);
 }
 
-/* A row of site_rows: each column's type and integer, read once. */
-struct raw {
-	int		type[R_COUNT_COLUMNS];
-	int64_t		v[R_COUNT_COLUMNS];
-};
-
-static void
-raw_read(sqlite3_stmt *st, struct raw *w)
+void
+store_raw_read(sqlite3_stmt *st, int col0, struct raw *w)
 {
 	for (int c = 0; c < R_COUNT_COLUMNS; c++) {
-		sqlite3_value *val = sqlite3_column_value(st, c);
+		sqlite3_value *val = sqlite3_column_value(st, col0 + c);
 
 		w->type[c] = sqlite3_value_type(val);
 		w->v[c] = sqlite3_value_int64(val);
@@ -234,8 +212,8 @@ raw_read(sqlite3_stmt *st, struct raw *w)
 }
 
 /* Written by the recorder: integers, and no NULL where the schema has none. */
-static bool
-raw_is_plain(const struct raw *w)
+bool
+store_raw_plain(const struct raw *w)
 {
 	for (int c = 0; c < R_COUNT_COLUMNS; c++)
 		if (w->type[c] != SQLITE_INTEGER &&
@@ -361,8 +339,8 @@ read_ints(const struct raw *w, struct store_list_row *r)
 }
 
 /* A plain row of site_rows as the view shows it. */
-static int
-read_row(struct lister *l, const struct raw *w, struct store_list_row *r)
+int
+store_raw_site(struct lister *l, const struct raw *w, struct store_list_row *r)
 {
 	struct store_site *x = &r->site;
 	const char *kp = found(l, w, R_KEY_PATH), *p = found(l, w, R_PATH);
@@ -442,10 +420,10 @@ fast_rows(struct lister *l, bool json, store_list_fn *fn, void *ctx)
 	if (rc != SQLITE_OK)
 		return store_rc(l->s, rc);
 	while ((rc = store_step(l->s, st)) == 1) {
-		raw_read(st, &w);
-		if (!raw_is_plain(&w))
+		store_raw_read(st, 0, &w);
+		if (!store_raw_plain(&w))
 			rc = view_rows(l->s, w.v[R_ID], false, json, fn, ctx);
-		else if ((rc = read_row(l, &w, &r)) == 0)
+		else if ((rc = store_raw_site(l, &w, &r)) == 0)
 			rc = fn(ctx, &r);
 		if (rc != 0)
 			break;
@@ -512,8 +490,8 @@ reader_main(void *arg)
 		struct raw *w = &b->rows[b->n++];
 		bool odd;
 
-		raw_read(p->st, w);
-		odd = !raw_is_plain(w);
+		store_raw_read(p->st, 0, w);
+		odd = !store_raw_plain(w);
 		if (b->n < PIPE_ROWS && !odd)
 			continue;
 		if (!publish(p, odd))
@@ -568,9 +546,9 @@ handle(struct lister *l, const struct raw *w, bool json, store_list_fn *fn,
 	struct store_list_row r;
 	int rc;
 
-	if (!raw_is_plain(w))
+	if (!store_raw_plain(w))
 		return view_rows(l->s, w->v[R_ID], false, json, fn, ctx);
-	rc = read_row(l, w, &r);
+	rc = store_raw_site(l, w, &r);
 	return rc == 0 ? fn(ctx, &r) : rc;
 }
 
@@ -622,12 +600,12 @@ store_sites_list(struct store *s, unsigned flags, store_list_fn *fn,
 
 	rc = id_order_is_seq_order(s);
 	if (rc == 1)
-		rc = load_texts(&l);
+		rc = store_lister_texts(&l);
 	if (rc == 1)
 		rc = flags & STORE_LIST_THREAD ? piped_rows(&l, json, fn, ctx) :
 		    fast_rows(&l, json, fn, ctx);
 	else if (rc == 0)
 		rc = view_rows(s, 0, true, json, fn, ctx);
-	lister_free(&l);
+	store_lister_free(&l);
 	return rc;
 }

@@ -322,8 +322,19 @@ int	store_experiments_clear(struct store *s);	/* for explore --redo */
 
 typedef int store_experiment_fn(void *ctx, const struct store_experiment *e,
 	    const struct store_site *site);
-/* Experiments joined with their site, ordered by site seq then fault. */
+/*
+ * Experiments joined with their site, ordered by site seq then fault
+ * and state, as the view verdicts gives them; read from the tables
+ * directly when seq grows with the site id (store/exp_rows.c: the same
+ * rows and values, much faster for a million).
+ */
 int	store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx);
+/*
+ * views: store_experiments_each and store_bugs_each read the views
+ * verdicts and bugs, as they did before their fast paths (the tests
+ * compare the two; BADIO_REPORT_VIEW=1).
+ */
+void	store_read_views(struct store *s, bool views);
 
 /* Verdict counts: fn(ctx, verdict, count) in a fixed verdict order. */
 typedef int store_count_fn(void *ctx, const char *verdict, int64_t n);

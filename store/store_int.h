@@ -99,6 +99,7 @@ struct store {
 	int		lock_fd;	/* STORE_WRITE's flock (lock.c), or -1 */
 	bool		immutable;	/* STORE_READ on read-only media */
 	struct store_strings *strings;	/* strings.c's cache, or NULL */
+	bool		views;		/* store_read_views(): no fast paths */
 };
 
 /* store.c: errors */
@@ -180,6 +181,62 @@ void	store_site_added(struct store *s, bool ok);
 	a "ordinal, " a "callsite, " a "flags, " a "offset2, " a "mapped, " \
 	a "creates, " a "process, " a "thread, " a "xxh3"
 void	store_site_read(sqlite3_stmt *st, int col, struct store_site *site);
+
+/*
+ * listing.c: site_rows read directly, its texts from strings loaded
+ * once (see there); exp_rows.c reads experiments with it.
+ */
+#define STORE_ROW_COLUMNS(a)						\
+	a "id, " a "recording, " a "dseq, " a "pid, " a "tid, "		\
+	a "process, " a "thread, " a "syscall, " a "family, " a "fd, "	\
+	a "path, " a "path2, " a "kind, " a "offset, " a "count, "	\
+	a "result, " a "append, " a "t_ns, " a "crc32, " a "crc_bytes, " \
+	a "xxh3, " a "ordinal, " a "callsite, " a "flags, " a "offset2, " \
+	a "mapped, " a "creates, " a "key_path, " a "key"
+#define STORE_ROW_NCOLUMNS	29
+struct text {
+	const char	*p;		/* NULL: no such id */
+	size_t		len;
+};
+struct lister {
+	struct store	*s;
+	struct text	*texts;		/* by string id */
+	size_t		ntexts;
+	char		*arena;
+	char		*key;		/* the key the view would make */
+	size_t		keycap;
+};
+/* A row of site_rows: each column's type and integer, read once. */
+struct raw {
+	int		type[STORE_ROW_NCOLUMNS];
+	int64_t		v[STORE_ROW_NCOLUMNS];
+};
+/* strings into l->texts: 1 done, 0 too big or not plain text, < 0 error */
+int	store_lister_texts(struct lister *l);
+void	store_lister_free(struct lister *l);
+/* STORE_ROW_COLUMNS from column col0 of st */
+void	store_raw_read(sqlite3_stmt *st, int col0, struct raw *w);
+/* as the recorder writes it: else read the site from the view */
+bool	store_raw_plain(const struct raw *w);
+/* a plain row as the view shows it (texts valid until the next row) */
+int	store_raw_site(struct lister *l, const struct raw *w,
+	    struct store_list_row *r);
+/* experiments.c: the columns of struct store_experiment, from column 0 */
+#define STORE_EXP_COLUMNS(a)						\
+	a "id, " a "site, " a "fault, " a "injected, " a "fault_bytes, " \
+	a "status, " a "duration_ns, " a "oracle_exit, " a "verdict, "	\
+	a "prog_tail, " a "oracle_tail, " a "diverged, " a "divergence, " \
+	a "divergence_kind, " a "oracle_id, " a "prog_last, " a "state, " \
+	a "last_sync, " a "unsynced"
+#define STORE_EXP_NCOLUMNS	19
+void	store_experiment_read(sqlite3_stmt *st, struct store_experiment *e);
+/*
+ * exp_rows.c: store_experiments_each (bugs: store_bugs_each) from the
+ * tables; *done false (and nothing given to fn) when only the views can
+ * give their order.
+ */
+int	store_exp_rows(struct store *s, bool bugs, store_experiment_fn *fn,
+	    void *ctx, bool *done);
 
 /*
  * sites.c, listing.c: one JSON object per site of the view sites.
