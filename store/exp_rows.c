@@ -18,6 +18,8 @@
  *   - the bugs: one statement over the tables, sorted by SQLite by the
  *     view's own expressions of path and syscall, then seq, fault and
  *     state (a small share of the rows, and only two joins of strings);
+ *   - the diverged ones: as every experiment, the others left out by
+ *     SQLite (the table report shows them first);
  *   - a site row that holds what the recorder never writes is read from
  *     the view sites by id, as listing.c does.
  *
@@ -36,11 +38,20 @@
 #define EXP_SELECT	"SELECT " STORE_EXP_COLUMNS("e.") " FROM experiments e "
 #define BUG_FILTER	"e.verdict IN (SELECT name FROM verdict_codes WHERE bug)"
 
-static const char sql_no_state[] =
-	EXP_SELECT "WHERE e.state IS NULL ORDER BY e.site, e.fault";
-static const char sql_state[] =
-	EXP_SELECT "WHERE e.state IS NOT NULL "
-	"ORDER BY e.site, e.fault, e.state";
+/* what the callers skip anyway; store_col_i64 reads it as CAST does */
+#define DIVERGED	" AND CAST(e.diverged AS INTEGER) != 0"
+#define NO_STATE	EXP_SELECT "WHERE e.state IS NULL"
+#define NO_STATE_ORDER	" ORDER BY e.site, e.fault"
+#define STATE		EXP_SELECT "WHERE e.state IS NOT NULL"
+#define STATE_ORDER	" ORDER BY e.site, e.fault, e.state"
+static const char *const sql_no_state[] = {
+	[STORE_ROWS_ALL] = NO_STATE NO_STATE_ORDER,
+	[STORE_ROWS_DIVERGED] = NO_STATE DIVERGED NO_STATE_ORDER,
+};
+static const char *const sql_state[] = {
+	[STORE_ROWS_ALL] = STATE STATE_ORDER,
+	[STORE_ROWS_DIVERGED] = STATE DIVERGED STATE_ORDER,
+};
 static const char sql_sites[] =
 	"SELECT " STORE_ROW_COLUMNS("") " FROM site_rows ORDER BY id";
 /* the bugs view's order, by the sites view's expressions */
@@ -260,17 +271,18 @@ emit(struct joiner *j, sqlite3_stmt *st, store_experiment_fn *fn, void *ctx)
 	return fn(ctx, &e, site);
 }
 
-/* Every experiment, as the view verdicts orders them. */
+/* Every experiment (of which), as the view verdicts orders them. */
 static int
-merged(struct joiner *j, store_experiment_fn *fn, void *ctx)
+merged(struct joiner *j, enum store_rows which, store_experiment_fn *fn,
+    void *ctx)
 {
 	struct store *s = j->l.s;
 	sqlite3_stmt *a = NULL, *b = NULL;
 	int ra, rb, rc;
 
-	rc = prepare(s, sql_no_state, &a);
+	rc = prepare(s, sql_no_state[which], &a);
 	if (rc == 0)
-		rc = prepare(s, sql_state, &b);
+		rc = prepare(s, sql_state[which], &b);
 	if (rc < 0)
 		goto out;
 	ra = store_step(s, a);
@@ -325,7 +337,7 @@ bugs(struct joiner *j, store_experiment_fn *fn, void *ctx)
 }
 
 int
-store_exp_rows(struct store *s, bool bugs_only, store_experiment_fn *fn,
+store_exp_rows(struct store *s, enum store_rows which, store_experiment_fn *fn,
     void *ctx, bool *done)
 {
 	struct joiner j = { .l = { .s = s } };
@@ -337,12 +349,13 @@ store_exp_rows(struct store *s, bool bugs_only, store_experiment_fn *fn,
 		rc = store_lister_texts(&j.l);
 	if (rc == 1)
 		rc = prepare(s, sql_view_site, &j.view);
-	if (rc == 0 && !bugs_only)
+	if (rc == 0 && which != STORE_ROWS_BUGS)
 		rc = prepare(s, sql_sites, &j.sites);
 	if (rc == 0) {
 		*done = true;
 		j.more = true;
-		rc = bugs_only ? bugs(&j, fn, ctx) : merged(&j, fn, ctx);
+		rc = which == STORE_ROWS_BUGS ? bugs(&j, fn, ctx) :
+		    merged(&j, which, fn, ctx);
 	}
 	sqlite3_finalize(j.sites);
 	sqlite3_finalize(j.view);

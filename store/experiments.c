@@ -240,18 +240,49 @@ int
 store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
 	bool done = false;
-	int rc = s->views ? 0 : store_exp_rows(s, false, fn, ctx, &done);
+	int rc = s->views ? 0 : store_exp_rows(s, STORE_ROWS_ALL, fn, ctx,
+	    &done);
 
 	if (done || rc < 0)
 		return rc;
 	return experiments_iterate(s, STMT_EXP_EACH, sql_exp_each, fn, ctx);
 }
 
+/* The view's rows, the diverged ones only (a WHERE could order ties anew). */
+struct only_diverged {
+	store_experiment_fn *fn;
+	void		*ctx;
+};
+
+static int
+if_diverged(void *ctx, const struct store_experiment *e,
+    const struct store_site *site)
+{
+	struct only_diverged *d = ctx;
+
+	return e->diverged ? d->fn(d->ctx, e, site) : 0;
+}
+
+int
+store_diverged_each(struct store *s, store_experiment_fn *fn, void *ctx)
+{
+	struct only_diverged d = { fn, ctx };
+	bool done = false;
+	int rc = s->views ? 0 : store_exp_rows(s, STORE_ROWS_DIVERGED,
+	    if_diverged, &d, &done);
+
+	if (done || rc < 0)
+		return rc;
+	return experiments_iterate(s, STMT_EXP_EACH, sql_exp_each, if_diverged,
+	    &d);
+}
+
 int
 store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
 	bool done = false;
-	int rc = s->views ? 0 : store_exp_rows(s, true, fn, ctx, &done);
+	int rc = s->views ? 0 : store_exp_rows(s, STORE_ROWS_BUGS, fn, ctx,
+	    &done);
 
 	if (done || rc < 0)
 		return rc;

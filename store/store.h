@@ -329,6 +329,9 @@ typedef int store_experiment_fn(void *ctx, const struct store_experiment *e,
  * rows and values, much faster for a million).
  */
 int	store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx);
+/* Of those, the ones that diverged (diverged set), in the same order. */
+int	store_diverged_each(struct store *s, store_experiment_fn *fn,
+	    void *ctx);
 /*
  * views: store_experiments_each and store_bugs_each read the views
  * verdicts and bugs, as they did before their fast paths (the tests

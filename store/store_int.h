@@ -235,8 +235,9 @@ void	store_experiment_read(sqlite3_stmt *st, struct store_experiment *e);
  * tables; *done false (and nothing given to fn) when only the views can
  * give their order.
  */
-int	store_exp_rows(struct store *s, bool bugs, store_experiment_fn *fn,
-	    void *ctx, bool *done);
+enum store_rows { STORE_ROWS_ALL, STORE_ROWS_DIVERGED, STORE_ROWS_BUGS };
+int	store_exp_rows(struct store *s, enum store_rows which,
+	    store_experiment_fn *fn, void *ctx, bool *done);
 
 /*
  * sites.c, listing.c: one JSON object per site of the view sites.

@@ -401,65 +401,94 @@ groups_print(struct report_groups *gs, struct cli_stacks *cs, bool mixed)
 
 /* --- divergence --- */
 
+/*
+ * One pass over the diverged experiments counts both kinds (injected,
+ * and unreached: never injected) and keeps the first DIVERGED_SHOWN
+ * lines of each; --all prints every line, with one more pass for a kind
+ * that has more than were kept.
+ */
+#define DIVERGED_SHOWN	10
+
 struct divergence {
 	const struct bx_filter *sites;
-	bool		unreached;	/* those never injected, or the others */
-	uint64_t	n;
-	uint64_t	shown;
-	uint64_t	max;		/* lines to show */
+	uint64_t	n[2];		/* [unreached] */
+	char		*line[2][DIVERGED_SHOWN];
+	size_t		kept[2];
+	int		print;		/* the kind the pass prints, or -1 */
 };
+
+/* "  site 4 eio (write:...): ..." (malloc'd) */
+static char *
+divergence_text(const struct store_experiment *e, const struct store_site *s)
+{
+	char *t;
+
+	if (asprintf(&t, "  site %" PRId64 " %s (%s): %s\n", s->id, e->fault,
+	    ESC(s->key), ESC(e->divergence ? e->divergence : "?")) < 0)
+		return NULL;
+	return t;
+}
 
 static int
 divergence_row(void *ctx, const struct store_experiment *e,
     const struct store_site *s)
 {
 	struct divergence *d = ctx;
+	int k = !e->injected;
+	char *t;
 
-	d->n += e->diverged && e->injected != d->unreached &&
-	    bx_filter_match(d->sites, s);
-	return 0;
-}
-
-static int
-divergence_line(void *ctx, const struct store_experiment *e,
-    const struct store_site *s)
-{
-	struct divergence *d = ctx;
-
-	if (!e->diverged || e->injected == d->unreached || d->shown >= d->max ||
-	    !bx_filter_match(d->sites, s))
+	if (!e->diverged || !bx_filter_match(d->sites, s))
 		return 0;
-	d->shown++;
-	printf("  site %" PRId64 " %s (%s): %s\n", s->id, e->fault,
-	    ESC(s->key), ESC(e->divergence ? e->divergence : "?"));
+	if (d->print >= 0) {
+		if (k == d->print)
+			printf("  site %" PRId64 " %s (%s): %s\n", s->id,
+			    e->fault, ESC(s->key),
+			    ESC(e->divergence ? e->divergence : "?"));
+		return 0;
+	}
+	d->n[k]++;
+	if (d->kept[k] == DIVERGED_SHOWN)
+		return 0;
+	t = divergence_text(e, s);
+	if (!t)
+		return -ENOMEM;
+	d->line[k][d->kept[k]++] = t;
 	return 0;
 }
 
 static int
 divergences_print(struct store *s, bool all, const struct bx_filter *sites)
 {
-	struct divergence dv = { .max = all ? UINT64_MAX : 10, .sites = sites };
-	int rc = 0;
+	struct divergence dv = { .sites = sites, .print = -1 };
+	int rc = store_diverged_each(s, divergence_row, &dv);
 
 	for (int unreached = 0; rc == 0 && unreached < 2; unreached++) {
-		dv.unreached = unreached;
-		dv.n = dv.shown = 0;
-		rc = store_experiments_each(s, divergence_row, &dv);
-		if (rc || !dv.n)
+		uint64_t n = dv.n[unreached];
+
+		if (!n)
 			continue;
 		if (unreached)
 			printf("\n%" PRIu64 " unreached experiment%s went another "
 			    "way than the recording (first difference):\n",
-			    dv.n, dv.n == 1 ? "" : "s");
+			    n, n == 1 ? "" : "s");
 		else
 			printf("\n%" PRIu64 " experiment%s diverged from the "
 			    "recording before the fault (verdicts kept; first "
-			    "difference):\n", dv.n, dv.n == 1 ? "" : "s");
-		rc = store_experiments_each(s, divergence_line, &dv);
-		if (rc == 0 && dv.shown < dv.n)
+			    "difference):\n", n, n == 1 ? "" : "s");
+		if (all && n > dv.kept[unreached]) {
+			dv.print = unreached;
+			rc = store_diverged_each(s, divergence_row, &dv);
+			continue;
+		}
+		for (size_t i = 0; i < dv.kept[unreached]; i++)
+			fputs(dv.line[unreached][i], stdout);
+		if (n > dv.kept[unreached])
 			printf("  ... and %" PRIu64 " more (--all)\n",
-			    dv.n - dv.shown);
+			    n - dv.kept[unreached]);
 	}
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < dv.kept[k]; i++)
+			free(dv.line[k][i]);
 	return rc;
 }
 
