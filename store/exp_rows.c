@@ -347,8 +347,9 @@ store_exp_rows(struct store *s, enum store_rows which, store_experiment_fn *fn,
 	rc = seq_grows(s);
 	if (rc == 1)
 		rc = store_lister_texts(&j.l);
-	if (rc == 1)
-		rc = prepare(s, sql_view_site, &j.view);
+	if (rc != 1)			/* 0: the views' order, or < 0 */
+		goto out;
+	rc = prepare(s, sql_view_site, &j.view);
 	if (rc == 0 && which != STORE_ROWS_BUGS)
 		rc = prepare(s, sql_sites, &j.sites);
 	if (rc == 0) {
@@ -357,6 +358,7 @@ store_exp_rows(struct store *s, enum store_rows which, store_experiment_fn *fn,
 		rc = which == STORE_ROWS_BUGS ? bugs(&j, fn, ctx) :
 		    merged(&j, which, fn, ctx);
 	}
+out:
 	sqlite3_finalize(j.sites);
 	sqlite3_finalize(j.view);
 	store_lister_free(&j.l);
