@@ -181,6 +181,7 @@ struct joiner {
 	struct raw	w;
 	struct store_list_row row;
 	const struct store_site *site;
+	bool		plain;		/* site from row, not from the view */
 };
 
 /* Decode raw row w into j->site; 0 or < 0. */
@@ -189,7 +190,8 @@ site_decode(struct joiner *j, const struct raw *w)
 {
 	int rc;
 
-	if (store_raw_plain(w)) {
+	j->plain = store_raw_plain(w);
+	if (j->plain) {
 		rc = store_raw_site(&j->l, w, &j->row);
 		j->site = &j->row.site;
 		return rc;
@@ -258,22 +260,20 @@ prepare(struct store *s, const char *sql, sqlite3_stmt **st)
 
 /* The current row of st with its site to fn; 0 if it joins none. */
 static int
-emit(struct joiner *j, sqlite3_stmt *st, store_experiment_fn *fn, void *ctx)
+emit(struct joiner *j, sqlite3_stmt *st, store_exp_sink *fn, void *ctx)
 {
 	const struct store_site *site;
-	struct store_experiment e;
 	int rc;
 
 	site = site_of(j, sqlite3_column_value(st, E_SITE), &rc);
 	if (!site)
 		return rc;
-	store_experiment_read(st, &e);
-	return fn(ctx, &e, site);
+	return fn(ctx, st, site, j->plain ? &j->row : NULL);
 }
 
 /* Every experiment (of which), as the view verdicts orders them. */
 static int
-merged(struct joiner *j, enum store_rows which, store_experiment_fn *fn,
+merged(struct joiner *j, enum store_rows which, store_exp_sink *fn,
     void *ctx)
 {
 	struct store *s = j->l.s;
@@ -309,10 +309,9 @@ out:
 
 /* The bugs, as the view bugs orders them; each row brings its site. */
 static int
-bugs(struct joiner *j, store_experiment_fn *fn, void *ctx)
+bugs(struct joiner *j, store_exp_sink *fn, void *ctx)
 {
 	struct store *s = j->l.s;
-	struct store_experiment e;
 	sqlite3_stmt *st;
 	struct raw w;
 	int rc;
@@ -327,8 +326,7 @@ bugs(struct joiner *j, store_experiment_fn *fn, void *ctx)
 			break;
 		if (!j->site)
 			continue;
-		store_experiment_read(st, &e);
-		rc = fn(ctx, &e, j->site);
+		rc = fn(ctx, st, j->site, j->plain ? &j->row : NULL);
 		if (rc != 0)
 			break;
 	}
@@ -337,7 +335,7 @@ bugs(struct joiner *j, store_experiment_fn *fn, void *ctx)
 }
 
 int
-store_exp_rows(struct store *s, enum store_rows which, store_experiment_fn *fn,
+store_exp_rows(struct store *s, enum store_rows which, store_exp_sink *fn,
     void *ctx, bool *done)
 {
 	struct joiner j = { .l = { .s = s } };

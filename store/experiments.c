@@ -236,12 +236,39 @@ experiments_iterate(struct store *s, enum store_stmt_id id, const char *sql,
 	return rc;
 }
 
+/* store_exp_rows' rows as experiments. */
+struct exp_fn {
+	store_experiment_fn *fn;
+	void		*ctx;
+};
+
+static int
+exp_sink(void *ctx, sqlite3_stmt *st, const struct store_site *site,
+    const struct store_list_row *row)
+{
+	struct exp_fn *f = ctx;
+	struct store_experiment e;
+
+	(void)row;
+	store_experiment_read(st, &e);
+	return f->fn(f->ctx, &e, site);
+}
+
+static int
+fast_rows(struct store *s, enum store_rows which, store_experiment_fn *fn,
+    void *ctx, bool *done)
+{
+	struct exp_fn f = { fn, ctx };
+
+	*done = false;
+	return s->views ? 0 : store_exp_rows(s, which, exp_sink, &f, done);
+}
+
 int
 store_experiments_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
-	bool done = false;
-	int rc = s->views ? 0 : store_exp_rows(s, STORE_ROWS_ALL, fn, ctx,
-	    &done);
+	bool done;
+	int rc = fast_rows(s, STORE_ROWS_ALL, fn, ctx, &done);
 
 	if (done || rc < 0)
 		return rc;
@@ -267,9 +294,8 @@ int
 store_diverged_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
 	struct only_diverged d = { fn, ctx };
-	bool done = false;
-	int rc = s->views ? 0 : store_exp_rows(s, STORE_ROWS_DIVERGED,
-	    if_diverged, &d, &done);
+	bool done;
+	int rc = fast_rows(s, STORE_ROWS_DIVERGED, if_diverged, &d, &done);
 
 	if (done || rc < 0)
 		return rc;
@@ -280,9 +306,8 @@ store_diverged_each(struct store *s, store_experiment_fn *fn, void *ctx)
 int
 store_bugs_each(struct store *s, store_experiment_fn *fn, void *ctx)
 {
-	bool done = false;
-	int rc = s->views ? 0 : store_exp_rows(s, STORE_ROWS_BUGS, fn, ctx,
-	    &done);
+	bool done;
+	int rc = fast_rows(s, STORE_ROWS_BUGS, fn, ctx, &done);
 
 	if (done || rc < 0)
 		return rc;
@@ -453,24 +478,7 @@ store_count_verdicts(struct store *s, const char *verdicts, int64_t *n)
  * quoted string.  Call-site ids are 64-bit hashes, beyond the 2^53 a
  * JavaScript number holds: they are strings (STORE_JSON_ID).
  */
-#define JSON_BOOL(col)	"json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
-#define EXP_JSON							\
-	"json_object('experiment', experiment, 'site', site, 'seq', seq, "\
-	"'pid', pid, 'tid', tid, 'process', process, 'thread', thread, "\
-	"'syscall', syscall, 'family', family, "				\
-	"'fd', fd, 'path', path, 'path2', path2, 'kind', kind, "	\
-	"'offset', offset, 'count', count, 'result', result, 'key', key, "\
-	"'callsite', " STORE_JSON_ID("callsite") ", "			\
-	"'location', badio_location(callsite), "			\
-	"'fault', fault, 'injected', " JSON_BOOL("injected") ", "	\
-	"'fault_bytes', fault_bytes, 'status', status, "		\
-	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
-	"'verdict', verdict, 'diverged', " JSON_BOOL("diverged") ", "	\
-	"'divergence', divergence, 'divergence_kind', divergence_kind, "\
-	"'prog_tail', prog_tail, 'prog_last', prog_last, "		\
-	"'oracle_id', oracle_id, 'oracle', oracle, "			\
-	"'oracle_tail', oracle_tail, 'state', state, "			\
-	"'last_sync', last_sync, 'unsynced', unsynced)"
+#define EXP_JSON	STORE_EXP_JSON
 #define EXPS_JSON(view)	"SELECT json_group_array(" EXP_JSON ") FROM " view
 #define COUNTS_JSON							\
 	"SELECT json_group_object(name, n) FROM (" VERDICT_COUNTS ")"
@@ -552,8 +560,8 @@ json_member_rows(struct store *s, const char *member, enum store_stmt_id id,
  * 1M experiments as one json_object took 1.9 GB (4.6 GB with all).
  */
 int
-store_report_json_each(struct store *s, const char *version, const char *lead,
-    bool all, store_text_fn *fn, void *ctx)
+store_report_json_head(struct store *s, const char *version, const char *lead,
+    store_text_fn *fn, void *ctx)
 {
 	char *head;
 	size_t len;
@@ -574,6 +582,23 @@ store_report_json_each(struct store *s, const char *version, const char *lead,
 	if (rc == 0)
 		rc = fn(ctx, head + 1, len - 2);
 	free(head);
+	return rc;
+}
+
+int
+store_report_json_skipped(struct store *s, store_text_fn *fn, void *ctx)
+{
+	return json_member_rows(s, ",\"not_explored_experiments\":[",
+	    STMT_REPORT_SKIPPED_ROWS, "SELECT " SKIPPED_JSON
+	    " FROM not_explored", fn, ctx);
+}
+
+int
+store_report_json_each(struct store *s, const char *version, const char *lead,
+    bool all, store_text_fn *fn, void *ctx)
+{
+	int rc = store_report_json_head(s, version, lead, fn, ctx);
+
 	if (rc == 0)
 		rc = json_member_rows(s, ",\"bugs\":[", STMT_REPORT_BUGS_ROWS,
 		    "SELECT " EXP_JSON " FROM bugs", fn, ctx);
@@ -582,9 +607,7 @@ store_report_json_each(struct store *s, const char *version, const char *lead,
 		    STMT_REPORT_EXPS_ROWS, "SELECT " EXP_JSON " FROM verdicts",
 		    fn, ctx);
 	if (rc == 0 && all)
-		rc = json_member_rows(s, ",\"not_explored_experiments\":[",
-		    STMT_REPORT_SKIPPED_ROWS, "SELECT " SKIPPED_JSON
-		    " FROM not_explored", fn, ctx);
+		rc = store_report_json_skipped(s, fn, ctx);
 	return rc ? rc : json_text(fn, ctx, "}");
 }
 

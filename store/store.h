@@ -395,6 +395,34 @@ int	store_report_all_json(struct store *s, const char *version,
  */
 int	store_report_json_each(struct store *s, const char *version,
 	    const char *lead, bool all, store_text_fn *fn, void *ctx);
+/*
+ * Its pieces, for a caller that makes the rows itself: the opening
+ * brace, lead and the summary's members (no closing brace); then the
+ * member ,"not_explored_experiments":[...] of --all.
+ */
+int	store_report_json_head(struct store *s, const char *version,
+	    const char *lead, store_text_fn *fn, void *ctx);
+int	store_report_json_skipped(struct store *s, store_text_fn *fn,
+	    void *ctx);
+/*
+ * The rows of its "bugs" (bugs) or "experiments" array, in that order
+ * (store/report_rows.c): an experiment and its site as values, for the
+ * caller to make the object the view's json_object makes (site_nulls:
+ * STORE_NULL_* of the site's nullable columns; oracle: the command of
+ * e->oracle_id, NULL: none), or json: the object as SQLite made it, for
+ * a row that holds what badio never writes (print it as it is).
+ */
+struct store_report_row {
+	const struct store_experiment *e;	/* NULL with json */
+	const struct store_site *site;
+	unsigned	site_nulls;
+	const char	*oracle;
+	const char	*json;
+	size_t		json_len;
+};
+typedef int store_report_row_fn(void *ctx, const struct store_report_row *r);
+int	store_report_rows(struct store *s, bool bugs, store_report_row_fn *fn,
+	    void *ctx);
 
 /*
  * Call sites: the frames of each distinct call site, innermost first,

@@ -231,13 +231,42 @@ int	store_raw_site(struct lister *l, const struct raw *w,
 #define STORE_EXP_NCOLUMNS	19
 void	store_experiment_read(sqlite3_stmt *st, struct store_experiment *e);
 /*
+ * One row of the views verdicts and bugs as the report's JSON object
+ * (tools/report_json.c makes the same in C).
+ */
+#define JSON_BOOL(col)	"json(CASE WHEN " col " THEN 'true' ELSE 'false' END)"
+#define STORE_EXP_JSON							\
+	"json_object('experiment', experiment, 'site', site, 'seq', seq, "\
+	"'pid', pid, 'tid', tid, 'process', process, 'thread', thread, "\
+	"'syscall', syscall, 'family', family, "				\
+	"'fd', fd, 'path', path, 'path2', path2, 'kind', kind, "	\
+	"'offset', offset, 'count', count, 'result', result, 'key', key, "\
+	"'callsite', " STORE_JSON_ID("callsite") ", "			\
+	"'location', badio_location(callsite), "			\
+	"'fault', fault, 'injected', " JSON_BOOL("injected") ", "	\
+	"'fault_bytes', fault_bytes, 'status', status, "		\
+	"'duration_ns', duration_ns, 'oracle_exit', oracle_exit, "	\
+	"'verdict', verdict, 'diverged', " JSON_BOOL("diverged") ", "	\
+	"'divergence', divergence, 'divergence_kind', divergence_kind, "\
+	"'prog_tail', prog_tail, 'prog_last', prog_last, "		\
+	"'oracle_id', oracle_id, 'oracle', oracle, "			\
+	"'oracle_tail', oracle_tail, 'state', state, "			\
+	"'last_sync', last_sync, 'unsynced', unsynced)"
+
+/*
  * exp_rows.c: store_experiments_each (bugs: store_bugs_each) from the
  * tables; *done false (and nothing given to fn) when only the views can
  * give their order.
  */
 enum store_rows { STORE_ROWS_ALL, STORE_ROWS_DIVERGED, STORE_ROWS_BUGS };
+/*
+ * st's current row holds STORE_EXP_COLUMNS from column 0; its site,
+ * and row: the site as site_rows holds it (NULL: read from the view).
+ */
+typedef int store_exp_sink(void *ctx, sqlite3_stmt *st,
+	    const struct store_site *site, const struct store_list_row *row);
 int	store_exp_rows(struct store *s, enum store_rows which,
-	    store_experiment_fn *fn, void *ctx, bool *done);
+	    store_exp_sink *fn, void *ctx, bool *done);
 
 /*
  * sites.c, listing.c: one JSON object per site of the view sites.

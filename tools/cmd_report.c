@@ -407,10 +407,7 @@ cmd_report(int argc, char **argv)
 		/* the store's object, with the plan's counts first */
 		snprintf(lead, sizeof(lead), "\"planned\":%" PRIu64
 		    ",\"pending\":%" PRIu64 ",", pend.total, pend.pending);
-		rc = store_report_json_each(s, BADIO_VERSION, lead, all,
-		    cli_json_text, stdout);
-		if (rc == 0)
-			fputc('\n', stdout);
+		rc = report_json(s, cs, lead, all, stdout);
 		break;
 	case CLI_FORMAT_CSV:
 		for (i = 0; i < CSV_COLS; i++)

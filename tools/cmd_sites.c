@@ -223,28 +223,6 @@ csv_list_cb(void *ctx, const struct store_list_row *r)
 	return 0;
 }
 
-/* ,"key":v, or ,"key":null when the bit is in nulls */
-#define JSON_INT(b, key, v, nulls, bit)					\
-	json_int((b), ",\"" key "\":", sizeof(",\"" key "\":") - 1, (v),	\
-	    (nulls) & (bit))
-#define JSON_STR(b, key, s)						\
-	(CLI_OUT_LIT((b), ",\"" key "\":"),				\
-	    cli_out_json_value((b), key, sizeof(key) - 1, (s)))
-#define JSON_BOOL(b, key, v)						\
-	((v) ? CLI_OUT_LIT((b), ",\"" key "\":true") :			\
-	    CLI_OUT_LIT((b), ",\"" key "\":false"))
-
-static void
-json_int(struct cli_outbuf *b, const char *member, size_t len, int64_t v,
-    bool null)
-{
-	cli_out_put(b, member, len);
-	if (null)
-		CLI_OUT_LIT(b, "null");
-	else
-		cli_out_i64(b, v);
-}
-
 /*
  * One site as the json_object of STORE_SITE_JSON_FIELDS made it, mended
  * as cli_json_row mends it.
@@ -258,32 +236,32 @@ json_site(struct cli_outbuf *b, const struct store_list_row *r)
 
 	CLI_OUT_LIT(b, "{\"id\":");
 	cli_out_i64(b, s->id);
-	JSON_INT(b, "seq", s->seq, 0, 0);
-	JSON_INT(b, "pid", s->pid, 0, 0);
-	JSON_INT(b, "tid", s->tid, 0, 0);
-	JSON_INT(b, "process", s->process, nu, STORE_NULL_PROCESS);
-	JSON_INT(b, "thread", s->thread, nu, STORE_NULL_THREAD);
-	JSON_STR(b, "syscall", s->syscall);
-	JSON_STR(b, "family", s->family);
-	JSON_INT(b, "fd", s->fd, nu, STORE_NULL_FD);
-	JSON_STR(b, "path", s->path);
-	JSON_STR(b, "path2", s->path2);
-	JSON_STR(b, "kind", s->kind);
-	JSON_INT(b, "offset", s->offset, nu, STORE_NULL_OFFSET);
-	JSON_INT(b, "count", s->count, nu, STORE_NULL_COUNT);
-	JSON_INT(b, "result", s->result, nu, STORE_NULL_RESULT);
-	JSON_BOOL(b, "append", s->append);
-	JSON_INT(b, "t_ns", s->t_ns, 0, 0);
-	JSON_INT(b, "crc32", s->crc32, nu, STORE_NULL_CRC32);
-	JSON_INT(b, "xxh3", s->xxh3, nu, STORE_NULL_XXH3);
-	JSON_INT(b, "crc_bytes", s->crc_bytes, nu, STORE_NULL_CRC_BYTES);
-	JSON_STR(b, "key", s->key);
+	CLI_JSON_INT(b, "seq", s->seq, 0, 0);
+	CLI_JSON_INT(b, "pid", s->pid, 0, 0);
+	CLI_JSON_INT(b, "tid", s->tid, 0, 0);
+	CLI_JSON_INT(b, "process", s->process, nu, STORE_NULL_PROCESS);
+	CLI_JSON_INT(b, "thread", s->thread, nu, STORE_NULL_THREAD);
+	CLI_JSON_STR(b, "syscall", s->syscall);
+	CLI_JSON_STR(b, "family", s->family);
+	CLI_JSON_INT(b, "fd", s->fd, nu, STORE_NULL_FD);
+	CLI_JSON_STR(b, "path", s->path);
+	CLI_JSON_STR(b, "path2", s->path2);
+	CLI_JSON_STR(b, "kind", s->kind);
+	CLI_JSON_INT(b, "offset", s->offset, nu, STORE_NULL_OFFSET);
+	CLI_JSON_INT(b, "count", s->count, nu, STORE_NULL_COUNT);
+	CLI_JSON_INT(b, "result", s->result, nu, STORE_NULL_RESULT);
+	CLI_JSON_BOOL(b, "append", s->append);
+	CLI_JSON_INT(b, "t_ns", s->t_ns, 0, 0);
+	CLI_JSON_INT(b, "crc32", s->crc32, nu, STORE_NULL_CRC32);
+	CLI_JSON_INT(b, "xxh3", s->xxh3, nu, STORE_NULL_XXH3);
+	CLI_JSON_INT(b, "crc_bytes", s->crc_bytes, nu, STORE_NULL_CRC_BYTES);
+	CLI_JSON_STR(b, "key", s->key);
 	cli_i64_text(cs, s->callsite);	/* CAST(callsite AS TEXT) */
-	JSON_STR(b, "callsite", nu & STORE_NULL_CALLSITE ? NULL : cs);
-	JSON_STR(b, "flags", s->flags);
-	JSON_INT(b, "offset2", s->offset2, nu, STORE_NULL_OFFSET2);
-	JSON_BOOL(b, "mapped", s->mapped);
-	JSON_STR(b, "creates", s->creates);
+	CLI_JSON_STR(b, "callsite", nu & STORE_NULL_CALLSITE ? NULL : cs);
+	CLI_JSON_STR(b, "flags", s->flags);
+	CLI_JSON_INT(b, "offset2", s->offset2, nu, STORE_NULL_OFFSET2);
+	CLI_JSON_BOOL(b, "mapped", s->mapped);
+	CLI_JSON_STR(b, "creates", s->creates);
 	CLI_OUT_LIT(b, "}");
 }
 

@@ -160,6 +160,17 @@ cli_out_json_value(struct cli_outbuf *o, const char *key, size_t keylen,
 	cli_out_put(o, "\"", 1);
 }
 
+void
+cli_out_json_int(struct cli_outbuf *o, const char *member, size_t len,
+    int64_t v, bool null)
+{
+	cli_out_put(o, member, len);
+	if (null)
+		CLI_OUT_LIT(o, "null");
+	else
+		cli_out_i64(o, v);
+}
+
 /* Printable ASCII but for the backslash: CSV as it is (quotes doubled). */
 static bool
 csv_plain(const unsigned char *p, bool *quote)

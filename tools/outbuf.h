@@ -66,6 +66,18 @@ size_t	cli_size_text(char *buf, int64_t n);
  */
 void	cli_out_json_value(struct cli_outbuf *o, const char *key,
 	    size_t keylen, const char *s);
+/* ,"key":v, or ,"key":null when the bit is in nulls (json_object's) */
+#define CLI_JSON_INT(b, key, v, nulls, bit)				\
+	cli_out_json_int((b), ",\"" key "\":", sizeof(",\"" key "\":") - 1, \
+	    (v), (nulls) & (bit))
+#define CLI_JSON_STR(b, key, s)						\
+	(CLI_OUT_LIT((b), ",\"" key "\":"),				\
+	    cli_out_json_value((b), key, sizeof(key) - 1, (s)))
+#define CLI_JSON_BOOL(b, key, v)					\
+	((v) ? CLI_OUT_LIT((b), ",\"" key "\":true") :			\
+	    CLI_OUT_LIT((b), ",\"" key "\":false"))
+void	cli_out_json_int(struct cli_outbuf *o, const char *member, size_t len,
+	    int64_t v, bool null);
 /* A CSV field as cli_csv_field writes it, then ',' or (last) '\n'. */
 void	cli_out_csv(struct cli_outbuf *o, const char *s, bool last);
 

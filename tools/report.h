@@ -114,5 +114,8 @@ int	report_junit(struct store *s, struct cli_stacks *cs, const char *db,
 	    const struct bx_pending *pend, FILE *f);
 int	report_sarif(struct store *s, struct cli_stacks *cs, const char *db,
 	    const struct bx_pending *pend, FILE *f);
+/* lead: members of the caller's own, right after the opening brace */
+int	report_json(struct store *s, struct cli_stacks *cs, const char *lead,
+	    bool all, FILE *f);
 
 #endif /* BADIO_TOOLS_REPORT_H */
