@@ -8,6 +8,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
@@ -89,4 +90,60 @@ store_skipped_each(struct store *s, store_skipped_fn *fn, void *ctx)
 	}
 	store_stmt_done(s, STMT_SKIPPED_EACH, st);
 	return rc;
+}
+
+/*
+ * store_skipped_each's rows one at a time, for a caller that reads them
+ * beside another iteration (report --format junit merges them with the
+ * experiments, both in seq order).
+ */
+struct store_skipped_cursor {
+	struct store	*s;
+	sqlite3_stmt	*st;
+	struct store_site site;
+};
+
+int
+store_skipped_open(struct store *s, struct store_skipped_cursor **cp)
+{
+	struct store_skipped_cursor *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*cp = NULL;
+	if (!c)
+		return store_fail(s, -ENOMEM, "out of memory");
+	c->s = s;
+	rc = sqlite3_prepare_v2(s->db, "SELECT k.fault, k.reason, "
+	    STORE_SITE_COLUMNS("s.") " FROM skipped k JOIN sites s "
+	    "ON s.id = k.site ORDER BY s.seq, k.fault", -1, &c->st, NULL);
+	if (rc != SQLITE_OK) {
+		free(c);
+		return store_rc(s, rc);
+	}
+	*cp = c;
+	return 0;
+}
+
+int
+store_skipped_next(struct store_skipped_cursor *c,
+    const struct store_site **site, const char **fault, const char **reason)
+{
+	int rc = store_step(c->s, c->st);
+
+	if (rc != 1)
+		return rc;
+	store_site_read(c->st, 2, &c->site);
+	*site = &c->site;
+	*fault = store_col_text(c->st, 0);
+	*reason = store_col_text(c->st, 1);
+	return 1;
+}
+
+void
+store_skipped_close(struct store_skipped_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
 }

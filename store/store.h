@@ -484,6 +484,16 @@ typedef int store_skipped_fn(void *ctx, const struct store_site *site,
 	    const char *fault, const char *reason);
 /* In site seq order, then fault. */
 int	store_skipped_each(struct store *s, store_skipped_fn *fn, void *ctx);
+/*
+ * The same rows one at a time: next gives 1 and the row (valid until
+ * the next call), 0 at the end, or -errno.
+ */
+struct store_skipped_cursor;
+int	store_skipped_open(struct store *s, struct store_skipped_cursor **c);
+int	store_skipped_next(struct store_skipped_cursor *c,
+	    const struct store_site **site, const char **fault,
+	    const char **reason);
+void	store_skipped_close(struct store_skipped_cursor *c);
 
 /*
  * Naming call sites in JSON: the reports' experiment objects carry

@@ -73,6 +73,7 @@ struct jcases {
 	size_t		len;
 	int		err;
 	bool		mixed;		/* judged by several oracles */
+	bool		quiet;		/* the counting pass: no lines */
 };
 
 /* The case of site s, already made, or NULL. */
@@ -128,7 +129,7 @@ case_for(struct jcases *cs, const struct store_site *s)
 	c->key = strdup(s->key ? s->key : "");
 	c->syscall = strdup(s->syscall);
 	c->path = strdup(s->path ? s->path : "");
-	c->off = c->end = (size_t)ftello(cs->lines);
+	c->off = c->end = cs->lines ? (size_t)ftello(cs->lines) : 0;
 	cs->n++;
 	if (!c->key || !c->syscall || !c->path)
 		return NULL;
@@ -217,9 +218,9 @@ add_experiment(void *ctx, const struct store_experiment *e,
 	int v = bx_verdict_parse(e->verdict);
 	int f = rec_fault_parse(e->fault);
 
-	FILE *lf;
+	FILE *lf = NULL;
 
-	if (!c || !(lf = case_lines(cs, c)))
+	if (!c || (!cs->quiet && !(lf = case_lines(cs, c))))
 		return -ENOMEM;
 	c->nexp++;
 	if (e->duration_ns > 0)
@@ -231,6 +232,8 @@ add_experiment(void *ctx, const struct store_experiment *e,
 		if (e->state && bx_state_index(e->state) >= 0)
 			c->bug_states[v] |= (uint64_t)1 << bx_state_index(e->state);
 	}
+	if (cs->quiet)
+		return 0;
 	experiment_line(lf, e, cs->mixed);
 	case_lines_done(cs, c, lf);
 	return 0;
@@ -242,11 +245,13 @@ add_skipped(void *ctx, const struct store_site *s, const char *fault,
 {
 	struct jcases *cs = ctx;
 	struct jcase *c = case_for(cs, s);
-	FILE *lf;
+	FILE *lf = NULL;
 
-	if (!c || !(lf = case_lines(cs, c)))
+	if (!c || (!cs->quiet && !(lf = case_lines(cs, c))))
 		return -ENOMEM;
 	c->nskipped++;
+	if (cs->quiet)
+		return 0;
 	fprintf(lf, "%s: not explored (left out by %s)\n", fault,
 	    strcmp(reason, "per-callsite") == 0 ? "--per-callsite" : reason);
 	case_lines_done(cs, c, lf);
@@ -456,77 +461,47 @@ property(FILE *f, const char *name, const char *value)
 	fputs("/>\n", f);
 }
 
-int
-report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
-    const struct bx_pending *pend, FILE *f)
+/* The suite's counts: its testcases, by outcome, and their time. */
+struct jtotals {
+	size_t		tests;
+	unsigned	counts[4];
+	int64_t		total_ns;
+};
+
+static void
+write_head(FILE *f, const struct jtotals *t, const char *db,
+    const struct store_recording *rec, const struct report_oracles *os,
+    const struct bx_pending *pend)
 {
-	struct jcases cs = { 0 };
-	struct store_recording rec;
-	unsigned counts[4] = { 0 };
-	struct report_oracles os;
 	char suite[600], num[32];
 	const char *prog;
-	int64_t total_ns = 0;
-	int rc;
 
-	rc = report_oracles_load(s, &os);
-	if (rc < 0)
-		return rc;
-	cs.mixed = os.n > 1;
-	cs.lines = open_memstream(&cs.buf, &cs.len);
-	rc = cs.lines ? store_experiments_each(s, add_experiment, &cs) :
-	    -ENOMEM;
-	if (rc == 0)
-		rc = store_skipped_each(s, add_skipped, &cs);
-	if (rc == 0)
-		rc = store_recording_get(s, &rec);
-	if (rc < 0) {
-		cases_free(&cs);
-		report_oracles_free(&os);
-		return rc;
-	}
-	/* the lines are complete: make them readable */
-	if (fflush(cs.lines) != 0) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < cs.n; i++) {
-		if (cs.v[i].more && fflush(cs.v[i].more->f) != 0) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		counts[outcome(&cs.v[i])]++;
-		total_ns += cs.v[i].duration_ns;
-	}
-	if (cs.n)
-		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_case);
-	prog = strrchr(rec.exe, '/') ? strrchr(rec.exe, '/') + 1 : rec.exe;
+	prog = strrchr(rec->exe, '/') ? strrchr(rec->exe, '/') + 1 : rec->exe;
 	snprintf(suite, sizeof(suite), "badio %s", prog);
-
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", f);
 	xml_attr(f, "name", suite);
 	fprintf(f, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" "
-	    "time=\"%.3f\">\n", cs.n, counts[FAILED], counts[ERRED],
-	    (double)total_ns / 1e9);
+	    "time=\"%.3f\">\n", t->tests, t->counts[FAILED], t->counts[ERRED],
+	    (double)t->total_ns / 1e9);
 	fputs("  <testsuite", f);
 	xml_attr(f, "name", suite);
 	fprintf(f, " tests=\"%zu\" failures=\"%u\" errors=\"%u\" "
-	    "skipped=\"%u\" time=\"%.3f\">\n", cs.n, counts[FAILED],
-	    counts[ERRED], counts[SKIPPED], (double)total_ns / 1e9);
+	    "skipped=\"%u\" time=\"%.3f\">\n", t->tests, t->counts[FAILED],
+	    t->counts[ERRED], t->counts[SKIPPED], (double)t->total_ns / 1e9);
 	fputs("    <properties>\n", f);
 	property(f, "badio.version", BADIO_VERSION);
 	property(f, "database", db);
-	property(f, "program", rec.exe);
+	property(f, "program", rec->exe);
 	/* one oracle: "oracle"; several: "oracle.#1", "oracle.#2"... */
-	for (size_t i = 0; i < os.n; i++) {
+	for (size_t i = 0; i < os->n; i++) {
 		char name[40];
 
-		snprintf(name, sizeof(name), "oracle.#%" PRId64, os.v[i].id);
-		property(f, os.n == 1 ? "oracle" : name, os.v[i].command);
-		if (os.v[i].sha256) {
-			snprintf(name, sizeof(name), os.n == 1 ? "oracle.sha256" :
-			    "oracle.#%" PRId64 ".sha256", os.v[i].id);
-			property(f, name, os.v[i].sha256);
+		snprintf(name, sizeof(name), "oracle.#%" PRId64, os->v[i].id);
+		property(f, os->n == 1 ? "oracle" : name, os->v[i].command);
+		if (os->v[i].sha256) {
+			snprintf(name, sizeof(name), os->n == 1 ? "oracle.sha256" :
+			    "oracle.#%" PRId64 ".sha256", os->v[i].id);
+			property(f, name, os->v[i].sha256);
 		}
 	}
 	if (pend->known) {
@@ -537,12 +512,244 @@ report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
 		property(f, "pending", num);
 	}
 	fputs("    </properties>\n", f);
+}
+
+static void
+totals_add(struct jtotals *t, const struct jcase *c)
+{
+	t->tests++;
+	t->counts[outcome(c)]++;
+	t->total_ns += c->duration_ns;
+}
+
+/* Make the lines of a held case readable. */
+static int
+case_flush(struct jcase *c)
+{
+	if (c->more && fflush(c->more->f) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Every case held, then written in seq order: the way for experiments
+ * that do not come one site after another in seq order (sites of the
+ * same seq in two recordings).  Memory grows with the report.
+ */
+static int
+junit_held(struct store *s, struct cli_stacks *stacks, const char *db,
+    const struct bx_pending *pend, const struct store_recording *rec,
+    const struct report_oracles *os, FILE *f)
+{
+	struct jcases cs = { .mixed = os->n > 1 };
+	struct jtotals t = { 0 };
+	int rc;
+
+	cs.lines = open_memstream(&cs.buf, &cs.len);
+	rc = cs.lines ? store_experiments_each(s, add_experiment, &cs) :
+	    -ENOMEM;
+	if (rc == 0)
+		rc = store_skipped_each(s, add_skipped, &cs);
+	/* the lines are complete: make them readable */
+	if (rc == 0 && fflush(cs.lines) != 0)
+		rc = -ENOMEM;
+	for (size_t i = 0; i < cs.n && rc == 0; i++) {
+		rc = case_flush(&cs.v[i]);
+		totals_add(&t, &cs.v[i]);
+	}
+	if (rc == 0 && cs.n)
+		qsort(cs.v, cs.n, sizeof(*cs.v), cmp_case);
+	if (rc == 0)
+		write_head(f, &t, db, rec, os, pend);
 	for (size_t i = 0; i < cs.n && rc == 0; i++)
 		rc = write_case(f, stacks, &cs, &cs.v[i]);
-	fputs("  </testsuite>\n</testsuites>\n", f);
-out:
-	report_oracles_free(&os);
-	store_recording_release(&rec);
+	if (rc == 0)
+		fputs("  </testsuite>\n</testsuites>\n", f);
 	cases_free(&cs);
+	return rc;
+}
+
+/*
+ * The streaming way: the experiments (one site after another, in seq
+ * order, as the store gives them) merged with the pairs left out (in
+ * seq order too), one case held at a time.  A first pass counts what
+ * the header says, a second writes; each case is checked to come after
+ * the one before, and the first pass finding one that does not sends
+ * the report to junit_held.
+ */
+struct jstream {
+	struct store	*s;
+	struct store_skipped_cursor *k;
+	const struct store_site *ks;	/* the pair left out ahead, or NULL */
+	const char	*kfault, *kreason;
+	struct jcases	cur;		/* the case being made (none or one) */
+	struct jtotals	t;
+	FILE		*f;		/* NULL: the counting pass */
+	struct cli_stacks *stacks;
+	bool		mixed;
+	bool		started;
+	int64_t		last_seq;	/* of the last case done */
+	bool		out_of_order;
+};
+
+static int
+case_reset(struct jstream *j)
+{
+	cases_free(&j->cur);
+	memset(&j->cur, 0, sizeof(j->cur));
+	j->cur.mixed = j->mixed;
+	j->cur.quiet = !j->f;
+	if (!j->f)
+		return 0;
+	j->cur.lines = open_memstream(&j->cur.buf, &j->cur.len);
+	return j->cur.lines ? 0 : -ENOMEM;
+}
+
+/* The case being made is complete: count it or write it. */
+static int
+case_done(struct jstream *j)
+{
+	struct jcase *c = &j->cur.v[0];
+	int rc = 0;
+
+	if (j->cur.n == 0)
+		return 0;
+	if (j->cur.n > 1 || (j->started && c->seq <= j->last_seq))
+		j->out_of_order = true;
+	j->started = true;
+	j->last_seq = c->seq;
+	if (!j->f)
+		totals_add(&j->t, c);
+	else if (fflush(j->cur.lines) != 0 || case_flush(c) < 0)
+		rc = -ENOMEM;
+	else
+		rc = write_case(j->f, j->stacks, &j->cur, c);
+	return rc ? rc : case_reset(j);
+}
+
+static int
+skipped_ahead(struct jstream *j)
+{
+	int rc = store_skipped_next(j->k, &j->ks, &j->kfault, &j->kreason);
+
+	if (rc <= 0)
+		j->ks = NULL;
+	return rc < 0 ? rc : 0;
+}
+
+/*
+ * The pairs left out ahead that belong to the case being made, or come
+ * before seq (all: every one left): the latter are cases of their own.
+ */
+static int
+skipped_until(struct jstream *j, int64_t seq, bool all)
+{
+	int rc = 0;
+
+	while (rc == 0 && j->ks) {
+		bool mine = j->cur.n && j->ks->id == j->cur.v[0].site;
+
+		if (!mine && !all && j->ks->seq >= seq)
+			break;
+		if (!mine)
+			rc = case_done(j);
+		if (rc == 0)
+			rc = add_skipped(&j->cur, j->ks, j->kfault, j->kreason);
+		if (rc == 0)
+			rc = skipped_ahead(j);
+	}
+	return rc;
+}
+
+static int
+stream_experiment(void *ctx, const struct store_experiment *e,
+    const struct store_site *s)
+{
+	struct jstream *j = ctx;
+	int rc = 0;
+
+	if (j->cur.n && j->cur.v[0].site != s->id) {
+		rc = skipped_until(j, s->seq, false);
+		if (rc == 0 && j->cur.n && j->cur.v[0].site != s->id)
+			rc = case_done(j);
+	} else if (!j->cur.n) {
+		rc = skipped_until(j, s->seq, false);
+		if (rc == 0 && j->cur.n)
+			rc = case_done(j);
+	}
+	return rc ? rc : add_experiment(&j->cur, e, s);
+}
+
+/* One pass: f NULL counts into j->t. */
+static int
+junit_pass(struct jstream *j)
+{
+	int rc = store_skipped_open(j->s, &j->k);
+
+	if (rc == 0)
+		rc = case_reset(j);
+	if (rc == 0)
+		rc = skipped_ahead(j);
+	if (rc == 0)
+		rc = store_experiments_each(j->s, stream_experiment, j);
+	if (rc == 0)
+		rc = skipped_until(j, 0, true);
+	if (rc == 0)
+		rc = case_done(j);
+	cases_free(&j->cur);
+	memset(&j->cur, 0, sizeof(j->cur));
+	store_skipped_close(j->k);
+	j->k = NULL;
+	return rc;
+}
+
+static int
+junit_streamed(struct store *s, struct cli_stacks *stacks, const char *db,
+    const struct bx_pending *pend, const struct store_recording *rec,
+    const struct report_oracles *os, FILE *f)
+{
+	struct jstream count = { .s = s, .mixed = os->n > 1 };
+	struct jstream out = count;
+	int rc = junit_pass(&count);
+
+	if (rc < 0)
+		return rc;
+	if (count.out_of_order)
+		return junit_held(s, stacks, db, pend, rec, os, f);
+	write_head(f, &count.t, db, rec, os, pend);
+	out.f = f;
+	out.stacks = stacks;
+	rc = junit_pass(&out);
+	if (rc == 0 && out.out_of_order)
+		rc = -EIO;	/* not under the read transaction? */
+	if (rc == 0)
+		fputs("  </testsuite>\n</testsuites>\n", f);
+	return rc;
+}
+
+int
+report_junit(struct store *s, struct cli_stacks *stacks, const char *db,
+    const struct bx_pending *pend, FILE *f)
+{
+	struct store_recording rec;
+	struct report_oracles os;
+	int rc;
+
+	/* both passes read one snapshot of the database */
+	rc = store_begin(s);
+	if (rc < 0)
+		return rc;
+	rc = report_oracles_load(s, &os);
+	if (rc == 0) {
+		rc = store_recording_get(s, &rec);
+		if (rc == 0)
+			rc = junit_streamed(s, stacks, db, pend, &rec, &os, f);
+		store_recording_release(&rec);	/* zeroed by a failed get */
+	}
+	report_oracles_free(&os);
+	if (rc == 0)
+		rc = store_commit(s);
+	else
+		store_rollback(s);
 	return rc;
 }
