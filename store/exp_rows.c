@@ -18,8 +18,8 @@
  *   - the bugs: one statement over the tables, sorted by SQLite by the
  *     view's own expressions of path and syscall, then seq, fault and
  *     state (a small share of the rows, and only two joins of strings);
- *   - the diverged ones: as every experiment, the others left out by
- *     SQLite (the table report shows them first);
+ *   - the diverged ones (the table report shows them first): the table
+ *     scanned, what diverged sorted by SQLite, each site looked up;
  *   - a site row that holds what the recorder never writes is read from
  *     the view sites by id, as listing.c does.
  *
@@ -44,14 +44,23 @@
 #define NO_STATE_ORDER	" ORDER BY e.site, e.fault"
 #define STATE		EXP_SELECT "WHERE e.state IS NOT NULL"
 #define STATE_ORDER	" ORDER BY e.site, e.fault, e.state"
+/*
+ * The diverged ones, few as a rule: a scan of the table and a sort of
+ * what it keeps beat the index's order, which visits every row; one
+ * statement (the second stream is empty).
+ */
 static const char *const sql_no_state[] = {
 	[STORE_ROWS_ALL] = NO_STATE NO_STATE_ORDER,
-	[STORE_ROWS_DIVERGED] = NO_STATE DIVERGED NO_STATE_ORDER,
+	[STORE_ROWS_DIVERGED] = "SELECT " STORE_EXP_COLUMNS("e.")
+	    " FROM experiments e NOT INDEXED WHERE 1" DIVERGED
+	    " ORDER BY e.site, e.fault, e.state",
 };
 static const char *const sql_state[] = {
 	[STORE_ROWS_ALL] = STATE STATE_ORDER,
-	[STORE_ROWS_DIVERGED] = STATE DIVERGED STATE_ORDER,
+	[STORE_ROWS_DIVERGED] = EXP_SELECT "WHERE 0",
 };
+static const char sql_site_at[] =
+	"SELECT " STORE_ROW_COLUMNS("") " FROM site_rows WHERE id = ?1";
 static const char sql_sites[] =
 	"SELECT " STORE_ROW_COLUMNS("") " FROM site_rows ORDER BY id";
 /* the bugs view's order, by the sites view's expressions */
@@ -176,6 +185,7 @@ struct joiner {
 	struct lister	l;
 	sqlite3_stmt	*sites;		/* site_rows by id */
 	sqlite3_stmt	*view;		/* a row the recorder never writes */
+	sqlite3_stmt	*at;		/* site_rows by one id, or NULL */
 	bool		more;		/* sites has a current row */
 	bool		have;		/* site holds that row, decoded */
 	struct raw	w;
@@ -213,6 +223,29 @@ site_decode(struct joiner *j, const struct raw *w)
 	return 0;
 }
 
+/* The site of id looked up alone (a few rows of many sites). */
+static const struct store_site *
+site_at(struct joiner *j, int64_t want, int *rc)
+{
+	int r;
+
+	sqlite3_reset(j->at);
+	r = sqlite3_bind_int64(j->at, 1, want);
+	if (r != SQLITE_OK) {
+		*rc = store_rc(j->l.s, r);
+		return NULL;
+	}
+	r = store_step(j->l.s, j->at);
+	j->have = r == 1;
+	if (r != 1) {
+		*rc = r < 0 ? r : 0;
+		return NULL;
+	}
+	store_raw_read(j->at, 0, &j->w);
+	*rc = site_decode(j, &j->w);
+	return *rc < 0 ? NULL : j->site;
+}
+
 /*
  * The site of id (site_rows read forward to it), or NULL when there is
  * none (the JOIN drops such an experiment); < 0 in *rc on an error.
@@ -228,6 +261,8 @@ site_of(struct joiner *j, sqlite3_value *id, int *rc)
 	want = sqlite3_value_int64(id);
 	if (j->have && j->w.v[0] == want)
 		return j->site;
+	if (j->at)
+		return site_at(j, want, rc);
 	while (j->more && (!j->have || j->w.v[0] < want)) {
 		int r = store_step(j->l.s, j->sites);
 
@@ -348,8 +383,10 @@ store_exp_rows(struct store *s, enum store_rows which, store_exp_sink *fn,
 	if (rc != 1)			/* 0: the views' order, or < 0 */
 		goto out;
 	rc = prepare(s, sql_view_site, &j.view);
-	if (rc == 0 && which != STORE_ROWS_BUGS)
+	if (rc == 0 && which == STORE_ROWS_ALL)
 		rc = prepare(s, sql_sites, &j.sites);
+	if (rc == 0 && which == STORE_ROWS_DIVERGED)
+		rc = prepare(s, sql_site_at, &j.at);
 	if (rc == 0) {
 		*done = true;
 		j.more = true;
@@ -358,6 +395,7 @@ store_exp_rows(struct store *s, enum store_rows which, store_exp_sink *fn,
 	}
 out:
 	sqlite3_finalize(j.sites);
+	sqlite3_finalize(j.at);
 	sqlite3_finalize(j.view);
 	store_lister_free(&j.l);
 	return rc < 0 || *done ? rc : 0;

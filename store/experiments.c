@@ -349,9 +349,13 @@ int
 store_inconclusive_get(struct store *s, struct store_inconclusive *c)
 {
 	sqlite3_stmt *st;
+	bool done;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
+	rc = store_stats_inconclusive(s, c, &done);
+	if (done || rc < 0)
+		return rc;
 	rc = store_stmt(s, STMT_INCONCLUSIVE, STORE_INCONCLUSIVE_SELECT, &st);
 	if (rc < 0)
 		return rc;

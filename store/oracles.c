@@ -90,8 +90,11 @@ store_verdict_counts_by_oracle(struct store *s, store_oracle_count_fn *fn,
     void *ctx)
 {
 	sqlite3_stmt *st;
-	int rc;
+	bool done;
+	int rc = store_stats_by_oracle(s, fn, ctx, &done);
 
+	if (done || rc < 0)
+		return rc;
 	rc = store_stmt(s, STMT_ORACLE_COUNTS, "SELECT coalesce(e.oracle_id, "
 	    "0), e.verdict, count(*) FROM experiments e GROUP BY "
 	    "e.oracle_id, e.verdict", &st);

@@ -514,6 +514,7 @@ close_db(struct store *s)
 	sqlite3_close(s->db);
 	s->db = NULL;
 	store_strings_free(s);
+	store_stats_free(s);
 	/* only now: closing it first would drop SQLite's fcntl locks too */
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);

@@ -100,6 +100,8 @@ struct store {
 	bool		immutable;	/* STORE_READ on read-only media */
 	struct store_strings *strings;	/* strings.c's cache, or NULL */
 	bool		views;		/* store_read_views(): no fast paths */
+	struct store_stats *stats;	/* stats.c's counts, or NULL */
+	bool		stats_failed;	/* the table is not as badio writes it */
 };
 
 /* store.c: errors */
@@ -252,6 +254,18 @@ void	store_experiment_read(sqlite3_stmt *st, struct store_experiment *e);
 	"'oracle_id', oracle_id, 'oracle', oracle, "			\
 	"'oracle_tail', oracle_tail, 'state', state, "			\
 	"'last_sync', last_sync, 'unsynced', unsynced)"
+
+/*
+ * stats.c: store_verdict_counts_by_oracle and store_inconclusive_get
+ * from one scan of experiments, kept by a read-only handle; *done false
+ * when the SQL must count.
+ */
+struct store_stats;
+int	store_stats_by_oracle(struct store *s, store_oracle_count_fn *fn,
+	    void *ctx, bool *done);
+int	store_stats_inconclusive(struct store *s, struct store_inconclusive *c,
+	    bool *done);
+void	store_stats_free(struct store *s);
 
 /*
  * exp_rows.c: store_experiments_each (bugs: store_bugs_each) from the

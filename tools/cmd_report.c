@@ -401,7 +401,8 @@ cmd_report(int argc, char **argv)
 	csv.os = &os;
 	csv.sites = sites;
 	to = (struct report_table_opts){ .all = all, .columns = columns,
-	    .cs = cs, .pend = &pend, .sites = sites, .sites_text = sites_text };
+	    .cs = cs, .pend = &pend, .sites = sites, .sites_text = sites_text,
+	    .os = &os };
 	switch (fmt) {
 	case CLI_FORMAT_JSON:
 		/* the store's object, with the plan's counts first */

@@ -98,6 +98,7 @@ struct report_table_opts {
 	const char	*columns;	/* --columns LIST, or NULL */
 	struct cli_stacks *cs;
 	const struct bx_pending *pend;
+	const struct report_oracles *os;	/* report_oracles_load's */
 };
 /* The report for people, to stdout. */
 int	report_table(struct store *s, const struct report_table_opts *o);

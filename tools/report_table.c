@@ -714,17 +714,15 @@ int
 report_table(struct store *s, const struct report_table_opts *o)
 {
 	struct report_groups gs = { .sites = o->sites };
-	struct report_oracles os = { 0 };
+	const struct report_oracles os = *o->os;
 	struct counts c = { .sites = o->sites };
 	int64_t skipped, skipped_sites;
 	struct store_inconclusive ic;
 	char line[256];
 	int rc;
 
-	rc = report_oracles_load(s, &os);
 	c.os = &os;
-	if (rc == 0)
-		rc = counts_load(s, &c);
+	rc = counts_load(s, &c);
 	if (rc)
 		goto out;
 	ic = c.ic;
@@ -771,6 +769,5 @@ report_table(struct store *s, const struct report_table_opts *o)
 		rc = all_print(s, o, os.n > 1, skipped);
 out:
 	report_groups_free(&gs);
-	report_oracles_free(&os);
 	return rc;
 }
