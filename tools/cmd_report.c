@@ -2,8 +2,9 @@
  * cmd_report.c - `badio report`: what explore found, for a person first
  * (per-verdict counts, the sites left out, the experiments that diverged,
  * then one line per call site, file and bug verdict) and exactly for
- * scripts (CSV rows, or JSON built by SQLite in the store).  Call sites
- * are named by tools/stack.c: the innermost frame of the user's own code.
+ * scripts (CSV rows, or JSON: its summary built by SQLite in the store,
+ * its rows by tools/report_json.c).  Call sites are named by
+ * tools/stack.c: the innermost frame of the user's own code.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 /*
  * report.h - what the output formats of `badio report` share.
  *
- * cmd_report.c has the options, the table, CSV and JSON; each other
- * format has its own file (report_junit.c, report_sarif.c), fed by the
- * store's iterators; the bugs grouped by call site, file and verdict
+ * cmd_report.c has the options and CSV; each other format has its own
+ * file (report_table.c, report_json.c, report_junit.c, report_sarif.c),
+ * fed by the store's iterators; the bugs grouped by call site, file and verdict
  * (the table's "bugs by call site" and SARIF's results) are built here.
  */
 #ifndef BADIO_TOOLS_REPORT_H
